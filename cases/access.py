@@ -1,0 +1,80 @@
+"""Fetching what a user may see, raising 404 for what they may not.
+
+Objects of another association or municipality answer 404, not 403, so their
+existence does not leak. 403 is for things the user can see but not change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from workflows import rules
+
+from .models import Application, ApplicationStatus, Attachment, GrantRound, Role
+
+
+def visible_applications(user: Any) -> QuerySet[Application]:
+    who = rules.profile(user)
+    condition = Q(pk__in=[])
+    if who.municipality_ids:
+        condition |= Q(municipality_id__in=who.municipality_ids)
+    if who.represents:
+        condition |= Q(association_id__in=who.represents)
+    return Application.objects.filter(condition)
+
+
+def may_edit(user: Any, application: Application) -> bool:
+    """Drafts are edited by the association, or by the case officer who typed in a paper one."""
+    if application.status != ApplicationStatus.DRAFT:
+        return False
+    if rules.represents(user, application):
+        return True
+    return application.is_paper and rules.staff_role(user, application, Role.CASE_OFFICER)
+
+
+def get_application_for(user: Any, pk: int, *, write: bool = False) -> Application:
+    application = (
+        visible_applications(user)
+        .select_related("round", "association", "municipality")
+        .filter(pk=pk)
+        .first()
+    )
+    if application is None:
+        raise Http404(_("No such application."))
+    if write and not may_edit(user, application):
+        raise PermissionDenied(_("Only a draft can be changed, and only by its association."))
+    return application
+
+
+def get_attachment_for(user: Any, pk: int, *, write: bool = False) -> Attachment:
+    attachment = (
+        Attachment.objects.select_related("application")
+        .filter(pk=pk, application__in=visible_applications(user))
+        .first()
+    )
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    if write and not may_edit(user, attachment.application):
+        raise PermissionDenied(_("Attachments can only be changed on a draft."))
+    return attachment
+
+
+def staff_rounds(user: Any) -> QuerySet[GrantRound]:
+    return GrantRound.objects.filter(municipality_id__in=rules.profile(user).municipality_ids)
+
+
+def get_round_for_staff(user: Any, pk: int) -> GrantRound:
+    grant_round = staff_rounds(user).select_related("municipality").filter(pk=pk).first()
+    if grant_round is None:
+        raise Http404(_("No such round."))
+    return grant_round
+
+
+def require_case_officer(user: Any, grant_round: GrantRound) -> None:
+    if not rules.profile(user).has_role(grant_round.municipality_id, Role.CASE_OFFICER):
+        raise PermissionDenied(_("Only a case officer of %(m)s may do this.") % {"m": grant_round.municipality})

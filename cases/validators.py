@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+CVR_WEIGHTS = (2, 7, 6, 5, 4, 3, 2, 1)
+
+
+def cvr_is_valid(value: str) -> bool:
+    """Eight digits, not starting with 0, weighted sum divisible by 11 (modulus-11)."""
+    if not re.fullmatch(r"[1-9]\d{7}", value or ""):
+        return False
+    return sum(int(d) * w for d, w in zip(value, CVR_WEIGHTS, strict=True)) % 11 == 0
+
+
+def validate_cvr(value: str) -> None:
+    if not re.fullmatch(r"\d{8}", value or ""):
+        raise ValidationError(_("A CVR number has exactly 8 digits."), code="cvr_format")
+    if not cvr_is_valid(value):
+        raise ValidationError(
+            _("%(value)s is not a valid CVR number (the check digit does not match)."),
+            code="cvr_checksum",
+            params={"value": value},
+        )
+
+
+def validate_phone(value: str) -> None:
+    if not re.fullmatch(r"\+?[\d ]{8,15}", value or ""):
+        raise ValidationError(
+            _("Enter a phone number of 8 digits, optionally with a country code."),
+            code="phone",
+        )

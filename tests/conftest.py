@@ -1,0 +1,121 @@
+"""The named cast. Tests read like sentences: bo cannot see anna's application.
+
+anna    applicant for association A (Lektiecaféen)
+bo      applicant for association B (Besøgsvennerne)
+carl    case officer in Roskilde
+dorte   council member in Roskilde, on association A's board
+erik    council chair in Roskilde
+frida   committee chair in Roskilde
+gustav  auditor in Roskilde
+helle   case officer in another municipality (Næstved)
+ivan    committee chair in another municipality (Næstved)
+"""
+
+from __future__ import annotations
+
+import os
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from cases.models import Role
+from workflows import engine
+
+from .factories import (
+    ApplicationFactory,
+    AssociationFactory,
+    FocusAreaFactory,
+    GrantRoundFactory,
+    MunicipalityFactory,
+    UserFactory,
+    give_role,
+    tie,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def world(db: Any) -> SimpleNamespace:
+    roskilde = MunicipalityFactory(name="Roskilde Kommune")
+    naestved = MunicipalityFactory(name="Næstved Kommune")
+    grant_round = GrantRoundFactory(municipality=roskilde, name="§ 18-puljen 2027")
+    other_round = GrantRoundFactory(municipality=naestved, name="Frivillighedspuljen 2027")
+    focus = FocusAreaFactory(round=grant_round, name="Ensomhed")
+    FocusAreaFactory(round=grant_round, name="Børn og unge")
+    a = AssociationFactory(name="Lektiecaféen")
+    b = AssociationFactory(name="Besøgsvennerne")
+
+    cast = {name: UserFactory(username=name, first_name=name.capitalize()) for name in (
+        "anna", "bo", "carl", "dorte", "erik", "frida", "gustav", "helle", "ivan", "admin"
+    )}
+    tie(cast["anna"], a)
+    tie(cast["bo"], b)
+    tie(cast["dorte"], a, represents=False, board=True)
+    give_role(cast["carl"], roskilde, Role.CASE_OFFICER)
+    give_role(cast["dorte"], roskilde, Role.COUNCIL_MEMBER)
+    give_role(cast["erik"], roskilde, Role.COUNCIL_MEMBER)
+    give_role(cast["erik"], roskilde, Role.COUNCIL_CHAIR)
+    give_role(cast["frida"], roskilde, Role.COMMITTEE_CHAIR)
+    give_role(cast["gustav"], roskilde, Role.AUDITOR)
+    give_role(cast["helle"], naestved, Role.CASE_OFFICER)
+    give_role(cast["ivan"], naestved, Role.COMMITTEE_CHAIR)
+    cast["admin"].is_staff = cast["admin"].is_superuser = True
+    cast["admin"].save()
+    return SimpleNamespace(
+        roskilde=roskilde,
+        naestved=naestved,
+        round=grant_round,
+        other_round=other_round,
+        focus=focus,
+        a=a,
+        b=b,
+        **cast,
+    )
+
+
+@pytest.fixture
+def draft(world: SimpleNamespace) -> Any:
+    """anna's complete draft for association A, ready to submit."""
+    application = ApplicationFactory(round=world.round, association=world.a)
+    application.focus_areas.set([world.focus])
+    return application
+
+
+def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
+    """Drive an application along the happy path up to status ``to``."""
+    path = [
+        ("submit", "anna", {}),
+        ("accept", "carl", {"reason": "Opfylder kriterierne"}),
+        ("recommend", "erik", {"outcome": "partial", "amount": "20000", "reason": "Puljen er lille"}),
+        ("decide", "frida", {"outcome": "grant", "amount": "20000", "reason": "Som indstillet"}),
+        ("pay", "carl", {"amount": "20000", "reference": "UDB-1"}),
+        ("submit_report", "anna", {"description": "Vi holdt lektiecafé", "amount_spent": "20000"}),
+        ("approve_report", "carl", {}),
+    ]
+    for name, actor, data in path:
+        if application.status == to:
+            return application
+        application = engine.perform(application, name, user=getattr(world, actor), **data)
+        _forget(world)
+    assert application.status == to, application.status
+    return application
+
+
+def _forget(world: SimpleNamespace) -> None:
+    from workflows.rules import forget_profile
+
+    for value in vars(world).values():
+        if hasattr(value, "_puljeflow_profile"):
+            forget_profile(value)
+
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql" if os.environ.get("DATABASE_URL") else True,
+    reason="needs PostgreSQL: set DATABASE_URL (make test does)",
+)

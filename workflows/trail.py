@@ -1,0 +1,110 @@
+"""Writing and verifying the chain of transition records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from cases.models import Application
+
+from .models import TransitionRecord
+
+GENESIS = "0" * 64
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def display_name(user: Any) -> str:
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+def record_transition(
+    *,
+    application: Application,
+    flow: str,
+    transition: str,
+    from_state: str,
+    to_state: str,
+    actor: Any,
+    role: str,
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+) -> TransitionRecord:
+    """Append one record to the application's chain. The caller holds the row lock."""
+    last = (
+        TransitionRecord.objects.filter(application=application)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    data = _jsonable(payload or {})
+    data["_actor_id"] = actor.pk
+    record = TransitionRecord(
+        application=application,
+        seq=seq,
+        flow=flow,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        actor_name=display_name(actor),
+        role=role,
+        created_at=timezone.now(),
+        reason=reason,
+        payload=data,
+        prev_hash=prev_hash,
+    )
+    record.hash = record.compute_hash()
+    record.save()
+    return record
+
+
+@dataclass
+class BrokenLink:
+    application_id: int
+    seq: int
+    record_id: int
+    problem: str
+
+    def __str__(self) -> str:
+        return (
+            f"application {self.application_id}, record #{self.seq} (id {self.record_id}): "
+            f"{self.problem}"
+        )
+
+
+def verify_records(records: list[TransitionRecord]) -> BrokenLink | None:
+    """Check one application's records, in seq order; return the first broken link."""
+    prev = GENESIS
+    expected_seq = 1
+    for record in records:
+        if record.seq != expected_seq:
+            return BrokenLink(
+                record.application_id, record.seq, record.pk, f"expected record #{expected_seq}"
+            )
+        if record.prev_hash != prev:
+            return BrokenLink(
+                record.application_id, record.seq, record.pk, "does not point at the record before"
+            )
+        if record.compute_hash() != record.hash:
+            return BrokenLink(
+                record.application_id, record.seq, record.pk, "content does not match its hash"
+            )
+        prev = record.hash
+        expected_seq += 1
+    return None
