@@ -1,0 +1,62 @@
+# Puljeflow — the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+export PULJEFLOW_FAST_PASSWORDS ?=
+
+.PHONY: run test install lint typecheck pytest pytest-sqlite pytest-postgres bench chart lock messages clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	scripts/apt-ensure python3-venv gettext graphviz
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed messages
+
+messages: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+
+## make run: migrate, load demo data, serve on 127.0.0.1:8000 with a Celery worker and beat.
+run: install
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
+	$(PY) manage.py collectstatic --no-input -v 0
+	scripts/run-all
+
+## make test: everything CI runs.
+test: install lint typecheck pytest
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run -v 0
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy cases workflows
+
+pytest: pytest-sqlite pytest-postgres
+
+pytest-sqlite: install
+	scripts/apt-ensure chromium
+	PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q
+
+pytest-postgres: install
+	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q -m "not browser"
+
+chart: $(VENV)/.installed
+	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
+
+## make lock: re-resolve dependencies into requirements.lock (with hashes).
+lock:
+	$(PY) -m piptools compile -q --generate-hashes --strip-extras --extra dev \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf var/static var/broker
