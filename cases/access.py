@@ -77,4 +77,6 @@ def get_round_for_staff(user: Any, pk: int) -> GrantRound:
 
 def require_case_officer(user: Any, grant_round: GrantRound) -> None:
     if not rules.profile(user).has_role(grant_round.municipality_id, Role.CASE_OFFICER):
-        raise PermissionDenied(_("Only a case officer of %(m)s may do this.") % {"m": grant_round.municipality})
+        raise PermissionDenied(
+            _("Only a case officer of %(m)s may do this.") % {"m": grant_round.municipality}
+        )

@@ -73,7 +73,7 @@ def history_user_getter(instance: Any = None, request: Any = None, **kwargs: Any
     user = getattr(instance, "_history_user", None)
     if user is not None:
         return user
-    if request is not None and getattr(request, "user", None) is not None:
-        if request.user.is_authenticated:
-            return request.user
+    request_user = getattr(request, "user", None)
+    if request_user is not None and request_user.is_authenticated:
+        return request_user
     return system_user()

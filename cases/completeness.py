@@ -14,7 +14,7 @@ def completeness_problems(application: Application) -> list[str]:
     problems: list[str] = []
     for field in ("title", "purpose", "target_group", "activity_description"):
         if not (getattr(application, field) or "").strip():
-            label = Application._meta.get_field(field).verbose_name
+            label = Application._meta.get_field(field).verbose_name  # type: ignore[union-attr]
             problems.append(_("%(field)s is missing") % {"field": str(label).capitalize()})
     if application.amount_requested is None or application.amount_requested <= 0:
         problems.append(_("the amount requested is missing"))

@@ -20,7 +20,11 @@ from simple_history.models import HistoricalRecords
 from .audit import AuditedManager, history_user_getter
 from .validators import validate_cvr, validate_phone
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+MONEY: dict[str, Any] = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
 
 
 def history() -> HistoricalRecords:
@@ -121,7 +125,9 @@ class StaffRole(models.Model):
         verbose_name = _("staff role")
         verbose_name_plural = _("staff roles")
         constraints = [
-            models.UniqueConstraint(fields=["user", "municipality", "role"], name="unique_staff_role")
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"], name="unique_staff_role"
+            )
         ]
 
     def __str__(self) -> str:
@@ -150,7 +156,8 @@ class GrantRound(models.Model):
     scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme.choices, default=Scheme.S18)
     opens_at = models.DateTimeField(_("opens at"))
     deadline = models.DateTimeField(
-        _("deadline"), help_text=_("Date and time, Europe/Copenhagen. Later applications are refused.")
+        _("deadline"),
+        help_text=_("Date and time, Europe/Copenhagen. Later applications are refused."),
     )
     pool_amount = models.DecimalField(_("pool (DKK)"), **MONEY)
     council_meeting_date = models.DateField(_("council meeting"), null=True, blank=True)
@@ -227,6 +234,9 @@ class CaseNumberCounter(models.Model):
             models.UniqueConstraint(fields=["municipality", "year"], name="unique_case_counter")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.municipality_id}/{self.year}: {self.last_number}"
+
 
 class Application(models.Model):
     municipality = models.ForeignKey(
@@ -254,10 +264,10 @@ class Application(models.Model):
     )
     volunteers = models.PositiveIntegerField(_("number of volunteers"), null=True, blank=True)
     members = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
-    participants = models.PositiveIntegerField(
-        _("expected participants"), null=True, blank=True
+    participants = models.PositiveIntegerField(_("expected participants"), null=True, blank=True)
+    amount_requested = models.DecimalField(
+        _("amount requested (DKK)"), null=True, blank=True, **MONEY
     )
-    amount_requested = models.DecimalField(_("amount requested (DKK)"), null=True, blank=True, **MONEY)
     other_funding = models.DecimalField(
         _("other funding sought or received (DKK)"), default=Decimal("0"), **MONEY
     )
@@ -394,6 +404,9 @@ class Payout(models.Model):
         verbose_name_plural = _("payouts")
         ordering = ["paid_on", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.paid_on}: {self.amount}"
+
 
 class UsageReport(models.Model):
     application = models.ForeignKey(
@@ -415,3 +428,6 @@ class UsageReport(models.Model):
         verbose_name = _("usage report")
         verbose_name_plural = _("usage reports")
         ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.amount_spent}"

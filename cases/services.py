@@ -81,8 +81,10 @@ def application_create(
     if paper:
         if not who.has_role(grant_round.municipality_id, Role.CASE_OFFICER):
             raise PermissionDenied(_("Only a case officer can register a paper application."))
-        if received_at > timezone.now():
-            raise ValidationError({"received_at": _("The date of receipt cannot be in the future.")})
+        if received_at is not None and received_at > timezone.now():
+            raise ValidationError(
+                {"received_at": _("The date of receipt cannot be in the future.")}
+            )
     else:
         if association.pk not in who.represents:
             raise PermissionDenied(_("You do not represent %(a)s.") % {"a": association})
@@ -111,7 +113,9 @@ def application_update_draft(
     data: dict[str, Any],
     focus_areas: Iterable[FocusArea] | None = None,
 ) -> Application:
-    changed = [k for k in DRAFT_FIELDS if k in data and getattr(application, k) != data[k]]
+    # Compare with the stored row: a ModelForm has already copied its input onto the instance.
+    stored = Application.objects.filter(pk=application.pk).values(*DRAFT_FIELDS).get()
+    changed = [k for k in DRAFT_FIELDS if k in data and stored[k] != data[k]]
     for key in changed:
         setattr(application, key, data[key])
     application.full_clean(exclude=["case_number", "municipality"])
@@ -132,12 +136,19 @@ def budget_lines_replace(
         for position, (description, amount) in enumerate(lines):
             if position < len(existing):
                 line = existing[position]
-                if (line.description, line.amount, line.position) == (description, amount, position):
+                if (line.description, line.amount, line.position) == (
+                    description,
+                    amount,
+                    position,
+                ):
                     continue
                 line.description, line.amount, line.position = description, amount, position
             else:
                 line = BudgetLine(
-                    application=application, description=description, amount=amount, position=position
+                    application=application,
+                    description=description,
+                    amount=amount,
+                    position=position,
                 )
             _stamp(line, acting_user).save()
         for line in existing[len(lines) :]:
@@ -145,7 +156,12 @@ def budget_lines_replace(
 
 
 def attachment_add(
-    *, application: Application, acting_user: Any, kind: str, upload: UploadedFile, content_type: str
+    *,
+    application: Application,
+    acting_user: Any,
+    kind: str,
+    upload: UploadedFile,
+    content_type: str,
 ) -> Attachment:
     attachment = Attachment(
         application=application,

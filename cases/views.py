@@ -1,6 +1,369 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Screens for applicants and case officers. Thin: access helper, one service or transition, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from workflows import engine, rules
+from workflows.chart import flow_chart_svg
+from workflows.errors import InvalidInput, TransitionError
+from workflows.labels import role_label, transition_labels
+
+from . import access, selectors, services
+from .completeness import completeness_problems
+from .forms import (
+    ApplicationForm,
+    AttachmentForm,
+    BudgetLineFormSet,
+    InboxFilterForm,
+    NewApplicationForm,
+    PaperApplicationForm,
+    TransitionForm,
+    budget_lines_from,
+)
+from .models import Application, ApplicationStatus, Association
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/home.html")
+    if not request.user.is_authenticated:
+        return redirect("login")
+    who = rules.profile(request.user)
+    if who.is_staff_anywhere:
+        return redirect("staff_rounds")
+    if who.represents:
+        return redirect("my_applications")
+    return render(request, "cases/no_role.html")
+
+
+# --- applicant ---------------------------------------------------------------------------
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    applications = selectors.applications_for_applicant(request.user)
+    return render(
+        request,
+        "cases/my_applications.html",
+        {
+            "applications": applications,
+            "can_start": bool(rules.profile(request.user).represents),
+        },
+    )
+
+
+@login_required
+def application_new(request: HttpRequest) -> HttpResponse:
+    who = rules.profile(request.user)
+    if not who.represents:
+        raise PermissionDenied(_("You do not represent any association."))
+    rounds = selectors.open_rounds_for(request.user)
+    associations = Association.objects.filter(pk__in=who.represents)
+    form = NewApplicationForm(request.POST or None, rounds=rounds, associations=associations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                grant_round=form.cleaned_data["round"],
+                association=form.cleaned_data["association"],
+                acting_user=request.user,
+                data={"title": form.cleaned_data["title"]},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Draft %(case)s created. Fill in the application and submit it before the deadline."
+                )
+                % {"case": application.case_number},
+            )
+            return redirect("application_edit", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/application_new.html", {"form": form, "rounds": rounds}, status=status
+    )
+
+
+def _edit_context(
+    application: Application,
+    form: ApplicationForm,
+    formset: Any,
+    attachment_form: AttachmentForm | None = None,
+) -> dict[str, Any]:
+    return {
+        "application": application,
+        "form": form,
+        "formset": formset,
+        "attachment_form": attachment_form or AttachmentForm(),
+        "attachments": application.attachments.all(),
+        "problems": completeness_problems(application),
+    }
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk, write=True)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=application, grant_round=application.round)
+        formset = BudgetLineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.application_update_draft(
+                    application=application,
+                    acting_user=request.user,
+                    data=form.draft_data(),
+                    focus_areas=form.cleaned_data["focus_areas"],
+                )
+                services.budget_lines_replace(
+                    application=application,
+                    acting_user=request.user,
+                    lines=budget_lines_from(formset),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The draft has been saved."))
+                if "submit" in request.POST:
+                    return redirect("application_act", pk=application.pk, name="submit")
+                return redirect("application_edit", pk=application.pk)
+        # The unsaved input is shown again with the errors next to the fields.
+        application.refresh_from_db()
+        return render(
+            request,
+            "cases/application_edit.html",
+            _edit_context(application, form, formset),
+            status=400,
+        )
+    form = ApplicationForm(instance=application, grant_round=application.round)
+    lines = [
+        {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
+    ]
+    formset = BudgetLineFormSet(initial=lines, prefix="lines")
+    return render(request, "cases/application_edit.html", _edit_context(application, form, formset))
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk, write=True)
+    attachment_form = AttachmentForm(request.POST, request.FILES)
+    if attachment_form.is_valid():
+        services.attachment_add(
+            application=application,
+            acting_user=request.user,
+            kind=attachment_form.cleaned_data["kind"],
+            upload=attachment_form.cleaned_data["file"],
+            content_type=attachment_form.content_type,
+        )
+        messages.success(request, _("The attachment has been added."))
+        return redirect("application_edit", pk=application.pk)
+    form = ApplicationForm(instance=application, grant_round=application.round)
+    lines = [
+        {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
+    ]
+    formset = BudgetLineFormSet(initial=lines, prefix="lines")
+    return render(
+        request,
+        "cases/application_edit.html",
+        _edit_context(application, form, formset, attachment_form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = access.get_attachment_for(request.user, pk, write=True)
+    application_pk = attachment.application_id
+    services.attachment_remove(attachment=attachment, acting_user=request.user)
+    messages.success(request, _("The attachment has been removed."))
+    return redirect("application_edit", pk=application_pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = access.get_attachment_for(request.user, pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# --- both --------------------------------------------------------------------------------
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_detail(request.user, pk)
+    if application is None:
+        raise Http404(_("No such application."))
+    actions = engine.available_transitions(application, request.user)
+    labels = transition_labels()
+    timeline = [
+        {
+            "record": record,
+            "label": labels.get(record.transition, record.transition),
+            "role": role_label(record.role),
+            "from_label": ApplicationStatus(record.from_state).label,
+            "to_label": ApplicationStatus(record.to_state).label,
+        }
+        for record in application.timeline  # type: ignore[attr-defined]
+    ]
+    return render(
+        request,
+        "cases/application_detail.html",
+        {
+            "application": application,
+            "actions": [(t.slug, t.label) for t in actions],
+            "may_edit": access.may_edit(request.user, application),
+            "timeline": timeline,
+            "problems": completeness_problems(application)
+            if application.status == ApplicationStatus.DRAFT
+            else [],
+            "is_staff": rules.profile(request.user).has_role(application.municipality_id, *_STAFF),
+        },
+    )
+
+
+_STAFF = (
+    "case_officer",
+    "council_member",
+    "council_chair",
+    "committee_member",
+    "committee_chair",
+    "auditor",
+)
+
+
+@login_required
+def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    application = access.get_application_for(request.user, pk)
+    transitions = engine.transitions_of().get(name)
+    if not transitions:
+        raise Http404(_("No such action."))
+    fields = transitions[0].custom.get("fields", ())
+    label = transitions[0].label
+    form = TransitionForm(request.POST or None, name=name, fields=fields)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # The status the user saw when the page was drawn, so a parallel change is noticed.
+            seen = request.POST.get("seen_status", application.status)
+            application.status = seen
+            try:
+                engine.perform(application, name, user=request.user, **form.transition_data())
+            except InvalidInput as error:
+                for field, errors in error.errors.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            except TransitionError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+                application.refresh_from_db()
+            else:
+                messages.success(request, _("Done: %(action)s.") % {"action": label})
+                return redirect("application_detail", pk=application.pk)
+    return render(
+        request,
+        "cases/application_act.html",
+        {"application": application, "form": form, "name": name, "label": label},
+        status=status,
+    )
+
+
+# --- case officer ------------------------------------------------------------------------
+
+
+@login_required
+def staff_rounds(request: HttpRequest) -> HttpResponse:
+    rounds = access.staff_rounds(request.user).select_related("municipality")
+    if not rules.profile(request.user).is_staff_anywhere:
+        raise PermissionDenied(_("This page is for the municipality's staff."))
+    return render(request, "cases/staff_rounds.html", {"rounds": rounds})
+
+
+@login_required
+def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    filters = InboxFilterForm(request.GET or None, grant_round=grant_round)
+    criteria: dict[str, Any] = {}
+    if filters.is_valid():
+        focus = filters.cleaned_data.get("focus_area")
+        criteria = {
+            "status": filters.cleaned_data.get("status") or "",
+            "focus_area": focus.pk if focus else None,
+            "q": filters.cleaned_data.get("q") or "",
+        }
+    page = Paginator(selectors.round_inbox(grant_round=grant_round, **criteria), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/round_inbox.html",
+        {
+            "round": grant_round,
+            "filters": filters,
+            "page": page,
+            "counts": selectors.round_status_counts(grant_round),
+            "totals": selectors.round_totals(grant_round),
+            "query": query.urlencode(),
+            "is_case_officer": rules.profile(request.user).has_role(
+                grant_round.municipality_id, "case_officer"
+            ),
+        },
+    )
+
+
+@login_required
+def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    access.require_case_officer(request.user, grant_round)
+    form = PaperApplicationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                grant_round=grant_round,
+                association=form.cleaned_data["association"],
+                acting_user=request.user,
+                data={"title": form.cleaned_data["title"]},
+                received_at=form.cleaned_data["received_at"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Paper application %(case)s registered. Type in its content and submit it.")
+                % {"case": application.case_number},
+            )
+            return redirect("application_edit", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/paper_application_new.html",
+        {"form": form, "round": grant_round},
+        status=status,
+    )
+
+
+@login_required
+def flow_chart(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/flow_chart.html", {"svg": flow_chart_svg()})

@@ -26,7 +26,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The fallback key is only good for a laptop: production sets DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "puljeflow-local-development-key-not-for-production")
+SECRET_KEY = os.environ.get(
+    "DJANGO_SECRET_KEY", "puljeflow-local-development-key-not-for-production"
+)
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -87,7 +89,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "puljeflow.sqlite3",
+            "NAME": str(VAR_DIR / "puljeflow.sqlite3"),
             # SQLite ignores SELECT ... FOR UPDATE. IMMEDIATE makes every atomic
             # block take the write lock when it starts, so a transition that
             # re-reads the case inside its transaction cannot race another one.
@@ -100,7 +102,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions -----------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -130,14 +134,10 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 # Front-end packages come from npm (package.json + lock) and are collected from
 # node_modules at build time; nothing is loaded from a CDN.
-STATICFILES_DIRS = [
-    path
-    for path in [
-        BASE_DIR / "static",
-        ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
-        ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
-    ]
-    if (path[1] if isinstance(path, tuple) else path).exists()
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
+    BASE_DIR / "static",
+    ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
+    ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media-not-served/"
@@ -184,6 +184,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
-        "puljeflow": {"handlers": ["console"], "level": os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")},
+        "puljeflow": {
+            "handlers": ["console"],
+            "level": os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO"),
+        },
     },
 }

@@ -51,9 +51,21 @@ def world(db: Any) -> SimpleNamespace:
     a = AssociationFactory(name="Lektiecaféen")
     b = AssociationFactory(name="Besøgsvennerne")
 
-    cast = {name: UserFactory(username=name, first_name=name.capitalize()) for name in (
-        "anna", "bo", "carl", "dorte", "erik", "frida", "gustav", "helle", "ivan", "admin"
-    )}
+    cast = {
+        name: UserFactory(username=name, first_name=name.capitalize())
+        for name in (
+            "anna",
+            "bo",
+            "carl",
+            "dorte",
+            "erik",
+            "frida",
+            "gustav",
+            "helle",
+            "ivan",
+            "admin",
+        )
+    }
     tie(cast["anna"], a)
     tie(cast["bo"], b)
     tie(cast["dorte"], a, represents=False, board=True)
@@ -92,7 +104,11 @@ def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
     path = [
         ("submit", "anna", {}),
         ("accept", "carl", {"reason": "Opfylder kriterierne"}),
-        ("recommend", "erik", {"outcome": "partial", "amount": "20000", "reason": "Puljen er lille"}),
+        (
+            "recommend",
+            "erik",
+            {"outcome": "partial", "amount": "20000", "reason": "Puljen er lille"},
+        ),
         ("decide", "frida", {"outcome": "grant", "amount": "20000", "reason": "Som indstillet"}),
         ("pay", "carl", {"amount": "20000", "reference": "UDB-1"}),
         ("submit_report", "anna", {"description": "Vi holdt lektiecafé", "amount_spent": "20000"}),

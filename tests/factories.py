@@ -79,7 +79,9 @@ class GrantRoundFactory(factory.django.DjangoModelFactory):
     opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=10))
     deadline = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=20))
     pool_amount = Decimal("325000")
-    report_deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=400))
+    report_deadline = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=400)
+    )
 
 
 class FocusAreaFactory(factory.django.DjangoModelFactory):
@@ -115,7 +117,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     def complete(obj: Application, create: bool, extracted: Any, **kwargs: Any) -> None:
         if not create or extracted is False:
             return
-        BudgetLine.objects.create(application=obj, description="Materialer", amount=Decimal("15000"))
+        BudgetLine.objects.create(
+            application=obj, description="Materialer", amount=Decimal("15000")
+        )
         BudgetLine.objects.create(application=obj, description="Udflugt", amount=Decimal("10000"))
         uploader = UserFactory(username="uploader")
         for kind in obj.round.required_attachments:
@@ -131,7 +135,9 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
             attachment.save()
 
 
-def tie(user: Any, association: Association, *, represents: bool = True, board: bool = False) -> None:
+def tie(
+    user: Any, association: Association, *, represents: bool = True, board: bool = False
+) -> None:
     AssociationMember.objects.update_or_create(
         user=user,
         association=association,

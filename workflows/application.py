@@ -110,7 +110,9 @@ def _amount(value: Any, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput({field: [_("Enter an amount in DKK, e.g. 12500 or 12500.50.")]}) from None
+        raise InvalidInput(
+            {field: [_("Enter an amount in DKK, e.g. 12500 or 12500.50.")]}
+        ) from None
     if not amount.is_finite() or amount < 0:
         raise InvalidInput({field: [_("The amount cannot be negative.")]})
     if amount >= Decimal("10000000000"):
@@ -304,7 +306,9 @@ class ApplicationFlow:
         if outcome == RecommendationOutcome.GRANT:
             value = requested if amount in (None, "") else _amount(amount)
             if value <= 0:
-                raise InvalidInput({"amount": [_("A grant must be more than 0 DKK; refuse instead.")]})
+                raise InvalidInput(
+                    {"amount": [_("A grant must be more than 0 DKK; refuse instead.")]}
+                )
             if value > requested:
                 raise InvalidInput(
                     {
@@ -400,7 +404,9 @@ class ApplicationFlow:
         target=S.REPORT_SUBMITTED,
         label=gettext_lazy("Submit usage report"),
         permission=rules.applicant,
-        custom={"fields": ("description", "amount_spent", "participants_reached", "volunteers_involved")},
+        custom={
+            "fields": ("description", "amount_spent", "participants_reached", "volunteers_involved")
+        },
     )
     def submit_report(
         self,
@@ -433,7 +439,12 @@ class ApplicationFlow:
         report._history_user = self.actor  # type: ignore[attr-defined]
         report.save()
         self._save()
-        self._record(amount_spent=spent, report=report.pk, **counts)
+        self._record(
+            amount_spent=spent,
+            report=report.pk,
+            participants_reached=counts["participants_reached"],
+            volunteers_involved=counts["volunteers_involved"],
+        )
 
     @state.transition(
         source=S.REPORT_SUBMITTED,

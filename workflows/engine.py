@@ -30,7 +30,7 @@ from .errors import (
 )
 
 
-def transitions_of(flow_class: type = ApplicationFlow) -> dict[str, list[fsm.Transition]]:
+def transitions_of(flow_class: Any = ApplicationFlow) -> dict[str, list[fsm.Transition]]:
     """Transition name -> its Transition objects (one per source state)."""
     return {
         method.slug: list(transitions)

@@ -1,0 +1,82 @@
+"""Django admin for configuration: municipalities, rounds, focus areas, associations, people.
+
+Applications are shown read-only here: they change only through the flow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Application,
+    Association,
+    AssociationMember,
+    FocusArea,
+    GrantRound,
+    Municipality,
+    StaffRole,
+)
+
+
+class StaffRoleInline(admin.TabularInline):
+    model = StaffRole
+    extra = 1
+
+
+class FocusAreaInline(admin.TabularInline):
+    model = FocusArea
+    extra = 1
+
+
+class AssociationMemberInline(admin.TabularInline):
+    model = AssociationMember
+    extra = 1
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "council_name", "committee_name"]
+    search_fields = ["name"]
+    inlines = [StaffRoleInline]
+
+
+@admin.register(GrantRound)
+class GrantRoundAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "municipality", "scheme", "opens_at", "deadline", "pool_amount"]
+    list_filter = ["municipality", "scheme"]
+    search_fields = ["name"]
+    inlines = [FocusAreaInline]
+
+
+@admin.register(Association)
+class AssociationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "cvr", "city", "contact_person"]
+    search_fields = ["name", "cvr"]
+    inlines = [AssociationMemberInline]
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "municipality", "role"]
+    list_filter = ["municipality", "role"]
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    list_display = ["case_number", "title", "association", "round", "status"]
+    list_filter = ["status", "round__municipality"]
+    search_fields = ["case_number", "title", "association__name"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,326 @@
+"""Forms for the applicant's and the case officer's screens (DKFDS markup classes)."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    Application,
+    ApplicationStatus,
+    Association,
+    AttachmentKind,
+    FocusArea,
+    GrantRound,
+)
+from .services import DRAFT_FIELDS
+
+MONEY_FIELD: dict[str, Any] = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "localize": True,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
+
+
+def style_fields(fields: dict[str, forms.Field]) -> None:
+    """Give widgets the design system's classes."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-radio")
+        elif isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-checkbox")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select")
+        elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+            widget.attrs.setdefault("class", "form-file-input")
+        else:
+            widget.attrs.setdefault("class", "form-input")
+
+
+class DkfdsMixin:
+    fields: dict[str, forms.Field]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+
+class ApplicationForm(DkfdsMixin, forms.ModelForm):
+    """The application itself. Saving a draft does not demand completeness; submitting does."""
+
+    amount_requested = forms.DecimalField(
+        label=gettext_lazy("Amount requested (DKK)"), required=False, **MONEY_FIELD
+    )
+    other_funding = forms.DecimalField(
+        label=gettext_lazy("Other funding sought or received (DKK)"),
+        required=False,
+        **MONEY_FIELD,
+    )
+    focus_areas = forms.ModelMultipleChoiceField(
+        queryset=FocusArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Focus areas"),
+    )
+
+    class Meta:
+        model = Application
+        fields = [*DRAFT_FIELDS, "focus_areas"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "target_group": forms.Textarea(attrs={"rows": 2}),
+            "activity_description": forms.Textarea(attrs={"rows": 6}),
+            "other_funding_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_areas"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
+        for name in ("volunteers", "members", "participants"):
+            self.fields[name].widget.attrs["min"] = 0
+
+    def clean_other_funding(self) -> Decimal:
+        return self.cleaned_data.get("other_funding") or Decimal("0")
+
+    def draft_data(self) -> dict[str, Any]:
+        return {k: self.cleaned_data[k] for k in DRAFT_FIELDS if k in self.cleaned_data}
+
+
+class BudgetLineForm(DkfdsMixin, forms.Form):
+    description = forms.CharField(label=gettext_lazy("Budget line"), max_length=200, required=False)
+    amount = forms.DecimalField(label=gettext_lazy("Amount (DKK)"), required=False, **MONEY_FIELD)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        description, amount = data.get("description"), data.get("amount")
+        if description and amount is None and "amount" not in self.errors:
+            self.add_error("amount", _("Enter the amount for this line."))
+        if amount is not None and not description:
+            self.add_error("description", _("Describe what the amount is for."))
+        return data
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=2, max_num=50, validate_max=True)
+
+
+def budget_lines_from(formset: Any) -> list[tuple[str, Decimal]]:
+    return [
+        (f.cleaned_data["description"], f.cleaned_data["amount"])
+        for f in formset.forms
+        if f.cleaned_data.get("description")
+    ]
+
+
+class NewApplicationForm(DkfdsMixin, forms.Form):
+    round = forms.ModelChoiceField(
+        queryset=GrantRound.objects.none(), label=gettext_lazy("Grant round")
+    )
+    association = forms.ModelChoiceField(
+        queryset=Association.objects.none(), label=gettext_lazy("Association")
+    )
+    title = forms.CharField(label=gettext_lazy("Title of the application"), max_length=200)
+
+    def __init__(self, *args: Any, rounds: Any, associations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds  # type: ignore[attr-defined]
+        self.fields["association"].queryset = associations  # type: ignore[attr-defined]
+        # With one choice there is nothing to choose.
+        for name, qs in (("round", rounds), ("association", associations)):
+            only = list(qs[:2])
+            if len(only) == 1:
+                self.fields[name].initial = only[0].pk
+
+
+class PaperApplicationForm(DkfdsMixin, forms.Form):
+    association = forms.ModelChoiceField(
+        queryset=Association.objects.order_by("name"), label=gettext_lazy("Association")
+    )
+    received_at = forms.DateTimeField(
+        label=gettext_lazy("Received"),
+        help_text=gettext_lazy(
+            "When the municipality received the paper application (date and time)."
+        ),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+    )
+    title = forms.CharField(label=gettext_lazy("Title of the application"), max_length=200)
+
+    def clean_received_at(self) -> Any:
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("The date of receipt cannot be in the future."))
+        return value
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+# Accepted types: the name's extension and the file's first bytes must agree.
+ALLOWED_TYPES = {
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+}
+
+
+def sniff(head: bytes, upload: Any, ext: str) -> bool:
+    """Does the content look like what the extension claims?"""
+    if ext == ".pdf":
+        return head.startswith(b"%PDF-")
+    if ext in (".jpg", ".jpeg"):
+        return head.startswith(b"\xff\xd8\xff")
+    if ext == ".png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if ext in (".docx", ".xlsx", ".odt", ".ods"):
+        if not head.startswith(b"PK\x03\x04"):
+            return False
+        upload.seek(0)
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False
+        finally:
+            upload.seek(0)
+        marker = "[Content_Types].xml" if ext in (".docx", ".xlsx") else "mimetype"
+        return marker in names
+    return False
+
+
+class AttachmentForm(DkfdsMixin, forms.Form):
+    kind = forms.ChoiceField(choices=AttachmentKind.choices, label=gettext_lazy("Kind of document"))
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("PDF, Word, Excel, OpenDocument, JPEG or PNG."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        limit = settings.PULJEFLOW_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s MB; the limit is %(limit)s MB.")
+                % {"size": f"{upload.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.0f}"}
+            )
+        if upload.size == 0:
+            raise forms.ValidationError(_("The file is empty."))
+        ext = os.path.splitext(upload.name or "")[1].lower()
+        if ext not in ALLOWED_TYPES:
+            raise forms.ValidationError(
+                _(
+                    "Files of type “%(ext)s” are not accepted. Use PDF, Word, Excel, OpenDocument, JPEG or PNG."
+                )
+                % {"ext": ext or "?"}
+            )
+        upload.seek(0)
+        head = upload.read(16)
+        upload.seek(0)
+        if not sniff(head, upload, ext):
+            raise forms.ValidationError(
+                _("The file's content is not a %(ext)s file. Save it again as %(ext)s and retry.")
+                % {"ext": ext.lstrip(".").upper()}
+            )
+        self.content_type = ALLOWED_TYPES[ext]
+        return upload
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _reason(label: Any, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-input"}),
+    )
+
+
+TRANSITION_FIELDS: dict[str, Any] = {
+    "reason": lambda: _reason(gettext_lazy("Reasons / note")),
+    "question": lambda: _reason(gettext_lazy("Question to the association"), required=True),
+    "answer": lambda: _reason(gettext_lazy("Your answer"), required=True),
+    "outcome": lambda: forms.ChoiceField(label=gettext_lazy("Outcome"), widget=forms.RadioSelect),
+    "amount": lambda: forms.DecimalField(
+        label=gettext_lazy("Amount (DKK)"), required=False, **MONEY_FIELD
+    ),
+    "paid_on": lambda: forms.DateField(
+        label=gettext_lazy("Payment date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    ),
+    "reference": lambda: forms.CharField(label=gettext_lazy("Payment reference"), max_length=100),
+    "description": lambda: _reason(gettext_lazy("What was done"), required=True),
+    "amount_spent": lambda: forms.DecimalField(
+        label=gettext_lazy("Amount spent (DKK)"), **MONEY_FIELD
+    ),
+    "participants_reached": lambda: forms.IntegerField(
+        label=gettext_lazy("Participants reached"), min_value=0, required=False
+    ),
+    "volunteers_involved": lambda: forms.IntegerField(
+        label=gettext_lazy("Volunteers involved"), min_value=0, required=False
+    ),
+}
+
+OUTCOMES = {
+    "recommend": [
+        ("grant", gettext_lazy("Support in full")),
+        ("partial", gettext_lazy("Support in part")),
+        ("refuse", gettext_lazy("Refuse")),
+    ],
+    "decide": [("grant", gettext_lazy("Grant")), ("refuse", gettext_lazy("Refuse"))],
+}
+
+
+class TransitionForm(forms.Form):
+    """The fields one transition asks for, as declared on the flow method."""
+
+    def __init__(self, *args: Any, name: str, fields: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field_name in fields:
+            self.fields[field_name] = TRANSITION_FIELDS[field_name]()
+            if field_name == "outcome":
+                self.fields[field_name].choices = OUTCOMES[name]  # type: ignore[attr-defined]
+        style_fields(self.fields)
+
+    def transition_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]
+
+
+class InboxFilterForm(DkfdsMixin, forms.Form):
+    status = forms.ChoiceField(
+        choices=INBOX_STATUS_CHOICES, required=False, label=gettext_lazy("Status")
+    )
+    focus_area = forms.ModelChoiceField(
+        queryset=FocusArea.objects.none(),
+        required=False,
+        label=gettext_lazy("Focus area"),
+        empty_label=gettext_lazy("All"),
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Association, CVR, case number or title"),
+    )
+
+    def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+from django.forms import BoundField
+from django.utils.formats import number_format
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def dkk(value: Any) -> str:
+    """12.500,00 kr. in Danish, 12,500.00 DKK in English; blank for None."""
+    if value in (None, ""):
+        return "–"
+    return f"{number_format(Decimal(value), 2, force_grouping=True)} kr."
+
+
+@register.simple_tag
+def widget(field: BoundField) -> SafeString:
+    """The field's widget with aria-describedby pointing at its hint and error messages."""
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+    attrs: dict[str, str | bool] = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def status_class(status: str) -> str:
+    return {
+        "draft": "badge-info",
+        "submitted": "badge-info",
+        "info_requested": "badge-warning",
+        "granted": "badge-success",
+        "paid": "badge-success",
+        "closed": "badge-success",
+        "refused": "badge-error",
+        "ineligible": "badge-error",
+        "withdrawn": "",
+    }.get(status, "")
