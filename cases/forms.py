@@ -142,6 +142,36 @@ class NewApplicationForm(DkfdsMixin, forms.Form):
                 self.fields[name].initial = only[0].pk
 
 
+class AssociationForm(DkfdsMixin, forms.ModelForm):
+    """An association's details. The CVR number is fixed once registered (NemKonto hangs on it)."""
+
+    class Meta:
+        model = Association
+        fields = [
+            "name",
+            "cvr",
+            "address",
+            "postal_code",
+            "city",
+            "contact_person",
+            "email",
+            "phone",
+        ]
+        widgets = {"cvr": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["cvr"].disabled = True
+        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+
+    def clean_postal_code(self) -> str:
+        value = (self.cleaned_data.get("postal_code") or "").strip()
+        if not (len(value) == 4 and value.isdigit()):
+            raise forms.ValidationError(_("A Danish postal code has 4 digits."))
+        return value
+
+
 class PaperApplicationForm(DkfdsMixin, forms.Form):
     association = forms.ModelChoiceField(
         queryset=Association.objects.order_by("name"), label=gettext_lazy("Association")

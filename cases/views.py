@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from . import access, selectors, services
 from .completeness import completeness_problems
 from .forms import (
     ApplicationForm,
+    AssociationForm,
     AttachmentForm,
     BudgetLineFormSet,
     InboxFilterForm,
@@ -56,6 +58,9 @@ def my_applications(request: HttpRequest) -> HttpResponse:
         {
             "applications": applications,
             "can_start": bool(rules.profile(request.user).represents),
+            "associations": Association.objects.filter(
+                pk__in=rules.profile(request.user).represents
+            ).order_by("name"),
         },
     )
 
@@ -204,6 +209,51 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     )
 
 
+@login_required
+def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if pk not in rules.profile(request.user).represents:
+        raise Http404(_("No such association."))
+    association = Association.objects.get(pk=pk)
+    form = AssociationForm(request.POST or None, instance=association)
+    if request.method == "POST":
+        if form.is_valid():
+            services.association_update(
+                association=association, acting_user=request.user, data=form.cleaned_data
+            )
+            messages.success(request, _("The association's details have been saved."))
+            return redirect("association_edit", pk=pk)
+        return render(request, "cases/association_form.html", {"form": form}, status=400)
+    return render(request, "cases/association_form.html", {"form": form})
+
+
+@login_required
+def association_new(request: HttpRequest) -> HttpResponse:
+    """Case officers register an association that is not in the system yet."""
+    who = rules.profile(request.user)
+    officer_rounds = [m for m, roles in who.roles.items() if "case_officer" in roles]
+    if not officer_rounds:
+        raise PermissionDenied(_("Only a case officer can register an association."))
+    form = AssociationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            association = services.association_create(
+                acting_user=request.user, data=form.cleaned_data
+            )
+            messages.success(
+                request, _("%(name)s has been registered.") % {"name": association.name}
+            )
+            back = request.GET.get("round")
+            if back and back.isdigit():
+                return redirect(
+                    f"{reverse('paper_application_new', args=[int(back)])}?association={association.pk}"
+                )
+            return redirect("staff_rounds")
+        return render(
+            request, "cases/association_form.html", {"form": form, "new": True}, status=400
+        )
+    return render(request, "cases/association_form.html", {"form": form, "new": True})
+
+
 # --- both --------------------------------------------------------------------------------
 
 
@@ -336,7 +386,10 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
 def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
     access.require_case_officer(request.user, grant_round)
-    form = PaperApplicationForm(request.POST or None)
+    initial = {}
+    if request.GET.get("association", "").isdigit():
+        initial["association"] = int(request.GET["association"])
+    form = PaperApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(

@@ -30,7 +30,7 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def valid_cvr(n: int) -> str:
     """The n-th valid CVR number from 10000000 upwards (deterministic)."""
-    candidate = 10000000 + n * 13
+    candidate = 10000000 + n * 100
     while True:
         digits = str(candidate)
         if sum(int(d) * w for d, w in zip(digits, CVR_WEIGHTS, strict=True)) % 11 == 0:

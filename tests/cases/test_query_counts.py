@@ -1,0 +1,61 @@
+"""List pages run a fixed number of queries, however many applications there are."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ApplicationFactory
+from workflows import engine
+
+pytestmark = pytest.mark.django_db
+
+
+def grow_to(world: Any, n: int, association: Any, submit_as: Any = None) -> None:
+    """Make the association have n applications: drafts, or submitted through the flow."""
+    from cases.models import Application
+
+    while Application.objects.filter(association=association).count() < n:
+        application = ApplicationFactory(
+            round=world.round, association=association, complete=submit_as is not None
+        )
+        application.focus_areas.set([world.focus])
+        if submit_as is not None:
+            engine.perform(application, "submit", user=submit_as)
+
+
+def count_queries(client: Any, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_the_applicants_list_does_not_grow_with_the_number_of_applications(
+    world: Any, client: Any
+) -> None:
+    client.force_login(world.anna)
+    url = reverse("my_applications")
+    grow_to(world, 10, world.a)
+    small = count_queries(client, url)
+    grow_to(world, 200, world.a)
+    large = count_queries(client, url)
+    # session, user, staff roles, association ties, applications, their focus areas,
+    # anna's associations (for the links)
+    assert small == large == 7
+
+
+def test_the_inbox_does_not_grow_with_the_number_of_applications(world: Any, client: Any) -> None:
+    client.force_login(world.carl)
+    url = reverse("round_inbox", args=[world.round.pk])
+    grow_to(world, 10, world.a, submit_as=world.anna)
+    small = count_queries(client, url)
+    grow_to(world, 200, world.a, submit_as=world.anna)
+    large = count_queries(client, url)
+    # session, user, staff roles, association ties, the round, the filter's focus areas,
+    # the page's count, the page's rows, their focus areas, status counts, totals
+    assert small == large == 11
