@@ -21,7 +21,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed messages
 
 messages: $(VENV)/.installed
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0
 
 ## make run: migrate, load demo data, serve on 127.0.0.1:8000 with a Celery worker and beat.
 run: install
