@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from .formatting import money
 from .models import Application, AttachmentKind
 
 
@@ -15,7 +16,7 @@ def completeness_problems(application: Application) -> list[str]:
     for field in ("title", "purpose", "target_group", "activity_description"):
         if not (getattr(application, field) or "").strip():
             label = Application._meta.get_field(field).verbose_name  # type: ignore[union-attr]
-            problems.append(_("%(field)s is missing") % {"field": str(label).capitalize()})
+            problems.append(_("%(field)s is missing") % {"field": str(label)})
     if application.amount_requested is None or application.amount_requested <= 0:
         problems.append(_("the amount requested is missing"))
     if application.volunteers is None:
@@ -28,8 +29,8 @@ def completeness_problems(application: Application) -> list[str]:
         total = sum(amounts, Decimal("0"))
         if total != application.amount_requested:
             problems.append(
-                _("the budget lines add up to %(total)s DKK, not the %(requested)s DKK requested")
-                % {"total": f"{total:.2f}", "requested": f"{application.amount_requested:.2f}"}
+                _("the budget lines add up to %(total)s, not the %(requested)s requested")
+                % {"total": money(total), "requested": money(application.amount_requested)}
             )
 
     present = {a.kind for a in application.attachments.all()}

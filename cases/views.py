@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from workflows import engine, rules
 from workflows.chart import flow_chart_svg
 from workflows.errors import InvalidInput, TransitionError
-from workflows.labels import role_label, transition_labels
+from workflows.labels import done_labels, role_label
 
 from . import access, selectors, services
 from .completeness import completeness_problems
@@ -263,7 +263,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if application is None:
         raise Http404(_("No such application."))
     actions = engine.available_transitions(application, request.user)
-    labels = transition_labels()
+    labels = done_labels()
     timeline = [
         {
             "record": record,

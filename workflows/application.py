@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases.completeness import completeness_problems
+from cases.formatting import money
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -110,9 +111,7 @@ def _amount(value: Any, field: str = "amount") -> Decimal:
     try:
         amount = Decimal(str(value)).quantize(Decimal("0.01"))
     except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput(
-            {field: [_("Enter an amount in DKK, e.g. 12500 or 12500.50.")]}
-        ) from None
+        raise InvalidInput({field: [_("Enter an amount in kroner, e.g. 12500.")]}) from None
     if not amount.is_finite() or amount < 0:
         raise InvalidInput({field: [_("The amount cannot be negative.")]})
     if amount >= Decimal("10000000000"):
@@ -175,7 +174,7 @@ class ApplicationFlow:
         label=gettext_lazy("Submit"),
         permission=rules.applicant_or_paper_case_officer,
         conditions=[round_is_open, is_complete, no_overdue_usage_report],
-        custom={"fields": ()},
+        custom={"done": gettext_lazy("Submitted"), "fields": ()},
     )
     def submit(self) -> None:
         self.application.submitted_at = timezone.now()
@@ -191,7 +190,7 @@ class ApplicationFlow:
         target=S.INFO_REQUESTED,
         label=gettext_lazy("Request information"),
         permission=rules.case_officer,
-        custom={"fields": ("question",)},
+        custom={"done": gettext_lazy("Information requested"), "fields": ("question",)},
     )
     def request_info(self, *, question: Any = None) -> None:
         text = _text(question, "question", _("Write the question to the association."))
@@ -204,7 +203,7 @@ class ApplicationFlow:
         target=S.SUBMITTED,
         label=gettext_lazy("Answer the request"),
         permission=rules.applicant_or_paper_case_officer,
-        custom={"fields": ("answer",)},
+        custom={"done": gettext_lazy("Information provided"), "fields": ("answer",)},
     )
     def provide_info(self, *, answer: Any = None) -> None:
         # The round's deadline does not apply: the application was in time when submitted.
@@ -219,7 +218,7 @@ class ApplicationFlow:
         target=S.IN_COUNCIL_REVIEW,
         label=gettext_lazy("Accept for council review"),
         permission=rules.case_officer,
-        custom={"fields": ("reason",)},
+        custom={"done": gettext_lazy("Accepted for council review"), "fields": ("reason",)},
     )
     def accept(self, *, reason: Any = None) -> None:
         note = _text(reason, "reason", "", required=False)
@@ -232,7 +231,7 @@ class ApplicationFlow:
         target=S.INELIGIBLE,
         label=gettext_lazy("Reject as ineligible"),
         permission=rules.case_officer,
-        custom={"fields": ("reason",)},
+        custom={"done": gettext_lazy("Rejected as ineligible"), "fields": ("reason",)},
     )
     def reject(self, *, reason: Any = None) -> None:
         text = _text(reason, "reason", _("Give the reasons why the application is ineligible."))
@@ -246,7 +245,7 @@ class ApplicationFlow:
         target=S.WITHDRAWN,
         label=gettext_lazy("Withdraw"),
         permission=rules.applicant_or_paper_case_officer,
-        custom={"fields": ("reason",)},
+        custom={"done": gettext_lazy("Withdrawn"), "fields": ("reason",)},
     )
     def withdraw(self, *, reason: Any = None) -> None:
         text = _text(reason, "reason", "", required=False)
@@ -261,7 +260,10 @@ class ApplicationFlow:
         target=S.RECOMMENDED,
         label=gettext_lazy("Record the council's recommendation"),
         permission=rules.council_chair,
-        custom={"fields": ("outcome", "amount", "reason")},
+        custom={
+            "done": gettext_lazy("Council recommendation recorded"),
+            "fields": ("outcome", "amount", "reason"),
+        },
     )
     def recommend(self, *, outcome: Any = None, amount: Any = None, reason: Any = None) -> None:
         requested = self.application.amount_requested or Decimal("0")
@@ -277,8 +279,8 @@ class ApplicationFlow:
                 raise InvalidInput(
                     {
                         "amount": [
-                            _("A partial recommendation lies between 0 and %(requested)s DKK.")
-                            % {"requested": f"{requested:.2f}"}
+                            _("A partial recommendation lies between 0 and %(requested)s.")
+                            % {"requested": money(requested)}
                         ]
                     }
                 )
@@ -299,7 +301,7 @@ class ApplicationFlow:
         target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
-        custom={"fields": ("outcome", "amount", "reason")},
+        custom={"done": gettext_lazy("Decided"), "fields": ("outcome", "amount", "reason")},
     )
     def decide(self, *, outcome: Any = None, amount: Any = None, reason: Any = None) -> None:
         requested = self.application.amount_requested or Decimal("0")
@@ -313,8 +315,8 @@ class ApplicationFlow:
                 raise InvalidInput(
                     {
                         "amount": [
-                            _("The grant cannot exceed the %(requested)s DKK requested.")
-                            % {"requested": f"{requested:.2f}"}
+                            _("The grant cannot exceed the %(requested)s requested.")
+                            % {"requested": money(requested)}
                         ]
                     }
                 )
@@ -344,7 +346,7 @@ class ApplicationFlow:
         target=S.IN_COUNCIL_REVIEW,
         label=gettext_lazy("Send back to the council"),
         permission=rules.committee_chair,
-        custom={"fields": ("reason",)},
+        custom={"done": gettext_lazy("Sent back to the council"), "fields": ("reason",)},
     )
     def send_back(self, *, reason: Any = None) -> None:
         text = _text(reason, "reason", _("Say why the application goes back to the council."))
@@ -365,7 +367,10 @@ class ApplicationFlow:
         target=S.PAID,
         label=gettext_lazy("Register payout"),
         permission=rules.case_officer,
-        custom={"fields": ("amount", "paid_on", "reference")},
+        custom={
+            "done": gettext_lazy("Payout registered"),
+            "fields": ("amount", "paid_on", "reference"),
+        },
     )
     def pay(self, *, amount: Any = None, paid_on: Any = None, reference: Any = None) -> None:
         granted = self.application.granted_amount or Decimal("0")
@@ -373,8 +378,8 @@ class ApplicationFlow:
         errors: dict[str, list[str]] = {}
         if value <= 0 or value > granted:
             errors["amount"] = [
-                _("The payout lies between 0 and the %(granted)s DKK granted.")
-                % {"granted": f"{granted:.2f}"}
+                _("The payout lies between 0 and the %(granted)s granted.")
+                % {"granted": money(granted)}
             ]
         ref = _text(reference, "reference", "", required=False)
         if not ref:
@@ -405,7 +410,13 @@ class ApplicationFlow:
         label=gettext_lazy("Submit usage report"),
         permission=rules.applicant,
         custom={
-            "fields": ("description", "amount_spent", "participants_reached", "volunteers_involved")
+            "done": gettext_lazy("Usage report submitted"),
+            "fields": (
+                "description",
+                "amount_spent",
+                "participants_reached",
+                "volunteers_involved",
+            ),
         },
     )
     def submit_report(
@@ -451,7 +462,7 @@ class ApplicationFlow:
         target=S.PAID,
         label=gettext_lazy("Return the usage report"),
         permission=rules.case_officer,
-        custom={"fields": ("reason",)},
+        custom={"done": gettext_lazy("Usage report returned"), "fields": ("reason",)},
     )
     def return_report(self, *, reason: Any = None) -> None:
         text = _text(reason, "reason", _("Say what the association must correct in the report."))
@@ -463,7 +474,7 @@ class ApplicationFlow:
         target=S.CLOSED,
         label=gettext_lazy("Approve the usage report"),
         permission=rules.case_officer,
-        custom={"fields": ("reason",)},
+        custom={"done": gettext_lazy("Usage report approved"), "fields": ("reason",)},
     )
     def approve_report(self, *, reason: Any = None) -> None:
         self.application.closed_at = timezone.now()

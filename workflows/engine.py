@@ -89,7 +89,8 @@ def perform(application: Application, name: str, *, user: Any, **data: Any) -> A
         if transition is None:
             if not any(t.has_perm(flow, user) for t in transitions_of()[name]):
                 raise TransitionNotPermitted(
-                    _("You may not “%(action)s” on this application.") % {"action": label}
+                    _("You are not allowed to take the action “%(action)s” on this application.")
+                    % {"action": label}
                 )
             raise TransitionNotPossible(
                 _("“%(action)s” is not possible while the application is “%(status)s”.")
@@ -98,7 +99,8 @@ def perform(application: Application, name: str, *, user: Any, **data: Any) -> A
         role = transition.has_perm(flow, user)
         if not role:
             raise TransitionNotPermitted(
-                _("You may not “%(action)s” on this application.") % {"action": label}
+                _("You are not allowed to take the action “%(action)s” on this application.")
+                % {"action": label}
             )
         flow.actor = user
         flow.role = str(role)

@@ -15,6 +15,14 @@ def transition_labels() -> dict[str, str]:
     }
 
 
+def done_labels() -> dict[str, str]:
+    """How a transition reads in a timeline, once it has happened ("Submitted")."""
+    return {
+        method.slug: str(next(iter(transitions)).custom.get("done", method.slug))
+        for method, transitions in ApplicationFlow.state.get_transitions().items()
+    }
+
+
 def role_label(role: str) -> str:
     if role == APPLICANT:
         return _("Applicant")

@@ -1,22 +1,19 @@
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.forms import BoundField
-from django.utils.formats import number_format
 from django.utils.safestring import SafeString
+
+from cases.formatting import money
 
 register = template.Library()
 
 
 @register.filter
 def dkk(value: Any) -> str:
-    """12.500,00 kr. in Danish, 12,500.00 DKK in English; blank for None."""
-    if value in (None, ""):
-        return "–"
-    return f"{number_format(Decimal(value), 2, force_grouping=True)} kr."
+    return money(value)
 
 
 @register.simple_tag

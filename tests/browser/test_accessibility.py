@@ -37,7 +37,9 @@ def violations(page: Any) -> list[str]:
         ("caseofficer", "/flow/"),
     ],
 )
-def test_pages_have_no_wcag_violations(demo_server: str, page: Any, username: str | None, path: str) -> None:
+def test_pages_have_no_wcag_violations(
+    demo_server: str, page: Any, username: str | None, path: str
+) -> None:
     if username:
         login(page, demo_server, username)
     page.goto(demo_server + path)

@@ -249,7 +249,7 @@ def test_a_refused_transition_says_why_on_the_page(world: Any, draft: Any, as_us
             HTTP_ACCEPT_LANGUAGE="en",
         )
     assert response.status_code == 403
-    assert "You may not" in response.content.decode()
+    assert "You are not allowed to take the action" in response.content.decode()
 
 
 def test_a_missing_reason_is_shown_next_to_the_field(world: Any, draft: Any, as_user: Any) -> None:

@@ -22,18 +22,22 @@ def test_carl_filters_and_searches_the_inbox(world: Any, client: Any) -> None:
     other.focus_areas.set([world.focus])
     engine.perform(mine, "submit", user=world.anna)
     engine.perform(other, "submit", user=world.bo)
-    ApplicationFactory(round=world.round, association=world.b, title="Kladde")  # a draft
+    ApplicationFactory(
+        round=world.round, association=world.b, title="Endnu ikke indsendt"
+    )  # a draft
     client.force_login(world.carl)
     url = reverse("round_inbox", args=[world.round.pk])
 
     html = client.get(url).content.decode()
-    assert mine.case_number in html and other.case_number in html and "Kladde" not in html
+    assert (
+        mine.case_number in html and other.case_number in html and "Endnu ikke indsendt" not in html
+    )
     html = client.get(url, {"q": "Besøgsven"}).content.decode()
     assert other.case_number in html and mine.case_number not in html
     html = client.get(url, {"q": mine.case_number}).content.decode()
     assert mine.case_number in html and other.case_number not in html
     html = client.get(url, {"status": "draft"}).content.decode()
-    assert "Kladde" in html and mine.case_number not in html
+    assert "Endnu ikke indsendt" in html and mine.case_number not in html
     html = client.get(url, {"focus_area": world.focus.pk}).content.decode()
     assert mine.case_number in html
     assert client.get(url, {"status": "nonsense", "focus_area": "x"}).status_code == 200
