@@ -39,7 +39,7 @@ lint: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy cases workflows
+	$(VENV)/bin/mypy cases workflows notifications
 
 pytest: pytest-sqlite pytest-postgres
 

@@ -294,6 +294,9 @@ class Application(models.Model):
     )
 
     # Written only by transitions in workflows/application.py.
+    # One more with every transition: a page remembers it, so "moved on" is noticed even
+    # when the case left a state and came back to it.
+    version = models.PositiveIntegerField(default=0, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
     screening_note = models.TextField(blank=True, editable=False)
     open_question = models.TextField(blank=True, editable=False)

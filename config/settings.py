@@ -173,6 +173,20 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# --- Notifications -----------------------------------------------------------------------
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", 8))
+NOTIFICATIONS_LEASE_SECONDS = 300  # a claimed row is taken over after this
+NOTIFICATIONS_BACKOFF_CAP_MINUTES = 60
+NOTIFICATIONS_SWEEP_BATCH = 200
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 60))  # keep well below the lease
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {
+        "task": "notifications.tasks.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a stopped worker must not come back to a pile of sweeps
+    },
+}
+
 # --- Security defaults -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False

@@ -30,12 +30,16 @@ from cases.models import (
     RecommendationOutcome,
     UsageReport,
 )
+from notifications.models import Kind
+from notifications.selectors import applicants_of, case_officers_of
+from notifications.services import notify
 
 from . import rules
 from .errors import InvalidInput
 from .trail import record_transition
 
 S = ApplicationStatus
+MAX_COUNT = 2_147_483_647  # the largest value a PositiveIntegerField stores everywhere
 BEFORE_DECISION = [S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED]
 
 
@@ -149,7 +153,8 @@ class ApplicationFlow:
 
     def _save(self, *fields: str) -> None:
         self.application._history_user = self.actor  # type: ignore[attr-defined]
-        self.application.save(update_fields=["status", "updated_at", *fields])
+        self.application.version += 1
+        self.application.save(update_fields=["status", "version", "updated_at", *fields])
 
     def _record(self, reason: str = "", **payload: Any) -> None:
         record_transition(
@@ -165,6 +170,27 @@ class ApplicationFlow:
         )
 
     _current = ""
+
+    def _tell_association(self, kind: str, *, legal: bool = False, **context: Any) -> None:
+        """Notify the association's users; a paper applicant also by its registered e-mail."""
+        application = self.application
+        notify(
+            kind=kind,
+            application=application,
+            recipients=list(applicants_of(application)),
+            context=context,
+            legal=legal,
+            addresses=[application.association.email] if application.is_paper else (),
+        )
+
+    def _tell_case_officers(self, kind: str, **context: Any) -> None:
+        notify(
+            kind=kind,
+            application=self.application,
+            recipients=list(case_officers_of(self.application)),
+            context=context,
+            legal=False,
+        )
 
     # --- the applicant's part and screening --------------------------------------------
 
@@ -184,6 +210,7 @@ class ApplicationFlow:
             paper=self.application.is_paper,
             received_at=self.application.received_at,
         )
+        self._tell_association(Kind.APPLICATION_SUBMITTED)
 
     @state.transition(
         source=S.SUBMITTED,
@@ -197,6 +224,7 @@ class ApplicationFlow:
         self.application.open_question = text
         self._save("open_question")
         self._record(reason=text)
+        self._tell_association(Kind.INFO_REQUESTED, legal=True, question=text)
 
     @state.transition(
         source=S.INFO_REQUESTED,
@@ -212,6 +240,7 @@ class ApplicationFlow:
         self.application.open_question = ""
         self._save("open_question")
         self._record(reason=text, question=question)
+        self._tell_case_officers(Kind.INFO_PROVIDED, question=question, answer=text)
 
     @state.transition(
         source=S.SUBMITTED,
@@ -225,6 +254,7 @@ class ApplicationFlow:
         self.application.screening_note = note
         self._save("screening_note")
         self._record(reason=note)
+        self._tell_association(Kind.APPLICATION_ACCEPTED)
 
     @state.transition(
         source=S.SUBMITTED,
@@ -239,6 +269,7 @@ class ApplicationFlow:
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
         self._record(reason=text)
+        self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=text)
 
     @state.transition(
         source=BEFORE_DECISION,
@@ -252,6 +283,8 @@ class ApplicationFlow:
         self.application.closed_at = timezone.now()
         self._save("closed_at")
         self._record(reason=text)
+        if self.from_state != S.DRAFT:
+            self._tell_case_officers(Kind.APPLICATION_WITHDRAWN, reason=text)
 
     # --- council and committee --------------------------------------------------------
 
@@ -340,6 +373,13 @@ class ApplicationFlow:
             requested=requested,
             recommended=self.application.recommended_amount,
         )
+        self._tell_association(
+            Kind.DECISION,
+            legal=True,
+            granted=outcome == RecommendationOutcome.GRANT,
+            amount=value,
+            reasons=text,
+        )
 
     @state.transition(
         source=S.RECOMMENDED,
@@ -403,6 +443,7 @@ class ApplicationFlow:
         payout.save()
         self._save()
         self._record(amount=value, paid_on=day, reference=ref, payout=payout.pk)
+        self._tell_association(Kind.PAYOUT_REGISTERED, amount=value, paid_on=day, reference=ref)
 
     @state.transition(
         source=S.PAID,
@@ -440,6 +481,8 @@ class ApplicationFlow:
                 raise InvalidInput({field: [_("Enter a whole number.")]}) from None
             if counts[field] < 0:
                 raise InvalidInput({field: [_("The number cannot be negative.")]})
+            if counts[field] > MAX_COUNT:
+                raise InvalidInput({field: [_("The number is too large.")]})
         report = UsageReport(
             application=self.application,
             description=text,
@@ -468,6 +511,7 @@ class ApplicationFlow:
         text = _text(reason, "reason", _("Say what the association must correct in the report."))
         self._save()
         self._record(reason=text)
+        self._tell_association(Kind.REPORT_RETURNED, legal=True, reasons=text)
 
     @state.transition(
         source=S.REPORT_SUBMITTED,
@@ -480,3 +524,4 @@ class ApplicationFlow:
         self.application.closed_at = timezone.now()
         self._save("closed_at")
         self._record(reason=_text(reason, "reason", "", required=False))
+        self._tell_association(Kind.REPORT_APPROVED)

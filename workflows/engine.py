@@ -60,19 +60,20 @@ def available_transitions(application: Application, user: Any) -> list[fsm.Trans
 def perform(application: Application, name: str, *, user: Any, **data: Any) -> Application:
     """Run transition ``name`` on ``application`` as ``user``; returns the updated application.
 
-    ``application.status`` is taken as the state the user saw: if the case moved
-    on meanwhile, ``CaseMovedOn`` is raised and nothing changes.
+    ``application.status`` and ``application.version`` are taken as what the user
+    saw: if the case moved on meanwhile (even away and back to the same state),
+    ``CaseMovedOn`` is raised and nothing changes.
     """
     if name not in TRANSITION_NAMES:
         raise TransitionNotPossible(_("There is no action called “%(name)s”.") % {"name": name})
-    seen_status = application.status
+    seen_status, seen_version = application.status, application.version
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
             .select_related("round", "association", "municipality")
             .get(pk=application.pk)
         )
-        if locked.status != seen_status:
+        if locked.status != seen_status or locked.version != seen_version:
             raise CaseMovedOn(
                 _(
                     "This case has moved on: someone else changed it to “%(status)s” "

@@ -25,6 +25,12 @@ class AppendOnlyQuerySet(models.QuerySet):
     def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
         raise AppendOnlyError("Transition records are append-only.")
 
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        # Inserting is appending; an upsert would overwrite an existing record.
+        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
+            raise AppendOnlyError("Transition records are append-only.")
+        return super().bulk_create(objs, *args, **kwargs)
+
 
 class TransitionRecord(models.Model):
     application = models.ForeignKey(

@@ -1,0 +1,50 @@
+"""The ways a notification leaves Puljeflow, behind one interface.
+
+A channel sends one stored row and raises on failure; delivery does the
+claiming, retrying and bookkeeping, so a new channel (Digital Post, SMS) is one
+class here plus a ``Channel`` choice, with no change to the flows.
+
+The in-app list needs no channel: every row is shown to its recipient in
+Puljeflow. A row with ``Channel.IN_APP`` (a user without an e-mail address) is
+therefore written already sent and never queued.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+
+from .models import Channel, Notification
+
+
+class Sender(Protocol):
+    def send(self, notification: Notification) -> None:
+        """Deliver the row or raise; must not write to the database."""
+
+
+class EmailChannel:
+    def send(self, notification: Notification) -> None:
+        message = EmailMultiAlternatives(
+            subject=notification.subject,
+            body=notification.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[notification.recipient_email],
+            headers={
+                # The same id on every copy lets mail clients recognise a duplicate.
+                "Message-ID": notification.message_id,
+                # RFC 3834: keep out-of-office replies from answering an automatic message.
+                "Auto-Submitted": "auto-generated",
+                "Content-Language": notification.language,
+            },
+        )
+        message.attach_alternative(notification.body_html, "text/html")
+        message.send(fail_silently=False)
+
+
+CHANNELS: dict[str, Sender] = {Channel.EMAIL: EmailChannel()}
+
+
+def channel_for(notification: Notification) -> Sender:
+    return CHANNELS[notification.channel]

@@ -1,0 +1,153 @@
+"""The outbox: one row per message to one person, and each person's preferences.
+
+A row is written in the same transaction as the change it reports (see
+``services.notify``) and is then delivered by ``delivery.deliver_notification``.
+The row is also the in-app notification: ``selectors.for_user`` lists a user's
+rows whatever their channel.
+
+This is not a domain model with history: delivery bookkeeping is written with
+conditional ``QuerySet.update()`` on purpose (the claim *is* such an update).
+"""
+
+from __future__ import annotations
+
+import uuid
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    """Stable identifiers of what a message is about; each has templates under
+    ``templates/notifications/<kind>.{subject.txt,txt,html}``. Never rename one."""
+
+    APPLICATION_SUBMITTED = "application_submitted", _("Receipt for a submitted application")
+    INFO_REQUESTED = "info_requested", _("The municipality asks for information")
+    INFO_PROVIDED = "info_provided", _("The association has answered a question")
+    APPLICATION_ACCEPTED = "application_accepted", _("Application accepted for council review")
+    APPLICATION_REJECTED = "application_rejected", _("Application rejected as ineligible")
+    APPLICATION_WITHDRAWN = "application_withdrawn", _("Application withdrawn")
+    DECISION = "decision", _("Decision on an application")
+    PAYOUT_REGISTERED = "payout_registered", _("Payout registered")
+    REPORT_RETURNED = "report_returned", _("Usage report returned")
+    REPORT_APPROVED = "report_approved", _("Usage report approved")
+
+
+class Status(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    GIVEN_UP = "given_up", _("Given up")
+
+
+# Rows in these states still have work to do; ``next_attempt_at`` says from when.
+UNDELIVERED = (Status.PENDING, Status.FAILED, Status.SENDING)
+
+
+class Channel(models.TextChoices):
+    """How a row reaches its recipient besides the in-app list (see ``channels.py``)."""
+
+    EMAIL = "email", _("E-mail")
+    IN_APP = "in_app", _("In Puljeflow only")
+
+
+def new_message_id() -> str:
+    """A globally unique RFC 5322 Message-ID, fixed when the row is created, so
+    every copy of the same notification carries the same id."""
+    domain = getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or (
+        parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1].rpartition("@")[2]
+        or "puljeflow.invalid"
+    )
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        db_index=False,  # covered by the (recipient, -created_at) index below
+    )  # a deleted user's rows stay, with the address they went to
+    # The address at the time of writing: where a legal notice went is part of the record.
+    recipient_email = models.EmailField(_("e-mail address"), blank=True)
+    kind = models.CharField(_("kind"), max_length=50)
+    application = models.ForeignKey(
+        "cases.Application",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    subject = models.CharField(_("subject"), max_length=255)
+    body_text = models.TextField(_("text"))
+    body_html = models.TextField(_("HTML"))
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES)
+    is_legal_notice = models.BooleanField(
+        _("legal notice"),
+        default=False,
+        help_text=_("A notice the law requires; recipients cannot switch it off."),
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # When the row is next due: the retry time of a pending or failed row, the end of
+    # the lease of a sending row. One column makes "due and not yet done" one range.
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    message_id = models.CharField(
+        _("Message-ID"), max_length=255, unique=True, default=new_message_id, editable=False
+    )
+
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The sweep: only undelivered rows are indexed, so the index stays as small
+            # as the backlog however many sent rows accumulate.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=UNDELIVERED),
+                name="notification_due",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_email or self.recipient_id} ({self.status})"
+
+
+class UserPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    language = models.CharField(
+        _("language"), max_length=5, choices=settings.LANGUAGES, default="da"
+    )
+    muted_kinds = models.JSONField(
+        _("switched-off notifications"),
+        default=list,
+        blank=True,
+        help_text=_("Kinds not to be told about. Legal notices are sent regardless."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"

@@ -1,0 +1,42 @@
+"""Reads: a user's notifications, and who is told about an application."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from cases.models import Role
+
+from .models import Notification
+
+if TYPE_CHECKING:
+    from cases.models import Application
+
+
+def for_user(user: Any) -> QuerySet[Notification]:
+    """The user's in-app list, newest first (every channel: the row is the notification)."""
+    return Notification.objects.filter(recipient=user).select_related("application")
+
+
+def unread_count(user: Any) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def applicants_of(application: Application) -> QuerySet[Any]:
+    """The active users who represent the applying association."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        association_ties__association_id=application.association_id,
+        association_ties__can_represent=True,
+    )
+
+
+def case_officers_of(application: Application) -> QuerySet[Any]:
+    """The active case officers of the application's municipality."""
+    return get_user_model().objects.filter(
+        is_active=True,
+        staff_roles__municipality_id=application.municipality_id,
+        staff_roles__role=Role.CASE_OFFICER,
+    )

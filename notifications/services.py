@@ -1,0 +1,143 @@
+"""Writing notifications: ``notify`` (called by transitions) and marking them read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import override
+
+from .models import Channel, Kind, Notification, Status, UserPreference
+
+if TYPE_CHECKING:
+    from cases.models import Application
+
+DEFAULT_LANGUAGE = "da"
+
+
+def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """Subject (one line), text and HTML of ``kind`` in ``language``."""
+    with override(language):
+        subject: str = render_to_string(f"notifications/{kind}.subject.txt", context)
+        # A header must be one line, whatever the template's line breaks.
+        subject = re.sub(r"\s+", " ", subject).strip()[:255]
+        context = {**context, "subject": subject}
+        text: str = render_to_string(f"notifications/{kind}.txt", context)
+        html = render_to_string(f"notifications/{kind}.html", context)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return subject, text, html
+
+
+def _display_name(user: Any) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def _unique(users: Iterable[Any]) -> list[Any]:
+    seen: dict[int, Any] = {}
+    for user in users:
+        seen.setdefault(user.pk, user)
+    return list(seen.values())
+
+
+def notify(
+    *,
+    kind: str,
+    application: Application | None,
+    recipients: Sequence[Any],
+    context: dict[str, Any],
+    legal: bool,
+    addresses: Sequence[str] = (),
+) -> list[Notification]:
+    """Write one notification per recipient and queue its delivery for after commit.
+
+    Call it inside the transaction of the change it reports (a transition): the rows
+    commit with that change, or vanish with it, and nothing is queued before the
+    commit. Each user gets the message in their own language; a user who has
+    switched ``kind`` off gets nothing unless ``legal`` (a notice the law requires).
+    ``addresses`` are e-mail addresses without a user account (the association's
+    own address on a paper application); they get the message in Danish.
+
+    The templates get ``context`` plus ``application``, ``recipient`` (the user, or
+    None) and ``recipient_name``.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "notify() must run inside the transaction of the change it reports, "
+            "so that the notification commits or rolls back with it."
+        )
+    Kind(kind)  # an unknown kind is a programming error: fail before writing anything
+    users = _unique(recipients)
+    preferences = {
+        p.user_id: p for p in UserPreference.objects.filter(user__in=[u.pk for u in users])
+    }
+    now = timezone.now()
+    rows: list[Notification] = []
+    targets: list[tuple[Any, str, str]] = []
+    for user in users:
+        preference = preferences.get(user.pk)
+        if preference is not None and not legal and kind in preference.muted_kinds:
+            continue
+        language = preference.language if preference is not None else DEFAULT_LANGUAGE
+        targets.append((user, user.email, language))
+    targets += [(None, address, DEFAULT_LANGUAGE) for address in dict.fromkeys(addresses)]
+
+    for user, email, language in targets:
+        full_context = {
+            **context,
+            "application": application,
+            "recipient": user,
+            "recipient_name": _display_name(user),
+        }
+        subject, text, html = render(kind, language, full_context)
+        channel = Channel.EMAIL if email else Channel.IN_APP
+        rows.append(
+            Notification(
+                recipient=user,
+                recipient_email=email,
+                kind=kind,
+                application=application,
+                subject=subject,
+                body_text=text,
+                body_html=html,
+                language=language,
+                is_legal_notice=legal,
+                channel=channel,
+                # Nothing to send for an in-app-only row: it is delivered by existing.
+                status=Status.PENDING if channel == Channel.EMAIL else Status.SENT,
+                sent_at=None if channel == Channel.EMAIL else now,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    # save() rather than bulk_create: every backend then hands back the ids.
+    for row in rows:
+        row.save(force_insert=True)
+        if row.channel == Channel.EMAIL:
+            enqueue_on_commit(row.pk)
+    return rows
+
+
+def enqueue_on_commit(notification_id: int) -> None:
+    """Queue the row's delivery once the current transaction commits (never if it rolls back)."""
+
+    # A named function, not a partial: Django's robust on_commit logs __qualname__.
+    def enqueue_delivery() -> None:
+        from .tasks import deliver
+
+        deliver.delay(notification_id)
+
+    # robust: a broker that is down must not turn a committed change into an error
+    # page; the sweep delivers the row later.
+    transaction.on_commit(enqueue_delivery, robust=True)
+
+
+def notification_mark_read(*, user: Any, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's notifications (all unread, or those ids) read; returns how many."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

@@ -1,0 +1,194 @@
+"""decide: recommended → granted or refused, by frida (the committee chair), if not conflicted."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.utils.translation import override
+
+from cases.models import Application, AssociationMember, Role
+from workflows.engine import perform
+from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+
+from ..factories import tie
+from .support import (
+    ENTER_AMOUNT,
+    NEGATIVE_AMOUNT,
+    S,
+    assert_recorded,
+    declared_sources,
+    forget,
+    kr,
+    not_permitted_message,
+    not_possible_message,
+    others,
+    reach,
+    snapshot,
+    states_except,
+)
+
+GRANT_PARTLY = {"outcome": "grant", "amount": "20000", "reason": "Som indstillet"}
+REASONS_NEEDED = "Give the reasons: the decision does not grant the full amount requested."
+
+
+def test_decide_starts_only_from_recommended() -> None:
+    assert declared_sources("decide") == {S.RECOMMENDED}
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "amount", "reason"),
+    [
+        ({"outcome": "grant"}, S.GRANTED, "25000.00", ""),
+        ({"outcome": "grant", "amount": ""}, S.GRANTED, "25000.00", ""),
+        ({"outcome": "grant", "amount": "25000"}, S.GRANTED, "25000.00", ""),
+        (GRANT_PARTLY, S.GRANTED, "20000.00", "Som indstillet"),
+        ({"outcome": "refuse", "reason": "Puljen er brugt"}, S.REFUSED, "0", "Puljen er brugt"),
+        (
+            {"outcome": "refuse", "amount": "25000", "reason": "Puljen er brugt"},
+            S.REFUSED,
+            "0",
+            "Puljen er brugt",
+        ),
+    ],
+    ids=[
+        "grant-in-full",
+        "grant-blank-amount",
+        "grant-requested-amount",
+        "grant-in-part",
+        "refuse",
+        "refuse-ignores-amount",
+    ],
+)
+def test_frida_decides_for_the_committee(
+    world: SimpleNamespace,
+    draft: Application,
+    data: dict[str, Any],
+    status: str,
+    amount: str,
+    reason: str,
+) -> None:
+    recommended = reach(draft, world, S.RECOMMENDED)
+
+    decided = perform(recommended, "decide", user=world.frida, **data)
+
+    assert decided.granted_amount == Decimal(amount)
+    assert decided.decision_reasons == reason
+    assert decided.decided_at is not None
+    assert_recorded(
+        decided,
+        records_before=3,
+        transition="decide",
+        from_state=S.RECOMMENDED,
+        to_state=status,
+        actor=world.frida,
+        role=Role.COMMITTEE_CHAIR,
+        reason=reason,
+        payload={
+            "outcome": data["outcome"],
+            "amount": amount,
+            "requested": "25000.00",
+            "recommended": "20000.00",
+        },
+    )
+
+
+@pytest.mark.parametrize("name", others("frida"))
+def test_it_denies_the_decision_to_everyone_but_the_committee_chair(
+    world: SimpleNamespace, draft: Application, name: str
+) -> None:
+    recommended = reach(draft, world, S.RECOMMENDED)
+    before = snapshot(recommended)
+
+    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
+        perform(recommended, "decide", user=getattr(world, name), **GRANT_PARTLY)
+
+    assert caught.value.message == not_permitted_message("decide")
+    assert snapshot(recommended) == before
+    assert perform(recommended, "decide", user=world.frida, **GRANT_PARTLY).status == S.GRANTED
+
+
+def test_a_committee_chair_on_the_associations_board_is_conflicted(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    recommended = reach(draft, world, S.RECOMMENDED)
+    tie(world.frida, world.a, represents=False, board=True)
+    forget(world)
+    before = snapshot(recommended)
+
+    with pytest.raises(TransitionNotPermitted):
+        perform(recommended, "decide", user=world.frida, **GRANT_PARTLY)
+
+    assert snapshot(recommended) == before
+    AssociationMember.objects.get(user=world.frida, association=world.a).delete()
+    forget(world)
+    assert perform(recommended, "decide", user=world.frida, **GRANT_PARTLY).status == S.GRANTED
+
+
+@pytest.mark.parametrize("status", states_except(S.RECOMMENDED))
+def test_it_refuses_a_decision_in_any_state_but_recommended(
+    world: SimpleNamespace, draft: Application, status: str
+) -> None:
+    application = reach(draft, world, status)
+    before = snapshot(application)
+
+    with override("en"), pytest.raises(TransitionNotPossible) as caught:
+        perform(application, "decide", user=world.frida, **GRANT_PARTLY)
+
+    assert caught.value.message == not_possible_message("decide", status)
+    assert snapshot(application) == before
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        ({}, {"outcome": ["Choose whether to grant or refuse."]}),
+        (
+            {**GRANT_PARTLY, "outcome": "partial"},
+            {"outcome": ["Choose whether to grant or refuse."]},
+        ),
+        (
+            {**GRANT_PARTLY, "amount": "25000.01"},
+            {"amount": [f"The grant cannot exceed the {kr(25000)} requested."]},
+        ),
+        ({**GRANT_PARTLY, "amount": "-1"}, {"amount": [NEGATIVE_AMOUNT]}),
+        (
+            {**GRANT_PARTLY, "amount": "0"},
+            {"amount": ["A grant must be more than 0 DKK; refuse instead."]},
+        ),
+        (
+            {**GRANT_PARTLY, "amount": "abc"},
+            {"amount": [ENTER_AMOUNT]},
+        ),
+        ({"outcome": "grant", "amount": "20000"}, {"reason": [REASONS_NEEDED]}),
+        ({"outcome": "grant", "amount": "24999.99", "reason": "  "}, {"reason": [REASONS_NEEDED]}),
+        ({"outcome": "refuse"}, {"reason": [REASONS_NEEDED]}),
+    ],
+    ids=[
+        "no-outcome",
+        "partial-is-not-an-outcome",
+        "more-than-requested",
+        "negative",
+        "zero",
+        "not-a-number",
+        "partial-without-reasons",
+        "partial-with-blank-reasons",
+        "refuse-without-reasons",
+    ],
+)
+def test_it_refuses_an_invalid_decision(
+    world: SimpleNamespace,
+    draft: Application,
+    data: dict[str, Any],
+    errors: dict[str, list[str]],
+) -> None:
+    recommended = reach(draft, world, S.RECOMMENDED)
+    before = snapshot(recommended)
+
+    with override("en"), pytest.raises(InvalidInput) as caught:
+        perform(recommended, "decide", user=world.frida, **data)
+
+    assert caught.value.errors == errors
+    assert snapshot(recommended) == before

@@ -1,0 +1,116 @@
+"""return_report: report_submitted → paid, by carl, saying what must be corrected."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.utils.translation import override
+
+from cases.models import Application, Role, UsageReport
+from workflows.engine import perform
+from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from workflows.trail import verify_records
+
+from .support import (
+    S,
+    assert_recorded,
+    declared_sources,
+    not_permitted_message,
+    not_possible_message,
+    others,
+    reach,
+    records_of,
+    snapshot,
+    states_except,
+)
+
+REASON = "Regnskabet mangler bilag for udflugten."
+
+
+def test_return_report_starts_only_from_report_submitted() -> None:
+    assert declared_sources("return_report") == {S.REPORT_SUBMITTED}
+
+
+def test_carl_returns_the_usage_report_for_correction(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    reported = reach(draft, world, S.REPORT_SUBMITTED)
+
+    returned = perform(reported, "return_report", user=world.carl, reason=REASON)
+
+    assert_recorded(
+        returned,
+        records_before=6,
+        transition="return_report",
+        from_state=S.REPORT_SUBMITTED,
+        to_state=S.PAID,
+        actor=world.carl,
+        role=Role.CASE_OFFICER,
+        reason=REASON,
+    )
+    # The returned report stays on file; the corrected one comes in addition.
+    assert UsageReport.objects.filter(application=returned).count() == 1
+
+
+def test_anna_submits_a_corrected_report_after_it_was_returned(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    reported = reach(draft, world, S.REPORT_SUBMITTED)
+    returned = perform(reported, "return_report", user=world.carl, reason=REASON)
+
+    again = perform(
+        returned, "submit_report", user=world.anna, description="Med bilag", amount_spent="20000"
+    )
+
+    assert again.status == S.REPORT_SUBMITTED
+    assert UsageReport.objects.filter(application=again).count() == 2
+    assert verify_records(records_of(again)) is None
+
+
+@pytest.mark.parametrize("name", others("carl"))
+def test_it_denies_returning_the_report_to_everyone_but_the_case_officer(
+    world: SimpleNamespace, draft: Application, name: str
+) -> None:
+    reported = reach(draft, world, S.REPORT_SUBMITTED)
+    before = snapshot(reported)
+
+    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
+        perform(reported, "return_report", user=getattr(world, name), reason=REASON)
+
+    assert caught.value.message == not_permitted_message("return_report")
+    assert snapshot(reported) == before
+    assert perform(reported, "return_report", user=world.carl, reason=REASON).status == S.PAID
+
+
+@pytest.mark.parametrize("status", states_except(S.REPORT_SUBMITTED))
+def test_it_refuses_returning_a_report_in_any_state_but_report_submitted(
+    world: SimpleNamespace, draft: Application, status: str
+) -> None:
+    application = reach(draft, world, status)
+    before = snapshot(application)
+
+    with override("en"), pytest.raises(TransitionNotPossible) as caught:
+        perform(application, "return_report", user=world.carl, reason=REASON)
+
+    assert caught.value.message == not_possible_message("return_report", status)
+    assert snapshot(application) == before
+
+
+@pytest.mark.parametrize(
+    "data", [{}, {"reason": ""}, {"reason": "  "}], ids=["missing", "empty", "blank"]
+)
+def test_it_refuses_returning_a_report_without_saying_what_to_correct(
+    world: SimpleNamespace, draft: Application, data: dict[str, Any]
+) -> None:
+    reported = reach(draft, world, S.REPORT_SUBMITTED)
+    before = snapshot(reported)
+
+    with override("en"), pytest.raises(InvalidInput) as caught:
+        perform(reported, "return_report", user=world.carl, **data)
+
+    assert caught.value.errors == {
+        "reason": ["Say what the association must correct in the report."]
+    }
+    assert snapshot(reported) == before
