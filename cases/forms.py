@@ -294,6 +294,13 @@ TRANSITION_FIELDS: dict[str, Any] = {
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     ),
     "reference": lambda: forms.CharField(label=gettext_lazy("Payment reference"), max_length=100),
+    "meeting": lambda: forms.TypedChoiceField(
+        label=gettext_lazy("Meeting"), coerce=int, required=False, empty_value=None
+    ),
+    "confirm_overrun": lambda: forms.BooleanField(
+        label=gettext_lazy("I confirm that the decision exceeds the pool"), required=False
+    ),
+    "overrun_reason": lambda: _reason(gettext_lazy("Reasons for exceeding the pool")),
     "description": lambda: _reason(gettext_lazy("What was done"), required=True),
     "amount_spent": lambda: forms.DecimalField(
         label=gettext_lazy("Amount spent (DKK)"), **MONEY_FIELD
@@ -313,18 +320,23 @@ OUTCOMES = {
         ("refuse", gettext_lazy("Refuse")),
     ],
     "decide": [("grant", gettext_lazy("Grant")), ("refuse", gettext_lazy("Refuse"))],
+    "decide_directly": [("grant", gettext_lazy("Grant")), ("refuse", gettext_lazy("Refuse"))],
 }
 
 
 class TransitionForm(forms.Form):
     """The fields one transition asks for, as declared on the flow method."""
 
-    def __init__(self, *args: Any, name: str, fields: tuple[str, ...], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, name: str, fields: tuple[str, ...], meetings: Any = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for field_name in fields:
             self.fields[field_name] = TRANSITION_FIELDS[field_name]()
             if field_name == "outcome":
-                self.fields[field_name].choices = OUTCOMES[name]  # type: ignore[attr-defined]
+                self.fields[field_name].choices = OUTCOMES.get(name, OUTCOMES["decide"])  # type: ignore[attr-defined]
+            if field_name == "meeting":
+                self.fields[field_name].choices = [(m.pk, str(m)) for m in meetings]  # type: ignore[attr-defined]
         style_fields(self.fields)
 
     def transition_data(self) -> dict[str, Any]:

@@ -40,6 +40,15 @@ class Municipality(models.Model):
         _("name of the deciding committee"), max_length=150, default="Kultur- og Fritidsudvalget"
     )
     complaint_guidance = models.TextField(_("complaint guidance"), blank=True)
+    council_quorum = models.PositiveSmallIntegerField(
+        _("council quorum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many non-conflicted members present must have assessed an application before "
+            "the council can recommend. Blank: a majority of the non-conflicted members present."
+        ),
+    )
 
     objects = AuditedManager()
     history = history()
@@ -163,6 +172,14 @@ class GrantRound(models.Model):
     council_meeting_date = models.DateField(_("council meeting"), null=True, blank=True)
     committee_meeting_date = models.DateField(_("committee meeting"), null=True, blank=True)
     report_deadline = models.DateField(_("usage report deadline"), null=True, blank=True)
+    decided_by_administration = models.BooleanField(
+        _("quick pool: decided by the administration"),
+        default=False,
+        help_text=_("The case officer decides directly after screening, without meetings."),
+    )
+    ceiling_per_application = models.DecimalField(
+        _("ceiling per application (DKK)"), null=True, blank=True, **MONEY
+    )
     required_attachments = models.JSONField(
         _("required attachments"), default=default_required_attachments, blank=True
     )
@@ -434,3 +451,57 @@ class UsageReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.amount_spent}"
+
+
+class DocumentKind(models.TextChoices):
+    DECISION_LETTER = "decision_letter", _("Decision letter")
+
+
+def document_path(instance: Document, filename: str) -> str:
+    return f"documents/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
+
+
+class Document(models.Model):
+    """A document the municipality produced and sent on a case (journalised with its date)."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    title = models.CharField(max_length=200)
+    pdf = models.FileField(upload_to=document_path, max_length=300)
+    html = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+from .meetings import (  # noqa: E402  (registered with the cases app)
+    AgendaItem,
+    Assessment,
+    Body,
+    ConflictDeclaration,
+    ConflictRuling,
+    ConflictSource,
+    Meeting,
+)
+
+__all__ = [
+    "AgendaItem",
+    "Assessment",
+    "Body",
+    "ConflictDeclaration",
+    "ConflictRuling",
+    "ConflictSource",
+    "Meeting",
+]

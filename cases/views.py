@@ -308,7 +308,10 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404(_("No such action."))
     fields = transitions[0].custom.get("fields", ())
     label = transitions[0].label
-    form = TransitionForm(request.POST or None, name=name, fields=fields)
+    from .models import Meeting
+
+    meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
+    form = TransitionForm(request.POST or None, name=name, fields=fields, meetings=meetings)
     status = 200
     if request.method == "POST":
         status = 400

@@ -142,8 +142,32 @@ def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
             continue
         application = engine.perform(application, name, user=getattr(world, actor), **data)
         _forget(world)
+        if application.status in ("in_council_review", "recommended"):
+            on_agenda(application, world)
     assert application.status == to, application.status
     return application
+
+
+def on_agenda(application: Any, world: SimpleNamespace) -> Any:
+    """Put the application on the round's council or committee meeting (made if missing)."""
+    import datetime
+
+    from cases.meeting_services import agenda_add, meeting_create
+    from cases.models import Body, Meeting
+
+    body = Body.COUNCIL if application.status == "in_council_review" else Body.COMMITTEE
+    meeting = Meeting.objects.filter(round_id=application.round_id, body=body).first()
+    if meeting is None:
+        present = [world.dorte, world.erik] if body == Body.COUNCIL else [world.frida]
+        meeting = meeting_create(
+            grant_round=application.round,
+            body=body,
+            date=datetime.date(2027, 2, 1 if body == Body.COUNCIL else 15),
+            members_present=present,
+            acting_user=world.carl,
+        )
+    agenda_add(meeting=meeting, applications=[application], acting_user=world.carl)
+    return meeting
 
 
 def _forget(world: SimpleNamespace) -> None:

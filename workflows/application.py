@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,6 +27,8 @@ from cases.formatting import money
 from cases.models import (
     Application,
     ApplicationStatus,
+    Assessment,
+    Body,
     Payout,
     RecommendationOutcome,
     UsageReport,
@@ -34,8 +37,8 @@ from notifications.models import Kind
 from notifications.selectors import applicants_of, case_officers_of
 from notifications.services import notify
 
-from . import rules
-from .errors import InvalidInput
+from . import meetings, rules
+from .errors import ConditionsUnmet, InvalidInput
 from .trail import record_transition
 
 S = ApplicationStatus
@@ -295,11 +298,29 @@ class ApplicationFlow:
         permission=rules.council_chair,
         custom={
             "done": gettext_lazy("Council recommendation recorded"),
-            "fields": ("outcome", "amount", "reason"),
+            "fields": ("meeting", "outcome", "amount", "reason"),
         },
     )
-    def recommend(self, *, outcome: Any = None, amount: Any = None, reason: Any = None) -> None:
+    def recommend(
+        self,
+        *,
+        outcome: Any = None,
+        amount: Any = None,
+        reason: Any = None,
+        meeting: Any = None,
+    ) -> None:
         requested = self.application.amount_requested or Decimal("0")
+        held_at = meetings.meeting_for(self.application, Body.COUNCIL, meeting)
+        meetings.require_present(held_at, self.actor)
+        quorum = meetings.council_quorum(self.application, held_at)
+        if not quorum["met"]:
+            raise ConditionsUnmet(
+                _(
+                    "The council is not quorate on this application: %(present)s of the "
+                    "%(required)s non-conflicted members needed are present."
+                )
+                % {"present": len(quorum["present"]), "required": quorum["required"]}
+            )
         if outcome not in RecommendationOutcome.values:
             raise InvalidInput({"outcome": [_("Choose support in full, in part, or refuse.")]})
         if outcome == RecommendationOutcome.GRANT:
@@ -327,16 +348,91 @@ class ApplicationFlow:
         self.application.recommended_amount = value
         self.application.recommendation_reasons = text
         self._save("recommendation_outcome", "recommended_amount", "recommendation_reasons")
-        self._record(reason=text, outcome=outcome, amount=value, requested=requested)
+        votes = dict(
+            Assessment.objects.filter(meeting=held_at, application=self.application)
+            .values_list("outcome")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        self._record(
+            reason=text,
+            outcome=outcome,
+            amount=value,
+            requested=requested,
+            meeting=held_at.pk,
+            present=quorum["present"],
+            conflicted=quorum["conflicted"],
+            assessments=votes,
+        )
 
     @state.transition(
         source=S.RECOMMENDED,
         target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
-        custom={"done": gettext_lazy("Decided"), "fields": ("outcome", "amount", "reason")},
+        custom={
+            "done": gettext_lazy("Decided"),
+            "fields": (
+                "meeting",
+                "outcome",
+                "amount",
+                "reason",
+                "confirm_overrun",
+                "overrun_reason",
+            ),
+        },
     )
-    def decide(self, *, outcome: Any = None, amount: Any = None, reason: Any = None) -> None:
+    def decide(
+        self,
+        *,
+        outcome: Any = None,
+        amount: Any = None,
+        reason: Any = None,
+        meeting: Any = None,
+        confirm_overrun: Any = False,
+        overrun_reason: Any = None,
+    ) -> None:
+        held_at = meetings.meeting_for(self.application, Body.COMMITTEE, meeting)
+        meetings.require_present(held_at, self.actor)
+        value, text = self._decision(outcome, amount, reason)
+        overrun = self._check_pool(value, confirm_overrun, overrun_reason)
+        self._apply_decision(outcome, value, text, meeting=held_at.pk, **overrun)
+
+    @state.transition(
+        source=S.SUBMITTED,
+        target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
+        label=gettext_lazy("Decide (quick pool)"),
+        permission=rules.quick_pool_case_officer,
+        custom={
+            "done": gettext_lazy("Decided by the administration"),
+            "fields": ("outcome", "amount", "reason", "confirm_overrun", "overrun_reason"),
+        },
+    )
+    def decide_directly(
+        self,
+        *,
+        outcome: Any = None,
+        amount: Any = None,
+        reason: Any = None,
+        confirm_overrun: Any = False,
+        overrun_reason: Any = None,
+    ) -> None:
+        # A quick pool (akutpulje): screened and decided by the case officer, up to a ceiling.
+        value, text = self._decision(outcome, amount, reason)
+        ceiling = self.application.round.ceiling_per_application
+        if ceiling is not None and value > ceiling:
+            raise InvalidInput(
+                {
+                    "amount": [
+                        _("In this quick pool a grant can be at most %(ceiling)s.")
+                        % {"ceiling": money(ceiling)}
+                    ]
+                }
+            )
+        overrun = self._check_pool(value, confirm_overrun, overrun_reason)
+        self._apply_decision(outcome, value, text, **overrun)
+
+    def _decision(self, outcome: Any, amount: Any, reason: Any) -> tuple[Decimal, str]:
         requested = self.application.amount_requested or Decimal("0")
         if outcome == RecommendationOutcome.GRANT:
             value = requested if amount in (None, "") else _amount(amount)
@@ -362,6 +458,31 @@ class ApplicationFlow:
             _("Give the reasons: the decision does not grant the full amount requested."),
             required=value < requested,
         )
+        return value, text
+
+    def _check_pool(self, value: Decimal, confirm: Any, reason: Any) -> dict[str, Any]:
+        """A decision beyond the pool needs the chair's explicit confirmation, with reasons."""
+        pool = self.application.round.pool_amount
+        total = meetings.granted_in_round(self.application) + value
+        if value <= 0 or total <= pool:
+            return {}
+        if confirm not in (True, "true", "on", "1", 1):
+            raise InvalidInput(
+                {
+                    "amount": [
+                        _(
+                            "This would bring the round's grants to %(total)s, above the pool of "
+                            "%(pool)s. Lower the amount, or confirm the overrun and give reasons."
+                        )
+                        % {"total": money(total), "pool": money(pool)}
+                    ]
+                }
+            )
+        text = _text(reason, "overrun_reason", _("Give the reasons for exceeding the pool."))
+        return {"overrun": {"total": total, "pool": pool, "reason": text}}
+
+    def _apply_decision(self, outcome: Any, value: Decimal, text: str, **extra: Any) -> None:
+        requested = self.application.amount_requested or Decimal("0")
         self.application.granted_amount = value
         self.application.decision_reasons = text
         self.application.decided_at = timezone.now()
@@ -372,6 +493,7 @@ class ApplicationFlow:
             amount=value,
             requested=requested,
             recommended=self.application.recommended_amount,
+            **extra,
         )
         self._tell_association(
             Kind.DECISION,

@@ -73,9 +73,39 @@ def staff_role(user: Any, application: Application, role: str) -> bool:
     return profile(user).has_role(application.municipality_id, role)
 
 
+def conflicted_member_ids(application: Application) -> set[int]:
+    """Members conflicted on this application (forvaltningsloven § 3), cached on the object.
+
+    Known board ties count automatically; a declared tie counts until the body rules
+    that it does not.
+    """
+    cached = getattr(application, "_conflicted_ids", None)
+    if cached is not None:
+        return cached
+    from cases.models import AssociationMember, ConflictDeclaration, ConflictRuling
+
+    ids = set(
+        AssociationMember.objects.filter(
+            association_id=application.association_id, is_board_member=True
+        ).values_list("user_id", flat=True)
+    )
+    # A ruling can clear a declared tie, never a known board tie.
+    ids |= set(
+        ConflictDeclaration.objects.filter(application_id=application.pk)
+        .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
+        .values_list("member_id", flat=True)
+    )
+    application._conflicted_ids = ids  # type: ignore[attr-defined]
+    return ids
+
+
+def forget_conflicts(application: Application) -> None:
+    if hasattr(application, "_conflicted_ids"):
+        del application._conflicted_ids
+
+
 def is_conflicted(user: Any, application: Application) -> bool:
-    """A board tie to the applying association makes a member conflicted (fvl. § 3)."""
-    return application.association_id in profile(user).board_of
+    return user.pk in conflicted_member_ids(application)
 
 
 Rule = Callable[[Any, Any], str]
@@ -96,6 +126,13 @@ def applicant_or_paper_case_officer(flow: Any, user: Any) -> str:
 
 def case_officer(flow: Any, user: Any) -> str:
     return Role.CASE_OFFICER if staff_role(user, flow.application, Role.CASE_OFFICER) else ""
+
+
+def quick_pool_case_officer(flow: Any, user: Any) -> str:
+    """In a quick pool (akutpulje) the case officer decides; elsewhere nobody takes this path."""
+    if not flow.application.round.decided_by_administration:
+        return ""
+    return case_officer(flow, user)
 
 
 def council_chair(flow: Any, user: Any) -> str:

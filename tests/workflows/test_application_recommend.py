@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.models import Application, AssociationMember, Role
+from cases.models import Application, AssociationMember, Meeting, Role
 from workflows.engine import perform
 from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
@@ -67,7 +67,16 @@ def test_erik_records_the_councils_recommendation(
         actor=world.erik,
         role=Role.COUNCIL_CHAIR,
         reason=reason,
-        payload={"outcome": data["outcome"], "amount": amount, "requested": "25000.00"},
+        payload={
+            "outcome": data["outcome"],
+            "amount": amount,
+            "requested": "25000.00",
+            # Held at the council meeting, with erik counted and dorte (A's board) recused.
+            "meeting": Meeting.objects.get(body="council").pk,
+            "present": [world.erik.pk],
+            "conflicted": [world.dorte.pk],
+            "assessments": {},
+        },
     )
 
 
