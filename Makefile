@@ -44,7 +44,7 @@ typecheck: $(VENV)/.installed
 pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: install
-	scripts/apt-ensure chromium
+	scripts/apt-ensure chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 	PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q
 
 pytest-postgres: install

@@ -15,4 +15,5 @@ def money(value: Any) -> str:
     if value in (None, ""):
         return "–"
     amount = number_format(Decimal(value), 2, use_l10n=True, force_grouping=True)
-    return f"{_('DKK')} {amount}"
+    currency = _("DKK")
+    return f"{currency} {amount}"

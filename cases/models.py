@@ -45,8 +45,8 @@ class Municipality(models.Model):
         null=True,
         blank=True,
         help_text=_(
-            "How many non-conflicted members present must have assessed an application before "
-            "the council can recommend. Blank: a majority of the non-conflicted members present."
+            "How many non-conflicted council members must be present for the council to "
+            "recommend on an application. Blank: a majority of its non-conflicted members."
         ),
     )
 

@@ -24,6 +24,7 @@ from viewflow import fsm
 
 from cases.completeness import completeness_problems
 from cases.formatting import money
+from cases.letters import decision_letter_create
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -487,12 +488,14 @@ class ApplicationFlow:
         self.application.decision_reasons = text
         self.application.decided_at = timezone.now()
         self._save("granted_amount", "decision_reasons", "decided_at")
+        letter = decision_letter_create(application=self.application, acting_user=self.actor)
         self._record(
             reason=text,
             outcome=outcome,
             amount=value,
             requested=requested,
             recommended=self.application.recommended_amount,
+            letter=letter.pk,
             **extra,
         )
         self._tell_association(

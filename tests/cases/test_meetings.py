@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import override
 
 from cases.meeting_services import (
     agenda_add,
@@ -193,7 +194,7 @@ def test_a_decision_beyond_the_pool_needs_a_confirmed_reason(
     world.round.pool_amount = 10000
     world.round.save()
     recommended = advance(draft, world, "recommended")
-    with pytest.raises(InvalidInput) as refused:
+    with override("en"), pytest.raises(InvalidInput) as refused:
         engine.perform(
             recommended, "decide", user=world.frida, outcome="grant", amount="20000", reason="x"
         )

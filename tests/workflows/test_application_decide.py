@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.models import Application, AssociationMember, Meeting, Role
+from cases.models import Application, AssociationMember, Document, Meeting, Role
 from workflows.engine import perform
 from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
@@ -92,6 +92,8 @@ def test_frida_decides_for_the_committee(
             "requested": "25000.00",
             "recommended": "20000.00",
             "meeting": Meeting.objects.get(body="committee").pk,
+            # The decision letter produced with the decision (cases/letters.py).
+            "letter": Document.objects.get(application=recommended).pk,
         },
     )
 
