@@ -317,12 +317,16 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             # The status the user saw when the page was drawn, so a parallel change is noticed.
-            application.status = request.POST.get("seen_status", application.status)
             seen_version = request.POST.get("seen_version", "")
-            if seen_version.isdigit():
-                application.version = int(seen_version)
             try:
-                engine.perform(application, name, user=request.user, **form.transition_data())
+                engine.perform(
+                    application,
+                    name,
+                    user=request.user,
+                    seen_status=request.POST.get("seen_status", application.status),
+                    seen_version=int(seen_version) if seen_version.isdigit() else None,
+                    **form.transition_data(),
+                )
             except InvalidInput as error:
                 for field, errors in error.errors.items():
                     for message in errors:

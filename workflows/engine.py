@@ -57,7 +57,15 @@ def available_transitions(application: Application, user: Any) -> list[fsm.Trans
     ]
 
 
-def perform(application: Application, name: str, *, user: Any, **data: Any) -> Application:
+def perform(
+    application: Application,
+    name: str,
+    *,
+    user: Any,
+    seen_status: str | None = None,
+    seen_version: int | None = None,
+    **data: Any,
+) -> Application:
     """Run transition ``name`` on ``application`` as ``user``; returns the updated application.
 
     ``application.status`` and ``application.version`` are taken as what the user
@@ -66,7 +74,11 @@ def perform(application: Application, name: str, *, user: Any, **data: Any) -> A
     """
     if name not in TRANSITION_NAMES:
         raise TransitionNotPossible(_("There is no action called “%(name)s”.") % {"name": name})
-    seen_status, seen_version = application.status, application.version
+    # A page passes what it showed the user; otherwise the object's own state counts.
+    if seen_status is None:
+        seen_status = application.status
+    if seen_version is None:
+        seen_version = application.version
     with transaction.atomic():
         locked = (
             Application.objects.select_for_update(of=("self",))
