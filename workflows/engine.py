@@ -13,6 +13,7 @@ the screens and the API use, and it checks in this order:
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -30,6 +31,7 @@ from .errors import (
 )
 
 
+@cache
 def transitions_of(flow_class: Any = ApplicationFlow) -> dict[str, list[fsm.Transition]]:
     """Transition name -> its Transition objects (one per source state)."""
     return {

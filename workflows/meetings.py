@@ -20,11 +20,8 @@ def meeting_for(application: Application, body: str, meeting: Any = None) -> Mee
         round_id=application.round_id, body=body, agenda_items__application=application
     )
     if meeting not in (None, ""):
-        found = (
-            qs.filter(pk=getattr(meeting, "pk", meeting)).first()
-            if str(getattr(meeting, "pk", meeting)).isdigit()
-            else None
-        )
+        meeting_id = str(getattr(meeting, "pk", meeting))
+        found = qs.filter(pk=int(meeting_id)).first() if meeting_id.isdigit() else None
         if found is None:
             raise InvalidInput(
                 {"meeting": [_("The application is not on the agenda of that meeting.")]}

@@ -135,13 +135,16 @@ def quick_pool_case_officer(flow: Any, user: Any) -> str:
     return case_officer(flow, user)
 
 
-def council_chair(flow: Any, user: Any) -> str:
-    if is_conflicted(user, flow.application):
+def _chair(flow: Any, user: Any, role: str) -> str:
+    # The role check is free (cached profile); the conflict check costs queries, so it comes last.
+    if not staff_role(user, flow.application, role) or is_conflicted(user, flow.application):
         return ""
-    return Role.COUNCIL_CHAIR if staff_role(user, flow.application, Role.COUNCIL_CHAIR) else ""
+    return role
+
+
+def council_chair(flow: Any, user: Any) -> str:
+    return _chair(flow, user, Role.COUNCIL_CHAIR)
 
 
 def committee_chair(flow: Any, user: Any) -> str:
-    if is_conflicted(user, flow.application):
-        return ""
-    return Role.COMMITTEE_CHAIR if staff_role(user, flow.application, Role.COMMITTEE_CHAIR) else ""
+    return _chair(flow, user, Role.COMMITTEE_CHAIR)

@@ -275,3 +275,102 @@ def test_outside_a_quick_pool_the_case_officer_cannot_decide(
             amount="1000",
             reason="x",
         )
+
+
+@pytest.mark.parametrize("outsider", ["anna", "bo", "carl", "gustav", "helle", "ivan"])
+def test_only_members_of_a_body_declare_conflicts(world: SimpleNamespace, outsider: str) -> None:
+    bos = in_review(world, world.b)
+    with pytest.raises(PermissionDenied):
+        conflict_declare(application=bos, member=getattr(world, outsider), reason="Tilknyttet")
+    # dorte, a council member, may.
+    assert conflict_declare(application=bos, member=world.dorte, reason="Tilknyttet").pk
+
+
+@pytest.mark.parametrize("outsider", ["anna", "carl", "dorte", "gustav", "helle", "ivan"])
+def test_only_a_chair_rules_on_a_declared_tie(world: SimpleNamespace, outsider: str) -> None:
+    bos = in_review(world, world.b)
+    declaration = conflict_declare(application=bos, member=world.dorte, reason="Tilknyttet")
+    with pytest.raises(PermissionDenied):
+        conflict_rule(
+            declaration=declaration,
+            acting_user=getattr(world, outsider),
+            conflicted=False,
+            reason="",
+        )
+    declaration.refresh_from_db()
+    assert declaration.ruling == "pending"
+    conflict_rule(
+        declaration=declaration, acting_user=world.erik, conflicted=True, reason="Nær relation"
+    )
+    declaration.refresh_from_db()
+    assert declaration.ruling == "conflicted"
+
+
+def test_a_board_tie_cannot_be_ruled_away(world: SimpleNamespace) -> None:
+    from cases.models import ConflictDeclaration, ConflictSource
+
+    annas = in_review(world, world.a)
+    tie = ConflictDeclaration.objects.create(
+        application=annas, member=world.dorte, source=ConflictSource.BOARD_TIE, reason="Bestyrelse"
+    )
+    with pytest.raises(ValidationError):
+        conflict_rule(declaration=tie, acting_user=world.erik, conflicted=False, reason="")
+
+
+@pytest.mark.parametrize("outsider", ["anna", "carl", "frida", "gustav", "helle"])
+def test_only_council_members_assess(world: SimpleNamespace, outsider: str) -> None:
+    bos = in_review(world, world.b)
+    meeting = council(world, [world.erik, getattr(world, outsider)])
+    agenda_add_all_ready(meeting=meeting, acting_user=world.carl)
+    with pytest.raises(PermissionDenied):
+        assessment_record(
+            meeting=meeting,
+            application=bos,
+            member=getattr(world, outsider),
+            outcome="grant",
+            amount=None,
+            comment="",
+        )
+    assert assessment_record(
+        meeting=meeting,
+        application=bos,
+        member=world.erik,
+        outcome="grant",
+        amount=None,
+        comment="",
+    ).pk
+
+
+@pytest.mark.parametrize(
+    ("outcome", "amount", "field"),
+    [("partial", "abc", "amount"), ("partial", "30000", "amount"), ("maybe", None, "outcome")],
+)
+def test_a_bad_assessment_names_the_field_and_saves_nothing(
+    world: SimpleNamespace, outcome: str, amount: Any, field: str
+) -> None:
+    from cases.models import Assessment
+
+    bos = in_review(world, world.b)
+    meeting = council(world, [world.erik])
+    agenda_add_all_ready(meeting=meeting, acting_user=world.carl)
+    with pytest.raises(ValidationError) as refused:
+        assessment_record(
+            meeting=meeting,
+            application=bos,
+            member=world.erik,
+            outcome=outcome,
+            amount=amount,
+            comment="",
+        )
+    assert field in refused.value.message_dict
+    assert not Assessment.objects.exists()
+
+
+def test_a_conflict_declaration_needs_a_reason(world: SimpleNamespace) -> None:
+    from cases.models import ConflictDeclaration
+
+    bos = in_review(world, world.b)
+    with pytest.raises(ValidationError) as refused:
+        conflict_declare(application=bos, member=world.dorte, reason="   ")
+    assert "reason" in refused.value.message_dict
+    assert not ConflictDeclaration.objects.exists()
