@@ -49,6 +49,14 @@ class Municipality(models.Model):
             "recommend on an application. Blank: a majority of its non-conflicted members."
         ),
     )
+    state_target_days = models.PositiveSmallIntegerField(
+        _("target days in one state"),
+        default=14,
+        help_text=_(
+            "How long an application may wait in one state before it appears in the "
+            "case officers' daily digest."
+        ),
+    )
 
     objects = AuditedManager()
     history = history()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_inbox, name="round_inbox"),
     path("rounds/<int:pk>/paper/", views.paper_application_new, name="paper_application_new"),
     path("flow/", views.flow_chart, name="flow_chart"),
+    path("", include("cases.urls_meetings")),
+    path("", include("cases.urls_council")),
+    path("", include("cases.urls_bulk")),
 ]

@@ -1,0 +1,4 @@
+"""Recording a whole agenda on one page: all or nothing."""
+
+
+urlpatterns: list = []

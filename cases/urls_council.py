@@ -1,0 +1,4 @@
+"""The council: assessments, conflicts of interest, the chair's overview."""
+
+
+urlpatterns: list = []

@@ -1,0 +1,4 @@
+"""Meetings: preparation, agenda and minutes (pages and PDFs)."""
+
+
+urlpatterns: list = []
