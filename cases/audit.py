@@ -17,6 +17,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.dispatch import receiver
+from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 _allowed = contextvars.ContextVar("unaudited_writes_allowed", default=False)
 
@@ -77,3 +80,40 @@ def history_user_getter(instance: Any = None, request: Any = None, **kwargs: Any
     if request_user is not None and request_user.is_authenticated:
         return request_user
     return system_user()
+
+
+class ActorNameAtTheTime(models.Model):
+    """History rows keep who made the change by id *and* by the name they had then.
+
+    The id is a plain integer, not a foreign key: deleting a user must not change
+    (SET NULL) a single history row, and on PostgreSQL the history tables refuse
+    UPDATE and DELETE altogether (see workflows/migrations/0002_append_only.py).
+    """
+
+    history_user_name = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def audited_history(**options: Any) -> HistoricalRecords:
+    return HistoricalRecords(
+        get_user=history_user_getter,
+        history_user_id_field=models.IntegerField(null=True, blank=True, db_index=True),
+        bases=[ActorNameAtTheTime],
+        inherit=False,
+        **options,
+    )
+
+
+def actor_display_name(user: Any) -> str:
+    if user is None:
+        return ""
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return f"{full} ({user.get_username()})" if full else user.get_username()
+
+
+@receiver(pre_create_historical_record)
+def _keep_actor_name(sender: Any, history_instance: Any, history_user: Any, **kwargs: Any) -> None:
+    if hasattr(history_instance, "history_user_name"):
+        history_instance.history_user_name = actor_display_name(history_user)[:300]

@@ -8,9 +8,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
-from .audit import AuditedManager, history_user_getter
+from .audit import AuditedManager, audited_history
 
 
 class Body(models.TextChoices):
@@ -34,7 +33,7 @@ class Meeting(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()
-    history = HistoricalRecords(get_user=history_user_getter, m2m_fields=[members_present])
+    history = audited_history(m2m_fields=[members_present])
 
     class Meta:
         verbose_name = _("meeting")
@@ -53,7 +52,7 @@ class AgendaItem(models.Model):
     position = models.PositiveIntegerField(default=0)
 
     objects = AuditedManager()
-    history = HistoricalRecords(get_user=history_user_getter)
+    history = audited_history()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -89,7 +88,7 @@ class Assessment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditedManager()
-    history = HistoricalRecords(get_user=history_user_getter)
+    history = audited_history()
 
     class Meta:
         verbose_name = _("assessment")
@@ -138,7 +137,7 @@ class ConflictDeclaration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()
-    history = HistoricalRecords(get_user=history_user_getter)
+    history = audited_history()
 
     class Meta:
         verbose_name = _("conflict of interest")

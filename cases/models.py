@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .audit import AuditedManager, history_user_getter
+from .audit import AuditedManager, audited_history
 from .validators import validate_cvr, validate_phone
 
 MONEY: dict[str, Any] = {
@@ -28,7 +28,7 @@ MONEY: dict[str, Any] = {
 
 
 def history() -> HistoricalRecords:
-    return HistoricalRecords(get_user=history_user_getter, inherit=False)
+    return audited_history()
 
 
 class Municipality(models.Model):
@@ -339,7 +339,7 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditedManager()
-    history = HistoricalRecords(get_user=history_user_getter, m2m_fields=[focus_areas])
+    history = audited_history(m2m_fields=[focus_areas])
 
     class Meta:
         verbose_name = _("application")

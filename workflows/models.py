@@ -44,10 +44,10 @@ class TransitionRecord(models.Model):
     # The user may be deleted later; the name they had at the time stays.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,  # never touch a record: the id stays, the name too
         null=True,
         related_name="+",
-        db_constraint=True,
+        db_constraint=False,
     )
     actor_name = models.CharField(max_length=300)
     role = models.CharField(max_length=30)
