@@ -78,6 +78,7 @@ def application_detail(user: Any, pk: int) -> Application | None:
             "attachments",
             "payouts",
             "usage_reports",
+            "documents",
             Prefetch(
                 "transition_records",
                 queryset=TransitionRecord.objects.order_by("seq"),

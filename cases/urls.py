@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_trail
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_inbox, name="round_inbox"),
     path("rounds/<int:pk>/paper/", views.paper_application_new, name="paper_application_new"),
     path("flow/", views.flow_chart, name="flow_chart"),
+    path("applications/<int:pk>/trail/", views_trail.application_trail, name="application_trail"),
+    path("documents/<int:pk>/", views_trail.document_download, name="document_download"),
     path("", include("cases.urls_meetings")),
     path("", include("cases.urls_council")),
     path("", include("cases.urls_bulk")),

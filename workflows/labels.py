@@ -17,10 +17,14 @@ def transition_labels() -> dict[str, str]:
 
 def done_labels() -> dict[str, str]:
     """How a transition reads in a timeline, once it has happened ("Submitted")."""
-    return {
+    labels = {
         method.slug: str(next(iter(transitions)).custom.get("done", method.slug))
         for method, transitions in ApplicationFlow.state.get_transitions().items()
     }
+    # Case events that are not state changes, chained with them (cases/meeting_services.py).
+    labels["declare_conflict"] = _("Conflict of interest declared")
+    labels["rule_conflict"] = _("Ruling on a declared conflict of interest")
+    return labels
 
 
 def role_label(role: str) -> str:

@@ -1,0 +1,210 @@
+"""An application's whole trail in one timeline, for auditors and requests for access.
+
+Five sources, each read with one query whatever the number of events:
+the transition records (state changes and chained case events such as conflict
+declarations), the history rows of the application and of everything that hangs
+off it (field changes as before/after), documents the municipality produced,
+attachments received, and the notifications sent with their delivery outcome.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workflows.labels import done_labels, role_label
+from workflows.models import TransitionRecord
+
+from .models import (
+    AgendaItem,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Attachment,
+    BudgetLine,
+    ConflictDeclaration,
+    Document,
+    Payout,
+    UsageReport,
+)
+
+KINDS = {
+    "transition": gettext_lazy("Steps in the case"),
+    "change": gettext_lazy("Changes to the case's data"),
+    "document": gettext_lazy("Documents received and sent"),
+    "notification": gettext_lazy("Notifications"),
+    "conflict": gettext_lazy("Conflicts of interest"),
+}
+
+# Bookkeeping columns a reader does not need to see change.
+_NOISE = {"id", "version", "updated_at", "created_at", "history_user_name"}
+
+# The models whose history belongs to an application's file, with how they point at it.
+_CHILDREN: list[tuple[type[models.Model], str]] = [
+    (BudgetLine, "application_id"),
+    (Attachment, "application_id"),
+    (Payout, "application_id"),
+    (UsageReport, "application_id"),
+    (Assessment, "application_id"),
+    (ConflictDeclaration, "application_id"),
+    (AgendaItem, "application_id"),
+]
+
+
+@dataclass
+class Event:
+    at: datetime.datetime
+    kind: str
+    title: str
+    actor: str = ""
+    role: str = ""
+    detail: str = ""
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    payload: dict[str, Any] = field(default_factory=dict)
+    link: str = ""
+    status: str = ""
+
+    @property
+    def kind_label(self) -> str:
+        return str(KINDS[self.kind])
+
+
+def _value(instance: Any, name: str) -> str:
+    concrete = instance._meta.get_field(name)
+    value = getattr(instance, concrete.attname, None)
+    if value in (None, ""):
+        return "–"
+    if concrete.choices:
+        return str(dict(concrete.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%d.%m.%Y %H:%M")
+    if isinstance(value, datetime.date):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def _fields(model: type[models.Model]) -> list[Any]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in _NOISE and not f.name.startswith("history_")
+    ]
+
+
+def _history_events(rows: list[Any], model: type[models.Model], label: str) -> list[Event]:
+    """History rows of one object after another → readable before/after events."""
+    events = []
+    previous: dict[int, Any] = {}
+    fields = _fields(model)
+    for row in rows:
+        before = previous.get(row.id)
+        changes = []
+        for f in fields:
+            new = _value(row, f.name)
+            old = _value(before, f.name) if before is not None else "–"
+            if row.history_type == "-" or new != old:
+                changes.append((str(f.verbose_name).capitalize(), old, new))
+        previous[row.id] = row
+        action = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[row.history_type]
+        if row.history_type == "~" and not changes:
+            continue
+        events.append(
+            Event(
+                at=row.history_date,
+                kind="conflict" if model is ConflictDeclaration else "change",
+                title=f"{label} {action}",
+                actor=row.history_user_name,
+                changes=changes if row.history_type != "-" else [],
+            )
+        )
+    return events
+
+
+def trail_events(application: Application, kinds: set[str] | None = None) -> list[Event]:
+    """Every event of the application's file, oldest first; ``kinds`` filters."""
+    from notifications.models import Notification
+
+    wanted = kinds or set(KINDS)
+    events: list[Event] = []
+    labels = done_labels()
+    if wanted & {"transition", "conflict"}:
+        for record in TransitionRecord.objects.filter(application=application).order_by("seq"):
+            kind = "conflict" if record.flow == "conflicts" else "transition"
+            if kind not in wanted:
+                continue
+            events.append(
+                Event(
+                    at=record.created_at,
+                    kind=kind,
+                    title=labels.get(record.transition, record.transition),
+                    actor=record.actor_name,
+                    role=role_label(record.role),
+                    detail=record.reason,
+                    status=(
+                        ""
+                        if record.from_state == record.to_state
+                        else f"{ApplicationStatus(record.from_state).label} → "
+                        f"{ApplicationStatus(record.to_state).label}"
+                    ),
+                    payload={k: v for k, v in record.payload.items() if not k.startswith("_")},
+                )
+            )
+    if wanted & {"change", "conflict"}:
+        rows = list(application.history.order_by("history_date", "history_id"))
+        events += _history_events(rows, Application, str(Application._meta.verbose_name))
+        for model, pointer in _CHILDREN:
+            history = model.history.model  # type: ignore[attr-defined]
+            rows = list(
+                history.objects.filter(**{pointer: application.pk}).order_by(
+                    "history_date", "history_id"
+                )
+            )
+            label = str(model._meta.verbose_name).capitalize()
+            events += [e for e in _history_events(rows, model, label) if e.kind in wanted]
+    if "document" in wanted:
+        for document in Document.objects.filter(application=application):
+            events.append(
+                Event(
+                    at=document.created_at,
+                    kind="document",
+                    title=_("Sent: %(title)s") % {"title": document.title},
+                    actor=document.created_by.get_full_name() if document.created_by_id else "",
+                    link=reverse("document_download", args=[document.pk]),
+                )
+            )
+        for attachment in Attachment.objects.filter(application=application).select_related(
+            "uploaded_by"
+        ):
+            events.append(
+                Event(
+                    at=attachment.uploaded_at,
+                    kind="document",
+                    title=_("Received: %(name)s (%(kind)s)")
+                    % {"name": attachment.original_name, "kind": attachment.get_kind_display()},
+                    actor=attachment.uploaded_by.get_username() if attachment.uploaded_by else "",
+                )
+            )
+    if "notification" in wanted:
+        for note in Notification.objects.filter(application=application).order_by("created_at"):
+            events.append(
+                Event(
+                    at=note.created_at,
+                    kind="notification",
+                    title=note.subject,
+                    detail=_("To %(to)s by %(channel)s")
+                    % {"to": note.recipient_email or "–", "channel": note.get_channel_display()},
+                    status=_("%(status)s after %(n)s attempt(s)")
+                    % {"status": note.get_status_display(), "n": note.attempts}
+                    + (f" – {note.last_error}" if note.last_error else ""),
+                )
+            )
+    events.sort(key=lambda e: e.at)
+    return events

@@ -1,0 +1,63 @@
+"""The auditor's view of one case: its whole trail, filterable, and its documents."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from workflows import rules
+
+from . import access
+from .models import Document, Role
+from .trail import KINDS, trail_events
+
+STAFF_ROLES = (
+    Role.CASE_OFFICER,
+    Role.COUNCIL_MEMBER,
+    Role.COUNCIL_CHAIR,
+    Role.COMMITTEE_MEMBER,
+    Role.COMMITTEE_CHAIR,
+    Role.AUDITOR,
+)
+
+
+def _require_staff(user: object, municipality_id: int) -> None:
+    if not rules.profile(user).has_role(municipality_id, *STAFF_ROLES):
+        raise PermissionDenied(_("The full trail of a case is for the municipality's staff."))
+
+
+@login_required
+def application_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk)
+    _require_staff(request.user, application.municipality_id)
+    chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
+    events = trail_events(application, chosen or None)
+    return render(
+        request,
+        "cases/trail.html",
+        {
+            "application": application,
+            "events": events,
+            "kinds": [(key, label, key in chosen) for key, label in KINDS.items()],
+        },
+    )
+
+
+@login_required
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = (
+        Document.objects.select_related("application")
+        .filter(pk=pk, application__in=access.visible_applications(request.user))
+        .first()
+    )
+    if document is None or not document.pdf:
+        raise Http404(_("No such document."))
+    return FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{document.application.case_number}-{document.kind}.pdf",
+        content_type="application/pdf",
+    )

@@ -1,0 +1,123 @@
+"""The trail page: one timeline of everything that happened to a case, for the municipality."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.meeting_services import conflict_declare
+from cases.models import Application, Document
+from workflows import engine
+from workflows.trail import record_transition
+
+from ..conftest import advance
+from ..factories import ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def granted(world: SimpleNamespace, draft: Application) -> Application:
+    return advance(draft, world, "granted")
+
+
+def _trail(client: Any, application: Application, *kinds: str) -> Any:
+    query = "&".join(f"kind={k}" for k in kinds)
+    return client.get(reverse("application_trail", args=[application.pk]) + f"?{query}")
+
+
+def test_the_auditor_reads_the_whole_trail(
+    world: SimpleNamespace, granted: Application, as_user: Any
+) -> None:
+    conflict_declare(application=granted, member=world.erik, reason="Min søster er kasserer")
+    response = _trail(as_user(world.gustav), granted)
+    assert response.status_code == 200
+    page = response.content.decode()
+    # steps with actor and role, from → to, reasons
+    assert "Carl (carl)" in page and "Opfylder kriterierne" in page
+    # a field change as before/after, in words
+    assert "Bevilget beløb" in page or "Granted amount" in page
+    assert "20000.00" in page
+    # the conflict declaration, the decision letter sent and the notification's outcome
+    assert "Min søster er kasserer" in page
+    letter = Document.objects.get(application=granted)
+    assert reverse("document_download", args=[letter.pk]) in page
+    assert "Afgørelse" in page or "Decision" in page
+
+
+def test_the_trail_filters_by_kind(
+    world: SimpleNamespace, granted: Application, as_user: Any
+) -> None:
+    client = as_user(world.gustav)
+    only_steps = _trail(client, granted, "transition").content.decode()
+    only_changes = _trail(client, granted, "change").content.decode()
+    assert only_steps.count('data-kind="transition"') == 4  # submit, accept, recommend, decide
+    assert 'data-kind="change"' not in only_steps
+    assert only_changes.count('data-kind="change"') >= 4
+    assert 'data-kind="transition"' not in only_changes and "20000.00" in only_changes
+
+
+@pytest.mark.parametrize("who", ["carl", "erik", "frida", "dorte"])
+def test_municipal_staff_read_the_trail(
+    world: SimpleNamespace, granted: Application, as_user: Any, who: str
+) -> None:
+    assert _trail(as_user(getattr(world, who)), granted).status_code == 200
+
+
+def test_the_association_is_refused_and_others_do_not_learn_the_case_exists(
+    world: SimpleNamespace, granted: Application, as_user: Any
+) -> None:
+    assert _trail(as_user(world.anna), granted).status_code == 403
+    for outsider in (world.bo, world.helle, world.ivan):
+        assert _trail(as_user(outsider), granted).status_code == 404
+
+
+def test_letters_are_downloaded_by_those_who_may_see_the_case(
+    world: SimpleNamespace, granted: Application, as_user: Any
+) -> None:
+    letter = Document.objects.get(application=granted)
+    url = reverse("document_download", args=[letter.pk])
+    response = as_user(world.anna).get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert response["Content-Disposition"].startswith("attachment")
+    assert as_user(world.bo).get(url).status_code == 404
+    assert as_user(world.helle).get(url).status_code == 404
+
+
+def _with_events(world: SimpleNamespace, n: int) -> Application:
+    application = ApplicationFactory(round=world.round, association=world.a)
+    application.focus_areas.set([world.focus])
+    application = engine.perform(application, "submit", user=world.anna)
+    while application.transition_records.count() < n:
+        record_transition(
+            application=application,
+            flow="conflicts",
+            transition="declare_conflict",
+            from_state=application.status,
+            to_state=application.status,
+            actor=world.erik,
+            role="council_chair",
+            reason="Erklæring",
+        )
+    return application
+
+
+def test_the_trail_page_costs_the_same_queries_for_10_and_500_events(
+    world: SimpleNamespace, as_user: Any
+) -> None:
+    client = as_user(world.gustav)
+    counts = []
+    for n in (10, 500):
+        application = _with_events(world, n)
+        with CaptureQueriesContext(connection) as queries:
+            response = _trail(client, application)
+        assert response.status_code == 200
+        assert response.content.decode().count("Erklæring") >= n - 1
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
