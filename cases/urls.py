@@ -20,6 +20,7 @@ urlpatterns = [
     path("flow/", views.flow_chart, name="flow_chart"),
     path("applications/<int:pk>/trail/", views_trail.application_trail, name="application_trail"),
     path("documents/<int:pk>/", views_trail.document_download, name="document_download"),
+    path("rounds/<int:pk>/decisions/", views_trail.round_decisions, name="round_decisions"),
     path("", include("cases.urls_meetings")),
     path("", include("cases.urls_council")),
     path("", include("cases.urls_bulk")),

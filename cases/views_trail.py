@@ -6,11 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from workflows import rules
 
-from . import access
+from . import access, decisions
 from .models import Document, Role
 from .trail import KINDS, trail_events
 
@@ -60,4 +61,47 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         as_attachment=True,
         filename=f"{document.application.case_number}-{document.kind}.pdf",
         content_type="application/pdf",
+    )
+
+
+@login_required
+def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in decisions.OUTCOMES else ""
+    sort = request.GET.get("sort", "case")
+    sort = sort if sort in decisions.SORTS else "case"
+    focus_raw = request.GET.get("focus", "")
+    focus = int(focus_raw) if focus_raw.isdigit() else None
+    rows = decisions.decision_rows(grant_round, outcome=outcome, focus=focus, sort=sort)
+    fmt = request.GET.get("format", "")
+    stem = slugify(f"{grant_round.name}-afgoerelser") or "afgoerelser"
+    if fmt == "csv":
+        response = HttpResponse(decisions.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+    if fmt == "xlsx":
+        response = HttpResponse(
+            decisions.as_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "cases/round_decisions.html",
+        {
+            "round": grant_round,
+            "rows": rows,
+            "totals": decisions.totals(rows),
+            "outcomes": decisions.OUTCOMES.items(),
+            "outcome": outcome,
+            "sort": sort,
+            "sorts": decisions.SORTS.keys(),
+            "focus_areas": grant_round.focus_areas.order_by("name"),
+            "focus": focus,
+            "query": query.urlencode(),
+        },
     )
