@@ -21,6 +21,12 @@ urlpatterns = [
     path("applications/<int:pk>/trail/", views_trail.application_trail, name="application_trail"),
     path("documents/<int:pk>/", views_trail.document_download, name="document_download"),
     path("rounds/<int:pk>/decisions/", views_trail.round_decisions, name="round_decisions"),
+    path("rounds/<int:pk>/export.zip", views_trail.round_export, name="round_export"),
+    path(
+        "applications/<int:pk>/export.zip",
+        views_trail.application_export,
+        name="application_export",
+    ),
     path("", include("cases.urls_meetings")),
     path("", include("cases.urls_council")),
     path("", include("cases.urls_bulk")),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -11,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from workflows import rules
 
-from . import access, decisions
+from . import access, decisions, exports
 from .models import Document, Role
 from .trail import KINDS, trail_events
 
@@ -104,4 +107,32 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
             "focus": focus,
             "query": query.urlencode(),
         },
+    )
+
+
+def _zip_response(write: Any, filename: str) -> FileResponse:
+    spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+    write(spool)
+    spool.seek(0)
+    return FileResponse(
+        spool, as_attachment=True, filename=filename, content_type="application/zip"
+    )
+
+
+@login_required
+def application_export(request: HttpRequest, pk: int) -> FileResponse:
+    application = access.get_application_for(request.user, pk)
+    _require_staff(request.user, application.municipality_id)
+    return _zip_response(
+        lambda target: exports.case_file_zip(application, target),
+        f"sag-{slugify(application.case_number)}.zip",
+    )
+
+
+@login_required
+def round_export(request: HttpRequest, pk: int) -> FileResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    return _zip_response(
+        lambda target: exports.round_zip(grant_round, target),
+        f"{slugify(grant_round.name) or 'pulje'}.zip",
     )

@@ -1,0 +1,156 @@
+"""An application's complete file as one ZIP — what the municipality hands over on a
+request for access to documents (aktindsigt) or a complaint:
+
+- ``summary.pdf``: the application, the amounts and decisions, and the trail, printed;
+- ``documents/``: every document the municipality sent (decision letters);
+- ``attachments/``: every document the association sent;
+- ``trail.csv`` and ``trail.json``: every event, as on the trail page, machine-readable;
+  the JSON also holds the raw transition records with their hashes, so the chain can
+  be re-verified outside the system.
+
+A round's export is its decision list (CSV, XLSX) and the file of each application.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import PurePosixPath
+from typing import Any
+
+import weasyprint
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import get_valid_filename
+
+from workflows.models import TransitionRecord
+
+from . import decisions
+from .letters import StaticOnlyURLFetcher, _stylesheet, static_dir
+from .models import Application, Attachment, Document, GrantRound
+from .trail import trail_events
+
+
+def _safe(name: str) -> str:
+    """A file name that stays inside its folder in the ZIP."""
+    return get_valid_filename(PurePosixPath(name.replace("\\", "/")).name) or "file"
+
+
+def _events_rows(application: Application) -> list[dict[str, Any]]:
+    rows = []
+    for event in trail_events(application):
+        rows.append(
+            {
+                "at": event.at.isoformat(),
+                "kind": event.kind,
+                "what": event.title,
+                "who": event.actor,
+                "role": event.role,
+                "status": event.status,
+                "details": event.detail,
+                "changes": [
+                    {"field": name, "before": old, "after": new} for name, old, new in event.changes
+                ],
+                "data": event.payload,
+            }
+        )
+    return rows
+
+
+def _records(application: Application) -> list[dict[str, Any]]:
+    return [
+        {
+            "seq": r.seq,
+            "flow": r.flow,
+            "transition": r.transition,
+            "from": r.from_state,
+            "to": r.to_state,
+            "actor_id": r.actor_id_at_record,
+            "actor_name": r.actor_name,
+            "role": r.role,
+            "at": r.created_at.isoformat(timespec="microseconds"),
+            "reason": r.reason,
+            "payload": r.payload,
+            "prev_hash": r.prev_hash,
+            "hash": r.hash,
+        }
+        for r in TransitionRecord.objects.filter(application=application).order_by("seq")
+    ]
+
+
+def summary_pdf(application: Application, events: list[dict[str, Any]]) -> bytes:
+    html = render_to_string(
+        "exports/case_summary.html",
+        {
+            "stylesheet": _stylesheet(),
+            "application": application,
+            "budget_lines": application.budget_lines.all(),
+            "events": events,
+            "exported_at": timezone.localtime(),
+        },
+    )
+    document = weasyprint.HTML(
+        string=html, base_url=static_dir().as_uri() + "/", url_fetcher=StaticOnlyURLFetcher()
+    )
+    return bytes(document.write_pdf())
+
+
+def _write_case(archive: zipfile.ZipFile, application: Application, folder: str = "") -> None:
+    events = _events_rows(application)
+    archive.writestr(f"{folder}summary.pdf", summary_pdf(application, events))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(["at", "kind", "what", "who", "role", "status", "details", "changes"])
+    for e in events:
+        changes = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in e["changes"])
+        writer.writerow(
+            [e["at"], e["kind"], e["what"], e["who"], e["role"], e["status"], e["details"], changes]
+        )
+    archive.writestr(f"{folder}trail.csv", "\ufeff" + out.getvalue())
+    archive.writestr(
+        f"{folder}trail.json",
+        json.dumps(
+            {
+                "case_number": application.case_number,
+                "events": events,
+                "transition_records": _records(application),
+            },
+            ensure_ascii=False,
+            indent=2,
+            default=str,
+        ),
+    )
+    for document in Document.objects.filter(application=application):
+        if document.pdf:
+            with document.pdf.open("rb") as f:
+                archive.writestr(
+                    f"{folder}documents/{document.pk}-{_safe(document.pdf.name)}", f.read()
+                )
+    for attachment in Attachment.objects.filter(application=application):
+        if attachment.file:
+            with attachment.file.open("rb") as f:
+                archive.writestr(
+                    f"{folder}attachments/{attachment.pk}-{_safe(attachment.original_name)}",
+                    f.read(),
+                )
+
+
+def case_file_zip(application: Application, target: Any) -> None:
+    """Write the application's complete file as a ZIP into ``target`` (a file object)."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write_case(archive, application)
+
+
+def round_zip(grant_round: GrantRound, target: Any) -> None:
+    rows = decisions.decision_rows(grant_round)
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("decisions.csv", decisions.as_csv(rows))
+        archive.writestr(
+            "decisions.xlsx",
+            decisions.as_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}"),
+        )
+        for row in rows:
+            application = row.application
+            _write_case(archive, application, f"{_safe(application.case_number)}/")
