@@ -173,6 +173,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
+# --- Retention ---------------------------------------------------------------------------
+# Years after a case is finished before contact persons' personal data is anonymised
+# (manage.py apply_retention; run it from cron or a scheduler once a day).
+PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
+
 # --- Notifications -----------------------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", 8))
 NOTIFICATIONS_LEASE_SECONDS = 300  # a claimed row is taken over after this

@@ -24,6 +24,7 @@ def done_labels() -> dict[str, str]:
     # Case events that are not state changes, chained with them (cases/meeting_services.py).
     labels["declare_conflict"] = _("Conflict of interest declared")
     labels["rule_conflict"] = _("Ruling on a declared conflict of interest")
+    labels["anonymise"] = _("Personal data anonymised (retention)")
     return labels
 
 

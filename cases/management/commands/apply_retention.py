@@ -1,0 +1,27 @@
+"""manage.py apply_retention [--years N] [--dry-run]"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from cases.retention import apply_retention
+
+
+class Command(BaseCommand):
+    help = "Anonymise contact persons' personal data on cases finished more than N years ago."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--years", type=int, default=settings.PULJEFLOW_RETENTION_YEARS)
+        parser.add_argument("--dry-run", action="store_true", help="list the cases, change nothing")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = apply_retention(years=options["years"], dry_run=options["dry_run"])
+        verb = "would anonymise" if options["dry_run"] else "anonymised"
+        self.stdout.write(
+            f"{verb} {len(report.cases)} case(s): {', '.join(report.cases) or '–'}; "
+            f"{report.history_rows} association history row(s), "
+            f"{report.associations} association(s), {report.notifications} notification(s)."
+        )
