@@ -155,6 +155,11 @@ def conflict_rule(
         raise PermissionDenied(_("Only the chair records the body's ruling."))
     if acting_user.pk == declaration.member_id:
         raise PermissionDenied(_("A member cannot rule on their own conflict."))
+    if rules.is_conflicted(acting_user, application):
+        raise PermissionDenied(
+            _("You are conflicted on %(case)s yourself and take no part in rulings on it.")
+            % {"case": application.case_number}
+        )
     if declaration.source != ConflictSource.DECLARED:
         raise ValidationError(_("A board tie always makes a member conflicted."))
     with transaction.atomic():

@@ -33,6 +33,7 @@ from .forms import (
     budget_lines_from,
 )
 from .models import Application, ApplicationStatus, Association
+from .views_council import declare_conflict_panel
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -286,6 +287,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if application.status == ApplicationStatus.DRAFT
             else [],
             "is_staff": rules.profile(request.user).has_role(application.municipality_id, *_STAFF),
+            "conflict_panel": declare_conflict_panel(request.user, application),
         },
     )
 

@@ -18,9 +18,9 @@ from cases.meeting_services import (
     conflict_rule,
     meeting_create,
 )
-from cases.models import Application, Body, Meeting
+from cases.models import Application, Body, Meeting, Role
 from tests.conftest import advance
-from tests.factories import ApplicationFactory
+from tests.factories import ApplicationFactory, UserFactory, give_role
 from workflows import engine
 from workflows.errors import ConditionsUnmet, TransitionNotPermitted
 from workflows.models import TransitionRecord
@@ -374,3 +374,18 @@ def test_a_conflict_declaration_needs_a_reason(world: SimpleNamespace) -> None:
         conflict_declare(application=bos, member=world.dorte, reason="   ")
     assert "reason" in refused.value.message_dict
     assert not ConflictDeclaration.objects.exists()
+
+
+def test_a_chair_conflicted_on_the_item_cannot_rule_on_anothers_declaration(
+    world: SimpleNamespace,
+) -> None:
+    from cases.models import ConflictDeclaration
+
+    annas = in_review(world, world.a)
+    conflict_declare(application=annas, member=world.erik, reason="Min bror er formand")
+    svend = UserFactory(username="svend")
+    give_role(svend, world.roskilde, Role.COUNCIL_MEMBER)
+    declaration = conflict_declare(application=annas, member=svend, reason="Jeg er medlem")
+    with pytest.raises(PermissionDenied, match="conflicted"):
+        conflict_rule(declaration=declaration, acting_user=world.erik, conflicted=False, reason="")
+    assert ConflictDeclaration.objects.get(pk=declaration.pk).ruling == "pending"
