@@ -1,0 +1,223 @@
+"""The auditor reads everything in the municipality and can change nothing.
+
+Every URL pattern of the project is tried with POST (and with the data a real
+write would send) for every object it can name; the database must be exactly as
+before. A new pattern that is not listed here fails the suite until someone
+decides what the auditor may do with it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Max
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from cases.meeting_services import conflict_declare, meeting_create
+from cases.models import Body, ConflictDeclaration, Document, Meeting
+from workflows.engine import TRANSITION_NAMES
+
+from ..conftest import advance, on_agenda
+from ..factories import PDF_BYTES, ApplicationFactory
+
+pytestmark = pytest.mark.django_db
+
+# The auditor's own inbox and session are theirs to change; nothing else is.
+OWN = {
+    "notification_mark_read",
+    "notification_mark_all_read",
+    "notification_preferences",
+    "set_language",
+    "login",
+    "logout",
+}
+
+
+def _patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern).startswith("admin/"):
+                continue  # the admin: only is_staff users get in (tested below)
+            found += _patterns(pattern, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            found.append((pattern.name, prefix + str(pattern.pattern)))
+    return found
+
+
+@pytest.fixture
+def scene(world: SimpleNamespace) -> SimpleNamespace:
+    def made(to: str) -> Any:
+        application = ApplicationFactory(round=world.round, association=world.a)
+        application.focus_areas.set([world.focus])
+        return advance(application, world, to)
+
+    draft = ApplicationFactory(round=world.round, association=world.a)
+    submitted, review, recommended, granted = (
+        made(s) for s in ("submitted", "in_council_review", "recommended", "granted")
+    )
+    on_agenda(review, world)
+    on_agenda(recommended, world)
+    council = Meeting.objects.get(round=world.round, body=Body.COUNCIL)
+    committee = Meeting.objects.get(round=world.round, body=Body.COMMITTEE)
+    meeting_create(
+        grant_round=world.round,
+        body=Body.COUNCIL,
+        date=datetime.date(2027, 3, 1),
+        members_present=[world.erik],
+        acting_user=world.carl,
+    )
+    declaration = conflict_declare(application=review, member=world.erik, reason="Nabo")
+    return SimpleNamespace(
+        applications=[draft, submitted, review, recommended, granted],
+        meetings=[council, committee],
+        declaration=declaration,
+        document=Document.objects.get(application=granted),
+        attachment=granted.attachments.first(),
+    )
+
+
+def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[dict[str, Any]]:
+    """Every object a pattern can name in the scene, as URL kwargs."""
+    apps_ = [{"pk": a.pk} for a in scene.applications]
+    meetings = [{"pk": m.pk} for m in scene.meetings]
+    table: dict[str, list[dict[str, Any]]] = {
+        "home": [{}],
+        "my_applications": [{}],
+        "application_new": [{}],
+        "association_new": [{}],
+        "staff_rounds": [{}],
+        "flow_chart": [{}],
+        "notification_list": [{}],
+        "application_detail": apps_,
+        "application_edit": apps_,
+        "attachment_upload": apps_,
+        "application_trail": apps_,
+        "application_export": apps_,
+        "conflict_declare": apps_,
+        "application_act": [
+            {"pk": a.pk, "name": n} for a in scene.applications for n in sorted(TRANSITION_NAMES)
+        ],
+        "attachment_download": [{"pk": scene.attachment.pk}],
+        "attachment_delete": [{"pk": scene.attachment.pk}],
+        "association_edit": [{"pk": world.a.pk}],
+        "round_inbox": [{"pk": world.round.pk}],
+        "paper_application_new": [{"pk": world.round.pk}],
+        "round_decisions": [{"pk": world.round.pk}],
+        "round_export": [{"pk": world.round.pk}],
+        "meeting_list": [{"round_pk": world.round.pk}],
+        "meeting_new": [{"round_pk": world.round.pk}],
+        "document_download": [{"pk": scene.document.pk}],
+        "conflict_rule": [{"pk": scene.declaration.pk}],
+        "meeting_assess_item": [
+            {"pk": m.pk, "application_pk": a.pk} for m in scene.meetings for a in scene.applications
+        ],
+        "notification_outbox": [{}, {"municipality_pk": world.roskilde.pk}],
+    }
+    if name.startswith("meeting_") and name not in table:
+        return meetings
+    if name in OWN or name in ("notification_detail",):
+        return []
+    assert name in table, f"URL pattern {name!r}: say what the auditor may do with it"
+    return table[name]
+
+
+def _write_data(world: SimpleNamespace, scene: SimpleNamespace) -> dict[str, Any]:
+    """Plausible input for every form: what a case officer or chair would send."""
+    return {
+        "reason": "Revisor prøver",
+        "question": "?",
+        "answer": "!",
+        "outcome": "grant",
+        "amount": "1000",
+        "meeting": scene.meetings[0].pk,
+        "confirm_overrun": "on",
+        "overrun_reason": "x",
+        "comment": "x",
+        "conflicted": "yes",
+        "date": "2027-05-01",
+        "body": "council",
+        "members_present": [world.erik.pk],
+        "applications": [a.pk for a in scene.applications],
+        "application": scene.applications[2].pk,
+        "title": "Ændret af revisor",
+        "kind": "budget",
+        "file": SimpleUploadedFile("x.pdf", PDF_BYTES, "application/pdf"),
+        "form-TOTAL_FORMS": "0",
+        "form-INITIAL_FORMS": "0",
+    }
+
+
+def _fingerprint() -> dict[str, Any]:
+    """Row counts of every model of ours, the newest history row of each history table,
+    and the state of every application: any write shows."""
+    result: dict[str, Any] = {}
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.app_label not in ("cases", "workflows", "notifications", "auth"):
+            continue
+        key = model._meta.label
+        result[key] = model._default_manager.count()
+        if model._meta.model_name.startswith("historical") and hasattr(model, "history_id"):
+            result[key + ".max"] = model._default_manager.aggregate(m=Max("history_id"))["m"]
+    from cases.models import Application
+
+    result["applications"] = sorted(
+        Application.objects.values_list("pk", "status", "version", "title")
+    )
+    result["conflicts"] = sorted(ConflictDeclaration.objects.values_list("pk", "ruling"))
+    return result
+
+
+def test_the_auditor_changes_nothing_anywhere(
+    world: SimpleNamespace, scene: SimpleNamespace, client: Any
+) -> None:
+    client.force_login(world.gustav)
+    before = _fingerprint()
+    tried = 0
+    for name, route in _patterns():
+        for kwargs in _targets(name, world, scene):
+            url = reverse(name, kwargs=kwargs)
+            response = client.post(url, _write_data(world, scene))
+            tried += 1
+            assert response.status_code in (200, 302, 400, 403, 404, 405), (url, response)
+            assert _fingerprint() == before, f"POST {url} ({route}) changed data"
+    assert tried > 100
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "application_detail",
+        "application_trail",
+        "application_export",
+    ],
+)
+def test_the_auditor_reads_every_case_of_the_municipality(
+    world: SimpleNamespace, scene: SimpleNamespace, client: Any, name: str
+) -> None:
+    client.force_login(world.gustav)
+    for application in scene.applications[1:]:
+        assert client.get(reverse(name, args=[application.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["round_inbox", "round_decisions", "meeting_list"])
+def test_the_auditor_reads_the_rounds_and_meetings(
+    world: SimpleNamespace, scene: SimpleNamespace, client: Any, name: str
+) -> None:
+    client.force_login(world.gustav)
+    key = "round_pk" if name == "meeting_list" else "pk"
+    assert client.get(reverse(name, kwargs={key: world.round.pk})).status_code == 200
+    for meeting in scene.meetings:
+        for page in ("meeting_detail", "meeting_agenda", "meeting_minutes"):
+            assert client.get(reverse(page, args=[meeting.pk])).status_code == 200
+
+
+def test_the_admin_is_closed_to_the_auditor(world: SimpleNamespace, client: Any) -> None:
+    client.force_login(world.gustav)
+    response = client.get(reverse("admin:cases_application_changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
