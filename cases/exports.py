@@ -28,7 +28,7 @@ from django.utils.text import get_valid_filename
 from workflows.models import TransitionRecord
 
 from . import decisions
-from .letters import StaticOnlyURLFetcher, _stylesheet, static_dir
+from .letters import StaticOnlyURLFetcher, _stylesheet, letter_pdf, static_dir
 from .models import Application, Attachment, Document, GrantRound
 from .trail import trail_events
 
@@ -123,6 +123,7 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
         ),
     )
     for document in Document.objects.filter(application=application):
+        document = letter_pdf(document)
         if document.pdf:
             with document.pdf.open("rb") as f:
                 archive.writestr(

@@ -11,6 +11,8 @@ network request, whatever text ends up in it.
 
 from __future__ import annotations
 
+import datetime
+import logging
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -150,14 +152,18 @@ def decision_letter_pdf(html: str) -> bytes:
 def decision_letter_create(
     *, application: Application, acting_user: Any, language: str | None = None
 ) -> Document:
-    """Render the decision letter, print it, and keep both as a Document on the case.
+    """Render the decision letter and keep it as a Document on the case; print it after commit.
 
-    Runs in the caller's transaction (the ``decide`` transition): the row commits or
-    rolls back with the decision. The PDF file is written to storage at once, so a
-    rollback leaves an orphaned file under ``documents/`` that no row points to.
+    Runs in the caller's transaction (the ``decide`` transition): the row, with the
+    letter's full HTML — the text that was decided — commits or rolls back with the
+    decision. Printing the PDF (a tenth of a second or more per letter) happens after
+    the commit, in a Celery task (``cases.tasks.print_letter``), so a committee deciding
+    300 applications on one page does not wait for 300 PDFs under its row locks, and a
+    rolled-back attempt leaves no file behind. A letter not yet printed is printed on
+    first download or export (``letter_pdf``), and the beat sweep prints any the task
+    missed (``print_missing_letters``).
     """
     html = decision_letter_render(application, language=language)
-    pdf = decision_letter_pdf(html)
     with override(_language(language)):
         title = _title(application)
     document = Document(
@@ -167,8 +173,54 @@ def decision_letter_create(
         html=html,
         created_by=acting_user,
     )
-    name = f"decision-letter-{slugify(application.case_number)}.pdf"
-    document.pdf.save(name, ContentFile(pdf), save=False)
     document._history_user = acting_user  # type: ignore[attr-defined]
     document.save()
+    from django.db import transaction
+
+    from .tasks import print_letter
+
+    def publish() -> None:
+        try:
+            print_letter.delay(document.pk)
+        except Exception:  # broker down: the beat sweep or the first download prints it
+            logging.getLogger("puljeflow.letters").warning(
+                "could not queue printing of letter %s", document.pk, exc_info=True
+            )
+
+    transaction.on_commit(publish)
     return document
+
+
+def letter_pdf(document: Document) -> Document:
+    """Print the document's PDF from its stored HTML if that has not happened yet.
+
+    Safe to run twice and concurrently: the row is locked, and a document already
+    printed is left as it is. Returns the document with ``pdf`` set.
+    """
+    from django.db import transaction
+
+    if document.pdf:
+        return document
+    with transaction.atomic():
+        locked = Document.objects.select_for_update().get(pk=document.pk)
+        if not locked.pdf:
+            pdf = decision_letter_pdf(locked.html)
+            name = f"decision-letter-{slugify(locked.application.case_number)}.pdf"
+            locked.pdf.save(name, ContentFile(pdf), save=False)
+            from .audit import system_user
+
+            locked._history_user = system_user()  # type: ignore[attr-defined]
+            locked.save(update_fields=["pdf"])
+    document.refresh_from_db(fields=["pdf"])
+    return document
+
+
+def print_missing_letters(limit: int = 100) -> int:
+    """Print letters whose after-commit task was lost (broker down, worker killed)."""
+    cutoff = timezone.now() - datetime.timedelta(minutes=1)
+    pending = Document.objects.filter(pdf="", created_at__lt=cutoff).order_by("pk")[:limit]
+    done = 0
+    for document in pending:
+        letter_pdf(document)
+        done += 1
+    return done

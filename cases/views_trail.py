@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from workflows import rules
 
 from . import access, decisions, exports
+from .letters import letter_pdf
 from .models import Document, Role
 from .trail import KINDS, trail_events
 
@@ -57,8 +58,9 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
         .filter(pk=pk, application__in=access.visible_applications(request.user))
         .first()
     )
-    if document is None or not document.pdf:
+    if document is None:
         raise Http404(_("No such document."))
+    document = letter_pdf(document)  # printed after commit; if not yet, now
     return FileResponse(
         document.pdf.open("rb"),
         as_attachment=True,

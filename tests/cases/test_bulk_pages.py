@@ -346,19 +346,19 @@ def test_a_decision_beyond_the_pool_is_refused_on_the_row_that_crosses_it(
     assert totals["remaining"] == Decimal("-10000")
 
 
-def test_letters_written_during_a_rolled_back_attempt_are_removed(
+def test_a_letter_made_during_a_rolled_back_attempt_leaves_nothing(
     world: SimpleNamespace, as_user: Any, monkeypatch: Any
 ) -> None:
     import workflows.application
 
     good, bad = recommended(world, world.b), recommended(world, world.b)
     meeting = meeting_of(Body.COMMITTEE)
-    written: list[str] = []
+    written: list[int] = []
     original = workflows.application.decision_letter_create
 
     def spy(**kwargs: Any) -> Document:
         document = original(**kwargs)
-        written.append(document.pdf.path)
+        written.append(document.pk)
         return document
 
     monkeypatch.setattr(workflows.application, "decision_letter_create", spy)
@@ -370,8 +370,8 @@ def test_letters_written_during_a_rolled_back_attempt_are_removed(
     )
     assert response.status_code == 400
     assert len(written) == 1  # the good row's letter was made, then rolled back ...
-    assert not Path(written[0]).exists()  # ... and its file is gone too
-    assert letter_files() == []
+    assert not Document.objects.filter(pk=written[0]).exists()
+    assert letter_files() == []  # ... and nothing was printed for it
 
 
 def test_frida_confirms_an_overrun_with_reasons_and_it_is_recorded(

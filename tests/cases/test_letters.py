@@ -12,17 +12,20 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 import weasyprint
 from django.db import transaction
 from django.utils import formats
 from django.utils.translation import override
 
+from cases.audit import system_user
 from cases.formatting import money
 from cases.letters import (
     StaticOnlyURLFetcher,
     decision_letter_create,
     decision_letter_pdf,
     decision_letter_render,
+    letter_pdf,
     static_dir,
 )
 from cases.models import Application, ApplicationStatus, Document, Scheme
@@ -207,6 +210,8 @@ def test_the_letter_is_stored_as_a_document_written_by_the_acting_user(
     application.save()
 
     document = decision_letter_create(application=application, acting_user=world.frida)
+    assert not document.pdf  # printed after commit (cases.tasks.print_letter)
+    letter_pdf(document)
 
     stored = Document.objects.get(pk=document.pk)
     assert stored.application == application
@@ -217,7 +222,10 @@ def test_the_letter_is_stored_as_a_document_written_by_the_acting_user(
     with stored.pdf.open("rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     assert stored.pdf.name.endswith(".pdf")
-    assert [h.history_user for h in stored.history.all()] == [world.frida]
+    assert [h.history_user for h in stored.history.order_by("history_id")] == [
+        world.frida,
+        system_user(),
+    ]
 
 
 def test_the_document_rolls_back_with_the_callers_transaction(world: SimpleNamespace) -> None:
@@ -279,3 +287,30 @@ def test_the_url_fetcher_reads_the_projects_static_files_and_nothing_else() -> N
     ):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_the_letter_is_printed_after_commit_and_a_missed_one_by_the_sweep(
+    world: SimpleNamespace, django_capture_on_commit_callbacks: Any
+) -> None:
+    from cases.letters import print_missing_letters
+
+    application = decided(world, granted="20000")
+    application.status = ApplicationStatus.RECOMMENDED
+    application.save()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        printed = decision_letter_create(application=application, acting_user=world.frida)
+    assert len(callbacks) == 1
+    printed.refresh_from_db()
+    with printed.pdf.open("rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+
+    # A letter whose task was lost (callback never run) is printed by the sweep,
+    # once it is a minute old; one already printed is left alone.
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = decision_letter_create(application=application, acting_user=world.frida)
+    assert print_missing_letters() == 0  # too fresh: its task may still be on its way
+    with time_machine.travel(datetime.timedelta(minutes=2)):
+        assert print_missing_letters() == 1
+        assert print_missing_letters() == 0
+    lost.refresh_from_db()
+    assert lost.pdf and printed.pdf.name != lost.pdf.name

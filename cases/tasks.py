@@ -1,0 +1,22 @@
+"""Background work of the cases app: printing decision letters after commit."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def print_letter(document_id: int) -> None:
+    from .letters import letter_pdf
+    from .models import Document
+
+    document = Document.objects.filter(pk=document_id).first()
+    if document is not None:
+        letter_pdf(document)
+
+
+@shared_task(ignore_result=True)
+def print_missing() -> int:
+    from .letters import print_missing_letters
+
+    return print_missing_letters()
