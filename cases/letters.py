@@ -209,7 +209,7 @@ def letter_pdf(document: Document) -> Document:
             locked.pdf.save(name, ContentFile(pdf), save=False)
             from .audit import system_user
 
-            locked._history_user = system_user()  # type: ignore[attr-defined]
+            locked._history_user = system_user()
             locked.save(update_fields=["pdf"])
     document.refresh_from_db(fields=["pdf"])
     return document

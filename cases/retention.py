@@ -95,16 +95,16 @@ def apply_retention(
             )
             # The contact as it stood during the case: the association's history rows before
             # the cutoff — all of them, and the current contact too, if it has had no case since.
-            history = Association.history.model.objects.filter(  # type: ignore[attr-defined]
-                id=association.pk
-            ).exclude(contact_person=REDACTED)
+            history = Association.history.model.objects.filter(id=association.pk).exclude(
+                contact_person=REDACTED
+            )
             if active:
                 history = history.filter(history_date__lt=cutoff)
             rows = history.update(**CONTACT_FIELDS)
             if not active and association.contact_person != REDACTED:
                 for name, value in CONTACT_FIELDS.items():
                     setattr(association, name, value)
-                association._history_user = actor  # type: ignore[attr-defined]
+                association._history_user = actor
                 association.save(update_fields=list(CONTACT_FIELDS))
                 report.associations += 1
             notes = Notification.objects.filter(application=application).exclude(
