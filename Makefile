@@ -50,6 +50,12 @@ pytest-sqlite: install
 pytest-postgres: install
 	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q -m "not browser"
 
+## make bench: the reminder sweep over 100,000 open applications on PostgreSQL, cold and warm:
+## wall time and query count, printed and written to benchmarks/results/reminder_sweep.json.
+## Uses its own database (puljeflow_bench), recreated on every run.
+bench: $(VENV)/.installed messages
+	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
+
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
 

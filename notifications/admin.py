@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Notification, Status, UserPreference
+from .models import Notification, Reminder, Status, UserPreference
 from .services import enqueue_on_commit
 
 
@@ -72,3 +72,23 @@ class UserPreferenceAdmin(admin.ModelAdmin):
     list_display = ["user", "language"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The keys of reminders sent: read-only, since a row is the proof a reminder went out
+    (deleting one would let the rules send it again)."""
+
+    list_display = ["created_at", "rule", "object_kind", "object_id", "due_on", "recipient_key"]
+    list_filter = ["rule", "object_kind"]
+    search_fields = ["=object_id"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -34,6 +34,18 @@ class Kind(models.TextChoices):
     PAYOUT_REGISTERED = "payout_registered", _("Payout registered")
     REPORT_RETURNED = "report_returned", _("Usage report returned")
     REPORT_APPROVED = "report_approved", _("Usage report approved")
+    # Reminders (``reminders.py``): never legal notices, so a user may switch each off.
+    DEADLINE_APPROACHING = "deadline_approaching", _("Reminder: the round's deadline is near")
+    INFO_UNANSWERED = "info_unanswered", _("Reminder: a request for information is unanswered")
+    ASSESSMENTS_MISSING = (
+        "assessments_missing",
+        _("Reminder: assessments missing before a council meeting"),
+    )
+    AGENDA_READY = "agenda_ready", _("The committee's agenda is ready")
+    REPORT_DUE = "report_due", _("Reminder: a usage report is due")
+    REPORT_OVERDUE = "report_overdue", _("Reminder: a usage report is overdue")
+    REPORT_OVERDUE_STAFF = "report_overdue_staff", _("A usage report is overdue (to case officers)")
+    WAITING_DIGEST = "waiting_digest", _("Daily digest: applications waiting too long")
 
 
 class Status(models.TextChoices):
@@ -151,3 +163,42 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.language})"
+
+
+class Reminder(models.Model):
+    """One reminder that has been sent, by its key: (rule, object, due date, recipient).
+
+    The key is unique in the database and the row is inserted in the same transaction
+    as the notifications it produces (``reminders.py``), so of any number of beats,
+    workers or retries evaluating the same due reminder, exactly one inserts the row
+    and writes the notifications; the others insert nothing and send nothing.
+    """
+
+    rule = models.CharField(_("rule"), max_length=40)
+    # What the reminder is about: "application", "meeting" or "municipality" and its id.
+    object_kind = models.CharField(_("about"), max_length=20)
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    due_on = models.DateField(_("due on"))
+    # The user reminded on their own (a council member, a case officer's digest), or 0
+    # when one reminder goes to everyone the rule names (an association's users).
+    recipient_key = models.PositiveBigIntegerField(_("recipient"), default=0)
+    # The run that inserted the row: how a run tells the rows it won from those it lost.
+    run = models.UUIDField(editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Its prefix (rule, object_kind, object_id) also serves the rules' NOT EXISTS.
+            models.UniqueConstraint(
+                fields=["rule", "object_kind", "object_id", "due_on", "recipient_key"],
+                name="unique_reminder_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.rule} {self.object_kind} {self.object_id} {self.due_on} → {self.recipient_key}"
+        )
