@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "cases.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -155,10 +156,78 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.conso
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "puljeflow@localhost")
 
 # --- Celery ------------------------------------------------------------------------------
+# Why each figure is what it is, and what follows from them ("a killed worker's
+# message is back in the queue within 50 s"), is in docs/notifications.md.
 BROKER_DIR = VAR_DIR / "broker"
+
+# Every task's run is bounded, so that the visibility timeout can exceed the longest.
+# Past the soft limit a task gets SoftTimeLimitExceeded (a delivery records a failed
+# attempt and retries after backoff); 5 s later its pool process is killed (the row's
+# lease covers that). The limits are set on the tasks in notifications/tasks.py.
+NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT = int(
+    os.environ.get("NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT", 20)
+)  # one e-mail: EMAIL_TIMEOUT per socket operation, a whole SMTP conversation within 20 s
+# The sweep starts no new row after this, so it ends within budget + one delivery.
+NOTIFICATIONS_SWEEP_BUDGET_SECONDS = int(os.environ.get("NOTIFICATIONS_SWEEP_BUDGET_SECONDS", 10))
+NOTIFICATIONS_HARD_LIMIT_MARGIN = 5
+PULJEFLOW_LONGEST_TASK_SECONDS = (
+    NOTIFICATIONS_SWEEP_BUDGET_SECONDS
+    + NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT
+    + NOTIFICATIONS_HARD_LIMIT_MARGIN
+)  # the sweep's hard limit: 35 s
+
+# Redis (kombu's transport) keeps each message it hands a worker in an "unacked" set
+# until the worker acknowledges it (after the task: acks_late). A message older than
+# visibility_timeout there belongs to a dead worker and is put back in the queue by
+# the next restore scan of any live worker: one at its start, then every
+# unacked_restore_interval × unacked_restore_throttle seconds. So a message of a
+# SIGKILLed worker is back within visibility_timeout + that interval (45 + 5 = 50 s).
+PULJEFLOW_REDIS_TRANSPORT_OPTIONS: dict[str, object] = {
+    # Above the longest task (and the queue wait, which prefetch 1 + acks_late keep at
+    # nothing): a live, slow task must not be handed to a second worker.
+    "visibility_timeout": int(
+        os.environ.get("PULJEFLOW_BROKER_VISIBILITY_TIMEOUT", PULJEFLOW_LONGEST_TASK_SECONDS + 10)
+    ),
+    "unacked_restore_interval": float(os.environ.get("PULJEFLOW_BROKER_RESTORE_INTERVAL", 5)),
+    "unacked_restore_throttle": 1,  # scan on every interval, not every 10th
+    # The scan's lock; held for milliseconds, but a worker killed while holding it
+    # blocks the scans of every other worker until it expires.
+    "unacked_mutex_expire": 10,
+    # A request whose transition published a delivery must not hang on a Redis that
+    # is down or unreachable: connecting and each command are bounded.
+    "socket_connect_timeout": float(os.environ.get("PULJEFLOW_BROKER_CONNECT_TIMEOUT", 1)),
+    "socket_timeout": float(os.environ.get("PULJEFLOW_BROKER_SOCKET_TIMEOUT", 1)),
+}
+# Publishing (deliver.delay after a commit, beat's ticks): one attempt, no retries.
+# The outbox sweep is the retry, and redis-py already reconnects a stale pooled
+# connection by itself. Measured: Redis down 2 ms (the first in a process 0.2 s);
+# Redis frozen or unreachable: the socket timeout, 1 s.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": int(os.environ.get("PULJEFLOW_BROKER_PUBLISH_RETRIES", 0)),
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_TASK_ACKS_LATE = True  # acknowledged after the task, so a killed worker's task returns
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # a killed pool process: straight back in the queue
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # hold no message a busy process cannot start
+# On a lost broker connection let running tasks finish (their messages come back after
+# the visibility timeout and find their rows done) rather than cancel them mid-send.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker outlives any Redis outage
+# Seconds between a worker's attempts to reconnect to a broker that went away
+# (Celery's own: 2, 4, 6, … up to 30); see config.celery.Consumer.
+PULJEFLOW_BROKER_RECONNECT_INTERVAL = float(
+    os.environ.get("PULJEFLOW_BROKER_RECONNECT_INTERVAL", 2)
+)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = PULJEFLOW_REDIS_TRANSPORT_OPTIONS
+    # Exactly one beat may send: a second one waits on a Redis lock (config/celery.py).
+    CELERY_BEAT_SCHEDULER = "config.celery:SingleBeatScheduler"
+    PULJEFLOW_BEAT_LOCK_SECONDS = float(os.environ.get("PULJEFLOW_BEAT_LOCK_SECONDS", 30))
+    CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 else:
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -180,17 +249,43 @@ PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
 
 # --- Notifications -----------------------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", 8))
-NOTIFICATIONS_LEASE_SECONDS = 300  # a claimed row is taken over after this
+# A claimed row is taken over after this; above every task's hard limit (35 s), so a
+# live sender is never taken over.
+NOTIFICATIONS_LEASE_SECONDS = int(os.environ.get("NOTIFICATIONS_LEASE_SECONDS", 300))
 NOTIFICATIONS_BACKOFF_CAP_MINUTES = 60
 NOTIFICATIONS_SWEEP_BATCH = 200
-EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 60))  # keep well below the lease
+# Per socket operation; below the delivery's soft time limit (20 s) and far below the lease.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
+# Beat's sweep of due notifications; every periodic job sweeps what is due and not yet
+# done, so a run beat drops (Redis down) is made up by the next.
+NOTIFICATIONS_SWEEP_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", 60))
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep",
-        "schedule": 60.0,
-        "options": {"expires": 55},  # a stopped worker must not come back to a pile of sweeps
+        "schedule": NOTIFICATIONS_SWEEP_SECONDS,
+        # A stopped worker must not come back to a pile of sweeps.
+        "options": {
+            "expires": max(NOTIFICATIONS_SWEEP_SECONDS - 5, NOTIFICATIONS_SWEEP_SECONDS / 2)
+        },
+    },
+    # Reminders (notifications/reminders.py): each rule is "due and not yet done", keyed
+    # and unique in the database, so a dropped or repeated tick sends nothing twice.
+    "notifications-remind": {
+        "task": "notifications.tasks.remind",
+        "schedule": 300.0,
+        "options": {"expires": 280},
     },
 }
+# Reminders: days before a round's deadline to remind associations with a draft.
+NOTIFICATIONS_DEADLINE_REMINDER_DAYS = [7, 1]
+NOTIFICATIONS_INFO_REMINDER_DAYS = 7  # a request for information unanswered this long
+NOTIFICATIONS_ASSESSMENT_REMINDER_DAYS = 3  # before a council meeting, assessments missing
+NOTIFICATIONS_AGENDA_READY_DAYS = 7  # the committee's agenda goes out this long before
+NOTIFICATIONS_REPORT_REMINDER_DAYS = 30  # before the usage report deadline; then weekly
+NOTIFICATIONS_REPORT_ESCALATE_AFTER_WEEKS = 1  # overdue weeks before case officers hear; 0 never
+NOTIFICATIONS_DIGEST_HOUR = 7  # the case officers' daily digest, from this hour (Copenhagen)
+NOTIFICATIONS_REMINDER_BATCH = 1000  # reminders per transaction
+NOTIFICATIONS_REMIND_BUDGET_SECONDS = 15  # a beat run starts no new batch after this
 
 # --- Security defaults -----------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -11,12 +11,15 @@ therefore written already sent and never queued.
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 
 from .models import Channel, Notification
+
+logger = logging.getLogger("puljeflow.notifications")
 
 
 class Sender(Protocol):
@@ -40,7 +43,18 @@ class EmailChannel:
             },
         )
         message.attach_alternative(notification.body_html, "text/html")
-        message.send(fail_silently=False)
+        # Opened here so that it is not closed inside send_messages: once the server
+        # has accepted the message, an error in the goodbye (QUIT) must not count as
+        # a failed attempt, which would send a second copy.
+        connection = get_connection(fail_silently=False)
+        connection.open()
+        try:
+            connection.send_messages([message])
+        finally:
+            try:
+                connection.close()
+            except Exception as error:  # a failed goodbye changes nothing about the message
+                logger.warning("closing the mail connection failed: %s", error)
 
 
 CHANNELS: dict[str, Sender] = {Channel.EMAIL: EmailChannel()}

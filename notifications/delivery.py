@@ -7,16 +7,20 @@ is a single ``UPDATE ... WHERE <due>``: of any number of workers racing for a ro
 exactly one changes it, and the rest see 0 rows and stop. Running a delivery
 twice therefore sends once.
 
-The one window in which a copy can go out twice: the channel has handed the
-message over, and the worker dies before the next statement records it as sent.
-The lease then runs out and the row is sent again, with the same Message-ID.
-That window is one UPDATE long; keep the lease well above the e-mail backend's
-timeout (``EMAIL_TIMEOUT``) so a slow but live send is never taken over.
+The one window in which a copy can go out twice: the mail server has accepted the
+message and the outcome is not yet recorded. The worker dies before the UPDATE
+that records it (the lease runs out and the sweep sends it again), or the
+connection breaks before the server's acceptance reaches us (a failed attempt,
+retried). Every copy carries the row's Message-ID. The window is the SMTP
+goodbye and one UPDATE long. Keep the lease above the tasks' hard time limits
+(``tasks.py``), so a slow but live send is never taken over. docs/notifications.md
+has the figures.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -115,16 +119,29 @@ def _record_failure(
     return Status.FAILED
 
 
-def sweep_due(batch: int | None = None) -> int:
+def sweep_due(batch: int | None = None, budget: float | None = None) -> int:
     """Deliver what is due and not yet done, oldest first; returns how many were tried.
 
     One query selects the batch (through the partial index on ``next_attempt_at``);
     each row then costs its own delivery, claim included, so a row delivered
-    meanwhile by its own task is skipped, not sent again.
+    meanwhile by its own task is skipped, not sent again. No row is started once
+    ``budget`` seconds have passed (``NOTIFICATIONS_SWEEP_BUDGET_SECONDS``): a run
+    then ends within the budget plus one delivery, which the broker's visibility
+    timeout is set above; the rest waits for the next sweep, still due.
     """
     size = batch or _setting("NOTIFICATIONS_SWEEP_BATCH", 200)
+    seconds = budget if budget is not None else _setting("NOTIFICATIONS_SWEEP_BUDGET_SECONDS", 10)
+    started = time.monotonic()
     now = timezone.now()
     ids = list(due(now).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:size])
-    for notification_id in ids:
+    for tried, notification_id in enumerate(ids):
+        if time.monotonic() - started >= seconds:
+            logger.warning(
+                "sweep stopped after %s s with %s of %s due rows left for the next sweep",
+                seconds,
+                len(ids) - tried,
+                len(ids),
+            )
+            return tried
         deliver_notification(notification_id)
     return len(ids)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
     from cases.models import Application
 
 DEFAULT_LANGUAGE = "da"
+
+logger = logging.getLogger("puljeflow.notifications")
 
 
 def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -126,13 +130,45 @@ def enqueue_on_commit(notification_id: int) -> None:
 
     # A named function, not a partial: Django's robust on_commit logs __qualname__.
     def enqueue_delivery() -> None:
-        from .tasks import deliver
+        publish_delivery(notification_id)
 
-        deliver.delay(notification_id)
-
-    # robust: a broker that is down must not turn a committed change into an error
-    # page; the sweep delivers the row later.
+    # robust as a second guard: nothing raised after the commit may turn a committed
+    # change into an error page.
     transaction.on_commit(enqueue_delivery, robust=True)
+
+
+# After a failed publish, this process does not try again before this (monotonic) time.
+_broker_down_until = 0.0
+PUBLISH_PAUSE_SECONDS = 5.0
+
+
+def publish_delivery(notification_id: int) -> bool:
+    """Queue the delivery of a committed row now; False if it is left to the sweep.
+
+    A broker that is down must neither fail nor slow down the request whose change
+    was just committed: a failed publish (bounded by CELERY_TASK_PUBLISH_RETRY_POLICY
+    and the Redis socket timeouts in settings) is logged, and for the next few
+    seconds this process does not try again, so a transition that notifies five
+    people waits out one failure, not five. The row stays due; the sweep delivers it.
+    """
+    global _broker_down_until
+    from .tasks import deliver
+
+    if time.monotonic() < _broker_down_until:
+        logger.warning("notification %s not queued: the broker was just down", notification_id)
+        return False
+    try:
+        deliver.delay(notification_id)
+    except Exception as error:  # whatever the broker raises, the row is safe in the outbox
+        _broker_down_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+        logger.warning(
+            "notification %s not queued (%s: %s); the sweep will deliver it",
+            notification_id,
+            type(error).__name__,
+            error,
+        )
+        return False
+    return True
 
 
 def notification_mark_read(*, user: Any, ids: Sequence[int] | None = None) -> int:
