@@ -156,6 +156,7 @@ class AssociationForm(DkfdsMixin, forms.ModelForm):
             "contact_person",
             "email",
             "phone",
+            "language",
         ]
         widgets = {"cvr": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
 

@@ -81,7 +81,6 @@ def decision_outcome(application: Application) -> str:
 
 
 def _language(language: str | None) -> str:
-    # Associations have no language of their own yet; when they do, it goes here.
     code = language or DEFAULT_LANGUAGE
     if code not in dict(settings.LANGUAGES):
         raise ValueError(f"No letters in language {code!r}.")
@@ -163,6 +162,8 @@ def decision_letter_create(
     first download or export (``letter_pdf``), and the beat sweep prints any the task
     missed (``print_missing_letters``).
     """
+    # In the association's language unless told otherwise.
+    language = language or application.association.language
     html = decision_letter_render(application, language=language)
     with override(_language(language)):
         title = _title(application)

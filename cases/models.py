@@ -79,6 +79,13 @@ class Association(models.Model):
     contact_person = models.CharField(_("contact person"), max_length=150)
     email = models.EmailField(_("e-mail"))
     phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
+    language = models.CharField(
+        _("language of letters"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="da",
+        help_text=_("The language the municipality writes its decision letters in."),
+    )
 
     objects = AuditedManager()
     history = history()

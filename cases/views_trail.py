@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from workflows import rules
 
@@ -52,6 +53,7 @@ def application_trail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def document_download(request: HttpRequest, pk: int) -> FileResponse:
     document = (
         Document.objects.select_related("application")

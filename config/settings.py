@@ -259,6 +259,8 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 # Beat's sweep of due notifications; every periodic job sweeps what is due and not yet
 # done, so a run beat drops (Redis down) is made up by the next.
 NOTIFICATIONS_SWEEP_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", 60))
+# Beat's reminder run (notifications/reminders.py); each run is a sweep of what is due.
+NOTIFICATIONS_REMIND_SECONDS = float(os.environ.get("NOTIFICATIONS_REMIND_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
         "task": "notifications.tasks.sweep",
@@ -272,6 +274,14 @@ CELERY_BEAT_SCHEDULE = {
     # and unique in the database, so a dropped or repeated tick sends nothing twice.
     "notifications-remind": {
         "task": "notifications.tasks.remind",
+        "schedule": NOTIFICATIONS_REMIND_SECONDS,
+        "options": {
+            "expires": NOTIFICATIONS_REMIND_SECONDS - min(20, NOTIFICATIONS_REMIND_SECONDS / 10)
+        },
+    },
+    # Decision letters are printed after commit; this prints any whose task was lost.
+    "letters-print-missing": {
+        "task": "cases.tasks.print_missing",
         "schedule": 300.0,
         "options": {"expires": 280},
     },

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cases.letters import letter_pdf
 from cases.meeting_services import conflict_declare, meeting_create
 from cases.models import Body, ConflictDeclaration, Document, Meeting
 from workflows.engine import TRANSITION_NAMES
@@ -73,6 +74,9 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
         acting_user=world.carl,
     )
     declaration = conflict_declare(application=review, member=world.erik, reason="Nabo")
+    # Letters are printed after commit (cases.tasks.print_letter), as in real life.
+    for document in Document.objects.all():
+        letter_pdf(document)
     return SimpleNamespace(
         applications=[draft, submitted, review, recommended, granted],
         meetings=[council, committee],

@@ -147,7 +147,7 @@ def test_erik_records_the_councils_recommendations_for_the_whole_agenda(
     assert {r.payload["meeting"] for r in records} == {meeting.pk}
     with override("en"):
         shown = [str(m) for m in client.get(response.url, **EN).context["messages"]]
-    assert "3 items recorded." in shown
+    assert "3 punkter registreret." in shown
 
 
 def test_one_bad_row_changes_nothing_and_points_at_the_row(

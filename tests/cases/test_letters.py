@@ -314,3 +314,21 @@ def test_the_letter_is_printed_after_commit_and_a_missed_one_by_the_sweep(
         assert print_missing_letters() == 0
     lost.refresh_from_db()
     assert lost.pdf and printed.pdf.name != lost.pdf.name
+
+
+def test_the_letter_is_written_in_the_associations_language(world: SimpleNamespace) -> None:
+    world.a.language = "en"
+    world.a.save()
+    application = decided(world, granted="20000")
+    application.status = ApplicationStatus.RECOMMENDED
+    application.save()
+
+    document = decision_letter_create(application=application, acting_user=world.frida)
+
+    assert '<html lang="en">' in document.html
+    assert document.title.startswith("Decision letter")
+    world.a.language = "da"
+    world.a.save()
+    application.association.refresh_from_db()
+    danish = decision_letter_create(application=application, acting_user=world.frida)
+    assert '<html lang="da">' in danish.html

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from cases.meeting_services import agenda_add_all_ready, assessment_record, meeting_create
 from cases.models import (
@@ -71,7 +72,7 @@ def _forget_all(*users: Any) -> None:
 
 
 def test_a_whole_round_from_submission_to_letters(
-    world: SimpleNamespace, django_capture_on_commit_callbacks: Any
+    world: SimpleNamespace, django_capture_on_commit_callbacks: Any, client: Any
 ) -> None:
     svend = UserFactory(username="svend", first_name="Svend")
     give_role(svend, world.roskilde, Role.COUNCIL_MEMBER)
@@ -186,13 +187,28 @@ def test_a_whole_round_from_submission_to_letters(
         application__round=world.round, kind=DocumentKind.DECISION_LETTER
     )
     assert letters.count() == 19
-    assert all(letter.pdf.read(4) == b"%PDF" for letter in letters)
+    assert all(letter.pdf.read(4) == b"%PDF" for letter in letters)  # printed after commit
     assert "19.000,00" in letters.filter(application__in=granted).first().html
     decisions = Notification.objects.filter(kind=Kind.DECISION, application__round=world.round)
     assert decisions.count() == 19 and all(n.is_legal_notice for n in decisions)
     assert sorted(m.to[0] for m in mail.outbox) == sorted(n.recipient_email for n in decisions)
 
-    # 6. Every application's trail is whole and verifies.
+    # 6. The council's minutes list dorte's recusal on each of Lektiecaféen's items, and
+    # only there; the committee's minutes hold every decision with its reasons.
+    from cases.meeting_documents import minutes_context
+
+    minutes = minutes_context(council)
+    left = {row.application.pk: [m.pk for m in row.left] for row in minutes["rows"]}
+    assert {pk for pk, who in left.items() if world.dorte.pk in who} == {a.pk for a in a_items}
+    client.force_login(world.gustav)
+    page = client.get(reverse("meeting_minutes", args=[council.pk])).content.decode()
+    assert page.count("Dorte var inhabil og forlod mødet under behandlingen af punktet.") == len(
+        a_items
+    )
+    page = client.get(reverse("meeting_minutes", args=[committee.pk])).content.decode()
+    assert page.count("Afpasset puljen.") == 17
+
+    # 7. Every application's trail is whole and verifies.
     from workflows.trail import verify_records
 
     for application in applications:

@@ -262,7 +262,7 @@ def test_while_redis_is_down_transitions_succeed_and_all_goes_out_once_after(
 ) -> None:
     with_reminders = reminders_available()
     interval = 2.0  # beat's sweep and reminder interval
-    figures = {"NOTIFICATIONS_SWEEP_SECONDS": "2", "PULJEFLOW_TEST_REMIND_SECONDS": "2"}
+    figures = {"NOTIFICATIONS_SWEEP_SECONDS": "2", "NOTIFICATIONS_REMIND_SECONDS": "2"}
     cluster.beat(**figures)
     cluster.worker("w1", **figures)
     submitted = perform(draft, "submit", user=world.anna)

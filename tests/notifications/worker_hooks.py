@@ -8,8 +8,6 @@ reminder interval below. Nothing here is imported by Puljeflow itself.
   ``PULJEFLOW_TEST_CONTROL_DIR``, so the test knows when a worker consumes.
 - ``task_prerun`` is the kill point ``before_claim``: in the pool process, after the
   worker took the message, before ``deliver`` has touched the row.
-- ``PULJEFLOW_TEST_REMIND_SECONDS`` shortens beat's reminder interval (settings give
-  it no variable of its own).
 """
 
 from __future__ import annotations
@@ -24,13 +22,6 @@ from config.celery import app
 from tests.notifications.backends import kill_point
 
 __all__ = ["app"]
-
-if os.environ.get("PULJEFLOW_TEST_REMIND_SECONDS"):
-    _seconds = float(os.environ["PULJEFLOW_TEST_REMIND_SECONDS"])
-    _entry = app.conf.beat_schedule.get("notifications-remind")
-    if _entry is not None:
-        _entry["schedule"] = _seconds
-        _entry["options"] = {**_entry.get("options", {}), "expires": _seconds}
 
 
 @worker_ready.connect
