@@ -165,6 +165,11 @@ class AssociationForm(DkfdsMixin, forms.ModelForm):
         if self.instance.pk:
             self.fields["cvr"].disabled = True
         self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+        # Optional on the form: left out, it keeps what the association had (Danish at first).
+        self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language or "da"
 
     def clean_postal_code(self) -> str:
         value = (self.cleaned_data.get("postal_code") or "").strip()

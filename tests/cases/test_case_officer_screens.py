@@ -157,6 +157,16 @@ def test_anna_updates_her_associations_details_but_not_its_cvr(world: Any, clien
     assert client.post(url, data).status_code == 302
     world.a.refresh_from_db()
     assert world.a.address == "Ny vej 2" and world.a.cvr != valid_cvr(901)
+    assert world.a.language == "da"
+    # The language of its letters: English chosen, kept; nonsense refused beside the field.
+    assert client.post(url, {**data, "language": "en"}).status_code == 302
+    world.a.refresh_from_db()
+    assert world.a.language == "en"
+    response = client.post(url, {**data, "language": "xx"})
+    assert response.status_code == 400 and "language" in response.context["form"].errors
+    assert client.post(url, data).status_code == 302
+    world.a.refresh_from_db()
+    assert world.a.language == "en"
     # bo does not represent A: 404.
     client.force_login(world.bo)
     assert client.post(url, data).status_code == 404
