@@ -115,6 +115,7 @@ ASSOCIATION_FIELDS = (
     "contact_person",
     "email",
     "phone",
+    "language",
 )
 
 
