@@ -31,7 +31,7 @@ from cases.models import Application, Body, Meeting
 from tests.factories import ApplicationFactory, AssociationFactory
 from workflows import engine
 
-from .test_meeting_screens import danish_catalog, in_review  # noqa: F401  (fixture)
+from .test_meeting_screens import in_review
 
 pytestmark = pytest.mark.django_db
 

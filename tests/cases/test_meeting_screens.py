@@ -4,8 +4,6 @@ every staff role of the municipality reads them; nobody else sees them."""
 from __future__ import annotations
 
 import datetime
-import subprocess
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,21 +16,6 @@ from tests.factories import ApplicationFactory
 from workflows import engine
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def danish_catalog(settings: Any, tmp_path: Any) -> None:
-    """The Danish of the meeting screens, from their fragment (locale/fragments/meetings.po)
-    until it is merged into locale/da: compiled into a catalog that is searched first."""
-    fragment = Path(settings.BASE_DIR) / "locale" / "fragments" / "meetings.po"
-    if not fragment.exists():  # merged: locale/da has it all
-        return
-    target = tmp_path / "fragment-locale" / "da" / "LC_MESSAGES"
-    target.mkdir(parents=True)
-    subprocess.run(
-        ["msgfmt", "--check-format", "-o", str(target / "django.mo"), str(fragment)], check=True
-    )
-    settings.LOCALE_PATHS = [tmp_path / "fragment-locale", *settings.LOCALE_PATHS]
 
 
 COUNCIL_DATE = datetime.date(2027, 2, 1)

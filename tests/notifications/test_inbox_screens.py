@@ -83,7 +83,7 @@ def test_the_header_shows_the_unread_count_with_an_accessible_label(
     tell(submitted, world.anna)
     tell(submitted, world.anna, kind=Kind.REPORT_APPROVED)
     login(client, world.anna)
-    # In English: the label's Danish lives in the project catalogue (locale/fragments).
+    # In English, so the test reads the label as written in the template.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     link = f'<a href="{reverse("notification_list")}"'
 
