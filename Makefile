@@ -43,11 +43,15 @@ typecheck: $(VENV)/.installed
 
 pytest: pytest-sqlite pytest-postgres
 
+# WeasyPrint's libraries and fonts, and pdftotext/pdfinfo for the tests that read PDFs.
+PDF_PACKAGES := poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 pytest-sqlite: install
-	scripts/apt-ensure chromium poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+	scripts/apt-ensure chromium $(PDF_PACKAGES)
 	PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q
 
 pytest-postgres: install
+	scripts/apt-ensure redis-server $(PDF_PACKAGES)  # the real-Redis worker tests run here
 	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q -m "not browser"
 
 ## make bench: the reminder sweep over 100,000 open applications on PostgreSQL, cold and warm:

@@ -22,13 +22,13 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.db import transaction
 from django.db.models import Sum
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from workflows import engine, rules
 from workflows.errors import InvalidInput, TransitionError
 from workflows.meetings import GRANTED_STATES
 
+from .meeting_prep import get_meeting_for_staff
 from .meeting_services import READY_FOR
 from .models import (
     Application,
@@ -60,15 +60,8 @@ ROW_FIELDS = ("outcome", "amount", "reason", "confirm_overrun", "overrun_reason"
 
 def get_meeting_for_chair(user: Any, pk: int) -> Meeting:
     """The meeting, for the chair of its body: 404 outside the municipality, 403 for other staff."""
-    who = rules.profile(user)
-    meeting = (
-        Meeting.objects.select_related("round__municipality")
-        .filter(pk=pk, round__municipality_id__in=who.municipality_ids)
-        .first()
-    )
-    if meeting is None:
-        raise Http404(_("No such meeting."))
-    if not who.has_role(meeting.round.municipality_id, CHAIR_ROLE[meeting.body]):
+    meeting = get_meeting_for_staff(user, pk)
+    if not rules.profile(user).has_role(meeting.round.municipality_id, CHAIR_ROLE[meeting.body]):
         if meeting.body == Body.COUNCIL:
             raise PermissionDenied(_("Only the council's chair records its recommendations."))
         raise PermissionDenied(_("Only the committee's chair records its decisions."))

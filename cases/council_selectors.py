@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from workflows import rules
 
+from .meeting_prep import get_meeting_for_staff
 from .models import (
     AgendaItem,
     Application,
@@ -48,16 +49,11 @@ def get_council_meeting_for(
     user: Any, pk: int, *, roles: tuple[str, ...], message: str = ""
 ) -> Meeting:
     """A council meeting of the user's municipality: 404 outside it, 403 without one of ``roles``."""
-    who = rules.profile(user)
-    meeting = (
-        Meeting.objects.select_related("round__municipality")
-        .filter(pk=pk, round__municipality_id__in=who.municipality_ids)
-        .first()
-    )
+    meeting = get_meeting_for_staff(user, pk)
     # A committee meeting has no assessments: for these screens it does not exist.
-    if meeting is None or meeting.body != Body.COUNCIL:
+    if meeting.body != Body.COUNCIL:
         raise Http404(_("No such council meeting."))
-    if not who.has_role(meeting.round.municipality_id, *roles):
+    if not rules.profile(user).has_role(meeting.round.municipality_id, *roles):
         raise PermissionDenied(
             message or _("This page is for the members of the volunteer council.")
         )

@@ -20,7 +20,6 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-import weasyprint
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -28,7 +27,7 @@ from django.utils.text import get_valid_filename
 from workflows.models import TransitionRecord
 
 from . import decisions
-from .letters import StaticOnlyURLFetcher, _stylesheet, letter_pdf, static_dir
+from .letters import letter_pdf, letter_stylesheet, print_pdf
 from .models import Application, Attachment, Document, GrantRound
 from .trail import trail_events
 
@@ -84,17 +83,14 @@ def summary_pdf(application: Application, events: list[dict[str, Any]]) -> bytes
     html = render_to_string(
         "exports/case_summary.html",
         {
-            "stylesheet": _stylesheet(),
+            "stylesheet": letter_stylesheet(),
             "application": application,
             "budget_lines": application.budget_lines.all(),
             "events": events,
             "exported_at": timezone.localtime(),
         },
     )
-    document = weasyprint.HTML(
-        string=html, base_url=static_dir().as_uri() + "/", url_fetcher=StaticOnlyURLFetcher()
-    )
-    return bytes(document.write_pdf())
+    return print_pdf(html)
 
 
 def _write_case(archive: zipfile.ZipFile, application: Application, folder: str = "") -> None:

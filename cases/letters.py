@@ -87,7 +87,7 @@ def _language(language: str | None) -> str:
     return code
 
 
-def _stylesheet() -> str:
+def letter_stylesheet() -> str:
     # Our own file, inlined in a <style> element, where HTML escaping would break it.
     return mark_safe((static_dir() / STYLESHEET).read_text(encoding="utf-8"))  # noqa: S308
 
@@ -120,7 +120,7 @@ def decision_letter_render(application: Application, *, language: str | None = N
             TEMPLATE,
             {
                 "title": _title(application),
-                "stylesheet": _stylesheet(),
+                "stylesheet": letter_stylesheet(),
                 "application": application,
                 "municipality": municipality,
                 "association": application.association,
@@ -137,8 +137,9 @@ def decision_letter_render(application: Application, *, language: str | None = N
         )
 
 
-def decision_letter_pdf(html: str) -> bytes:
-    """The letter printed to an A4 PDF/A, without any network access."""
+def print_pdf(html: str) -> bytes:
+    """HTML of ours printed to a tagged PDF/A, without any network access: decision
+    letters, agendas and minutes, the case-file summary."""
     document = weasyprint.HTML(
         string=html,
         base_url=static_dir().as_uri() + "/",
@@ -146,6 +147,11 @@ def decision_letter_pdf(html: str) -> bytes:
     )
     # Without a target, write_pdf returns the PDF as bytes.
     return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
+
+
+def decision_letter_pdf(html: str) -> bytes:
+    """The letter printed to an A4 PDF/A."""
+    return print_pdf(html)
 
 
 def decision_letter_create(

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import weasyprint
 from django.db.models import Count, Prefetch, Sum
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -30,7 +29,7 @@ from django.utils.translation import gettext as _
 from workflows.meetings import GRANTED_STATES
 from workflows.models import TransitionRecord
 
-from .letters import PDF_VARIANT, StaticOnlyURLFetcher, static_dir
+from .letters import print_pdf
 from .meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
 from .models import (
     AgendaItem,
@@ -411,8 +410,4 @@ def pdf_filename(kind: str, meeting: Meeting) -> str:
 
 def render_pdf(template: str, context: dict[str, Any]) -> bytes:
     """An A4 PDF/A (tagged, like the letters), printed without any network access."""
-    html = render_to_string(template, context)
-    document = weasyprint.HTML(
-        string=html, base_url=static_dir().as_uri() + "/", url_fetcher=StaticOnlyURLFetcher()
-    )
-    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
+    return print_pdf(render_to_string(template, context))

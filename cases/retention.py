@@ -70,6 +70,8 @@ def apply_retention(
 ) -> RetentionReport:
     from notifications.models import Notification
 
+    if years < 1:
+        raise ValueError("Retention is at least one year.")
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=round(365.25 * years))
     report = RetentionReport()

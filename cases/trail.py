@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from workflows.labels import done_labels, role_label
 from workflows.models import TransitionRecord
 
+from .audit import actor_display_name
 from .models import (
     AgendaItem,
     Application,
@@ -45,15 +46,15 @@ KINDS = {
 # Bookkeeping columns a reader does not need to see change.
 _NOISE = {"id", "version", "updated_at", "created_at", "history_user_name"}
 
-# The models whose history belongs to an application's file, with how they point at it.
-_CHILDREN: list[tuple[type[models.Model], str]] = [
-    (BudgetLine, "application_id"),
-    (Attachment, "application_id"),
-    (Payout, "application_id"),
-    (UsageReport, "application_id"),
-    (Assessment, "application_id"),
-    (ConflictDeclaration, "application_id"),
-    (AgendaItem, "application_id"),
+# The models whose history belongs to an application's file (each has ``application``).
+_CHILDREN: list[type[models.Model]] = [
+    BudgetLine,
+    Attachment,
+    Payout,
+    UsageReport,
+    Assessment,
+    ConflictDeclaration,
+    AgendaItem,
 ]
 
 
@@ -160,23 +161,25 @@ def trail_events(application: Application, kinds: set[str] | None = None) -> lis
     if wanted & {"change", "conflict"}:
         rows = list(application.history.order_by("history_date", "history_id"))
         events += _history_events(rows, Application, str(Application._meta.verbose_name))
-        for model, pointer in _CHILDREN:
+        for model in _CHILDREN:
             history = model.history.model  # type: ignore[attr-defined]
             rows = list(
-                history.objects.filter(**{pointer: application.pk}).order_by(
+                history.objects.filter(application_id=application.pk).order_by(
                     "history_date", "history_id"
                 )
             )
             label = str(model._meta.verbose_name).capitalize()
             events += [e for e in _history_events(rows, model, label) if e.kind in wanted]
     if "document" in wanted:
-        for document in Document.objects.filter(application=application):
+        for document in Document.objects.filter(application=application).select_related(
+            "created_by"
+        ):
             events.append(
                 Event(
                     at=document.created_at,
                     kind="document",
                     title=_("Sent: %(title)s") % {"title": document.title},
-                    actor=document.created_by.get_full_name() if document.created_by_id else "",
+                    actor=actor_display_name(document.created_by),
                     link=reverse("document_download", args=[document.pk]),
                 )
             )

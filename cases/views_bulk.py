@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,10 +24,7 @@ from .models import Body, Meeting
 
 
 def _after_url(meeting: Meeting) -> str:
-    try:
-        return reverse("meeting_detail", args=[meeting.pk])
-    except NoReverseMatch:  # the meeting pages are not there yet: back to the round
-        return reverse("round_inbox", args=[meeting.round_id])
+    return reverse("meeting_detail", args=[meeting.pk])
 
 
 def _row_forms(request: HttpRequest, sheet: bulk.Sheet) -> list[BulkRowForm]:

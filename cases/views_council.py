@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -35,6 +35,7 @@ from .council_selectors import (
     is_present,
 )
 from .forms import MONEY_FIELD, DkfdsMixin
+from .meeting_prep import display
 from .models import (
     Application,
     Body,
@@ -121,14 +122,6 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _url_or_none(name: str, *args: Any) -> str | None:
-    """Links to screens other parts of the project route; omitted while they are not routed."""
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
-
-
 # --- a member's assessment sheet ----------------------------------------------------------
 
 
@@ -173,7 +166,7 @@ def _render_sheet(
         "overview_url": reverse("meeting_assessments", args=[meeting.pk])
         if who.has_role(meeting.round.municipality_id, Role.COUNCIL_CHAIR)
         else None,
-        "meeting_url": _url_or_none("meeting_detail", meeting.pk),
+        "meeting_url": reverse("meeting_detail", args=[meeting.pk]),
     }
     return render(request, "cases/council/assess.html", context, status=status)
 
@@ -336,7 +329,7 @@ def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("The ruling on %(member)s's tie to %(case)s has been recorded.")
-                % {"member": _name(declaration.member), "case": application.case_number},
+                % {"member": display(declaration.member), "case": application.case_number},
             )
             if meeting is not None:
                 return redirect("meeting_assessments", pk=meeting.pk)
@@ -350,10 +343,6 @@ def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
         {"declaration": declaration, "application": application, "form": form},
         status=status,
     )
-
-
-def _name(user: Any) -> str:
-    return str(user.get_full_name() or user.get_username())
 
 
 # --- the chair's overview ------------------------------------------------------------------
@@ -391,8 +380,8 @@ def _render_overview(
             "overview": overview,
             "rulings": rulings,
             "is_chair": is_chair,
-            "bulk_url": _url_or_none("meeting_bulk", meeting.pk) if is_chair else None,
-            "meeting_url": _url_or_none("meeting_detail", meeting.pk),
+            "bulk_url": reverse("meeting_bulk", args=[meeting.pk]) if is_chair else None,
+            "meeting_url": reverse("meeting_detail", args=[meeting.pk]),
         },
         status=status,
     )

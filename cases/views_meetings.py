@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -115,14 +115,6 @@ def _is_case_officer(user: Any, grant_round: GrantRound) -> bool:
     return rules.profile(user).has_role(grant_round.municipality_id, Role.CASE_OFFICER)
 
 
-def _link(name: str, pk: int) -> str:
-    """The URL of a screen another part of the system provides, or "" while it is not routed."""
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
-
-
 def _links(user: Any, meeting: Meeting) -> list[tuple[str, str]]:
     """Links to the members' and chairs' screens for this meeting, for whom they concern."""
     who = rules.profile(user)
@@ -136,7 +128,7 @@ def _links(user: Any, meeting: Meeting) -> list[tuple[str, str]]:
             wanted.append(("meeting_bulk", _("Record the council's recommendations")))
     elif who.has_role(municipality_id, Role.COMMITTEE_CHAIR):
         wanted.append(("meeting_bulk", _("Record the committee's decisions")))
-    return [(url, label) for name, label in wanted if (url := _link(name, meeting.pk))]
+    return [(reverse(name, args=[meeting.pk]), label) for name, label in wanted]
 
 
 def _detail_context(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from cases.audit import actor_display_name
 from cases.models import Application
 
 from .models import TransitionRecord
@@ -25,11 +26,6 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
-
-
-def display_name(user: Any) -> str:
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-    return f"{full} ({user.get_username()})" if full else user.get_username()
 
 
 def record_transition(
@@ -62,7 +58,7 @@ def record_transition(
         from_state=from_state,
         to_state=to_state,
         actor=actor,
-        actor_name=display_name(actor),
+        actor_name=actor_display_name(actor),
         role=role,
         created_at=timezone.now(),
         reason=reason,

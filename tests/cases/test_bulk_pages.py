@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import override
 
 from cases import bulk
@@ -68,10 +68,7 @@ def url(meeting: Meeting) -> str:
 
 
 def after_url(meeting: Meeting) -> str:
-    try:
-        return reverse("meeting_detail", args=[meeting.pk])
-    except NoReverseMatch:
-        return reverse("round_inbox", args=[meeting.round_id])
+    return reverse("meeting_detail", args=[meeting.pk])
 
 
 def row(application: Application, **fields: str) -> dict[str, str]:

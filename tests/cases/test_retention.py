@@ -112,3 +112,17 @@ def test_outside_retention_history_rows_still_refuse_updates(world: SimpleNamesp
             "UPDATE cases_historicalassociation SET contact_person = 'X' WHERE id = %s",
             [world.b.pk],
         )
+
+
+@pytest.mark.parametrize("years", ["0", "-3"])
+def test_a_retention_of_less_than_a_year_is_refused_and_changes_nothing(
+    world: SimpleNamespace, years: str
+) -> None:
+    from django.core.management import CommandError
+
+    _refused_long_ago(world, world.b)
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("apply_retention", "--years", years, stdout=StringIO())
+    world.b.refresh_from_db()
+    assert world.b.contact_person != REDACTED
+    assert not TransitionRecord.objects.filter(transition="anonymise").exists()

@@ -71,6 +71,7 @@ def test_filter_and_sort(world: SimpleNamespace, as_user: Any) -> None:
     page = _get(client, world, outcome="granted", sort="requested").content.decode()
     assert granted[0].case_number in page and waiting[0].case_number not in page
     assert _get(client, world, sort="nonsense", focus="x").status_code == 200
+    assert _get(client, world, focus="9" * 30).status_code == 200
 
 
 def test_only_the_municipalitys_staff_see_it(world: SimpleNamespace, as_user: Any) -> None:

@@ -121,3 +121,19 @@ def test_the_trail_page_costs_the_same_queries_for_10_and_500_events(
         assert response.content.decode().count("Erklæring") >= n - 1
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_letters_on_the_trail_cost_no_query_each(
+    world: SimpleNamespace, granted: Application, as_user: Any
+) -> None:
+    from cases.letters import decision_letter_create
+
+    client = as_user(world.gustav)
+    counts = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert _trail(client, granted, "document").status_code == 200
+        counts.append(len(queries))
+        for _ in range(3):
+            decision_letter_create(application=granted, acting_user=world.frida)
+    assert counts[0] == counts[1], counts

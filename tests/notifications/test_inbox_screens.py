@@ -385,3 +385,17 @@ def test_the_notification_list_links_staff_to_the_delivery_page(
     link = f'href="{reverse("notification_outbox")}"'
     assert link in login(client, world.carl).get(reverse("notification_list")).content.decode()
     assert link not in login(client, world.anna).get(reverse("notification_list")).content.decode()
+
+
+def test_the_outbox_costs_the_same_queries_for_2_and_12_notifications(
+    world: SimpleNamespace, submitted: Application, client: Client
+) -> None:
+    login(client, world.carl)
+    counts = []
+    for n in (2, 12):
+        while Notification.objects.filter(application=submitted).count() < n:
+            tell(submitted, world.anna, world.bo)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("notification_outbox")).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts

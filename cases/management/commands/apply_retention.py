@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from cases.retention import apply_retention
 
@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="list the cases, change nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["years"] < 1:
+            # 0 or less would put the cutoff at or after today: every finished case at once.
+            raise CommandError("--years must be at least 1.")
         report = apply_retention(years=options["years"], dry_run=options["dry_run"])
         verb = "would anonymise" if options["dry_run"] else "anonymised"
         self.stdout.write(
