@@ -170,6 +170,35 @@ class AttachmentKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class TargetGroupCode(models.TextChoices):
+    """Fixed categories, so that rounds and years can be compared (see the round report)."""
+
+    CHILDREN = "children", _("Children and young people")
+    FAMILIES = "families", _("Vulnerable families")
+    OLDER = "older", _("Older people")
+    DISABILITY = "disability", _("People with disabilities")
+    MENTAL_HEALTH = "mental_health", _("People with mental health problems")
+    SOCIALLY_VULNERABLE = "socially_vulnerable", _("Socially vulnerable adults")
+    LONELY = "lonely", _("Lonely people")
+    REFUGEES = "refugees", _("Refugees and immigrants")
+    RELATIVES = "relatives", _("Relatives and carers")
+    OTHER = "other", _("Other")
+
+
+class TargetGroup(models.Model):
+    """One category of ``TargetGroupCode``; rows are created by a migration."""
+
+    code = models.CharField(max_length=30, choices=TargetGroupCode.choices, unique=True)
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
 def default_required_attachments() -> list[str]:
     return [AttachmentKind.ACCOUNTS, AttachmentKind.BUDGET, AttachmentKind.BYLAWS]
 
@@ -294,6 +323,9 @@ class Application(models.Model):
     focus_areas = models.ManyToManyField(
         FocusArea, blank=True, related_name="applications", verbose_name=_("focus areas")
     )
+    target_groups = models.ManyToManyField(
+        TargetGroup, blank=True, related_name="applications", verbose_name=_("target groups")
+    )
     volunteers = models.PositiveIntegerField(_("number of volunteers"), null=True, blank=True)
     members = models.PositiveIntegerField(_("number of members"), null=True, blank=True)
     participants = models.PositiveIntegerField(_("expected participants"), null=True, blank=True)
@@ -346,7 +378,7 @@ class Application(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditedManager()
-    history = audited_history(m2m_fields=[focus_areas])
+    history = audited_history(m2m_fields=[focus_areas, target_groups])
 
     class Meta:
         verbose_name = _("application")
@@ -443,6 +475,12 @@ class Payout(models.Model):
         return f"{self.paid_on}: {self.amount}"
 
 
+class UsageReportStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    RETURNED = "returned", _("Returned for correction")
+    APPROVED = "approved", _("Approved")
+
+
 class UsageReport(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="usage_reports"
@@ -451,6 +489,22 @@ class UsageReport(models.Model):
     participants_reached = models.PositiveIntegerField(_("participants reached"), default=0)
     volunteers_involved = models.PositiveIntegerField(_("volunteers involved"), default=0)
     amount_spent = models.DecimalField(_("amount spent (DKK)"), **MONEY)
+    unspent_amount = models.DecimalField(_("unspent balance (DKK)"), default=Decimal("0"), **MONEY)
+    overspend_explanation = models.TextField(
+        _("explanation of spending beyond the grant"), blank=True
+    )
+    declaration_on_honour = models.BooleanField(
+        _("I declare on honour that the grant was used as described"), default=False
+    )
+    # Set by the case officer's transitions (return_report / approve_report).
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=UsageReportStatus.choices,
+        default=UsageReportStatus.SUBMITTED,
+        editable=False,
+    )
+    review_reasons = models.TextField(_("case officer's reasons"), blank=True, editable=False)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -501,6 +555,15 @@ class Document(models.Model):
         return self.title
 
 
+from .grants import (  # noqa: E402  (registered with the cases app)
+    CarryOver,
+    RepaymentClaim,
+    ReportAttachment,
+    ReportAttachmentKind,
+    ReportRequirement,
+    ReportTier,
+    UsageReportLine,
+)
 from .meetings import (  # noqa: E402  (registered with the cases app)
     AgendaItem,
     Assessment,
@@ -515,8 +578,15 @@ __all__ = [
     "AgendaItem",
     "Assessment",
     "Body",
+    "CarryOver",
     "ConflictDeclaration",
     "ConflictRuling",
     "ConflictSource",
     "Meeting",
+    "RepaymentClaim",
+    "ReportAttachment",
+    "ReportAttachmentKind",
+    "ReportRequirement",
+    "ReportTier",
+    "UsageReportLine",
 ]

@@ -1,0 +1,195 @@
+"""After the grant: what the usage report must carry, what it says, and how it is settled.
+
+- ``ReportTier``: from a granted amount on, the documentation the report needs
+  (the municipality configures its tiers; ``DEFAULT_REPORT_TIERS`` applies until it does).
+- ``UsageReportLine``: the amount spent against each budget line of the application.
+- ``ReportAttachment``: accounts, an auditor's endorsement or other documents sent with
+  the report.
+- ``RepaymentClaim`` / ``CarryOver``: what happens to an unspent balance when the case
+  officer approves the report; each is recorded, and a claim is later marked paid.
+
+The rows are written by the flow's transitions (``workflows/application.py``).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .audit import AuditedManager, audited_history
+
+MONEY: dict[str, Any] = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
+
+
+class ReportRequirement(models.TextChoices):
+    DECLARATION = "declaration", _("Declaration on honour")
+    ACCOUNTS = "accounts", _("Accounts")
+    AUDITED_ACCOUNTS = "audited_accounts", _("Accounts with an auditor's endorsement")
+
+
+# Used for a municipality that has configured no tiers of its own.
+DEFAULT_REPORT_TIERS: list[tuple[Decimal, str]] = [
+    (Decimal("0"), ReportRequirement.DECLARATION),
+    (Decimal("10000"), ReportRequirement.ACCOUNTS),
+    (Decimal("100000"), ReportRequirement.AUDITED_ACCOUNTS),
+]
+
+
+class ReportTier(models.Model):
+    """From ``from_amount`` granted on, the usage report needs ``requirement``."""
+
+    municipality = models.ForeignKey(
+        "cases.Municipality", on_delete=models.CASCADE, related_name="report_tiers"
+    )
+    from_amount = models.DecimalField(_("from amount granted (DKK)"), **MONEY)
+    requirement = models.CharField(
+        _("the usage report needs"), max_length=20, choices=ReportRequirement.choices
+    )
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("usage report tier")
+        verbose_name_plural = _("usage report tiers")
+        ordering = ["municipality", "from_amount"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "from_amount"], name="unique_report_tier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_amount}: {self.get_requirement_display()}"
+
+
+class UsageReportLine(models.Model):
+    report = models.ForeignKey("cases.UsageReport", on_delete=models.CASCADE, related_name="lines")
+    budget_line = models.ForeignKey(
+        "cases.BudgetLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    description = models.CharField(_("description"), max_length=200)
+    budgeted = models.DecimalField(_("budgeted (DKK)"), default=Decimal("0"), **MONEY)
+    spent = models.DecimalField(_("spent (DKK)"), **MONEY)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("usage report line")
+        verbose_name_plural = _("usage report lines")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.spent}"
+
+
+class ReportAttachmentKind(models.TextChoices):
+    ACCOUNTS = "accounts", _("Accounts")
+    AUDITOR_ENDORSEMENT = "auditor_endorsement", _("Auditor's endorsement")
+    OTHER = "other", _("Other")
+
+
+def report_attachment_path(instance: ReportAttachment, filename: str) -> str:
+    # The stored name is ours; the original name is kept only as data.
+    return f"reports/{instance.report.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
+
+
+class ReportAttachment(models.Model):
+    report = models.ForeignKey(
+        "cases.UsageReport", on_delete=models.CASCADE, related_name="attachments"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportAttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=report_attachment_path, max_length=300)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    content_type = models.CharField(max_length=100)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("usage report attachment")
+        verbose_name_plural = _("usage report attachments")
+        ordering = ["kind", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class RepaymentClaim(models.Model):
+    """The municipality's claim for an unspent balance; ``paid_on`` is set when it is repaid."""
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, related_name="repayment_claims"
+    )
+    report = models.ForeignKey(
+        "cases.UsageReport", on_delete=models.PROTECT, related_name="repayment_claims"
+    )
+    amount = models.DecimalField(_("amount to repay (DKK)"), **MONEY)
+    due_on = models.DateField(_("due date"))
+    paid_on = models.DateField(_("repaid on"), null=True, blank=True)
+    paid_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("repayment claim")
+        verbose_name_plural = _("repayment claims")
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["paid_on", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.amount} ({self.due_on})"
+
+    @property
+    def is_paid(self) -> bool:
+        return self.paid_on is not None
+
+
+class CarryOver(models.Model):
+    """An unspent balance the association may keep for the activity, approved on request."""
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, related_name="carry_overs"
+    )
+    report = models.ForeignKey(
+        "cases.UsageReport", on_delete=models.PROTECT, related_name="carry_overs"
+    )
+    amount = models.DecimalField(_("amount carried over (DKK)"), **MONEY)
+    reason = models.TextField(_("reason"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("carry-over")
+        verbose_name_plural = _("carry-overs")
+        ordering = ["approved_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.amount}"
