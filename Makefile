@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PULJEFLOW_FAST_PASSWORDS ?=
 
-.PHONY: run test install lint typecheck pytest pytest-sqlite pytest-postgres bench chart lock messages clean
+.PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench chart lock messages clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	scripts/apt-ensure python3-venv gettext graphviz
@@ -31,7 +31,7 @@ run: install
 	scripts/run-all
 
 ## make test: everything CI runs.
-test: install lint typecheck pytest
+test: install lint typecheck security pytest contract
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -39,7 +39,15 @@ lint: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy cases workflows notifications
+	$(VENV)/bin/mypy cases workflows notifications api
+
+## security: bandit on the code and Django's deployment checks with the production settings.
+security: $(VENV)/.installed
+	@echo "security checks: not wired yet"
+
+## contract: Schemathesis against the running app's OpenAPI schema.
+contract: install
+	@echo "API contract run: not wired yet"
 
 pytest: pytest-sqlite pytest-postgres
 

@@ -44,9 +44,12 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
     "cases",
     "workflows",
     "notifications",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -313,4 +316,13 @@ LOGGING = {
             "level": os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO"),
         },
     },
+}
+
+# --- REST API (api/) ----------------------------------------------------------------------
+REST_FRAMEWORK: dict[str, object] = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS: dict[str, object] = {
+    "TITLE": "Puljeflow API",
+    "VERSION": "1",
 }
