@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import zipfile
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +20,7 @@ from .models import (
     GrantRound,
 )
 from .services import DRAFT_FIELDS
+from .uploads import check_upload
 
 MONEY_FIELD: dict[str, Any] = {
     "max_digits": 12,
@@ -201,42 +199,6 @@ class PaperApplicationForm(DkfdsMixin, forms.Form):
 
 # --- attachments ---------------------------------------------------------------------------
 
-# Accepted types: the name's extension and the file's first bytes must agree.
-ALLOWED_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-}
-
-
-def sniff(head: bytes, upload: Any, ext: str) -> bool:
-    """Does the content look like what the extension claims?"""
-    if ext == ".pdf":
-        return head.startswith(b"%PDF-")
-    if ext in (".jpg", ".jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if ext == ".png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if ext in (".docx", ".xlsx", ".odt", ".ods"):
-        if not head.startswith(b"PK\x03\x04"):
-            return False
-        upload.seek(0)
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return False
-        finally:
-            upload.seek(0)
-        marker = "[Content_Types].xml" if ext in (".docx", ".xlsx") else "mimetype"
-        return marker in names
-    return False
-
 
 class AttachmentForm(DkfdsMixin, forms.Form):
     kind = forms.ChoiceField(choices=AttachmentKind.choices, label=gettext_lazy("Kind of document"))
@@ -247,31 +209,7 @@ class AttachmentForm(DkfdsMixin, forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        limit = settings.PULJEFLOW_MAX_UPLOAD_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                _("The file is %(size)s MB; the limit is %(limit)s MB.")
-                % {"size": f"{upload.size / 1_048_576:.1f}", "limit": f"{limit / 1_048_576:.0f}"}
-            )
-        if upload.size == 0:
-            raise forms.ValidationError(_("The file is empty."))
-        ext = os.path.splitext(upload.name or "")[1].lower()
-        if ext not in ALLOWED_TYPES:
-            raise forms.ValidationError(
-                _(
-                    "Files of type “%(ext)s” are not accepted. Use PDF, Word, Excel, OpenDocument, JPEG or PNG."
-                )
-                % {"ext": ext or "?"}
-            )
-        upload.seek(0)
-        head = upload.read(16)
-        upload.seek(0)
-        if not sniff(head, upload, ext):
-            raise forms.ValidationError(
-                _("The file's content is not a %(ext)s file. Save it again as %(ext)s and retry.")
-                % {"ext": ext.lstrip(".").upper()}
-            )
-        self.content_type = ALLOWED_TYPES[ext]
+        self.content_type = check_upload(upload)
         return upload
 
 
