@@ -49,6 +49,14 @@ class Municipality(models.Model):
             "recommend on an application. Blank: a majority of its non-conflicted members."
         ),
     )
+    require_two_factor = models.BooleanField(
+        _("staff must use two-factor login"),
+        default=True,
+        help_text=_(
+            "Case officers, council, committee and auditors sign in with a password and a "
+            "code from an authenticator app (TOTP)."
+        ),
+    )
     state_target_days = models.PositiveSmallIntegerField(
         _("target days in one state"),
         default=14,

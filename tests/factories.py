@@ -53,6 +53,8 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
         model = Municipality
 
     name = factory.Sequence(lambda n: f"Kommune {n}")
+    # Tests about two-factor login switch it on; the rest sign in with a password only.
+    require_two_factor = False
     complaint_guidance = "Du kan klage til Ankestyrelsen inden 4 uger."
 
 

@@ -62,6 +62,8 @@ class Command(BaseCommand):
             actor,
             council_name="Frivillighedsrådet",
             committee_name="Kultur- og Fritidsudvalget",
+            # The demo's users have no authenticator app; a real municipality keeps the default.
+            require_two_factor=False,
             complaint_guidance=(
                 "Afgørelsen kan ikke påklages til anden administrativ myndighed, jf. "
                 "servicelovens § 18. Du kan henvende dig til kommunen, hvis du mener, at "
