@@ -43,7 +43,10 @@ typecheck: $(VENV)/.installed
 
 ## security: bandit on the code and Django's deployment checks with the production settings.
 security: $(VENV)/.installed
-	@echo "security checks: not wired yet"
+	$(VENV)/bin/bandit -c pyproject.toml -q -ll -r cases workflows notifications api accounts config
+	DJANGO_SETTINGS_MODULE=config.settings_production \
+	  DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
+	  $(PY) manage.py check --deploy --fail-level WARNING
 
 ## contract: Schemathesis against the running app's OpenAPI schema.
 contract: install
@@ -62,11 +65,15 @@ pytest-postgres: install
 	scripts/apt-ensure redis-server $(PDF_PACKAGES)  # the real-Redis worker tests run here
 	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q -m "not browser"
 
-## make bench: the reminder sweep over 100,000 open applications on PostgreSQL, cold and warm:
-## wall time and query count, printed and written to benchmarks/results/reminder_sweep.json.
-## Uses its own database (puljeflow_bench), recreated on every run.
+## make bench: on PostgreSQL, never part of make test (see docs/benchmarks.md).
+## 1. the reminder sweep over 100,000 open applications, cold and warm (database puljeflow_bench,
+##    recreated on every run) -> benchmarks/results/reminder_sweep.json;
+## 2. national scale: transitions, pages and sweeps at 1,000 / 30,000 / 300,000 generated
+##    applications (databases puljeflow_bench_national_<size>, kept; BENCH_ARGS=--fresh
+##    regenerates them) -> benchmarks/results/national.json.
 bench: $(VENV)/.installed messages
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
+	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/national.py $(BENCH_ARGS)
 
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg

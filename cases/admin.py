@@ -18,6 +18,7 @@ from .models import (
     FocusArea,
     GrantRound,
     Municipality,
+    ReportTier,
     StaffRole,
 )
 
@@ -38,11 +39,24 @@ class AssociationMemberInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class ReportTierInline(admin.TabularInline):
+    """What the usage report must carry from a granted amount on (none: the default tiers)."""
+
+    model = ReportTier
+    extra = 1
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "council_name", "committee_name"]
     search_fields = ["name"]
-    inlines = [StaffRoleInline]
+    inlines = [StaffRoleInline, ReportTierInline]
+
+
+@admin.register(ReportTier)
+class ReportTierAdmin(SimpleHistoryAdmin):
+    list_display = ["municipality", "from_amount", "requirement"]
+    list_filter = ["municipality", "requirement"]
 
 
 @admin.register(GrantRound)

@@ -8,55 +8,16 @@ stay in the transitions: the forms only parse what was typed.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .bulk import SKIP
-from .forms import MONEY_FIELD, OUTCOMES, style_fields
+from .forms import OUTCOMES, AmountField, style_fields
+from .forms import normalise_amount as normalise_amount  # moved to forms.py; tests import it here
 from .models import Application, Body, RecommendationOutcome
-
-
-def normalise_amount(text: str) -> str:
-    """'12.500,50' and '12500.50' (and '12 500,50') -> '12500.50' in Danish; the mirror in English.
-
-    Django's localized DecimalField refuses '12.500,50' unless thousand separators are
-    switched on for the whole site. The rule is Django's own (``sanitize_separators``):
-    a single thousand separator not followed by exactly three digits was meant as the
-    decimal point. static/js/bulk.js parses the same way.
-    """
-    decimal_sep = str(get_format("DECIMAL_SEPARATOR"))
-    thousand_sep = str(get_format("THOUSAND_SEPARATOR"))
-    value = "".join(text.split()).replace("\u00a0", "")
-    if decimal_sep in value:
-        whole, fraction = value.rsplit(decimal_sep, 1)
-        if thousand_sep in fraction:
-            return value  # '12,50.5' in Danish: leave it for DecimalField to refuse
-        return whole.replace(thousand_sep, "") + "." + fraction
-    parts = value.split(thousand_sep)
-    if len(parts) == 2 and len(parts[1]) != 3:
-        return parts[0] + "." + parts[1]
-    return "".join(parts)
-
-
-class AmountField(forms.DecimalField):
-    """A money field that takes Danish and plain notation alike, shown in the user's notation."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**{**MONEY_FIELD, "widget": forms.TextInput, **kwargs})
-
-    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = normalise_amount(value)
-        return super().to_python(value)
-
-    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
-        # A text input: type=number would refuse "12.500,50" in the browser.
-        return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
 
 class BulkRowForm(forms.Form):

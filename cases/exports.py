@@ -4,6 +4,8 @@ request for access to documents (aktindsigt) or a complaint:
 - ``summary.pdf``: the application, the amounts and decisions, and the trail, printed;
 - ``documents/``: every document the municipality sent (decision letters);
 - ``attachments/``: every document the association sent;
+- ``report-attachments/`` and ``after-grant.json``: the usage reports' documents, and the
+  payouts, reports (with their lines), repayment claims and carry-overs as data;
 - ``trail.csv`` and ``trail.json``: every event, as on the trail page, machine-readable;
   the JSON also holds the raw transition records with their hashes, so the chain can
   be re-verified outside the system.
@@ -28,7 +30,16 @@ from workflows.models import TransitionRecord
 
 from . import decisions
 from .letters import letter_pdf, letter_stylesheet, print_pdf
-from .models import Application, Attachment, Document, GrantRound
+from .models import (
+    Application,
+    Attachment,
+    CarryOver,
+    Document,
+    GrantRound,
+    RepaymentClaim,
+    ReportAttachment,
+    UsageReport,
+)
 from .trail import trail_events
 
 
@@ -93,6 +104,56 @@ def summary_pdf(application: Application, events: list[dict[str, Any]]) -> bytes
     return print_pdf(html)
 
 
+def after_grant(application: Application) -> dict[str, Any]:
+    """Payouts, usage reports (lines, attachments), repayment claims and carry-overs as data."""
+    reports = UsageReport.objects.filter(application=application).prefetch_related(
+        "lines", "attachments"
+    )
+    return {
+        "payouts": list(
+            application.payouts.values("id", "paid_on", "amount", "reference", "registered_at")
+        ),
+        "usage_reports": [
+            {
+                "id": r.pk,
+                "submitted_at": r.submitted_at,
+                "status": r.status,
+                "description": r.description,
+                "participants_reached": r.participants_reached,
+                "volunteers_involved": r.volunteers_involved,
+                "amount_spent": r.amount_spent,
+                "unspent_amount": r.unspent_amount,
+                "overspend_explanation": r.overspend_explanation,
+                "declaration_on_honour": r.declaration_on_honour,
+                "review_reasons": r.review_reasons,
+                "lines": [
+                    {
+                        "description": line.description,
+                        "budgeted": line.budgeted,
+                        "spent": line.spent,
+                    }
+                    for line in r.lines.all()
+                ],
+                "attachments": [
+                    {"id": a.pk, "kind": a.kind, "name": a.original_name, "size": a.size}
+                    for a in r.attachments.all()
+                ],
+            }
+            for r in reports
+        ],
+        "repayment_claims": list(
+            RepaymentClaim.objects.filter(application=application).values(
+                "id", "report_id", "amount", "due_on", "paid_on", "paid_reference", "created_at"
+            )
+        ),
+        "carry_overs": list(
+            CarryOver.objects.filter(application=application).values(
+                "id", "report_id", "amount", "reason", "approved_at"
+            )
+        ),
+    }
+
+
 def _write_case(archive: zipfile.ZipFile, application: Application, folder: str = "") -> None:
     events = _events_rows(application)
     archive.writestr(f"{folder}summary.pdf", summary_pdf(application, events))
@@ -132,6 +193,18 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
                     f"{folder}attachments/{attachment.pk}-{_safe(attachment.original_name)}",
                     f.read(),
                 )
+    for received in ReportAttachment.objects.filter(report__application=application):
+        if received.file:
+            with received.file.open("rb") as f:
+                archive.writestr(
+                    f"{folder}report-attachments/{received.report_id}-{received.pk}-"
+                    f"{_safe(received.original_name)}",
+                    f.read(),
+                )
+    archive.writestr(
+        f"{folder}after-grant.json",
+        json.dumps(after_grant(application), ensure_ascii=False, indent=2, default=str),
+    )
 
 
 def case_file_zip(application: Application, target: Any) -> None:

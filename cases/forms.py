@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -18,6 +19,7 @@ from .models import (
     AttachmentKind,
     FocusArea,
     GrantRound,
+    TargetGroup,
 )
 from .services import DRAFT_FIELDS
 from .uploads import check_upload
@@ -28,6 +30,44 @@ MONEY_FIELD: dict[str, Any] = {
     "localize": True,
     "validators": [MinValueValidator(Decimal("0"))],
 }
+
+
+def normalise_amount(text: str) -> str:
+    """'12.500,50' and '12500.50' (and '12 500,50') -> '12500.50' in Danish; the mirror in English.
+
+    Django's localized DecimalField refuses '12.500,50' unless thousand separators are
+    switched on for the whole site. The rule is Django's own (``sanitize_separators``):
+    a single thousand separator not followed by exactly three digits was meant as the
+    decimal point. static/js/bulk.js parses the same way.
+    """
+    decimal_sep = str(get_format("DECIMAL_SEPARATOR"))
+    thousand_sep = str(get_format("THOUSAND_SEPARATOR"))
+    value = "".join(text.split()).replace("\u00a0", "")
+    if decimal_sep in value:
+        whole, fraction = value.rsplit(decimal_sep, 1)
+        if thousand_sep in fraction:
+            return value  # '12,50.5' in Danish: leave it for DecimalField to refuse
+        return whole.replace(thousand_sep, "") + "." + fraction
+    parts = value.split(thousand_sep)
+    if len(parts) == 2 and len(parts[1]) != 3:
+        return parts[0] + "." + parts[1]
+    return "".join(parts)
+
+
+class AmountField(forms.DecimalField):
+    """Every money input: Danish and plain notation alike, shown in the user's notation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**MONEY_FIELD, "widget": forms.TextInput, **kwargs})
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = normalise_amount(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A text input: type=number would refuse "12.500,50" in the browser.
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
 
 
 def style_fields(fields: dict[str, forms.Field]) -> None:
@@ -57,13 +97,9 @@ class DkfdsMixin:
 class ApplicationForm(DkfdsMixin, forms.ModelForm):
     """The application itself. Saving a draft does not demand completeness; submitting does."""
 
-    amount_requested = forms.DecimalField(
-        label=gettext_lazy("Amount requested (DKK)"), required=False, **MONEY_FIELD
-    )
-    other_funding = forms.DecimalField(
-        label=gettext_lazy("Other funding sought or received (DKK)"),
-        required=False,
-        **MONEY_FIELD,
+    amount_requested = AmountField(label=gettext_lazy("Amount requested (DKK)"), required=False)
+    other_funding = AmountField(
+        label=gettext_lazy("Other funding sought or received (DKK)"), required=False
     )
     focus_areas = forms.ModelMultipleChoiceField(
         queryset=FocusArea.objects.none(),
@@ -71,10 +107,20 @@ class ApplicationForm(DkfdsMixin, forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         label=gettext_lazy("Focus areas"),
     )
+    target_groups = forms.ModelMultipleChoiceField(
+        queryset=TargetGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Target groups"),
+        help_text=gettext_lazy(
+            "Tick every group the activity is for. The municipality uses the groups to "
+            "compare rounds and years."
+        ),
+    )
 
     class Meta:
         model = Application
-        fields = [*DRAFT_FIELDS, "focus_areas"]
+        fields = [*DRAFT_FIELDS, "focus_areas", "target_groups"]
         widgets = {
             "purpose": forms.Textarea(attrs={"rows": 3}),
             "target_group": forms.Textarea(attrs={"rows": 2}),
@@ -87,17 +133,24 @@ class ApplicationForm(DkfdsMixin, forms.ModelForm):
         self.fields["focus_areas"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
         for name in ("volunteers", "members", "participants"):
             self.fields[name].widget.attrs["min"] = 0
+        # The fixed categories right after the free-text description of the target group.
+        order = [name for name in self.fields if name != "target_groups"]
+        order.insert(order.index("target_group") + 1, "target_groups")
+        self.order_fields(order)
 
     def clean_other_funding(self) -> Decimal:
         return self.cleaned_data.get("other_funding") or Decimal("0")
 
     def draft_data(self) -> dict[str, Any]:
-        return {k: self.cleaned_data[k] for k in DRAFT_FIELDS if k in self.cleaned_data}
+        data = {k: self.cleaned_data[k] for k in DRAFT_FIELDS if k in self.cleaned_data}
+        if "target_groups" in self.cleaned_data:
+            data["target_groups"] = list(self.cleaned_data["target_groups"])
+        return data
 
 
 class BudgetLineForm(DkfdsMixin, forms.Form):
     description = forms.CharField(label=gettext_lazy("Budget line"), max_length=200, required=False)
-    amount = forms.DecimalField(label=gettext_lazy("Amount (DKK)"), required=False, **MONEY_FIELD)
+    amount = AmountField(label=gettext_lazy("Amount (DKK)"), required=False)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -224,14 +277,17 @@ def _reason(label: Any, required: bool = False) -> forms.CharField:
     )
 
 
+SETTLEMENTS = [
+    ("repayment", gettext_lazy("Claim it back (repayment claim)")),
+    ("carry_over", gettext_lazy("Let the association carry it over (on its written request)")),
+]
+
 TRANSITION_FIELDS: dict[str, Any] = {
     "reason": lambda: _reason(gettext_lazy("Reasons / note")),
     "question": lambda: _reason(gettext_lazy("Question to the association"), required=True),
     "answer": lambda: _reason(gettext_lazy("Your answer"), required=True),
     "outcome": lambda: forms.ChoiceField(label=gettext_lazy("Outcome"), widget=forms.RadioSelect),
-    "amount": lambda: forms.DecimalField(
-        label=gettext_lazy("Amount (DKK)"), required=False, **MONEY_FIELD
-    ),
+    "amount": lambda: AmountField(label=gettext_lazy("Amount (DKK)"), required=False),
     "paid_on": lambda: forms.DateField(
         label=gettext_lazy("Payment date"),
         required=False,
@@ -245,16 +301,19 @@ TRANSITION_FIELDS: dict[str, Any] = {
         label=gettext_lazy("I confirm that the decision exceeds the pool"), required=False
     ),
     "overrun_reason": lambda: _reason(gettext_lazy("Reasons for exceeding the pool")),
-    "description": lambda: _reason(gettext_lazy("What was done"), required=True),
-    "amount_spent": lambda: forms.DecimalField(
-        label=gettext_lazy("Amount spent (DKK)"), **MONEY_FIELD
+    "settlement": lambda: forms.ChoiceField(
+        label=gettext_lazy("The unspent balance"),
+        choices=SETTLEMENTS,
+        required=False,
+        widget=forms.RadioSelect,
     ),
-    "participants_reached": lambda: forms.IntegerField(
-        label=gettext_lazy("Participants reached"), min_value=0, required=False
+    "repayment_due": lambda: forms.DateField(
+        label=gettext_lazy("Repayment due date"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for 30 days from today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     ),
-    "volunteers_involved": lambda: forms.IntegerField(
-        label=gettext_lazy("Volunteers involved"), min_value=0, required=False
-    ),
+    "carry_over_reason": lambda: _reason(gettext_lazy("Reasons for the carry-over")),
 }
 
 OUTCOMES = {
@@ -275,7 +334,9 @@ class TransitionForm(forms.Form):
         self, *args: Any, name: str, fields: tuple[str, ...], meetings: Any = (), **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        for field_name in fields:
+        # The usage report has its own page (views_reports.py): its lines and files are no
+        # transition field of this generic form.
+        for field_name in (f for f in fields if f in TRANSITION_FIELDS):
             self.fields[field_name] = TRANSITION_FIELDS[field_name]()
             if field_name == "outcome":
                 self.fields[field_name].choices = OUTCOMES.get(name, OUTCOMES["decide"])  # type: ignore[attr-defined]
@@ -310,3 +371,95 @@ class InboxFilterForm(DkfdsMixin, forms.Form):
     def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["focus_area"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
+
+
+# --- usage report (afrapportering) ---------------------------------------------------------
+
+
+class ReportLineForm(DkfdsMixin, forms.Form):
+    """One line of the report: a budget line of the application (fixed text), or "other"."""
+
+    budget_line = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    description = forms.CharField(label=gettext_lazy("Spent on"), max_length=200, required=False)
+    spent = AmountField(label=gettext_lazy("Spent (DKK)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("description") and data.get("spent") is None and "spent" not in self.errors:
+            self.add_error("spent", _("Enter the amount spent on this line."))
+        return data
+
+
+ReportLineFormSet = forms.formset_factory(ReportLineForm, extra=1, max_num=60, validate_max=True)
+
+
+class UsageReportForm(DkfdsMixin, forms.Form):
+    """The association's usage report; the rules are the transition's (``submit_report``)."""
+
+    description = forms.CharField(
+        label=gettext_lazy("What was done"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    participants_reached = forms.IntegerField(
+        label=gettext_lazy("Participants reached"), min_value=0, max_value=2_147_483_647
+    )
+    volunteers_involved = forms.IntegerField(
+        label=gettext_lazy("Volunteers involved"), min_value=0, max_value=2_147_483_647
+    )
+    overspend_explanation = forms.CharField(
+        label=gettext_lazy("If more was spent than paid out: how was the difference paid for?"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    declaration_on_honour = forms.BooleanField(
+        label=gettext_lazy("I declare on honour that the grant was used as described"),
+        required=False,
+    )
+    accounts = forms.FileField(label=gettext_lazy("Accounts"), required=False)
+    auditor_endorsement = forms.FileField(
+        label=gettext_lazy("Auditor's endorsement"), required=False
+    )
+    other = forms.FileField(label=gettext_lazy("Other document"), required=False)
+
+    def __init__(self, *args: Any, requirement: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hint = gettext_lazy("PDF, Word, Excel, OpenDocument, JPEG or PNG.")
+        for name in ("accounts", "auditor_endorsement", "other"):
+            self.fields[name].help_text = hint
+        # What the tier asks for is marked required on screen; the transition enforces it.
+        needs = {
+            "declaration": ["declaration_on_honour"],
+            "accounts": ["accounts"],
+            "audited_accounts": ["accounts", "auditor_endorsement"],
+        }.get(requirement, [])
+        for name in needs:
+            self.fields[name].widget.attrs["aria-required"] = "true"
+            self.fields[name].required_by_tier = True  # type: ignore[attr-defined]
+
+    def transition_data(self, formset: Any) -> dict[str, Any]:
+        data = self.cleaned_data
+        lines = [
+            {
+                "budget_line": f.cleaned_data.get("budget_line"),
+                "description": f.cleaned_data.get("description") or "",
+                "spent": f.cleaned_data["spent"],
+            }
+            for f in formset.forms
+            if f.cleaned_data.get("spent") is not None
+        ]
+        attachments = [
+            (name, data[name])
+            for name in ("accounts", "auditor_endorsement", "other")
+            if data.get(name)
+        ]
+        return {
+            "description": data["description"],
+            "participants_reached": data["participants_reached"],
+            "volunteers_involved": data["volunteers_involved"],
+            "overspend_explanation": data.get("overspend_explanation") or "",
+            "declaration_on_honour": bool(data.get("declaration_on_honour")),
+            "lines": lines,
+            "attachments": attachments,
+        }

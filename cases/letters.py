@@ -164,9 +164,9 @@ def decision_letter_create(
     decision. Printing the PDF (a tenth of a second or more per letter) happens after
     the commit, in a Celery task (``cases.tasks.print_letter``), so a committee deciding
     300 applications on one page does not wait for 300 PDFs under its row locks, and a
-    rolled-back attempt leaves no file behind. A letter not yet printed is printed on
-    first download or export (``letter_pdf``), and the beat sweep prints any the task
-    missed (``print_missing_letters``).
+    rolled-back attempt leaves no file behind. The beat sweep prints any the task
+    missed (``print_missing_letters``). A download or export of a letter not yet printed
+    prints it in memory (``letter_pdf``) and stores nothing: a GET changes no data.
     """
     # In the association's language unless told otherwise.
     language = language or application.association.language
@@ -199,10 +199,33 @@ def decision_letter_create(
 
 
 def letter_pdf(document: Document) -> Document:
-    """Print the document's PDF from its stored HTML if that has not happened yet.
+    """The document with its PDF, for reading (a download, an export): writes nothing.
 
-    Safe to run twice and concurrently: the row is locked, and a document already
-    printed is left as it is. Returns the document with ``pdf`` set.
+    A printed letter is served as stored. One not printed yet (its after-commit task
+    has not run) is printed in memory and attached to this instance only, unsaved:
+    a GET must not change data, so printing and storing stay with ``letter_print``
+    (the Celery task and the beat sweep). Do not ``save()`` the returned instance.
+    """
+    if document.pdf:
+        return document
+    pdf = decision_letter_pdf(document.html)
+    # Assigning a File to the field gives an uncommitted FieldFile: open()/read() and
+    # .name work as for a stored one, and nothing touches storage or the database.
+    document.pdf = ContentFile(pdf, name=_letter_name(document))  # type: ignore[assignment]
+    return document
+
+
+def _letter_name(document: Document) -> str:
+    return f"decision-letter-{slugify(document.application.case_number)}.pdf"
+
+
+def letter_print(document: Document) -> Document:
+    """Print the document's PDF from its stored HTML and store it, if not done yet.
+
+    Used by the after-commit task (``cases.tasks.print_letter``) and the beat sweep
+    (``print_missing_letters``), never by a page. Safe to run twice and concurrently:
+    the row is locked, and a document already printed is left as it is. Returns the
+    document with ``pdf`` set.
     """
     from django.db import transaction
 
@@ -212,8 +235,7 @@ def letter_pdf(document: Document) -> Document:
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if not locked.pdf:
             pdf = decision_letter_pdf(locked.html)
-            name = f"decision-letter-{slugify(locked.application.case_number)}.pdf"
-            locked.pdf.save(name, ContentFile(pdf), save=False)
+            locked.pdf.save(_letter_name(locked), ContentFile(pdf), save=False)
             from .audit import system_user
 
             locked._history_user = system_user()
@@ -228,6 +250,6 @@ def print_missing_letters(limit: int = 100) -> int:
     pending = Document.objects.filter(pdf="", created_at__lt=cutoff).order_by("pk")[:limit]
     done = 0
     for document in pending:
-        letter_pdf(document)
+        letter_print(document)
         done += 1
     return done

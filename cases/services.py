@@ -29,6 +29,7 @@ from .models import (
     GrantRound,
     Municipality,
     Role,
+    TargetGroup,
 )
 
 DRAFT_FIELDS = (
@@ -75,7 +76,11 @@ def application_create(
     focus_areas: Iterable[FocusArea] = (),
     received_at: datetime.datetime | None = None,
 ) -> Application:
-    """A new draft. ``received_at`` marks a paper application typed in by a case officer."""
+    """A new draft. ``received_at`` marks a paper application typed in by a case officer.
+
+    ``data`` may carry ``target_groups`` (``TargetGroup`` rows, as ``ApplicationForm.draft_data``
+    gives them); the other keys are ``DRAFT_FIELDS``.
+    """
     who = rules.profile(acting_user)
     paper = received_at is not None
     if paper:
@@ -103,7 +108,15 @@ def application_create(
         application.full_clean(exclude=["case_number", "municipality"])
         _stamp(application, acting_user).save()
         application.focus_areas.set(list(focus_areas))
+        _set_target_groups(application, data)
     return application
+
+
+def _set_target_groups(application: Application, data: dict[str, Any]) -> None:
+    """Replace the application's target groups when ``data`` names them (absent: unchanged)."""
+    groups: Iterable[TargetGroup] | None = data.get("target_groups")
+    if groups is not None:
+        application.target_groups.set(list(groups))
 
 
 ASSOCIATION_FIELDS = (
@@ -159,6 +172,7 @@ def application_update_draft(
             _stamp(application, acting_user).save(update_fields=[*changed, "updated_at"])
         if focus_areas is not None:
             application.focus_areas.set(list(focus_areas))
+        _set_target_groups(application, data)
     return application
 
 

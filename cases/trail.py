@@ -29,10 +29,14 @@ from .models import (
     Assessment,
     Attachment,
     BudgetLine,
+    CarryOver,
     ConflictDeclaration,
     Document,
     Payout,
+    RepaymentClaim,
+    ReportAttachment,
     UsageReport,
+    UsageReportLine,
 )
 
 KINDS = {
@@ -52,10 +56,14 @@ _CHILDREN: list[type[models.Model]] = [
     Attachment,
     Payout,
     UsageReport,
+    RepaymentClaim,
+    CarryOver,
     Assessment,
     ConflictDeclaration,
     AgendaItem,
 ]
+# ... and those that hang off a usage report (``report__application``).
+_REPORT_CHILDREN: list[type[models.Model]] = [UsageReportLine, ReportAttachment]
 
 
 @dataclass
@@ -170,6 +178,20 @@ def trail_events(application: Application, kinds: set[str] | None = None) -> lis
             )
             label = str(model._meta.verbose_name).capitalize()
             events += [e for e in _history_events(rows, model, label) if e.kind in wanted]
+        report_ids = list(
+            UsageReport.history.model.objects.filter(application_id=application.pk)
+            .values_list("id", flat=True)
+            .distinct()
+        )
+        for model in _REPORT_CHILDREN:
+            history = model.history.model  # type: ignore[attr-defined]
+            rows = list(
+                history.objects.filter(report_id__in=report_ids).order_by(
+                    "history_date", "history_id"
+                )
+            )
+            label = str(model._meta.verbose_name).capitalize()
+            events += [e for e in _history_events(rows, model, label) if e.kind in wanted]
     if "document" in wanted:
         for document in Document.objects.filter(application=application).select_related(
             "created_by"
@@ -193,6 +215,19 @@ def trail_events(application: Application, kinds: set[str] | None = None) -> lis
                     title=_("Received: %(name)s (%(kind)s)")
                     % {"name": attachment.original_name, "kind": attachment.get_kind_display()},
                     actor=attachment.uploaded_by.get_username() if attachment.uploaded_by else "",
+                )
+            )
+        for received in ReportAttachment.objects.filter(
+            report__application=application
+        ).select_related("uploaded_by"):
+            events.append(
+                Event(
+                    at=received.uploaded_at,
+                    kind="document",
+                    title=_("Received with the usage report: %(name)s (%(kind)s)")
+                    % {"name": received.original_name, "kind": received.get_kind_display()},
+                    actor=received.uploaded_by.get_username(),
+                    link=reverse("report_attachment_download", args=[received.pk]),
                 )
             )
     if "notification" in wanted:

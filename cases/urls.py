@@ -30,4 +30,6 @@ urlpatterns = [
     path("", include("cases.urls_meetings")),
     path("", include("cases.urls_council")),
     path("", include("cases.urls_bulk")),
+    path("", include("cases.urls_reports")),
+    path("", include("cases.urls_round_report")),
 ]

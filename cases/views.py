@@ -19,7 +19,7 @@ from workflows.chart import flow_chart_svg
 from workflows.errors import InvalidInput, TransitionError
 from workflows.labels import done_labels, role_label
 
-from . import access, selectors, services
+from . import access, grant_services, selectors, services
 from .completeness import completeness_problems
 from .forms import (
     ApplicationForm,
@@ -33,6 +33,7 @@ from .forms import (
     budget_lines_from,
 )
 from .models import Application, ApplicationStatus, Association
+from .uploads import download_response
 from .views_council import declare_conflict_panel
 
 
@@ -202,12 +203,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("The file is missing from storage.")) from None
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return download_response(handle, attachment.original_name, attachment.content_type)
 
 
 @login_required
@@ -264,6 +260,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if application is None:
         raise Http404(_("No such application."))
     actions = engine.available_transitions(application, request.user)
+    # The report and its approval have their own pages (views_reports.py).
+    own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
     labels = done_labels()
     timeline = [
         {
@@ -280,7 +278,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/application_detail.html",
         {
             "application": application,
-            "actions": [(t.slug, t.label) for t in actions],
+            "actions": [
+                (t.slug, t.label, reverse(own_pages[t.slug], args=[application.pk]))
+                if t.slug in own_pages
+                else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
+                for t in actions
+            ],
             "may_edit": access.may_edit(request.user, application),
             "timeline": timeline,
             "problems": completeness_problems(application)
@@ -288,6 +291,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "is_staff": application.municipality_id in rules.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
+            **grant_services.after_grant_context(application),
         },
     )
 

@@ -19,6 +19,7 @@ from . import access, decisions, exports
 from .letters import letter_pdf
 from .models import Document
 from .trail import KINDS, trail_events
+from .uploads import download_response, harden_download
 
 
 def _require_staff(user: object, municipality_id: int) -> None:
@@ -54,11 +55,10 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
     if document is None:
         raise Http404(_("No such document."))
     document = letter_pdf(document)  # printed after commit; if not yet, now
-    return FileResponse(
+    return download_response(
         document.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{document.application.case_number}-{document.kind}.pdf",
-        content_type="application/pdf",
+        f"{document.application.case_number}-{document.kind}.pdf",
+        "application/pdf",
     )
 
 
@@ -77,14 +77,14 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     if fmt == "csv":
         response = HttpResponse(decisions.as_csv(rows), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        return response
+        return harden_download(response)
     if fmt == "xlsx":
         response = HttpResponse(
             decisions.as_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}"),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
+        return harden_download(response)
     query = request.GET.copy()
     query.pop("format", None)
     return render(
@@ -109,9 +109,7 @@ def _zip_response(write: Any, filename: str) -> FileResponse:
     spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
     write(spool)
     spool.seek(0)
-    return FileResponse(
-        spool, as_attachment=True, filename=filename, content_type="application/zip"
-    )
+    return download_response(spool, filename, "application/zip")
 
 
 @login_required

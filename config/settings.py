@@ -7,10 +7,12 @@ DATABASE_URL switches to PostgreSQL; REDIS_URL to Redis for broker and cache.
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +48,10 @@ INSTALLED_APPS = [
     "simple_history",
     "rest_framework",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "accounts",
     "cases",
     "workflows",
     "notifications",
@@ -54,15 +60,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Outside everything that can refuse, so every 401/403/404/405 is logged.
+    "accounts.refusals.RefusalLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -117,6 +131,39 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username + address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failed logins (django-axes), every setting explicit.
+AXES_ENABLED = env_bool("PULJEFLOW_AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = int(os.environ.get("PULJEFLOW_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = datetime.timedelta(
+    minutes=int(os.environ.get("PULJEFLOW_LOGIN_LOCKOUT_MINUTES", 15))
+)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # per username from one address
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCK_OUT_AT_FAILURE = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_NEVER_LOCKOUT_GET = True
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False  # our own log line on puljeflow.security says it once
+# The client address: REMOTE_ADDR unless the deployment sits behind a proxy it names.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PULJEFLOW_PROXY_COUNT", 0)) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# Two-factor login (django-otp TOTP); who needs it: accounts/two_factor.py.
+OTP_TOTP_ISSUER = os.environ.get("PULJEFLOW_OTP_ISSUER", "Puljeflow")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes a device waits 2^(n-1) seconds
+# Session lifetime: idle and absolute limits, enforced by accounts.middleware.
+PULJEFLOW_SESSION_IDLE_SECONDS = int(os.environ.get("PULJEFLOW_SESSION_IDLE_SECONDS", 30 * 60))
+PULJEFLOW_SESSION_MAX_SECONDS = int(os.environ.get("PULJEFLOW_SESSION_MAX_SECONDS", 12 * 3600))
+SESSION_COOKIE_AGE = PULJEFLOW_SESSION_MAX_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -142,6 +189,7 @@ STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
     BASE_DIR / "static",
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
     ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media-not-served/"
@@ -151,6 +199,12 @@ STORAGES = {
 }
 # Uploads above this size are refused with a message next to the field.
 PULJEFLOW_MAX_UPLOAD_BYTES = int(os.environ.get("PULJEFLOW_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
+# Word/Excel/OpenDocument files are ZIPs: what they may unpack to (zip bombs are refused).
+PULJEFLOW_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("PULJEFLOW_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
+)
+PULJEFLOW_MAX_COMPRESSION_RATIO = int(os.environ.get("PULJEFLOW_MAX_COMPRESSION_RATIO", 100))
+PULJEFLOW_MAX_UNZIPPED_MEMBERS = 2000
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
@@ -301,10 +355,31 @@ NOTIFICATIONS_REMINDER_BATCH = 1000  # reminders per transaction
 NOTIFICATIONS_REMIND_BUDGET_SECONDS = 15  # a beat run starts no new batch after this
 
 # --- Security defaults -----------------------------------------------------------------
+# The same here and in production; config/settings_production.py adds HTTPS-only rules.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp): scripts and styles only from our own files, so
+# an injected <script> or style="" does nothing. JS lives in static/js/, loaded with defer.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp_constants.SELF],
+        "script-src": [csp_constants.SELF],
+        "style-src": [csp_constants.SELF],
+        "img-src": [csp_constants.SELF, "data:"],
+        "font-src": [csp_constants.SELF],
+        "connect-src": [csp_constants.SELF],
+        "object-src": [csp_constants.NONE],
+        "base-uri": [csp_constants.SELF],
+        "form-action": [csp_constants.SELF],
+        "frame-ancestors": [csp_constants.NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -321,8 +396,37 @@ LOGGING = {
 # --- REST API (api/) ----------------------------------------------------------------------
 REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("PULJEFLOW_API_AUTH_RATE", "10/minute")},
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
 }
+API_TOKEN_LIFETIME_DAYS = int(os.environ.get("PULJEFLOW_API_TOKEN_DAYS", "30"))  # 0: no expiry
 SPECTACULAR_SETTINGS: dict[str, object] = {
     "TITLE": "Puljeflow API",
+    "DESCRIPTION": "Case management for § 18 grants. See docs/api.md.",
     "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "cases.models.ApplicationStatus",
+        "AttachmentKindEnum": "cases.models.AttachmentKind",
+    },
 }

@@ -34,6 +34,7 @@ class Kind(models.TextChoices):
     PAYOUT_REGISTERED = "payout_registered", _("Payout registered")
     REPORT_RETURNED = "report_returned", _("Usage report returned")
     REPORT_APPROVED = "report_approved", _("Usage report approved")
+    REPAYMENT_CLAIMED = "repayment_claimed", _("Repayment of an unspent balance claimed")
     # Reminders (``reminders.py``): never legal notices, so a user may switch each off.
     DEADLINE_APPROACHING = "deadline_approaching", _("Reminder: the round's deadline is near")
     INFO_UNANSWERED = "info_unanswered", _("Reminder: a request for information is unanswered")

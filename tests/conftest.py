@@ -131,7 +131,7 @@ def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
             "paid",
             "submit_report",
             "anna",
-            {"description": "Vi holdt lektiecafé", "amount_spent": "20000"},
+            report_data,
         ),
         ("report_submitted", "approve_report", "carl", {}),
     ]
@@ -140,12 +140,35 @@ def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
             return application
         if application.status != source:
             continue
+        if callable(data):
+            data = data()
         application = engine.perform(application, name, user=getattr(world, actor), **data)
         _forget(world)
         if application.status in ("in_council_review", "recommended"):
             on_agenda(application, world)
     assert application.status == to, application.status
     return application
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def report_data(**overrides: Any) -> dict[str, Any]:
+    """A complete usage report for the cast's 20,000 DKK grant: spent in full, with accounts.
+
+    (20,000 DKK falls in the default "accounts" tier; uploads are fresh on every call.)
+    """
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data: dict[str, Any] = {
+        "description": "Vi holdt lektiecafé",
+        "lines": [{"description": "Lektiecafé", "spent": "20000"}],
+        "attachments": [
+            ("accounts", SimpleUploadedFile("regnskab.pdf", PDF, "application/pdf")),
+        ],
+    }
+    data.update(overrides)
+    return data
 
 
 def on_agenda(application: Any, world: SimpleNamespace) -> Any:

@@ -7,12 +7,13 @@ method inside one transaction with the case row locked, after checking the
 permission, because viewflow.fsm itself does not.
 
     draft ─submit→ submitted ─accept→ in_council_review ─recommend→ recommended ─decide→ granted/refused
-    granted ─pay→ paid ─submit_report→ report_submitted ─approve_report→ closed
+    granted ─pay→ paid (─pay→ paid: instalments) ─submit_report→ report_submitted
+    report_submitted ─return_report→ paid;  ─approve_report→ closed (─register_repayment→ closed)
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
+from cases import grant_services
 from cases.completeness import completeness_problems
 from cases.formatting import money
 from cases.letters import decision_letter_create
@@ -30,9 +32,12 @@ from cases.models import (
     ApplicationStatus,
     Assessment,
     Body,
+    CarryOver,
     Payout,
     RecommendationOutcome,
+    RepaymentClaim,
     UsageReport,
+    UsageReportStatus,
 )
 from notifications.models import Kind
 from notifications.selectors import applicants_of, case_officers_of
@@ -43,7 +48,7 @@ from .errors import ConditionsUnmet, InvalidInput
 from .trail import record_transition
 
 S = ApplicationStatus
-MAX_COUNT = 2_147_483_647  # the largest value a PositiveIntegerField stores everywhere
+REPAYMENT_DAYS = 30  # a repayment claim falls due this many days after approval, unless set
 BEFORE_DECISION = [S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED]
 
 
@@ -84,12 +89,11 @@ def is_complete(flow: ApplicationFlow) -> fsm.State.CONDITION:
 def no_overdue_usage_report(flow: ApplicationFlow) -> fsm.State.CONDITION:
     application = flow.application
     overdue = (
-        Application.objects.filter(
+        grant_services.overdue_applications(
+            municipality_ids=[application.municipality_id],
             association_id=application.association_id,
-            municipality_id=application.municipality_id,
-            status__in=[S.GRANTED, S.PAID],
-            round__report_deadline__lt=timezone.localdate(),
         )
+        .order_by("round__report_deadline", "case_number")
         .values_list("case_number", flat=True)
         .first()
     )
@@ -103,6 +107,12 @@ def no_overdue_usage_report(flow: ApplicationFlow) -> fsm.State.CONDITION:
             % {"case": overdue},
         )
     return fsm.State.CONDITION(True)
+
+
+def has_outstanding_claim(flow: ApplicationFlow) -> fsm.State.CONDITION:
+    if RepaymentClaim.objects.filter(application=flow.application, paid_on__isnull=True).exists():
+        return fsm.State.CONDITION(True)
+    return fsm.State.CONDITION(False, _("There is no outstanding repayment claim on this case."))
 
 
 # --- input helpers ---------------------------------------------------------------------
@@ -125,6 +135,19 @@ def _amount(value: Any, field: str = "amount") -> Decimal:
     if amount >= Decimal("10000000000"):
         raise InvalidInput({field: [_("The amount is too large.")]})
     return amount
+
+
+def _date(value: Any, field: str, message: str, errors: dict[str, list[str]]) -> date | None:
+    """A date (today when left out), or None with ``message`` added to ``errors``."""
+    if value in (None, ""):
+        return timezone.localdate()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        errors[field] = [message]
+        return None
 
 
 def _decide_target(flow: ApplicationFlow, *, outcome: Any = None, **kwargs: Any) -> str:
@@ -528,7 +551,7 @@ class ApplicationFlow:
     # --- after the grant ---------------------------------------------------------------
 
     @state.transition(
-        source=S.GRANTED,
+        source=[S.GRANTED, S.PAID],
         target=S.PAID,
         label=gettext_lazy("Register payout"),
         permission=rules.case_officer,
@@ -538,13 +561,22 @@ class ApplicationFlow:
         },
     )
     def pay(self, *, amount: Any = None, paid_on: Any = None, reference: Any = None) -> None:
+        # Instalments: every payout is its own transition; together they never exceed the
+        # grant. The engine holds the application row locked, so two payouts cannot race.
         granted = self.application.granted_amount or Decimal("0")
-        value = granted if amount in (None, "") else _amount(amount)
+        before = grant_services.paid_total(self.application)
+        left = granted - before
+        value = left if amount in (None, "") else _amount(amount)
         errors: dict[str, list[str]] = {}
-        if value <= 0 or value > granted:
+        if left <= 0:
+            errors["amount"] = [_("The grant has already been paid out in full.")]
+        elif value <= 0 or value > left:
             errors["amount"] = [
                 _("The payout lies between 0 and the %(granted)s granted.")
                 % {"granted": money(granted)}
+                if before == 0
+                else _("The payout lies between 0 and the %(left)s not yet paid out.")
+                % {"left": money(left)}
             ]
         ref = _text(reference, "reference", "", required=False)
         if not ref:
@@ -567,7 +599,9 @@ class ApplicationFlow:
         payout._history_user = self.actor  # type: ignore[attr-defined]
         payout.save()
         self._save()
-        self._record(amount=value, paid_on=day, reference=ref, payout=payout.pk)
+        self._record(
+            amount=value, paid_on=day, reference=ref, payout=payout.pk, paid_total=before + value
+        )
         self._tell_association(Kind.PAYOUT_REGISTERED, amount=value, paid_on=day, reference=ref)
 
     @state.transition(
@@ -579,51 +613,64 @@ class ApplicationFlow:
             "done": gettext_lazy("Usage report submitted"),
             "fields": (
                 "description",
-                "amount_spent",
                 "participants_reached",
                 "volunteers_involved",
+                "lines",
+                "overspend_explanation",
+                "declaration_on_honour",
+                "attachments",
             ),
         },
     )
-    def submit_report(
-        self,
-        *,
-        description: Any = None,
-        amount_spent: Any = None,
-        participants_reached: Any = None,
-        volunteers_involved: Any = None,
-    ) -> None:
-        text = _text(description, "description", _("Describe what the grant was used for."))
-        spent = _amount(amount_spent, "amount_spent")
-        counts: dict[str, int] = {}
-        for field, value in (
-            ("participants_reached", participants_reached),
-            ("volunteers_involved", volunteers_involved),
-        ):
-            try:
-                counts[field] = int(value or 0)
-            except (TypeError, ValueError):
-                raise InvalidInput({field: [_("Enter a whole number.")]}) from None
-            if counts[field] < 0:
-                raise InvalidInput({field: [_("The number cannot be negative.")]})
-            if counts[field] > MAX_COUNT:
-                raise InvalidInput({field: [_("The number is too large.")]})
-        report = UsageReport(
-            application=self.application,
-            description=text,
-            amount_spent=spent,
-            submitted_by=self.actor,
-            **counts,
-        )
-        report._history_user = self.actor  # type: ignore[attr-defined]
-        report.save()
+    def submit_report(self, **data: Any) -> None:
+        """The association's report: lines spent per budget line, and the tier's documents.
+
+        ``lines``: [{"budget_line": id or None, "description": str, "spent": amount}];
+        ``attachments``: [(kind, uploaded file)]. The unspent balance is computed.
+        """
+        parsed = grant_services.parse_report(self.application, data)
         self._save()
-        self._record(
-            amount_spent=spent,
-            report=report.pk,
-            participants_reached=counts["participants_reached"],
-            volunteers_involved=counts["volunteers_involved"],
+        report = grant_services.store_report(
+            application=self.application, parsed=parsed, actor=self.actor
         )
+        try:
+            self._record(
+                report=report.pk,
+                amount_spent=parsed.spent,
+                paid=parsed.paid,
+                unspent=parsed.unspent,
+                requirement=parsed.requirement,
+                participants_reached=parsed.participants_reached,
+                volunteers_involved=parsed.volunteers_involved,
+                lines=[
+                    {"description": line["description"], "spent": line["spent"]}
+                    for line in parsed.lines
+                ],
+                attachments=[
+                    {"kind": kind, "name": upload.name} for kind, upload, _t in parsed.attachments
+                ],
+            )
+        except BaseException:
+            grant_services.delete_files(report._stored_files)  # type: ignore[attr-defined]
+            raise
+
+    def _open_report(self) -> UsageReport:
+        report = (
+            UsageReport.objects.filter(
+                application=self.application, status=UsageReportStatus.SUBMITTED
+            )
+            .order_by("-submitted_at", "-id")
+            .first()
+        )
+        if report is None:
+            raise ConditionsUnmet(_("There is no usage report awaiting review."))
+        return report
+
+    def _review(self, report: UsageReport, status: str, reasons: str) -> None:
+        report.status = status
+        report.review_reasons = reasons
+        report._history_user = self.actor  # type: ignore[attr-defined]
+        report.save(update_fields=["status", "review_reasons"])
 
     @state.transition(
         source=S.REPORT_SUBMITTED,
@@ -634,8 +681,10 @@ class ApplicationFlow:
     )
     def return_report(self, *, reason: Any = None) -> None:
         text = _text(reason, "reason", _("Say what the association must correct in the report."))
+        report = self._open_report()
+        self._review(report, UsageReportStatus.RETURNED, text)
         self._save()
-        self._record(reason=text)
+        self._record(reason=text, report=report.pk)
         self._tell_association(Kind.REPORT_RETURNED, legal=True, reasons=text)
 
     @state.transition(
@@ -643,10 +692,126 @@ class ApplicationFlow:
         target=S.CLOSED,
         label=gettext_lazy("Approve the usage report"),
         permission=rules.case_officer,
-        custom={"done": gettext_lazy("Usage report approved"), "fields": ("reason",)},
+        custom={
+            "done": gettext_lazy("Usage report approved"),
+            "fields": ("reason", "settlement", "repayment_due", "carry_over_reason"),
+        },
     )
-    def approve_report(self, *, reason: Any = None) -> None:
+    def approve_report(
+        self,
+        *,
+        reason: Any = None,
+        settlement: Any = None,
+        repayment_due: Any = None,
+        carry_over_reason: Any = None,
+    ) -> None:
+        report = self._open_report()
+        note = _text(reason, "reason", "", required=False)
+        unspent = report.unspent_amount
+        outcome = self._settle(report, unspent, settlement, repayment_due, carry_over_reason)
+        self._review(report, UsageReportStatus.APPROVED, note)
         self.application.closed_at = timezone.now()
         self._save("closed_at")
-        self._record(reason=_text(reason, "reason", "", required=False))
+        self._record(reason=note, report=report.pk, unspent=unspent, **outcome)
         self._tell_association(Kind.REPORT_APPROVED)
+        if "repayment_claim" in outcome:
+            self._tell_association(
+                Kind.REPAYMENT_CLAIMED,
+                legal=True,
+                amount=unspent,
+                due_on=outcome["repayment_due"],
+            )
+
+    def _settle(
+        self,
+        report: UsageReport,
+        unspent: Decimal,
+        settlement: Any,
+        repayment_due: Any,
+        carry_over_reason: Any,
+    ) -> dict[str, Any]:
+        """An unspent balance is claimed back or, on the association's request, carried over."""
+        if unspent <= 0:
+            return {}
+        if settlement == "repayment":
+            due = repayment_due or timezone.localdate() + timedelta(days=REPAYMENT_DAYS)
+            if isinstance(due, str):
+                try:
+                    due = date.fromisoformat(due)
+                except ValueError:
+                    raise InvalidInput(
+                        {"repayment_due": [_("Enter the due date as YYYY-MM-DD.")]}
+                    ) from None
+            if due < timezone.localdate():
+                raise InvalidInput({"repayment_due": [_("The due date cannot be in the past.")]})
+            claim = RepaymentClaim(
+                application=self.application,
+                report=report,
+                amount=unspent,
+                due_on=due,
+                created_by=self.actor,
+            )
+            claim._history_user = self.actor  # type: ignore[attr-defined]
+            claim.save()
+            return {"settlement": "repayment", "repayment_claim": claim.pk, "repayment_due": due}
+        if settlement == "carry_over":
+            text = _text(
+                carry_over_reason,
+                "carry_over_reason",
+                _("Give the reasons for letting the association keep the unspent balance."),
+            )
+            carry = CarryOver(
+                application=self.application,
+                report=report,
+                amount=unspent,
+                reason=text,
+                approved_by=self.actor,
+            )
+            carry._history_user = self.actor  # type: ignore[attr-defined]
+            carry.save()
+            return {"settlement": "carry_over", "carry_over": carry.pk, "carry_over_reason": text}
+        raise InvalidInput(
+            {
+                "settlement": [
+                    _(
+                        "The report leaves %(unspent)s unspent: claim it back, or approve "
+                        "a carry-over."
+                    )
+                    % {"unspent": money(unspent)}
+                ]
+            }
+        )
+
+    @state.transition(
+        source=S.CLOSED,
+        target=S.CLOSED,
+        label=gettext_lazy("Register repayment"),
+        permission=rules.case_officer,
+        conditions=[has_outstanding_claim],
+        custom={
+            "done": gettext_lazy("Repayment registered"),
+            "fields": ("paid_on", "reference"),
+        },
+    )
+    def register_repayment(self, *, paid_on: Any = None, reference: Any = None) -> None:
+        claim = (
+            RepaymentClaim.objects.filter(application=self.application, paid_on__isnull=True)
+            .order_by("due_on", "id")
+            .first()
+        )
+        assert claim is not None  # has_outstanding_claim, checked with the row locked
+        errors: dict[str, list[str]] = {}
+        ref = _text(reference, "reference", "", required=False)
+        if not ref:
+            errors["reference"] = [_("Give the payment reference.")]
+        day = _date(paid_on, "paid_on", _("Enter the payment date as YYYY-MM-DD."), errors)
+        if day is not None and day > timezone.localdate():
+            errors["paid_on"] = [_("The payment date cannot be in the future.")]
+        if errors or day is None:
+            raise InvalidInput(errors)
+        claim.paid_on = day
+        claim.paid_reference = ref
+        claim._history_user = self.actor
+        claim.save(update_fields=["paid_on", "paid_reference"])
+        self._save()
+        self._record(repayment_claim=claim.pk, amount=claim.amount, paid_on=day, reference=ref)

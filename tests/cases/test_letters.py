@@ -26,6 +26,7 @@ from cases.letters import (
     decision_letter_pdf,
     decision_letter_render,
     letter_pdf,
+    letter_print,
     static_dir,
 )
 from cases.models import Application, ApplicationStatus, Document, Scheme
@@ -211,7 +212,7 @@ def test_the_letter_is_stored_as_a_document_written_by_the_acting_user(
 
     document = decision_letter_create(application=application, acting_user=world.frida)
     assert not document.pdf  # printed after commit (cases.tasks.print_letter)
-    letter_pdf(document)
+    letter_print(document)
 
     stored = Document.objects.get(pk=document.pk)
     assert stored.application == application
@@ -226,6 +227,33 @@ def test_the_letter_is_stored_as_a_document_written_by_the_acting_user(
         world.frida,
         system_user(),
     ]
+
+
+def test_reading_a_letter_not_yet_printed_prints_it_in_memory_and_stores_nothing(
+    world: SimpleNamespace, settings: Any
+) -> None:
+    """A download or an export is a GET: it must not write the PDF (that is the task's job)."""
+    from pathlib import Path
+
+    application = decided(world, granted="20000")
+    application.status = ApplicationStatus.RECOMMENDED
+    application.save()
+    document = decision_letter_create(application=application, acting_user=world.frida)
+    history_before = document.history.count()
+
+    read = letter_pdf(Document.objects.get(pk=document.pk))
+
+    with read.pdf.open("rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    assert read.pdf.name.endswith(".pdf")
+    stored = Document.objects.get(pk=document.pk)
+    assert not stored.pdf  # nothing saved on the row ...
+    assert stored.history.count() == history_before  # ... no history row ...
+    assert not list(Path(settings.MEDIA_ROOT).rglob("decision-letter-*"))  # ... no file stored
+
+    # Once printed and stored, the stored file is what a reader gets.
+    letter_print(stored)
+    assert letter_pdf(Document.objects.get(pk=document.pk)).pdf.name == stored.pdf.name
 
 
 def test_the_document_rolls_back_with_the_callers_transaction(world: SimpleNamespace) -> None:

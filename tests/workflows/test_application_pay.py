@@ -34,8 +34,8 @@ PAYOUT = {"amount": "20000", "reference": "UDB-2027-17"}
 BETWEEN = f"The payout lies between 0 and the {kr(20000)} granted."
 
 
-def test_pay_starts_only_from_granted() -> None:
-    assert declared_sources("pay") == {S.GRANTED}
+def test_pay_starts_from_granted_and_from_paid_for_further_instalments() -> None:
+    assert declared_sources("pay") == {S.GRANTED, S.PAID}
 
 
 def test_carl_registers_the_payout_of_the_full_grant(
@@ -66,6 +66,7 @@ def test_carl_registers_the_payout_of_the_full_grant(
             "paid_on": timezone.localdate().isoformat(),
             "reference": "UDB-2027-17",
             "payout": payout.pk,
+            "paid_total": "20000.00",
         },
     )
 
@@ -99,8 +100,8 @@ def test_it_denies_registering_a_payout_to_everyone_but_the_case_officer(
     assert perform(granted, "pay", user=world.carl, **PAYOUT).status == S.PAID
 
 
-@pytest.mark.parametrize("status", states_except(S.GRANTED))
-def test_it_refuses_a_payout_in_any_state_but_granted(
+@pytest.mark.parametrize("status", states_except(S.GRANTED, S.PAID))
+def test_it_refuses_a_payout_in_any_state_but_granted_or_paid(
     world: SimpleNamespace, draft: Application, status: str
 ) -> None:
     application = reach(draft, world, status)
@@ -159,3 +160,79 @@ def test_it_refuses_an_invalid_payout(
 
     assert caught.value.errors == errors
     assert snapshot(granted) == before
+
+
+def test_carl_pays_a_grant_in_two_instalments_each_recorded(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    granted = reach(draft, world, S.GRANTED)
+
+    first = perform(granted, "pay", user=world.carl, amount="12000", reference="R1")
+    second = perform(first, "pay", user=world.carl, reference="R2")  # the rest, by default
+
+    assert list(Payout.objects.filter(application=second).values_list("amount", "reference")) == [
+        (Decimal("12000.00"), "R1"),
+        (Decimal("8000.00"), "R2"),
+    ]
+    record = assert_recorded(
+        second,
+        records_before=5,
+        transition="pay",
+        from_state=S.PAID,
+        to_state=S.PAID,
+        actor=world.carl,
+        role=Role.CASE_OFFICER,
+        payload={
+            "amount": "8000.00",
+            "paid_on": timezone.localdate().isoformat(),
+            "reference": "R2",
+            "payout": Payout.objects.get(reference="R2").pk,
+            "paid_total": "20000.00",
+        },
+    )
+    assert record.from_state == record.to_state == S.PAID
+
+
+def test_it_refuses_instalments_that_together_exceed_the_grant(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    granted = reach(draft, world, S.GRANTED)
+    paid = perform(granted, "pay", user=world.carl, amount="15000", reference="R1")
+    before = snapshot(paid)
+
+    with override("en"), pytest.raises(InvalidInput) as caught:
+        perform(paid, "pay", user=world.carl, amount="5000.01", reference="R2")
+
+    assert caught.value.errors == {
+        "amount": [f"The payout lies between 0 and the {kr(5000)} not yet paid out."]
+    }
+    assert snapshot(paid) == before
+    assert perform(paid, "pay", user=world.carl, amount="5000", reference="R2").status == S.PAID
+
+
+def test_it_refuses_a_payout_once_the_grant_is_paid_in_full(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    paid = reach(draft, world, S.PAID)
+    before = snapshot(paid)
+
+    with override("en"), pytest.raises(InvalidInput) as caught:
+        perform(paid, "pay", user=world.carl, amount="1", reference="R9")
+
+    assert caught.value.errors == {"amount": ["The grant has already been paid out in full."]}
+    assert snapshot(paid) == before
+
+
+@pytest.mark.parametrize("name", others("carl"))
+def test_it_denies_a_further_instalment_to_everyone_but_the_case_officer(
+    world: SimpleNamespace, draft: Application, name: str
+) -> None:
+    granted = reach(draft, world, S.GRANTED)
+    paid = perform(granted, "pay", user=world.carl, amount="10000", reference="R1")
+    before = snapshot(paid)
+
+    with pytest.raises(TransitionNotPermitted):
+        perform(paid, "pay", user=getattr(world, name), amount="10000", reference="R2")
+
+    assert snapshot(paid) == before
+    assert perform(paid, "pay", user=world.carl, amount="10000", reference="R2").status == S.PAID

@@ -13,6 +13,7 @@ from workflows.engine import perform
 from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from workflows.trail import verify_records
 
+from ..conftest import report_data
 from .support import (
     S,
     assert_recorded,
@@ -49,9 +50,12 @@ def test_carl_returns_the_usage_report_for_correction(
         actor=world.carl,
         role=Role.CASE_OFFICER,
         reason=REASON,
+        payload={"report": UsageReport.objects.get(application=returned).pk},
     )
-    # The returned report stays on file; the corrected one comes in addition.
-    assert UsageReport.objects.filter(application=returned).count() == 1
+    # The returned report stays on file, marked returned with the reasons.
+    report = UsageReport.objects.get(application=returned)
+    assert (report.status, report.review_reasons) == ("returned", REASON)
+    assert report.history.first().history_user == world.carl
 
 
 def test_anna_submits_a_corrected_report_after_it_was_returned(
@@ -60,12 +64,14 @@ def test_anna_submits_a_corrected_report_after_it_was_returned(
     reported = reach(draft, world, S.REPORT_SUBMITTED)
     returned = perform(reported, "return_report", user=world.carl, reason=REASON)
 
-    again = perform(
-        returned, "submit_report", user=world.anna, description="Med bilag", amount_spent="20000"
-    )
+    again = perform(returned, "submit_report", user=world.anna, **report_data(description="Rettet"))
 
     assert again.status == S.REPORT_SUBMITTED
-    assert UsageReport.objects.filter(application=again).count() == 2
+    assert list(
+        UsageReport.objects.filter(application=again)
+        .order_by("id")
+        .values_list("description", "status")
+    ) == [("Vi holdt lektiecafé", "returned"), ("Rettet", "submitted")]
     assert verify_records(records_of(again)) is None
 
 

@@ -15,6 +15,7 @@ from cases.models import Application, AttachmentKind, Role
 from workflows.engine import perform
 from workflows.errors import ConditionsUnmet, TransitionNotPermitted, TransitionNotPossible
 
+from ..conftest import report_data
 from ..factories import GrantRoundFactory, give_role, tie
 from .support import (
     S,
@@ -253,7 +254,7 @@ def test_it_refuses_submission_while_an_earlier_usage_report_is_overdue(
     )
     assert snapshot(draft) == before
 
-    perform(earlier, "submit_report", user=world.anna, description="Udført", amount_spent="20000")
+    perform(earlier, "submit_report", user=world.anna, **report_data())
     assert perform(draft, "submit", user=world.anna).status == S.SUBMITTED
 
 

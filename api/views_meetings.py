@@ -1,0 +1,266 @@
+"""Meetings and the council through the API: the screens' access helpers and services.
+
+A meeting outside the user's municipality is a 404 (``get_meeting_for_staff``); the
+agenda and minutes are built by ``cases.meeting_documents`` exactly as on paper.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases import access, meeting_documents, meeting_prep, meeting_services
+from cases.council_selectors import COUNCIL_ROLES, agenda_application, get_council_meeting_for, is_present
+from cases.meeting_prep import display
+from cases.models import Application, Meeting
+from cases.views_meetings import MeetingForm
+from workflows import rules
+
+from .serializers import (
+    AgendaItemInputSerializer,
+    AgendaSerializer,
+    AssessmentInputSerializer,
+    AssessmentSerializer,
+    ConflictInputSerializer,
+    ConflictSerializer,
+    MeetingInputSerializer,
+    MeetingSummarySerializer,
+    MinutesSerializer,
+)
+
+
+def _staff_only(user: Any) -> None:
+    if not rules.profile(user).is_staff_anywhere:
+        raise PermissionDenied(_("Meetings are for the municipality's staff."))
+
+
+class MeetingList(generics.GenericAPIView):
+    serializer_class = MeetingSummarySerializer
+
+    def get_queryset(self) -> QuerySet[Meeting]:
+        return (
+            Meeting.objects.filter(
+                round__municipality_id__in=rules.profile(self.request.user).municipality_ids
+            )
+            .annotate(item_count=Count("agenda_items"))
+            .prefetch_related("members_present")
+            .order_by("-date", "-pk")
+        )
+
+    @extend_schema(responses=MeetingSummarySerializer(many=True))
+    def get(self, request: Request) -> Response:
+        """The meetings of the user's municipalities (staff only; others get an empty list)."""
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(MeetingSummarySerializer(page, many=True).data)
+
+    @extend_schema(request=MeetingInputSerializer, responses={201: AgendaSerializer})
+    def post(self, request: Request) -> Response:
+        """A case officer creates a council or committee meeting with the members present."""
+        _staff_only(request.user)
+        data = MeetingInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        grant_round = access.staff_rounds(request.user).select_related("municipality")
+        grant_round = grant_round.filter(pk=values["round"]).first()
+        if grant_round is None:
+            raise ValidationError({"round": _("No such round.")})
+        access.require_case_officer(request.user, grant_round)
+        # The screen's form: the same rule that only the body's members can be present.
+        form = MeetingForm(
+            data={
+                "body": values["body"],
+                "date": values["date"].isoformat(),
+                "members_present": [str(pk) for pk in values.get("members_present", [])],
+            },
+            municipality=grant_round.municipality,
+        )
+        if not form.is_valid():
+            raise ValidationError({f: [str(m) for m in ms] for f, ms in form.errors.items()})
+        meeting = meeting_services.meeting_create(
+            grant_round=grant_round,
+            body=form.cleaned_data["body"],
+            date=form.cleaned_data["date"],
+            members_present=form.cleaned_data["members_present"],
+            acting_user=request.user,
+        )
+        meeting = meeting_prep.get_meeting_for_staff(request.user, meeting.pk)
+        return Response(agenda(meeting), status=status.HTTP_201_CREATED)
+
+
+def _member(user: Any, roles: list[str]) -> dict[str, Any]:
+    return {"id": user.pk, "name": display(user), "roles": list(roles)}
+
+
+def _item(row: Any) -> dict[str, Any]:
+    application = row.application
+    return {
+        "number": row.number,
+        "application": {
+            "id": application.pk,
+            "case_number": application.case_number,
+            "title": application.title,
+            "association": {"id": application.association_id, "name": application.association.name},
+            "status": application.status,
+            "amount_requested": application.amount_requested,
+            "recommendation_outcome": application.recommendation_outcome,
+            "recommended_amount": application.recommended_amount,
+            "granted_amount": application.granted_amount,
+            "focus_areas": [f.name for f in row.focus_areas],
+        },
+        "conflicts": [
+            {
+                "member": c.member.pk,
+                "source": c.source,
+                "reason": c.reason,
+                "ruling": c.ruling,
+                "present": c.present,
+                "excludes": c.excludes,
+            }
+            for c in row.conflicts
+        ],
+        "recused": [m.pk for m in row.left],
+    }
+
+
+def _header(context: dict[str, Any]) -> dict[str, Any]:
+    meeting = context["meeting"]
+    return {
+        "id": meeting.pk,
+        "round": meeting.round_id,
+        "body": meeting.body,
+        "body_name": context["body_name"],
+        "date": meeting.date,
+        "present": [_member(u, roles) for u, roles in context["present"]],
+        "absent": [_member(u, roles) for u, roles in context["absent"]],
+    }
+
+
+def agenda(meeting: Meeting) -> dict[str, Any]:
+    context = meeting_documents.agenda_context(meeting)
+    body = {
+        **_header(context),
+        "items": [_item(row) for row in context["rows"]],
+        "totals": context["totals"],
+    }
+    return AgendaSerializer(body).data
+
+
+class MeetingDetail(APIView):
+    @extend_schema(responses=AgendaSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        """The agenda (dagsorden): the items in order, conflicts, totals against the pool."""
+        return Response(agenda(meeting_prep.get_meeting_for_staff(request.user, pk)))
+
+
+class MeetingMinutes(APIView):
+    @extend_schema(responses=MinutesSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        """The minutes (referat): what was recommended or decided at the meeting, and by whom."""
+        meeting = meeting_prep.get_meeting_for_staff(request.user, pk)
+        context = meeting_documents.minutes_context(meeting)
+        items = []
+        for row in context["rows"]:
+            items.append(
+                {
+                    **_item(row),
+                    "actions": [
+                        {
+                            "transition": a.record.transition,
+                            "heading": a.heading,
+                            "outcome": a.outcome_label,
+                            "amount": a.amount,
+                            "reasons": a.reasons,
+                            "at": a.record.created_at,
+                            "actor_name": a.record.actor_name,
+                        }
+                        for a in row.actions
+                    ],
+                    "assessments": [{"label": label, "count": n} for label, n in row.assessments],
+                }
+            )
+        body = {
+            **_header(context),
+            "items": items,
+            "totals": context["totals"],
+            "dealt_with": context["dealt_with"],
+        }
+        return Response(MinutesSerializer(body).data)
+
+
+class MeetingItems(APIView):
+    @extend_schema(request=AgendaItemInputSerializer, responses={201: AgendaSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """A case officer puts an application of the meeting's round on its agenda."""
+        meeting = meeting_prep.get_meeting_for_staff(request.user, pk)
+        access.require_case_officer(request.user, meeting.round)
+        data = AgendaItemInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        application = Application.objects.filter(
+            pk=data.validated_data["application"], round_id=meeting.round_id
+        ).first()
+        if application is None:
+            raise ValidationError({"application": _("No such application in this round.")})
+        meeting_services.agenda_add(
+            meeting=meeting, applications=[application], acting_user=request.user
+        )
+        return Response(agenda(meeting), status=status.HTTP_201_CREATED)
+
+
+class Conflicts(APIView):
+    @extend_schema(request=ConflictInputSerializer, responses={201: ConflictSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """A council or committee member declares a tie to the applying association (fvl. § 3)."""
+        application = access.get_application_for(request.user, pk)
+        data = ConflictInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration = meeting_services.conflict_declare(
+            application=application, member=request.user, reason=data.validated_data["reason"]
+        )
+        return Response(ConflictSerializer(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class Assessments(APIView):
+    @extend_schema(request=AssessmentInputSerializer, responses={201: AssessmentSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        """A present, non-conflicted council member records their assessment of one item."""
+        application = access.get_application_for(request.user, pk)
+        if not rules.profile(request.user).has_role(application.municipality_id, *COUNCIL_ROLES):
+            raise PermissionDenied(_("Only council members record assessments."))
+        data = AssessmentInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            meeting = get_council_meeting_for(request.user, values["meeting"], roles=COUNCIL_ROLES)
+            agenda_application(meeting, application.pk)
+        except Http404:
+            raise ValidationError(
+                {"meeting": _("The application is not on the agenda of that council meeting.")}
+            ) from None
+        # As on the screen: refused before the input is looked at.
+        if not is_present(meeting, request.user):
+            raise PermissionDenied(_("You are not registered as present at this meeting."))
+        if rules.is_conflicted(request.user, application):
+            raise PermissionDenied(
+                _("You are conflicted on %(case)s and take no part in it.")
+                % {"case": application.case_number}
+            )
+        assessment = meeting_services.assessment_record(
+            meeting=meeting,
+            application=application,
+            member=request.user,
+            outcome=values["outcome"],
+            amount=values.get("amount"),
+            comment=values.get("comment", ""),
+        )
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+

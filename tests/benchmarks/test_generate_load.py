@@ -1,0 +1,150 @@
+"""The load generator makes data the system itself could have made.
+
+Small (2 municipalities × 1 year × 10 applications per round), on SQLite and
+PostgreSQL: the trail verifies, every object has its history, the case's state is
+what its last transition record says, and the pages open on the generated data.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from benchmarks.loadgen import NAME_PREFIX, generate
+from cases.models import (
+    AgendaItem,
+    Application,
+    Assessment,
+    Association,
+    AssociationMember,
+    BudgetLine,
+    GrantRound,
+    Meeting,
+    Municipality,
+    Payout,
+    StaffRole,
+    UsageReport,
+)
+from workflows.models import TransitionRecord
+from workflows.trail import verify_trail
+
+pytestmark = pytest.mark.django_db
+
+AUDITED = [
+    Municipality,
+    Association,
+    AssociationMember,
+    StaffRole,
+    GrantRound,
+    Application,
+    BudgetLine,
+    Meeting,
+    AgendaItem,
+    Assessment,
+    Payout,
+    UsageReport,
+]
+
+
+@pytest.fixture
+def generated(db: Any) -> dict[str, Any]:
+    out = StringIO()
+    call_command(
+        "generate_load",
+        municipalities=2,
+        years=1,
+        applications_per_round=10,
+        seed=7,
+        stdout=out,
+    )
+    return {"output": out.getvalue()}
+
+
+def test_it_makes_the_applications_it_reports(generated: dict[str, Any]) -> None:
+    assert Municipality.objects.filter(name__startswith=NAME_PREFIX).count() == 2
+    assert GrantRound.objects.count() == 4  # 2 municipalities × 1 year × 2 rounds
+    assert Application.objects.count() == 40
+    assert "40 applications" in generated["output"]
+
+
+def test_every_generated_trail_verifies(generated: dict[str, Any]) -> None:
+    checked, records, broken = verify_trail(Application.objects.all())
+
+    assert (checked, broken) == (40, [])
+    assert records == TransitionRecord.objects.count() > 40
+
+
+def test_each_case_is_in_the_state_its_last_record_names(generated: dict[str, Any]) -> None:
+    for application in Application.objects.all():
+        last = application.transition_records.order_by("-seq").first()
+        expected = last.to_state if last else "draft"
+        assert application.status == expected
+        assert application.version == application.transition_records.count()
+
+
+def test_the_latest_round_holds_applications_in_many_states(generated: dict[str, Any]) -> None:
+    latest = GrantRound.objects.order_by("-deadline").first()
+    assert latest is not None
+    statuses = set(latest.applications.values_list("status", flat=True))
+    assert len(statuses) >= 4, statuses
+
+
+@pytest.mark.parametrize("model", AUDITED, ids=lambda m: m.__name__)
+def test_every_generated_object_has_its_creation_in_the_history(
+    generated: dict[str, Any], model: Any
+) -> None:
+    ids = set(model.objects.values_list("pk", flat=True))
+    created = set(model.history.filter(history_type="+").values_list("id", flat=True))
+
+    assert ids, f"no {model.__name__} generated"
+    assert created == ids
+
+
+def test_each_transition_left_a_history_row_of_the_application(
+    generated: dict[str, Any],
+) -> None:
+    for application in Application.objects.all():
+        changes = application.history.filter(history_type="~").order_by("history_date")
+        assert changes.count() == application.version
+        last = changes.last()
+        assert (last.status if last else "draft") == application.status
+
+
+def test_generating_again_adds_only_what_is_missing(generated: dict[str, Any]) -> None:
+    assert generate(municipalities=2, years=1, per_round=10)["applications"] == 0
+
+    added = generate(municipalities=3, years=1, per_round=10)
+
+    assert added["applications"] == 20
+    assert Application.objects.count() == 60
+    assert verify_trail(Application.objects.all())[2] == []
+
+
+def test_the_staff_pages_open_on_generated_data(generated: dict[str, Any], client: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    municipality = Municipality.objects.get(name=f"{NAME_PREFIX} 0000")
+    municipality.require_two_factor = False
+    municipality.save()
+    officer = get_user_model().objects.get(username="load-0000-officer-0")
+    client.force_login(officer)
+    grant_round = GrantRound.objects.filter(municipality=municipality).order_by("-deadline")[0]
+    application = Application.objects.filter(round=grant_round).exclude(status="draft")[0]
+    meeting = Meeting.objects.filter(round__municipality=municipality).first()
+    assert meeting is not None
+
+    for url in (
+        reverse("round_inbox", args=[grant_round.pk]),
+        reverse("application_trail", args=[application.pk]),
+        reverse("meeting_agenda", args=[meeting.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert (
+        application.case_number
+        in client.get(reverse("round_inbox", args=[grant_round.pk])).content.decode()
+    )

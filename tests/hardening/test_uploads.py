@@ -1,0 +1,210 @@
+"""Uploads: type by content, size, archives, zip bombs, programs, polyglots, names, serving."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.translation import override
+
+from cases import uploads
+from tests.factories import PDF_BYTES
+
+from . import files
+
+pytestmark = pytest.mark.django_db
+
+
+def refused(name: str, content: bytes) -> str:
+    with override("en"), pytest.raises(ValidationError) as caught:
+        uploads.check_upload(SimpleUploadedFile(name, content))
+    return " ".join(caught.value.messages)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("regnskab.pdf", PDF_BYTES, "application/pdf"),
+        ("budget.docx", files.docx(), uploads.ALLOWED_TYPES[".docx"]),
+        ("vedtaegter.odt", files.odt(), uploads.ALLOWED_TYPES[".odt"]),
+        ("logo.png", files.png(), "image/png"),
+        ("foto.JPG", files.jpeg(), "image/jpeg"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
+def test_real_documents_and_images_are_accepted(
+    name: str, content: bytes, content_type: str
+) -> None:
+    assert uploads.check_upload(SimpleUploadedFile(name, content)) == content_type
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("faktura.pdf", files.exe(), "it is a program"),
+        ("billede.png", files.elf(), "it is a program"),
+        ("script.pdf", b"#!/bin/sh\nrm -rf /\n", "it is a program"),
+        ("setup.exe", files.exe(), "Programs are not accepted"),
+        ("bilag.zip", files.plain_zip(), "Archives (ZIP and the like) are not accepted"),
+        ("bilag.docx", files.plain_zip(), "is a ZIP archive, not a DOCX document"),
+        ("bilag.pdf", b"\x1f\x8b\x08\x00" + b"\x00" * 40, "is an archive"),
+        ("bombe.docx", files.zip_bomb_docx(200), "zip bomb"),
+        ("makro.docx", files.docx({"word/vbaProject.bin": b"\x00" * 10}), "contains macros"),
+        ("polyglot.pdf", files.pdf_with_zip_appended(), "has data after its end"),
+        ("side.pdf", files.pdf_with_html(), "contains scripts or actions"),
+        ("js.pdf", files.pdf_with_javascript(), "contains scripts or actions"),
+        ("js2.pdf", files.pdf_with_javascript(b"/J#61vaScript"), "contains scripts or actions"),
+        ("js3.pdf", files.pdf_with_compressed_javascript(), "contains scripts or actions"),
+        ("launch.pdf", files.pdf_with_javascript(b"/Launch"), "contains scripts or actions"),
+        ("billede.png", files.png() + files.plain_zip(), "contains another file"),
+        ("billede.png", files.png() + b"trailing", "is not a PNG file"),
+        ("billede.png", files.png()[:-1] + b"\x00", "is not a PNG file"),
+        (
+            "foto.jpg",
+            files.jpeg() + b"<?php system($_GET[1]); ?>",
+            "contains another file or a script",
+        ),
+        ("foto.jpg", files.jpeg() + b"MORE", "is not a JPG file"),
+        ("..\\..\\windows\\evil.pdf", PDF_BYTES, "not a plain file name"),
+        ("bad\x07name.pdf", PDF_BYTES, "not a plain file name"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
+def test_dangerous_files_are_refused_with_a_reason(name: str, content: bytes, message: str) -> None:
+    assert message in refused(name, content)
+
+
+def test_the_size_limit_is_a_setting(settings: Any) -> None:
+    settings.PULJEFLOW_MAX_UPLOAD_BYTES = 1024
+    assert "the limit is" in refused("stor.pdf", PDF_BYTES + b" " * 2000)
+    settings.PULJEFLOW_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+    assert uploads.check_upload(SimpleUploadedFile("stor.pdf", PDF_BYTES + b" " * 2000))
+
+
+def test_names_are_kept_plain() -> None:
+    assert uploads.safe_name("..\\..\\evil.pdf") == "evil.pdf"
+    assert uploads.safe_name("a/b/../../c\x00d.pdf") == "cd.pdf"
+    assert uploads.safe_name("...hidden.pdf") == "hidden.pdf"
+    assert uploads.safe_name("Årsregnskab 2025.pdf") == "Årsregnskab 2025.pdf"
+    long = uploads.safe_name("x" * 300 + ".pdf")
+    assert long.endswith(".pdf") and len(long) <= 120
+
+
+# --- through the real upload screen ---------------------------------------------------------
+
+
+def upload(client: Any, application: Any, name: str, content: bytes) -> Any:
+    return client.post(
+        reverse("attachment_upload", args=[application.pk]),
+        {"kind": "other", "file": SimpleUploadedFile(name, content)},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("stor.pdf", PDF_BYTES + b" " * (11 * 1024 * 1024), "the limit is 10 MB"),
+        ("bombe.docx", files.zip_bomb_docx(200), "zip bomb"),
+        ("faktura.pdf", files.exe(), "it is a program"),
+        ("polyglot.pdf", files.pdf_with_zip_appended(), "has data after its end"),
+        ("side.pdf", files.pdf_with_html(), "contains scripts or actions"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
+def test_the_upload_screen_refuses_with_the_reason_next_to_the_field(
+    world: Any, draft: Any, as_user: Any, name: str, content: bytes, message: str
+) -> None:
+    before = set(draft.attachments.values_list("pk", flat=True))
+    response = upload(as_user(world.anna), draft, name, content)
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = html.split('id="id_file-error"', 1)[1].split("</span>", 2)[1]
+    assert message in error.replace("&#x27;", "'").replace("&quot;", '"')
+    assert set(draft.attachments.values_list("pk", flat=True)) == before
+
+
+def multipart(filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "puljeflowtestboundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nother\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+@pytest.mark.parametrize("name", ["../../../../etc/cron.d/evil.pdf", "..\\..\\boot\\evil.pdf"])
+def test_a_path_traversal_name_cannot_leave_the_upload_folder(
+    world: Any, draft: Any, as_user: Any, settings: Any, name: str
+) -> None:
+    # Django's multipart parser already cuts a name to its last part, before our code
+    # sees it; the stored path is ours in any case (applications/<id>/<time>-<name>).
+    body, content_type = multipart(name, PDF_BYTES)
+    client = as_user(world.anna)
+    response = client.post(
+        reverse("attachment_upload", args=[draft.pk]), body, content_type=content_type
+    )
+    assert response.status_code == 302
+    attachment = draft.attachments.order_by("-pk").first()
+    assert attachment.original_name == "evil.pdf"
+    assert attachment.file.name.startswith(f"applications/{draft.pk}/")
+    assert ".." not in attachment.file.name
+    stored = (settings.MEDIA_ROOT / attachment.file.name).resolve()
+    assert stored.is_relative_to(settings.MEDIA_ROOT.resolve())
+
+
+# --- serving --------------------------------------------------------------------------------
+
+
+def test_a_download_is_an_attachment_that_cannot_render(
+    world: Any, draft: Any, as_user: Any
+) -> None:
+    client = as_user(world.anna)
+    assert upload(client, draft, "regnskab.pdf", PDF_BYTES).status_code == 302
+    attachment = draft.attachments.order_by("-pk").first()
+    response = client.get(reverse("attachment_download", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert 'filename="regnskab.pdf"' in response["Content-Disposition"]
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_a_stored_type_outside_the_list_is_served_as_bytes(
+    world: Any, draft: Any, as_user: Any
+) -> None:
+    client = as_user(world.anna)
+    upload(client, draft, "regnskab.pdf", PDF_BYTES)
+    attachment = draft.attachments.order_by("-pk").first()
+    # As if an old row or another path had stored something a browser would render.
+    attachment.content_type = "text/html"
+    attachment.original_name = 'x"; filename=evil.html\r\nX-Injected: 1'
+    attachment.save()
+    response = client.get(reverse("attachment_download", args=[attachment.pk]))
+    assert response["Content-Type"] == "application/octet-stream"
+    assert b"\r\nX-Injected" not in response.serialize_headers()
+    assert not response.has_header("X-Injected")
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_exports_are_attachments_too(world: Any, as_user: Any) -> None:
+    client = as_user(world.carl)
+    for url in (
+        reverse("round_export", args=[world.round.pk]),
+        reverse("round_decisions", args=[world.round.pk]) + "?format=csv",
+        reverse("round_decisions", args=[world.round.pk]) + "?format=xlsx",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["Content-Disposition"].startswith("attachment;"), url
+        assert response["X-Content-Type-Options"] == "nosniff", url
+        assert "html" not in response["Content-Type"], url

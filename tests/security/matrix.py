@@ -1,0 +1,517 @@
+"""The permission matrix: for every URL pattern of the project, who may do what, in which state.
+
+Read it as a table. Each entry names a URL pattern, the objects it is tried on (its
+*targets*: an application in each state, a meeting, a document ...), the HTTP methods
+tried, and the expected outcome for every role on every target:
+
+``allow``  the request got through: 2xx, or a 3xx that is not a redirect to the login page.
+           For a write (POST) the form or the flow may still turn the input down: 400
+           (invalid input, unmet condition) or 409 (not possible in this state). That is
+           counted apart as "allow-but-refused" (``flow``): access was granted, the flow
+           said no. An access refusal is never a 400/409.
+``flow``   expected to be refused by the flow, not by access: 400 or 409 (e.g. the case
+           officer asks to ``accept`` a case that is already granted).
+``login``  a redirect to the login page (anonymous users).
+``403``    visible but not allowed.
+``404``    an object of another association or municipality: its existence does not leak.
+``405``    the method is not accepted (a GET to a POST-only view, a POST to a download).
+
+A URL pattern without an entry fails the suite (tests/security/test_matrix.py), as does
+any outcome that differs from the table. The Django admin is the one group left out as a
+whole; tests/security/test_admin.py covers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+# --- outcomes --------------------------------------------------------------------------------
+
+ALLOW, FLOW, LOGIN = "allow", "flow", "login"
+FORBIDDEN, HIDDEN, NOT_ALLOWED = "403", "404", "405"
+REFUSALS = frozenset({LOGIN, FORBIDDEN, HIDDEN, NOT_ALLOWED})
+
+# --- roles -----------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+APPLICANT = "applicant"  # anna, association A
+OTHER_APPLICANT = "other_applicant"  # bo, association B
+CASE_OFFICER = "case_officer"  # carl, Roskilde
+OTHER_CASE_OFFICER = "other_case_officer"  # helle, Næstved
+COUNCIL_MEMBER = "council_member"  # mads, Roskilde's council, no ties
+CONFLICTED_MEMBER = "conflicted_member"  # dorte, Roskilde's council, on A's board
+COUNCIL_CHAIR = "council_chair"  # erik
+COMMITTEE = "committee"  # frida, chair of Roskilde's committee
+AUDITOR = "auditor"  # gustav
+ADMIN = "admin"  # a superuser with no role in any municipality
+
+ROLES = (
+    ANONYMOUS,
+    APPLICANT,
+    OTHER_APPLICANT,
+    CASE_OFFICER,
+    OTHER_CASE_OFFICER,
+    COUNCIL_MEMBER,
+    CONFLICTED_MEMBER,
+    COUNCIL_CHAIR,
+    COMMITTEE,
+    AUDITOR,
+    ADMIN,
+)
+USERNAMES = {
+    APPLICANT: "anna",
+    OTHER_APPLICANT: "bo",
+    CASE_OFFICER: "carl",
+    OTHER_CASE_OFFICER: "helle",
+    COUNCIL_MEMBER: "mads",
+    CONFLICTED_MEMBER: "dorte",
+    COUNCIL_CHAIR: "erik",
+    COMMITTEE: "frida",
+    AUDITOR: "gustav",
+    ADMIN: "admin",
+}
+SIGNED_IN = frozenset(ROLES) - {ANONYMOUS}
+# Roskilde's staff: they see every case, round and meeting of Roskilde.
+STAFF = frozenset(
+    {CASE_OFFICER, COUNCIL_MEMBER, CONFLICTED_MEMBER, COUNCIL_CHAIR, COMMITTEE, AUDITOR}
+)
+COUNCIL = frozenset({COUNCIL_MEMBER, CONFLICTED_MEMBER, COUNCIL_CHAIR})
+BODIES = COUNCIL | {COMMITTEE}  # who declares conflicts of interest
+
+# --- who may take which transition, from which states (an independent restatement of
+# workflows/application.py: a new transition fails the suite until it is added here) --------
+
+BEFORE_DECISION = {"draft", "submitted", "info_requested", "in_council_review", "recommended"}
+TRANSITIONS: dict[str, tuple[frozenset[str], set[str]]] = {
+    "submit": (frozenset({APPLICANT}), {"draft"}),
+    "withdraw": (frozenset({APPLICANT}), BEFORE_DECISION),
+    "provide_info": (frozenset({APPLICANT}), {"info_requested"}),
+    "request_info": (frozenset({CASE_OFFICER}), {"submitted"}),
+    "accept": (frozenset({CASE_OFFICER}), {"submitted"}),
+    "reject": (frozenset({CASE_OFFICER}), {"submitted"}),
+    # Only in a quick pool (akutpulje); Roskilde's round is decided by the committee.
+    "decide_directly": (frozenset(), {"submitted"}),
+    "recommend": (frozenset({COUNCIL_CHAIR}), {"in_council_review"}),
+    "decide": (frozenset({COMMITTEE}), {"recommended"}),
+    "send_back": (frozenset({COMMITTEE}), {"recommended"}),
+    "pay": (frozenset({CASE_OFFICER}), {"granted", "paid"}),
+    "submit_report": (frozenset({APPLICANT}), {"paid"}),
+    "return_report": (frozenset({CASE_OFFICER}), {"report_submitted"}),
+    "approve_report": (frozenset({CASE_OFFICER}), {"report_submitted"}),
+    "register_repayment": (frozenset({CASE_OFFICER}), {"closed"}),
+}
+
+Expect = Callable[[str, str, str], str]  # (role, target label, method) -> outcome
+
+
+# --- building blocks -------------------------------------------------------------------------
+
+
+def roles(
+    allow: Iterable[str] = (),
+    forbid: Iterable[str] = (),
+    *,
+    rest: str = HIDDEN,
+    anonymous: str = LOGIN,
+) -> Expect:
+    """``allow`` get in, ``forbid`` get 403, every other signed-in role gets ``rest``."""
+    allowed, forbidden = frozenset(allow), frozenset(forbid)
+    assert not allowed & forbidden
+
+    def expect(role: str, target: str, method: str) -> str:
+        if role == ANONYMOUS:
+            return anonymous
+        if role in allowed:
+            return ALLOW
+        if role in forbidden:
+            return FORBIDDEN
+        return rest
+
+    return expect
+
+
+SIGNED_IN_ONLY = roles(SIGNED_IN)
+PUBLIC = roles(SIGNED_IN, anonymous=ALLOW)
+
+
+def per_target(**table: Expect) -> Expect:
+    """A different rule for each target label."""
+
+    def expect(role: str, target: str, method: str) -> str:
+        return table[target](role, target, method)
+
+    return expect
+
+
+def post_only(rule: Expect) -> Expect:
+    """``@login_required @require_POST``: anonymous to login, any other method 405."""
+
+    def expect(role: str, target: str, method: str) -> str:
+        if method != "POST":
+            return LOGIN if role == ANONYMOUS else NOT_ALLOWED
+        return rule(role, target, method)
+
+    return expect
+
+
+def get_only(rule: Expect) -> Expect:
+    """``@login_required @require_safe``: anonymous to login, a write 405."""
+
+    def expect(role: str, target: str, method: str) -> str:
+        if method not in ("GET", "HEAD"):
+            return LOGIN if role == ANONYMOUS else NOT_ALLOWED
+        return rule(role, target, method)
+
+    return expect
+
+
+# --- application-level rules (target label = the application's state) ------------------------
+
+
+def _as_seen_from(role: str, state: str) -> str:
+    """Association B's case in Næstved: bo is its applicant and helle its case officer;
+    Roskilde's staff and association A are the outsiders there."""
+    if state != "other_municipality":
+        return role
+    return {OTHER_APPLICANT: APPLICANT, OTHER_CASE_OFFICER: CASE_OFFICER}.get(role, ADMIN)
+
+
+def _viewers(role: str, state: str) -> bool:
+    return _as_seen_from(role, state) in {APPLICANT} | STAFF
+
+
+def case_viewers(role: str, state: str, method: str) -> str:
+    """The association and the municipality's staff see the case; anyone else gets 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    return ALLOW if _viewers(role, state) else HIDDEN
+
+
+def case_staff(role: str, state: str, method: str) -> str:
+    """The full trail and the case file: the municipality's staff; the association 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    return FORBIDDEN if _as_seen_from(role, state) == APPLICANT else ALLOW
+
+
+def draft_editors(role: str, state: str, method: str) -> str:
+    """Only a draft is changed, and only by its association; the rest who see it 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    return ALLOW if _as_seen_from(role, state) == APPLICANT and state == "draft" else FORBIDDEN
+
+
+def conflict_declarers(role: str, state: str, method: str) -> str:
+    """Members of the council or the committee declare a tie; other viewers 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    return ALLOW if _as_seen_from(role, state) in BODIES else FORBIDDEN
+
+
+def act(role: str, target: str, method: str) -> str:
+    """``application_act``: target is "<state>:<transition>".
+
+    GET draws the action's form for anyone who sees the case (it changes nothing; the
+    transition decides on POST). POST: 404 for outsiders; 403 when the role may never
+    take the action; 409 (``flow``) when it may, but not in this state; else allowed."""
+    state, name = target.split(":")
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if method == "GET":
+        return ALLOW
+    who, sources = TRANSITIONS[name]
+    if _as_seen_from(role, state) not in who:
+        return FORBIDDEN
+    return ALLOW if state in sources else FLOW
+
+
+def assess_item(role: str, target: str, method: str) -> str:
+    """A council member records an assessment: target is "<meeting>:<state>".
+
+    404 outside the municipality and for a committee meeting (it has no assessments);
+    403 for staff who are not on the council; 404 for a case not on the agenda; 403 for
+    a member conflicted on the case (dorte is on A's board)."""
+    meeting, state = target.split(":")
+    if role == ANONYMOUS:
+        return LOGIN
+    if role not in STAFF or meeting != "council":
+        return HIDDEN
+    if role not in COUNCIL:
+        return FORBIDDEN
+    if state in ("draft", "submitted"):  # never on the council's agenda
+        return HIDDEN
+    return FORBIDDEN if role == CONFLICTED_MEMBER else ALLOW
+
+
+# --- the matrix ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    targets: str  # a key of test_matrix.targets(): what the URL is tried on
+    expect: Expect
+    methods: tuple[str, ...] = ("GET", "POST")
+
+
+OWN_ROUND_STAFF = per_target(
+    own=roles(STAFF), other_municipality=roles({OTHER_CASE_OFFICER})
+)
+OWN_ROUND_CASE_OFFICER = per_target(
+    own=roles({CASE_OFFICER}, STAFF - {CASE_OFFICER}),
+    other_municipality=roles({OTHER_CASE_OFFICER}),
+)
+MEETING_STAFF = per_target(
+    council=roles(STAFF),
+    committee=roles(STAFF),
+    other_municipality=roles({OTHER_CASE_OFFICER}),
+)
+MEETING_CASE_OFFICER = per_target(
+    council=roles({CASE_OFFICER}, STAFF - {CASE_OFFICER}),
+    committee=roles({CASE_OFFICER}, STAFF - {CASE_OFFICER}),
+    other_municipality=roles({OTHER_CASE_OFFICER}),
+)
+COUNCIL_ONLY_404 = roles()  # a committee meeting "does not exist" for the council's screens
+
+MATRIX: dict[str, Entry] = {
+    # --- everyone --------------------------------------------------------------------------
+    "home": Entry("none", roles(SIGNED_IN)),
+    "login": Entry("none", PUBLIC),
+    # Django's LogoutView takes POST only; it ends on the login page, which here is success.
+    "logout": Entry("none", post_only(roles(SIGNED_IN, anonymous=ALLOW))),
+    "otp_setup": Entry("none", SIGNED_IN_ONLY),
+    "otp_verify": Entry("none", SIGNED_IN_ONLY),
+    "flow_chart": Entry("none", SIGNED_IN_ONLY),
+    "my_applications": Entry("none", SIGNED_IN_ONLY),
+    "notification_list": Entry("none", SIGNED_IN_ONLY),
+    "notification_preferences": Entry("none", SIGNED_IN_ONLY),
+    "notification_mark_all_read": Entry("none", post_only(SIGNED_IN_ONLY)),
+    "notification_detail": Entry("notification", roles({APPLICANT})),
+    "notification_mark_read": Entry("notification", post_only(roles({APPLICANT}))),
+    "notification_outbox": Entry(
+        "outbox",
+        per_target(
+            any=roles({CASE_OFFICER, AUDITOR, OTHER_CASE_OFFICER}, rest=FORBIDDEN),
+            own=roles({CASE_OFFICER, AUDITOR}, STAFF - {CASE_OFFICER, AUDITOR}),
+        ),
+    ),
+    # --- applicants ------------------------------------------------------------------------
+    "application_new": Entry("none", roles({APPLICANT, OTHER_APPLICANT}, rest=FORBIDDEN)),
+    "association_edit": Entry(
+        "association", per_target(a=roles({APPLICANT}), b=roles({OTHER_APPLICANT}))
+    ),
+    # --- one case --------------------------------------------------------------------------
+    "application_detail": Entry("application", case_viewers),
+    "application_edit": Entry("application", draft_editors),
+    "attachment_upload": Entry("application", post_only(draft_editors)),
+    "attachment_download": Entry("attachment", case_viewers),
+    "attachment_delete": Entry("attachment", post_only(draft_editors)),
+    "application_act": Entry("act", act),
+    "application_trail": Entry("application", case_staff),
+    "application_export": Entry("application", case_staff),
+    "document_download": Entry("document", get_only(case_viewers)),
+    "conflict_declare": Entry("application", conflict_declarers),
+    "conflict_rule": Entry(
+        "declaration",
+        roles(
+            {COUNCIL_CHAIR, COMMITTEE},
+            # dorte cannot rule on her own declaration; anna sees the case, not the ruling.
+            {APPLICANT, CASE_OFFICER, COUNCIL_MEMBER, CONFLICTED_MEMBER, AUDITOR},
+        ),
+    ),
+    # --- the municipality's staff ----------------------------------------------------------
+    "staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
+    "association_new": Entry(
+        "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+    ),
+    "round_inbox": Entry("round", OWN_ROUND_STAFF),
+    "round_decisions": Entry("round", OWN_ROUND_STAFF),
+    "round_export": Entry("round", OWN_ROUND_STAFF),
+    "meeting_list": Entry("round", OWN_ROUND_STAFF),
+    "paper_application_new": Entry("round", OWN_ROUND_CASE_OFFICER),
+    "meeting_new": Entry("round", OWN_ROUND_CASE_OFFICER),
+    # --- meetings --------------------------------------------------------------------------
+    "meeting_detail": Entry("meeting", MEETING_STAFF),
+    "meeting_agenda": Entry("meeting", MEETING_STAFF),
+    "meeting_agenda_pdf": Entry("meeting", MEETING_STAFF),
+    "meeting_minutes": Entry("meeting", MEETING_STAFF),
+    "meeting_minutes_pdf": Entry("meeting", MEETING_STAFF),
+    "meeting_edit": Entry("meeting", MEETING_CASE_OFFICER),
+    "meeting_agenda_add": Entry("meeting", post_only(MEETING_CASE_OFFICER)),
+    "meeting_agenda_add_ready": Entry("meeting", post_only(MEETING_CASE_OFFICER)),
+    "meeting_assess": Entry(
+        "meeting",
+        per_target(
+            council=roles(COUNCIL, STAFF - COUNCIL),
+            committee=COUNCIL_ONLY_404,
+            other_municipality=COUNCIL_ONLY_404,
+        ),
+    ),
+    "meeting_assess_item": Entry("meeting_application", post_only(assess_item)),
+    "meeting_assessments": Entry(
+        "meeting",
+        per_target(
+            council=roles(
+                {COUNCIL_CHAIR, CASE_OFFICER, AUDITOR},
+                {COUNCIL_MEMBER, CONFLICTED_MEMBER, COMMITTEE},
+            ),
+            committee=COUNCIL_ONLY_404,
+            other_municipality=COUNCIL_ONLY_404,
+        ),
+    ),
+    "meeting_bulk": Entry(
+        "meeting",
+        per_target(
+            council=roles({COUNCIL_CHAIR}, STAFF - {COUNCIL_CHAIR}),
+            committee=roles({COMMITTEE}, STAFF - {COMMITTEE}),
+            # helle is staff in Næstved but not its committee's chair (ivan is).
+            other_municipality=roles((), {OTHER_CASE_OFFICER}),
+        ),
+    ),
+}
+
+# --- the API (/api/v1/) ---------------------------------------------------------------------
+# The matrix calls the API as the browser does: signed in by session (the clients of the
+# screens). Without credentials the API answers 401 (``WWW-Authenticate: Token``), which
+# counts as ``login`` here. DRF checks authentication before the method, so anonymous
+# gets 401 for any method, and a signed-in user 405 for a method the view does not have
+# (before the object is looked up: a 405 does not tell whether the object exists).
+
+
+def api(rule: Expect, methods: Iterable[str] = ("GET",)) -> Expect:
+    """``rule`` for the view's ``methods``; any other method: 401 anonymous, else 405."""
+    accepted = frozenset(methods)
+
+    def expect(role: str, target: str, method: str) -> str:
+        if method not in accepted:
+            return LOGIN if role == ANONYMOUS else NOT_ALLOWED
+        return rule(role, target, method)
+
+    return expect
+
+
+def api_open(methods: Iterable[str] = ("GET",)) -> Expect:
+    """No authentication needed (the docs, the schema, getting a token)."""
+    accepted = frozenset(methods)
+
+    def expect(role: str, target: str, method: str) -> str:
+        return ALLOW if method in accepted else NOT_ALLOWED
+
+    return expect
+
+
+def api_assessment(role: str, state: str, method: str) -> str:
+    """POST /applications/<pk>/assessments: like the screen, but the meeting is in the body:
+    404 outsiders, 403 non-council viewers; a case not on that council meeting's agenda is
+    a 400 on the ``meeting`` field; then 403 for the conflicted member."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if state == "other_municipality" or role not in COUNCIL:
+        return FORBIDDEN
+    if state in ("draft", "submitted"):
+        return FLOW
+    return FORBIDDEN if role == CONFLICTED_MEMBER else ALLOW
+
+
+def api_meeting_create(role: str, target: str, method: str) -> str:
+    """POST /meetings with Roskilde's round: carl creates it; other Roskilde staff 403;
+    helle gets "no such round" (400: Roskilde's round does not exist for her); non-staff 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if role == CASE_OFFICER:
+        return ALLOW
+    if role == OTHER_CASE_OFFICER:
+        return FLOW
+    return FORBIDDEN
+
+
+API_MATRIX: dict[str, Entry] = {
+    "api:token": Entry("none", api_open(("POST",))),
+    "api:me": Entry("none", api(roles(SIGNED_IN))),
+    "api:rounds": Entry("none", api(roles(SIGNED_IN))),
+    # Rounds open for applications are visible to every signed-in user (both are open).
+    "api:round": Entry("round", api(roles(SIGNED_IN))),
+    "api:associations": Entry("none", api(roles(SIGNED_IN))),
+    "api:applications": Entry(
+        "none",
+        per_target(
+            **{
+                "-": lambda role, target, method: (
+                    api(roles(SIGNED_IN))(role, target, method)
+                    if method == "GET"
+                    else roles(
+                        {APPLICANT, OTHER_APPLICANT, CASE_OFFICER, OTHER_CASE_OFFICER},
+                        rest=FORBIDDEN,
+                    )(role, target, method)
+                )
+            }
+        ),
+    ),
+    "api:application": Entry(
+        "application",
+        lambda role, state, method: (
+            draft_editors(role, state, method)
+            if method == "PATCH"
+            else api(case_viewers)(role, state, method)
+        ),
+        methods=("GET", "POST", "PATCH"),
+    ),
+    "api:attachments": Entry(
+        "application",
+        lambda role, state, method: (
+            draft_editors(role, state, method)
+            if method == "POST"
+            else case_viewers(role, state, method)
+        ),
+    ),
+    "api:transitions": Entry("application", api(case_viewers)),
+    "api:transition": Entry("act", api(act, ("POST",)), methods=("POST",)),
+    # The applicant reads the case's transition records here, as on the case page's timeline.
+    "api:trail": Entry("application", api(case_viewers)),
+    "api:conflicts": Entry("application", api(conflict_declarers, ("POST",))),
+    "api:assessments": Entry("application", api(api_assessment, ("POST",))),
+    # Everyone signed in may list meetings (non-staff get an empty list).
+    "api:meetings": Entry(
+        "none",
+        lambda role, target, method: (
+            api(roles(SIGNED_IN))(role, target, method)
+            if method == "GET"
+            else api_meeting_create(role, target, method)
+        ),
+    ),
+    "api:meeting": Entry("meeting", api(MEETING_STAFF)),
+    "api:meeting_minutes": Entry("meeting", api(MEETING_STAFF)),
+    "api:meeting_items": Entry("meeting", api(MEETING_CASE_OFFICER, ("POST",))),
+    "api:schema": Entry("none", api_open()),
+    "api:docs": Entry("none", api_open()),
+    # Anything else under /api/v1/: a JSON 404, whoever asks.
+    "api:not_found": Entry("none", roles((), rest=HIDDEN, anonymous=HIDDEN)),
+}
+MATRIX.update(API_MATRIX)
+
+# --- reports on a round and a municipality (GET only) ------------------------------------------
+MATRIX.update(
+    {
+        "round_report": Entry("round", get_only(OWN_ROUND_STAFF)),
+        "round_report_csv": Entry("round", get_only(OWN_ROUND_STAFF)),
+        "municipality_report": Entry(
+            "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+    }
+)
+
+# Left out on purpose: the language switch (a cookie/session preference, no data) and
+# Django's static and media serving; the admin is covered by test_admin.py.
+EXCLUDED = frozenset({"set_language"})
+# Patterns whose success ends on the login page (so a redirect there is not a refusal).
+LOGIN_IS_SUCCESS = frozenset({"logout"})

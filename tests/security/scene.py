@@ -1,0 +1,142 @@
+"""The scene the permission matrix runs in: the cast of tests/conftest.py, plus one council
+member who is not conflicted, and association A's application in every state that matters.
+
+Built once per test module (see ``scene_once``) inside a transaction that is rolled back
+when the module is done; every request of the matrix runs in a savepoint of its own that
+is rolled back too, so an allowed write cannot change what the next request sees.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import SimpleNamespace
+from typing import Any
+
+from django.db import transaction
+
+from cases.meeting_services import conflict_declare, meeting_create
+from cases.models import Body, Document, Meeting, Role
+from notifications.models import Notification
+from workflows import engine
+
+from ..conftest import advance
+from ..factories import (
+    ApplicationFactory,
+    AssociationFactory,
+    FocusAreaFactory,
+    GrantRoundFactory,
+    MunicipalityFactory,
+    UserFactory,
+    give_role,
+    tie,
+)
+
+# Application states the matrix tries every application-level URL in. "other_municipality"
+# is association B's application in Næstved's round: the other side of every 404.
+STATES = (
+    "draft",
+    "submitted",
+    "in_council_review",
+    "recommended",
+    "granted",
+    "paid",
+    "report_submitted",
+    "closed",
+    "other_municipality",
+)
+
+
+def build_world() -> SimpleNamespace:
+    """The named cast of tests/conftest.py ``world`` (a fixture, so not callable here),
+    plus ``mads``: a council member of Roskilde with no tie to any association."""
+    roskilde = MunicipalityFactory(name="Roskilde Kommune")
+    naestved = MunicipalityFactory(name="Næstved Kommune")
+    grant_round = GrantRoundFactory(municipality=roskilde, name="§ 18-puljen 2027")
+    other_round = GrantRoundFactory(municipality=naestved, name="Frivillighedspuljen 2027")
+    focus = FocusAreaFactory(round=grant_round, name="Ensomhed")
+    other_focus = FocusAreaFactory(round=other_round, name="Ensomhed")
+    a = AssociationFactory(name="Lektiecaféen")
+    b = AssociationFactory(name="Besøgsvennerne")
+    names = ("anna", "bo", "carl", "dorte", "erik", "frida", "gustav", "helle", "ivan", "mads")
+    cast = {name: UserFactory(username=name, first_name=name.capitalize()) for name in names}
+    cast["admin"] = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    tie(cast["anna"], a)
+    tie(cast["bo"], b)
+    tie(cast["dorte"], a, represents=False, board=True)
+    give_role(cast["carl"], roskilde, Role.CASE_OFFICER)
+    give_role(cast["dorte"], roskilde, Role.COUNCIL_MEMBER)
+    give_role(cast["erik"], roskilde, Role.COUNCIL_MEMBER)
+    give_role(cast["erik"], roskilde, Role.COUNCIL_CHAIR)
+    give_role(cast["frida"], roskilde, Role.COMMITTEE_CHAIR)
+    give_role(cast["gustav"], roskilde, Role.AUDITOR)
+    give_role(cast["helle"], naestved, Role.CASE_OFFICER)
+    give_role(cast["ivan"], naestved, Role.COMMITTEE_CHAIR)
+    give_role(cast["mads"], roskilde, Role.COUNCIL_MEMBER)
+    return SimpleNamespace(
+        roskilde=roskilde,
+        naestved=naestved,
+        round=grant_round,
+        other_round=other_round,
+        focus=focus,
+        other_focus=other_focus,
+        a=a,
+        b=b,
+        **cast,
+    )
+
+
+def build_scene() -> SimpleNamespace:
+    world = build_world()
+    # The council meeting first, with mads present, so ``advance`` puts the cases on it.
+    council = meeting_create(
+        grant_round=world.round,
+        body=Body.COUNCIL,
+        date=datetime.date(2027, 2, 1),
+        members_present=[world.dorte, world.erik, world.mads],
+        acting_user=world.carl,
+    )
+    applications: dict[str, Any] = {}
+    for state in STATES[:-1]:
+        application = ApplicationFactory(round=world.round, association=world.a)
+        application.focus_areas.set([world.focus])
+        applications[state] = advance(application, world, state)
+    other = ApplicationFactory(round=world.other_round, association=world.b)
+    other.focus_areas.set([world.other_focus])
+    applications["other_municipality"] = engine.perform(other, "submit", user=world.bo)
+    committee = Meeting.objects.get(round=world.round, body=Body.COMMITTEE)
+    other_meeting = meeting_create(
+        grant_round=world.other_round,
+        body=Body.COMMITTEE,
+        date=datetime.date(2027, 2, 20),
+        members_present=[world.ivan],
+        acting_user=world.helle,
+    )
+    # dorte (on A's board) declares her tie on the case before the council.
+    declaration = conflict_declare(
+        application=applications["in_council_review"], member=world.dorte, reason="Bestyrelsen"
+    )
+    documents = {
+        state: Document.objects.filter(application=application).order_by("pk").first()
+        for state, application in applications.items()
+    }
+    notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
+    assert notification is not None, "the scene needs one of anna's notifications"
+    return SimpleNamespace(
+        world=world,
+        applications=applications,
+        attachments={s: a.attachments.order_by("pk").first() for s, a in applications.items()},
+        documents={s: d for s, d in documents.items() if d is not None},
+        meetings={"council": council, "committee": committee, "other_municipality": other_meeting},
+        declaration=declaration,
+        notification=notification,
+    )
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run the body in a savepoint and undo whatever it wrote."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
