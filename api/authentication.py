@@ -48,9 +48,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             key = header[1].decode("ascii")
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
-        )
+        token = ApiToken.objects.select_related("user").filter(key_hash=hash_key(key)).first()
         if token is None or token.is_expired() or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."))
         now = timezone.now()

@@ -43,7 +43,8 @@ def _flat(body: dict[str, list[str]]) -> dict[str, Any]:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, InvalidInput):
-        return Response(exc.errors or {"detail": exc.message}, status=400)
+        body: dict[str, Any] = exc.errors or {"detail": exc.message}
+        return Response(body, status=400)
     if isinstance(exc, TransitionError):
         return Response({"detail": exc.message}, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

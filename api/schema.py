@@ -36,14 +36,17 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         "properties": {"detail": {"type": "string"}},
         "additionalProperties": {"type": "array", "items": {"type": "string"}},
     }
-    for path, operations in result.get("paths", {}).items():
-        for method, operation in operations.items():
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             for code, (description, schema) in COMMON.items():
                 operation["responses"].setdefault(
                     code,
-                    {"description": description, "content": {"application/json": {"schema": schema}}},
+                    {
+                        "description": description,
+                        "content": {"application/json": {"schema": schema}},
+                    },
                 )
     return result
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import (
@@ -13,12 +15,29 @@ from cases.models import (
     AttachmentKind,
     BudgetLine,
     GrantRound,
+    RecommendationOutcome,
     Role,
 )
 from workflows.models import TransitionRecord
 
 MAX_INT = 2_147_483_647
 MONEY = {"max_digits": 12, "decimal_places": 2}
+MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
+
+
+@extend_schema_field(
+    {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "25000.00"}
+)
+class MoneyField(serializers.DecimalField):
+    """An amount in DKK as a decimal string ("25000.00"), as the API writes them too."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(min_value=0, **MONEY, **kwargs)
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str) or not re.match(MONEY_PATTERN, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 # --- reference data ------------------------------------------------------------------------
@@ -98,7 +117,7 @@ class MeSerializer(serializers.Serializer):
 
 class BudgetLineSerializer(serializers.ModelSerializer):
     description = serializers.CharField(max_length=200)
-    amount = serializers.DecimalField(min_value=0, **MONEY)
+    amount = MoneyField()
 
     class Meta:
         model = BudgetLine
@@ -125,6 +144,11 @@ class ApplicationSerializer(serializers.ModelSerializer):
     budget_lines = BudgetLineSerializer(many=True)
     declarations = serializers.SerializerMethodField()
     is_paper = serializers.BooleanField()
+    recommendation_outcome = serializers.ChoiceField(
+        choices=RecommendationOutcome.choices,
+        allow_blank=True,
+        help_text="Empty until the council has recommended.",
+    )
 
     class Meta:
         model = Application
@@ -184,9 +208,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     purpose = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     target_group = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    activity_description = serializers.CharField(
-        required=False, allow_blank=True, max_length=20000
-    )
+    activity_description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     focus_areas = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=MAX_INT),
         required=False,
@@ -201,10 +223,8 @@ class ApplicationInputSerializer(serializers.Serializer):
     participants = serializers.IntegerField(
         required=False, allow_null=True, min_value=0, max_value=MAX_INT
     )
-    amount_requested = serializers.DecimalField(
-        required=False, allow_null=True, min_value=0, **MONEY
-    )
-    other_funding = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    amount_requested = MoneyField(required=False, allow_null=True)
+    other_funding = MoneyField(required=False, allow_null=True)
     other_funding_note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
     declarations = DeclarationsSerializer(required=False)
     budget_lines = BudgetLineSerializer(many=True, required=False, max_length=100)
@@ -227,9 +247,9 @@ class ApplicationInputSerializer(serializers.Serializer):
 
 
 class ApplicationPatchSerializer(ApplicationInputSerializer):
-    round = None  # type: ignore[assignment]
-    association = None  # type: ignore[assignment]
-    received_at = None  # type: ignore[assignment]
+    round = None
+    association = None
+    received_at = None
     title = serializers.CharField(max_length=200, required=False)
 
 
@@ -237,7 +257,6 @@ class ApplicationFilterSerializer(serializers.Serializer):
     round = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
     association = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
     status = serializers.ChoiceField(required=False, choices=ApplicationStatus.choices)
-    page = serializers.IntegerField(required=False, min_value=1)
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
@@ -294,7 +313,7 @@ class ConflictSerializer(serializers.Serializer):
 class AssessmentInputSerializer(serializers.Serializer):
     meeting = serializers.IntegerField(min_value=1, max_value=MAX_INT)
     outcome = serializers.ChoiceField(choices=["grant", "partial", "refuse"])
-    amount = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    amount = MoneyField(required=False, allow_null=True)
     comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
 
 
@@ -416,8 +435,8 @@ class AgendaSerializer(serializers.Serializer):
 
 
 class MinutesSerializer(AgendaSerializer):
-    items = MinutesItemSerializer(many=True)  # type: ignore[assignment]
-    totals = MinutesTotalsSerializer()  # type: ignore[assignment]
+    items = MinutesItemSerializer(many=True)
+    totals = MinutesTotalsSerializer()
     dealt_with = serializers.IntegerField()
 
 
@@ -426,9 +445,11 @@ class MinutesSerializer(AgendaSerializer):
 
 class TransitionFieldSerializer(serializers.Serializer):
     name = serializers.CharField()
-    type = serializers.ChoiceField(choices=["text", "decimal", "integer", "date", "boolean", "choice", "lines", "files"],
+    type = serializers.ChoiceField(
+        choices=["text", "decimal", "integer", "date", "boolean", "choice", "lines", "files"],
         help_text="lines: a JSON array of {budget_line, description, spent}; files: one "
-        "multipart part per kind, named attachment_<kind>",)
+        "multipart part per kind, named attachment_<kind>",
+    )
     choices = serializers.ListField(child=serializers.CharField())
 
 

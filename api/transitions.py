@@ -77,7 +77,7 @@ class ReportLineSerializer(serializers.Serializer):
         required=False, allow_null=True, min_value=1, max_value=MAX_INT
     )
     description = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    spent = serializers.CharField(max_length=40, help_text="Amount in DKK, e.g. \"12500.00\".")
+    spent = serializers.CharField(max_length=40, help_text='Amount in DKK, e.g. "12500.00".')
 
 
 class JSONListField(serializers.ListField):

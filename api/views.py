@@ -108,7 +108,10 @@ class MeView(APIView):
             "last_name": getattr(user, "last_name", ""),
             "email": getattr(user, "email", ""),
             "roles": [
-                {"municipality": {"id": r.municipality_id, "name": r.municipality.name}, "role": r.role}
+                {
+                    "municipality": {"id": r.municipality_id, "name": r.municipality.name},
+                    "role": r.role,
+                }
                 for r in roles.order_by("municipality__name", "role")
             ],
             "associations": list(ties.order_by("association__name")),
@@ -154,4 +157,3 @@ class AssociationList(generics.ListAPIView):
             .select_related("association")
             .order_by("association__name", "pk")
         )
-

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +24,7 @@ from workflows.models import TransitionRecord
 
 from . import transitions
 from .errors import Conflict
+from .pagination import check_query
 from .serializers import (
     ApplicationFilterSerializer,
     ApplicationInputSerializer,
@@ -39,9 +40,7 @@ from .views import rounds_for
 
 def _with_relations(qs: QuerySet[Application]) -> QuerySet[Application]:
     # One query for the rows, one each for focus areas and budget lines, whatever the page size.
-    return qs.select_related("round", "association").prefetch_related(
-        "focus_areas", "budget_lines"
-    )
+    return qs.select_related("round", "association").prefetch_related("focus_areas", "budget_lines")
 
 
 def _detail(user: Any, pk: int) -> Application:
@@ -79,13 +78,7 @@ class ApplicationList(generics.GenericAPIView):
     )
     def get(self, request: Request) -> Response:
         """What the user may see: their associations' applications, or their municipality's."""
-        filters = ApplicationFilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        criteria = {
-            key: filters.validated_data[key]
-            for key in ("round", "association", "status")
-            if key in filters.validated_data
-        }
+        criteria = check_query(request, ApplicationFilterSerializer)
         qs = _with_relations(access.visible_applications(request.user).filter(**criteria))
         page = self.paginate_queryset(qs.order_by("-created_at", "-pk"))
         return self.get_paginated_response(ApplicationSerializer(page, many=True).data)
@@ -126,7 +119,9 @@ class ApplicationList(generics.GenericAPIView):
                 services.budget_lines_replace(
                     application=application,
                     acting_user=user,
-                    lines=[(line["description"], line["amount"]) for line in values["budget_lines"]],
+                    lines=[
+                        (line["description"], line["amount"]) for line in values["budget_lines"]
+                    ],
                 )
         return Response(
             ApplicationSerializer(_detail(user, application.pk)).data,
@@ -158,14 +153,16 @@ class ApplicationDetail(APIView):
                 services.budget_lines_replace(
                     application=application,
                     acting_user=request.user,
-                    lines=[(line["description"], line["amount"]) for line in values["budget_lines"]],
+                    lines=[
+                        (line["description"], line["amount"]) for line in values["budget_lines"]
+                    ],
                 )
         return Response(ApplicationSerializer(_detail(request.user, pk)).data)
 
 
 class AttachmentList(generics.GenericAPIView):
     serializer_class = AttachmentSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(responses=AttachmentSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
@@ -200,10 +197,15 @@ class TransitionList(APIView):
         """The transitions this user can take now (conditions are checked on the attempt)."""
         application = access.get_application_for(request.user, pk)
         available = engine.available_transitions(application, request.user)
-        return Response(TransitionSerializer([transitions.describe(t) for t in available], many=True).data)
+        return Response(
+            TransitionSerializer([transitions.describe(t) for t in available], many=True).data
+        )
 
 
 class TransitionTake(APIView):
+    # JSON; multipart when the transition takes files (the usage report's attachments).
+    parser_classes = [JSONParser, MultiPartParser]
+
     @extend_schema(
         request=transitions.TransitionInputSerializer,
         responses=ApplicationSerializer,
@@ -242,4 +244,3 @@ class Trail(generics.GenericAPIView):
         qs = TransitionRecord.objects.filter(application=application).order_by("seq")
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(TrailRecordSerializer(page, many=True).data)
-

@@ -19,7 +19,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import access, meeting_documents, meeting_prep, meeting_services
-from cases.council_selectors import COUNCIL_ROLES, agenda_application, get_council_meeting_for, is_present
+from cases.council_selectors import (
+    COUNCIL_ROLES,
+    agenda_application,
+    get_council_meeting_for,
+    is_present,
+)
 from cases.meeting_prep import display
 from cases.models import Application, Meeting
 from cases.views_meetings import MeetingForm
@@ -69,8 +74,12 @@ class MeetingList(generics.GenericAPIView):
         data = MeetingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        grant_round = access.staff_rounds(request.user).select_related("municipality")
-        grant_round = grant_round.filter(pk=values["round"]).first()
+        grant_round = (
+            access.staff_rounds(request.user)
+            .select_related("municipality")
+            .filter(pk=values["round"])
+            .first()
+        )
         if grant_round is None:
             raise ValidationError({"round": _("No such round.")})
         access.require_case_officer(request.user, grant_round)
@@ -262,5 +271,3 @@ class Assessments(APIView):
             comment=values.get("comment", ""),
         )
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
-
-

@@ -211,7 +211,7 @@ def letter_pdf(document: Document) -> Document:
     pdf = decision_letter_pdf(document.html)
     # Assigning a File to the field gives an uncommitted FieldFile: open()/read() and
     # .name work as for a stored one, and nothing touches storage or the database.
-    document.pdf = ContentFile(pdf, name=_letter_name(document))  # type: ignore[assignment]
+    document.pdf = ContentFile(pdf, name=_letter_name(document))
     return document
 
 

@@ -39,6 +39,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .grants import CarryOver, RepaymentClaim
@@ -233,7 +234,7 @@ def _grouped(applications: QuerySet[Application], *keys: str) -> list[dict[str, 
 
 
 def target_group_labels() -> dict[int | None, str]:
-    """Labels of the fixed categories, keyed by row id (no query after the first)."""
+    """Labels of the fixed categories in their order, keyed by row id (one query)."""
     return {tg.pk: str(tg) for tg in TargetGroup.objects.all()}
 
 
@@ -270,11 +271,11 @@ def municipality_report(municipality: Municipality) -> MunicipalityReport:
     A round belongs to the year of its deadline (Copenhagen time).
     """
     rounds = list(GrantRound.objects.filter(municipality=municipality).order_by("deadline"))
-    year_of = {r.pk: r.deadline.astimezone(_copenhagen()).year for r in rounds}
+    year_of = {r.pk: r.deadline.astimezone(timezone.get_default_timezone()).year for r in rounds}
     years = sorted(set(year_of.values()))
     groups = target_group_labels()
     applications = Application.objects.filter(municipality=municipality).annotate(
-        year=ExtractYear("round__deadline", tzinfo=_copenhagen())
+        year=ExtractYear("round__deadline", tzinfo=timezone.get_default_timezone())
     )
     per_year = {r["year"]: r for r in _grouped(applications, "year")}
     per_group = {
@@ -312,14 +313,6 @@ def municipality_report(municipality: Municipality) -> MunicipalityReport:
         by_target_group=table(groups, per_group),
         by_focus_area=table({name: name for name in area_names}, per_area),
     )
-
-
-def _copenhagen() -> Any:
-    from zoneinfo import ZoneInfo
-
-    from django.conf import settings
-
-    return ZoneInfo(settings.TIME_ZONE)
 
 
 # --- CSV -----------------------------------------------------------------------------------

@@ -115,7 +115,9 @@ def check_name(name: str) -> str:
 def _pdf_ok(data: bytes) -> str | None:
     """None if the PDF is acceptable, otherwise why not (a message)."""
     if not data.startswith(b"%PDF-"):
-        return _("The file's content is not a PDF file.")
+        return _(
+            "The file's content is not a %(ext)s file. Save it again as %(ext)s and retry."
+        ) % {"ext": "PDF"}
     end = data.rfind(b"%%EOF")
     if end < 0 or data[end + 5 :].strip(b" \t\r\n\x00"):
         return _(

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from workflows import engine, rules
 from workflows.errors import InvalidInput, TransitionError
@@ -158,6 +159,7 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def report_attachment_download(request: HttpRequest, pk: int) -> Any:
     """Only those who may see the case; everyone else gets 404."""
     attachment = (
@@ -177,6 +179,7 @@ def report_attachment_download(request: HttpRequest, pk: int) -> Any:
 
 
 @login_required
+@require_GET
 def usage_reports(request: HttpRequest) -> HttpResponse:
     """The staff's overview: overdue reports, reports awaiting review, unpaid repayment claims."""
     who = rules.profile(request.user)

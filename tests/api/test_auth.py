@@ -80,7 +80,9 @@ def test_two_factor_staff_need_a_code_for_a_token(world: Any) -> None:
     missing = client.post(TOKEN, {"username": "carl", "password": "pw"}, format="json")
     assert missing.status_code == 400
     assert "otp" in missing.json()
-    wrong = client.post(TOKEN, {"username": "carl", "password": "pw", "otp": "000000"}, format="json")
+    wrong = client.post(
+        TOKEN, {"username": "carl", "password": "pw", "otp": "000000"}, format="json"
+    )
     assert wrong.status_code == 400
     assert "otp" in wrong.json()
     code = f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
@@ -89,7 +91,9 @@ def test_two_factor_staff_need_a_code_for_a_token(world: Any) -> None:
     right = client.post(TOKEN, {"username": "carl", "password": "pw", "otp": code}, format="json")
     assert right.status_code == 201, right.json()
     # An applicant is never asked for a code.
-    assert client.post(TOKEN, {"username": "anna", "password": "pw"}, format="json").status_code == 201
+    assert (
+        client.post(TOKEN, {"username": "anna", "password": "pw"}, format="json").status_code == 201
+    )
 
 
 def test_two_factor_staff_need_a_verified_session(world: Any, client: Client) -> None:

@@ -15,13 +15,17 @@ BASE = "/api/v1"
 
 
 def take(client: Any, app_id: int, name: str, **fields: Any) -> Any:
-    response = client.post(f"{BASE}/applications/{app_id}/transitions/{name}", fields, format="json")
+    response = client.post(
+        f"{BASE}/applications/{app_id}/transitions/{name}", fields, format="json"
+    )
     assert response.status_code == 200, response.json()
     return response.json()
 
 
 def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: Any) -> None:
-    anna, carl, erik, frida, dorte = (api(u) for u in (world.anna, world.carl, world.erik, world.frida, world.dorte))
+    anna, carl, erik, frida, dorte = (
+        api(u) for u in (world.anna, world.carl, world.erik, world.frida, world.dorte)
+    )
 
     me = anna.get(f"{BASE}/me").json()
     assert [a["name"] for a in me["associations"]] == ["Lektiecaféen"]
@@ -78,7 +82,9 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
     ]
     take(carl, app_id, "request_info", question="Hvor mange børn kommer?")
     take(anna, app_id, "provide_info", answer="Omkring 50.")
-    assert take(carl, app_id, "accept", reason="Opfylder kriterierne")["status"] == "in_council_review"
+    assert (
+        take(carl, app_id, "accept", reason="Opfylder kriterierne")["status"] == "in_council_review"
+    )
 
     council = carl.post(
         f"{BASE}/meetings",
@@ -129,7 +135,12 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
 
     committee = carl.post(
         f"{BASE}/meetings",
-        {"round": world.round.pk, "body": "committee", "date": "2027-02-15", "members_present": [world.frida.pk]},
+        {
+            "round": world.round.pk,
+            "body": "committee",
+            "date": "2027-02-15",
+            "members_present": [world.frida.pk],
+        },
         format="json",
     ).json()
     carl.post(f"{BASE}/meetings/{committee['id']}/items", {"application": app_id}, format="json")
@@ -138,7 +149,13 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
     assert agenda["totals"]["pool"] == "325000.00"
 
     decided = take(
-        frida, app_id, "decide", meeting=committee["id"], outcome="grant", amount="20000", reason="Som indstillet"
+        frida,
+        app_id,
+        "decide",
+        meeting=committee["id"],
+        outcome="grant",
+        amount="20000",
+        reason="Som indstillet",
     )
     assert decided["status"] == "granted"
     assert decided["granted_amount"] == "20000.00"

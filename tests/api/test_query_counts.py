@@ -16,7 +16,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import AgendaItem, Attachment, BudgetLine, Meeting
-from tests.factories import ApplicationFactory, AssociationFactory, FocusAreaFactory, GrantRoundFactory, tie
+from tests.factories import (
+    ApplicationFactory,
+    AssociationFactory,
+    FocusAreaFactory,
+    GrantRoundFactory,
+    tie,
+)
 from workflows.trail import record_transition
 
 
@@ -50,22 +56,36 @@ def _attachments(world: Any, n: int) -> None:
     app = world.list_app
     for i in range(n):
         Attachment.objects.create(
-            application=app, kind="other", file=f"x{i}.pdf", original_name="x.pdf",
-            size=1, content_type="application/pdf", uploaded_by=world.anna,
+            application=app,
+            kind="other",
+            file=f"x{i}.pdf",
+            original_name="x.pdf",
+            size=1,
+            content_type="application/pdf",
+            uploaded_by=world.anna,
         )
 
 
 def _trail(world: Any, n: int) -> None:
     for _ in range(n):
         record_transition(
-            application=world.list_app, flow="conflicts", transition="declare_conflict",
-            from_state="draft", to_state="draft", actor=world.dorte, role="council_member",
+            application=world.list_app,
+            flow="conflicts",
+            transition="declare_conflict",
+            from_state="draft",
+            to_state="draft",
+            actor=world.dorte,
+            role="council_member",
         )
 
 
 def _meetings(world: Any, n: int) -> None:
     for i in range(n):
-        meeting = Meeting.objects.create(round=world.round, body="council", date=datetime.date(2027, 1, 1) + datetime.timedelta(days=i))
+        meeting = Meeting.objects.create(
+            round=world.round,
+            body="council",
+            date=datetime.date(2027, 1, 1) + datetime.timedelta(days=i),
+        )
         meeting.members_present.set([world.dorte, world.erik])
 
 
@@ -73,13 +93,23 @@ def _agenda(world: Any, n: int) -> None:
     meeting = world.list_meeting
     start = meeting.agenda_items.count()
     for i in range(n):
-        app = ApplicationFactory(round=world.round, association=world.a if i % 2 else world.b, complete=False, status="in_council_review")
+        app = ApplicationFactory(
+            round=world.round,
+            association=world.a if i % 2 else world.b,
+            complete=False,
+            status="in_council_review",
+        )
         app.focus_areas.set([world.focus])
         AgendaItem.objects.create(meeting=meeting, application=app, position=start + i + 1)
         record_transition(
-            application=app, flow="application", transition="recommend",
-            from_state="in_council_review", to_state="recommended", actor=world.erik,
-            role="council_chair", payload={"meeting": meeting.pk, "outcome": "grant", "amount": "100"},
+            application=app,
+            flow="application",
+            transition="recommend",
+            from_state="in_council_review",
+            to_state="recommended",
+            actor=world.erik,
+            role="council_chair",
+            payload={"meeting": meeting.pk, "outcome": "grant", "amount": "100"},
         )
 
 
@@ -101,7 +131,9 @@ def test_list_queries_do_not_grow_with_the_data(
     world: Any, api: Any, name: str, user: str, url: str, make: Callable[[Any, int], None]
 ) -> None:
     world.list_app = ApplicationFactory(round=world.round, association=world.a, complete=False)
-    world.list_meeting = Meeting.objects.create(round=world.round, body="council", date=datetime.date(2027, 2, 1))
+    world.list_meeting = Meeting.objects.create(
+        round=world.round, body="council", date=datetime.date(2027, 2, 1)
+    )
     world.list_meeting.members_present.set([world.dorte, world.erik])
     client = api(getattr(world, user))
     target = url.format(app=world.list_app.pk, meeting=world.list_meeting.pk)

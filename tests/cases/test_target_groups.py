@@ -45,6 +45,13 @@ def test_anna_ticks_target_groups_and_the_case_shows_them(
     )
     assert response.status_code == 302
     assert sorted(draft.target_groups.values_list("code", flat=True)) == ["children", "families"]
+    # The change is in the case's history, with who made it.
+    version = draft.history.first()
+    assert version.history_user == world.anna
+    assert sorted(row.targetgroup.code for row in version.target_groups.all()) == [
+        "children",
+        "families",
+    ]
     detail = client.get(reverse("application_detail", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en")
     html = detail.content.decode()
     assert 'id="target-groups"' in html

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-import subprocess  # noqa: S404  (runs manage.py with fixed arguments)
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -89,7 +89,7 @@ def test_the_production_settings_pass_the_deployment_check() -> None:
         "DJANGO_SETTINGS_MODULE": "config.settings_production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
     }
-    result = subprocess.run(  # noqa: S603  (fixed arguments)
+    result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=BASE,
         env=env,
@@ -104,7 +104,7 @@ def test_the_production_settings_pass_the_deployment_check() -> None:
 def test_the_production_settings_refuse_a_missing_secret_key() -> None:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings_production"}
     env.pop("DJANGO_SECRET_KEY", None)
-    result = subprocess.run(  # noqa: S603  (fixed arguments)
+    result = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=BASE,
         env=env,

@@ -19,7 +19,10 @@ from accounts.models import UserSession
 pytestmark = pytest.mark.django_db
 
 
-def login(client: Client, username: str, password: str = "pw", **extra: Any) -> Any:
+PASSWORD = "pw"  # the test factory's password
+
+
+def login(client: Client, username: str, password: str = PASSWORD, **extra: Any) -> Any:
     return client.post(reverse("login"), {"username": username, "password": password}, **extra)
 
 

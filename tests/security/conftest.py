@@ -20,10 +20,9 @@ def scene(
 ) -> Iterator[SimpleNamespace]:
     """The scene of tests/security/scene.py, once per module, rolled back at its end."""
     media = tmp_path_factory.mktemp("security-media")
-    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
-        with transaction.atomic():
-            yield build_scene()
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield build_scene()
+        transaction.set_rollback(True)
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

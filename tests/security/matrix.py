@@ -231,7 +231,8 @@ def act(role: str, target: str, method: str) -> str:
     who, sources = TRANSITIONS[name]
     if _as_seen_from(role, state) not in who:
         return FORBIDDEN
-    return ALLOW if state in sources else FLOW
+    status = "submitted" if state == "other_municipality" else state
+    return ALLOW if status in sources else FLOW
 
 
 def assess_item(role: str, target: str, method: str) -> str:
@@ -257,14 +258,15 @@ def assess_item(role: str, target: str, method: str) -> str:
 
 @dataclass(frozen=True)
 class Entry:
-    targets: str  # a key of test_matrix.targets(): what the URL is tried on
+    targets: str  # a key of runner.targets(): what the URL is tried on
     expect: Expect
     methods: tuple[str, ...] = ("GET", "POST")
+    # Where a GET cannot differ between targets (the action's form page is the same for
+    # every action on a case), fewer targets for GET keep the run short.
+    get_targets: str | None = None
 
 
-OWN_ROUND_STAFF = per_target(
-    own=roles(STAFF), other_municipality=roles({OTHER_CASE_OFFICER})
-)
+OWN_ROUND_STAFF = per_target(own=roles(STAFF), other_municipality=roles({OTHER_CASE_OFFICER}))
 OWN_ROUND_CASE_OFFICER = per_target(
     own=roles({CASE_OFFICER}, STAFF - {CASE_OFFICER}),
     other_municipality=roles({OTHER_CASE_OFFICER}),
@@ -285,8 +287,12 @@ MATRIX: dict[str, Entry] = {
     # --- everyone --------------------------------------------------------------------------
     "home": Entry("none", roles(SIGNED_IN)),
     "login": Entry("none", PUBLIC),
-    # Django's LogoutView takes POST only; it ends on the login page, which here is success.
-    "logout": Entry("none", post_only(roles(SIGNED_IN, anonymous=ALLOW))),
+    # Django's LogoutView takes POST only (405 for a GET, signed in or not); it ends on
+    # the login page, which here is its success.
+    "logout": Entry(
+        "none",
+        lambda role, target, method: ALLOW if method == "POST" else NOT_ALLOWED,
+    ),
     "otp_setup": Entry("none", SIGNED_IN_ONLY),
     "otp_verify": Entry("none", SIGNED_IN_ONLY),
     "flow_chart": Entry("none", SIGNED_IN_ONLY),
@@ -314,7 +320,7 @@ MATRIX: dict[str, Entry] = {
     "attachment_upload": Entry("application", post_only(draft_editors)),
     "attachment_download": Entry("attachment", case_viewers),
     "attachment_delete": Entry("attachment", post_only(draft_editors)),
-    "application_act": Entry("act", act),
+    "application_act": Entry("act", act, get_targets="act_get"),
     "application_trail": Entry("application", case_staff),
     "application_export": Entry("application", case_staff),
     "document_download": Entry("document", get_only(case_viewers)),
@@ -329,9 +335,7 @@ MATRIX: dict[str, Entry] = {
     ),
     # --- the municipality's staff ----------------------------------------------------------
     "staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
-    "association_new": Entry(
-        "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
-    ),
+    "association_new": Entry("none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
     "round_inbox": Entry("round", OWN_ROUND_STAFF),
     "round_decisions": Entry("round", OWN_ROUND_STAFF),
     "round_export": Entry("round", OWN_ROUND_STAFF),
@@ -509,6 +513,49 @@ MATRIX.update(
         ),
     }
 )
+
+# --- known deviations: real findings, reported to the lead, not yet fixed ----------------------
+# Each is (pattern name, method, expected, got, predicate on (role, target)) and a reason.
+# A deviation listed here that no longer occurs fails the suite (strict), so the entry is
+# removed when the view is fixed.
+
+
+@dataclass(frozen=True)
+class Deviation:
+    name: str
+    method: str
+    expected: str
+    got: str
+    applies: Callable[[str, str], bool]
+    reason: str
+
+
+KNOWN_DEVIATIONS = (
+    Deviation(
+        "application_act",
+        "POST",
+        FORBIDDEN,
+        FLOW,
+        lambda role, target: (
+            target.split(":")[1] in ("recommend", "decide")
+            and target.split(":")[0] in ("draft", "submitted", "other_municipality")
+        ),
+        "cases/views.py application_act validates the form before the transition checks the "
+        "permission: for recommend/decide the meeting field is required and offers only "
+        "meetings the case is on, so on a case not yet on an agenda anyone who sees it gets "
+        "400 with form errors instead of 403. Nothing changes; the order is wrong.",
+    ),
+)
+
+
+def known_deviation(name: str, method: str, role: str, target: str, expected: str, got: str) -> str:
+    for d in KNOWN_DEVIATIONS:
+        if (d.name, d.method, d.expected, d.got) == (name, method, expected, got) and d.applies(
+            role, target
+        ):
+            return d.reason
+    return ""
+
 
 # Left out on purpose: the language switch (a cookie/session preference, no data) and
 # Django's static and media serving; the admin is covered by test_admin.py.

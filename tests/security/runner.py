@@ -95,6 +95,10 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
             for state in STATES
             for name in sorted(TRANSITION_NAMES)
         ]
+    if kind == "act_get":  # the form page: one action per state is enough for GET
+        return [
+            (f"{state}:withdraw", {"pk": apps_[state].pk, "name": "withdraw"}) for state in STATES
+        ]
     if kind == "round":
         return [("own", {"pk": w.round.pk}), ("other_municipality", {"pk": w.other_round.pk})]
     if kind == "meeting":
@@ -212,6 +216,7 @@ def classify(response: HttpResponse, pattern_name: str) -> str:
 
 
 def matches(expected: str, got: str, method: str) -> bool:
+    """Whether ``got`` is what the matrix expects (see matrix.py for the outcome classes)."""
     if expected == m.ALLOW and method != "GET":
         return got in (m.ALLOW, m.FLOW)  # access granted; the form or flow may say no
     return got == expected
@@ -250,7 +255,7 @@ def fingerprint() -> list[tuple[Any, ...]]:
         stamp = next((c for c in ("updated_at", "modified", "history_date") if c in columns), None)
         stamp_sql = f"CAST(MAX({qn(stamp)}) AS TEXT)" if stamp else "CAST(NULL AS TEXT)"
         selects.append(
-            f"SELECT '{table}', COUNT(*), CAST(MAX({pk}) AS TEXT), {stamp_sql} FROM {qn(table)}"
+            f"SELECT '{table}', COUNT(*), CAST(MAX({pk}) AS TEXT), {stamp_sql} FROM {qn(table)}"  # noqa: S608 - our own model tables
         )
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(selects))
@@ -338,40 +343,47 @@ def run_matrix(scene: SimpleNamespace) -> list[Case]:
             if pattern.name in m.EXCLUDED or pattern.name not in m.MATRIX:
                 continue
             entry = m.MATRIX[pattern.name]
-            for label, kwargs in targets(entry.targets, scene):
+            plan = [
+                (method, label, kwargs)
+                for method in entry.methods
+                for label, kwargs in targets(
+                    entry.get_targets if method == "GET" and entry.get_targets else entry.targets,
+                    scene,
+                )
+            ]
+            for method, label, kwargs in plan:
                 url = url_for(pattern, kwargs)
                 if url is None:
                     continue
-                for method in entry.methods:
-                    for role in m.ROLES:
-                        expected = entry.expect(role, label, method)
-                        del listener.messages[:]
-                        cache.clear()  # throttles (the API's token endpoint) and lockouts
-                        started = time.perf_counter()
-                        with rolled_back():
-                            with CaptureQueriesContext(connection) as queries:
-                                response = send(clients[role], method, url, write_data(scene))
-                            wrote: list[str] = []
-                            if method == "GET":
-                                wrote = writes(queries.captured_queries)
-                                if fingerprint() != baseline:
-                                    wrote.append("the database fingerprint changed")
-                        got = classify(response, pattern.name)
-                        cases.append(
-                            Case(
-                                name=pattern.name,
-                                target=label,
-                                role=role,
-                                method=method,
-                                url=url,
-                                expected=expected,
-                                got=got,
-                                status=response.status_code,
-                                wrote=wrote,
-                                logged=refusal_logged(
-                                    listener.messages, response.status_code, method, url
-                                ),
-                                seconds=time.perf_counter() - started,
-                            )
+                for role in m.ROLES:
+                    expected = entry.expect(role, label, method)
+                    del listener.messages[:]
+                    cache.clear()  # throttles (the API's token endpoint) and lockouts
+                    started = time.perf_counter()
+                    with rolled_back():
+                        with CaptureQueriesContext(connection) as queries:
+                            response = send(clients[role], method, url, write_data(scene))
+                        wrote: list[str] = []
+                        if method == "GET":
+                            wrote = writes(queries.captured_queries)
+                            if fingerprint() != baseline:
+                                wrote.append("the database fingerprint changed")
+                    got = classify(response, pattern.name)
+                    cases.append(
+                        Case(
+                            name=pattern.name,
+                            target=label,
+                            role=role,
+                            method=method,
+                            url=url,
+                            expected=expected,
+                            got=got,
+                            status=response.status_code,
+                            wrote=wrote,
+                            logged=refusal_logged(
+                                listener.messages, response.status_code, method, url
+                            ),
+                            seconds=time.perf_counter() - started,
                         )
+                    )
     return cases

@@ -38,8 +38,18 @@ def cases(scene: SimpleNamespace) -> list[Case]:
     return run
 
 
+def _deviation(case: Case) -> str:
+    return m.known_deviation(
+        case.name, case.method, case.role, case.target, case.expected, case.got
+    )
+
+
 def _unexpected(cases: list[Case]) -> list[Case]:
-    return [c for c in cases if not matches(c.expected, c.got, c.method)]
+    return [c for c in cases if not matches(c.expected, c.got, c.method) and not _deviation(c)]
+
+
+def _known(cases: list[Case]) -> list[Case]:
+    return [c for c in cases if not matches(c.expected, c.got, c.method) and _deviation(c)]
 
 
 def _unexpected_allows(cases: list[Case]) -> list[Case]:
@@ -57,8 +67,9 @@ def _summarise(cases: list[Case]) -> None:
     lines = [
         f"{len(patterns)} URL patterns (admin aside) × {len(m.ROLES)} roles × "
         f"{len(targets)} (URL, target/state) pairs × methods = {len(cases)} cases",
-        f"expected: {len(cases) - len(bad)}, unexpected: {len(bad)}, "
-        f"unexpected allows: {len(_unexpected_allows(cases))}",
+        f"expected: {len(cases) - len(bad) - len(_known(cases))}, unexpected: {len(bad)}, "
+        f"known deviations (reported, see matrix.KNOWN_DEVIATIONS): {len(_known(cases))}",
+        f"{len(_unexpected_allows(cases))} unexpected allows",
         "outcomes: "
         + ", ".join(
             f"{k}={got[k]}"
@@ -100,6 +111,13 @@ def test_every_outcome_is_the_expected_one(cases: list[Case]) -> None:
     assert not bad, f"{len(bad)} unexpected outcomes:\n" + "\n".join(map(str, bad[:60]))
 
 
+def test_the_known_deviations_still_occur(cases: list[Case]) -> None:
+    """Strict: once a view is fixed, its entry in matrix.KNOWN_DEVIATIONS must go."""
+    seen = {m.known_deviation(c.name, c.method, c.role, c.target, c.expected, c.got) for c in cases}
+    gone = [d.reason for d in m.KNOWN_DEVIATIONS if d.reason not in seen]
+    assert not gone, f"fixed; remove from matrix.KNOWN_DEVIATIONS: {gone}"
+
+
 def test_no_get_changes_data(cases: list[Case]) -> None:
     gets = [c for c in cases if c.method == "GET"]
     assert any(c.got == m.ALLOW for c in gets)
@@ -120,9 +138,7 @@ def test_every_redirect_to_login_is_logged(cases: list[Case]) -> None:
     refused = [c for c in cases if c.got == m.LOGIN]
     assert refused
     silent = [str(c) for c in refused if not c.logged]
-    assert not silent, f"{len(silent)} login redirects not logged, e.g.:\n" + "\n".join(
-        silent[:20]
-    )
+    assert not silent, f"{len(silent)} login redirects not logged, e.g.:\n" + "\n".join(silent[:20])
 
 
 def test_the_matrix_can_fail() -> None:
