@@ -39,7 +39,7 @@ lint: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy cases workflows notifications api
+	$(VENV)/bin/mypy cases workflows notifications api accounts
 
 ## security: bandit on the code and Django's deployment checks with the production settings.
 security: $(VENV)/.installed

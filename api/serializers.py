@@ -25,6 +25,24 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 
 
+class Text(serializers.CharField):
+    """A string, and only a string: DRF would quietly turn 5 into "5"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Integer(serializers.IntegerField):
+    """A whole number; 5.0 and true are refused (DRF would take 5.0 as 5)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, bool | float):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "25000.00"}
 )
@@ -44,8 +62,8 @@ class MoneyField(serializers.DecimalField):
 
 
 class NamedSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
+    id = Integer()
+    name = Text()
 
 
 class RoundSerializer(serializers.ModelSerializer):
@@ -83,15 +101,15 @@ class RoundSerializer(serializers.ModelSerializer):
 class AssociationSerializer(serializers.Serializer):
     """One of the user's associations, with the user's tie to it."""
 
-    id = serializers.IntegerField(source="association.id")
-    name = serializers.CharField(source="association.name")
-    cvr = serializers.CharField(source="association.cvr")
-    address = serializers.CharField(source="association.address")
-    postal_code = serializers.CharField(source="association.postal_code")
-    city = serializers.CharField(source="association.city")
-    contact_person = serializers.CharField(source="association.contact_person")
-    email = serializers.CharField(source="association.email")
-    phone = serializers.CharField(source="association.phone")
+    id = Integer(source="association.id")
+    name = Text(source="association.name")
+    cvr = Text(source="association.cvr")
+    address = Text(source="association.address")
+    postal_code = Text(source="association.postal_code")
+    city = Text(source="association.city")
+    contact_person = Text(source="association.contact_person")
+    email = Text(source="association.email")
+    phone = Text(source="association.phone")
     represents = serializers.BooleanField(source="can_represent")
     board_member = serializers.BooleanField(source="is_board_member")
 
@@ -102,11 +120,11 @@ class StaffRoleSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    username = serializers.CharField()
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    email = serializers.CharField()
+    id = Integer()
+    username = Text()
+    first_name = Text()
+    last_name = Text()
+    email = Text()
     roles = StaffRoleSerializer(many=True)
     associations = AssociationSerializer(many=True)
     two_factor_required = serializers.BooleanField()
@@ -116,7 +134,7 @@ class MeSerializer(serializers.Serializer):
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
-    description = serializers.CharField(max_length=200)
+    description = Text(max_length=200)
     amount = MoneyField()
 
     class Meta:
@@ -139,7 +157,7 @@ DECLARATION_FIELDS = {
 
 class ApplicationSerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=ApplicationStatus.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = Text(source="get_status_display")
     focus_areas = serializers.SerializerMethodField()
     budget_lines = BudgetLineSerializer(many=True)
     declarations = serializers.SerializerMethodField()
@@ -199,36 +217,30 @@ class ApplicationSerializer(serializers.ModelSerializer):
 class ApplicationInputSerializer(serializers.Serializer):
     """A draft's content; on PATCH every field is optional."""
 
-    round = serializers.IntegerField(min_value=1, max_value=MAX_INT)
-    association = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    round = Integer(min_value=1, max_value=MAX_INT)
+    association = Integer(min_value=1, max_value=MAX_INT)
     received_at = serializers.DateTimeField(
         required=False,
         help_text="Only for a case officer registering a paper application: when it was received.",
     )
-    title = serializers.CharField(max_length=200)
-    purpose = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    target_group = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    activity_description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    title = Text(max_length=200)
+    purpose = Text(required=False, allow_blank=True, max_length=20000)
+    target_group = Text(required=False, allow_blank=True, max_length=20000)
+    activity_description = Text(required=False, allow_blank=True, max_length=20000)
     focus_areas = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_INT),
+        child=Integer(min_value=1, max_value=MAX_INT),
         required=False,
         max_length=100,
     )
-    volunteers = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=MAX_INT
-    )
-    members = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=MAX_INT
-    )
-    participants = serializers.IntegerField(
-        required=False, allow_null=True, min_value=0, max_value=MAX_INT
-    )
+    volunteers = Integer(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
+    members = Integer(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
+    participants = Integer(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
     amount_requested = MoneyField(required=False, allow_null=True)
     other_funding = MoneyField(required=False, allow_null=True)
-    other_funding_note = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    other_funding_note = Text(required=False, allow_blank=True, max_length=20000)
     declarations = DeclarationsSerializer(required=False)
     budget_lines = BudgetLineSerializer(many=True, required=False, max_length=100)
-    version = serializers.IntegerField(
+    version = Integer(
         required=False,
         min_value=0,
         max_value=MAX_INT,
@@ -247,15 +259,15 @@ class ApplicationInputSerializer(serializers.Serializer):
 
 
 class ApplicationPatchSerializer(ApplicationInputSerializer):
-    round = None
-    association = None
+    round = None  # type: ignore[assignment]
+    association = None  # type: ignore[assignment]
     received_at = None
-    title = serializers.CharField(max_length=200, required=False)
+    title = Text(max_length=200, required=False)
 
 
 class ApplicationFilterSerializer(serializers.Serializer):
-    round = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
-    association = serializers.IntegerField(required=False, min_value=1, max_value=MAX_INT)
+    round = Integer(required=False, min_value=1, max_value=MAX_INT)
+    association = Integer(required=False, min_value=1, max_value=MAX_INT)
     status = serializers.ChoiceField(required=False, choices=ApplicationStatus.choices)
 
 
@@ -298,110 +310,110 @@ class TrailRecordSerializer(serializers.ModelSerializer):
 
 
 class ConflictInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=20000)
+    reason = Text(max_length=20000)
 
 
 class ConflictSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    application = serializers.IntegerField(source="application_id")
-    member = serializers.IntegerField(source="member_id")
-    source = serializers.CharField()
-    reason = serializers.CharField()
-    ruling = serializers.CharField()
+    id = Integer()
+    application = Integer(source="application_id")
+    member = Integer(source="member_id")
+    source = Text()
+    reason = Text()
+    ruling = Text()
 
 
 class AssessmentInputSerializer(serializers.Serializer):
-    meeting = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    meeting = Integer(min_value=1, max_value=MAX_INT)
     outcome = serializers.ChoiceField(choices=["grant", "partial", "refuse"])
     amount = MoneyField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=20000)
+    comment = Text(required=False, allow_blank=True, max_length=20000)
 
 
 class AssessmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    meeting = serializers.IntegerField(source="meeting_id")
-    application = serializers.IntegerField(source="application_id")
-    member = serializers.IntegerField(source="member_id")
-    outcome = serializers.CharField()
+    id = Integer()
+    meeting = Integer(source="meeting_id")
+    application = Integer(source="application_id")
+    member = Integer(source="member_id")
+    outcome = Text()
     amount = serializers.DecimalField(**MONEY)
-    comment = serializers.CharField()
+    comment = Text()
 
 
 class MeetingInputSerializer(serializers.Serializer):
-    round = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    round = Integer(min_value=1, max_value=MAX_INT)
     body = serializers.ChoiceField(choices=["council", "committee"])
     date = serializers.DateField()
     members_present = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_INT),
+        child=Integer(min_value=1, max_value=MAX_INT),
         required=False,
         max_length=200,
     )
 
 
 class AgendaItemInputSerializer(serializers.Serializer):
-    application = serializers.IntegerField(min_value=1, max_value=MAX_INT)
+    application = Integer(min_value=1, max_value=MAX_INT)
 
 
 class MeetingSummarySerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    round = serializers.IntegerField(source="round_id")
-    body = serializers.CharField()
+    id = Integer()
+    round = Integer(source="round_id")
+    body = Text()
     date = serializers.DateField()
     members_present = serializers.SerializerMethodField()
-    item_count = serializers.IntegerField()
+    item_count = Integer()
 
     def get_members_present(self, obj: Any) -> list[int]:
         return sorted(m.pk for m in obj.members_present.all())
 
 
 class MemberSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    roles = serializers.ListField(child=serializers.CharField())
+    id = Integer()
+    name = Text()
+    roles = serializers.ListField(child=Text())
 
 
 class ItemApplicationSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    case_number = serializers.CharField()
-    title = serializers.CharField()
+    id = Integer()
+    case_number = Text()
+    title = Text()
     association = NamedSerializer()
-    status = serializers.CharField()
+    status = Text()
     amount_requested = serializers.DecimalField(allow_null=True, **MONEY)
-    recommendation_outcome = serializers.CharField()
+    recommendation_outcome = Text()
     recommended_amount = serializers.DecimalField(allow_null=True, **MONEY)
     granted_amount = serializers.DecimalField(allow_null=True, **MONEY)
-    focus_areas = serializers.ListField(child=serializers.CharField())
+    focus_areas = serializers.ListField(child=Text())
 
 
 class ItemConflictSerializer(serializers.Serializer):
-    member = serializers.IntegerField()
-    source = serializers.CharField()
-    reason = serializers.CharField()
-    ruling = serializers.CharField()
+    member = Integer()
+    source = Text()
+    reason = Text()
+    ruling = Text()
     present = serializers.BooleanField()
     excludes = serializers.BooleanField()
 
 
 class ActionSerializer(serializers.Serializer):
-    transition = serializers.CharField()
-    heading = serializers.CharField()
-    outcome = serializers.CharField()
+    transition = Text()
+    heading = Text()
+    outcome = Text()
     amount = serializers.DecimalField(allow_null=True, **MONEY)
-    reasons = serializers.CharField()
+    reasons = Text()
     at = serializers.DateTimeField()
-    actor_name = serializers.CharField()
+    actor_name = Text()
 
 
 class CountSerializer(serializers.Serializer):
-    label = serializers.CharField()
-    count = serializers.IntegerField()
+    label = Text()
+    count = Integer()
 
 
 class AgendaItemSerializer(serializers.Serializer):
-    number = serializers.IntegerField()
+    number = Integer()
     application = ItemApplicationSerializer()
     conflicts = ItemConflictSerializer(many=True)
-    recused = serializers.ListField(child=serializers.IntegerField())
+    recused = serializers.ListField(child=Integer())
 
 
 class MinutesItemSerializer(AgendaItemSerializer):
@@ -423,10 +435,10 @@ class MinutesTotalsSerializer(TotalsSerializer):
 
 
 class AgendaSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    round = serializers.IntegerField()
-    body = serializers.CharField()
-    body_name = serializers.CharField()
+    id = Integer()
+    round = Integer()
+    body = Text()
+    body_name = Text()
     date = serializers.DateField()
     present = MemberSerializer(many=True)
     absent = MemberSerializer(many=True)
@@ -437,32 +449,32 @@ class AgendaSerializer(serializers.Serializer):
 class MinutesSerializer(AgendaSerializer):
     items = MinutesItemSerializer(many=True)
     totals = MinutesTotalsSerializer()
-    dealt_with = serializers.IntegerField()
+    dealt_with = Integer()
 
 
 # --- transitions ---------------------------------------------------------------------------
 
 
 class TransitionFieldSerializer(serializers.Serializer):
-    name = serializers.CharField()
+    name = Text()
     type = serializers.ChoiceField(
         choices=["text", "decimal", "integer", "date", "boolean", "choice", "lines", "files"],
         help_text="lines: a JSON array of {budget_line, description, spent}; files: one "
         "multipart part per kind, named attachment_<kind>",
     )
-    choices = serializers.ListField(child=serializers.CharField())
+    choices = serializers.ListField(child=Text())
 
 
 class TransitionSerializer(serializers.Serializer):
-    name = serializers.CharField()
-    label = serializers.CharField()
+    name = Text()
+    label = Text()
     fields = TransitionFieldSerializer(many=True)
 
 
 class TokenInputSerializer(serializers.Serializer):
-    username = serializers.CharField(max_length=150)
-    password = serializers.CharField(max_length=1024, trim_whitespace=False)
-    otp = serializers.CharField(
+    username = Text(max_length=150)
+    password = Text(max_length=1024, trim_whitespace=False)
+    otp = Text(
         required=False,
         allow_blank=True,
         max_length=20,
@@ -471,5 +483,5 @@ class TokenInputSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField()
+    token = Text()
     expires_at = serializers.DateTimeField(allow_null=True)

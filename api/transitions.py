@@ -18,7 +18,7 @@ from cases.forms import OUTCOMES
 from cases.grants import ReportAttachmentKind
 from workflows.engine import transitions_of
 
-from .serializers import MAX_INT
+from .serializers import MAX_INT, Integer, Text
 
 # A field's kind, by its stable name; anything else is text.
 FIELD_TYPES = {
@@ -73,11 +73,9 @@ def describe(transition: Any) -> dict[str, Any]:
 class ReportLineSerializer(serializers.Serializer):
     """One line of a usage report: spent against a budget line of the application, or a new one."""
 
-    budget_line = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, max_value=MAX_INT
-    )
-    description = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    spent = serializers.CharField(max_length=40, help_text='Amount in DKK, e.g. "12500.00".')
+    budget_line = Integer(required=False, allow_null=True, min_value=1, max_value=MAX_INT)
+    description = Text(required=False, allow_blank=True, max_length=200)
+    spent = Text(max_length=40, help_text='Amount in DKK, e.g. "12500.00".')
 
 
 class JSONListField(serializers.ListField):
@@ -101,15 +99,13 @@ def _input_field(kind: str) -> serializers.Field:
     if kind == "lines":
         return JSONListField(child=ReportLineSerializer(), required=False, max_length=200)
     if kind == "integer":
-        return serializers.IntegerField(
-            required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT
-        )
+        return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
     if kind == "date":
         return serializers.DateField(required=False, allow_null=True)
     if kind == "boolean":
         return serializers.BooleanField(required=False)
     # Text, amounts and choices reach the flow as written, so its own messages answer.
-    return serializers.CharField(
+    return Text(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=20000
     )
 
@@ -142,7 +138,7 @@ TransitionInputSerializer = type(
     {
         "__doc__": "The fields a transition declares (see GET …/transitions); others are ignored.",
         **_serializer_fields(),
-        "version": serializers.IntegerField(
+        "version": Integer(
             required=False,
             min_value=0,
             max_value=MAX_INT,

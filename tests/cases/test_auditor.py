@@ -36,6 +36,8 @@ OWN = {
     "set_language",
     "login",
     "logout",
+    "otp_setup",  # the auditor's own second factor
+    "otp_verify",
 }
 
 

@@ -351,6 +351,9 @@ def _volume(world: SimpleNamespace, grant_round: GrantRound, n: int) -> None:
 
 
 def _queries(client: Any, url: str) -> int:
+    # A request first: the session's last-seen stamp is rewritten once a minute
+    # (accounts/sessions.py), and building 300 applications can take longer than that.
+    assert client.get(url).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
         assert response.status_code == 200

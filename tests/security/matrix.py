@@ -206,6 +206,27 @@ def draft_editors(role: str, state: str, method: str) -> str:
     return ALLOW if _as_seen_from(role, state) == APPLICANT and state == "draft" else FORBIDDEN
 
 
+def report_writers(role: str, state: str, method: str) -> str:
+    """The usage report: sent by the association once the grant is paid; other viewers 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    return ALLOW if _as_seen_from(role, state) == APPLICANT and state == "paid" else FORBIDDEN
+
+
+def report_approvers(role: str, state: str, method: str) -> str:
+    """The case officer approves a report under review; without one the page is 404
+    (there is nothing to approve); other viewers 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if _as_seen_from(role, state) != CASE_OFFICER:
+        return FORBIDDEN
+    return ALLOW if state == "report_submitted" else HIDDEN
+
+
 def conflict_declarers(role: str, state: str, method: str) -> str:
     """Members of the council or the committee declare a tie; other viewers 403."""
     if role == ANONYMOUS:
@@ -509,6 +530,18 @@ MATRIX.update(
         "round_report": Entry("round", get_only(OWN_ROUND_STAFF)),
         "round_report_csv": Entry("round", get_only(OWN_ROUND_STAFF)),
         "municipality_report": Entry(
+            "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+    }
+)
+
+# --- after the grant: usage reports -----------------------------------------------------------
+MATRIX.update(
+    {
+        "report_submit": Entry("application", report_writers),
+        "report_approve": Entry("application", report_approvers),
+        "report_attachment_download": Entry("report_attachment", get_only(case_viewers)),
+        "usage_reports": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
         ),
     }

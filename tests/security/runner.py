@@ -85,6 +85,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [(state, {"pk": apps_[state].pk}) for state in STATES]
     if kind == "attachment":
         return [(state, {"pk": scene.attachments[state].pk}) for state in STATES]
+    if kind == "report_attachment":
+        return [(state, {"pk": a.pk}) for state, a in scene.report_attachments.items()]
     if kind == "document":
         return [(state, {"pk": d.pk}) for state, d in scene.documents.items()]
     if kind == "act":
@@ -189,14 +191,27 @@ class Clients:
         return client
 
 
-def send(client: Client, method: str, url: str, data: dict[str, Any] | None) -> HttpResponse:
+# API endpoints that take a file (multipart); the rest of the API takes JSON.
+MULTIPART_API = ("/attachments",)
+
+
+def send(
+    client: Client,
+    method: str,
+    url: str,
+    data: dict[str, Any] | None,
+    headers: dict[str, str] | None = None,
+) -> Any:
     if method == "GET":
-        return client.get(url)
-    if method == "POST":
-        return client.post(url, data or {})
-    # PUT/PATCH/DELETE: JSON, as an API client sends it (the file left out).
+        return client.get(url, headers=headers)
+    is_json_api = url.startswith("/api/") and not url.endswith(MULTIPART_API)
+    if method == "POST" and not is_json_api:
+        return client.post(url, data or {}, headers=headers)
+    # The API's JSON, and PUT/PATCH/DELETE: JSON, as an API client sends it (no file).
     body = {k: v for k, v in (data or {}).items() if k != "file"}
-    return getattr(client, method.lower())(url, body, content_type="application/json")
+    return getattr(client, method.lower())(
+        url, body, content_type="application/json", headers=headers
+    )
 
 
 def classify(response: HttpResponse, pattern_name: str) -> str:

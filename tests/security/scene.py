@@ -14,15 +14,18 @@ from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 
+from cases.grants import ReportAttachment, ReportAttachmentKind
 from cases.meeting_services import conflict_declare, meeting_create
-from cases.models import Body, Document, Meeting, Role
+from cases.models import Body, Document, Meeting, Role, UsageReport
 from notifications.models import Notification
 from workflows import engine
 
 from ..conftest import advance
 from ..factories import (
+    PDF_BYTES,
     ApplicationFactory,
     AssociationFactory,
     FocusAreaFactory,
@@ -121,6 +124,21 @@ def build_scene() -> SimpleNamespace:
         state: Document.objects.filter(application=application).order_by("pk").first()
         for state, application in applications.items()
     }
+    report_attachments = {}
+    for state in ("report_submitted", "closed"):
+        report = UsageReport.objects.filter(application=applications[state]).order_by("pk").last()
+        assert report is not None, f"the {state} case needs its usage report"
+        attachment = ReportAttachment(
+            report=report,
+            kind=ReportAttachmentKind.choices[0][0],
+            original_name="kvittering.pdf",
+            size=len(PDF_BYTES),
+            content_type="application/pdf",
+            uploaded_by=world.anna,
+        )
+        attachment.file.save("kvittering.pdf", ContentFile(PDF_BYTES), save=False)
+        attachment.save()
+        report_attachments[state] = attachment
     notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
     assert notification is not None, "the scene needs one of anna's notifications"
     return SimpleNamespace(
@@ -131,6 +149,7 @@ def build_scene() -> SimpleNamespace:
         meetings={"council": council, "committee": committee, "other_municipality": other_meeting},
         declaration=declaration,
         notification=notification,
+        report_attachments=report_attachments,
     )
 
 
