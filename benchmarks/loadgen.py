@@ -11,7 +11,7 @@ passes on the generated data.
 Generation is additive: each run adds municipalities (numbered after the ones a
 previous run made) until ``municipalities`` exist, so a benchmark can grow the
 same database from 1,000 to 300,000 applications without regenerating.
-Municipality *k* always gets the same data for the same seed.
+Municipality *k* always gets the same data for the same seed (dates relative to the run).
 """
 
 from __future__ import annotations

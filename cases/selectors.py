@@ -74,6 +74,7 @@ def application_detail(user: Any, pk: int) -> Application | None:
         .select_related("round", "association", "municipality", "registered_by")
         .prefetch_related(
             "focus_areas",
+            "target_groups",
             "budget_lines",
             "attachments",
             "payouts",

@@ -211,7 +211,9 @@ def test_a_refused_report_keeps_the_input_shows_errors_by_the_fields_and_stores_
         **{"lines-0-spent": "30000"},  # 37,000 spent of 20,000 paid, no explanation
     )
 
-    response = client.post(reverse("report_submit", args=[paid.pk]), data, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("report_submit", args=[paid.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
 
     html = response.content.decode()
     assert response.status_code == 400
@@ -380,9 +382,7 @@ def test_the_overview_lists_overdue_awaiting_and_claims_with_constant_queries(
 
 
 @pytest.mark.parametrize("name", ["anna", "bo"])
-def test_the_overview_is_for_staff_only(
-    world: SimpleNamespace, as_user: Any, name: str
-) -> None:
+def test_the_overview_is_for_staff_only(world: SimpleNamespace, as_user: Any, name: str) -> None:
     assert as_user(getattr(world, name)).get(reverse("usage_reports")).status_code == 403
     assert as_user(world.gustav).get(reverse("usage_reports")).status_code == 200
 
@@ -427,3 +427,48 @@ def test_an_overdue_report_blocks_a_new_application_until_it_is_received(
             perform(draft, "submit", user=world.anna)
     else:
         assert perform(draft, "submit", user=world.anna).status == S.SUBMITTED
+
+
+# --- the trail and the case file ----------------------------------------------------------
+
+
+def test_the_trail_and_the_case_file_hold_payouts_reports_and_the_claim(
+    world: SimpleNamespace, draft: Application, as_user: Any
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    from cases.trail import trail_events
+
+    reported = reported_with_balance(draft, world)
+    closed = perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    report = UsageReport.objects.get(application=closed)
+    attachment = ReportAttachment.objects.get(report=report)
+
+    from django.utils.translation import override
+
+    with override("en"):
+        titles = [e.title for e in trail_events(closed)]
+        kind = attachment.get_kind_display()
+    for expected in (
+        "Payout created",
+        "Usage report created",
+        "Usage report changed",  # approved: status and reasons
+        "Usage report line created",
+        "Usage report attachment created",
+        "Repayment claim created",
+        f"Received with the usage report: regnskab.pdf ({kind})",
+    ):
+        assert any(t.lower() == expected.lower() for t in titles), (expected, titles)
+
+    response = as_user(world.gustav).get(reverse("application_export", args=[closed.pk]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    names = archive.namelist()
+    assert f"report-attachments/{report.pk}-{attachment.pk}-regnskab.pdf" in names
+    data = json.loads(archive.read("after-grant.json"))
+    assert [p["reference"] for p in data["payouts"]] == ["UDB-1"]
+    assert data["usage_reports"][0]["lines"] == [
+        {"description": "Lektiecafé", "budgeted": "0.00", "spent": "15000.00"}
+    ]
+    assert data["repayment_claims"][0]["amount"] == "5000.00"

@@ -199,7 +199,10 @@ def test_carl_approves_a_carry_over_with_reasons(
             {"repayment_due": "1. marts"},
             {"repayment_due": ["Enter the due date as YYYY-MM-DD."]},
         ),
-        ({"repayment_due": "2000-01-01"}, {"repayment_due": ["The due date cannot be in the past."]}),
+        (
+            {"repayment_due": "2000-01-01"},
+            {"repayment_due": ["The due date cannot be in the past."]},
+        ),
     ],
     ids=["not-a-date", "in-the-past"],
 )

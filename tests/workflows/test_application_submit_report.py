@@ -271,7 +271,9 @@ def test_it_refuses_an_attachment_that_fails_the_upload_check_and_stores_nothing
     fake = SimpleUploadedFile("regnskab.pdf", b"not a pdf at all")
 
     with override("en"), pytest.raises(InvalidInput) as caught:
-        perform(paid, "submit_report", user=world.anna, **report_data(attachments=[("accounts", fake)]))
+        perform(
+            paid, "submit_report", user=world.anna, **report_data(attachments=[("accounts", fake)])
+        )
 
     # The wording is cases.uploads.check_upload's; it sits on the field of that attachment.
     assert list(caught.value.errors) == ["accounts"]
