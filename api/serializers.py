@@ -43,6 +43,17 @@ class Integer(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class Boolean(serializers.BooleanField):
+    """true or false; in a multipart form also the strings "true" / "false"."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        request = self.context.get("request") if hasattr(self, "parent") else None
+        multipart = request is not None and str(request.content_type).startswith("multipart/")
+        if isinstance(data, bool) or (multipart and data in ("true", "false")):
+            return super().to_internal_value(data)
+        self.fail("invalid", input=data)
+
+
 @extend_schema_field(
     {"type": "string", "format": "decimal", "pattern": MONEY_PATTERN, "example": "25000.00"}
 )
@@ -110,8 +121,8 @@ class AssociationSerializer(serializers.Serializer):
     contact_person = Text(source="association.contact_person")
     email = Text(source="association.email")
     phone = Text(source="association.phone")
-    represents = serializers.BooleanField(source="can_represent")
-    board_member = serializers.BooleanField(source="is_board_member")
+    represents = Boolean(source="can_represent")
+    board_member = Boolean(source="is_board_member")
 
 
 class StaffRoleSerializer(serializers.Serializer):
@@ -127,7 +138,7 @@ class MeSerializer(serializers.Serializer):
     email = Text()
     roles = StaffRoleSerializer(many=True)
     associations = AssociationSerializer(many=True)
-    two_factor_required = serializers.BooleanField()
+    two_factor_required = Boolean()
 
 
 # --- applications --------------------------------------------------------------------------
@@ -143,9 +154,9 @@ class BudgetLineSerializer(serializers.ModelSerializer):
 
 
 class DeclarationsSerializer(serializers.Serializer):
-    correct = serializers.BooleanField(required=False)
-    works_with_children = serializers.BooleanField(required=False)
-    child_certificates_obtained = serializers.BooleanField(required=False)
+    correct = Boolean(required=False)
+    works_with_children = Boolean(required=False)
+    child_certificates_obtained = Boolean(required=False)
 
 
 DECLARATION_FIELDS = {
@@ -161,7 +172,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     focus_areas = serializers.SerializerMethodField()
     budget_lines = BudgetLineSerializer(many=True)
     declarations = serializers.SerializerMethodField()
-    is_paper = serializers.BooleanField()
+    is_paper = Boolean()
     recommendation_outcome = serializers.ChoiceField(
         choices=RecommendationOutcome.choices,
         allow_blank=True,
@@ -390,8 +401,8 @@ class ItemConflictSerializer(serializers.Serializer):
     source = Text()
     reason = Text()
     ruling = Text()
-    present = serializers.BooleanField()
-    excludes = serializers.BooleanField()
+    present = Boolean()
+    excludes = Boolean()
 
 
 class ActionSerializer(serializers.Serializer):

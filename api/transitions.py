@@ -18,7 +18,7 @@ from cases.forms import OUTCOMES
 from cases.grants import ReportAttachmentKind
 from workflows.engine import transitions_of
 
-from .serializers import MAX_INT, Integer, Text
+from .serializers import MAX_INT, Boolean, Integer, Text
 
 # A field's kind, by its stable name; anything else is text.
 FIELD_TYPES = {
@@ -103,7 +103,7 @@ def _input_field(kind: str) -> serializers.Field:
     if kind == "date":
         return serializers.DateField(required=False, allow_null=True)
     if kind == "boolean":
-        return serializers.BooleanField(required=False)
+        return Boolean(required=False)
     # Text, amounts and choices reach the flow as written, so its own messages answer.
     return Text(
         required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=20000

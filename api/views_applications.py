@@ -138,7 +138,9 @@ class ApplicationDetail(APIView):
     def patch(self, request: Request, pk: int) -> Response:
         """Change a draft, while the applicant (or, on paper, the case officer) may edit it."""
         application = access.get_application_for(request.user, pk, write=True)
-        data = ApplicationPatchSerializer(data=request.data, partial=True)
+        # Not partial=True: every field is optional already, and partial would also let
+        # a budget line without its description through.
+        data = ApplicationPatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         _check_version(application, values.get("version"))
@@ -223,7 +225,9 @@ class TransitionTake(APIView):
         application = access.get_application_for(request.user, pk)
         if name not in engine.TRANSITION_NAMES:
             raise Http404(_("No such action."))
-        data = transitions.TransitionInputSerializer(data=request.data)
+        data = transitions.TransitionInputSerializer(
+            data=request.data, context={"request": request}
+        )
         data.is_valid(raise_exception=True)
         engine.perform(
             application,

@@ -122,3 +122,25 @@ def test_the_schema_and_the_docs_page_are_served(world: Any, client: Any) -> Non
     # No inline script: every <script> has a src.
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
     assert "//cdn" not in html and "unpkg" not in html
+
+
+def test_types_are_not_coerced_and_nested_lines_stay_complete(
+    world: Any, draft: Any, api: Any
+) -> None:
+    anna = api(world.anna)
+    url = f"{BASE}/applications/{draft.pk}"
+    # Found by Schemathesis: a budget line without its description was a 500 on PATCH.
+    missing = anna.patch(url, {"budget_lines": [{"amount": "100.00"}]}, format="json")
+    assert missing.status_code == 400
+    assert "budget_lines" in missing.json()
+    for body in (
+        {"declarations": {"correct": 0}},
+        {"title": 5},
+        {"amount_requested": 25000},
+        {"amount_requested": "1e3"},
+        {"volunteers": 2.0},
+    ):
+        response = anna.patch(url, body, format="json")
+        assert response.status_code == 400, body
+        assert list(response.json()) == [next(iter(body))]
+    assert anna.patch(url, {"declarations": {"correct": True}}, format="json").status_code == 200

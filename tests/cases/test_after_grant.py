@@ -472,3 +472,18 @@ def test_the_trail_and_the_case_file_hold_payouts_reports_and_the_claim(
         {"description": "Lektiecafé", "budgeted": "0.00", "spent": "15000.00"}
     ]
     assert data["repayment_claims"][0]["amount"] == "5000.00"
+
+
+def test_the_application_page_sends_the_report_and_its_approval_to_their_own_pages(
+    world: SimpleNamespace, draft: Application, as_user: Any
+) -> None:
+    paid = advance(draft, world, S.PAID)
+    page = as_user(world.anna).get(reverse("application_detail", args=[paid.pk])).content.decode()
+    assert f'href="{reverse("report_submit", args=[paid.pk])}" data-action="submit_report"' in page
+
+    reported = perform(paid, "submit_report", user=world.anna, **report_data())
+    page = as_user(world.carl).get(reverse("application_detail", args=[reported.pk]))
+    html = page.content.decode()
+    assert f'href="{reverse("report_approve", args=[reported.pk])}"' in html
+    attachment = ReportAttachment.objects.get(report__application=reported)
+    assert reverse("report_attachment_download", args=[attachment.pk]) in html

@@ -216,11 +216,11 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
         "kontakt+10000025@demo.puljeflow.invalid",
         "46 31 30 00",
     )
-    seniors._history_user = actor
+    seniors._history_user = actor  # type: ignore[union-attr,attr-defined,unused-ignore]
     seniors.save()
     if not AssociationMember.objects.filter(user=cecilie, association=seniors).exists():
         tie = AssociationMember(user=cecilie, association=seniors, can_represent=True)
-        tie._history_user = actor
+        tie._history_user = actor  # type: ignore[union-attr,attr-defined,unused-ignore]
         tie.save()
     besoeg = Association.objects.get(cvr="10000017")
     now = timezone.now()
@@ -236,10 +236,10 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
             report_deadline=report_deadline,
             required_attachments=[],
         )
-        grant_round._history_user = actor
+        grant_round._history_user = actor  # type: ignore[union-attr,attr-defined,unused-ignore]
         grant_round.save()
         focus = FocusArea(round=grant_round, name="Ensomhed og fællesskab")
-        focus._history_user = actor
+        focus._history_user = actor  # type: ignore[union-attr,attr-defined,unused-ignore]
         focus.save()
         return grant_round
 
@@ -280,9 +280,9 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
         )
         application = perform(application, "submit", user=carl)
         application = perform(application, "accept", user=carl, reason="Opfylder kriterierne")
-        for body, present, name, who, data in (
-            (Body.COUNCIL, [dorte, erik], "recommend", erik, {"outcome": "grant"}),
-            (Body.COMMITTEE, [frida], "decide", frida, {"outcome": "grant"}),
+        for body, present, name, who in (
+            (Body.COUNCIL, [dorte, erik], "recommend", erik),
+            (Body.COMMITTEE, [frida], "decide", frida),
         ):
             meeting = grant_round.meetings.filter(body=body).first() or meeting_create(
                 grant_round=grant_round,
@@ -292,7 +292,7 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
                 acting_user=carl,
             )
             agenda_add(meeting=meeting, applications=[application], acting_user=carl)
-            application = perform(application, name, user=who, meeting=meeting.pk, **data)
+            application = perform(application, name, user=who, meeting=meeting.pk, outcome="grant")
             forget()
         return application
 
