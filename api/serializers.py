@@ -63,6 +63,11 @@ class MoneyField(serializers.DecimalField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(min_value=0, **MONEY, **kwargs)
 
+    def validate_empty_values(self, data: Any) -> tuple[bool, Any]:
+        if isinstance(data, str) and not data.strip():  # DRF would read "" as null
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str) or not re.match(MONEY_PATTERN, data):
             self.fail("invalid")

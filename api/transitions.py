@@ -29,6 +29,7 @@ FIELD_TYPES = {
     "participants_reached": "integer",
     "volunteers_involved": "integer",
     "paid_on": "date",
+    "repayment_due": "date",
     "confirm_overrun": "boolean",
     "declaration_on_honour": "boolean",
     "outcome": "choice",

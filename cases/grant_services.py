@@ -330,15 +330,23 @@ def after_grant_context(application: Application) -> dict[str, Any]:
     Four queries, however many reports: skipped entirely before a grant.
     """
     if application.granted_amount is None:
-        return {"reports": [], "claims": [], "carry_overs": [], "paid_total": Decimal("0")}
+        return {
+            "reports": [],
+            "claims": [],
+            "carry_overs": [],
+            "paid_total": Decimal("0"),
+            "outstanding_claims": False,
+        }
     reports = list(
         UsageReport.objects.filter(application=application)
         .prefetch_related("lines", "attachments")
         .order_by("submitted_at", "id")
     )
+    claims = list(RepaymentClaim.objects.filter(application=application))
     return {
         "reports": reports,
-        "claims": list(RepaymentClaim.objects.filter(application=application)),
+        "claims": claims,
+        "outstanding_claims": any(c.paid_on is None for c in claims),
         "carry_overs": list(CarryOver.objects.filter(application=application)),
         "paid_total": sum((p.amount for p in application.payouts.all()), Decimal("0")),
     }

@@ -262,6 +262,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actions = engine.available_transitions(application, request.user)
     # The report and its approval have their own pages (views_reports.py).
     own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
+    after_grant = grant_services.after_grant_context(application)
     labels = done_labels()
     timeline = [
         {
@@ -283,6 +284,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if t.slug in own_pages
                 else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
                 for t in actions
+                # Offered only while a claim is outstanding (the transition's condition).
+                if t.slug != "register_repayment" or after_grant["outstanding_claims"]
             ],
             "may_edit": access.may_edit(request.user, application),
             "timeline": timeline,
@@ -291,7 +294,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "is_staff": application.municipality_id in rules.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
-            **grant_services.after_grant_context(application),
+            **after_grant,
         },
     )
 

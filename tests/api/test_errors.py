@@ -138,6 +138,7 @@ def test_types_are_not_coerced_and_nested_lines_stay_complete(
         {"title": 5},
         {"amount_requested": 25000},
         {"amount_requested": "1e3"},
+        {"amount_requested": ""},
         {"volunteers": 2.0},
     ):
         response = anna.patch(url, body, format="json")

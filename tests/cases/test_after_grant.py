@@ -487,3 +487,22 @@ def test_the_application_page_sends_the_report_and_its_approval_to_their_own_pag
     assert f'href="{reverse("report_approve", args=[reported.pk])}"' in html
     attachment = ReportAttachment.objects.get(report__application=reported)
     assert reverse("report_attachment_download", args=[attachment.pk]) in html
+
+
+def test_register_repayment_is_offered_only_while_a_claim_is_outstanding(
+    world: SimpleNamespace, draft: Application, as_user: Any
+) -> None:
+    closed = advance(draft, world, S.CLOSED)  # spent in full: nothing to repay
+    url = reverse("application_detail", args=[closed.pk])
+    assert 'data-action="register_repayment"' not in as_user(world.carl).get(url).content.decode()
+
+    other = make_application(round=world.round, association=world.a)
+    other.focus_areas.set([world.focus])
+    claimed = perform(
+        reported_with_balance(other, world),
+        "approve_report",
+        user=world.carl,
+        settlement="repayment",
+    )
+    url = reverse("application_detail", args=[claimed.pk])
+    assert 'data-action="register_repayment"' in as_user(world.carl).get(url).content.decode()

@@ -461,13 +461,13 @@ def api_meeting_create(role: str, target: str, method: str) -> str:
 
 
 API_MATRIX: dict[str, Entry] = {
-    "api:token": Entry("none", api_open(("POST",))),
-    "api:me": Entry("none", api(roles(SIGNED_IN))),
-    "api:rounds": Entry("none", api(roles(SIGNED_IN))),
+    "api:api_token": Entry("none", api_open(("POST",))),
+    "api:api_me": Entry("none", api(roles(SIGNED_IN))),
+    "api:api_rounds": Entry("none", api(roles(SIGNED_IN))),
     # Rounds open for applications are visible to every signed-in user (both are open).
-    "api:round": Entry("round", api(roles(SIGNED_IN))),
-    "api:associations": Entry("none", api(roles(SIGNED_IN))),
-    "api:applications": Entry(
+    "api:api_round": Entry("round", api(roles(SIGNED_IN))),
+    "api:api_associations": Entry("none", api(roles(SIGNED_IN))),
+    "api:api_applications": Entry(
         "none",
         per_target(
             **{
@@ -482,7 +482,7 @@ API_MATRIX: dict[str, Entry] = {
             }
         ),
     ),
-    "api:application": Entry(
+    "api:api_application": Entry(
         "application",
         lambda role, state, method: (
             draft_editors(role, state, method)
@@ -491,7 +491,7 @@ API_MATRIX: dict[str, Entry] = {
         ),
         methods=("GET", "POST", "PATCH"),
     ),
-    "api:attachments": Entry(
+    "api:api_attachments": Entry(
         "application",
         lambda role, state, method: (
             draft_editors(role, state, method)
@@ -499,14 +499,14 @@ API_MATRIX: dict[str, Entry] = {
             else case_viewers(role, state, method)
         ),
     ),
-    "api:transitions": Entry("application", api(case_viewers)),
-    "api:transition": Entry("act", api(act, ("POST",)), methods=("POST",)),
+    "api:api_transitions": Entry("application", api(case_viewers)),
+    "api:api_transition": Entry("act", api(act, ("POST",)), methods=("POST",)),
     # The applicant reads the case's transition records here, as on the case page's timeline.
-    "api:trail": Entry("application", api(case_viewers)),
-    "api:conflicts": Entry("application", api(conflict_declarers, ("POST",))),
-    "api:assessments": Entry("application", api(api_assessment, ("POST",))),
+    "api:api_trail": Entry("application", api(case_viewers)),
+    "api:api_conflicts": Entry("application", api(conflict_declarers, ("POST",))),
+    "api:api_assessments": Entry("application", api(api_assessment, ("POST",))),
     # Everyone signed in may list meetings (non-staff get an empty list).
-    "api:meetings": Entry(
+    "api:api_meetings": Entry(
         "none",
         lambda role, target, method: (
             api(roles(SIGNED_IN))(role, target, method)
@@ -514,13 +514,13 @@ API_MATRIX: dict[str, Entry] = {
             else api_meeting_create(role, target, method)
         ),
     ),
-    "api:meeting": Entry("meeting", api(MEETING_STAFF)),
-    "api:meeting_minutes": Entry("meeting", api(MEETING_STAFF)),
-    "api:meeting_items": Entry("meeting", api(MEETING_CASE_OFFICER, ("POST",))),
-    "api:schema": Entry("none", api_open()),
-    "api:docs": Entry("none", api_open()),
+    "api:api_meeting": Entry("meeting", api(MEETING_STAFF)),
+    "api:api_meeting_minutes": Entry("meeting", api(MEETING_STAFF)),
+    "api:api_meeting_items": Entry("meeting", api(MEETING_CASE_OFFICER, ("POST",))),
+    "api:api_schema": Entry("none", api_open()),
+    "api:api_docs": Entry("none", api_open()),
     # Anything else under /api/v1/: a JSON 404, whoever asks.
-    "api:not_found": Entry("none", roles((), rest=HIDDEN, anonymous=HIDDEN)),
+    "api:api_not_found": Entry("none", roles((), rest=HIDDEN, anonymous=HIDDEN)),
 }
 MATRIX.update(API_MATRIX)
 

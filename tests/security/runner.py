@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -351,11 +352,15 @@ def run_matrix(scene: SimpleNamespace) -> list[Case]:
 
     clients = Clients(scene.world)
     baseline = fingerprint()
+    # For debugging one page: PULJEFLOW_MATRIX_ONLY=api:docs,home (the coverage tests fail).
+    only = {n for n in os.environ.get("PULJEFLOW_MATRIX_ONLY", "").split(",") if n}
     cases: list[Case] = []
     with pytest.MonkeyPatch.context() as patch, listening() as listener:
         patch.setattr(weasyprint, "HTML", FakePDF)
         for pattern in url_patterns():
             if pattern.name in m.EXCLUDED or pattern.name not in m.MATRIX:
+                continue
+            if only and pattern.name not in only:
                 continue
             entry = m.MATRIX[pattern.name]
             plan = [

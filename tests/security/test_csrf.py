@@ -113,7 +113,7 @@ def _api_writes(scene: SimpleNamespace) -> list[tuple[str, str, str, str]]:
 def test_api_writes_by_session_need_the_csrf_token(scene: SimpleNamespace) -> None:
     """Signed in by the browser's session, every API write without a CSRF token is 403
     and changes nothing (DRF's SessionAuthentication enforces CSRF for a session user)."""
-    writes_ = [w for w in _api_writes(scene) if w[0] != "api:token"]
+    writes_ = [w for w in _api_writes(scene) if w[0] != "api:api_token"]
     assert len({name for name, *_ in writes_}) >= 6, writes_
     clients = Clients(scene.world, enforce_csrf_checks=True)
     before = fingerprint()
@@ -136,7 +136,7 @@ def test_api_writes_by_token_do_not_need_csrf(scene: SimpleNamespace) -> None:
 
     failures = []
     for name, method, url, role in _api_writes(scene):
-        if name == "api:token":
+        if name == "api:api_token":
             continue  # takes a password, not a token; it sets no session
         user = getattr(scene.world, m.USERNAMES[role])
         client = Client(enforce_csrf_checks=True)
