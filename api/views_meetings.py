@@ -20,13 +20,14 @@ from rest_framework.views import APIView
 
 from cases import access, meeting_documents, meeting_prep, meeting_services
 from cases.council_selectors import (
+    BODY_ROLES,
     COUNCIL_ROLES,
     agenda_application,
     get_council_meeting_for,
     is_present,
 )
 from cases.meeting_prep import display
-from cases.models import Application, Meeting
+from cases.models import Application, Meeting, Role
 from cases.views_meetings import MeetingForm
 from workflows import rules
 
@@ -43,9 +44,10 @@ from .serializers import (
 )
 
 
-def _staff_only(user: Any) -> None:
-    if not rules.profile(user).is_staff_anywhere:
-        raise PermissionDenied(_("Meetings are for the municipality's staff."))
+def _case_officer_somewhere(user: Any) -> None:
+    # Before the input is read; which municipality's case officer is checked with the round.
+    if not any(Role.CASE_OFFICER in roles for roles in rules.profile(user).roles.values()):
+        raise PermissionDenied(_("Only a case officer prepares meetings."))
 
 
 class MeetingList(generics.GenericAPIView):
@@ -70,7 +72,7 @@ class MeetingList(generics.GenericAPIView):
     @extend_schema(request=MeetingInputSerializer, responses={201: AgendaSerializer})
     def post(self, request: Request) -> Response:
         """A case officer creates a council or committee meeting with the members present."""
-        _staff_only(request.user)
+        _case_officer_somewhere(request.user)
         data = MeetingInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -229,6 +231,11 @@ class Conflicts(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """A council or committee member declares a tie to the applying association (fvl. § 3)."""
         application = access.get_application_for(request.user, pk)
+        # Refused before the input is read, as on the screen; the service checks it again.
+        if not rules.profile(request.user).has_role(application.municipality_id, *BODY_ROLES):
+            raise PermissionDenied(
+                _("Only members of the council or the committee declare conflicts.")
+            )
         data = ConflictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         declaration = meeting_services.conflict_declare(
