@@ -96,8 +96,31 @@ class ActorNameAtTheTime(models.Model):
         abstract = True
 
 
+# The history row of a flow transition has this change reason (+ the transition's name).
+TRANSITION_REASON = "transition:"
+
+
+class AuditedHistoricalRecords(HistoricalRecords):
+    """History that skips the many-to-many copy on a flow transition's save.
+
+    simple-history copies every many-to-many selection (an application's focus areas
+    and target groups) onto each history row: two SELECTs and two INSERTs on every
+    transition, a fifth of a transition's time in the benchmark (docs/benchmarks.md).
+    A transition never changes those selections, and a change to them writes a history
+    row of its own (m2m_changed) with the copy. So: a row whose change reason starts
+    with ``TRANSITION_REASON`` carries no copy; the selection at that point is the copy
+    on the latest earlier row without that reason.
+    """
+
+    def create_historical_record_m2ms(self, history_instance: Any, instance: Any) -> None:
+        reason = history_instance.history_change_reason or ""
+        if reason.startswith(TRANSITION_REASON):
+            return
+        super().create_historical_record_m2ms(history_instance, instance)
+
+
 def audited_history(**options: Any) -> HistoricalRecords:
-    return HistoricalRecords(
+    return AuditedHistoricalRecords(
         get_user=history_user_getter,
         history_user_id_field=models.IntegerField(null=True, blank=True, db_index=True),
         bases=[ActorNameAtTheTime],

@@ -299,12 +299,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The usage report and its approval have their own pages (lines, files, settlement).
+DEDICATED_PAGES = {"submit_report": "report_submit", "approve_report": "report_approve"}
+
+
 @login_required
 def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     application = access.get_application_for(request.user, pk)
     transitions = engine.transitions_of().get(name)
     if not transitions:
         raise Http404(_("No such action."))
+    if name in DEDICATED_PAGES:
+        return redirect(DEDICATED_PAGES[name], pk=application.pk)
     fields = transitions[0].custom.get("fields", ())
     label = transitions[0].label
     from .models import Meeting

@@ -34,7 +34,7 @@ from .council_selectors import (
     get_council_meeting_for,
     is_present,
 )
-from .forms import MONEY_FIELD, DkfdsMixin
+from .forms import AmountField, DkfdsMixin
 from .meeting_prep import display
 from .models import (
     Application,
@@ -59,11 +59,10 @@ class AssessmentForm(DkfdsMixin, forms.Form):
         widget=forms.RadioSelect,
         required=False,
     )
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=gettext_lazy("Amount supported (DKK)"),
         help_text=gettext_lazy("Only when you support the application in part."),
         required=False,
-        **MONEY_FIELD,
     )
     comment = forms.CharField(
         label=gettext_lazy("Comment"),

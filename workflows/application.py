@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases import grant_services
+from cases.audit import TRANSITION_REASON
 from cases.completeness import completeness_problems
 from cases.formatting import money
 from cases.letters import decision_letter_create
@@ -179,9 +180,16 @@ class ApplicationFlow:
         self.application.status = value
 
     def _save(self, *fields: str) -> None:
-        self.application._history_user = self.actor  # type: ignore[attr-defined]
-        self.application.version += 1
-        self.application.save(update_fields=["status", "version", "updated_at", *fields])
+        application = self.application
+        application._history_user = self.actor  # type: ignore[attr-defined]
+        # Names the history row; a transition never touches the many-to-many fields, so
+        # its row carries no copy of them (see cases.audit.TRANSITION_REASON).
+        application._change_reason = f"{TRANSITION_REASON}{self._current}"  # type: ignore[attr-defined]
+        application.version += 1
+        try:
+            application.save(update_fields=["status", "version", "updated_at", *fields])
+        finally:
+            del application._change_reason  # type: ignore[attr-defined]
 
     def _record(self, reason: str = "", **payload: Any) -> None:
         record_transition(

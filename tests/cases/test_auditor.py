@@ -20,7 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.letters import letter_pdf
 from cases.meeting_services import conflict_declare, meeting_create
-from cases.models import Body, ConflictDeclaration, Document, Meeting
+from cases.models import Body, ConflictDeclaration, Document, Meeting, ReportAttachment
 from workflows.engine import TRANSITION_NAMES
 
 from ..conftest import advance, on_agenda
@@ -47,6 +47,8 @@ def _patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tup
         if isinstance(pattern, URLResolver):
             if str(pattern.pattern).startswith("admin/"):
                 continue  # the admin: only is_staff users get in (tested below)
+            if str(pattern.pattern).startswith("api/"):
+                continue  # the API: every endpoint × role, the auditor's too, in tests/security
             found += _patterns(pattern, prefix + str(pattern.pattern))
         elif isinstance(pattern, URLPattern) and pattern.name:
             found.append((pattern.name, prefix + str(pattern.pattern)))
@@ -61,8 +63,9 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
         return advance(application, world, to)
 
     draft = ApplicationFactory(round=world.round, association=world.a)
-    submitted, review, recommended, granted = (
-        made(s) for s in ("submitted", "in_council_review", "recommended", "granted")
+    submitted, review, recommended, granted, reported = (
+        made(s)
+        for s in ("submitted", "in_council_review", "recommended", "granted", "report_submitted")
     )
     on_agenda(review, world)
     on_agenda(recommended, world)
@@ -80,11 +83,12 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
     for document in Document.objects.all():
         letter_pdf(document)
     return SimpleNamespace(
-        applications=[draft, submitted, review, recommended, granted],
+        applications=[draft, submitted, review, recommended, granted, reported],
         meetings=[council, committee],
         declaration=declaration,
         document=Document.objects.get(application=granted),
         attachment=granted.attachments.first(),
+        report_attachment=ReportAttachment.objects.get(report__application=reported),
     )
 
 
@@ -124,6 +128,13 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
             {"pk": m.pk, "application_pk": a.pk} for m in scene.meetings for a in scene.applications
         ],
         "notification_outbox": [{}, {"municipality_pk": world.roskilde.pk}],
+        "report_submit": apps_,
+        "report_approve": apps_,
+        "report_attachment_download": [{"pk": scene.report_attachment.pk}],
+        "usage_reports": [{}],
+        "round_report": [{"pk": world.round.pk}],
+        "round_report_csv": [{"pk": world.round.pk}],
+        "municipality_report": [{}],
     }
     if name.startswith("meeting_") and name not in table:
         return meetings

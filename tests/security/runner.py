@@ -209,7 +209,7 @@ def send(
     if method == "POST" and not is_json_api:
         return client.post(url, data or {}, headers=headers)
     # The API's JSON, and PUT/PATCH/DELETE: JSON, as an API client sends it (no file).
-    body = {k: v for k, v in (data or {}).items() if k != "file"}
+    body = {k: True if v == "on" else v for k, v in (data or {}).items() if k != "file"}
     return getattr(client, method.lower())(
         url, body, content_type="application/json", headers=headers
     )
