@@ -26,17 +26,25 @@ def unread_count(user: Any) -> int:
 
 def applicants_of(application: Application) -> QuerySet[Any]:
     """The active users who represent the applying association."""
-    return get_user_model().objects.filter(
-        is_active=True,
-        association_ties__association_id=application.association_id,
-        association_ties__can_represent=True,
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            association_ties__association_id=application.association_id,
+            association_ties__can_represent=True,
+        )
+        .select_related("notification_preference")
     )
 
 
 def case_officers_of(application: Application) -> QuerySet[Any]:
     """The active case officers of the application's municipality."""
-    return get_user_model().objects.filter(
-        is_active=True,
-        staff_roles__municipality_id=application.municipality_id,
-        staff_roles__role=Role.CASE_OFFICER,
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_roles__municipality_id=application.municipality_id,
+            staff_roles__role=Role.CASE_OFFICER,
+        )
+        .select_related("notification_preference")
     )

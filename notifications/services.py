@@ -75,9 +75,15 @@ def notify(
         )
     Kind(kind)  # an unknown kind is a programming error: fail before writing anything
     users = _unique(recipients)
+    # Recipients from notifications.selectors come with their preference joined in.
+    unread = [u.pk for u in users if "notification_preference" not in u._state.fields_cache]
     preferences = {
-        p.user_id: p for p in UserPreference.objects.filter(user__in=[u.pk for u in users])
+        u.pk: u._state.fields_cache["notification_preference"]
+        for u in users
+        if "notification_preference" in u._state.fields_cache
     }
+    if unread:
+        preferences.update((p.user_id, p) for p in UserPreference.objects.filter(user__in=unread))
     now = timezone.now()
     rows: list[Notification] = []
     targets: list[tuple[Any, str, str]] = []

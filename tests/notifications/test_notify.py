@@ -196,3 +196,25 @@ def test_the_application_names_whom_to_tell(world: SimpleNamespace, submitted: A
     world.anna.is_active = False
     world.anna.save()
     assert list(applicants_of(submitted)) == []
+
+
+def test_recipients_from_the_selectors_bring_their_preferences_along(
+    world: SimpleNamespace, submitted: Application
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    prefer(world.anna, language="en", muted=[Kind.APPLICATION_ACCEPTED])
+    recipients = [*applicants_of(submitted), *case_officers_of(submitted)]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        rows = notify(
+            kind=Kind.APPLICATION_ACCEPTED,
+            application=submitted,
+            recipients=recipients,
+            context={},
+            legal=False,
+        )
+
+    assert world.anna not in [r.recipient for r in rows]  # muted, read from the join
+    assert world.carl in [r.recipient for r in rows]
+    assert not [q for q in queries if "notifications_userpreference" in q["sql"]]
