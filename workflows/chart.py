@@ -6,7 +6,7 @@ Only viewflow.fsm's ``State`` API is used; its chart module is not (license head
 from __future__ import annotations
 
 import shutil
-import subprocess  # nosec B404 - runs the fixed Graphviz binary on our own DOT text
+import subprocess  # runs the fixed Graphviz binary on our own DOT text  # nosec B404
 from functools import lru_cache
 from typing import Any
 
@@ -59,7 +59,7 @@ def render_svg(dot: str) -> str:
     binary = shutil.which("dot")
     if binary is None:
         raise RuntimeError("Graphviz 'dot' is not installed (Debian package graphviz).")
-    result = subprocess.run(  # noqa: S603  # nosec B603 - fixed binary, no shell, our own input
+    result = subprocess.run(  # noqa: S603  (fixed binary, no shell, our own input)  # nosec B603
         [binary, "-Tsvg"], input=dot.encode(), capture_output=True, check=True, timeout=30
     )
     svg = result.stdout.decode()
