@@ -179,7 +179,7 @@ def bar_chart(
         title=title,
         desc=description,
         axis=axis,
-        body=mark_safe("".join(parts)),  # noqa: S308  (parts built by format_html)  # nosec B308
+        body=mark_safe("".join(parts)),  # noqa: S308  (parts built by format_html)  # nosec B308, B703
     )
 
 
