@@ -256,6 +256,20 @@ def act(role: str, target: str, method: str) -> str:
     return ALLOW if status in sources else FLOW
 
 
+# The usage report and its approval have their own pages: on the screens, /act/<name>/ for
+# these only redirects there (any method, anyone who sees the case; nothing is done), and
+# report_submit / report_approve carry the rules (see their entries below).
+DEDICATED_PAGES = frozenset({"submit_report", "approve_report"})
+
+
+def screen_act(role: str, target: str, method: str) -> str:
+    """``application_act`` on the screens: ``act``, but the dedicated pages redirect."""
+    state, name = target.split(":")
+    if name in DEDICATED_PAGES and role != ANONYMOUS and _viewers(role, state):
+        return ALLOW
+    return act(role, target, method)
+
+
 def assess_item(role: str, target: str, method: str) -> str:
     """A council member records an assessment: target is "<meeting>:<state>".
 
@@ -341,7 +355,7 @@ MATRIX: dict[str, Entry] = {
     "attachment_upload": Entry("application", post_only(draft_editors)),
     "attachment_download": Entry("attachment", case_viewers),
     "attachment_delete": Entry("attachment", post_only(draft_editors)),
-    "application_act": Entry("act", act, get_targets="act_get"),
+    "application_act": Entry("act", screen_act, get_targets="act_get"),
     "application_trail": Entry("application", case_staff),
     "application_export": Entry("application", case_staff),
     "document_download": Entry("document", get_only(case_viewers)),
