@@ -1,6 +1,7 @@
 """Every refusal is logged on ``puljeflow.security``: who, what, when.
 
-The middleware logs each 401, 403, 404 and 405 answered to a request; the login
+The middleware logs each 401, 403, 404 and 405 answered to a request, and each
+anonymous request sent to the login page (as status 302); the login
 machinery logs lockouts and wrong second-factor codes. Messages start with a fixed
 word (``refused``, ``lockout``, ``otp_failed``) and carry key=value fields.
 """
@@ -10,8 +11,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
 from django.utils import timezone
 
 logger = logging.getLogger("puljeflow.security")
@@ -46,6 +50,14 @@ def log_event(event: str, request: HttpRequest | None, **fields: Any) -> None:
     )
 
 
+def _sent_to_login(request: HttpRequest, response: HttpResponse) -> bool:
+    """An anonymous request redirected to the login page: refused until they sign in."""
+    if response.status_code != 302 or who(request) != "anonymous":
+        return False
+    target = urlsplit(response.get("Location", "")).path
+    return target == resolve_url(settings.LOGIN_URL) and request.path != target
+
+
 class RefusalLogMiddleware:
     """Log every refused request. Sits outside the views, so every URL is covered."""
 
@@ -54,7 +66,7 @@ class RefusalLogMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if response.status_code in REFUSED_STATUSES:
+        if response.status_code in REFUSED_STATUSES or _sent_to_login(request, response):
             logger.warning(
                 "refused status=%s method=%s path=%s user=%s ip=%s at=%s",
                 response.status_code,

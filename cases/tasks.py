@@ -7,12 +7,12 @@ from celery import shared_task
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def print_letter(document_id: int) -> None:
-    from .letters import letter_pdf
+    from .letters import letter_print
     from .models import Document
 
     document = Document.objects.filter(pk=document_id).first()
     if document is not None:
-        letter_pdf(document)
+        letter_print(document)
 
 
 @shared_task(ignore_result=True)

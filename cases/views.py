@@ -318,6 +318,18 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
     form = TransitionForm(request.POST or None, name=name, fields=fields, meetings=meetings)
     status = 200
+    if request.method == "POST" and not engine.may_take(application, name, request.user):
+        return render(
+            request,
+            "cases/application_act.html",
+            {
+                "application": application,
+                "name": name,
+                "label": label,
+                "refused": engine.not_permitted_message(name),
+            },
+            status=403,
+        )
     if request.method == "POST":
         status = 400
         if form.is_valid():

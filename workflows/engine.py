@@ -59,6 +59,22 @@ def available_transitions(application: Application, user: Any) -> list[fsm.Trans
     ]
 
 
+def may_take(application: Application, name: str, user: Any) -> bool:
+    """Could this user take transition ``name`` on this application in some state?
+
+    A screen asks before it validates the transition's input, so that someone who may
+    not act at all is refused as such (403), not shown the input's errors.
+    """
+    flow = ApplicationFlow(application)
+    return any(t.has_perm(flow, user) for t in transitions_of().get(name, ()))
+
+
+def not_permitted_message(name: str) -> str:
+    return _("You are not allowed to take the action “%(action)s” on this application.") % {
+        "action": str(transitions_of()[name][0].label)
+    }
+
+
 def perform(
     application: Application,
     name: str,

@@ -135,11 +135,6 @@ def test_every_refusal_by_status_code_is_logged(cases: list[Case]) -> None:
     assert not silent, f"{len(silent)} refusals not logged, e.g.:\n" + "\n".join(silent[:20])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="accounts/refusals.py RefusalLogMiddleware logs 401/403/404/405 only; a redirect "
-    "of an anonymous request to the login page is not logged yet (reported to the lead)",
-)
 def test_every_redirect_to_login_is_logged(cases: list[Case]) -> None:
     """An anonymous request sent to the login page is a refusal too."""
     refused = [c for c in cases if c.got == m.LOGIN]

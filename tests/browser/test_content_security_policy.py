@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import browser, demo_server, login, page  # noqa: F401  (fixtures)
+from .conftest import login
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ PAGES = {
 }
 
 
-def test_no_page_violates_the_policy(demo_server: str, page: Any) -> None:  # noqa: F811
+def test_no_page_violates_the_policy(demo_server: str, page: Any) -> None:
     violations: list[str] = []
     page.on(
         "console",
