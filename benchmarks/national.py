@@ -443,6 +443,7 @@ def _plain_lives(s: dict[str, Any], path: list[tuple[str, str, str, str]]) -> No
     from django.db import transaction
     from django.utils import timezone
 
+    from cases.audit import TRANSITION_REASON
     from workflows.models import TransitionRecord
     from workflows.trail import GENESIS
 
@@ -454,6 +455,8 @@ def _plain_lives(s: dict[str, Any], path: list[tuple[str, str, str, str]]) -> No
                 application.status = target
                 application.version += 1
                 application._history_user = user  # type: ignore[attr-defined]
+                # The same history row the engine writes (no many-to-many copy).
+                application._change_reason = f"{TRANSITION_REASON}{name}"  # type: ignore[attr-defined]
                 application.save(update_fields=["status", "version", "updated_at"])
                 record = TransitionRecord(
                     application=application, seq=seq, flow="application", transition=name,
