@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from workflows.errors import InvalidInput
 
-from .formatting import money
+from .formatting import AmountError, money, to_amount
 from .grants import (
     DEFAULT_REPORT_TIERS,
     CarryOver,
@@ -46,7 +46,6 @@ from .models import Application, ApplicationStatus, UsageReport, UsageReportStat
 from .uploads import check_upload
 
 MAX_COUNT = 2_147_483_647
-MAX_AMOUNT = Decimal("10000000000")
 # Statuses in which the usage report is still owed (a returned report puts the case back to paid).
 REPORT_OWED = [ApplicationStatus.GRANTED, ApplicationStatus.PAID]
 
@@ -83,12 +82,9 @@ def paid_total(application: Application) -> Decimal:
 def parse_amount(value: Any) -> Decimal | None:
     """A non-negative amount in kroner, or None when it is not one."""
     try:
-        amount = Decimal(str(value).strip()).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
+        return to_amount(value)
+    except AmountError:
         return None
-    if not amount.is_finite() or amount < 0 or amount >= MAX_AMOUNT:
-        return None
-    return amount
 
 
 @dataclass

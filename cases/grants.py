@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .audit import AuditedManager, audited_history
+from .uploaded import StoredUpload
 
 MONEY: dict[str, Any] = {
     "max_digits": 12,
@@ -106,19 +107,12 @@ def report_attachment_path(instance: ReportAttachment, filename: str) -> str:
     return f"reports/{instance.report.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
 
 
-class ReportAttachment(models.Model):
+class ReportAttachment(StoredUpload):
     report = models.ForeignKey(
         "cases.UsageReport", on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ReportAttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=report_attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()
     history = audited_history()
@@ -127,9 +121,6 @@ class ReportAttachment(models.Model):
         verbose_name = _("usage report attachment")
         verbose_name_plural = _("usage report attachments")
         ordering = ["kind", "uploaded_at", "id"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class RepaymentClaim(models.Model):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .audit import AuditedManager, audited_history
+from .uploaded import StoredUpload
 from .validators import validate_cvr, validate_phone
 
 MONEY: dict[str, Any] = {
@@ -435,19 +436,12 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"applications/{instance.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredUpload):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
-    original_name = models.CharField(_("file name"), max_length=255)
-    size = models.PositiveBigIntegerField(_("size (bytes)"))
-    content_type = models.CharField(max_length=100)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()
     history = history()
@@ -456,9 +450,6 @@ class Attachment(models.Model):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["kind", "uploaded_at"]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 class Payout(models.Model):

@@ -386,6 +386,17 @@ def download_response(handle: Any, filename: str, content_type: str) -> Any:
     return response
 
 
+def stored_upload_response(upload: Any) -> Any:
+    """An uploaded file (an application's or a usage report's attachment) as a download."""
+    from django.http import Http404
+
+    try:
+        handle = upload.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("The file is missing from storage.")) from None
+    return download_response(handle, upload.original_name, upload.content_type)
+
+
 def harden_download(response: Any) -> Any:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -33,7 +33,7 @@ from .forms import (
     budget_lines_from,
 )
 from .models import Application, ApplicationStatus, Association
-from .uploads import download_response
+from .uploads import stored_upload_response
 from .views_council import declare_conflict_panel
 
 
@@ -198,12 +198,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = access.get_attachment_for(request.user, pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing from storage.")) from None
-    return download_response(handle, attachment.original_name, attachment.content_type)
+    return stored_upload_response(access.get_attachment_for(request.user, pk))
 
 
 @login_required

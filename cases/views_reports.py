@@ -21,7 +21,7 @@ from . import access, grant_services
 from .forms import ReportLineFormSet, TransitionForm, UsageReportForm
 from .grants import ReportAttachment, ReportRequirement
 from .models import Application, ApplicationStatus, Role, UsageReport, UsageReportStatus
-from .uploads import download_response
+from .uploads import stored_upload_response
 
 APPROVE_FIELDS = ("reason", "settlement", "repayment_due", "carry_over_reason")
 
@@ -171,11 +171,7 @@ def report_attachment_download(request: HttpRequest, pk: int) -> Any:
     )
     if attachment is None:
         raise Http404(_("No such attachment."))
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("The file is missing from storage.")) from None
-    return download_response(handle, attachment.original_name, attachment.content_type)
+    return stored_upload_response(attachment)
 
 
 @login_required

@@ -14,7 +14,7 @@ permission, because viewflow.fsm itself does not.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count
@@ -26,7 +26,7 @@ from viewflow import fsm
 from cases import grant_services
 from cases.audit import TRANSITION_REASON
 from cases.completeness import completeness_problems
-from cases.formatting import money
+from cases.formatting import AmountError, money, to_amount
 from cases.letters import decision_letter_create
 from cases.models import (
     Application,
@@ -128,14 +128,9 @@ def _text(value: Any, field: str, message: str, required: bool = True) -> str:
 
 def _amount(value: Any, field: str = "amount") -> Decimal:
     try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, TypeError, ValueError):
-        raise InvalidInput({field: [_("Enter an amount in kroner, e.g. 12500.")]}) from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput({field: [_("The amount cannot be negative.")]})
-    if amount >= Decimal("10000000000"):
-        raise InvalidInput({field: [_("The amount is too large.")]})
-    return amount
+        return to_amount(value)
+    except AmountError as error:
+        raise InvalidInput({field: [str(error)]}) from None
 
 
 def _date(value: Any, field: str, message: str, errors: dict[str, list[str]]) -> date | None:
