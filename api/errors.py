@@ -17,7 +17,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from workflows.errors import InvalidInput, TransitionError
+from cases.errors import InvalidInput, TransitionError
 
 
 class Conflict(exceptions.APIException):

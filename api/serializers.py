@@ -18,7 +18,7 @@ from cases.models import (
     RecommendationOutcome,
     Role,
 )
-from workflows.models import TransitionRecord
+from cases.trail.models import TransitionRecord
 
 MAX_INT = 2_147_483_647
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -264,7 +264,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     )
 
     def draft_data(self) -> dict[str, Any]:
-        """The draft fields by the model's names, as ``cases.services`` takes them."""
+        """The draft fields by the model's names, as ``cases.services.applications`` takes them."""
         data = dict(self.validated_data)
         for key in ("round", "association", "received_at", "focus_areas", "budget_lines"):
             data.pop(key, None)

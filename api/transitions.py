@@ -14,9 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from cases.forms import OUTCOMES
-from cases.grants import ReportAttachmentKind
+from cases.models.after_grant import ReportAttachmentKind
 from workflows.engine import transitions_of
+from workflows.inputs import OUTCOMES
 
 from .serializers import MAX_INT, Boolean, Integer, Text
 

@@ -20,8 +20,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from cases import roles
 from cases.models import AssociationMember, GrantRound, StaffRole
-from workflows import rules
 
 from .authentication import two_factor, two_factor_required
 from .models import ApiToken
@@ -125,7 +125,7 @@ def rounds_for(user: Any) -> QuerySet[GrantRound]:
     now = timezone.now()
     return (
         GrantRound.objects.filter(
-            Q(municipality_id__in=rules.profile(user).municipality_ids)
+            Q(municipality_id__in=roles.profile(user).municipality_ids)
             | Q(opens_at__lte=now, deadline__gte=now)
         )
         .select_related("municipality")

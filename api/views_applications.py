@@ -16,11 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import access, services
+from cases import access, roles
 from cases.models import Application, Association, Attachment, FocusArea, Role
+from cases.services import applications as services
+from cases.trail.models import TransitionRecord
 from cases.uploads import check_upload
-from workflows import engine, rules
-from workflows.models import TransitionRecord
+from workflows import engine
 
 from . import transitions
 from .errors import Conflict
@@ -87,7 +88,7 @@ class ApplicationList(generics.GenericAPIView):
     def post(self, request: Request) -> Response:
         """Create a draft (or, for a case officer with ``received_at``, a paper application)."""
         user = request.user
-        who = rules.profile(user)
+        who = roles.profile(user)
         if not who.represents and not any(
             Role.CASE_OFFICER in roles for roles in who.roles.values()
         ):

@@ -1,7 +1,7 @@
 """Meetings and the council through the API: the screens' access helpers and services.
 
 A meeting outside the user's municipality is a 404 (``get_meeting_for_staff``); the
-agenda and minutes are built by ``cases.meeting_documents`` exactly as on paper.
+agenda and minutes are built by ``cases.documents.meetings`` exactly as on paper.
 """
 
 from __future__ import annotations
@@ -18,18 +18,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import access, meeting_documents, meeting_prep, meeting_services
-from cases.council_selectors import (
+from cases import access, permissions, roles
+from cases.documents import meetings as meeting_documents
+from cases.models import Application, Meeting, Role
+from cases.selectors.council import (
     BODY_ROLES,
     COUNCIL_ROLES,
     agenda_application,
     get_council_meeting_for,
     is_present,
 )
-from cases.meeting_prep import display
-from cases.models import Application, Meeting, Role
-from cases.views_meetings import MeetingForm
-from workflows import rules
+from cases.services import meeting_prep
+from cases.services import meetings as meeting_services
+from cases.services.meeting_inputs import MeetingInput
+from cases.services.meeting_prep import display
 
 from .serializers import (
     AgendaItemInputSerializer,
@@ -46,7 +48,7 @@ from .serializers import (
 
 def _case_officer_somewhere(user: Any) -> None:
     # Before the input is read; which municipality's case officer is checked with the round.
-    if not any(Role.CASE_OFFICER in roles for roles in rules.profile(user).roles.values()):
+    if not any(Role.CASE_OFFICER in roles for roles in roles.profile(user).roles.values()):
         raise PermissionDenied(_("Only a case officer prepares meetings."))
 
 
@@ -56,7 +58,7 @@ class MeetingList(generics.GenericAPIView):
     def get_queryset(self) -> QuerySet[Meeting]:
         return (
             Meeting.objects.filter(
-                round__municipality_id__in=rules.profile(self.request.user).municipality_ids
+                round__municipality_id__in=roles.profile(self.request.user).municipality_ids
             )
             .annotate(item_count=Count("agenda_items"))
             .prefetch_related("members_present")
@@ -86,7 +88,7 @@ class MeetingList(generics.GenericAPIView):
             raise ValidationError({"round": _("No such round.")})
         access.require_case_officer(request.user, grant_round)
         # The screen's form: the same rule that only the body's members can be present.
-        form = MeetingForm(
+        form = MeetingInput(
             data={
                 "body": values["body"],
                 "date": values["date"].isoformat(),
@@ -232,7 +234,7 @@ class Conflicts(APIView):
         """A council or committee member declares a tie to the applying association (fvl. § 3)."""
         application = access.get_application_for(request.user, pk)
         # Refused before the input is read, as on the screen; the service checks it again.
-        if not rules.profile(request.user).has_role(application.municipality_id, *BODY_ROLES):
+        if not roles.profile(request.user).has_role(application.municipality_id, *BODY_ROLES):
             raise PermissionDenied(
                 _("Only members of the council or the committee declare conflicts.")
             )
@@ -249,7 +251,7 @@ class Assessments(APIView):
     def post(self, request: Request, pk: int) -> Response:
         """A present, non-conflicted council member records their assessment of one item."""
         application = access.get_application_for(request.user, pk)
-        if not rules.profile(request.user).has_role(application.municipality_id, *COUNCIL_ROLES):
+        if not roles.profile(request.user).has_role(application.municipality_id, *COUNCIL_ROLES):
             raise PermissionDenied(_("Only council members record assessments."))
         data = AssessmentInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -264,7 +266,7 @@ class Assessments(APIView):
         # As on the screen: refused before the input is looked at.
         if not is_present(meeting, request.user):
             raise PermissionDenied(_("You are not registered as present at this meeting."))
-        if rules.is_conflicted(request.user, application):
+        if permissions.is_conflicted(request.user, application):
             raise PermissionDenied(
                 _("You are conflicted on %(case)s and take no part in it.")
                 % {"case": application.case_number}

@@ -5,7 +5,7 @@ Used by ``manage.py generate_load`` and the benchmarks. Rows are written in bulk
 ``unaudited_writes_allowed()``, so the generator writes the model history itself:
 one ``+`` row per created object and one ``~`` row per transition save of an
 application, exactly as ``save()`` would have. Transition records carry the same
-hash chain ``workflows.trail.record_transition`` computes, so ``verify_trail``
+hash chain ``cases.trail.chain.record_transition`` computes, so ``verify_trail``
 passes on the generated data.
 
 Generation is additive: each run adds municipalities (numbered after the ones a
@@ -312,7 +312,7 @@ class Generator:
         self.sink = Sink(self.now)
         self.applications = 0
         self.records = 0
-        from cases.audit import actor_display_name, system_user
+        from cases.trail.history import actor_display_name, system_user
 
         user = system_user()
         self.system = (int(user.pk), actor_display_name(user))
@@ -711,7 +711,7 @@ def generate(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Add municipalities until ``municipalities`` generated ones exist; returns figures."""
-    from cases.audit import unaudited_writes_allowed
+    from cases.trail.history import unaudited_writes_allowed
 
     municipality_model = _model("cases.Municipality")
     existing = municipality_model._default_manager.filter(

@@ -264,7 +264,6 @@ def _life_setup(tag: str, count: int) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from cases.meeting_services import meeting_create
     from cases.models import (
         Application,
         Association,
@@ -274,6 +273,7 @@ def _life_setup(tag: str, count: int) -> dict[str, Any]:
         Role,
         StaffRole,
     )
+    from cases.services.meetings import meeting_create
 
     objects = _measured_objects()
     municipality = objects["municipality"]
@@ -384,7 +384,7 @@ def _lives(
     per_step: dict[str, float],
     current: list[str],
 ) -> None:
-    from cases.meeting_services import agenda_add
+    from cases.services.meetings import agenda_add
     from workflows import engine
 
     for application in s["drafts"]:
@@ -443,9 +443,9 @@ def _plain_lives(s: dict[str, Any], path: list[tuple[str, str, str, str]]) -> No
     from django.db import transaction
     from django.utils import timezone
 
-    from cases.audit import TRANSITION_REASON
-    from workflows.models import TransitionRecord
-    from workflows.trail import GENESIS
+    from cases.trail.chain import GENESIS
+    from cases.trail.history import TRANSITION_REASON
+    from cases.trail.models import TransitionRecord
 
     for application in s["drafts"]:
         prev = GENESIS

@@ -98,7 +98,6 @@ def generate(now: datetime) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
-    from cases.audit import unaudited_writes_allowed
     from cases.models import (
         AgendaItem,
         Application,
@@ -111,7 +110,8 @@ def generate(now: datetime) -> dict[str, Any]:
         Role,
         StaffRole,
     )
-    from workflows.models import TransitionRecord
+    from cases.trail.history import unaudited_writes_allowed
+    from cases.trail.models import TransitionRecord
 
     User = get_user_model()
     unusable = make_password(None)  # nobody logs in as generated users

@@ -13,13 +13,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from workflows import rules
-
-from .models import Application, ApplicationStatus, Attachment, GrantRound, Role
+from cases import roles
+from cases.models import Application, ApplicationStatus, Attachment, GrantRound, Role
 
 
 def visible_applications(user: Any) -> QuerySet[Application]:
-    who = rules.profile(user)
+    who = roles.profile(user)
     condition = Q(pk__in=[])
     if who.municipality_ids:
         condition |= Q(municipality_id__in=who.municipality_ids)
@@ -32,9 +31,9 @@ def may_edit(user: Any, application: Application) -> bool:
     """Drafts are edited by the association, or by the case officer who typed in a paper one."""
     if application.status != ApplicationStatus.DRAFT:
         return False
-    if rules.represents(user, application):
+    if roles.represents(user, application):
         return True
-    return application.is_paper and rules.staff_role(user, application, Role.CASE_OFFICER)
+    return application.is_paper and roles.staff_role(user, application, Role.CASE_OFFICER)
 
 
 def get_application_for(user: Any, pk: int, *, write: bool = False) -> Application:
@@ -65,7 +64,7 @@ def get_attachment_for(user: Any, pk: int, *, write: bool = False) -> Attachment
 
 
 def staff_rounds(user: Any) -> QuerySet[GrantRound]:
-    return GrantRound.objects.filter(municipality_id__in=rules.profile(user).municipality_ids)
+    return GrantRound.objects.filter(municipality_id__in=roles.profile(user).municipality_ids)
 
 
 def get_round_for_staff(user: Any, pk: int) -> GrantRound:
@@ -76,7 +75,7 @@ def get_round_for_staff(user: Any, pk: int) -> GrantRound:
 
 
 def require_case_officer(user: Any, grant_round: GrantRound) -> None:
-    if not rules.profile(user).has_role(grant_round.municipality_id, Role.CASE_OFFICER):
+    if not roles.profile(user).has_role(grant_round.municipality_id, Role.CASE_OFFICER):
         raise PermissionDenied(
             _("Only a case officer of %(m)s may do this.") % {"m": grant_round.municipality}
         )

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
+from cases.models import (
     Application,
     Association,
     AssociationMember,

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .formatting import money
-from .models import Application, AttachmentKind
+from cases.formatting import money
+from cases.models import Application, AttachmentKind
 
 
 def completeness_problems(application: Application) -> list[str]:

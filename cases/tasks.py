@@ -7,8 +7,8 @@ from celery import shared_task
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def print_letter(document_id: int) -> None:
-    from .letters import letter_print
-    from .models import Document
+    from cases.documents.letters import letter_print
+    from cases.models import Document
 
     document = Document.objects.filter(pk=document_id).first()
     if document is not None:
@@ -17,6 +17,6 @@ def print_letter(document_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def print_missing() -> int:
-    from .letters import print_missing_letters
+    from cases.documents.letters import print_missing_letters
 
     return print_missing_letters()

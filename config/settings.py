@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "cases",
     "workflows",
     "notifications",
+    "web",
+    "benchmarks",
     "api",
 ]
 
@@ -93,8 +95,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "cases.context_processors.navigation",
-                "notifications.context_processors.unread",
+                "web.context_processors.navigation",
+                "web.notifications.context_processors.unread",
             ],
         },
     },
@@ -146,7 +148,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]  # per username from one 
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCK_OUT_AT_FAILURE = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_LOCKOUT_CALLABLE = "accounts.views.lockout"
+AXES_LOCKOUT_CALLABLE = "web.accounts.views.lockout"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_NEVER_LOCKOUT_GET = True
 AXES_SENSITIVE_PARAMETERS = ["password"]

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("cases.urls")),
-    path("notifications/", include("notifications.urls")),
+    path("", include("web.urls")),
+    path("notifications/", include("web.notifications.urls")),
     path("api/v1/", include("api.urls")),
-    path("", include("accounts.urls")),
+    path("", include("web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import Notification, Reminder, Status, UserPreference
-from .services import enqueue_on_commit
+from notifications.models import Notification, Reminder, Status, UserPreference
+from notifications.services import enqueue_on_commit
 
 
 @admin.register(Notification)

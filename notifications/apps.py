@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from cases.services.retention import case_anonymised
+        from cases.trail.timeline import register_event_source
+        from notifications.retention import anonymise_notifications
+        from notifications.timeline import notification_events
+
+        # The domain does not import notifications: it announces, and this app answers.
+        register_event_source("notification", notification_events)
+        case_anonymised.connect(anonymise_notifications, dispatch_uid="notifications.retention")

@@ -17,7 +17,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
-from .models import Channel, Notification
+from notifications.models import Channel, Notification
 
 logger = logging.getLogger("puljeflow.notifications")
 

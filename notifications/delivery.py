@@ -27,8 +27,8 @@ from django.conf import settings
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from .channels import channel_for
-from .models import UNDELIVERED, Notification, Status
+from notifications.channels import channel_for
+from notifications.models import UNDELIVERED, Notification, Status
 
 logger = logging.getLogger("puljeflow.notifications")
 

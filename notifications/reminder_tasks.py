@@ -17,7 +17,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from .reminders import run_reminders
+from notifications.reminders import run_reminders
 
 BUDGET = float(getattr(settings, "NOTIFICATIONS_REMIND_BUDGET_SECONDS", 15))
 MARGIN = int(getattr(settings, "NOTIFICATIONS_HARD_LIMIT_MARGIN", 5))

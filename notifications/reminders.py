@@ -71,10 +71,9 @@ from cases.models import (
     Role,
     StaffRole,
 )
-from workflows.models import TransitionRecord
-
-from .models import Channel, Kind, Notification, Reminder, Status, UserPreference
-from .services import DEFAULT_LANGUAGE, enqueue_on_commit, render
+from cases.trail.models import TransitionRecord
+from notifications.models import Channel, Kind, Notification, Reminder, Status, UserPreference
+from notifications.services import DEFAULT_LANGUAGE, enqueue_on_commit, render
 
 logger = logging.getLogger("puljeflow.notifications")
 
@@ -338,7 +337,7 @@ class AssessmentsMissing(Rule):
         days = _days("NOTIFICATIONS_ASSESSMENT_REMINDER_DAYS", 3)
         member = OuterRef(OuterRef("user_id"))
         # A board tie always conflicts; a declared tie until ruled otherwise (as
-        # workflows.rules.conflicted_member_ids).
+        # workflows.permissions.conflicted_member_ids).
         board_tie = AssociationMember.objects.filter(
             user_id=member,
             association_id=OuterRef("application__association_id"),

@@ -8,8 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from cases.models import Role
-
-from .models import Notification
+from notifications.models import Notification
 
 if TYPE_CHECKING:
     from cases.models import Application

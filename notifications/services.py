@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
-from .models import Channel, Kind, Notification, Status, UserPreference
+from notifications.models import Channel, Kind, Notification, Status, UserPreference
 
 if TYPE_CHECKING:
     from cases.models import Application
@@ -158,7 +158,7 @@ def publish_delivery(notification_id: int) -> bool:
     people waits out one failure, not five. The row stays due; the sweep delivers it.
     """
     global _broker_down_until
-    from .tasks import deliver
+    from notifications.tasks import deliver
 
     if time.monotonic() < _broker_down_until:
         logger.warning("notification %s not queued: the broker was just down", notification_id)

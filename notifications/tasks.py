@@ -19,7 +19,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from .delivery import deliver_notification, sweep_due
+from notifications.delivery import deliver_notification, sweep_due
 
 DELIVER_SOFT_TIME_LIMIT = settings.NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT
 SWEEP_SOFT_TIME_LIMIT = settings.NOTIFICATIONS_SWEEP_BUDGET_SECONDS + DELIVER_SOFT_TIME_LIMIT
@@ -48,4 +48,4 @@ def sweep() -> int:
     return sweep_due()
 
 
-from .reminder_tasks import remind  # noqa: E402, F401  (beat runs it as notifications.tasks.remind)
+from notifications.reminder_tasks import remind  # noqa: E402, F401  (beat runs it as notifications.tasks.remind)

@@ -175,8 +175,8 @@ def on_agenda(application: Any, world: SimpleNamespace) -> Any:
     """Put the application on the round's council or committee meeting (made if missing)."""
     import datetime
 
-    from cases.meeting_services import agenda_add, meeting_create
     from cases.models import Body, Meeting
+    from cases.services.meetings import agenda_add, meeting_create
 
     body = Body.COUNCIL if application.status == "in_council_review" else Body.COMMITTEE
     meeting = Meeting.objects.filter(round_id=application.round_id, body=body).first()
@@ -194,7 +194,7 @@ def on_agenda(application: Any, world: SimpleNamespace) -> Any:
 
 
 def _forget(world: SimpleNamespace) -> None:
-    from workflows.rules import forget_profile
+    from cases.roles import forget_profile
 
     for value in vars(world).values():
         if hasattr(value, "_puljeflow_profile"):

@@ -23,11 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
-from cases import grant_services
-from cases.audit import TRANSITION_REASON
+from cases import permissions
 from cases.completeness import completeness_problems
+from cases.documents.letters import decision_letter_create
+from cases.errors import ConditionsUnmet, InvalidInput
 from cases.formatting import AmountError, money, to_amount
-from cases.letters import decision_letter_create
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -37,20 +37,20 @@ from cases.models import (
     Payout,
     RecommendationOutcome,
     RepaymentClaim,
+    StatusGroup,
     UsageReport,
     UsageReportStatus,
 )
+from cases.services import grants as grant_services
+from cases.trail.chain import record_transition
+from cases.trail.history import TRANSITION_REASON
 from notifications.models import Kind
 from notifications.selectors import applicants_of, case_officers_of
 from notifications.services import notify
-
-from . import meetings, rules
-from .errors import ConditionsUnmet, InvalidInput
-from .trail import record_transition
+from workflows import meetings, rules
 
 S = ApplicationStatus
 REPAYMENT_DAYS = 30  # a repayment claim falls due this many days after approval, unless set
-BEFORE_DECISION = [S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED]
 
 
 def _when(value: Any) -> str:
@@ -178,7 +178,7 @@ class ApplicationFlow:
         application = self.application
         application._history_user = self.actor  # type: ignore[attr-defined]
         # Names the history row; a transition never touches the many-to-many fields, so
-        # its row carries no copy of them (see cases.audit.TRANSITION_REASON).
+        # its row carries no copy of them (see cases.trail.history.TRANSITION_REASON).
         application._change_reason = f"{TRANSITION_REASON}{self._current}"  # type: ignore[attr-defined]
         application.version += 1
         try:
@@ -302,7 +302,7 @@ class ApplicationFlow:
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=text)
 
     @state.transition(
-        source=BEFORE_DECISION,
+        source=StatusGroup.BEFORE_DECISION,
         target=S.WITHDRAWN,
         label=gettext_lazy("Withdraw"),
         permission=rules.applicant_or_paper_case_officer,
@@ -339,7 +339,7 @@ class ApplicationFlow:
         requested = self.application.amount_requested or Decimal("0")
         held_at = meetings.meeting_for(self.application, Body.COUNCIL, meeting)
         meetings.require_present(held_at, self.actor)
-        quorum = meetings.council_quorum(self.application, held_at)
+        quorum = permissions.council_quorum(self.application, held_at)
         if not quorum["met"]:
             raise ConditionsUnmet(
                 _(

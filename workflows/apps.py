@@ -7,8 +7,9 @@ class WorkflowsConfig(AppConfig):
     verbose_name = _("Workflows")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from cases.trail.timeline import register_labels
+        from workflows.labels import done_labels
 
-        from .append_only import install_after_migrate
-
-        post_migrate.connect(install_after_migrate, sender=self)
+        # The trail shows each recorded transition by its label; the domain does not
+        # import the flows, so they register here.
+        register_labels(done_labels)

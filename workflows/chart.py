@@ -11,8 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from cases.models import ApplicationStatus
-
-from .application import ApplicationFlow
+from workflows.application import ApplicationFlow
 
 TERMINAL = {
     ApplicationStatus.REFUSED,

@@ -20,15 +20,14 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow import fsm
 
-from cases.models import Application
-
-from .application import ApplicationFlow
-from .errors import (
+from cases.errors import (
     CaseMovedOn,
     ConditionsUnmet,
     TransitionNotPermitted,
     TransitionNotPossible,
 )
+from cases.models import Application
+from workflows.application import ApplicationFlow
 
 
 @cache

@@ -1,11 +1,6 @@
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
-from cases.models import Role
-
-from .application import ApplicationFlow
-from .rules import APPLICANT
+from workflows.application import ApplicationFlow
 
 
 def transition_labels() -> dict[str, str]:
@@ -21,17 +16,4 @@ def done_labels() -> dict[str, str]:
         method.slug: str(next(iter(transitions)).custom.get("done", method.slug))
         for method, transitions in ApplicationFlow.state.get_transitions().items()
     }
-    # Case events that are not state changes, chained with them (cases/meeting_services.py).
-    labels["declare_conflict"] = _("Conflict of interest declared")
-    labels["rule_conflict"] = _("Ruling on a declared conflict of interest")
-    labels["anonymise"] = _("Personal data anonymised (retention)")
     return labels
-
-
-def role_label(role: str) -> str:
-    if role == APPLICANT:
-        return _("Applicant")
-    try:
-        return str(Role(role).label)
-    except ValueError:
-        return role

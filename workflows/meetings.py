@@ -8,10 +8,9 @@ from typing import Any
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from cases.models import Application, ApplicationStatus, Body, Meeting, Role, StaffRole
-
-from . import rules
-from .errors import ConditionsUnmet, InvalidInput
+from cases.errors import ConditionsUnmet, InvalidInput
+from cases.models import Application, Body, Meeting, StatusGroup
+from cases.permissions import present_ids
 
 
 def meeting_for(application: Application, body: str, meeting: Any = None) -> Meeting:
@@ -40,14 +39,6 @@ def meeting_for(application: Application, body: str, meeting: Any = None) -> Mee
     return found
 
 
-def present_ids(meeting: Meeting) -> set[int]:
-    cached = getattr(meeting, "_present_ids", None)
-    if cached is None:
-        cached = set(meeting.members_present.values_list("pk", flat=True))
-        meeting._present_ids = cached  # type: ignore[attr-defined]
-    return cached
-
-
 def require_present(meeting: Meeting, user: Any) -> None:
     if user.pk not in present_ids(meeting):
         raise ConditionsUnmet(
@@ -56,43 +47,11 @@ def require_present(meeting: Meeting, user: Any) -> None:
         )
 
 
-def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
-    """Is the council quorate on this item? Conflicted members do not count.
-
-    Default: a majority of the council's non-conflicted members must be present;
-    a municipality can set a fixed number instead (Municipality.council_quorum).
-    """
-    conflicted = rules.conflicted_member_ids(application)
-    members = set(
-        StaffRole.objects.filter(
-            municipality_id=application.municipality_id,
-            role__in=[Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR],
-        ).values_list("user_id", flat=True)
-    )
-    eligible = members - conflicted
-    counted = present_ids(meeting) & eligible
-    required = application.municipality.council_quorum or (len(eligible) // 2 + 1)
-    return {
-        "met": len(counted) >= required,
-        "present": sorted(counted),
-        "required": required,
-        "conflicted": sorted(conflicted & present_ids(meeting)),
-    }
-
-
 def granted_in_round(application: Application) -> Decimal:
     """What the round has granted so far, this application excluded."""
     total = (
-        Application.objects.filter(round_id=application.round_id, status__in=GRANTED_STATES)
+        Application.objects.filter(round_id=application.round_id, status__in=StatusGroup.GRANTED)
         .exclude(pk=application.pk)
         .aggregate(total=Sum("granted_amount"))["total"]
     )
     return total or Decimal("0")
-
-
-GRANTED_STATES = [
-    ApplicationStatus.GRANTED,
-    ApplicationStatus.PAID,
-    ApplicationStatus.REPORT_SUBMITTED,
-    ApplicationStatus.CLOSED,
-]

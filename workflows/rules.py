@@ -8,105 +8,15 @@ before every transition, and records the role on the transition record.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cases.models import Role
+from cases.permissions import is_conflicted
+from cases.roles import APPLICANT, represents, staff_role
 
 if TYPE_CHECKING:
-    from cases.models import Application
-
-APPLICANT = "applicant"
-
-
-@dataclass
-class ActorProfile:
-    """What one user is, loaded once per request (two queries) and cached on the user."""
-
-    roles: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
-    represents: set[int] = field(default_factory=set)
-    board_of: set[int] = field(default_factory=set)
-
-    def has_role(self, municipality_id: int, *roles: str) -> bool:
-        return bool(self.roles.get(municipality_id, set()) & set(roles))
-
-    @property
-    def municipality_ids(self) -> set[int]:
-        return {m for m, roles in self.roles.items() if roles}
-
-    @property
-    def is_staff_anywhere(self) -> bool:
-        return bool(self.municipality_ids)
-
-
-def profile(user: Any) -> ActorProfile:
-    cached = getattr(user, "_puljeflow_profile", None)
-    if cached is not None:
-        return cached
-    result = ActorProfile()
-    if user is not None and user.is_authenticated and user.is_active:
-        for municipality_id, role in user.staff_roles.values_list("municipality_id", "role"):
-            result.roles[municipality_id].add(role)
-        for association_id, represents, board in user.association_ties.values_list(
-            "association_id", "can_represent", "is_board_member"
-        ):
-            if represents:
-                result.represents.add(association_id)
-            if board:
-                result.board_of.add(association_id)
-    user._puljeflow_profile = result
-    return result
-
-
-def forget_profile(user: Any) -> None:
-    if hasattr(user, "_puljeflow_profile"):
-        del user._puljeflow_profile
-
-
-def represents(user: Any, application: Application) -> bool:
-    return application.association_id in profile(user).represents
-
-
-def staff_role(user: Any, application: Application, role: str) -> bool:
-    return profile(user).has_role(application.municipality_id, role)
-
-
-def conflicted_member_ids(application: Application) -> set[int]:
-    """Members conflicted on this application (forvaltningsloven § 3), cached on the object.
-
-    Known board ties count automatically; a declared tie counts until the body rules
-    that it does not.
-    """
-    cached = getattr(application, "_conflicted_ids", None)
-    if cached is not None:
-        return cached
-    from cases.models import AssociationMember, ConflictDeclaration, ConflictRuling
-
-    ids = set(
-        AssociationMember.objects.filter(
-            association_id=application.association_id, is_board_member=True
-        ).values_list("user_id", flat=True)
-    )
-    # A ruling can clear a declared tie, never a known board tie.
-    ids |= set(
-        ConflictDeclaration.objects.filter(application_id=application.pk)
-        .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
-        .values_list("member_id", flat=True)
-    )
-    application._conflicted_ids = ids  # type: ignore[attr-defined]
-    return ids
-
-
-def forget_conflicts(application: Application) -> None:
-    if hasattr(application, "_conflicted_ids"):
-        del application._conflicted_ids
-
-
-def is_conflicted(user: Any, application: Application) -> bool:
-    return user.pk in conflicted_member_ids(application)
-
+    pass
 
 Rule = Callable[[Any, Any], str]
 

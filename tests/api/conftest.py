@@ -9,7 +9,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from workflows.rules import forget_profile
+from cases.roles import forget_profile
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Application
+from cases.trail.models import TransitionRecord
 from tests.factories import PDF_BYTES
-from workflows.models import TransitionRecord
 
 BASE = "/api/v1"
 

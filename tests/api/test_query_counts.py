@@ -1,7 +1,7 @@
 """Every list endpoint runs the same number of queries for 10 and for 200 items.
 
 Per request, besides the rows: the token lookup, the user's roles and association ties
-(``rules.profile``), the page count, and one query per prefetched relation.
+(``roles.profile``), the page count, and one query per prefetched relation.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import AgendaItem, Attachment, BudgetLine, Meeting
+from cases.trail.chain import record_transition
 from tests.factories import (
     ApplicationFactory,
     AssociationFactory,
@@ -23,7 +24,6 @@ from tests.factories import (
     GrantRoundFactory,
     tie,
 )
-from workflows.trail import record_transition
 
 
 def _count(client: Any, url: str) -> tuple[int, int]:

@@ -29,8 +29,8 @@ from cases.models import (
     StaffRole,
     UsageReport,
 )
-from workflows.models import TransitionRecord
-from workflows.trail import verify_trail
+from cases.trail.chain import verify_trail
+from cases.trail.models import TransitionRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -26,8 +26,8 @@ import datetime, json
 from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from cases import services
-from cases.meeting_services import agenda_add, meeting_create
+from cases.services import applications as services
+from cases.services.meetings import agenda_add, meeting_create
 from cases.models import Association, Body, FocusArea, GrantRound
 from workflows import engine
 

@@ -23,8 +23,8 @@ from cases.models import (
     ReportAttachment,
     UsageReport,
 )
+from cases.trail.models import TransitionRecord
 from workflows.engine import perform
-from workflows.models import TransitionRecord
 
 from ..conftest import PDF, advance, report_data
 from ..factories import GrantRoundFactory
@@ -414,7 +414,7 @@ def test_the_overview_shows_only_the_users_municipality(
 def test_an_overdue_report_blocks_a_new_application_until_it_is_received(
     world: SimpleNamespace, draft: Application, status: str, blocks: bool
 ) -> None:
-    from workflows.errors import ConditionsUnmet
+    from cases.errors import ConditionsUnmet
 
     if status == "returned":
         earlier = overdue_case(world, S.REPORT_SUBMITTED)
@@ -439,7 +439,7 @@ def test_the_trail_and_the_case_file_hold_payouts_reports_and_the_claim(
     import json
     import zipfile
 
-    from cases.trail import trail_events
+    from cases.trail.timeline import trail_events
 
     reported = reported_with_balance(draft, world)
     closed = perform(reported, "approve_report", user=world.carl, settlement="repayment")

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.utils.translation import override
 
-from cases.forms import ApplicationForm, BudgetLineForm, ReportLineForm, TransitionForm
+from web.applications.forms import ApplicationForm, BudgetLineForm, ReportLineForm, TransitionForm
 
 
 @pytest.mark.parametrize("typed", ["12.500,50", "12500,50", "12 500,50", "12500.50"])

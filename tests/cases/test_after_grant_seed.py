@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from cases import grant_services
 from cases.models import Application, Municipality, RepaymentClaim, UsageReport
-from workflows.models import TransitionRecord
+from cases.services import grants as grant_services
+from cases.trail.models import TransitionRecord
 
 pytestmark = pytest.mark.django_db
 

@@ -18,9 +18,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cases.letters import letter_pdf
-from cases.meeting_services import conflict_declare, meeting_create
+from cases.documents.letters import letter_pdf
 from cases.models import Body, ConflictDeclaration, Document, Meeting, ReportAttachment
+from cases.services.meetings import conflict_declare, meeting_create
 from workflows.engine import TRANSITION_NAMES
 
 from ..conftest import advance, on_agenda

@@ -16,16 +16,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import override
 
-from cases import bulk
-from cases.bulk_forms import normalise_amount
-from cases.meeting_services import agenda_add, conflict_declare, meeting_create
 from cases.models import AgendaItem, Application, Body, Document, Meeting
+from cases.permissions import forget_conflicts
+from cases.roles import forget_profile
+from cases.services.meetings import agenda_add, conflict_declare, meeting_create
+from cases.trail.models import TransitionRecord
 from notifications.models import Notification
 from tests.conftest import on_agenda
 from tests.factories import ApplicationFactory
-from workflows import engine
-from workflows.models import TransitionRecord
-from workflows.rules import forget_conflicts, forget_profile
+from web.bulk.forms import normalise_amount
+from workflows import bulk, engine
 
 pytestmark = pytest.mark.django_db
 

@@ -18,13 +18,6 @@ from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.meeting_services import (
-    agenda_add,
-    agenda_add_all_ready,
-    assessment_record,
-    conflict_declare,
-    meeting_create,
-)
 from cases.models import (
     AgendaItem,
     Application,
@@ -33,10 +26,17 @@ from cases.models import (
     ConflictDeclaration,
     Meeting,
 )
+from cases.services.meetings import (
+    agenda_add,
+    agenda_add_all_ready,
+    assessment_record,
+    conflict_declare,
+    meeting_create,
+)
+from cases.trail.models import TransitionRecord
 from tests.conftest import on_agenda
 from tests.factories import ApplicationFactory, UserFactory, give_role
 from workflows import engine
-from workflows.models import TransitionRecord
 
 pytestmark = pytest.mark.django_db
 
@@ -478,7 +478,7 @@ def test_a_ruling_needs_a_choice_and_reasons(
 def test_the_application_page_panel_offers_the_declaration_to_body_members_only(
     world: SimpleNamespace, council: SimpleNamespace
 ) -> None:
-    from cases.views_council import declare_conflict_panel
+    from web.council.views import declare_conflict_panel
 
     assert declare_conflict_panel(world.carl, council.bos) is None
     html = render_to_string(
@@ -568,8 +568,8 @@ def test_a_conflicted_assessment_no_longer_counts(
 def test_the_overviews_quorum_is_the_flows_quorum(
     world: SimpleNamespace, council: SimpleNamespace
 ) -> None:
-    from cases.council_selectors import assessments_overview
-    from workflows.meetings import council_quorum
+    from cases.permissions import council_quorum
+    from cases.selectors.council import assessments_overview
 
     helga = UserFactory(username="helga", first_name="Helga")
     give_role(helga, world.roskilde, "council_member")  # a member, absent

@@ -15,7 +15,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Application
-from workflows.models import TransitionRecord
+from cases.trail.models import TransitionRecord
 
 from ..conftest import advance
 from ..factories import ApplicationFactory

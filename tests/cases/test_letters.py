@@ -18,9 +18,7 @@ from django.db import transaction
 from django.utils import formats
 from django.utils.translation import override
 
-from cases.audit import system_user
-from cases.formatting import money
-from cases.letters import (
+from cases.documents.letters import (
     StaticOnlyURLFetcher,
     decision_letter_create,
     decision_letter_pdf,
@@ -29,7 +27,9 @@ from cases.letters import (
     letter_print,
     static_dir,
 )
+from cases.formatting import money
 from cases.models import Application, ApplicationStatus, Document, Scheme
+from cases.trail.history import system_user
 from tests.factories import ApplicationFactory, GrantRoundFactory
 
 REPORT_DEADLINE = datetime.date(2028, 3, 1)
@@ -320,7 +320,7 @@ def test_the_url_fetcher_reads_the_projects_static_files_and_nothing_else() -> N
 def test_the_letter_is_printed_after_commit_and_a_missed_one_by_the_sweep(
     world: SimpleNamespace, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from cases.letters import print_missing_letters
+    from cases.documents.letters import print_missing_letters
 
     application = decided(world, granted="20000")
     application.status = ApplicationStatus.RECOMMENDED

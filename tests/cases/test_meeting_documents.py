@@ -18,16 +18,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.translation import override
 
-from cases import meeting_documents
-from cases.meeting_prep import ready_applications
-from cases.meeting_services import (
+from cases.documents import meetings as meeting_documents
+from cases.models import Application, Body, Meeting
+from cases.services.meeting_prep import ready_applications
+from cases.services.meetings import (
     agenda_add_all_ready,
     assessment_record,
     conflict_declare,
     conflict_rule,
     meeting_create,
 )
-from cases.models import Application, Body, Meeting
 from tests.factories import ApplicationFactory, AssociationFactory
 from workflows import engine
 
@@ -318,7 +318,7 @@ def test_an_overrun_confirmed_by_the_chair_is_in_the_minutes_with_its_reasons(
 def test_a_send_back_belongs_to_the_committee_meeting_that_existed_when_it_happened(
     world: SimpleNamespace,
 ) -> None:
-    from workflows.models import TransitionRecord
+    from cases.trail.models import TransitionRecord
 
     application = ApplicationFactory(
         round=world.round,

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cases.meeting_services import agenda_add_all_ready, meeting_create
 from cases.models import AgendaItem, Application, Body, Meeting
+from cases.services.meetings import agenda_add_all_ready, meeting_create
 from tests.factories import ApplicationFactory
 from workflows import engine
 

@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import override
 
-from cases.meeting_services import (
+from cases.errors import ConditionsUnmet, TransitionNotPermitted
+from cases.models import Application, Body, Meeting, Role
+from cases.services.meetings import (
     agenda_add,
     agenda_add_all_ready,
     assessment_record,
@@ -18,13 +20,11 @@ from cases.meeting_services import (
     conflict_rule,
     meeting_create,
 )
-from cases.models import Application, Body, Meeting, Role
+from cases.trail.chain import verify_records
+from cases.trail.models import TransitionRecord
 from tests.conftest import advance
 from tests.factories import ApplicationFactory, UserFactory, give_role
 from workflows import engine
-from workflows.errors import ConditionsUnmet, TransitionNotPermitted
-from workflows.models import TransitionRecord
-from workflows.trail import verify_records
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +189,7 @@ def test_a_conflicted_chair_cannot_recommend(world: SimpleNamespace) -> None:
 def test_a_decision_beyond_the_pool_needs_a_confirmed_reason(
     world: SimpleNamespace, draft: Any
 ) -> None:
-    from workflows.errors import InvalidInput
+    from cases.errors import InvalidInput
 
     world.round.pool_amount = 10000
     world.round.save()
@@ -227,7 +227,7 @@ def test_a_decision_beyond_the_pool_needs_a_confirmed_reason(
 def test_in_a_quick_pool_the_case_officer_decides_up_to_the_ceiling(
     world: SimpleNamespace, draft: Any
 ) -> None:
-    from workflows.errors import InvalidInput
+    from cases.errors import InvalidInput
 
     world.round.decided_by_administration = True
     world.round.ceiling_per_application = 15000

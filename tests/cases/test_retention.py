@@ -13,10 +13,10 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
 from cases.models import Application, Association
-from cases.retention import REDACTED, REDACTED_EMAIL, apply_retention
+from cases.services.retention import REDACTED, REDACTED_EMAIL, apply_retention
+from cases.trail.models import TransitionRecord
 from notifications.models import Notification
 from workflows import engine
-from workflows.models import TransitionRecord
 
 from ..conftest import advance, on_postgres
 from ..factories import ApplicationFactory, GrantRoundFactory

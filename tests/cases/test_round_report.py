@@ -17,8 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import charts
-from cases.grants import CarryOver, RepaymentClaim
+from cases.documents import charts
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -30,7 +29,8 @@ from cases.models import (
     UsageReport,
     UsageReportStatus,
 )
-from cases.round_report import municipality_report, round_report
+from cases.models.after_grant import CarryOver, RepaymentClaim
+from cases.selectors.round_report import municipality_report, round_report
 from workflows import engine
 
 from ..conftest import advance

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from cases import services
 from cases.models import Application, TargetGroup, TargetGroupCode
+from cases.services import applications as services
 
 from .test_applicant_screens import edit_post
 

@@ -10,10 +10,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.meeting_services import conflict_declare
 from cases.models import Application, Document
+from cases.services.meetings import conflict_declare
+from cases.trail.chain import record_transition
 from workflows import engine
-from workflows.trail import record_transition
 
 from ..conftest import advance
 from ..factories import ApplicationFactory
@@ -126,7 +126,7 @@ def test_the_trail_page_costs_the_same_queries_for_10_and_500_events(
 def test_letters_on_the_trail_cost_no_query_each(
     world: SimpleNamespace, granted: Application, as_user: Any
 ) -> None:
-    from cases.letters import decision_letter_create
+    from cases.documents.letters import decision_letter_create
 
     client = as_user(world.gustav)
     counts = []

@@ -20,7 +20,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from cases.meeting_services import agenda_add_all_ready, assessment_record, meeting_create
+from cases.errors import TransitionNotPermitted
 from cases.models import (
     Application,
     Assessment,
@@ -29,10 +29,10 @@ from cases.models import (
     DocumentKind,
     Role,
 )
+from cases.services.meetings import agenda_add_all_ready, assessment_record, meeting_create
+from cases.trail.models import TransitionRecord
 from notifications.models import Kind, Notification
 from workflows import engine
-from workflows.errors import TransitionNotPermitted
-from workflows.models import TransitionRecord
 
 from ..conftest import _forget
 from ..factories import ApplicationFactory, AssociationFactory, UserFactory, give_role, tie
@@ -65,7 +65,7 @@ def _perform(application: Application, name: str, user: Any, **data: Any) -> App
 
 
 def _forget_all(*users: Any) -> None:
-    from workflows.rules import forget_profile
+    from cases.roles import forget_profile
 
     for user in users:
         forget_profile(user)
@@ -195,7 +195,7 @@ def test_a_whole_round_from_submission_to_letters(
 
     # 6. The council's minutes list dorte's recusal on each of Lektiecaféen's items, and
     # only there; the committee's minutes hold every decision with its reasons.
-    from cases.meeting_documents import minutes_context
+    from cases.documents.meetings import minutes_context
 
     minutes = minutes_context(council)
     left = {row.application.pk: [m.pk for m in row.left] for row in minutes["rows"]}
@@ -209,7 +209,7 @@ def test_a_whole_round_from_submission_to_letters(
     assert page.count("Afpasset puljen.") == 17
 
     # 7. Every application's trail is whole and verifies.
-    from workflows.trail import verify_records
+    from cases.trail.chain import verify_records
 
     for application in applications:
         records = list(TransitionRecord.objects.filter(application=application).order_by("seq"))

@@ -14,7 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import two_factor
-from accounts.views import SETUP_KEY
+from web.accounts.views import SETUP_KEY
 
 from .conftest import current_code, enrol
 

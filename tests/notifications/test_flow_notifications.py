@@ -41,7 +41,7 @@ def test_submitting_sends_anna_one_receipt_with_the_case_number(
 
 
 def test_a_refused_transition_notifies_nobody(world: SimpleNamespace, draft: Application) -> None:
-    from workflows.errors import TransitionNotPermitted
+    from cases.errors import TransitionNotPermitted
 
     with pytest.raises(TransitionNotPermitted):
         perform(draft, "submit", user=world.bo)

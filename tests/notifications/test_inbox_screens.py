@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Application
-from notifications.forms import LEGAL_KINDS
 from notifications.models import Kind, Notification, Status, UserPreference
 from notifications.services import notify
+from web.notifications.forms import LEGAL_KINDS
 from workflows import engine
 
 from ..conftest import advance

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import override
 
-from cases.meeting_services import agenda_add, assessment_record
 from cases.models import Application, ApplicationStatus, Body, Meeting, Role
+from cases.services.meetings import agenda_add, assessment_record
 from notifications import reminder_tasks, reminders
 from notifications.models import Kind, Notification, Reminder
 from notifications.reminders import run_reminders
@@ -294,7 +294,7 @@ def test_the_committee_is_told_once_that_its_agenda_is_ready(
 def test_a_committee_meeting_without_items_or_in_the_past_tells_no_one(
     world: SimpleNamespace, draft: Application
 ) -> None:
-    from cases.meeting_services import meeting_create
+    from cases.services.meetings import meeting_create
 
     meeting_create(
         grant_round=world.round,

@@ -17,9 +17,9 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from cases.grants import ReportAttachment, ReportAttachmentKind
-from cases.meeting_services import conflict_declare, meeting_create
 from cases.models import Body, Document, Meeting, Role, UsageReport
+from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
+from cases.services.meetings import conflict_declare, meeting_create
 from notifications.models import Notification
 from workflows import engine
 

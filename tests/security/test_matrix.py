@@ -148,7 +148,7 @@ def test_the_write_detector_sees_the_old_offender(scene: SimpleNamespace) -> Non
     by the statement check and by the fingerprint."""
     import weasyprint
 
-    from cases.letters import letter_print
+    from cases.documents.letters import letter_print
 
     from .runner import FakePDF
     from .scene import rolled_back

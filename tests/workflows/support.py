@@ -17,10 +17,10 @@ from django.utils.translation import override
 
 from cases.formatting import money
 from cases.models import Application, ApplicationStatus
+from cases.roles import forget_profile
+from cases.trail.chain import verify_records
+from cases.trail.models import TransitionRecord
 from workflows import engine
-from workflows.models import TransitionRecord
-from workflows.rules import forget_profile
-from workflows.trail import verify_records
 
 from ..conftest import advance
 from ..factories import ApplicationFactory

@@ -15,10 +15,10 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from cases.audit import unaudited_writes_allowed
 from cases.models import Application
-from workflows.append_only import trail_tables
-from workflows.models import TransitionRecord
+from cases.trail.append_only import trail_tables
+from cases.trail.history import unaudited_writes_allowed
+from cases.trail.models import TransitionRecord
 
 from ..conftest import on_postgres
 from .support import S, reach, records_of

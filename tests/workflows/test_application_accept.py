@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils.translation import override
 
+from cases.errors import TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Role
 from workflows.engine import perform
-from workflows.errors import TransitionNotPermitted, TransitionNotPossible
 
 from .support import (
     S,

@@ -12,15 +12,15 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
-from cases.models import Application, CarryOver, RepaymentClaim, Role
-from notifications.models import Kind, Notification
-from workflows.engine import perform
-from workflows.errors import (
+from cases.errors import (
     ConditionsUnmet,
     InvalidInput,
     TransitionNotPermitted,
     TransitionNotPossible,
 )
+from cases.models import Application, CarryOver, RepaymentClaim, Role
+from notifications.models import Kind, Notification
+from workflows.engine import perform
 
 from ..conftest import report_data
 from .support import (

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, AssociationMember, Document, Meeting, Role
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
 from ..factories import tie
 from .support import (

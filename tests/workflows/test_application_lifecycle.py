@@ -4,8 +4,8 @@ from decimal import Decimal
 from typing import Any
 
 from cases.models import ApplicationStatus as S
-from workflows.models import TransitionRecord
-from workflows.trail import verify_records
+from cases.trail.chain import verify_records
+from cases.trail.models import TransitionRecord
 
 from ..conftest import advance
 

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Payout, Role
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
 from .support import (
     ENTER_AMOUNT,

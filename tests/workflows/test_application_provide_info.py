@@ -11,9 +11,9 @@ import time_machine
 from django.utils import timezone
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Role
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
 from .support import (
     OFF_PATH,

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Role
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
 from .support import (
     S,

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Role, UsageReport
+from cases.trail.chain import verify_records
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from workflows.trail import verify_records
 
 from ..conftest import report_data
 from .support import (

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Role
+from cases.trail.chain import verify_records
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from workflows.trail import verify_records
 
 from .support import (
     S,

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
+from cases.errors import ConditionsUnmet, TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, AttachmentKind, Role
 from workflows.engine import perform
-from workflows.errors import ConditionsUnmet, TransitionNotPermitted, TransitionNotPossible
 
 from ..conftest import report_data
 from ..factories import GrantRoundFactory, give_role, tie

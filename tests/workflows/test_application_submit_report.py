@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 
+from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 from cases.models import (
     Application,
     ReportAttachment,
@@ -21,7 +22,6 @@ from cases.models import (
 )
 from workflows import application as flow_module
 from workflows.engine import perform
-from workflows.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
 
 from ..conftest import PDF, report_data
 from .support import (

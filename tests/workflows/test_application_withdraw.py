@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
+from cases.errors import TransitionNotPermitted, TransitionNotPossible
 from cases.models import Application, Role
 from workflows.engine import perform
-from workflows.errors import TransitionNotPermitted, TransitionNotPossible
 
 from .support import (
     S,

@@ -11,9 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import override
 
+from cases.errors import CaseMovedOn
 from cases.models import Application
 from workflows.engine import perform
-from workflows.errors import CaseMovedOn
 
 from ..conftest import on_postgres
 from .support import S, reach, records_of, snapshot, status_label

@@ -17,9 +17,9 @@ import pytest
 import time_machine
 from django.utils.translation import override
 
+from cases.errors import ConditionsUnmet
 from cases.models import Application
 from workflows.engine import perform
-from workflows.errors import ConditionsUnmet
 
 from .support import S, paper_draft, snapshot
 

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cases.audit import TRANSITION_REASON
 from cases.models import Application, FocusArea
+from cases.trail.history import TRANSITION_REASON
 from workflows.engine import perform
 
 from .support import S, reach

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from cases.audit import UnauditedWriteError, unaudited_writes_allowed
 from cases.models import Application
-from workflows.models import AppendOnlyError, TransitionRecord
-from workflows.trail import verify_records
+from cases.trail.chain import verify_records
+from cases.trail.history import UnauditedWriteError, unaudited_writes_allowed
+from cases.trail.models import AppendOnlyError, TransitionRecord
 
 from .support import S, reach, records_of
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def install(apps, schema_editor):
-    from workflows.append_only import install
+    from cases.trail.append_only import install
 
     install(schema_editor.connection, apps.get_models(include_auto_created=True))
 

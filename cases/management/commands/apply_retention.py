@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.retention import apply_retention
+from cases.services.retention import apply_retention
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from cases.models import Application
-from workflows.trail import verify_trail
+from cases.trail.chain import verify_trail
 
 
 class Command(BaseCommand):

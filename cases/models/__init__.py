@@ -1,0 +1,106 @@
+"""The § 18 domain, one module per concept; everything is importable from ``cases.models``.
+
+Every domain model keeps a version row per change (django-simple-history) and
+refuses the bulk write paths that history cannot see (see ``cases/trail/history.py``).
+No code here assigns ``Application.status``: only ``workflows/`` does."""
+
+from cases.models.after_grant import (
+    CarryOver,
+    Payout,
+    RepaymentClaim,
+    ReportAttachment,
+    ReportAttachmentKind,
+    ReportRequirement,
+    ReportTier,
+    UsageReport,
+    UsageReportLine,
+    UsageReportStatus,
+    report_attachment_path,
+)
+from cases.models.applications import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    BudgetLine,
+    CaseNumberCounter,
+    RecommendationOutcome,
+    StatusGroup,
+    attachment_path,
+)
+from cases.models.common import MONEY, history
+from cases.models.documents import Document, DocumentKind, document_path
+from cases.models.meetings import (
+    AgendaItem,
+    Assessment,
+    Body,
+    ConflictDeclaration,
+    ConflictRuling,
+    ConflictSource,
+    Meeting,
+)
+from cases.models.municipalities import (
+    Association,
+    AssociationMember,
+    Municipality,
+    Role,
+    StaffRole,
+)
+from cases.models.rounds import (
+    AttachmentKind,
+    FocusArea,
+    GrantRound,
+    Scheme,
+    TargetGroup,
+    TargetGroupCode,
+    default_required_attachments,
+)
+from cases.models.uploads import StoredUpload
+from cases.trail.models import TransitionRecord
+
+__all__ = [
+    "MONEY",
+    "AgendaItem",
+    "Application",
+    "ApplicationStatus",
+    "Assessment",
+    "Association",
+    "AssociationMember",
+    "Attachment",
+    "AttachmentKind",
+    "Body",
+    "BudgetLine",
+    "CarryOver",
+    "CaseNumberCounter",
+    "ConflictDeclaration",
+    "ConflictRuling",
+    "ConflictSource",
+    "Document",
+    "DocumentKind",
+    "FocusArea",
+    "GrantRound",
+    "Meeting",
+    "Municipality",
+    "Payout",
+    "RecommendationOutcome",
+    "RepaymentClaim",
+    "ReportAttachment",
+    "ReportAttachmentKind",
+    "ReportRequirement",
+    "ReportTier",
+    "Role",
+    "Scheme",
+    "StaffRole",
+    "StatusGroup",
+    "StoredUpload",
+    "TargetGroup",
+    "TargetGroupCode",
+    "TransitionRecord",
+    "UsageReport",
+    "UsageReportLine",
+    "UsageReportStatus",
+    "attachment_path",
+    "default_required_attachments",
+    "document_path",
+    "history",
+    "report_attachment_path",
+]

@@ -1,0 +1,154 @@
+"""Meetings of the volunteer council and the deciding committee, and conflicts of interest.
+
+Imported by ``cases.models`` so Django registers the models with the ``cases`` app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.trail.history import AuditedManager, audited_history
+
+
+class Body(models.TextChoices):
+    COUNCIL = "council", _("Volunteer council")
+    COMMITTEE = "committee", _("Committee")
+
+
+class Meeting(models.Model):
+    round = models.ForeignKey("cases.GrantRound", on_delete=models.PROTECT, related_name="meetings")
+    body = models.CharField(_("body"), max_length=10, choices=Body.choices)
+    date = models.DateField(_("date"))
+    members_present = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="meetings_attended",
+        verbose_name=_("members present"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+    history = audited_history(m2m_fields=[members_present])
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_body_display()} {self.date:%Y-%m-%d}"
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "application"], name="unique_agenda_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.position}"
+
+
+class Assessment(models.Model):
+    """One council member's individual assessment of one application at one meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="assessments")
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, related_name="assessments"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    outcome = models.CharField(
+        _("assessment"),
+        max_length=10,
+        choices=[
+            ("grant", _("Support in full")),
+            ("partial", _("Support in part")),
+            ("refuse", _("Refuse")),
+        ],
+    )
+    amount = models.DecimalField(_("amount (DKK)"), max_digits=12, decimal_places=2)
+    comment = models.TextField(_("comment"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "application", "member"], name="unique_assessment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.application_id}: {self.outcome}"
+
+
+class ConflictSource(models.TextChoices):
+    BOARD_TIE = "board_tie", _("Board member of the association")
+    DECLARED = "declared", _("Declared by the member")
+
+
+class ConflictRuling(models.TextChoices):
+    PENDING = "pending", _("Awaiting the body's ruling")
+    CONFLICTED = "conflicted", _("Conflicted")
+    NOT_CONFLICTED = "not_conflicted", _("Not conflicted")
+
+
+class ConflictDeclaration(models.Model):
+    """A member's tie to an applying association (forvaltningsloven § 3) and the body's ruling.
+
+    Until the chair records a ruling, a declared tie counts as a conflict: the
+    cautious reading, so a case is never decided with a member who should have left.
+    """
+
+    application = models.ForeignKey(
+        "cases.Application", on_delete=models.PROTECT, related_name="conflicts"
+    )
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=12, choices=ConflictSource.choices)
+    reason = models.TextField(_("reason"))
+    ruling = models.CharField(
+        _("ruling"), max_length=15, choices=ConflictRuling.choices, default=ConflictRuling.PENDING
+    )
+    ruled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ruling_reason = models.TextField(_("reasons for the ruling"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("conflict of interest")
+        verbose_name_plural = _("conflicts of interest")
+        constraints = [
+            models.UniqueConstraint(fields=["application", "member"], name="unique_conflict")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} on {self.application_id}: {self.ruling}"
+
+    @property
+    def excludes_member(self) -> bool:
+        return self.ruling != ConflictRuling.NOT_CONFLICTED

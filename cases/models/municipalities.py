@@ -1,0 +1,146 @@
+"""Municipalities, associations and the people in them: who is staff where, who represents whom."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.common import history
+from cases.trail.history import AuditedManager
+from cases.validators import validate_cvr, validate_phone
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    council_name = models.CharField(
+        _("name of the volunteer council"), max_length=150, default="Frivillighedsrådet"
+    )
+    committee_name = models.CharField(
+        _("name of the deciding committee"), max_length=150, default="Kultur- og Fritidsudvalget"
+    )
+    complaint_guidance = models.TextField(_("complaint guidance"), blank=True)
+    council_quorum = models.PositiveSmallIntegerField(
+        _("council quorum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many non-conflicted council members must be present for the council to "
+            "recommend on an application. Blank: a majority of its non-conflicted members."
+        ),
+    )
+    require_two_factor = models.BooleanField(
+        _("staff must use two-factor login"),
+        default=True,
+        help_text=_(
+            "Case officers, council, committee and auditors sign in with a password and a "
+            "code from an authenticator app (TOTP)."
+        ),
+    )
+    state_target_days = models.PositiveSmallIntegerField(
+        _("target days in one state"),
+        default=14,
+        help_text=_(
+            "How long an application may wait in one state before it appears in the "
+            "case officers' daily digest."
+        ),
+    )
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Association(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    cvr = models.CharField(_("CVR number"), max_length=8, unique=True, validators=[validate_cvr])
+    address = models.CharField(_("address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=4)
+    city = models.CharField(_("city"), max_length=100)
+    contact_person = models.CharField(_("contact person"), max_length=150)
+    email = models.EmailField(_("e-mail"))
+    phone = models.CharField(_("phone"), max_length=20, validators=[validate_phone])
+    language = models.CharField(
+        _("language of letters"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="da",
+        help_text=_("The language the municipality writes its decision letters in."),
+    )
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("association")
+        verbose_name_plural = _("associations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssociationMember(models.Model):
+    """A person's tie to an association: representing it, sitting on its board, or both.
+
+    Board ties are what flag a council member as conflicted (forvaltningsloven § 3).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="association_ties"
+    )
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="members")
+    can_represent = models.BooleanField(_("represents the association"), default=True)
+    is_board_member = models.BooleanField(_("board member"), default=False)
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("association member")
+        verbose_name_plural = _("association members")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "association"], name="unique_association_tie")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.association}"
+
+
+class Role(models.TextChoices):
+    CASE_OFFICER = "case_officer", _("Case officer")
+    COUNCIL_MEMBER = "council_member", _("Council member")
+    COUNCIL_CHAIR = "council_chair", _("Council chair")
+    COMMITTEE_MEMBER = "committee_member", _("Committee member")
+    COMMITTEE_CHAIR = "committee_chair", _("Committee chair")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class StaffRole(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("staff role")
+        verbose_name_plural = _("staff roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "municipality", "role"], name="unique_staff_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} ({self.municipality})"

@@ -1,0 +1,115 @@
+"""Grant rounds (puljer), their focus areas and the target groups they count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.models.common import MONEY, history
+from cases.models.municipalities import Municipality
+from cases.trail.history import AuditedManager
+
+
+class Scheme(models.TextChoices):
+    S18 = "s18", _("§ 18 (voluntary social work)")
+    S79 = "s79", _("§ 79 (activities for older people)")
+
+
+class AttachmentKind(models.TextChoices):
+    ACCOUNTS = "accounts", _("Annual accounts")
+    BUDGET = "budget", _("Budget")
+    BYLAWS = "bylaws", _("Bylaws")
+    OTHER = "other", _("Other")
+
+
+class TargetGroupCode(models.TextChoices):
+    """Fixed categories, so that rounds and years can be compared (see the round report)."""
+
+    CHILDREN = "children", _("Children and young people")
+    FAMILIES = "families", _("Vulnerable families")
+    OLDER = "older", _("Older people")
+    DISABILITY = "disability", _("People with disabilities")
+    MENTAL_HEALTH = "mental_health", _("People with mental health problems")
+    SOCIALLY_VULNERABLE = "socially_vulnerable", _("Socially vulnerable adults")
+    LONELY = "lonely", _("Lonely people")
+    REFUGEES = "refugees", _("Refugees and immigrants")
+    RELATIVES = "relatives", _("Relatives and carers")
+    OTHER = "other", _("Other")
+
+
+class TargetGroup(models.Model):
+    """One category of ``TargetGroupCode``; rows are created by a migration."""
+
+    code = models.CharField(max_length=30, choices=TargetGroupCode.choices, unique=True)
+
+    class Meta:
+        verbose_name = _("target group")
+        verbose_name_plural = _("target groups")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+def default_required_attachments() -> list[str]:
+    return [AttachmentKind.ACCOUNTS, AttachmentKind.BUDGET, AttachmentKind.BYLAWS]
+
+
+class GrantRound(models.Model):
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rounds")
+    name = models.CharField(_("name"), max_length=150)
+    scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme.choices, default=Scheme.S18)
+    opens_at = models.DateTimeField(_("opens at"))
+    deadline = models.DateTimeField(
+        _("deadline"),
+        help_text=_("Date and time, Europe/Copenhagen. Later applications are refused."),
+    )
+    pool_amount = models.DecimalField(_("pool (DKK)"), **MONEY)
+    council_meeting_date = models.DateField(_("council meeting"), null=True, blank=True)
+    committee_meeting_date = models.DateField(_("committee meeting"), null=True, blank=True)
+    report_deadline = models.DateField(_("usage report deadline"), null=True, blank=True)
+    decided_by_administration = models.BooleanField(
+        _("quick pool: decided by the administration"),
+        default=False,
+        help_text=_("The case officer decides directly after screening, without meetings."),
+    )
+    ceiling_per_application = models.DecimalField(
+        _("ceiling per application (DKK)"), null=True, blank=True, **MONEY
+    )
+    required_attachments = models.JSONField(
+        _("required attachments"), default=default_required_attachments, blank=True
+    )
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("grant round")
+        verbose_name_plural = _("grant rounds")
+        ordering = ["-deadline"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.municipality})"
+
+    def is_open(self, at: Any = None) -> bool:
+        at = at or timezone.now()
+        return bool(self.opens_at <= at <= self.deadline)
+
+
+class FocusArea(models.Model):
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="focus_areas")
+    name = models.CharField(_("name"), max_length=150)
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("focus area")
+        verbose_name_plural = _("focus areas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,83 @@
+"""Who is who: a user's roles per municipality and the associations they act for.
+
+Loaded once per request (two queries) and cached on the user object; every screen,
+the API, the flows and the domain's own permission rules ask here.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from cases.models import Role
+
+if TYPE_CHECKING:
+    from cases.models import Application
+
+# The role an association's own user acts in (not a staff role: it is a tie to an association).
+APPLICANT = "applicant"
+
+
+@dataclass
+class ActorProfile:
+    """What one user is, loaded once per request (two queries) and cached on the user."""
+
+    roles: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    represents: set[int] = field(default_factory=set)
+    board_of: set[int] = field(default_factory=set)
+
+    def has_role(self, municipality_id: int, *roles: str) -> bool:
+        return bool(self.roles.get(municipality_id, set()) & set(roles))
+
+    @property
+    def municipality_ids(self) -> set[int]:
+        return {m for m, roles in self.roles.items() if roles}
+
+    @property
+    def is_staff_anywhere(self) -> bool:
+        return bool(self.municipality_ids)
+
+
+def profile(user: Any) -> ActorProfile:
+    cached = getattr(user, "_puljeflow_profile", None)
+    if cached is not None:
+        return cached
+    result = ActorProfile()
+    if user is not None and user.is_authenticated and user.is_active:
+        for municipality_id, role in user.staff_roles.values_list("municipality_id", "role"):
+            result.roles[municipality_id].add(role)
+        for association_id, represents, board in user.association_ties.values_list(
+            "association_id", "can_represent", "is_board_member"
+        ):
+            if represents:
+                result.represents.add(association_id)
+            if board:
+                result.board_of.add(association_id)
+    user._puljeflow_profile = result
+    return result
+
+
+def forget_profile(user: Any) -> None:
+    if hasattr(user, "_puljeflow_profile"):
+        del user._puljeflow_profile
+
+
+def represents(user: Any, application: Application) -> bool:
+    return application.association_id in profile(user).represents
+
+
+def staff_role(user: Any, application: Application, role: str) -> bool:
+    return profile(user).has_role(application.municipality_id, role)
+
+
+def role_label(role: str) -> str:
+    """A stored role identifier as a person reads it."""
+    if role == APPLICANT:
+        return _("Applicant")
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role

@@ -1,0 +1,369 @@
+"""What the money achieved: a round's figures, and a municipality's years side by side.
+
+Every figure is computed in the database with a fixed number of aggregate queries,
+whatever the number of applications:
+
+- one query per breakdown (the whole round, by focus area, by target group; for
+  the years: by year, by year and target group, by year and focus area name);
+- each application carries its payouts, repayment claims and carry-overs as
+  correlated ``SUM`` subqueries and its counted usage report as ``LIMIT 1``
+  subqueries, and the breakdown sums those over its ``GROUP BY``.
+
+Which usage report counts: per application the latest *approved* report, or,
+when none is approved yet, the latest submitted one that was not returned for
+correction. The page says how many of the counted reports are approved.
+
+An application with two focus areas (or target groups) counts in both, so the
+rows of a breakdown add up to more than the total; the pages say so.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases.models import (
+    Application,
+    ApplicationStatus,
+    FocusArea,
+    GrantRound,
+    Municipality,
+    Payout,
+    StatusGroup,
+    TargetGroup,
+    UsageReport,
+    UsageReportStatus,
+)
+from cases.models.after_grant import CarryOver, RepaymentClaim
+
+S = ApplicationStatus
+ZERO = Decimal("0")
+MONEY_OUT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
+
+
+@dataclass
+class Figures:
+    """One column or row of the report. Amounts in DKK, counts in applications or people."""
+
+    received: int = 0  # submitted at some point (drafts never count)
+    open: int = 0
+    granted_count: int = 0
+    refused: int = 0
+    ineligible: int = 0
+    withdrawn: int = 0
+    requested: Decimal = ZERO  # not withdrawn
+    recommended: Decimal = ZERO
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    spent: Decimal = ZERO
+    reports: int = 0  # applications with a counted usage report
+    reports_approved: int = 0
+    repayment_claimed: Decimal = ZERO
+    repaid: Decimal = ZERO
+    carried_over: Decimal = ZERO
+    expected_participants: int = 0  # promised by the granted applications
+    expected_volunteers: int = 0
+    participants_reached: int = 0  # from the counted usage reports
+    volunteers_involved: int = 0
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Figures:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            value = row.get(f.name)
+            if value is None:
+                value = ZERO if f.type == "Decimal" else 0
+            elif f.type == "Decimal":
+                value = Decimal(value).quantize(Decimal("0.01"))
+            else:
+                value = int(value)
+            values[f.name] = value
+        return cls(**values)
+
+    @property
+    def reports_awaiting(self) -> int:
+        return self.reports - self.reports_approved
+
+    @property
+    def money(self) -> list[Decimal]:
+        """The four amounts the charts compare."""
+        return [self.requested, self.granted, self.paid, self.spent]
+
+
+@dataclass
+class Row:
+    label: str
+    figures: Figures
+
+
+@dataclass
+class RoundReport:
+    grant_round: GrantRound
+    total: Figures
+    by_focus_area: list[Row]
+    by_target_group: list[Row]
+
+
+@dataclass
+class Year:
+    year: int
+    rounds: list[GrantRound]
+    figures: Figures
+
+    @property
+    def pool(self) -> Decimal:
+        return sum((r.pool_amount for r in self.rounds), ZERO)
+
+
+@dataclass
+class YearTable:
+    """Rows (a target group or a focus area name) × years."""
+
+    label: str
+    cells: list[Figures] = field(default_factory=list)
+
+
+@dataclass
+class MunicipalityReport:
+    municipality: Municipality
+    years: list[Year]
+    by_target_group: list[YearTable]
+    by_focus_area: list[YearTable]
+
+
+# --- the per-application figures, as subqueries -------------------------------------------
+
+
+def _sum_of(model: Any, column: str, **filters: Any) -> Subquery:
+    rows = (
+        model.objects.filter(application=OuterRef("pk"), **filters)
+        .order_by()
+        .values("application")
+        .annotate(total=Sum(column))
+        .values("total")
+    )
+    return Subquery(rows, output_field=MONEY_OUT)
+
+
+def _counted_report() -> QuerySet[UsageReport]:
+    """The application's counted report first: approved before submitted, then the latest."""
+    return (
+        UsageReport.objects.filter(application=OuterRef("pk"))
+        .exclude(status=UsageReportStatus.RETURNED)
+        .annotate(
+            approved_first=Case(
+                When(status=UsageReportStatus.APPROVED, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("approved_first", "-submitted_at", "-id")
+    )
+
+
+def _annotated(applications: QuerySet[Application]) -> QuerySet[Application]:
+    report = _counted_report()
+    return applications.filter(submitted_at__isnull=False).annotate(
+        pay_total=_sum_of(Payout, "amount"),
+        claim_total=_sum_of(RepaymentClaim, "amount"),
+        repaid_total=_sum_of(RepaymentClaim, "amount", paid_on__isnull=False),
+        carry_total=_sum_of(CarryOver, "amount"),
+        report_spent=Subquery(report.values("amount_spent")[:1], output_field=MONEY_OUT),
+        report_reached=Subquery(
+            report.values("participants_reached")[:1], output_field=IntegerField()
+        ),
+        report_volunteers=Subquery(
+            report.values("volunteers_involved")[:1], output_field=IntegerField()
+        ),
+        report_status=Subquery(report.values("status")[:1]),
+    )
+
+
+def _aggregates() -> dict[str, Any]:
+    granted = Q(status__in=StatusGroup.GRANTED)
+    return {
+        "received": Count("id"),
+        "open": Count("id", filter=Q(status__in=StatusGroup.OPEN)),
+        "granted_count": Count("id", filter=granted),
+        "refused": Count("id", filter=Q(status=S.REFUSED)),
+        "ineligible": Count("id", filter=Q(status=S.INELIGIBLE)),
+        "withdrawn": Count("id", filter=Q(status=S.WITHDRAWN)),
+        "requested": Sum("amount_requested", filter=~Q(status=S.WITHDRAWN)),
+        "recommended": Sum("recommended_amount", filter=~Q(status=S.WITHDRAWN)),
+        "granted": Sum("granted_amount", filter=granted),
+        "paid": Sum("pay_total"),
+        "spent": Sum("report_spent"),
+        "reports": Count("report_status"),
+        "reports_approved": Count("id", filter=Q(report_status=UsageReportStatus.APPROVED)),
+        "repayment_claimed": Sum("claim_total"),
+        "repaid": Sum("repaid_total"),
+        "carried_over": Sum("carry_total"),
+        "expected_participants": Sum("participants", filter=granted),
+        "expected_volunteers": Sum("volunteers", filter=granted),
+        "participants_reached": Sum("report_reached"),
+        "volunteers_involved": Sum("report_volunteers"),
+    }
+
+
+def _grouped(applications: QuerySet[Application], *keys: str) -> list[dict[str, Any]]:
+    return list(_annotated(applications).values(*keys).annotate(**_aggregates()).order_by())
+
+
+# --- a round -------------------------------------------------------------------------------
+
+
+def target_group_labels() -> dict[int | None, str]:
+    """Labels of the fixed categories in their order, keyed by row id (one query)."""
+    return {tg.pk: str(tg) for tg in TargetGroup.objects.all()}
+
+
+def round_report(grant_round: GrantRound) -> RoundReport:
+    """Five queries: focus areas, target groups, the total, by focus area, by target group."""
+    applications = Application.objects.filter(round=grant_round)
+    areas = {a.pk: a.name for a in FocusArea.objects.filter(round=grant_round).order_by("name")}
+    groups = target_group_labels()
+    total_row = _annotated(applications).aggregate(**_aggregates())
+    by_area = {r["focus_areas"]: r for r in _grouped(applications, "focus_areas")}
+    by_group = {r["target_groups"]: r for r in _grouped(applications, "target_groups")}
+    return RoundReport(
+        grant_round=grant_round,
+        total=Figures.from_row(total_row),
+        by_focus_area=_rows(areas, by_area),
+        by_target_group=_rows(groups, by_group),
+    )
+
+
+def _rows(labels: dict[Any, str], found: dict[Any, dict[str, Any]]) -> list[Row]:
+    """Every category in its order (empty ones too), then those without any, if there are."""
+    rows = [Row(label, Figures.from_row(found.get(key, {}))) for key, label in labels.items()]
+    if None in found:
+        rows.append(Row(_("Not stated"), Figures.from_row(found[None])))
+    return rows
+
+
+# --- a municipality's years ----------------------------------------------------------------
+
+
+def municipality_report(municipality: Municipality) -> MunicipalityReport:
+    """Five queries: rounds, target groups, by year, by year × target group, by year × focus area.
+
+    A round belongs to the year of its deadline (Copenhagen time).
+    """
+    rounds = list(GrantRound.objects.filter(municipality=municipality).order_by("deadline"))
+    year_of = {r.pk: r.deadline.astimezone(timezone.get_default_timezone()).year for r in rounds}
+    years = sorted(set(year_of.values()))
+    groups = target_group_labels()
+    applications = Application.objects.filter(municipality=municipality).annotate(
+        year=ExtractYear("round__deadline", tzinfo=timezone.get_default_timezone())
+    )
+    per_year = {r["year"]: r for r in _grouped(applications, "year")}
+    per_group = {
+        (r["year"], r["target_groups"]): r for r in _grouped(applications, "year", "target_groups")
+    }
+    per_area = {
+        (r["year"], r["focus_areas__name"]): r
+        for r in _grouped(applications, "year", "focus_areas__name")
+    }
+
+    def table(
+        labels: dict[Any, str], found: dict[tuple[int, Any], dict[str, Any]]
+    ) -> list[YearTable]:
+        tables = [
+            YearTable(label, [Figures.from_row(found.get((y, key), {})) for y in years])
+            for key, label in labels.items()
+        ]
+        if any(key is None for _y, key in found):
+            tables.append(
+                YearTable(
+                    _("Not stated"), [Figures.from_row(found.get((y, None), {})) for y in years]
+                )
+            )
+        return tables
+
+    area_names = sorted({name for _y, name in per_area if name is not None})
+    return MunicipalityReport(
+        municipality=municipality,
+        years=[
+            Year(
+                y, [r for r in rounds if year_of[r.pk] == y], Figures.from_row(per_year.get(y, {}))
+            )
+            for y in years
+        ],
+        by_target_group=table(groups, per_group),
+        by_focus_area=table({name: name for name in area_names}, per_area),
+    )
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+
+def csv_columns() -> list[tuple[str, str]]:
+    return [
+        ("received", _("Applications received")),
+        ("open", _("Not yet decided")),
+        ("granted_count", _("Granted (applications)")),
+        ("refused", _("Refused")),
+        ("ineligible", _("Ineligible")),
+        ("withdrawn", _("Withdrawn")),
+        ("requested", _("Requested (DKK)")),
+        ("recommended", _("Recommended (DKK)")),
+        ("granted", _("Granted (DKK)")),
+        ("paid", _("Paid (DKK)")),
+        ("spent", _("Spent (DKK)")),
+        ("reports", _("Usage reports counted")),
+        ("reports_approved", _("of which approved")),
+        ("repayment_claimed", _("Repayment claimed (DKK)")),
+        ("repaid", _("Repaid (DKK)")),
+        ("carried_over", _("Carried over (DKK)")),
+        ("expected_participants", _("Participants expected")),
+        ("participants_reached", _("Participants reached")),
+        ("expected_volunteers", _("Volunteers expected")),
+        ("volunteers_involved", _("Volunteers involved")),
+    ]
+
+
+def decimal_comma(value: Any) -> str:
+    """12500.5 → "12500,50": what Danish Excel reads as a number (no thousands separator)."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}".replace(".", ",")
+    return str(value)
+
+
+def as_csv(report: RoundReport) -> str:
+    """One row per focus area, per target group, and the total; semicolons, UTF-8 with BOM."""
+    columns = csv_columns()
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")  # what Danish Excel opens without asking
+    writer.writerow([_("Breakdown"), _("Name"), *(label for _key, label in columns)])
+
+    def write(kind: str, row: Row) -> None:
+        writer.writerow(
+            [kind, row.label, *(decimal_comma(getattr(row.figures, key)) for key, _l in columns)]
+        )
+
+    for row in report.by_focus_area:
+        write(_("Focus area"), row)
+    for row in report.by_target_group:
+        write(_("Target group"), row)
+    write(_("Total"), Row(report.grant_round.name, report.total))
+    return "\ufeff" + out.getvalue()  # BOM: Excel reads UTF-8 (æøå) correctly

@@ -1,9 +1,0 @@
-"""Recording a whole agenda on one page: all or nothing."""
-
-from django.urls import path
-
-from . import views_bulk
-
-urlpatterns = [
-    path("meetings/<int:pk>/bulk/", views_bulk.meeting_bulk, name="meeting_bulk"),
-]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy
+
+from web.forms import DkfdsMixin
+
+
+class LoginForm(DkfdsMixin, AuthenticationForm):
+    """Django's login form; it hands the request to ``authenticate()``, which axes needs."""
+
+
+class CodeForm(DkfdsMixin, forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from your authenticator app"),
+        help_text=gettext_lazy("Six digits. A new code appears every 30 seconds."),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+    def clean_code(self) -> Any:
+        code = "".join(self.cleaned_data["code"].split())
+        if not code.isdigit() or not 6 <= len(code) <= 8:
+            raise forms.ValidationError(gettext_lazy("Type the six digits the app shows."))
+        return code

@@ -1,0 +1,144 @@
+"""Login, logout, and the second factor: set up an authenticator app, enter its code."""
+
+from __future__ import annotations
+
+import binascii
+from typing import Any
+
+import django_otp
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
+
+from accounts import two_factor
+from accounts.refusals import log_event
+from accounts.signals import TWO_FACTOR_REQUIRED
+from web.accounts.forms import CodeForm, LoginForm
+
+SETUP_KEY = "puljeflow_otp_setup_key"
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(settings.LOGIN_REDIRECT_URL)
+
+
+def second_factor_url(request: HttpRequest, next_url: str) -> str:
+    name = "otp_verify" if two_factor.has_device(request.user) else "otp_setup"
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = False
+
+    def get_success_url(self) -> str:
+        target = super().get_success_url()
+        if self.request.session.get(TWO_FACTOR_REQUIRED):
+            return second_factor_url(self.request, target)
+        return target
+
+
+class LogoutView(auth_views.LogoutView):
+    """POST only (Django's own rule since 5.0); flushes the session."""
+
+
+def _verified(request: HttpRequest) -> bool:
+    is_verified = getattr(request.user, "is_verified", None)
+    return bool(is_verified and is_verified())
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app. Nothing is stored until a correct code confirms it."""
+    user: Any = request.user
+    # A second device is added only after signing in with the first.
+    if two_factor.has_device(user) and not _verified(request):
+        return redirect(second_factor_url(request, _next(request)))
+    key = request.session.get(SETUP_KEY)
+    if not key:
+        key = default_key()
+        request.session[SETUP_KEY] = key
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        totp = TOTP(binascii.unhexlify(key.encode()))
+        if totp.verify(int(form.cleaned_data["code"]), tolerance=1):
+            device = TOTPDevice.objects.create(
+                user=user,
+                name=_("Authenticator app"),
+                key=key,
+                confirmed=True,
+                last_t=totp.t(),
+            )
+            del request.session[SETUP_KEY]
+            django_otp.login(request, device)
+            messages.success(request, _("Two-factor login is set up."))
+            return redirect(_next(request))
+        log_event("otp_failed", request, stage="setup")
+        form.add_error("code", _("The code is not right. Check the time on your phone and retry."))
+    device = TOTPDevice(user=user, name="setup", key=key)
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("QR code"))
+    secret = device.config_url.split("secret=")[1].split("&")[0]
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of login: a code from the app the user enrolled."""
+    user: Any = request.user
+    if not two_factor.has_device(user):
+        return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _next(request)})}")
+    if _verified(request):
+        return redirect(_next(request))
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = two_factor.verified_device(user, form.cleaned_data["code"])
+        if device is not None:
+            django_otp.login(request, device)
+            return redirect(_next(request))
+        log_event("otp_failed", request, stage="verify")
+        form.add_error(
+            "code",
+            _(
+                "The code is not right, or too many wrong codes were typed: wait a moment "
+                "and type the newest code."
+            ),
+        )
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {"form": form, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
+
+
+def lockout(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
+    """Shown by axes (AXES_LOCKOUT_CALLABLE) instead of the login page while locked out."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "accounts/lockout.html", {"minutes": minutes}, status=429)

@@ -1,0 +1,432 @@
+"""Forms for the applicant's and the case officer's screens (DKFDS markup classes)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils import timezone
+from django.utils.formats import get_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import (
+    Application,
+    ApplicationStatus,
+    Association,
+    AttachmentKind,
+    FocusArea,
+    GrantRound,
+    TargetGroup,
+)
+from cases.services.applications import DRAFT_FIELDS
+from cases.uploads import check_upload
+from web.forms import DkfdsMixin, style_fields
+from workflows.inputs import OUTCOMES
+
+MONEY_FIELD: dict[str, Any] = {
+    "max_digits": 12,
+    "decimal_places": 2,
+    "localize": True,
+    "validators": [MinValueValidator(Decimal("0"))],
+}
+
+
+def normalise_amount(text: str) -> str:
+    """'12.500,50' and '12500.50' (and '12 500,50') -> '12500.50' in Danish; the mirror in English.
+
+    Django's localized DecimalField refuses '12.500,50' unless thousand separators are
+    switched on for the whole site. The rule is Django's own (``sanitize_separators``):
+    a single thousand separator not followed by exactly three digits was meant as the
+    decimal point. static/js/bulk.js parses the same way.
+    """
+    decimal_sep = str(get_format("DECIMAL_SEPARATOR"))
+    thousand_sep = str(get_format("THOUSAND_SEPARATOR"))
+    value = "".join(text.split()).replace("\u00a0", "")
+    if decimal_sep in value:
+        whole, fraction = value.rsplit(decimal_sep, 1)
+        if thousand_sep in fraction:
+            return value  # '12,50.5' in Danish: leave it for DecimalField to refuse
+        return whole.replace(thousand_sep, "") + "." + fraction
+    parts = value.split(thousand_sep)
+    if len(parts) == 2 and len(parts[1]) != 3:
+        return parts[0] + "." + parts[1]
+    return "".join(parts)
+
+
+class AmountField(forms.DecimalField):
+    """Every money input: Danish and plain notation alike, shown in the user's notation."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**MONEY_FIELD, "widget": forms.TextInput, **kwargs})
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if isinstance(value, str):
+            value = normalise_amount(value)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
+        # A text input: type=number would refuse "12.500,50" in the browser.
+        return {**super().widget_attrs(widget), "inputmode": "decimal"}
+
+
+class ApplicationForm(DkfdsMixin, forms.ModelForm):
+    """The application itself. Saving a draft does not demand completeness; submitting does."""
+
+    amount_requested = AmountField(label=gettext_lazy("Amount requested (DKK)"), required=False)
+    other_funding = AmountField(
+        label=gettext_lazy("Other funding sought or received (DKK)"), required=False
+    )
+    focus_areas = forms.ModelMultipleChoiceField(
+        queryset=FocusArea.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Focus areas"),
+    )
+    target_groups = forms.ModelMultipleChoiceField(
+        queryset=TargetGroup.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("Target groups"),
+        help_text=gettext_lazy(
+            "Tick every group the activity is for. The municipality uses the groups to "
+            "compare rounds and years."
+        ),
+    )
+
+    class Meta:
+        model = Application
+        fields = [*DRAFT_FIELDS, "focus_areas", "target_groups"]
+        widgets = {
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "target_group": forms.Textarea(attrs={"rows": 2}),
+            "activity_description": forms.Textarea(attrs={"rows": 6}),
+            "other_funding_note": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_areas"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
+        for name in ("volunteers", "members", "participants"):
+            self.fields[name].widget.attrs["min"] = 0
+        # The fixed categories right after the free-text description of the target group.
+        order = [name for name in self.fields if name != "target_groups"]
+        order.insert(order.index("target_group") + 1, "target_groups")
+        self.order_fields(order)
+
+    def clean_other_funding(self) -> Decimal:
+        return self.cleaned_data.get("other_funding") or Decimal("0")
+
+    def draft_data(self) -> dict[str, Any]:
+        data = {k: self.cleaned_data[k] for k in DRAFT_FIELDS if k in self.cleaned_data}
+        if "target_groups" in self.cleaned_data:
+            data["target_groups"] = list(self.cleaned_data["target_groups"])
+        return data
+
+
+class BudgetLineForm(DkfdsMixin, forms.Form):
+    description = forms.CharField(label=gettext_lazy("Budget line"), max_length=200, required=False)
+    amount = AmountField(label=gettext_lazy("Amount (DKK)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        description, amount = data.get("description"), data.get("amount")
+        if description and amount is None and "amount" not in self.errors:
+            self.add_error("amount", _("Enter the amount for this line."))
+        if amount is not None and not description:
+            self.add_error("description", _("Describe what the amount is for."))
+        return data
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=2, max_num=50, validate_max=True)
+
+
+def budget_lines_from(formset: Any) -> list[tuple[str, Decimal]]:
+    return [
+        (f.cleaned_data["description"], f.cleaned_data["amount"])
+        for f in formset.forms
+        if f.cleaned_data.get("description")
+    ]
+
+
+class NewApplicationForm(DkfdsMixin, forms.Form):
+    round = forms.ModelChoiceField(
+        queryset=GrantRound.objects.none(), label=gettext_lazy("Grant round")
+    )
+    association = forms.ModelChoiceField(
+        queryset=Association.objects.none(), label=gettext_lazy("Association")
+    )
+    title = forms.CharField(label=gettext_lazy("Title of the application"), max_length=200)
+
+    def __init__(self, *args: Any, rounds: Any, associations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = rounds  # type: ignore[attr-defined]
+        self.fields["association"].queryset = associations  # type: ignore[attr-defined]
+        # With one choice there is nothing to choose.
+        for name, qs in (("round", rounds), ("association", associations)):
+            only = list(qs[:2])
+            if len(only) == 1:
+                self.fields[name].initial = only[0].pk
+
+
+class AssociationForm(DkfdsMixin, forms.ModelForm):
+    """An association's details. The CVR number is fixed once registered (NemKonto hangs on it)."""
+
+    class Meta:
+        model = Association
+        fields = [
+            "name",
+            "cvr",
+            "address",
+            "postal_code",
+            "city",
+            "contact_person",
+            "email",
+            "phone",
+            "language",
+        ]
+        widgets = {"cvr": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["cvr"].disabled = True
+        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
+        # Optional on the form: left out, it keeps what the association had (Danish at first).
+        self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language or "da"
+
+    def clean_postal_code(self) -> str:
+        value = (self.cleaned_data.get("postal_code") or "").strip()
+        if not (len(value) == 4 and value.isdigit()):
+            raise forms.ValidationError(_("A Danish postal code has 4 digits."))
+        return value
+
+
+class PaperApplicationForm(DkfdsMixin, forms.Form):
+    association = forms.ModelChoiceField(
+        queryset=Association.objects.order_by("name"), label=gettext_lazy("Association")
+    )
+    received_at = forms.DateTimeField(
+        label=gettext_lazy("Received"),
+        help_text=gettext_lazy(
+            "When the municipality received the paper application (date and time)."
+        ),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+    )
+    title = forms.CharField(label=gettext_lazy("Title of the application"), max_length=200)
+
+    def clean_received_at(self) -> Any:
+        value = self.cleaned_data["received_at"]
+        if value > timezone.now():
+            raise forms.ValidationError(_("The date of receipt cannot be in the future."))
+        return value
+
+
+# --- attachments ---------------------------------------------------------------------------
+
+
+class AttachmentForm(DkfdsMixin, forms.Form):
+    kind = forms.ChoiceField(choices=AttachmentKind.choices, label=gettext_lazy("Kind of document"))
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy("PDF, Word, Excel, OpenDocument, JPEG or PNG."),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        self.content_type = check_upload(upload)
+        return upload
+
+
+# --- transitions ---------------------------------------------------------------------------
+
+
+def _reason(label: Any, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-input"}),
+    )
+
+
+SETTLEMENTS = [
+    ("repayment", gettext_lazy("Claim it back (repayment claim)")),
+    ("carry_over", gettext_lazy("Let the association carry it over (on its written request)")),
+]
+
+TRANSITION_FIELDS: dict[str, Any] = {
+    "reason": lambda: _reason(gettext_lazy("Reasons / note")),
+    "question": lambda: _reason(gettext_lazy("Question to the association"), required=True),
+    "answer": lambda: _reason(gettext_lazy("Your answer"), required=True),
+    "outcome": lambda: forms.ChoiceField(label=gettext_lazy("Outcome"), widget=forms.RadioSelect),
+    "amount": lambda: AmountField(label=gettext_lazy("Amount (DKK)"), required=False),
+    "paid_on": lambda: forms.DateField(
+        label=gettext_lazy("Payment date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    ),
+    "reference": lambda: forms.CharField(label=gettext_lazy("Payment reference"), max_length=100),
+    "meeting": lambda: forms.TypedChoiceField(
+        label=gettext_lazy("Meeting"), coerce=int, required=False, empty_value=None
+    ),
+    "confirm_overrun": lambda: forms.BooleanField(
+        label=gettext_lazy("I confirm that the decision exceeds the pool"), required=False
+    ),
+    "overrun_reason": lambda: _reason(gettext_lazy("Reasons for exceeding the pool")),
+    "settlement": lambda: forms.ChoiceField(
+        label=gettext_lazy("The unspent balance"),
+        choices=SETTLEMENTS,
+        required=False,
+        widget=forms.RadioSelect,
+    ),
+    "repayment_due": lambda: forms.DateField(
+        label=gettext_lazy("Repayment due date"),
+        required=False,
+        help_text=gettext_lazy("Leave empty for 30 days from today."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    ),
+    "carry_over_reason": lambda: _reason(gettext_lazy("Reasons for the carry-over")),
+}
+
+class TransitionForm(forms.Form):
+    """The fields one transition asks for, as declared on the flow method."""
+
+    def __init__(
+        self, *args: Any, name: str, fields: tuple[str, ...], meetings: Any = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        # The usage report has its own page (views_reports.py): its lines and files are no
+        # transition field of this generic form.
+        for field_name in (f for f in fields if f in TRANSITION_FIELDS):
+            self.fields[field_name] = TRANSITION_FIELDS[field_name]()
+            if field_name == "outcome":
+                self.fields[field_name].choices = OUTCOMES.get(name, OUTCOMES["decide"])  # type: ignore[attr-defined]
+            if field_name == "meeting":
+                self.fields[field_name].choices = [(m.pk, str(m)) for m in meetings]  # type: ignore[attr-defined]
+        style_fields(self.fields)
+
+    def transition_data(self) -> dict[str, Any]:
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+
+INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]
+
+
+class InboxFilterForm(DkfdsMixin, forms.Form):
+    status = forms.ChoiceField(
+        choices=INBOX_STATUS_CHOICES, required=False, label=gettext_lazy("Status")
+    )
+    focus_area = forms.ModelChoiceField(
+        queryset=FocusArea.objects.none(),
+        required=False,
+        label=gettext_lazy("Focus area"),
+        empty_label=gettext_lazy("All"),
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=100,
+        label=gettext_lazy("Search"),
+        help_text=gettext_lazy("Association, CVR, case number or title"),
+    )
+
+    def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
+
+
+# --- usage report (afrapportering) ---------------------------------------------------------
+
+
+class ReportLineForm(DkfdsMixin, forms.Form):
+    """One line of the report: a budget line of the application (fixed text), or "other"."""
+
+    budget_line = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    description = forms.CharField(label=gettext_lazy("Spent on"), max_length=200, required=False)
+    spent = AmountField(label=gettext_lazy("Spent (DKK)"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("description") and data.get("spent") is None and "spent" not in self.errors:
+            self.add_error("spent", _("Enter the amount spent on this line."))
+        return data
+
+
+ReportLineFormSet = forms.formset_factory(ReportLineForm, extra=1, max_num=60, validate_max=True)
+
+
+class UsageReportForm(DkfdsMixin, forms.Form):
+    """The association's usage report; the rules are the transition's (``submit_report``)."""
+
+    description = forms.CharField(
+        label=gettext_lazy("What was done"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    participants_reached = forms.IntegerField(
+        label=gettext_lazy("Participants reached"), min_value=0, max_value=2_147_483_647
+    )
+    volunteers_involved = forms.IntegerField(
+        label=gettext_lazy("Volunteers involved"), min_value=0, max_value=2_147_483_647
+    )
+    overspend_explanation = forms.CharField(
+        label=gettext_lazy("If more was spent than paid out: how was the difference paid for?"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    declaration_on_honour = forms.BooleanField(
+        label=gettext_lazy("I declare on honour that the grant was used as described"),
+        required=False,
+    )
+    accounts = forms.FileField(label=gettext_lazy("Accounts"), required=False)
+    auditor_endorsement = forms.FileField(
+        label=gettext_lazy("Auditor's endorsement"), required=False
+    )
+    other = forms.FileField(label=gettext_lazy("Other document"), required=False)
+
+    def __init__(self, *args: Any, requirement: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        hint = gettext_lazy("PDF, Word, Excel, OpenDocument, JPEG or PNG.")
+        for name in ("accounts", "auditor_endorsement", "other"):
+            self.fields[name].help_text = hint
+        # What the tier asks for is marked required on screen; the transition enforces it.
+        needs = {
+            "declaration": ["declaration_on_honour"],
+            "accounts": ["accounts"],
+            "audited_accounts": ["accounts", "auditor_endorsement"],
+        }.get(requirement, [])
+        for name in needs:
+            self.fields[name].widget.attrs["aria-required"] = "true"
+            self.fields[name].required_by_tier = True  # type: ignore[attr-defined]
+
+    def transition_data(self, formset: Any) -> dict[str, Any]:
+        data = self.cleaned_data
+        lines = [
+            {
+                "budget_line": f.cleaned_data.get("budget_line"),
+                "description": f.cleaned_data.get("description") or "",
+                "spent": f.cleaned_data["spent"],
+            }
+            for f in formset.forms
+            if f.cleaned_data.get("spent") is not None
+        ]
+        attachments = [
+            (name, data[name])
+            for name in ("accounts", "auditor_endorsement", "other")
+            if data.get(name)
+        ]
+        return {
+            "description": data["description"],
+            "participants_reached": data["participants_reached"],
+            "volunteers_involved": data["volunteers_involved"],
+            "overspend_explanation": data.get("overspend_explanation") or "",
+            "declaration_on_honour": bool(data.get("declaration_on_honour")),
+            "lines": lines,
+            "attachments": attachments,
+        }

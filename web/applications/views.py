@@ -1,0 +1,446 @@
+"""Screens for applicants and case officers. Thin: access helper, one service or transition, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import access, roles
+from cases.completeness import completeness_problems
+from cases.errors import InvalidInput, TransitionError
+from cases.models import Application, ApplicationStatus, Association
+from cases.roles import role_label
+from cases.selectors import applications as selectors
+from cases.services import applications as services
+from cases.services import grants as grant_services
+from cases.trail.timeline import event_labels
+from cases.uploads import stored_upload_response
+from web.applications.forms import (
+    ApplicationForm,
+    AssociationForm,
+    AttachmentForm,
+    BudgetLineFormSet,
+    InboxFilterForm,
+    NewApplicationForm,
+    PaperApplicationForm,
+    TransitionForm,
+    budget_lines_from,
+)
+from web.council.views import declare_conflict_panel
+from workflows import engine
+from workflows.chart import flow_chart_svg
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("login")
+    who = roles.profile(request.user)
+    if who.is_staff_anywhere:
+        return redirect("staff_rounds")
+    if who.represents:
+        return redirect("my_applications")
+    return render(request, "cases/no_role.html")
+
+
+# --- applicant ---------------------------------------------------------------------------
+
+
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    applications = selectors.applications_for_applicant(request.user)
+    return render(
+        request,
+        "cases/my_applications.html",
+        {
+            "applications": applications,
+            "can_start": bool(roles.profile(request.user).represents),
+            "associations": Association.objects.filter(
+                pk__in=roles.profile(request.user).represents
+            ).order_by("name"),
+        },
+    )
+
+
+@login_required
+def application_new(request: HttpRequest) -> HttpResponse:
+    who = roles.profile(request.user)
+    if not who.represents:
+        raise PermissionDenied(_("You do not represent any association."))
+    rounds = selectors.open_rounds_for(request.user)
+    associations = Association.objects.filter(pk__in=who.represents)
+    form = NewApplicationForm(request.POST or None, rounds=rounds, associations=associations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                grant_round=form.cleaned_data["round"],
+                association=form.cleaned_data["association"],
+                acting_user=request.user,
+                data={"title": form.cleaned_data["title"]},
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Draft %(case)s created. Fill in the application and submit it before the deadline."
+                )
+                % {"case": application.case_number},
+            )
+            return redirect("application_edit", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "cases/application_new.html", {"form": form, "rounds": rounds}, status=status
+    )
+
+
+def _edit_context(
+    application: Application,
+    form: ApplicationForm,
+    formset: Any,
+    attachment_form: AttachmentForm | None = None,
+) -> dict[str, Any]:
+    return {
+        "application": application,
+        "form": form,
+        "formset": formset,
+        "attachment_form": attachment_form or AttachmentForm(),
+        "attachments": application.attachments.all(),
+        "problems": completeness_problems(application),
+    }
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk, write=True)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, instance=application, grant_round=application.round)
+        formset = BudgetLineFormSet(request.POST, prefix="lines")
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.application_update_draft(
+                    application=application,
+                    acting_user=request.user,
+                    data=form.draft_data(),
+                    focus_areas=form.cleaned_data["focus_areas"],
+                )
+                services.budget_lines_replace(
+                    application=application,
+                    acting_user=request.user,
+                    lines=budget_lines_from(formset),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The draft has been saved."))
+                if "submit" in request.POST:
+                    return redirect("application_act", pk=application.pk, name="submit")
+                return redirect("application_edit", pk=application.pk)
+        # The unsaved input is shown again with the errors next to the fields.
+        application.refresh_from_db()
+        return render(
+            request,
+            "cases/application_edit.html",
+            _edit_context(application, form, formset),
+            status=400,
+        )
+    form = ApplicationForm(instance=application, grant_round=application.round)
+    lines = [
+        {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
+    ]
+    formset = BudgetLineFormSet(initial=lines, prefix="lines")
+    return render(request, "cases/application_edit.html", _edit_context(application, form, formset))
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk, write=True)
+    attachment_form = AttachmentForm(request.POST, request.FILES)
+    if attachment_form.is_valid():
+        services.attachment_add(
+            application=application,
+            acting_user=request.user,
+            kind=attachment_form.cleaned_data["kind"],
+            upload=attachment_form.cleaned_data["file"],
+            content_type=attachment_form.content_type,
+        )
+        messages.success(request, _("The attachment has been added."))
+        return redirect("application_edit", pk=application.pk)
+    form = ApplicationForm(instance=application, grant_round=application.round)
+    lines = [
+        {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
+    ]
+    formset = BudgetLineFormSet(initial=lines, prefix="lines")
+    return render(
+        request,
+        "cases/application_edit.html",
+        _edit_context(application, form, formset, attachment_form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = access.get_attachment_for(request.user, pk, write=True)
+    application_pk = attachment.application_id
+    services.attachment_remove(attachment=attachment, acting_user=request.user)
+    messages.success(request, _("The attachment has been removed."))
+    return redirect("application_edit", pk=application_pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    return stored_upload_response(access.get_attachment_for(request.user, pk))
+
+
+@login_required
+def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    if pk not in roles.profile(request.user).represents:
+        raise Http404(_("No such association."))
+    association = Association.objects.get(pk=pk)
+    form = AssociationForm(request.POST or None, instance=association)
+    if request.method == "POST":
+        if form.is_valid():
+            services.association_update(
+                association=association, acting_user=request.user, data=form.cleaned_data
+            )
+            messages.success(request, _("The association's details have been saved."))
+            return redirect("association_edit", pk=pk)
+        return render(request, "cases/association_form.html", {"form": form}, status=400)
+    return render(request, "cases/association_form.html", {"form": form})
+
+
+@login_required
+def association_new(request: HttpRequest) -> HttpResponse:
+    """Case officers register an association that is not in the system yet."""
+    who = roles.profile(request.user)
+    officer_rounds = [m for m, roles in who.roles.items() if "case_officer" in roles]
+    if not officer_rounds:
+        raise PermissionDenied(_("Only a case officer can register an association."))
+    form = AssociationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            association = services.association_create(
+                acting_user=request.user, data=form.cleaned_data
+            )
+            messages.success(
+                request, _("%(name)s has been registered.") % {"name": association.name}
+            )
+            back = request.GET.get("round")
+            if back and back.isdigit():
+                return redirect(
+                    f"{reverse('paper_application_new', args=[int(back)])}?association={association.pk}"
+                )
+            return redirect("staff_rounds")
+        return render(
+            request, "cases/association_form.html", {"form": form, "new": True}, status=400
+        )
+    return render(request, "cases/association_form.html", {"form": form, "new": True})
+
+
+# --- both --------------------------------------------------------------------------------
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = selectors.application_detail(request.user, pk)
+    if application is None:
+        raise Http404(_("No such application."))
+    actions = engine.available_transitions(application, request.user)
+    # The report and its approval have their own pages (views_reports.py).
+    own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
+    after_grant = grant_services.after_grant_context(application)
+    labels = event_labels()
+    timeline = [
+        {
+            "record": record,
+            "label": labels.get(record.transition, record.transition),
+            "role": role_label(record.role),
+            "from_label": ApplicationStatus(record.from_state).label,
+            "to_label": ApplicationStatus(record.to_state).label,
+        }
+        for record in application.timeline  # type: ignore[attr-defined]
+    ]
+    return render(
+        request,
+        "cases/application_detail.html",
+        {
+            "application": application,
+            "actions": [
+                (t.slug, t.label, reverse(own_pages[t.slug], args=[application.pk]))
+                if t.slug in own_pages
+                else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
+                for t in actions
+                # Offered only while a claim is outstanding (the transition's condition).
+                if t.slug != "register_repayment" or after_grant["outstanding_claims"]
+            ],
+            "may_edit": access.may_edit(request.user, application),
+            "timeline": timeline,
+            "problems": completeness_problems(application)
+            if application.status == ApplicationStatus.DRAFT
+            else [],
+            "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
+            "conflict_panel": declare_conflict_panel(request.user, application),
+            **after_grant,
+        },
+    )
+
+
+# The usage report and its approval have their own pages (lines, files, settlement).
+DEDICATED_PAGES = {"submit_report": "report_submit", "approve_report": "report_approve"}
+
+
+@login_required
+def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    application = access.get_application_for(request.user, pk)
+    transitions = engine.transitions_of().get(name)
+    if not transitions:
+        raise Http404(_("No such action."))
+    if name in DEDICATED_PAGES:
+        return redirect(DEDICATED_PAGES[name], pk=application.pk)
+    fields = transitions[0].custom.get("fields", ())
+    label = transitions[0].label
+    from cases.models import Meeting
+
+    meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
+    form = TransitionForm(request.POST or None, name=name, fields=fields, meetings=meetings)
+    status = 200
+    if request.method == "POST" and not engine.may_take(application, name, request.user):
+        return render(
+            request,
+            "cases/application_act.html",
+            {
+                "application": application,
+                "name": name,
+                "label": label,
+                "refused": engine.not_permitted_message(name),
+            },
+            status=403,
+        )
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            # The status the user saw when the page was drawn, so a parallel change is noticed.
+            seen_version = request.POST.get("seen_version", "")
+            try:
+                engine.perform(
+                    application,
+                    name,
+                    user=request.user,
+                    seen_status=request.POST.get("seen_status", application.status),
+                    seen_version=int(seen_version) if seen_version.isdigit() else None,
+                    **form.transition_data(),
+                )
+            except InvalidInput as error:
+                for field, errors in error.errors.items():
+                    for message in errors:
+                        form.add_error(field if field in form.fields else None, message)
+            except TransitionError as error:
+                form.add_error(None, error.message)
+                status = error.status_code
+                application.refresh_from_db()
+            else:
+                messages.success(request, _("Done: %(action)s.") % {"action": label})
+                return redirect("application_detail", pk=application.pk)
+    return render(
+        request,
+        "cases/application_act.html",
+        {"application": application, "form": form, "name": name, "label": label},
+        status=status,
+    )
+
+
+# --- case officer ------------------------------------------------------------------------
+
+
+@login_required
+def staff_rounds(request: HttpRequest) -> HttpResponse:
+    rounds = access.staff_rounds(request.user).select_related("municipality")
+    if not roles.profile(request.user).is_staff_anywhere:
+        raise PermissionDenied(_("This page is for the municipality's staff."))
+    return render(request, "cases/staff_rounds.html", {"rounds": rounds})
+
+
+@login_required
+def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    filters = InboxFilterForm(request.GET or None, grant_round=grant_round)
+    criteria: dict[str, Any] = {}
+    if filters.is_valid():
+        focus = filters.cleaned_data.get("focus_area")
+        criteria = {
+            "status": filters.cleaned_data.get("status") or "",
+            "focus_area": focus.pk if focus else None,
+            "q": filters.cleaned_data.get("q") or "",
+        }
+    page = Paginator(selectors.round_inbox(grant_round=grant_round, **criteria), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/round_inbox.html",
+        {
+            "round": grant_round,
+            "filters": filters,
+            "page": page,
+            "counts": selectors.round_status_counts(grant_round),
+            "totals": selectors.round_totals(grant_round),
+            "query": query.urlencode(),
+            "is_case_officer": roles.profile(request.user).has_role(
+                grant_round.municipality_id, "case_officer"
+            ),
+        },
+    )
+
+
+@login_required
+def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    access.require_case_officer(request.user, grant_round)
+    initial = {}
+    if request.GET.get("association", "").isdigit():
+        initial["association"] = int(request.GET["association"])
+    form = PaperApplicationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                grant_round=grant_round,
+                association=form.cleaned_data["association"],
+                acting_user=request.user,
+                data={"title": form.cleaned_data["title"]},
+                received_at=form.cleaned_data["received_at"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Paper application %(case)s registered. Type in its content and submit it.")
+                % {"case": application.case_number},
+            )
+            return redirect("application_edit", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "cases/paper_application_new.html",
+        {"form": form, "round": grant_round},
+        status=status,
+    )
+
+
+@login_required
+def flow_chart(request: HttpRequest) -> HttpResponse:
+    return render(request, "cases/flow_chart.html", {"svg": flow_chart_svg()})

@@ -1,0 +1,130 @@
+"""The auditor's view of one case: its whole trail, filterable, and its documents."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from cases import access, roles
+from cases.documents import decisions, exports
+from cases.documents.letters import letter_pdf
+from cases.models import Document
+from cases.trail.timeline import KINDS, trail_events
+from cases.uploads import download_response, harden_download
+
+
+def _require_staff(user: object, municipality_id: int) -> None:
+    if municipality_id not in roles.profile(user).municipality_ids:
+        raise PermissionDenied(_("The full trail of a case is for the municipality's staff."))
+
+
+@login_required
+def application_trail(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk)
+    _require_staff(request.user, application.municipality_id)
+    chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
+    events = trail_events(application, chosen or None)
+    return render(
+        request,
+        "cases/trail.html",
+        {
+            "application": application,
+            "events": events,
+            "kinds": [(key, label, key in chosen) for key, label in KINDS.items()],
+        },
+    )
+
+
+@login_required
+@require_safe
+def document_download(request: HttpRequest, pk: int) -> FileResponse:
+    document = (
+        Document.objects.select_related("application")
+        .filter(pk=pk, application__in=access.visible_applications(request.user))
+        .first()
+    )
+    if document is None:
+        raise Http404(_("No such document."))
+    document = letter_pdf(document)  # printed after commit; if not yet, now
+    return download_response(
+        document.pdf.open("rb"),
+        f"{document.application.case_number}-{document.kind}.pdf",
+        "application/pdf",
+    )
+
+
+@login_required
+def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    outcome = request.GET.get("outcome", "")
+    outcome = outcome if outcome in decisions.OUTCOMES else ""
+    sort = request.GET.get("sort", "case")
+    sort = sort if sort in decisions.SORTS else "case"
+    focus_raw = request.GET.get("focus", "")
+    focus = int(focus_raw) if focus_raw.isdigit() and len(focus_raw) < 10 else None
+    rows = decisions.decision_rows(grant_round, outcome=outcome, focus=focus, sort=sort)
+    fmt = request.GET.get("format", "")
+    stem = slugify(f"{grant_round.name}-afgoerelser") or "afgoerelser"
+    if fmt == "csv":
+        response = HttpResponse(decisions.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return harden_download(response)
+    if fmt == "xlsx":
+        response = HttpResponse(
+            decisions.as_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return harden_download(response)
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "cases/round_decisions.html",
+        {
+            "round": grant_round,
+            "rows": rows,
+            "totals": decisions.totals(rows),
+            "outcomes": decisions.OUTCOMES.items(),
+            "outcome": outcome,
+            "sort": sort,
+            "sorts": decisions.SORTS.keys(),
+            "focus_areas": grant_round.focus_areas.order_by("name"),
+            "focus": focus,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def _zip_response(write: Any, filename: str) -> FileResponse:
+    spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
+    write(spool)
+    spool.seek(0)
+    return download_response(spool, filename, "application/zip")
+
+
+@login_required
+def application_export(request: HttpRequest, pk: int) -> FileResponse:
+    application = access.get_application_for(request.user, pk)
+    _require_staff(request.user, application.municipality_id)
+    return _zip_response(
+        lambda target: exports.case_file_zip(application, target),
+        f"sag-{slugify(application.case_number)}.zip",
+    )
+
+
+@login_required
+def round_export(request: HttpRequest, pk: int) -> FileResponse:
+    grant_round = access.get_round_for_staff(request.user, pk)
+    return _zip_response(
+        lambda target: exports.round_zip(grant_round, target),
+        f"{slugify(grant_round.name) or 'pulje'}.zip",
+    )

@@ -1,0 +1,165 @@
+"""The row forms of the bulk recommendation and decision page.
+
+Each agenda item gets its own form with the prefix ``row-<application id>``, so the
+page is the same however the rows are ordered, and every error sits next to its
+field. The rules themselves (reasons for less than requested, the pool, quorum)
+stay in the transitions: the forms only parse what was typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from cases.models import Application, Body, RecommendationOutcome
+from web.applications.forms import OUTCOMES, AmountField
+from web.applications.forms import (
+    normalise_amount as normalise_amount,  # moved to forms.py; tests import it here
+)
+from web.forms import style_fields
+from workflows.bulk import SKIP
+
+
+class BulkRowForm(forms.Form):
+    """One agenda item, with the prefix ``row-<application id>``.
+
+    A row the chair may not record (conflicted) is drawn without inputs, but its form
+    still reads what is posted: a forged post for it must fail visibly, on that row,
+    in the transition, not be dropped in silence.
+    """
+
+    transition = ""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    outcome = forms.ChoiceField(required=False)
+    amount = AmountField(required=False)
+    reason = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"row-{application.pk}")
+        super().__init__(*args, **kwargs)
+        self.application = application
+        self.fields["outcome"].choices = [("", "–"), *OUTCOMES[self.transition]]  # type: ignore[attr-defined]
+        case = application.case_number
+        labels = {
+            "action": _("Action for %(case)s") % {"case": case},
+            "outcome": _("Outcome for %(case)s") % {"case": case},
+            "amount": _("Amount (DKK) for %(case)s") % {"case": case},
+            "reason": _("Reasons for %(case)s") % {"case": case},
+        }
+        for name, label in labels.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        style_fields(self.fields)
+        for name, row_field in self.fields.items():
+            row_field.widget.attrs["data-bulk"] = name  # what static/js/bulk.js reads
+
+    def chosen_action(self) -> str:
+        raise NotImplementedError
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.chosen_action() != SKIP and data.get("seen_version") is None:
+            self.add_error(None, _("The page is out of date. Reload it and try again."))
+        return data
+
+    def row(self) -> dict[str, Any]:
+        """The row as ``bulk.bulk_record`` takes it."""
+        data = self.cleaned_data
+        return {
+            "application": self.application.pk,
+            "action": self.chosen_action(),
+            "seen_version": data.get("seen_version"),
+            "outcome": data.get("outcome") or None,
+            "amount": data.get("amount"),
+            "reason": data.get("reason") or "",
+        }
+
+    def values(self) -> dict[str, Any]:
+        """What the row holds now, parsed where it could be (for the totals)."""
+        if self.is_bound:
+            return {**getattr(self, "cleaned_data", {}), "action": self.chosen_action()}
+        return {**self.initial, "action": self.initial.get("action", "")}
+
+
+class CouncilRowForm(BulkRowForm):
+    """A row for the council: choosing an outcome records the recommendation; blank skips."""
+
+    transition = "recommend"
+
+    def chosen_action(self) -> str:
+        return "recommend" if getattr(self, "cleaned_data", {}).get("outcome") else SKIP
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("outcome") and (data.get("amount") is not None or data.get("reason")):
+            self.add_error(
+                "outcome", _("Choose an outcome, or clear the row to leave the item for later.")
+            )
+        return data
+
+
+COMMITTEE_ACTIONS = [
+    ("decide", gettext_lazy("Decide")),
+    ("send_back", gettext_lazy("Send back to the council")),
+    (SKIP, gettext_lazy("Leave for later")),
+]
+
+
+class CommitteeRowForm(BulkRowForm):
+    """A row for the committee: decide, send back to the council, or leave for later."""
+
+    transition = "decide"
+
+    action = forms.ChoiceField(choices=COMMITTEE_ACTIONS, required=False)
+    field_order = ["seen_version", "action", "outcome", "amount", "reason"]
+
+    def chosen_action(self) -> str:
+        return getattr(self, "cleaned_data", {}).get("action") or SKIP
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "decide" and not data.get("outcome"):
+            self.add_error("outcome", _("Choose whether to grant or refuse."))
+        return data
+
+
+class OverrunForm(forms.Form):
+    """The page-level confirmation of a decision beyond the pool, passed to every decision."""
+
+    confirm_overrun = forms.BooleanField(
+        label=gettext_lazy("I confirm that the decisions exceed the pool"), required=False
+    )
+    overrun_reason = forms.CharField(
+        label=gettext_lazy("Reasons for exceeding the pool"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+
+def committee_initial(application: Application) -> dict[str, Any]:
+    """'As recommended' in one click: the council's recommendation, ready to be decided."""
+    refused = application.recommendation_outcome == RecommendationOutcome.REFUSE
+    return {
+        "seen_version": application.version,
+        "action": "decide",
+        "outcome": RecommendationOutcome.REFUSE if refused else RecommendationOutcome.GRANT,
+        "amount": None if refused else application.recommended_amount,
+        "reason": application.recommendation_reasons,
+    }
+
+
+ROW_FORMS: dict[str, type[BulkRowForm]] = {
+    Body.COUNCIL: CouncilRowForm,
+    Body.COMMITTEE: CommitteeRowForm,
+}

@@ -1,0 +1,9 @@
+"""Recording a whole agenda on one page: all or nothing."""
+
+from django.urls import path
+
+from web.bulk import views as views_bulk
+
+urlpatterns = [
+    path("meetings/<int:pk>/bulk/", views_bulk.meeting_bulk, name="meeting_bulk"),
+]

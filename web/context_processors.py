@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from cases.roles import profile
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    who = profile(user)
+    return {"nav_is_staff": who.is_staff_anywhere, "nav_is_applicant": bool(who.represents)}

@@ -1,0 +1,400 @@
+"""The council's screens: each member's assessments, conflicts of interest, the chair's overview.
+
+Thin like the other views: an access helper (404 outside the municipality, 403 without
+the role), one service from ``meeting_services`` (which enforces the rules again),
+render. Every form also works without JavaScript; htmx only swaps one item in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from cases import access, permissions, roles
+from cases.models import (
+    Application,
+    Body,
+    ConflictDeclaration,
+    ConflictRuling,
+    ConflictSource,
+    Meeting,
+    RecommendationOutcome,
+    Role,
+)
+from cases.selectors.council import (
+    BODY_ROLES,
+    COUNCIL_ROLES,
+    OVERVIEW_ROLES,
+    SheetItem,
+    agenda_application,
+    assessment_sheet,
+    assessments_overview,
+    get_council_meeting_for,
+    is_present,
+)
+from cases.services import meetings as meeting_services
+from cases.services.meeting_prep import display
+from web.applications.forms import AmountField
+from web.forms import DkfdsMixin
+
+# --- forms ---------------------------------------------------------------------------------
+# Few rules live here: the services validate the input and name the field that is wrong,
+# so the page and the service cannot disagree. The forms parse and carry the errors.
+
+
+class AssessmentForm(DkfdsMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("Your assessment"),
+        choices=RecommendationOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    amount = AmountField(
+        label=gettext_lazy("Amount supported (DKK)"),
+        help_text=gettext_lazy("Only when you support the application in part."),
+        required=False,
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DeclareConflictForm(DkfdsMixin, forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Your tie to the association"),
+        help_text=gettext_lazy(
+            "For example: you are a volunteer there, or a close relative sits on its board."
+        ),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        # The service says the same; the form says it first, so the field is marked required.
+        error_messages={"required": gettext_lazy("Describe your tie to the association.")},
+    )
+
+
+class RulingForm(DkfdsMixin, forms.Form):
+    conflicted = forms.ChoiceField(
+        label=gettext_lazy("The body's ruling"),
+        choices=[
+            ("yes", gettext_lazy("Conflicted: the member leaves the item")),
+            ("no", gettext_lazy("Not conflicted: the member takes part")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Choose whether the member is conflicted.")},
+    )
+    reason = forms.CharField(
+        label=gettext_lazy("Reasons for the ruling"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": gettext_lazy("Give the reasons for the ruling.")},
+    )
+
+
+def _add_errors(form: forms.Form, error: ValidationError) -> None:
+    """A service's ValidationError next to the field it names, otherwise at the top."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _data(request: HttpRequest) -> Any:
+    # Bound on every POST, even an empty one, so a missing field is reported.
+    return request.POST if request.method == "POST" else None
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- a member's assessment sheet ----------------------------------------------------------
+
+
+def _sheet_forms(item: SheetItem, bound: dict[str, Any]) -> None:
+    pk = item.application.pk
+    initial = {}
+    if item.assessment is not None:
+        initial = {
+            "outcome": item.assessment.outcome,
+            "amount": item.assessment.amount if item.assessment.outcome == "partial" else None,
+            "comment": item.assessment.comment,
+        }
+    item.form = bound.get("form") or AssessmentForm(initial=initial, auto_id=f"a{pk}-%s")
+    item.declare_form = bound.get("declare_form") or DeclareConflictForm(auto_id=f"d{pk}-%s")
+
+
+def _render_sheet(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    bound: dict[int, dict[str, Any]] | None = None,
+    status: int = 200,
+    saved: str = "",
+) -> HttpResponse:
+    """The whole sheet, or (for htmx) only the item that was posted."""
+    bound = bound or {}
+    present = is_present(meeting, request.user)
+    only = next(iter(bound)) if _is_htmx(request) and bound else None
+    items = assessment_sheet(meeting, request.user, application_pk=only)
+    if present:
+        for item in items:
+            _sheet_forms(item, bound.get(item.application.pk, {}))
+    context = {"meeting": meeting, "present": present, "saved": saved}
+    if only is not None and items:
+        return render(
+            request, "cases/council/_sheet_item.html", {**context, "item": items[0]}, status=status
+        )
+    who = roles.profile(request.user)
+    context |= {
+        "items": items,
+        "municipality": meeting.round.municipality,
+        "overview_url": reverse("meeting_assessments", args=[meeting.pk])
+        if who.has_role(meeting.round.municipality_id, Role.COUNCIL_CHAIR)
+        else None,
+        "meeting_url": reverse("meeting_detail", args=[meeting.pk]),
+    }
+    return render(request, "cases/council/assess.html", context, status=status)
+
+
+@login_required
+def meeting_assess(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_council_meeting_for(request.user, pk, roles=COUNCIL_ROLES)
+    return _render_sheet(request, meeting)
+
+
+@login_required
+@require_POST
+def meeting_assess_item(request: HttpRequest, pk: int, application_pk: int) -> HttpResponse:
+    meeting = get_council_meeting_for(request.user, pk, roles=COUNCIL_ROLES)
+    application = agenda_application(meeting, application_pk)
+    # Refused before the input is looked at: a member who takes no part gets no feedback on it.
+    if not is_present(meeting, request.user):
+        raise PermissionDenied(_("You are not registered as present at this meeting."))
+    if permissions.is_conflicted(request.user, application):
+        raise PermissionDenied(
+            _("You are conflicted on %(case)s and take no part in it.")
+            % {"case": application.case_number}
+        )
+    form = AssessmentForm(request.POST, auto_id=f"a{application.pk}-%s")
+    if form.is_valid():
+        try:
+            meeting_services.assessment_record(
+                meeting=meeting,
+                application=application,
+                member=request.user,
+                outcome=form.cleaned_data["outcome"],
+                amount=form.cleaned_data["amount"],
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            saved = _("Your assessment of %(case)s has been saved.") % {
+                "case": application.case_number
+            }
+            if _is_htmx(request):
+                return _render_sheet(request, meeting, bound={application.pk: {}}, saved=saved)
+            messages.success(request, saved)
+            return redirect(f"{reverse('meeting_assess', args=[pk])}#item-{application.pk}")
+    return _render_sheet(request, meeting, bound={application.pk: {"form": form}}, status=400)
+
+
+# --- conflicts of interest -----------------------------------------------------------------
+
+
+def declare_conflict_panel(
+    user: Any, application: Application, form: DeclareConflictForm | None = None
+) -> dict[str, Any] | None:
+    """Context for ``cases/council/_declare_conflict.html`` (one query; None for non-members)."""
+    who = roles.profile(user)
+    if not who.has_role(application.municipality_id, *BODY_ROLES):
+        return None
+    return {
+        "application": application,
+        "declaration": ConflictDeclaration.objects.filter(
+            application=application, member=user
+        ).first(),
+        "board_tie": application.association_id in who.board_of,
+        "form": form or DeclareConflictForm(auto_id=f"d{application.pk}-%s"),
+    }
+
+
+def _meeting_from(
+    request: HttpRequest, application: Application, roles: tuple[str, ...]
+) -> Meeting | None:
+    """The council meeting a form was posted from, when the user may see its page."""
+    raw = request.POST.get("meeting") or request.GET.get("meeting") or ""
+    if not raw.isdigit() or not roles.profile(request.user).has_role(
+        application.municipality_id, *roles
+    ):
+        return None
+    return (
+        Meeting.objects.select_related("round__municipality")
+        .filter(pk=int(raw), body=Body.COUNCIL, agenda_items__application=application)
+        .first()
+    )
+
+
+@login_required
+def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
+    application = access.get_application_for(request.user, pk)
+    if not roles.profile(request.user).has_role(application.municipality_id, *BODY_ROLES):
+        raise PermissionDenied(_("Only members of the council or the committee declare conflicts."))
+    meeting = _meeting_from(request, application, COUNCIL_ROLES)
+    form = DeclareConflictForm(_data(request), auto_id=f"d{application.pk}-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_services.conflict_declare(
+                application=application, member=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            done = _(
+                "You have declared a conflict on %(case)s. You take no part in it unless "
+                "the chair rules that you are not conflicted."
+            ) % {"case": application.case_number}
+            if meeting is not None and _is_htmx(request):
+                return _render_sheet(request, meeting, bound={application.pk: {}}, saved=done)
+            messages.success(request, done)
+            if meeting is not None:
+                return redirect(
+                    f"{reverse('meeting_assess', args=[meeting.pk])}#item-{application.pk}"
+                )
+            return redirect("application_detail", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    if meeting is not None and request.method == "POST" and is_present(meeting, request.user):
+        return _render_sheet(
+            request, meeting, bound={application.pk: {"declare_form": form}}, status=status
+        )
+    return render(
+        request,
+        "cases/council/declare_conflict.html",
+        {"panel": declare_conflict_panel(request.user, application, form)},
+        status=status,
+    )
+
+
+def _require_chair(user: Any, declaration: ConflictDeclaration) -> None:
+    # The service checks the same; checked first here so a non-chair gets 403, not form errors.
+    who = roles.profile(user)
+    municipality_id = declaration.application.municipality_id
+    if not who.has_role(municipality_id, Role.COUNCIL_CHAIR, Role.COMMITTEE_CHAIR):
+        raise PermissionDenied(_("Only the chair records the body's ruling."))
+    if user.pk == declaration.member_id:
+        raise PermissionDenied(_("A member cannot rule on their own conflict."))
+
+
+@login_required
+def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
+    declaration = (
+        ConflictDeclaration.objects.select_related(
+            "application__association", "application__municipality", "member"
+        )
+        .filter(pk=pk, application__in=access.visible_applications(request.user))
+        .first()
+    )
+    if declaration is None:
+        raise Http404(_("No such declaration."))
+    _require_chair(request.user, declaration)
+    application = declaration.application
+    meeting = _meeting_from(request, application, (Role.COUNCIL_CHAIR,))
+    form = RulingForm(_data(request), auto_id=f"r{declaration.pk}-%s")
+    if request.method == "POST" and form.is_valid():
+        try:
+            meeting_services.conflict_rule(
+                declaration=declaration,
+                acting_user=request.user,
+                conflicted=form.cleaned_data["conflicted"] == "yes",
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The ruling on %(member)s's tie to %(case)s has been recorded.")
+                % {"member": display(declaration.member), "case": application.case_number},
+            )
+            if meeting is not None:
+                return redirect("meeting_assessments", pk=meeting.pk)
+            return redirect("application_detail", pk=application.pk)
+    status = 400 if request.method == "POST" else 200
+    if meeting is not None and request.method == "POST":
+        return _render_overview(request, meeting, bound={declaration.pk: form}, status=status)
+    return render(
+        request,
+        "cases/council/conflict_rule.html",
+        {"declaration": declaration, "application": application, "form": form},
+        status=status,
+    )
+
+
+# --- the chair's overview ------------------------------------------------------------------
+
+
+def _render_overview(
+    request: HttpRequest,
+    meeting: Meeting,
+    *,
+    bound: dict[int, RulingForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    bound = bound or {}
+    overview = assessments_overview(meeting)
+    who = roles.profile(request.user)
+    is_chair = who.has_role(meeting.round.municipality_id, Role.COUNCIL_CHAIR)
+    rulings = []
+    for declaration in overview.declarations:
+        form = None
+        # The chair rules on declared ties still pending, never on a board tie or their own.
+        if (
+            is_chair
+            and declaration.source == ConflictSource.DECLARED
+            and declaration.ruling == ConflictRuling.PENDING
+            and declaration.member_id != request.user.pk
+        ):
+            form = bound.get(declaration.pk) or RulingForm(auto_id=f"r{declaration.pk}-%s")
+        rulings.append({"declaration": declaration, "form": form})
+    return render(
+        request,
+        "cases/council/assessments.html",
+        {
+            "meeting": meeting,
+            "municipality": meeting.round.municipality,
+            "overview": overview,
+            "rulings": rulings,
+            "is_chair": is_chair,
+            "bulk_url": reverse("meeting_bulk", args=[meeting.pk]) if is_chair else None,
+            "meeting_url": reverse("meeting_detail", args=[meeting.pk]),
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_assessments(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_council_meeting_for(
+        request.user,
+        pk,
+        roles=OVERVIEW_ROLES,
+        message=_(
+            "Only the council's chair, the case officers and the auditor see the "
+            "assessments side by side."
+        ),
+    )
+    return _render_overview(request, meeting)

@@ -1,0 +1,264 @@
+"""Recording a whole agenda at once: the council's recommendations or the committee's decisions.
+
+One submission, all or nothing. Every row runs through ``engine.perform`` in its own
+savepoint, so a bad row is rolled back on its own and the remaining rows are still
+checked; if any row failed, the whole attempt is rolled back and the caller gets
+every row's errors. Nothing is saved, no notification is queued (``on_commit``
+callbacks die with the transaction), and no decision letter is left behind.
+
+Decision letters: ``letters.decision_letter_create`` keeps the letter's HTML in the
+transaction and prints the PDF after commit, so a rolled-back attempt leaves neither
+a row nor a file behind, and a 300-item agenda does not wait for 300 PDFs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from cases import roles
+from cases.errors import InvalidInput, TransitionError
+from cases.models import (
+    Application,
+    Body,
+    ConflictDeclaration,
+    ConflictRuling,
+    Meeting,
+    RecommendationOutcome,
+    Role,
+    StatusGroup,
+)
+from cases.services.meeting_prep import get_meeting_for_staff
+from cases.services.meetings import READY_FOR
+from workflows import engine
+
+logger = logging.getLogger(__name__)
+
+SKIP = "skip"
+# What each body records on this page; anything else in a row is refused on that row.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    Body.COUNCIL: ("recommend",),
+    Body.COMMITTEE: ("decide", "send_back"),
+}
+CHAIR_ROLE: dict[str, str] = {
+    Body.COUNCIL: Role.COUNCIL_CHAIR,
+    Body.COMMITTEE: Role.COMMITTEE_CHAIR,
+}
+ROW_FIELDS = ("outcome", "amount", "reason", "confirm_overrun", "overrun_reason")
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def get_meeting_for_chair(user: Any, pk: int) -> Meeting:
+    """The meeting, for the chair of its body: 404 outside the municipality, 403 for other staff."""
+    meeting = get_meeting_for_staff(user, pk)
+    if not roles.profile(user).has_role(meeting.round.municipality_id, CHAIR_ROLE[meeting.body]):
+        if meeting.body == Body.COUNCIL:
+            raise PermissionDenied(_("Only the council's chair records its recommendations."))
+        raise PermissionDenied(_("Only the committee's chair records its decisions."))
+    return meeting
+
+
+# --- the page's reads ----------------------------------------------------------------------
+
+
+@dataclass
+class SheetRow:
+    position: int
+    application: Application
+    pending: bool
+    conflicted: bool
+
+
+@dataclass
+class Sheet:
+    """An agenda as its chair records it, from a fixed number of queries."""
+
+    meeting: Meeting
+    rows: list[SheetRow]
+    pool: Decimal
+    granted_before: Decimal
+    chair_present: bool
+
+    @property
+    def body(self) -> str:
+        return self.meeting.body
+
+    @property
+    def pending(self) -> list[SheetRow]:
+        return [row for row in self.rows if row.pending]
+
+    @property
+    def requested(self) -> Decimal:
+        return sum((r.application.amount_requested or Decimal(0) for r in self.pending), Decimal(0))
+
+    @property
+    def recommended(self) -> Decimal:
+        return sum(
+            (r.application.recommended_amount or Decimal(0) for r in self.pending), Decimal(0)
+        )
+
+
+def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
+    """Agenda rows with the chair's conflicts, and the round's grants so far (4 queries).
+
+    The agenda with its applications and associations; the chair's declared conflicts
+    on it; whether the chair is present; the round's grants. Board ties come from the
+    user's cached profile, which is what ``permissions.conflicted_member_ids`` reads too.
+    """
+    wanted = READY_FOR[Body(meeting.body)]
+    items = list(
+        meeting.agenda_items.select_related("application__association").order_by("position", "id")
+    )
+    declared = set(
+        ConflictDeclaration.objects.filter(member=user, application__agenda_items__meeting=meeting)
+        .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
+        .values_list("application_id", flat=True)
+    )
+    board_of = roles.profile(user).board_of
+    present = meeting.members_present.filter(pk=user.pk).exists()
+    granted = Application.objects.filter(
+        round_id=meeting.round_id, status__in=StatusGroup.GRANTED
+    ).aggregate(total=Sum("granted_amount"))["total"]
+    return Sheet(
+        meeting=meeting,
+        rows=[
+            SheetRow(
+                position=item.position,
+                application=item.application,
+                pending=item.application.status == wanted,
+                conflicted=item.application_id in declared
+                or item.application.association_id in board_of,
+            )
+            for item in items
+        ],
+        pool=meeting.round.pool_amount,
+        granted_before=granted or Decimal(0),
+        chair_present=present,
+    )
+
+
+def entered_amount(body: str, application: Application, values: Mapping[str, Any]) -> Decimal:
+    """What one row, as filled in, recommends or grants. static/js/bulk.js mirrors this."""
+    requested = application.amount_requested or Decimal(0)
+    outcome = values.get("outcome") or ""
+    amount = values.get("amount")
+    if body == Body.COUNCIL:
+        if outcome == RecommendationOutcome.GRANT:
+            return requested
+        if outcome == RecommendationOutcome.PARTIAL and isinstance(amount, Decimal):
+            return amount
+        return Decimal(0)
+    if values.get("action") != "decide" or outcome != RecommendationOutcome.GRANT:
+        return Decimal(0)
+    return amount if isinstance(amount, Decimal) else requested
+
+
+# --- the write -----------------------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    index: int
+    application_id: int | None
+    errors: dict[str, list[str]]
+
+
+@dataclass
+class BulkResult:
+    recorded: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    general: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.general
+
+
+def _as_int(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: Any) -> BulkResult:
+    """Record every row at ``meeting`` as ``user``, or nothing at all.
+
+    A row: ``application`` (id), ``action`` (council: ``recommend``; committee:
+    ``decide`` or ``send_back``; ``skip`` or blank leaves the item alone), the
+    transition's fields (``outcome``, ``amount``, ``reason``, ``confirm_overrun``,
+    ``overrun_reason``) and ``seen_version``, the version of the case the page showed.
+    """
+    result = BulkResult()
+    kept = False
+    with transaction.atomic():
+        _record_rows(meeting, rows, user, result)
+        if result.recorded and result.ok:
+            kept = True
+        else:
+            transaction.set_rollback(True)
+    if not kept:
+        if result.ok:
+            result.general.append(_("Nothing was recorded: fill in at least one row."))
+        result.recorded = []
+    return result
+
+
+def _record_rows(
+    meeting: Meeting, rows: Sequence[Mapping[str, Any]], user: Any, result: BulkResult
+) -> None:
+    allowed = ACTIONS[meeting.body]
+    seen_status = READY_FOR[Body(meeting.body)]
+    agenda = {
+        item.application_id: item.application
+        for item in meeting.agenda_items.select_related("application")
+    }
+    done: set[int] = set()
+    for index, row in enumerate(rows):
+        action = row.get("action") or SKIP
+        if action == SKIP:
+            continue
+        application_id = _as_int(row.get("application"))
+
+        def fail(
+            errors: dict[str, list[str]], index: int = index, pk: Any = application_id
+        ) -> None:
+            result.errors.append(RowError(index=index, application_id=pk, errors=errors))
+
+        application = agenda.get(application_id) if application_id is not None else None
+        if action not in allowed:
+            fail({"action": [_("This meeting cannot take that action.")]})
+        elif application is None:
+            fail({NON_FIELD_ERRORS: [_("The application is not on this meeting's agenda.")]})
+        elif application.pk in done:
+            fail({NON_FIELD_ERRORS: [_("The application appears twice; record it once.")]})
+        else:
+            done.add(application.pk)
+            data = {k: row[k] for k in ROW_FIELDS if k in row}
+            try:
+                with transaction.atomic():
+                    engine.perform(
+                        application,
+                        action,
+                        user=user,
+                        seen_status=seen_status,
+                        seen_version=_as_int(row.get("seen_version")),
+                        meeting=meeting,
+                        **data,
+                    )
+            except InvalidInput as error:
+                fail(error.errors)
+            except TransitionError as error:
+                fail({NON_FIELD_ERRORS: [error.message]})
+            else:
+                result.recorded.append(application.pk)
