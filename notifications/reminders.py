@@ -73,8 +73,8 @@ from cases.models import (
 )
 from workflows.models import TransitionRecord
 
-from .models import Channel, Kind, Notification, Reminder, Status, UserPreference
-from .services import DEFAULT_LANGUAGE, enqueue_on_commit, render
+from .models import Channel, Kind, Notification, Reminder
+from .services import build_notification, enqueue_on_commit, preferences_of
 
 logger = logging.getLogger("puljeflow.notifications")
 
@@ -680,52 +680,25 @@ def _claim(rule: Rule, keys: list[Key], now: datetime) -> list[Key]:
     return sorted(Key(*row) for row in won)
 
 
-def _name(user: Any) -> str:
-    return (user.get_full_name() or user.get_username()) if user is not None else ""
-
-
 def _write(messages: list[Message], now: datetime) -> int:
-    """Write the notifications (as ``services.notify`` would, in bulk) and queue their
-    delivery for after the commit. Reminders are never legal notices: a user who has
-    switched a kind off gets nothing of it."""
-    user_ids = {m.user.pk for m in messages if m.user is not None}
-    preferences = (
-        {p.user_id: p for p in UserPreference.objects.filter(user_id__in=user_ids)}
-        if user_ids
-        else {}
-    )
+    """Write the notifications (built as ``services.notify`` builds them, inserted in
+    bulk) and queue their delivery for after the commit. Reminders are never legal
+    notices: a user who has switched a kind off gets nothing of it."""
+    preferences = preferences_of(m.user for m in messages if m.user is not None)
     rows = []
     for message in messages:
-        preference = preferences.get(message.user.pk) if message.user is not None else None
-        if preference is not None and message.kind in preference.muted_kinds:
-            continue
-        language = preference.language if preference is not None else DEFAULT_LANGUAGE
-        context = {
-            **message.context,
-            "application": message.application,
-            "recipient": message.user,
-            "recipient_name": _name(message.user),
-        }
-        subject, text, html = render(message.kind, language, context)
-        channel = Channel.EMAIL if message.email else Channel.IN_APP
-        rows.append(
-            Notification(
-                recipient=message.user,
-                recipient_email=message.email,
-                kind=message.kind,
-                application=message.application,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                language=language,
-                is_legal_notice=False,
-                channel=channel,
-                status=Status.PENDING if channel == Channel.EMAIL else Status.SENT,
-                sent_at=None if channel == Channel.EMAIL else now,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        row = build_notification(
+            kind=message.kind,
+            user=message.user,
+            email=message.email,
+            preference=preferences.get(message.user.pk) if message.user is not None else None,
+            application=message.application,
+            context=message.context,
+            legal=False,
+            now=now,
         )
+        if row is not None:
+            rows.append(row)
     # Notification is not a domain model with history: a bulk insert is allowed, and
     # PostgreSQL and SQLite ≥ 3.35 hand back the ids the delivery tasks need.
     Notification.objects.bulk_create(rows, batch_size=500)
