@@ -233,7 +233,7 @@ def worker_sweeps() -> dict[str, Any]:
     from django.utils import timezone
 
     from notifications.delivery import sweep_due
-    from notifications.reminders import run_reminders
+    from notifications.reminders.engine import run_reminders
 
     now = timezone.now()
     runs: list[dict[str, Any]] = []

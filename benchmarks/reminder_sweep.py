@@ -323,7 +323,7 @@ def measure(label: str, now: datetime) -> dict[str, Any]:
     from django.db import connection
 
     from notifications.models import Notification, Reminder
-    from notifications.reminders import run_reminders
+    from notifications.reminders.engine import run_reminders
 
     queries = 0
     in_database = 0.0
@@ -401,7 +401,7 @@ def main() -> None:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
     result = {
-        "benchmark": "reminder sweep (notifications.reminders.run_reminders)",
+        "benchmark": "reminder sweep (notifications.reminders.engine.run_reminders)",
         "at": now.isoformat(),
         "database": f"PostgreSQL {server}",
         "python": platform.python_version(),

@@ -318,7 +318,7 @@ EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", 10))
 # Beat's sweep of due notifications; every periodic job sweeps what is due and not yet
 # done, so a run beat drops (Redis down) is made up by the next.
 NOTIFICATIONS_SWEEP_SECONDS = float(os.environ.get("NOTIFICATIONS_SWEEP_SECONDS", 60))
-# Beat's reminder run (notifications/reminders.py); each run is a sweep of what is due.
+# Beat's reminder run (notifications/reminders/); each run is a sweep of what is due.
 NOTIFICATIONS_REMIND_SECONDS = float(os.environ.get("NOTIFICATIONS_REMIND_SECONDS", 300))
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {
@@ -329,7 +329,7 @@ CELERY_BEAT_SCHEDULE = {
             "expires": max(NOTIFICATIONS_SWEEP_SECONDS - 5, NOTIFICATIONS_SWEEP_SECONDS / 2)
         },
     },
-    # Reminders (notifications/reminders.py): each rule is "due and not yet done", keyed
+    # Reminders (notifications/reminders/): each rule is "due and not yet done", keyed
     # and unique in the database, so a dropped or repeated tick sends nothing twice.
     "notifications-remind": {
         "task": "notifications.tasks.remind",

@@ -35,7 +35,7 @@ class Kind(models.TextChoices):
     REPORT_RETURNED = "report_returned", _("Usage report returned")
     REPORT_APPROVED = "report_approved", _("Usage report approved")
     REPAYMENT_CLAIMED = "repayment_claimed", _("Repayment of an unspent balance claimed")
-    # Reminders (``reminders.py``): never legal notices, so a user may switch each off.
+    # Reminders (``reminders/``): never legal notices, so a user may switch each off.
     DEADLINE_APPROACHING = "deadline_approaching", _("Reminder: the round's deadline is near")
     INFO_UNANSWERED = "info_unanswered", _("Reminder: a request for information is unanswered")
     ASSESSMENTS_MISSING = (
@@ -170,7 +170,7 @@ class Reminder(models.Model):
     """One reminder that has been sent, by its key: (rule, object, due date, recipient).
 
     The key is unique in the database and the row is inserted in the same transaction
-    as the notifications it produces (``reminders.py``), so of any number of beats,
+    as the notifications it produces (``reminders/``), so of any number of beats,
     workers or retries evaluating the same due reminder, exactly one inserts the row
     and writes the notifications; the others insert nothing and send nothing.
     """

@@ -4,7 +4,7 @@ Registered as ``notifications.tasks.remind`` (``tasks.py`` imports it). It takes
 ids because it has no object of its own: every run evaluates all rules for what is
 due and not yet done, so a tick lost while the broker was down, a run repeated after
 a killed worker, or two runs at once all end with each reminder sent once (see
-``reminders.py``).
+``reminders/``).
 
 A run is bounded like the other tasks, so the Redis visibility timeout still exceeds
 the longest task: it starts no new batch after ``NOTIFICATIONS_REMIND_BUDGET_SECONDS``
@@ -17,7 +17,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 
-from notifications.reminders import run_reminders
+from notifications.reminders.engine import run_reminders
 
 BUDGET = float(getattr(settings, "NOTIFICATIONS_REMIND_BUDGET_SECONDS", 15))
 MARGIN = int(getattr(settings, "NOTIFICATIONS_HARD_LIMIT_MARGIN", 5))

@@ -1,4 +1,5 @@
-"""Writing notifications: ``notify`` (called by transitions) and marking them read."""
+"""Writing notifications: ``notify`` (called by transitions), ``build_notification``
+(the one builder of an outbox row, also used by the reminders) and marking them read."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -47,6 +49,71 @@ def _unique(users: Iterable[Any]) -> list[Any]:
     return list(seen.values())
 
 
+def preferences_of(users: Iterable[Any]) -> dict[int, UserPreference | None]:
+    """Each user's preference (None: the defaults), in at most one query: a user from
+    ``notifications.selectors`` comes with it joined in; the rest are read together."""
+    preferences: dict[int, UserPreference | None] = {}
+    unread: set[int] = set()
+    for user in users:
+        if "notification_preference" in user._state.fields_cache:
+            preferences[user.pk] = user._state.fields_cache["notification_preference"]
+        else:
+            unread.add(user.pk)
+    if unread:
+        preferences.update((p.user_id, p) for p in UserPreference.objects.filter(user__in=unread))
+    return preferences
+
+
+def build_notification(
+    *,
+    kind: str,
+    user: Any | None,
+    email: str,
+    preference: UserPreference | None,
+    application: Application | None,
+    context: dict[str, Any],
+    legal: bool,
+    now: datetime,
+) -> Notification | None:
+    """The unsaved outbox row of ``kind`` for one recipient, or None if they have
+    switched ``kind`` off and it is not ``legal`` (a notice the law requires).
+
+    The one place a notification is addressed and rendered, for ``notify`` and the
+    reminders alike: in the recipient's language (Danish without a preference, as for
+    an address without an account), by e-mail when there is an address, else in the
+    app only. The templates get ``context`` plus ``application``, ``recipient`` (the
+    user, or None) and ``recipient_name``.
+    """
+    if preference is not None and not legal and kind in preference.muted_kinds:
+        return None
+    language = preference.language if preference is not None else DEFAULT_LANGUAGE
+    full_context = {
+        **context,
+        "application": application,
+        "recipient": user,
+        "recipient_name": _display_name(user),
+    }
+    subject, text, html = render(kind, language, full_context)
+    channel = Channel.EMAIL if email else Channel.IN_APP
+    return Notification(
+        recipient=user,
+        recipient_email=email,
+        kind=kind,
+        application=application,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        language=language,
+        is_legal_notice=legal,
+        channel=channel,
+        # Nothing to send for an in-app-only row: it is delivered by existing.
+        status=Status.PENDING if channel == Channel.EMAIL else Status.SENT,
+        sent_at=None if channel == Channel.EMAIL else now,
+        next_attempt_at=now,
+        created_at=now,
+    )
+
+
 def notify(
     *,
     kind: str,
@@ -63,10 +130,8 @@ def notify(
     commit. Each user gets the message in their own language; a user who has
     switched ``kind`` off gets nothing unless ``legal`` (a notice the law requires).
     ``addresses`` are e-mail addresses without a user account (the association's
-    own address on a paper application); they get the message in Danish.
-
-    The templates get ``context`` plus ``application``, ``recipient`` (the user, or
-    None) and ``recipient_name``.
+    own address on a paper application); they get the message in Danish. The rows
+    are built by ``build_notification``.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
@@ -75,54 +140,26 @@ def notify(
         )
     Kind(kind)  # an unknown kind is a programming error: fail before writing anything
     users = _unique(recipients)
-    # Recipients from notifications.selectors come with their preference joined in.
-    unread = [u.pk for u in users if "notification_preference" not in u._state.fields_cache]
-    preferences = {
-        u.pk: u._state.fields_cache["notification_preference"]
-        for u in users
-        if "notification_preference" in u._state.fields_cache
-    }
-    if unread:
-        preferences.update((p.user_id, p) for p in UserPreference.objects.filter(user__in=unread))
+    preferences = preferences_of(users)
     now = timezone.now()
+    targets: list[tuple[Any, str, UserPreference | None]] = [
+        (user, user.email, preferences.get(user.pk)) for user in users
+    ]
+    targets += [(None, address, None) for address in dict.fromkeys(addresses)]
     rows: list[Notification] = []
-    targets: list[tuple[Any, str, str]] = []
-    for user in users:
-        preference = preferences.get(user.pk)
-        if preference is not None and not legal and kind in preference.muted_kinds:
-            continue
-        language = preference.language if preference is not None else DEFAULT_LANGUAGE
-        targets.append((user, user.email, language))
-    targets += [(None, address, DEFAULT_LANGUAGE) for address in dict.fromkeys(addresses)]
-
-    for user, email, language in targets:
-        full_context = {
-            **context,
-            "application": application,
-            "recipient": user,
-            "recipient_name": _display_name(user),
-        }
-        subject, text, html = render(kind, language, full_context)
-        channel = Channel.EMAIL if email else Channel.IN_APP
-        rows.append(
-            Notification(
-                recipient=user,
-                recipient_email=email,
-                kind=kind,
-                application=application,
-                subject=subject,
-                body_text=text,
-                body_html=html,
-                language=language,
-                is_legal_notice=legal,
-                channel=channel,
-                # Nothing to send for an in-app-only row: it is delivered by existing.
-                status=Status.PENDING if channel == Channel.EMAIL else Status.SENT,
-                sent_at=None if channel == Channel.EMAIL else now,
-                next_attempt_at=now,
-                created_at=now,
-            )
+    for user, email, preference in targets:
+        row = build_notification(
+            kind=kind,
+            user=user,
+            email=email,
+            preference=preference,
+            application=application,
+            context=context,
+            legal=legal,
+            now=now,
         )
+        if row is not None:
+            rows.append(row)
     # save() rather than bulk_create: every backend then hands back the ids.
     for row in rows:
         row.save(force_insert=True)

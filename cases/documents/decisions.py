@@ -31,7 +31,6 @@ OUTCOMES = {
 }
 
 
-
 @dataclass
 class Row:
     application: Application
@@ -87,7 +86,9 @@ def decision_rows(
     elif outcome == "refused":
         applications = applications.filter(status=ApplicationStatus.REFUSED)
     elif outcome == "open":
-        applications = applications.exclude(status__in=[*StatusGroup.GRANTED, ApplicationStatus.REFUSED])
+        applications = applications.exclude(
+            status__in=[*StatusGroup.GRANTED, ApplicationStatus.REFUSED]
+        )
     if focus:
         applications = applications.filter(focus_areas=focus)
     decided_at: dict[int, Any] = {}

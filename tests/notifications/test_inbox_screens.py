@@ -342,10 +342,11 @@ def test_the_delivery_page_is_refused_to_applicants_and_council_members_and_hidd
 def test_the_delivery_page_includes_reminders_without_an_application_sent_to_its_staff(
     world: SimpleNamespace, outbox: SimpleNamespace, client: Client
 ) -> None:
-    from notifications.reminders import Message, _write
+    from notifications.reminders.engine import write_notifications
+    from notifications.reminders.rules.base import Message
 
     with transaction.atomic():
-        _write(
+        write_notifications(
             [
                 Message(
                     Kind.AGENDA_READY,

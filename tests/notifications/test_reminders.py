@@ -18,9 +18,13 @@ from django.utils.translation import override
 
 from cases.models import Application, ApplicationStatus, Body, Meeting, Role
 from cases.services.meetings import agenda_add, assessment_record
-from notifications import reminder_tasks, reminders
+from notifications import reminder_tasks
 from notifications.models import Kind, Notification, Reminder
-from notifications.reminders import run_reminders
+from notifications.reminders import engine as reminder_engine
+from notifications.reminders.engine import run_reminders
+from notifications.reminders.rules import NOT_ABOUT_ONE_APPLICATION
+from notifications.reminders.rules.deadline import DeadlineApproaching
+from notifications.reminders.rules.questions import InfoUnanswered
 from workflows import engine
 
 from ..conftest import _forget, advance, on_postgres
@@ -496,7 +500,7 @@ def test_a_rule_that_fails_does_not_stop_the_others(
     def broken(self: Any, now: datetime) -> list[Any]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(reminders.InfoUnanswered, "due", broken)
+    monkeypatch.setattr(InfoUnanswered, "due", broken)
     with pytest.raises(RuntimeError, match="boom"):
         run(deadline - timedelta(days=7))
     assert sent(Kind.DEADLINE_APPROACHING) == [("anna", draft.case_number)]
@@ -520,9 +524,9 @@ def test_two_runs_racing_over_the_same_due_reminders_send_each_once(
 
     # Both runs find the same six due drafts before either inserts a key.
     barrier = threading.Barrier(2, timeout=20)
-    original = reminders.DeadlineApproaching.due
+    original = DeadlineApproaching.due
 
-    monkeypatch.setattr(reminders, "RULES", [reminders.DeadlineApproaching()])
+    monkeypatch.setattr(reminder_engine, "RULES", [DeadlineApproaching()])
     found: list[int] = []
     results: list[int] = []
     errors: list[BaseException] = []
@@ -541,7 +545,7 @@ def test_two_runs_racing_over_the_same_due_reminders_send_each_once(
         barrier.wait()
         return keys
 
-    monkeypatch.setattr(reminders.DeadlineApproaching, "due", due_then_wait)
+    monkeypatch.setattr(DeadlineApproaching, "due", due_then_wait)
     threads = [threading.Thread(target=beat) for _ in range(2)]
     for thread in threads:
         thread.start()
@@ -559,7 +563,7 @@ def test_two_runs_racing_over_the_same_due_reminders_send_each_once(
 # --- the messages not about one application -------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", sorted(reminders.NOT_ABOUT_ONE_APPLICATION))
+@pytest.mark.parametrize("kind", sorted(NOT_ABOUT_ONE_APPLICATION))
 def test_meeting_and_digest_messages_are_translated_and_signed_by_the_municipality(
     world: SimpleNamespace, draft: Application, kind: str
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from cases.models import Application
 from notifications.models import Kind
-from notifications.reminders import NOT_ABOUT_ONE_APPLICATION
+from notifications.reminders.rules import NOT_ABOUT_ONE_APPLICATION
 from notifications.services import render
 
 CONTEXT: dict[str, Any] = {

@@ -244,7 +244,7 @@ def test_a_killed_worker_loses_nothing_and_sends_a_second_copy_only_after_sendin
 def reminders_available() -> bool:
     """The reminder sweep (another part of issue 4) is tested here once it exists."""
     try:
-        module = importlib.import_module("notifications.reminders")
+        module = importlib.import_module("notifications.reminders.engine")
     except ImportError:
         return False
     return hasattr(module, "run_reminders")

@@ -294,6 +294,7 @@ TRANSITION_FIELDS: dict[str, Any] = {
     "carry_over_reason": lambda: _reason(gettext_lazy("Reasons for the carry-over")),
 }
 
+
 class TransitionForm(forms.Form):
     """The fields one transition asks for, as declared on the flow method."""
 
