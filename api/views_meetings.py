@@ -26,14 +26,13 @@ from cases.selectors.council import (
     COUNCIL_ROLES,
     agenda_application,
     get_council_meeting_for,
-    is_present,
 )
 from cases.services import meeting_prep
 from cases.services import meetings as meeting_services
 from cases.services.meeting_inputs import MeetingInput
 from cases.services.meeting_prep import display
 
-from .serializers import (
+from .serializers_meetings import (
     AgendaItemInputSerializer,
     AgendaSerializer,
     AssessmentInputSerializer,
@@ -264,13 +263,7 @@ class Assessments(APIView):
                 {"meeting": _("The application is not on the agenda of that council meeting.")}
             ) from None
         # As on the screen: refused before the input is looked at.
-        if not is_present(meeting, request.user):
-            raise PermissionDenied(_("You are not registered as present at this meeting."))
-        if permissions.is_conflicted(request.user, application):
-            raise PermissionDenied(
-                _("You are conflicted on %(case)s and take no part in it.")
-                % {"case": application.case_number}
-            )
+        permissions.require_may_take_part(request.user, meeting, application)
         assessment = meeting_services.assessment_record(
             meeting=meeting,
             application=application,

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from cases.models import (
     Application,
     AssociationMember,
@@ -64,8 +67,23 @@ def present_ids(meeting: Meeting) -> set[int]:
     return cached
 
 
-def is_present(user: Any, meeting: Meeting) -> bool:
+def is_present(meeting: Meeting, user: Any) -> bool:
     return user.pk in present_ids(meeting)
+
+
+def require_may_take_part(user: Any, meeting: Meeting, application: Application) -> None:
+    """A member takes part in an item (assesses it) only if present and not conflicted.
+
+    The screens and the API ask this before they read the member's input; the service
+    asks it again when it writes.
+    """
+    if not is_present(meeting, user):
+        raise PermissionDenied(_("You are not registered as present at this meeting."))
+    if is_conflicted(user, application):
+        raise PermissionDenied(
+            _("You are conflicted on %(case)s and take no part in it.")
+            % {"case": application.case_number}
+        )
 
 
 def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:

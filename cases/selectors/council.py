@@ -33,6 +33,7 @@ from cases.models import (
     Role,
     StaffRole,
 )
+from cases.roles import profile
 from cases.services.meeting_prep import get_meeting_for_staff
 
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)
@@ -52,7 +53,7 @@ def get_council_meeting_for(
     # A committee meeting has no assessments: for these screens it does not exist.
     if meeting.body != Body.COUNCIL:
         raise Http404(_("No such council meeting."))
-    if not roles.profile(user).has_role(meeting.round.municipality_id, *roles):
+    if not profile(user).has_role(meeting.round.municipality_id, *roles):
         raise PermissionDenied(
             message or _("This page is for the members of the volunteer council.")
         )
@@ -68,12 +69,6 @@ def agenda_application(meeting: Meeting, application_pk: int) -> Application:
     if item is None:
         raise Http404(_("The application is not on this meeting's agenda."))
     return item.application
-
-
-def is_present(meeting: Meeting, user: Any) -> bool:
-    from cases.permissions import present_ids
-
-    return user.pk in present_ids(meeting)
 
 
 # --- one member's sheet --------------------------------------------------------------------

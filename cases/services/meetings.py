@@ -201,13 +201,7 @@ def assessment_record(
         raise PermissionDenied(_("Only council members record assessments."))
     if not meeting.agenda_items.filter(application=application).exists():
         raise ValidationError(_("The application is not on this meeting's agenda."))
-    if not meeting.members_present.filter(pk=member.pk).exists():
-        raise PermissionDenied(_("You are not registered as present at this meeting."))
-    if permissions.is_conflicted(member, application):
-        raise PermissionDenied(
-            _("You are conflicted on %(case)s and take no part in it.")
-            % {"case": application.case_number}
-        )
+    permissions.require_may_take_part(member, meeting, application)
     if application.status != ApplicationStatus.IN_COUNCIL_REVIEW:
         raise ValidationError(_("The council has already recommended on this application."))
     requested = application.amount_requested or Decimal("0")

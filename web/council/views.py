@@ -31,6 +31,8 @@ from cases.models import (
     RecommendationOutcome,
     Role,
 )
+from cases.permissions import is_present
+from cases.roles import profile
 from cases.selectors.council import (
     BODY_ROLES,
     COUNCIL_ROLES,
@@ -40,7 +42,6 @@ from cases.selectors.council import (
     assessment_sheet,
     assessments_overview,
     get_council_meeting_for,
-    is_present,
 )
 from cases.services import meetings as meeting_services
 from cases.services.meeting_prep import display
@@ -182,13 +183,7 @@ def meeting_assess_item(request: HttpRequest, pk: int, application_pk: int) -> H
     meeting = get_council_meeting_for(request.user, pk, roles=COUNCIL_ROLES)
     application = agenda_application(meeting, application_pk)
     # Refused before the input is looked at: a member who takes no part gets no feedback on it.
-    if not is_present(meeting, request.user):
-        raise PermissionDenied(_("You are not registered as present at this meeting."))
-    if permissions.is_conflicted(request.user, application):
-        raise PermissionDenied(
-            _("You are conflicted on %(case)s and take no part in it.")
-            % {"case": application.case_number}
-        )
+    permissions.require_may_take_part(request.user, meeting, application)
     form = AssessmentForm(request.POST, auto_id=f"a{application.pk}-%s")
     if form.is_valid():
         try:
@@ -238,9 +233,7 @@ def _meeting_from(
 ) -> Meeting | None:
     """The council meeting a form was posted from, when the user may see its page."""
     raw = request.POST.get("meeting") or request.GET.get("meeting") or ""
-    if not raw.isdigit() or not roles.profile(request.user).has_role(
-        application.municipality_id, *roles
-    ):
+    if not raw.isdigit() or not profile(request.user).has_role(application.municipality_id, *roles):
         return None
     return (
         Meeting.objects.select_related("round__municipality")

@@ -1,0 +1,154 @@
+"""What goes in and out of the API about meetings, the council's assessments and conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from .serializers import MAX_INT, MONEY, Boolean, Integer, MoneyField, NamedSerializer, Text
+
+# --- meetings and the council --------------------------------------------------------------
+
+
+class ConflictInputSerializer(serializers.Serializer):
+    reason = Text(max_length=20000)
+
+
+class ConflictSerializer(serializers.Serializer):
+    id = Integer()
+    application = Integer(source="application_id")
+    member = Integer(source="member_id")
+    source = Text()
+    reason = Text()
+    ruling = Text()
+
+
+class AssessmentInputSerializer(serializers.Serializer):
+    meeting = Integer(min_value=1, max_value=MAX_INT)
+    outcome = serializers.ChoiceField(choices=["grant", "partial", "refuse"])
+    amount = MoneyField(required=False, allow_null=True)
+    comment = Text(required=False, allow_blank=True, max_length=20000)
+
+
+class AssessmentSerializer(serializers.Serializer):
+    id = Integer()
+    meeting = Integer(source="meeting_id")
+    application = Integer(source="application_id")
+    member = Integer(source="member_id")
+    outcome = Text()
+    amount = serializers.DecimalField(**MONEY)
+    comment = Text()
+
+
+class MeetingInputSerializer(serializers.Serializer):
+    round = Integer(min_value=1, max_value=MAX_INT)
+    body = serializers.ChoiceField(choices=["council", "committee"])
+    date = serializers.DateField()
+    members_present = serializers.ListField(
+        child=Integer(min_value=1, max_value=MAX_INT),
+        required=False,
+        max_length=200,
+    )
+
+
+class AgendaItemInputSerializer(serializers.Serializer):
+    application = Integer(min_value=1, max_value=MAX_INT)
+
+
+class MeetingSummarySerializer(serializers.Serializer):
+    id = Integer()
+    round = Integer(source="round_id")
+    body = Text()
+    date = serializers.DateField()
+    members_present = serializers.SerializerMethodField()
+    item_count = Integer()
+
+    def get_members_present(self, obj: Any) -> list[int]:
+        return sorted(m.pk for m in obj.members_present.all())
+
+
+class MemberSerializer(serializers.Serializer):
+    id = Integer()
+    name = Text()
+    roles = serializers.ListField(child=Text())
+
+
+class ItemApplicationSerializer(serializers.Serializer):
+    id = Integer()
+    case_number = Text()
+    title = Text()
+    association = NamedSerializer()
+    status = Text()
+    amount_requested = serializers.DecimalField(allow_null=True, **MONEY)
+    recommendation_outcome = Text()
+    recommended_amount = serializers.DecimalField(allow_null=True, **MONEY)
+    granted_amount = serializers.DecimalField(allow_null=True, **MONEY)
+    focus_areas = serializers.ListField(child=Text())
+
+
+class ItemConflictSerializer(serializers.Serializer):
+    member = Integer()
+    source = Text()
+    reason = Text()
+    ruling = Text()
+    present = Boolean()
+    excludes = Boolean()
+
+
+class ActionSerializer(serializers.Serializer):
+    transition = Text()
+    heading = Text()
+    outcome = Text()
+    amount = serializers.DecimalField(allow_null=True, **MONEY)
+    reasons = Text()
+    at = serializers.DateTimeField()
+    actor_name = Text()
+
+
+class CountSerializer(serializers.Serializer):
+    label = Text()
+    count = Integer()
+
+
+class AgendaItemSerializer(serializers.Serializer):
+    number = Integer()
+    application = ItemApplicationSerializer()
+    conflicts = ItemConflictSerializer(many=True)
+    recused = serializers.ListField(child=Integer())
+
+
+class MinutesItemSerializer(AgendaItemSerializer):
+    actions = ActionSerializer(many=True)
+    assessments = CountSerializer(many=True)
+
+
+class TotalsSerializer(serializers.Serializer):
+    requested = serializers.DecimalField(**MONEY)
+    recommended = serializers.DecimalField(**MONEY)
+    pool = serializers.DecimalField(**MONEY)
+    granted = serializers.DecimalField(**MONEY)
+    remaining = serializers.DecimalField(**MONEY)
+
+
+class MinutesTotalsSerializer(TotalsSerializer):
+    granted_here = serializers.DecimalField(**MONEY)
+    recommended_here = serializers.DecimalField(**MONEY)
+
+
+class AgendaSerializer(serializers.Serializer):
+    id = Integer()
+    round = Integer()
+    body = Text()
+    body_name = Text()
+    date = serializers.DateField()
+    present = MemberSerializer(many=True)
+    absent = MemberSerializer(many=True)
+    items = AgendaItemSerializer(many=True)
+    totals = TotalsSerializer()
+
+
+class MinutesSerializer(AgendaSerializer):
+    items = MinutesItemSerializer(many=True)
+    totals = MinutesTotalsSerializer()
+    dealt_with = Integer()
