@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PULJEFLOW_FAST_PASSWORDS ?=
 
-.PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench chart lock messages clean
+.PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench chart architecture lock messages clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	scripts/apt-ensure python3-venv gettext graphviz
@@ -39,11 +39,11 @@ lint: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy cases workflows notifications api accounts
+	$(VENV)/bin/mypy cases workflows notifications web api accounts
 
 ## security: bandit on the code and Django's deployment checks with the production settings.
 security: $(VENV)/.installed
-	$(VENV)/bin/bandit -c pyproject.toml -q -ll -r cases workflows notifications api accounts config
+	$(VENV)/bin/bandit -c pyproject.toml -q -ll -r cases workflows notifications web api accounts config
 	DJANGO_SETTINGS_MODULE=config.settings_production \
 	  DJANGO_SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(64))') \
 	  $(PY) manage.py check --deploy --fail-level WARNING
@@ -77,6 +77,11 @@ bench: $(VENV)/.installed messages
 
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
+
+## make architecture: the package graph from the code's imports (docs/architecture.md).
+architecture:
+	python3 scripts/architecture.py dot > docs/architecture.dot
+	dot -Tsvg docs/architecture.dot -o docs/architecture.svg
 
 ## make lock: re-resolve dependencies into requirements.lock (with hashes).
 lock:

@@ -1,0 +1,48 @@
+"""The layering holds: web and api -> workflows -> cases; notifications -> cases; no cycle.
+
+The rules live in scripts/architecture.py (which also draws docs/architecture.svg);
+docs/architecture.md says why.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _architecture() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("architecture", ROOT / "scripts/architecture.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["architecture"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+architecture = _architecture()
+
+
+def test_no_import_breaks_the_layering() -> None:
+    assert architecture.breaches() == []
+
+
+def test_an_import_inside_a_function_counts(tmp_path: Path) -> None:
+    module = tmp_path / "late.py"
+    module.write_text("def f():\n    from web.applications import views\n    return views\n")
+
+    assert architecture.imports_of(module, "cases") == [("web", 2)]
+
+
+def test_the_domain_may_not_import_the_flows_or_the_screens() -> None:
+    assert {"workflows", "web", "api", "notifications"}.isdisjoint(architecture.ALLOWED["cases"])
+    assert "web" not in architecture.ALLOWED["api"]
+    assert all("web" not in allowed for pkg, allowed in architecture.ALLOWED.items() if pkg != "config")
+
+
+def test_the_picture_in_the_docs_is_drawn_from_the_code() -> None:
+    """``make architecture`` regenerates it; this fails when the imports changed since."""
+    assert (ROOT / "docs/architecture.dot").read_text(encoding="utf-8") == architecture.dot()
