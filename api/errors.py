@@ -1,6 +1,6 @@
 """Every error is a JSON body: ``{"detail": "…"}`` or ``{"field": ["message", …]}``.
 
-The flow's errors carry their own HTTP status (workflows/errors.py), Django's
+The flow's errors carry their own HTTP status (cases/errors.py), Django's
 PermissionDenied / Http404 / ValidationError from the services map to 403 / 404 /
 400, so the API answers exactly as the screens decide.
 """

@@ -1,33 +1,10 @@
+"""The screens, one package per area; every path is the same as before the areas split."""
+
 from django.urls import include, path
 
-from web.applications import views
-from web.audit import views as views_trail
-
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("applications/", views.my_applications, name="my_applications"),
-    path("applications/new/", views.application_new, name="application_new"),
-    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
-    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
-    path("applications/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("applications/<int:pk>/act/<slug:name>/", views.application_act, name="application_act"),
-    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
-    path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
-    path("associations/new/", views.association_new, name="association_new"),
-    path("associations/<int:pk>/", views.association_edit, name="association_edit"),
-    path("rounds/", views.staff_rounds, name="staff_rounds"),
-    path("rounds/<int:pk>/", views.round_inbox, name="round_inbox"),
-    path("rounds/<int:pk>/paper/", views.paper_application_new, name="paper_application_new"),
-    path("flow/", views.flow_chart, name="flow_chart"),
-    path("applications/<int:pk>/trail/", views_trail.application_trail, name="application_trail"),
-    path("documents/<int:pk>/", views_trail.document_download, name="document_download"),
-    path("rounds/<int:pk>/decisions/", views_trail.round_decisions, name="round_decisions"),
-    path("rounds/<int:pk>/export.zip", views_trail.round_export, name="round_export"),
-    path(
-        "applications/<int:pk>/export.zip",
-        views_trail.application_export,
-        name="application_export",
-    ),
+    path("", include("web.applications.urls")),
+    path("", include("web.audit.urls")),
     path("", include("web.meetings.urls")),
     path("", include("web.council.urls")),
     path("", include("web.bulk.urls")),

@@ -12,7 +12,7 @@ the amounts), so nothing hashed is touched. The anonymisation is itself a record
 event, appended to each case's chain ("anonymise", with what was removed and how
 much), in the same transaction as the removal. On PostgreSQL the history tables
 refuse UPDATE; this is the one writer allowed through, by setting
-``puljeflow.retention`` for its own transaction only (workflows/append_only.py).
+``puljeflow.retention`` for its own transaction only (cases/trail/append_only.py).
 """
 
 from __future__ import annotations

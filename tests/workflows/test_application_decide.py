@@ -92,7 +92,7 @@ def test_frida_decides_for_the_committee(
             "requested": "25000.00",
             "recommended": "20000.00",
             "meeting": Meeting.objects.get(body="committee").pk,
-            # The decision letter produced with the decision (cases/letters.py).
+            # The decision letter produced with the decision (cases/documents/letters.py).
             "letter": Document.objects.get(application=recommended).pk,
         },
     )
