@@ -7,11 +7,14 @@ export PULJEFLOW_FAST_PASSWORDS ?=
 
 .PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench chart lock messages clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Development and test install both locks; a deployment installs only the production one
+# (README, "Production install").
+$(VENV)/.installed: requirements/production.lock requirements/dev.lock pyproject.toml
 	scripts/apt-ensure python3-venv gettext graphviz
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install -q --require-hashes --no-deps \
+	  -r requirements/production.lock -r requirements/dev.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -78,10 +81,16 @@ bench: $(VENV)/.installed messages
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
 
-## make lock: re-resolve dependencies into requirements.lock (with hashes).
+## make lock: re-resolve pyproject.toml into two hash-locked files, keeping the pins that
+## still fit (pip-compile's --upgrade-package NAME moves one):
+##   requirements/production.lock  [project].dependencies, all a deployment installs;
+##   requirements/dev.lock         the same plus the dev extra, resolved with the production
+##                                 pins as constraints, so both agree on every shared package.
+PIP_COMPILE := $(PY) -m piptools compile -q --generate-hashes --strip-extras \
+  --no-emit-index-url --no-emit-find-links
 lock:
-	$(PY) -m piptools compile -q --generate-hashes --strip-extras --extra dev \
-	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) -o requirements/production.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements/production.lock -o requirements/dev.lock pyproject.toml
 
 clean:
 	rm -rf var/static var/broker
