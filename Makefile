@@ -36,9 +36,10 @@ run: install
 ## make test: everything CI runs.
 test: install lint typecheck security pytest contract
 
+## lint: the hooks of .pre-commit-config.yaml (django-upgrade, ruff, ruff format; local, no
+## network) over every tracked file, and no missing migration.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 typecheck: $(VENV)/.installed
