@@ -149,7 +149,7 @@ class StaffRole(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
     )
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="staff")
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=30, choices=Role)
 
     objects = AuditedManager()
     history = history()
@@ -197,7 +197,7 @@ class TargetGroupCode(models.TextChoices):
 class TargetGroup(models.Model):
     """One category of ``TargetGroupCode``; rows are created by a migration."""
 
-    code = models.CharField(max_length=30, choices=TargetGroupCode.choices, unique=True)
+    code = models.CharField(max_length=30, choices=TargetGroupCode, unique=True)
 
     class Meta:
         verbose_name = _("target group")
@@ -215,7 +215,7 @@ def default_required_attachments() -> list[str]:
 class GrantRound(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(_("name"), max_length=150)
-    scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme.choices, default=Scheme.S18)
+    scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme, default=Scheme.S18)
     opens_at = models.DateTimeField(_("opens at"))
     deadline = models.DateTimeField(
         _("deadline"),
@@ -320,7 +320,7 @@ class Application(models.Model):
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=ApplicationStatus.choices,
+        choices=ApplicationStatus,
         default=ApplicationStatus.DRAFT,
         editable=False,
     )
@@ -374,7 +374,7 @@ class Application(models.Model):
     screening_note = models.TextField(blank=True, editable=False)
     open_question = models.TextField(blank=True, editable=False)
     recommendation_outcome = models.CharField(
-        max_length=10, choices=RecommendationOutcome.choices, blank=True, editable=False
+        max_length=10, choices=RecommendationOutcome, blank=True, editable=False
     )
     recommended_amount = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     recommendation_reasons = models.TextField(blank=True, editable=False)
@@ -440,7 +440,7 @@ class Attachment(StoredUpload):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="attachments"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=300)
 
     objects = AuditedManager()
@@ -499,7 +499,7 @@ class UsageReport(models.Model):
     status = models.CharField(
         _("status"),
         max_length=10,
-        choices=UsageReportStatus.choices,
+        choices=UsageReportStatus,
         default=UsageReportStatus.SUBMITTED,
         editable=False,
     )
@@ -533,7 +533,7 @@ class Document(models.Model):
     """A document the municipality produced and sent on a case (journalised with its date)."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=20, choices=DocumentKind)
     title = models.CharField(max_length=200)
     pdf = models.FileField(upload_to=document_path, max_length=300)
     html = models.TextField()
