@@ -75,7 +75,8 @@ pytest-postgres: install
 ## 2. national scale: transitions, pages and sweeps at 1,000 / 30,000 / 300,000 generated
 ##    applications (databases puljeflow_bench_national_<size>, kept; BENCH_ARGS=--fresh
 ##    regenerates them) -> benchmarks/results/national.json.
-bench: $(VENV)/.installed messages
+bench: install
+	$(PY) manage.py collectstatic --no-input -v 0  # the page benchmarks render {% static %}
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/national.py $(BENCH_ARGS)
 
