@@ -7,11 +7,14 @@ export PULJEFLOW_FAST_PASSWORDS ?=
 
 .PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench chart architecture lock messages clean
 
-$(VENV)/.installed: requirements.lock pyproject.toml
+# Development and test install both locks; a deployment installs only the production one
+# (README, "Production install").
+$(VENV)/.installed: requirements/production.lock requirements/dev.lock pyproject.toml
 	scripts/apt-ensure python3-venv gettext graphviz
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q --require-hashes --no-deps -r requirements.lock
+	$(PY) -m pip install -q --require-hashes --no-deps \
+	  -r requirements/production.lock -r requirements/dev.lock
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -33,9 +36,10 @@ run: install
 ## make test: everything CI runs.
 test: install lint typecheck security pytest contract
 
+## lint: the hooks of .pre-commit-config.yaml (django-upgrade, ruff, ruff format; local, no
+## network) over every tracked file, and no missing migration.
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check .
-	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 	$(PY) manage.py makemigrations --check --dry-run -v 0
 
 typecheck: $(VENV)/.installed
@@ -71,7 +75,8 @@ pytest-postgres: install
 ## 2. national scale: transitions, pages and sweeps at 1,000 / 30,000 / 300,000 generated
 ##    applications (databases puljeflow_bench_national_<size>, kept; BENCH_ARGS=--fresh
 ##    regenerates them) -> benchmarks/results/national.json.
-bench: $(VENV)/.installed messages
+bench: install
+	$(PY) manage.py collectstatic --no-input -v 0  # the page benchmarks render {% static %}
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/national.py $(BENCH_ARGS)
 
@@ -83,10 +88,16 @@ architecture:
 	python3 scripts/architecture.py dot > docs/architecture.dot
 	dot -Tsvg docs/architecture.dot -o docs/architecture.svg
 
-## make lock: re-resolve dependencies into requirements.lock (with hashes).
+## make lock: re-resolve pyproject.toml into two hash-locked files, keeping the pins that
+## still fit (pip-compile's --upgrade-package NAME moves one):
+##   requirements/production.lock  [project].dependencies, all a deployment installs;
+##   requirements/dev.lock         the same plus the dev extra, resolved with the production
+##                                 pins as constraints, so both agree on every shared package.
+PIP_COMPILE := $(PY) -m piptools compile -q --generate-hashes --strip-extras \
+  --no-emit-index-url --no-emit-find-links
 lock:
-	$(PY) -m piptools compile -q --generate-hashes --strip-extras --extra dev \
-	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
+	$(PIP_COMPILE) -o requirements/production.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev -c requirements/production.lock -o requirements/dev.lock pyproject.toml
 
 clean:
 	rm -rf var/static var/broker

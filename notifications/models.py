@@ -106,11 +106,9 @@ class Notification(models.Model):
         default=False,
         help_text=_("A notice the law requires; recipients cannot switch it off."),
     )
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel)
 
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     # When the row is next due: the retry time of a pending or failed row, the end of
     # the lease of a sending row. One column makes "due and not yet done" one range.

@@ -35,6 +35,18 @@ from .factories import (
 )
 
 
+def pytest_configure(config: Any) -> None:
+    """Tests render pages without running collectstatic, so they use the plain static
+    storage: the compressed manifest storage of config.settings needs the collected
+    manifest. The browser tests' server (tests/browser) collects and uses the real one."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"

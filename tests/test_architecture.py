@@ -40,7 +40,9 @@ def test_an_import_inside_a_function_counts(tmp_path: Path) -> None:
 def test_the_domain_may_not_import_the_flows_or_the_screens() -> None:
     assert {"workflows", "web", "api", "notifications"}.isdisjoint(architecture.ALLOWED["cases"])
     assert "web" not in architecture.ALLOWED["api"]
-    assert all("web" not in allowed for pkg, allowed in architecture.ALLOWED.items() if pkg != "config")
+    assert all(
+        "web" not in allowed for pkg, allowed in architecture.ALLOWED.items() if pkg != "config"
+    )
 
 
 def test_the_picture_in_the_docs_is_drawn_from_the_code() -> None:

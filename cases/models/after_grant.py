@@ -73,7 +73,7 @@ class UsageReport(models.Model):
     status = models.CharField(
         _("status"),
         max_length=10,
-        choices=UsageReportStatus.choices,
+        choices=UsageReportStatus,
         default=UsageReportStatus.SUBMITTED,
         editable=False,
     )
@@ -117,7 +117,7 @@ class ReportTier(models.Model):
     )
     from_amount = models.DecimalField(_("from amount granted (DKK)"), **MONEY)
     requirement = models.CharField(
-        _("the usage report needs"), max_length=20, choices=ReportRequirement.choices
+        _("the usage report needs"), max_length=20, choices=ReportRequirement
     )
 
     objects = AuditedManager()
@@ -174,7 +174,7 @@ class ReportAttachment(StoredUpload):
     report = models.ForeignKey(
         "cases.UsageReport", on_delete=models.CASCADE, related_name="attachments"
     )
-    kind = models.CharField(_("kind"), max_length=20, choices=ReportAttachmentKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ReportAttachmentKind)
     file = models.FileField(_("file"), upload_to=report_attachment_path, max_length=300)
 
     objects = AuditedManager()

@@ -97,7 +97,7 @@ class Application(models.Model):
     status = models.CharField(
         _("status"),
         max_length=20,
-        choices=ApplicationStatus.choices,
+        choices=ApplicationStatus,
         default=ApplicationStatus.DRAFT,
         editable=False,
     )
@@ -151,7 +151,7 @@ class Application(models.Model):
     screening_note = models.TextField(blank=True, editable=False)
     open_question = models.TextField(blank=True, editable=False)
     recommendation_outcome = models.CharField(
-        max_length=10, choices=RecommendationOutcome.choices, blank=True, editable=False
+        max_length=10, choices=RecommendationOutcome, blank=True, editable=False
     )
     recommended_amount = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     recommendation_reasons = models.TextField(blank=True, editable=False)

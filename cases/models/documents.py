@@ -24,7 +24,7 @@ class Document(models.Model):
     """A document the municipality produced and sent on a case (journalised with its date)."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
-    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
+    kind = models.CharField(max_length=20, choices=DocumentKind)
     title = models.CharField(max_length=200)
     pdf = models.FileField(upload_to=document_path, max_length=300)
     html = models.TextField()

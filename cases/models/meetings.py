@@ -19,7 +19,7 @@ class Body(models.TextChoices):
 
 class Meeting(models.Model):
     round = models.ForeignKey("cases.GrantRound", on_delete=models.PROTECT, related_name="meetings")
-    body = models.CharField(_("body"), max_length=10, choices=Body.choices)
+    body = models.CharField(_("body"), max_length=10, choices=Body)
     date = models.DateField(_("date"))
     members_present = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
@@ -125,10 +125,10 @@ class ConflictDeclaration(models.Model):
         "cases.Application", on_delete=models.PROTECT, related_name="conflicts"
     )
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(max_length=12, choices=ConflictSource.choices)
+    source = models.CharField(max_length=12, choices=ConflictSource)
     reason = models.TextField(_("reason"))
     ruling = models.CharField(
-        _("ruling"), max_length=15, choices=ConflictRuling.choices, default=ConflictRuling.PENDING
+        _("ruling"), max_length=15, choices=ConflictRuling, default=ConflictRuling.PENDING
     )
     ruled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -128,7 +128,7 @@ class StaffRole(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_roles"
     )
     municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="staff")
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=30, choices=Role)
 
     objects = AuditedManager()
     history = history()

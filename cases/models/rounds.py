@@ -43,7 +43,7 @@ class TargetGroupCode(models.TextChoices):
 class TargetGroup(models.Model):
     """One category of ``TargetGroupCode``; rows are created by a migration."""
 
-    code = models.CharField(max_length=30, choices=TargetGroupCode.choices, unique=True)
+    code = models.CharField(max_length=30, choices=TargetGroupCode, unique=True)
 
     class Meta:
         verbose_name = _("target group")
@@ -61,7 +61,7 @@ def default_required_attachments() -> list[str]:
 class GrantRound(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(_("name"), max_length=150)
-    scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme.choices, default=Scheme.S18)
+    scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme, default=Scheme.S18)
     opens_at = models.DateTimeField(_("opens at"))
     deadline = models.DateTimeField(
         _("deadline"),
