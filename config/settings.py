@@ -209,7 +209,13 @@ STORAGES = {
 }
 # Compressing is most of collectstatic's time. Source maps (over a third of the bytes, from
 # the npm packages) are only fetched by a browser's developer tools: served, not compressed.
-WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map", "ttf", "otf", "eot")
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (
+    *Compressor.SKIP_COMPRESS_EXTENSIONS,
+    "map",
+    "ttf",
+    "otf",
+    "eot",
+)
 # Pages link only the hashed names (a missing entry is an error), so the unhashed copies
 # need not be kept, nor compressed a second time. Legacy font formats (browsers fetch
 # woff2) are served, not compressed.
