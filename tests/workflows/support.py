@@ -43,19 +43,6 @@ OFF_PATH: dict[str, tuple[str, str, str, dict[str, Any]]] = {
 }
 
 
-def others(*allowed: str) -> list[str]:
-    """Every cast member not named: the ones a rule must deny."""
-    return [name for name in CAST if name not in allowed]
-
-
-def states_except(*sources: str) -> list[str]:
-    return [status.value for status in S if status not in sources]
-
-
-def declared_sources(name: str) -> set[str]:
-    return {str(t.source) for t in engine.transitions_of()[name]}
-
-
 def forget(world: SimpleNamespace) -> None:
     """Drop cached role profiles, after a test changes someone's roles or ties."""
     for value in vars(world).values():

@@ -15,8 +15,6 @@ from django.utils.translation import override
 from cases.errors import (
     ConditionsUnmet,
     InvalidInput,
-    TransitionNotPermitted,
-    TransitionNotPossible,
 )
 from cases.models import Application, CarryOver, RepaymentClaim, Role
 from notifications.models import Kind, Notification
@@ -26,19 +24,10 @@ from ..conftest import report_data
 from .support import (
     S,
     assert_recorded,
-    declared_sources,
     kr,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     snapshot,
-    states_except,
 )
-
-
-def test_approve_report_starts_only_from_report_submitted() -> None:
-    assert declared_sources("approve_report") == {S.REPORT_SUBMITTED}
 
 
 @pytest.mark.parametrize(
@@ -66,35 +55,6 @@ def test_carl_approves_the_usage_report_and_the_case_closes(
         payload={"report": closed.usage_reports.get().pk, "unspent": "0.00"},
     )
     assert closed.usage_reports.get().status == "approved"
-
-
-@pytest.mark.parametrize("name", others("carl"))
-def test_it_denies_approving_the_report_to_everyone_but_the_case_officer(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    reported = reach(draft, world, S.REPORT_SUBMITTED)
-    before = snapshot(reported)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(reported, "approve_report", user=getattr(world, name))
-
-    assert caught.value.message == not_permitted_message("approve_report")
-    assert snapshot(reported) == before
-    assert perform(reported, "approve_report", user=world.carl).status == S.CLOSED
-
-
-@pytest.mark.parametrize("status", states_except(S.REPORT_SUBMITTED))
-def test_it_refuses_approving_a_report_in_any_state_but_report_submitted(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "approve_report", user=world.carl)
-
-    assert caught.value.message == not_possible_message("approve_report", status)
-    assert snapshot(application) == before
 
 
 def reported_with_balance(draft: Application, world: SimpleNamespace) -> Application:
@@ -269,23 +229,6 @@ def test_carl_registers_the_repayment_and_the_claim_is_paid(
     assert caught.value.message == "There is no outstanding repayment claim on this case."
 
 
-@pytest.mark.parametrize("name", others("carl"))
-def test_it_denies_registering_a_repayment_to_everyone_but_the_case_officer(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    closed = claimed(draft, world)
-    before = snapshot(closed)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(closed, "register_repayment", user=getattr(world, name), reference="IND-7")
-
-    assert caught.value.message == not_permitted_message("register_repayment")
-    assert snapshot(closed) == before
-    assert RepaymentClaim.objects.get().paid_on is None
-    perform(closed, "register_repayment", user=world.carl, reference="IND-7")
-    assert RepaymentClaim.objects.get().paid_on is not None
-
-
 @pytest.mark.parametrize(
     ("data", "errors"),
     [
@@ -312,12 +255,3 @@ def test_it_refuses_an_invalid_repayment(
 
     assert caught.value.errors == errors
     assert snapshot(closed) == before
-
-
-def test_register_repayment_needs_an_outstanding_claim(
-    world: SimpleNamespace, draft: Application
-) -> None:
-    closed = reach(draft, world, S.CLOSED)  # spent in full: no claim
-
-    with override("en"), pytest.raises(ConditionsUnmet):
-        perform(closed, "register_repayment", user=world.carl, reference="X")

@@ -9,33 +9,22 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from cases.models import Application, AssociationMember, Document, Meeting, Role
+from cases.errors import InvalidInput
+from cases.models import Application, Document, Meeting, Role
 from workflows.engine import perform
 
-from ..factories import tie
 from .support import (
     ENTER_AMOUNT,
     NEGATIVE_AMOUNT,
     S,
     assert_recorded,
-    declared_sources,
-    forget,
     kr,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     snapshot,
-    states_except,
 )
 
 GRANT_PARTLY = {"outcome": "grant", "amount": "20000", "reason": "Som indstillet"}
 REASONS_NEEDED = "Give the reasons: the decision does not grant the full amount requested."
-
-
-def test_decide_starts_only_from_recommended() -> None:
-    assert declared_sources("decide") == {S.RECOMMENDED}
 
 
 @pytest.mark.parametrize(
@@ -96,52 +85,6 @@ def test_frida_decides_for_the_committee(
             "letter": Document.objects.get(application=recommended).pk,
         },
     )
-
-
-@pytest.mark.parametrize("name", others("frida"))
-def test_it_denies_the_decision_to_everyone_but_the_committee_chair(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    recommended = reach(draft, world, S.RECOMMENDED)
-    before = snapshot(recommended)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(recommended, "decide", user=getattr(world, name), **GRANT_PARTLY)
-
-    assert caught.value.message == not_permitted_message("decide")
-    assert snapshot(recommended) == before
-    assert perform(recommended, "decide", user=world.frida, **GRANT_PARTLY).status == S.GRANTED
-
-
-def test_a_committee_chair_on_the_associations_board_is_conflicted(
-    world: SimpleNamespace, draft: Application
-) -> None:
-    recommended = reach(draft, world, S.RECOMMENDED)
-    tie(world.frida, world.a, represents=False, board=True)
-    forget(world)
-    before = snapshot(recommended)
-
-    with pytest.raises(TransitionNotPermitted):
-        perform(recommended, "decide", user=world.frida, **GRANT_PARTLY)
-
-    assert snapshot(recommended) == before
-    AssociationMember.objects.get(user=world.frida, association=world.a).delete()
-    forget(world)
-    assert perform(recommended, "decide", user=world.frida, **GRANT_PARTLY).status == S.GRANTED
-
-
-@pytest.mark.parametrize("status", states_except(S.RECOMMENDED))
-def test_it_refuses_a_decision_in_any_state_but_recommended(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "decide", user=world.frida, **GRANT_PARTLY)
-
-    assert caught.value.message == not_possible_message("decide", status)
-    assert snapshot(application) == before
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import time_machine
 from django.utils import timezone
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from cases.errors import InvalidInput
 from cases.models import Application, Role
 from workflows.engine import perform
 
@@ -19,22 +19,13 @@ from .support import (
     OFF_PATH,
     S,
     assert_recorded,
-    declared_sources,
-    not_permitted_message,
-    not_possible_message,
-    others,
     paper_draft,
     reach,
     snapshot,
-    states_except,
 )
 
 QUESTION = OFF_PATH[S.INFO_REQUESTED][3]["question"]
 ANSWER = "Vi er 12 frivillige, 8 af dem hver uge."
-
-
-def test_provide_info_starts_only_from_info_requested() -> None:
-    assert declared_sources("provide_info") == {S.INFO_REQUESTED}
 
 
 def test_anna_answers_and_the_case_returns_to_the_secretariat(
@@ -76,35 +67,6 @@ def test_carl_types_in_the_answer_to_a_paper_application(world: SimpleNamespace)
         reason=ANSWER,
         payload={"question": QUESTION},
     )
-
-
-@pytest.mark.parametrize("name", others("anna"))
-def test_it_denies_answering_to_everyone_who_does_not_represent_the_association(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    asked = reach(draft, world, S.INFO_REQUESTED)
-    before = snapshot(asked)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(asked, "provide_info", user=getattr(world, name), answer=ANSWER)
-
-    assert caught.value.message == not_permitted_message("provide_info")
-    assert snapshot(asked) == before
-    assert perform(asked, "provide_info", user=world.anna, answer=ANSWER).status == S.SUBMITTED
-
-
-@pytest.mark.parametrize("status", states_except(S.INFO_REQUESTED))
-def test_it_refuses_an_answer_in_any_state_but_info_requested(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "provide_info", user=world.anna, answer=ANSWER)
-
-    assert caught.value.message == not_possible_message("provide_info", status)
-    assert snapshot(application) == before
 
 
 @pytest.mark.parametrize(

@@ -8,32 +8,21 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
-from cases.models import Application, AssociationMember, Meeting, Role
+from cases.errors import InvalidInput
+from cases.models import Application, Meeting, Role
 from workflows.engine import perform
 
-from ..factories import give_role, tie
 from .support import (
     ENTER_AMOUNT,
     NEGATIVE_AMOUNT,
     S,
     assert_recorded,
-    declared_sources,
-    forget,
     kr,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     snapshot,
-    states_except,
 )
 
 PARTIAL = {"outcome": "partial", "amount": "20000", "reason": "Puljen er lille"}
-
-
-def test_recommend_starts_only_from_in_council_review() -> None:
-    assert declared_sources("recommend") == {S.IN_COUNCIL_REVIEW}
 
 
 @pytest.mark.parametrize(
@@ -78,65 +67,6 @@ def test_erik_records_the_councils_recommendation(
             "assessments": {},
         },
     )
-
-
-@pytest.mark.parametrize("name", others("erik"))
-def test_it_denies_the_recommendation_to_everyone_but_the_council_chair(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    in_review = reach(draft, world, S.IN_COUNCIL_REVIEW)
-    before = snapshot(in_review)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(in_review, "recommend", user=getattr(world, name), **PARTIAL)
-
-    assert caught.value.message == not_permitted_message("recommend")
-    assert snapshot(in_review) == before
-    assert perform(in_review, "recommend", user=world.erik, **PARTIAL).status == S.RECOMMENDED
-
-
-def test_a_council_chair_on_the_associations_board_is_conflicted(
-    world: SimpleNamespace, draft: Application
-) -> None:
-    in_review = reach(draft, world, S.IN_COUNCIL_REVIEW)
-    tie(world.erik, world.a, represents=False, board=True)
-    forget(world)
-    before = snapshot(in_review)
-
-    with pytest.raises(TransitionNotPermitted):
-        perform(in_review, "recommend", user=world.erik, **PARTIAL)
-
-    assert snapshot(in_review) == before
-    AssociationMember.objects.get(user=world.erik, association=world.a).delete()
-    forget(world)
-    assert perform(in_review, "recommend", user=world.erik, **PARTIAL).status == S.RECOMMENDED
-
-
-def test_dorte_made_chair_is_still_conflicted_on_her_own_associations_case(
-    world: SimpleNamespace, draft: Application
-) -> None:
-    in_review = reach(draft, world, S.IN_COUNCIL_REVIEW)
-    give_role(world.dorte, world.roskilde, Role.COUNCIL_CHAIR)
-    forget(world)
-
-    with pytest.raises(TransitionNotPermitted):
-        perform(in_review, "recommend", user=world.dorte, **PARTIAL)
-
-    assert perform(in_review, "recommend", user=world.erik, **PARTIAL).status == S.RECOMMENDED
-
-
-@pytest.mark.parametrize("status", states_except(S.IN_COUNCIL_REVIEW))
-def test_it_refuses_a_recommendation_in_any_state_but_council_review(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "recommend", user=world.erik, **PARTIAL)
-
-    assert caught.value.message == not_possible_message("recommend", status)
-    assert snapshot(application) == before
 
 
 BETWEEN = f"A partial recommendation lies between 0 and {kr(25000)}."

@@ -8,27 +8,18 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from cases.errors import InvalidInput
 from cases.models import Application, Role
 from workflows.engine import perform
 
 from .support import (
     S,
     assert_recorded,
-    declared_sources,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     snapshot,
-    states_except,
 )
 
 QUESTION = "Hvor mange frivillige er med om ugen?"
-
-
-def test_request_info_starts_only_from_submitted() -> None:
-    assert declared_sources("request_info") == {S.SUBMITTED}
 
 
 def test_carl_asks_the_association_a_question(world: SimpleNamespace, draft: Application) -> None:
@@ -47,36 +38,6 @@ def test_carl_asks_the_association_a_question(world: SimpleNamespace, draft: App
         role=Role.CASE_OFFICER,
         reason=QUESTION,
     )
-
-
-@pytest.mark.parametrize("name", others("carl"))
-def test_it_denies_requesting_information_to_everyone_but_the_case_officer(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    submitted = reach(draft, world, S.SUBMITTED)
-    before = snapshot(submitted)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(submitted, "request_info", user=getattr(world, name), question=QUESTION)
-
-    assert caught.value.message == not_permitted_message("request_info")
-    assert snapshot(submitted) == before
-    asked = perform(submitted, "request_info", user=world.carl, question=QUESTION)
-    assert asked.status == S.INFO_REQUESTED
-
-
-@pytest.mark.parametrize("status", states_except(S.SUBMITTED))
-def test_it_refuses_requesting_information_in_any_state_but_submitted(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "request_info", user=world.carl, question=QUESTION)
-
-    assert caught.value.message == not_possible_message("request_info", status)
-    assert snapshot(application) == before
 
 
 @pytest.mark.parametrize(

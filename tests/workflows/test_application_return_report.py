@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from cases.errors import InvalidInput
 from cases.models import Application, Role, UsageReport
 from cases.trail.chain import verify_records
 from workflows.engine import perform
@@ -17,21 +17,12 @@ from ..conftest import report_data
 from .support import (
     S,
     assert_recorded,
-    declared_sources,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     records_of,
     snapshot,
-    states_except,
 )
 
 REASON = "Regnskabet mangler bilag for udflugten."
-
-
-def test_return_report_starts_only_from_report_submitted() -> None:
-    assert declared_sources("return_report") == {S.REPORT_SUBMITTED}
 
 
 def test_carl_returns_the_usage_report_for_correction(
@@ -73,35 +64,6 @@ def test_anna_submits_a_corrected_report_after_it_was_returned(
         .values_list("description", "status")
     ) == [("Vi holdt lektiecafé", "returned"), ("Rettet", "submitted")]
     assert verify_records(records_of(again)) is None
-
-
-@pytest.mark.parametrize("name", others("carl"))
-def test_it_denies_returning_the_report_to_everyone_but_the_case_officer(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    reported = reach(draft, world, S.REPORT_SUBMITTED)
-    before = snapshot(reported)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(reported, "return_report", user=getattr(world, name), reason=REASON)
-
-    assert caught.value.message == not_permitted_message("return_report")
-    assert snapshot(reported) == before
-    assert perform(reported, "return_report", user=world.carl, reason=REASON).status == S.PAID
-
-
-@pytest.mark.parametrize("status", states_except(S.REPORT_SUBMITTED))
-def test_it_refuses_returning_a_report_in_any_state_but_report_submitted(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "return_report", user=world.carl, reason=REASON)
-
-    assert caught.value.message == not_possible_message("return_report", status)
-    assert snapshot(application) == before
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from cases.errors import InvalidInput
 from cases.models import Application, Role
 from cases.trail.chain import verify_records
 from workflows.engine import perform
@@ -16,21 +16,12 @@ from workflows.engine import perform
 from .support import (
     S,
     assert_recorded,
-    declared_sources,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     records_of,
     snapshot,
-    states_except,
 )
 
 REASON = "Rådet bør se på budgettet igen."
-
-
-def test_send_back_starts_only_from_recommended() -> None:
-    assert declared_sources("send_back") == {S.RECOMMENDED}
 
 
 def test_frida_sends_the_case_back_to_the_council(
@@ -71,36 +62,6 @@ def test_the_council_recommends_again_and_the_chain_continues(
         (5, "recommend"),
     ]
     assert verify_records(records) is None
-
-
-@pytest.mark.parametrize("name", others("frida"))
-def test_it_denies_sending_back_to_everyone_but_the_committee_chair(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    recommended = reach(draft, world, S.RECOMMENDED)
-    before = snapshot(recommended)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(recommended, "send_back", user=getattr(world, name), reason=REASON)
-
-    assert caught.value.message == not_permitted_message("send_back")
-    assert snapshot(recommended) == before
-    sent_back = perform(recommended, "send_back", user=world.frida, reason=REASON)
-    assert sent_back.status == S.IN_COUNCIL_REVIEW
-
-
-@pytest.mark.parametrize("status", states_except(S.RECOMMENDED))
-def test_it_refuses_sending_back_in_any_state_but_recommended(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "send_back", user=world.frida, reason=REASON)
-
-    assert caught.value.message == not_possible_message("send_back", status)
-    assert snapshot(application) == before
 
 
 @pytest.mark.parametrize(

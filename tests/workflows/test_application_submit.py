@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 from django.utils.translation import override
 
-from cases.errors import ConditionsUnmet, TransitionNotPermitted, TransitionNotPossible
+from cases.errors import ConditionsUnmet, TransitionNotPermitted
 from cases.models import Application, AttachmentKind, Role
 from workflows.engine import perform
 
@@ -20,17 +20,12 @@ from ..factories import GrantRoundFactory, give_role, tie
 from .support import (
     S,
     assert_recorded,
-    declared_sources,
     forget,
     kr,
     make_application,
-    not_permitted_message,
-    not_possible_message,
-    others,
     paper_draft,
     reach,
     snapshot,
-    states_except,
 )
 
 
@@ -39,10 +34,6 @@ def close_the_round(world: SimpleNamespace) -> None:
     world.round.opens_at = timezone.now() - timedelta(days=30)
     world.round.deadline = timezone.now() - timedelta(days=1)
     world.round.save()
-
-
-def test_submit_starts_only_from_draft() -> None:
-    assert declared_sources("submit") == {S.DRAFT}
 
 
 def test_anna_submits_her_associations_draft(world: SimpleNamespace, draft: Application) -> None:
@@ -82,48 +73,6 @@ def test_carl_submits_a_paper_application_as_case_officer(world: SimpleNamespace
             "received_at": received.isoformat(),
         },
     )
-
-
-@pytest.mark.parametrize("name", others("anna"))
-def test_it_denies_submission_to_everyone_who_does_not_represent_the_association(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    before = snapshot(draft)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(draft, "submit", user=getattr(world, name))
-
-    assert caught.value.message == not_permitted_message("submit")
-    assert snapshot(draft) == before
-    assert perform(draft, "submit", user=world.anna).status == S.SUBMITTED
-
-
-@pytest.mark.parametrize("name", others("anna", "carl"))
-def test_it_denies_submitting_a_paper_application_to_all_but_the_association_and_carl(
-    world: SimpleNamespace, name: str
-) -> None:
-    paper = paper_draft(world, received_at=timezone.now() - timedelta(days=1))
-    before = snapshot(paper)
-
-    with pytest.raises(TransitionNotPermitted):
-        perform(paper, "submit", user=getattr(world, name))
-
-    assert snapshot(paper) == before
-    assert perform(paper, "submit", user=world.carl).status == S.SUBMITTED
-
-
-@pytest.mark.parametrize("status", states_except(S.DRAFT))
-def test_it_refuses_submission_in_any_state_but_draft(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "submit", user=world.anna)
-
-    assert caught.value.message == not_possible_message("submit", status)
-    assert snapshot(application) == before
 
 
 # --- completeness -------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 
-from cases.errors import InvalidInput, TransitionNotPermitted, TransitionNotPossible
+from cases.errors import InvalidInput
 from cases.models import (
     Application,
     ReportAttachment,
@@ -27,14 +27,9 @@ from ..conftest import PDF, report_data
 from .support import (
     S,
     assert_recorded,
-    declared_sources,
     kr,
-    not_permitted_message,
-    not_possible_message,
-    others,
     reach,
     snapshot,
-    states_except,
 )
 
 
@@ -53,10 +48,6 @@ def full_snapshot(application: Application) -> dict[str, Any]:
         "lines": UsageReportLine.objects.count(),
         "attachments": ReportAttachment.objects.count(),
     }
-
-
-def test_submit_report_starts_only_from_paid() -> None:
-    assert declared_sources("submit_report") == {S.PAID}
 
 
 def test_anna_reports_per_budget_line_with_accounts_and_the_balance_is_computed(
@@ -136,37 +127,6 @@ def test_anna_reports_per_budget_line_with_accounts_and_the_balance_is_computed(
             ],
         },
     )
-
-
-@pytest.mark.parametrize("name", others("anna"))
-def test_it_denies_submitting_the_report_to_everyone_but_the_association(
-    world: SimpleNamespace, draft: Application, name: str
-) -> None:
-    paid = reach(draft, world, S.PAID)
-    before = full_snapshot(paid)
-
-    with override("en"), pytest.raises(TransitionNotPermitted) as caught:
-        perform(paid, "submit_report", user=getattr(world, name), **report_data())
-
-    assert caught.value.message == not_permitted_message("submit_report")
-    assert full_snapshot(paid) == before
-    assert perform(paid, "submit_report", user=world.anna, **report_data()).status == (
-        S.REPORT_SUBMITTED
-    )
-
-
-@pytest.mark.parametrize("status", states_except(S.PAID))
-def test_it_refuses_a_usage_report_in_any_state_but_paid(
-    world: SimpleNamespace, draft: Application, status: str
-) -> None:
-    application = reach(draft, world, status)
-    before = snapshot(application)
-
-    with override("en"), pytest.raises(TransitionNotPossible) as caught:
-        perform(application, "submit_report", user=world.anna, **report_data())
-
-    assert caught.value.message == not_possible_message("submit_report", status)
-    assert snapshot(application) == before
 
 
 WHOLE = ["Enter a whole number."]
