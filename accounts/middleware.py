@@ -62,6 +62,4 @@ class TwoFactorMiddleware:
             return self.get_response(request)
         if request.path.startswith("/api/"):
             return HttpResponseForbidden(_("Two-factor login is required."))
-        from .views import second_factor_url
-
-        return redirect(second_factor_url(request, request.get_full_path()))
+        return redirect(two_factor.second_factor_url(request, request.get_full_path()))

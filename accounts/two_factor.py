@@ -61,3 +61,12 @@ def verified_device(user: Any, code: str) -> TOTPDevice | None:
 def verify(user: Any, code: str) -> bool:
     """Does a confirmed TOTP device of the user accept ``code``?"""
     return verified_device(user, code) is not None
+
+
+def second_factor_url(request: Any, next_url: str) -> str:
+    """Where a signed-in user gives (or first sets up) the second factor, then goes on."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    name = "otp_verify" if has_device(request.user) else "otp_setup"
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"

@@ -558,7 +558,7 @@ class Generator:
             }
             digest = _canonical_hash(body)
             s.add(
-                _model("workflows.TransitionRecord"), application_id=pk, seq=seq,
+                _model("cases.TransitionRecord"), application_id=pk, seq=seq,
                 flow="application", transition=name, from_state=from_state, to_state=to_state,
                 actor_id=actor[0], actor_name=actor[1], role=role, created_at=at,
                 reason=reason, payload=payload, prev_hash=prev_hash, hash=digest,

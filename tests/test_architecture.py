@@ -48,3 +48,25 @@ def test_the_domain_may_not_import_the_flows_or_the_screens() -> None:
 def test_the_picture_in_the_docs_is_drawn_from_the_code() -> None:
     """``make architecture`` regenerates it; this fails when the imports changed since."""
     assert (ROOT / "docs/architecture.dot").read_text(encoding="utf-8") == architecture.dot()
+
+
+def test_every_import_of_our_own_modules_finds_its_module() -> None:
+    """A module moved without its importers fails here, even where it is imported late."""
+    import ast
+    import importlib.util
+
+    missing = []
+    for _top, path in architecture.modules():
+        package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                name = f"{base}.{node.module}" if node.level and node.module else node.module
+                name = name or base
+            elif isinstance(node, ast.Import):
+                name = node.names[0].name
+            else:
+                continue
+            if name.split(".")[0] in architecture.PACKAGES and not importlib.util.find_spec(name):
+                missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert missing == []

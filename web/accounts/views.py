@@ -38,11 +38,6 @@ def _next(request: HttpRequest) -> str:
     return reverse(settings.LOGIN_REDIRECT_URL)
 
 
-def second_factor_url(request: HttpRequest, next_url: str) -> str:
-    name = "otp_verify" if two_factor.has_device(request.user) else "otp_setup"
-    return f"{reverse(name)}?{urlencode({'next': next_url})}"
-
-
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = False
@@ -50,7 +45,7 @@ class LoginView(auth_views.LoginView):
     def get_success_url(self) -> str:
         target = super().get_success_url()
         if self.request.session.get(TWO_FACTOR_REQUIRED):
-            return second_factor_url(self.request, target)
+            return two_factor.second_factor_url(self.request, target)
         return target
 
 
@@ -71,7 +66,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     # A second device is added only after signing in with the first.
     if two_factor.has_device(user) and not _verified(request):
-        return redirect(second_factor_url(request, _next(request)))
+        return redirect(two_factor.second_factor_url(request, _next(request)))
     key = request.session.get(SETUP_KEY)
     if not key:
         key = default_key()
