@@ -61,13 +61,20 @@ pytest: pytest-sqlite pytest-postgres
 # WeasyPrint's libraries and fonts, and pdftotext/pdfinfo for the tests that read PDFs.
 PDF_PACKAGES := poppler-utils libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
+# pytest-xdist: a worker per CPU, each with its own test database (test_<name>_gw<N>);
+# tests marked xdist_group run on one worker, in order (docs/testing.md says which and why).
+# PYTEST_XDIST= runs in one process; PYTEST_ARGS="tests/cases -x" runs a part.
+PYTEST_XDIST ?= -n auto --dist loadgroup
+PYTEST_ARGS ?=
+
 pytest-sqlite: install
 	scripts/apt-ensure chromium $(PDF_PACKAGES)
-	PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q
+	PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 pytest-postgres: install
 	scripts/apt-ensure redis-server $(PDF_PACKAGES)  # the real-Redis worker tests run here
-	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 $(VENV)/bin/pytest -q -m "not browser"
+	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 \
+	  $(VENV)/bin/pytest -q -m "not browser" $(PYTEST_XDIST) $(PYTEST_ARGS)
 
 ## make bench: on PostgreSQL, never part of make test (see docs/benchmarks.md).
 ## 1. the reminder sweep over 100,000 open applications, cold and warm (database puljeflow_bench,

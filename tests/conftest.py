@@ -217,3 +217,27 @@ on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql" if os.environ.get("DATABASE_URL") else True,
     reason="needs PostgreSQL: set DATABASE_URL (make test does)",
 )
+
+
+# --- the permission matrix's summary at the end of the run (tests/security/report.py) -------
+# Here and not in tests/security/conftest.py: the xdist controller collects nothing, so it
+# loads only this conftest, and the summary is printed by the controller.
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from .security import report
+
+    report.send(session.config)
+
+
+@pytest.hookimpl(optionalhook=True)  # an xdist hook: absent when running without xdist
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    from .security import report
+
+    report.receive(node)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from .security import report
+
+    report.write(terminalreporter)

@@ -19,7 +19,9 @@ import pytest
 from .conftest import ROOT, login
 from .test_accessibility import violations
 
-pytestmark = pytest.mark.browser
+# One xdist worker for the browser tests: one demo server and chromium, and the
+# modules run in their order on its shared database (conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 SCENE = r"""
 import datetime, json

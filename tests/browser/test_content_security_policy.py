@@ -9,7 +9,9 @@ import pytest
 
 from .conftest import login
 
-pytestmark = pytest.mark.browser
+# One xdist worker for the browser tests: one demo server and chromium, and the
+# modules run in their order on its shared database (conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PAGES = {
     "applicant_a": ["/", "/applications/"],

@@ -10,7 +10,9 @@ from tests.factories import PDF_BYTES
 
 from .conftest import login, logout
 
-pytestmark = pytest.mark.browser
+# One xdist worker for the browser tests: one demo server and chromium, and the
+# modules run in their order on its shared database (conftest.py).
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 def test_applicant_submits_and_case_officer_accepts(demo_server: str, page: Any) -> None:

@@ -49,7 +49,9 @@ from .conftest_redis import (  # noqa: F401  (fixtures, registered here by their
 
 # Every test that starts processes needs PostgreSQL (``@on_postgres``): the workers
 # share the test database, so the test commits (transaction=True).
-pytestmark = pytest.mark.django_db(transaction=True)
+# Under xdist these run one at a time on one worker: each starts its own Redis and Celery
+# processes with second-long leases and timeouts, which two at once on 2 CPUs would miss.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.xdist_group("real_redis")]
 
 # After the last expected delivery, how long a stray copy gets to show up: two more
 # sweeps and restore scans (1 s each here).

@@ -1,8 +1,8 @@
 """The scene the permission matrix runs in: the cast of tests/conftest.py, plus one council
 member who is not conflicted, and association A's application in every state that matters.
 
-Built once per test module (see ``scene_once``) inside a transaction that is rolled back
-when the module is done; every request of the matrix runs in a savepoint of its own that
+Built once for tests/security (conftest.py ``scene``) inside a transaction that is rolled
+back when the package is done; every request of the matrix runs in a savepoint of its own that
 is rolled back too, so an allowed write cannot change what the next request sees.
 """
 

@@ -7,29 +7,24 @@ other form (test_csrf.py covers the screens; here one admin POST without a token
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from . import matrix as m
-from .scene import build_world
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("security")]
 
 PAGES = ("admin:index", "admin:cases_application_changelist")
 
 
-@pytest.fixture(scope="module")
-def cast(django_db_setup: Any, django_db_blocker: Any) -> Iterator[SimpleNamespace]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
+@pytest.fixture
+def cast(scene: SimpleNamespace) -> SimpleNamespace:
+    """The cast of the package's scene (conftest.py), built once for tests/security."""
+    return scene.world
 
 
 @pytest.mark.parametrize("role", [r for r in m.ROLES if r != m.ADMIN])

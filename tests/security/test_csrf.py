@@ -26,7 +26,8 @@ from . import matrix as m
 from .runner import Clients, fingerprint, send, targets, url_for, url_patterns, write_data, writes
 from .scene import rolled_back
 
-pytestmark = pytest.mark.django_db
+# Under xdist the package shares one worker: the scene is built once (conftest.py).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("security")]
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -28,9 +28,9 @@ from . import matrix as m
 from .report import SUMMARY
 from .runner import Case, fingerprint, matches, run_matrix, url_patterns, writes
 
-# The scene is built once for the module (conftest.py ``scene``); each test's own
-# transaction nests inside it.
-pytestmark = pytest.mark.django_db
+# The scene is built once for the package (conftest.py ``scene``); each test's own
+# transaction nests inside it. Under xdist the package's tests share one worker.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("security")]
 
 
 @pytest.fixture(scope="module")
