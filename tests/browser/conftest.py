@@ -1,4 +1,9 @@
-"""A real server started the way `make run` starts it, and Debian's chromium driving it."""
+"""A real server started the way `make run` starts it, and Debian's chromium driving it.
+
+Package-scoped, not session-scoped: both are stopped when the browser tests are done.
+Under xdist the worker that ran them goes on with other tests, and while Playwright's
+sync API is alive, Django's ORM in that process refuses to run (SynchronousOnlyOperation).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_server(tmp_path_factory: Any) -> Iterator[str]:
     """migrate, seed_demo, collectstatic, runserver — on a fresh SQLite file, as `make run` does."""
     var = tmp_path_factory.mktemp("var")
@@ -68,7 +73,7 @@ def demo_server(tmp_path_factory: Any) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is needed for the browser tests (make test installs it)")
