@@ -58,14 +58,19 @@ def demo_server(tmp_path_factory: Any) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # A deadline, not a count: on a busy machine (xdist's other worker, other test runs)
+        # runserver's imports and system checks can take longer than ten seconds.
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 urllib.request.urlopen(base + "/login/", timeout=1)  # noqa: S310 - our own server
                 break
             except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(
+                        "the demo server did not start: " + (var / "web.log").read_text()
+                    ) from None
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("the demo server did not start: " + (var / "web.log").read_text())
         yield base
     finally:
         server.terminate()
