@@ -1,4 +1,9 @@
-"""A real server started the way `make run` starts it, and Debian's chromium driving it."""
+"""A real server started the way `make run` starts it, and Debian's chromium driving it.
+
+Package-scoped, not session-scoped: both are stopped when the browser tests are done.
+Under xdist the worker that ran them goes on with other tests, and while Playwright's
+sync API is alive, Django's ORM in that process refuses to run (SynchronousOnlyOperation).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +30,7 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def demo_server(tmp_path_factory: Any) -> Iterator[str]:
     """migrate, seed_demo, collectstatic, runserver — on a fresh SQLite file, as `make run` does."""
     var = tmp_path_factory.mktemp("var")
@@ -53,14 +58,19 @@ def demo_server(tmp_path_factory: Any) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        # A deadline, not a count: on a busy machine (xdist's other worker, other test runs)
+        # runserver's imports and system checks can take longer than ten seconds.
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 urllib.request.urlopen(base + "/login/", timeout=1)  # noqa: S310 - our own server
                 break
             except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError(
+                        "the demo server did not start: " + (var / "web.log").read_text()
+                    ) from None
                 time.sleep(0.1)
-        else:
-            raise RuntimeError("the demo server did not start: " + (var / "web.log").read_text())
         yield base
     finally:
         server.terminate()
@@ -68,7 +78,7 @@ def demo_server(tmp_path_factory: Any) -> Iterator[str]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     if not os.path.exists(CHROMIUM):
         pytest.fail("Debian's chromium is needed for the browser tests (make test installs it)")
