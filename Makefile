@@ -77,6 +77,7 @@ bench: $(VENV)/.installed messages
 
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
+	$(PY) manage.py flow_chart --flow usage_report --dot docs/usage-report-flow.dot --svg docs/usage-report-flow.svg
 
 ## make lock: re-resolve dependencies into requirements.lock (with hashes).
 lock:
