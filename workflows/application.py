@@ -152,8 +152,15 @@ def _note() -> forms.CharField:
     return text(gettext_lazy("Reasons / note"))
 
 
+class MeetingField(forms.ModelChoiceField):
+    """A meeting by its id; a caller holding the meeting (the agenda page) passes it as it is."""
+
+    def to_python(self, value: Any) -> Any:
+        return value if isinstance(value, Meeting) else super().to_python(value)
+
+
 def _meeting() -> forms.ModelChoiceField:
-    return forms.ModelChoiceField(
+    return MeetingField(
         queryset=Meeting.objects.all(),
         label=gettext_lazy("Meeting"),
         required=False,
