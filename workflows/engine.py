@@ -11,8 +11,8 @@ is the only entry point the screens and the API use, and it checks in this order
 4. the conditions hold (400), then the input is valid (400): the transition's form;
 5. the method runs with the typed values and records what it did.
 
-Flows register here (``register``); the trail's labels and the charts read the same
-registry.
+Flows register here (``register``); the charts (``chart.py``, ``manage.py flow_chart``)
+draw every registered flow.
 """
 
 from __future__ import annotations
