@@ -137,6 +137,13 @@ def has_outstanding_claim(flow: ApplicationFlow) -> fsm.State.CONDITION:
     return fsm.State.CONDITION(False, _("There is no outstanding repayment claim on this case."))
 
 
+@condition
+def has_report_awaiting_review(flow: ApplicationFlow) -> fsm.State.CONDITION:
+    if flow.review() is None:
+        return fsm.State.CONDITION(False, _("There is no usage report awaiting review."))
+    return fsm.State.CONDITION(True)
+
+
 def _decide_target(flow: ApplicationFlow, *, outcome: Any = None, **kwargs: Any) -> str:
     if outcome == Outcome.GRANT:
         return S.GRANTED
@@ -766,12 +773,19 @@ class ApplicationFlow(Flow):
             grant_services.delete_files(stored._stored_files)  # type: ignore[attr-defined]
             raise
 
-    def _report_flow(self) -> UsageReportFlow:
+    def review(self) -> UsageReportFlow | None:
         """The report awaiting review, as its own flow, acted on by the same user and role."""
-        report = UsageReportFlow.awaiting_review(self.application)
-        if report is None:
-            raise ConditionsUnmet(_("There is no usage report awaiting review."))
-        return UsageReportFlow(report, actor=self.actor, role=self.role)
+        if not hasattr(self, "_review"):
+            report = UsageReportFlow.awaiting_review(self.application)
+            self._review = (
+                UsageReportFlow(report, actor=self.actor, role=self.role) if report else None
+            )
+        return self._review
+
+    def _report_flow(self) -> UsageReportFlow:
+        review = self.review()
+        assert review is not None  # has_report_awaiting_review, checked with the row locked
+        return review
 
     class ReturnReportInput(TransitionInput):
         reason = text(
@@ -784,6 +798,7 @@ class ApplicationFlow(Flow):
         target=S.PAID,
         label=gettext_lazy("Return the usage report"),
         permission=rules.case_officer,
+        conditions=[has_report_awaiting_review],
         custom={"done": gettext_lazy("Usage report returned"), "form": ReturnReportInput},
     )
     def return_report(self, *, reason: str) -> None:
@@ -825,6 +840,7 @@ class ApplicationFlow(Flow):
         target=S.CLOSED,
         label=gettext_lazy("Approve the usage report"),
         permission=rules.case_officer,
+        conditions=[has_report_awaiting_review],
         custom={"done": gettext_lazy("Usage report approved"), "form": ApproveReportInput},
     )
     def approve_report(
