@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from typing import Any
+
+from django.urls import reverse
 
 from cases.models import Application, ApplicationStatus, Body, Meeting, UsageReportStatus
 from workflows import engine
@@ -67,3 +70,10 @@ def test_every_registered_flow_has_a_chart() -> None:
         assert dot.startswith(f"digraph {flow_class.name} {{")
         for name in engine.transitions_of(flow_class):
             assert f'[label="{name}"]' in dot
+
+
+def test_the_flow_chart_page_shows_the_report_flow_too(world: SimpleNamespace, client: Any) -> None:
+    client.force_login(world.anna)
+    html = client.get(reverse("flow_chart")).content.decode()
+    assert html.count("<svg") == 2 and 'label="approve"' not in html
+    assert ">approve<" in html and ">send_back<" in html

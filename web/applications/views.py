@@ -438,4 +438,8 @@ def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def flow_chart(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/flow_chart.html", {"svg": flow_chart_svg()})
+    return render(
+        request,
+        "cases/flow_chart.html",
+        {"svg": flow_chart_svg("application"), "report_svg": flow_chart_svg("usage_report")},
+    )
