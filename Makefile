@@ -89,6 +89,7 @@ bench: install
 
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
+	$(PY) manage.py flow_chart --flow usage_report --dot docs/usage-report-flow.dot --svg docs/usage-report-flow.svg
 
 ## make architecture: the package graph from the code's imports (docs/architecture.md).
 architecture:

@@ -1,9 +1,10 @@
-"""The flow's transitions as the API offers them: generic over the fields each declares.
+"""The flow's transitions as the API offers them: derived from each transition's form.
 
-A transition lists its input in ``custom["fields"]`` (workflows/application.py); the
-API describes and accepts exactly those, so a field added to the flow appears here
-without a change. Values are only checked for shape (so that nothing a client sends
-can crash the database); the flow method itself validates them and words the errors.
+Each transition declares its input as one form beside its method (workflows/); the
+API describes and accepts exactly those fields, each typed by its form field's class,
+so a field added to a form appears here without a change. Here values are checked
+for shape only, strictly (a number where text belongs is a 400, not quietly "5");
+the form then validates them when the transition runs, and the flow words the errors.
 """
 
 from __future__ import annotations
@@ -11,62 +12,60 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models.after_grant import ReportAttachmentKind
-from workflows.engine import transitions_of
-from workflows.inputs import OUTCOMES
+from workflows.engine import input_form, transitions_of
+from workflows.inputs import ReportFiles, ReportLines
 
 from .serializers import MAX_INT, Boolean, Integer, Text
 
-# A field's kind, by its stable name; anything else is text.
-FIELD_TYPES = {
-    "amount": "decimal",
-    "amount_spent": "decimal",
-    "unspent_amount": "decimal",
-    "meeting": "integer",
-    "participants_reached": "integer",
-    "volunteers_involved": "integer",
-    "paid_on": "date",
-    "repayment_due": "date",
-    "confirm_overrun": "boolean",
-    "declaration_on_honour": "boolean",
-    "outcome": "choice",
-    "lines": "lines",
-    "attachments": "files",
-}
 # A "files" field arrives as one multipart file part per kind: ``attachment_<kind>``.
-FILE_KINDS = {"attachments": list(ReportAttachmentKind.values)}
+FILE_KINDS = list(ReportAttachmentKind.values)
 
 
-def declared_fields(name: str) -> tuple[str, ...]:
-    transitions = transitions_of().get(name) or []
-    return tuple(transitions[0].custom.get("fields", ())) if transitions else ()
+def field_type(field: forms.Field) -> str:
+    """The kind of a form field, as GET …/transitions names it (and the schema types it)."""
+    if isinstance(field, ReportLines):
+        return "lines"
+    if isinstance(field, ReportFiles):
+        return "files"
+    if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
+        return "decimal"
+    if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
+        return "integer"  # a meeting is chosen by its id
+    if isinstance(field, forms.DateField):
+        return "date"
+    if isinstance(field, forms.BooleanField):
+        return "boolean"
+    if isinstance(field, forms.ChoiceField):
+        return "choice"
+    return "text"
 
 
-def field_type(field: str) -> str:
-    return FIELD_TYPES.get(field, "text")
+def _choices(field: forms.Field) -> list[str]:
+    kind = field_type(field)
+    if kind == "choice":
+        return [str(value) for value, _label in field.choices]  # type: ignore[attr-defined]
+    if kind == "files":
+        return list(FILE_KINDS)
+    return []
 
 
-def _choices(name: str, field: str) -> list[str]:
-    if field_type(field) == "choice":
-        return [value for value, _label in OUTCOMES.get(name, OUTCOMES["decide"])]
-    return list(FILE_KINDS.get(field, []))
+def input_fields(name: str) -> dict[str, forms.Field]:
+    return dict(input_form(name).base_fields) if name in transitions_of() else {}
 
 
 def describe(transition: Any) -> dict[str, Any]:
-    name = transition.slug
     return {
-        "name": name,
+        "name": transition.slug,
         "label": str(transition.label),
         "fields": [
-            {
-                "name": field,
-                "type": field_type(field),
-                "choices": _choices(name, field),
-            }
-            for field in declared_fields(name)
+            {"name": field_name, "type": field_type(field), "choices": _choices(field)}
+            for field_name, field in input_fields(transition.slug).items()
         ],
     }
 
@@ -96,7 +95,19 @@ class JSONListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-def _input_field(kind: str) -> serializers.Field:
+def _text(**schema: Any) -> serializers.Field:
+    """Text that reaches the flow as written, so its own messages answer; typed in the schema."""
+    options = {"required": False, "allow_null": True, "allow_blank": True}
+    field_class: type[Text] = Text
+    if schema:
+        field_class = extend_schema_field({"type": "string", "nullable": True, **schema})(
+            type("SchemaText", (Text,), {})
+        )
+    return field_class(**options, trim_whitespace=False, max_length=20000)
+
+
+def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
+    kind = field_type(field)
     if kind == "lines":
         return JSONListField(child=ReportLineSerializer(), required=False, max_length=200)
     if kind == "integer":
@@ -105,31 +116,33 @@ def _input_field(kind: str) -> serializers.Field:
         return serializers.DateField(required=False, allow_null=True)
     if kind == "boolean":
         return Boolean(required=False)
-    # Text, amounts and choices reach the flow as written, so its own messages answer.
-    return Text(
-        required=False, allow_null=True, allow_blank=True, trim_whitespace=False, max_length=20000
-    )
-
-
-def _all_fields() -> list[str]:
-    names: list[str] = []
-    for transitions in transitions_of().values():
-        for field in transitions[0].custom.get("fields", ()):
-            if field not in names:
-                names.append(field)
-    return names
+    if kind == "decimal":
+        return _text(format="decimal", example="25000.00")
+    if kind == "choice":
+        return _text(enum=[*choices, "", None])
+    return _text()
 
 
 def _serializer_fields() -> dict[str, serializers.Field]:
+    """Every transition's fields, once each; a choice offers what any of its forms offers."""
+    found: dict[str, forms.Field] = {}
+    choices: dict[str, list[str]] = {}
+    for name in transitions_of():
+        for field_name, field in input_fields(name).items():
+            found.setdefault(field_name, field)
+            for choice in _choices(field):
+                if choice not in choices.setdefault(field_name, []):
+                    choices[field_name].append(choice)
     fields: dict[str, serializers.Field] = {}
-    for field in _all_fields():
+    for field_name, field in found.items():
         if field_type(field) == "files":
-            for kind in FILE_KINDS.get(field, []):
+            for kind in FILE_KINDS:
                 fields[f"attachment_{kind}"] = serializers.FileField(
-                    required=False, help_text=f"A file for {field} of kind “{kind}” (multipart)."
+                    required=False,
+                    help_text=f"A file for {field_name} of kind “{kind}” (multipart).",
                 )
         else:
-            fields[field] = _input_field(field_type(field))
+            fields[field_name] = _input_field(field, choices.get(field_name, []))
     return fields
 
 
@@ -151,13 +164,13 @@ TransitionInputSerializer = type(
 
 def transition_data(name: str, validated: dict[str, Any]) -> dict[str, Any]:
     """The values for ``engine.perform``: only the transition's fields, empty ones left out."""
-    fields = declared_fields(name)
+    fields = input_fields(name)
     data = {k: v for k, v in validated.items() if k in fields and v not in (None, "")}
-    for field in fields:
+    for field_name, field in fields.items():
         if field_type(field) == "files":
-            data[field] = [
+            data[field_name] = [
                 (kind, validated[f"attachment_{kind}"])
-                for kind in FILE_KINDS.get(field, [])
+                for kind in FILE_KINDS
                 if validated.get(f"attachment_{kind}") is not None
             ]
     return data

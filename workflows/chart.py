@@ -1,4 +1,4 @@
-"""The flow's chart, built from the State's own transitions so it cannot drift from the code.
+"""Each registered flow's chart, built from its State's own transitions so it cannot drift.
 
 Only viewflow.fsm's ``State`` API is used; its chart module is not (license header).
 """
@@ -8,24 +8,17 @@ from __future__ import annotations
 import shutil
 import subprocess  # runs the fixed Graphviz binary on our own DOT text  # nosec B404
 from functools import lru_cache
-from typing import Any
 
-from cases.models import ApplicationStatus
 from workflows.application import ApplicationFlow
-
-TERMINAL = {
-    ApplicationStatus.REFUSED,
-    ApplicationStatus.INELIGIBLE,
-    ApplicationStatus.WITHDRAWN,
-    ApplicationStatus.CLOSED,
-}
+from workflows.engine import FLOWS
+from workflows.flow import Flow
 
 
 def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def flow_chart_dot(flow_class: Any = ApplicationFlow) -> str:
+def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow) -> str:
     """DOT text: one node per state, one edge per (transition, source, target).
 
     Node and edge names are the stable identifiers, so the chart reads the same
@@ -38,14 +31,14 @@ def flow_chart_dot(flow_class: Any = ApplicationFlow) -> str:
                 edges.append((str(transition.source), str(target), method.slug))
     edges.sort()
     lines = [
-        "digraph application {",
+        f"digraph {flow_class.name} {{",
         "  rankdir=LR;",
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
-    for state in ApplicationStatus.values:
-        attrs = ', fillcolor="#e0e0e0", peripheries=2' if state in TERMINAL else ""
-        if state == ApplicationStatus.DRAFT:
+    for state in flow_class.states.values:
+        attrs = ', fillcolor="#e0e0e0", peripheries=2' if state in flow_class.terminal else ""
+        if state == flow_class.initial:
             attrs = ', fillcolor="#d7e8fa"'
         lines.append(f"  {_quote(state)} [label={_quote(state)}{attrs}];")
     for source, target, name in edges:
@@ -65,6 +58,7 @@ def render_svg(dot: str) -> str:
     return svg[svg.index("<svg") :]
 
 
-@lru_cache(maxsize=1)
-def flow_chart_svg() -> str:
-    return render_svg(flow_chart_dot())
+@lru_cache(maxsize=len(FLOWS))
+def flow_chart_svg(name: str = ApplicationFlow.name) -> str:
+    """The chart of the registered flow called ``name``, as SVG."""
+    return render_svg(flow_chart_dot(FLOWS[name]))

@@ -1,19 +1,22 @@
-"""Running a transition: lock, check, call, record — all in one transaction.
+"""Running a transition of any registered flow: lock, check, call, record — in one transaction.
 
-viewflow.fsm checks the source state and the conditions when a transition
-method is called, but not the permission. ``perform`` is the only entry point
-the screens and the API use, and it checks in this order:
+viewflow.fsm checks the source state and the conditions when a transition method is
+called, but not the permission. ``take`` (and ``perform``, its form for applications)
+is the only entry point the screens and the API use, and it checks in this order:
 
-1. the case has not moved on since the user loaded it (row locked first);
+1. the subject has not moved on since the user loaded it (row locked first);
 2. the transition exists from the current state (else 409, or 403 if the
    user could never take it);
 3. the user may take it (403), in which role;
-4. the conditions hold and the input is valid (400) — checked by the method.
+4. the conditions hold (400), then the input is valid (400): the transition's form;
+5. the method runs with the typed values and records what it did.
+
+Flows register here (``register``); the charts (``chart.py``, ``manage.py flow_chart``)
+draw every registered flow.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
 from django.db import transaction
@@ -23,38 +26,99 @@ from viewflow import fsm
 from cases.errors import (
     CaseMovedOn,
     ConditionsUnmet,
+    InvalidInput,
     TransitionNotPermitted,
     TransitionNotPossible,
 )
 from cases.models import Application
 from workflows.application import ApplicationFlow
+from workflows.flow import Flow
+from workflows.inputs import TransitionInput
+from workflows.usage_report import UsageReportFlow
+
+FLOWS: dict[str, type[Flow]] = {}
 
 
-@cache
-def transitions_of(flow_class: Any = ApplicationFlow) -> dict[str, list[fsm.Transition]]:
+def register(flow_class: type[Flow]) -> type[Flow]:
+    FLOWS[flow_class.name] = flow_class
+    return flow_class
+
+
+register(ApplicationFlow)
+register(UsageReportFlow)
+
+
+_TRANSITIONS: dict[str, dict[str, list[fsm.Transition]]] = {}
+
+
+def transitions_of(flow_class: type[Flow] = ApplicationFlow) -> dict[str, list[fsm.Transition]]:
     """Transition name -> its Transition objects (one per source state)."""
-    return {
-        method.slug: list(transitions)
-        for method, transitions in flow_class.state.get_transitions().items()
-    }
+    if flow_class.name not in _TRANSITIONS:
+        _TRANSITIONS[flow_class.name] = {
+            method.slug: list(transitions)
+            for method, transitions in flow_class.state.get_transitions().items()
+        }
+    return _TRANSITIONS[flow_class.name]
 
 
 TRANSITION_NAMES = frozenset(transitions_of())
 
 
-def _status_label(status: str) -> str:
-    from cases.models import ApplicationStatus
+def input_form(name: str, flow_class: type[Flow] = ApplicationFlow) -> type[TransitionInput]:
+    """The form transition ``name`` takes its input with (``custom["form"]``)."""
+    form: type[TransitionInput] = transitions_of(flow_class)[name][0].custom.get(
+        "form", TransitionInput
+    )
+    return form
 
-    return str(ApplicationStatus(status).label)
+
+def _label(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
+    return str(transitions_of(flow_class)[name][0].label)
+
+
+def _status_label(flow_class: type[Flow], status: str) -> str:
+    return str(flow_class.states(status).label)
 
 
 def available_transitions(application: Application, user: Any) -> list[fsm.Transition]:
-    """What this user can do to this application now (conditions are checked on the attempt)."""
+    """What this user may do to this application now; conditions are checked on the attempt.
+
+    Costs no queries beyond the permission rules: for pages that list many cases.
+    """
     flow = ApplicationFlow(application)
     return [
         t
         for t in ApplicationFlow.state.get_outgoing_transitions(application.status)
         if t.has_perm(flow, user)
+    ]
+
+
+def _possible(application: Application, user: Any, transition: fsm.Transition) -> bool:
+    role = transition.has_perm(ApplicationFlow(application), user)
+    flow = ApplicationFlow(application, actor=user, role=str(role))
+    return bool(role) and transition.conditions_met(flow)
+
+
+def possible_transitions(application: Application, user: Any) -> list[fsm.Transition]:
+    """What this user can do to this application now: permitted, and every condition holds.
+
+    Evaluates the conditions (deadline, completeness, the meeting, presence, quorum,
+    an outstanding claim), which costs queries: for one case's page, not for lists.
+    """
+    return [
+        t
+        for t in ApplicationFlow.state.get_outgoing_transitions(application.status)
+        if _possible(application, user, t)
+    ]
+
+
+def offered_transitions(application: Application, user: Any) -> list[fsm.Transition]:
+    """The actions a case's page offers: what the user may take, and a transition marked
+    ``custom["offer_when_possible"]`` only while its conditions hold (for one case only)."""
+    return [
+        t
+        for t in available_transitions(application, user)
+        if not t.custom.get("offer_when_possible") or _possible(application, user, t)
     ]
 
 
@@ -68,9 +132,9 @@ def may_take(application: Application, name: str, user: Any) -> bool:
     return any(t.has_perm(flow, user) for t in transitions_of().get(name, ()))
 
 
-def not_permitted_message(name: str) -> str:
+def not_permitted_message(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
     return _("You are not allowed to take the action “%(action)s” on this application.") % {
-        "action": str(transitions_of()[name][0].label)
+        "action": _label(name, flow_class)
     }
 
 
@@ -89,55 +153,84 @@ def perform(
     saw: if the case moved on meanwhile (even away and back to the same state),
     ``CaseMovedOn`` is raised and nothing changes.
     """
-    if name not in TRANSITION_NAMES:
+    locked: Application = take(
+        ApplicationFlow,
+        application,
+        name,
+        user=user,
+        seen_status=seen_status,
+        seen_version=seen_version,
+        **data,
+    )
+    return locked
+
+
+def take(
+    flow_class: type[Flow],
+    subject: Any,
+    name: str,
+    *,
+    user: Any,
+    seen_status: str | None = None,
+    seen_version: int | None = None,
+    **data: Any,
+) -> Any:
+    """Run transition ``name`` of ``flow_class`` on ``subject`` as ``user``: the generic form.
+
+    ``data`` is the caller's input, validated with the transition's form after the
+    permission and the conditions; returns the subject as locked and changed.
+    """
+    transitions = transitions_of(flow_class).get(name)
+    if not transitions:
         raise TransitionNotPossible(_("There is no action called “%(name)s”.") % {"name": name})
     # A page passes what it showed the user; otherwise the object's own state counts.
     if seen_status is None:
-        seen_status = application.status
+        seen_status = getattr(subject, flow_class.status_field)
     if seen_version is None:
-        seen_version = application.version
+        seen_version = getattr(subject, "version", None)
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("round", "association", "municipality")
-            .get(pk=application.pk)
-        )
-        if locked.status != seen_status or locked.version != seen_version:
+        locked = flow_class.lock(subject)
+        status = getattr(locked, flow_class.status_field)
+        if status != seen_status or getattr(locked, "version", None) != seen_version:
             raise CaseMovedOn(
                 _(
                     "This case has moved on: someone else changed it to “%(status)s” "
                     "while you were working on it. Reload the page to see its current state."
                 )
-                % {"status": _status_label(locked.status)}
+                % {"status": _status_label(flow_class, status)}
             )
-        flow = ApplicationFlow(locked)
-        transition = next(
-            (t for t in transitions_of()[name] if t.source == locked.status),
-            None,
-        )
-        label = str(transitions_of()[name][0].label)
-        if transition is None:
-            if not any(t.has_perm(flow, user) for t in transitions_of()[name]):
-                raise TransitionNotPermitted(
-                    _("You are not allowed to take the action “%(action)s” on this application.")
-                    % {"action": label}
-                )
-            raise TransitionNotPossible(
-                _("“%(action)s” is not possible while the application is “%(status)s”.")
-                % {"action": label, "status": _status_label(locked.status)}
+        flow = _check(flow_class, locked, name, transitions, user)
+        form = input_form(name, flow_class)(data=data, flow=flow)
+        if not form.is_valid():
+            raise InvalidInput(
+                {field: [str(m) for m in errors] for field, errors in form.errors.items()}
             )
-        role = transition.has_perm(flow, user)
-        if not role:
-            raise TransitionNotPermitted(
-                _("You are not allowed to take the action “%(action)s” on this application.")
-                % {"action": label}
-            )
-        flow.actor = user
-        flow.role = str(role)
-        flow._current = name
-        fields = transition.custom.get("fields", ())
         try:
-            getattr(flow, name)(**{k: v for k, v in data.items() if k in fields})
+            flow.take(name, **form.cleaned_data)
         except fsm.TransitionConditionsUnmet as unmet:
-            raise ConditionsUnmet(unmet.unmet_message or label) from None
+            raise ConditionsUnmet(unmet.unmet_message or _label(name, flow_class)) from None
     return locked
+
+
+def _check(
+    flow_class: type[Flow], locked: Any, name: str, transitions: list[fsm.Transition], user: Any
+) -> Flow:
+    """The flow, made for ``user`` in their role, once the transition is possible for them."""
+    probe = flow_class(locked)
+    status = getattr(locked, flow_class.status_field)
+    transition = next((t for t in transitions if t.source == status), None)
+    if transition is None:
+        if not any(t.has_perm(probe, user) for t in transitions):
+            raise TransitionNotPermitted(not_permitted_message(name, flow_class))
+        raise TransitionNotPossible(
+            _("“%(action)s” is not possible while the application is “%(status)s”.")
+            % {"action": _label(name, flow_class), "status": _status_label(flow_class, status)}
+        )
+    role = transition.has_perm(probe, user)
+    if not role:
+        raise TransitionNotPermitted(not_permitted_message(name, flow_class))
+    flow = flow_class(locked, actor=user, role=str(role))
+    unmet = transition.get_unmet_condition(flow)
+    if unmet is not None:
+        raise ConditionsUnmet(getattr(unmet[1], "message", "") or _label(name, flow_class))
+    return flow

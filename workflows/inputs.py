@@ -1,13 +1,129 @@
-"""The choices a transition's outcome field offers, by transition (screens and API alike)."""
+"""What a transition's typed input is made of: one ``forms.Form`` per transition.
 
+Each transition declares its form beside its method (``custom={"form": ...}``). The
+engine validates the caller's values with it, with the case row locked, and calls the
+method with the cleaned, typed values; the screens render and validate with the same
+form (web/ adds the design system's classes and the Danish amount notation), and the
+API derives its input fields and their OpenAPI types from its fields.
+
+A form checks what can be checked without the case (shape, type, required); what
+needs the case (an amount against the grant, a date against today) stays in the
+method, in the same words.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
 from django.utils.translation import gettext_lazy
 
-OUTCOMES = {
-    "recommend": [
-        ("grant", gettext_lazy("Support in full")),
-        ("partial", gettext_lazy("Support in part")),
-        ("refuse", gettext_lazy("Refuse")),
-    ],
-    "decide": [("grant", gettext_lazy("Grant")), ("refuse", gettext_lazy("Refuse"))],
-    "decide_directly": [("grant", gettext_lazy("Grant")), ("refuse", gettext_lazy("Refuse"))],
-}
+from cases.formatting import AmountError, to_amount
+
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class TransitionInput(forms.Form):
+    """The base of every transition's input form. ``flow``: the flow it is validated for."""
+
+    def __init__(self, *args: Any, flow: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.flow = flow
+
+    def transition_data(self) -> dict[str, Any]:
+        """The cleaned values a caller passes on to ``engine.perform`` (empty ones left out)."""
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+    def drop(self, *names: str) -> None:
+        """Forget fields the chosen outcome does not use: their errors and their values."""
+        for name in names:
+            self.errors.pop(name, None)
+            self.cleaned_data[name] = None
+
+
+class Amount(forms.DecimalField):
+    """An amount in kroner, as the API and the flow read it: "12500" or "12500.50".
+
+    Strict on purpose (``cases.formatting.to_amount``, its words): the screens swap in
+    web's ``AmountField``, which also reads the Danish "12.500,50".
+    """
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(max_digits=12, decimal_places=2, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        try:
+            return to_amount(value)
+        except AmountError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)
+
+    def run_validators(self, value: Any) -> None:
+        # to_amount has said all there is to say, in its own words.
+        return None
+
+
+class Text(forms.CharField):
+    """Free text; anything but a string counts as nothing written (the API refuses it earlier)."""
+
+    def to_python(self, value: Any) -> str:
+        return str(super().to_python(value if isinstance(value, str) else None))
+
+
+def text(
+    label: Any, *, required_message: Any = None, rows: int = 4, max_length: int = 20000
+) -> forms.CharField:
+    """A free text; ``required_message`` makes it required and words the refusal."""
+    return Text(
+        label=label,
+        required=required_message is not None,
+        max_length=max_length,
+        error_messages={"required": required_message} if required_message else None,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def iso_date(label: Any, *, invalid_message: Any, help_text: Any = "") -> forms.DateField:
+    """A date as YYYY-MM-DD (a date object passes as it is); optional."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        help_text=help_text,
+        input_formats=ISO_DATE,
+        error_messages={"invalid": invalid_message},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+
+def outcome(choices: list[tuple[str, Any]], message: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=gettext_lazy("Outcome"),
+        choices=choices,
+        error_messages={"required": message, "invalid_choice": message},
+        widget=forms.RadioSelect,
+    )
+
+
+class ReportLines(forms.Field):
+    """The usage report's lines: [{"budget_line": id or None, "description": …, "spent": …}].
+
+    Checked as a whole, with the case, by ``cases.services.grants.parse_report``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+
+class ReportFiles(forms.Field):
+    """The usage report's attachments: [(kind, uploaded file)], checked by ``parse_report``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)

@@ -7,44 +7,120 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from viewflow import fsm
 
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import Application, Body, Meeting, StatusGroup
 from cases.permissions import present_ids
+from workflows.flow import condition
+
+
+def _on_agenda(application: Application, body: str) -> Any:
+    return Meeting.objects.filter(
+        round_id=application.round_id, body=body, agenda_items__application=application
+    )
+
+
+def latest_meeting(application: Application, body: str) -> Meeting | None:
+    """The meeting a decision is taken at by default: the latest with the case on its agenda."""
+    return _on_agenda(application, body).order_by("-date", "-pk").first()
+
+
+def not_on_agenda(application: Application, body: str) -> str:
+    name = (
+        application.municipality.council_name
+        if body == Body.COUNCIL
+        else application.municipality.committee_name
+    )
+    return _("The application is not on the agenda of a meeting of %(body)s.") % {"body": name}
 
 
 def meeting_for(application: Application, body: str, meeting: Any = None) -> Meeting:
     """The meeting the decision is taken at: the one given, or the latest with the case on its agenda."""
-    qs = Meeting.objects.filter(
-        round_id=application.round_id, body=body, agenda_items__application=application
-    )
     if meeting not in (None, ""):
         meeting_id = str(getattr(meeting, "pk", meeting))
+        qs = _on_agenda(application, body)
         found = qs.filter(pk=int(meeting_id)).first() if meeting_id.isdigit() else None
         if found is None:
             raise InvalidInput(
                 {"meeting": [_("The application is not on the agenda of that meeting.")]}
             )
         return found
-    found = qs.order_by("-date", "-pk").first()
-    if found is None:
-        name = (
-            application.municipality.council_name
-            if body == Body.COUNCIL
-            else application.municipality.committee_name
-        )
-        raise ConditionsUnmet(
-            _("The application is not on the agenda of a meeting of %(body)s.") % {"body": name}
-        )
-    return found
+    latest = latest_meeting(application, body)
+    if latest is None:
+        raise ConditionsUnmet(not_on_agenda(application, body))
+    return latest
+
+
+def not_present(meeting: Meeting, user: Any) -> str:
+    """Why ``user`` cannot act at ``meeting`` ("" when they are registered as present)."""
+    if user is not None and user.pk in present_ids(meeting):
+        return ""
+    return _("You are not registered as present at the meeting of %(date)s.") % {
+        "date": meeting.date.strftime("%d.%m.%Y")
+    }
 
 
 def require_present(meeting: Meeting, user: Any) -> None:
-    if user.pk not in present_ids(meeting):
-        raise ConditionsUnmet(
-            _("You are not registered as present at the meeting of %(date)s.")
-            % {"date": meeting.date.strftime("%d.%m.%Y")}
-        )
+    message = not_present(meeting, user)
+    if message:
+        raise ConditionsUnmet(message)
+
+
+def not_quorate(quorum: dict[str, Any]) -> str:
+    """Why the council cannot recommend (``permissions.council_quorum``), or ""."""
+    if quorum["met"]:
+        return ""
+    return _(
+        "The council is not quorate on this application: %(present)s of the "
+        "%(required)s non-conflicted members needed are present."
+    ) % {"present": len(quorum["present"]), "required": quorum["required"]}
+
+
+# --- conditions of recommend and decide: (flow) -> State.CONDITION --------------------
+#
+# The meeting conditions look at the meeting a decision is taken at by default (the
+# latest with the case on its agenda): a condition cannot see the meeting the user
+# picks. A transition given another meeting checks that one itself (``_held_at``).
+
+
+def _listed(flow: Any, body: str) -> fsm.State.CONDITION:
+    if flow.latest_meeting(body) is None:
+        return fsm.State.CONDITION(False, not_on_agenda(flow.application, body))
+    return fsm.State.CONDITION(True)
+
+
+def _present(flow: Any, body: str) -> fsm.State.CONDITION:
+    meeting = flow.latest_meeting(body)
+    message = not_present(meeting, flow.actor) if meeting else ""
+    return fsm.State.CONDITION(not message, message)
+
+
+@condition
+def on_council_agenda(flow: Any) -> fsm.State.CONDITION:
+    return _listed(flow, Body.COUNCIL)
+
+
+@condition
+def present_at_council(flow: Any) -> fsm.State.CONDITION:
+    return _present(flow, Body.COUNCIL)
+
+
+@condition
+def council_is_quorate(flow: Any) -> fsm.State.CONDITION:
+    meeting = flow.latest_meeting(Body.COUNCIL)
+    message = not_quorate(flow.quorum(meeting)) if meeting else ""
+    return fsm.State.CONDITION(not message, message)
+
+
+@condition
+def on_committee_agenda(flow: Any) -> fsm.State.CONDITION:
+    return _listed(flow, Body.COMMITTEE)
+
+
+@condition
+def present_at_committee(flow: Any) -> fsm.State.CONDITION:
+    return _present(flow, Body.COMMITTEE)
 
 
 def granted_in_round(application: Application) -> Decimal:

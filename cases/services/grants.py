@@ -329,7 +329,6 @@ def after_grant_context(application: Application) -> dict[str, Any]:
             "claims": [],
             "carry_overs": [],
             "paid_total": Decimal("0"),
-            "outstanding_claims": False,
         }
     reports = list(
         UsageReport.objects.filter(application=application)
@@ -340,7 +339,6 @@ def after_grant_context(application: Application) -> dict[str, Any]:
     return {
         "reports": reports,
         "claims": claims,
-        "outstanding_claims": any(c.paid_on is None for c in claims),
         "carry_overs": list(CarryOver.objects.filter(application=application)),
         "paid_total": sum((p.amount for p in application.payouts.all()), Decimal("0")),
     }

@@ -8,7 +8,12 @@ from types import SimpleNamespace
 import pytest
 from django.utils.translation import override
 
-from web.applications.forms import ApplicationForm, BudgetLineForm, ReportLineForm, TransitionForm
+from web.applications.forms import (
+    ApplicationForm,
+    BudgetLineForm,
+    ReportLineForm,
+    transition_form,
+)
 
 
 @pytest.mark.parametrize("typed", ["12.500,50", "12500,50", "12 500,50", "12500.50"])
@@ -30,9 +35,7 @@ def test_the_application_form_reads_danish_and_plain_amounts(
     [
         lambda data: BudgetLineForm({"description": "Materialer", "amount": data}),
         lambda data: ReportLineForm({"description": "Materialer", "spent": data}),
-        lambda data: TransitionForm(
-            {"amount": data, "reference": "R"}, name="pay", fields=("amount", "reference")
-        ),
+        lambda data: transition_form("pay", {"amount": data, "reference": "R"}),
     ],
     ids=["budget-line", "report-line", "transition"],
 )

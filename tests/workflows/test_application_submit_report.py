@@ -20,7 +20,7 @@ from cases.models import (
     UsageReport,
     UsageReportLine,
 )
-from workflows import application as flow_module
+from workflows import flow as flow_module
 from workflows.engine import perform
 
 from ..conftest import PDF, report_data

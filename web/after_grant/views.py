@@ -20,10 +20,8 @@ from cases.models import Application, ApplicationStatus, Role, UsageReport, Usag
 from cases.models.after_grant import ReportAttachment, ReportRequirement
 from cases.services import grants as grant_services
 from cases.uploads import stored_upload_response
-from web.applications.forms import ReportLineFormSet, TransitionForm, UsageReportForm
+from web.applications.forms import ReportLineFormSet, UsageReportForm, transition_form
 from workflows import engine
-
-APPROVE_FIELDS = ("reason", "settlement", "repayment_due", "carry_over_reason")
 
 
 def _seen(request: HttpRequest, application: Application) -> dict[str, Any]:
@@ -122,7 +120,7 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if report is None or application.status != ApplicationStatus.REPORT_SUBMITTED:
         raise Http404(_("There is no usage report awaiting review."))
-    form = TransitionForm(request.POST or None, name="approve_report", fields=APPROVE_FIELDS)
+    form = transition_form("approve_report", request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400

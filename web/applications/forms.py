@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django import forms
@@ -24,7 +25,8 @@ from cases.models import (
 from cases.services.applications import DRAFT_FIELDS
 from cases.uploads import check_upload
 from web.forms import DkfdsMixin, style_fields
-from workflows.inputs import OUTCOMES
+from workflows import engine
+from workflows.inputs import Amount, TransitionInput
 
 MONEY_FIELD: dict[str, Any] = {
     "max_digits": 12,
@@ -247,73 +249,32 @@ class AttachmentForm(DkfdsMixin, forms.Form):
 # --- transitions ---------------------------------------------------------------------------
 
 
-def _reason(label: Any, required: bool = False) -> forms.CharField:
-    return forms.CharField(
-        label=label,
-        required=required,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "form-input"}),
-    )
+class ScreenInput(forms.Form):
+    """A transition's own form (declared beside its method in workflows/) as a screen draws it.
 
+    The design system's classes on the widgets, and every amount read in the user's
+    notation ("12.500,50" in Danish) by ``AmountField``: the flow's own amount field is
+    the API's, strict. The flow validates the values again when the transition runs.
+    """
 
-SETTLEMENTS = [
-    ("repayment", gettext_lazy("Claim it back (repayment claim)")),
-    ("carry_over", gettext_lazy("Let the association carry it over (on its written request)")),
-]
-
-TRANSITION_FIELDS: dict[str, Any] = {
-    "reason": lambda: _reason(gettext_lazy("Reasons / note")),
-    "question": lambda: _reason(gettext_lazy("Question to the association"), required=True),
-    "answer": lambda: _reason(gettext_lazy("Your answer"), required=True),
-    "outcome": lambda: forms.ChoiceField(label=gettext_lazy("Outcome"), widget=forms.RadioSelect),
-    "amount": lambda: AmountField(label=gettext_lazy("Amount (DKK)"), required=False),
-    "paid_on": lambda: forms.DateField(
-        label=gettext_lazy("Payment date"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    ),
-    "reference": lambda: forms.CharField(label=gettext_lazy("Payment reference"), max_length=100),
-    "meeting": lambda: forms.TypedChoiceField(
-        label=gettext_lazy("Meeting"), coerce=int, required=False, empty_value=None
-    ),
-    "confirm_overrun": lambda: forms.BooleanField(
-        label=gettext_lazy("I confirm that the decision exceeds the pool"), required=False
-    ),
-    "overrun_reason": lambda: _reason(gettext_lazy("Reasons for exceeding the pool")),
-    "settlement": lambda: forms.ChoiceField(
-        label=gettext_lazy("The unspent balance"),
-        choices=SETTLEMENTS,
-        required=False,
-        widget=forms.RadioSelect,
-    ),
-    "repayment_due": lambda: forms.DateField(
-        label=gettext_lazy("Repayment due date"),
-        required=False,
-        help_text=gettext_lazy("Leave empty for 30 days from today."),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    ),
-    "carry_over_reason": lambda: _reason(gettext_lazy("Reasons for the carry-over")),
-}
-
-
-class TransitionForm(forms.Form):
-    """The fields one transition asks for, as declared on the flow method."""
-
-    def __init__(
-        self, *args: Any, name: str, fields: tuple[str, ...], meetings: Any = (), **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The usage report has its own page (views_reports.py): its lines and files are no
-        # transition field of this generic form.
-        for field_name in (f for f in fields if f in TRANSITION_FIELDS):
-            self.fields[field_name] = TRANSITION_FIELDS[field_name]()
-            if field_name == "outcome":
-                self.fields[field_name].choices = OUTCOMES.get(name, OUTCOMES["decide"])  # type: ignore[attr-defined]
-            if field_name == "meeting":
-                self.fields[field_name].choices = [(m.pk, str(m)) for m in meetings]  # type: ignore[attr-defined]
+        for name, field in list(self.fields.items()):
+            if isinstance(field, Amount):
+                self.fields[name] = AmountField(label=field.label, required=field.required)
+        if meetings is not None and "meeting" in self.fields:
+            self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
         style_fields(self.fields)
 
-    def transition_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+
+@cache
+def _screen_class(form_class: type[TransitionInput]) -> type[TransitionInput]:
+    return type(f"Screen{form_class.__name__}", (ScreenInput, form_class), {})
+
+
+def transition_form(name: str, data: Any = None, *, meetings: Any = None) -> TransitionInput:
+    """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at."""
+    return _screen_class(engine.input_form(name))(data, meetings=meetings)
 
 
 INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]

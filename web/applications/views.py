@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from cases import access, roles
 from cases.completeness import completeness_problems
 from cases.errors import InvalidInput, TransitionError
-from cases.models import Application, ApplicationStatus, Association
+from cases.models import Application, ApplicationStatus, Association, Meeting
 from cases.roles import role_label
 from cases.selectors import applications as selectors
 from cases.services import applications as services
@@ -32,8 +32,8 @@ from web.applications.forms import (
     InboxFilterForm,
     NewApplicationForm,
     PaperApplicationForm,
-    TransitionForm,
     budget_lines_from,
+    transition_form,
 )
 from web.council.views import declare_conflict_panel
 from workflows import engine
@@ -257,7 +257,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_detail(request.user, pk)
     if application is None:
         raise Http404(_("No such application."))
-    actions = engine.available_transitions(application, request.user)
+    actions = engine.offered_transitions(application, request.user)
     # The report and its approval have their own pages (views_reports.py).
     own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
     after_grant = grant_services.after_grant_context(application)
@@ -282,8 +282,6 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if t.slug in own_pages
                 else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
                 for t in actions
-                # Offered only while a claim is outstanding (the transition's condition).
-                if t.slug != "register_repayment" or after_grant["outstanding_claims"]
             ],
             "may_edit": access.may_edit(request.user, application),
             "timeline": timeline,
@@ -309,12 +307,9 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         raise Http404(_("No such action."))
     if name in DEDICATED_PAGES:
         return redirect(DEDICATED_PAGES[name], pk=application.pk)
-    fields = transitions[0].custom.get("fields", ())
     label = transitions[0].label
-    from cases.models import Meeting
-
     meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
-    form = TransitionForm(request.POST or None, name=name, fields=fields, meetings=meetings)
+    form = transition_form(name, request.POST or None, meetings=meetings)
     status = 200
     if request.method == "POST" and not engine.may_take(application, name, request.user):
         return render(
@@ -443,4 +438,8 @@ def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def flow_chart(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/flow_chart.html", {"svg": flow_chart_svg()})
+    return render(
+        request,
+        "cases/flow_chart.html",
+        {"svg": flow_chart_svg("application"), "report_svg": flow_chart_svg("usage_report")},
+    )

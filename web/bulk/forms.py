@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Application, Body, RecommendationOutcome
-from web.applications.forms import OUTCOMES, AmountField
+from web.applications.forms import AmountField
 from web.applications.forms import (
     normalise_amount as normalise_amount,  # moved to forms.py; tests import it here
 )
 from web.forms import style_fields
+from workflows import engine
 from workflows.bulk import SKIP
 
 
@@ -44,7 +45,9 @@ class BulkRowForm(forms.Form):
         kwargs.setdefault("prefix", f"row-{application.pk}")
         super().__init__(*args, **kwargs)
         self.application = application
-        self.fields["outcome"].choices = [("", "–"), *OUTCOMES[self.transition]]  # type: ignore[attr-defined]
+        # The outcomes the transition's own form offers.
+        offered = engine.input_form(self.transition).base_fields["outcome"].choices  # type: ignore[attr-defined]
+        self.fields["outcome"].choices = [("", "–"), *offered]  # type: ignore[attr-defined]
         case = application.case_number
         labels = {
             "action": _("Action for %(case)s") % {"case": case},

@@ -1,0 +1,121 @@
+"""What every flow shares: who acts, in which role, and how a transition saves and records.
+
+A flow wraps one domain object (``subject``) whose status field is its ``fsm.State``.
+The engine (``engine.py``) makes the flow with the acting user and the role their
+permission rule named, and runs one transition method on it; the method changes the
+object and calls ``_save`` and ``_record`` — written here once for every flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, ClassVar
+
+from django.db import models
+
+from cases.models import Application
+from cases.trail.chain import record_transition
+from cases.trail.history import TRANSITION_REASON
+
+
+class Flow:
+    """The base of every flow. Subclasses set ``name``, ``states``, ``state`` and ``model``.
+
+    ``name`` is the stable identifier written on each transition record; ``states`` is
+    the status enum the chart draws (``fsm.State`` does not keep it); ``initial`` and
+    ``terminal`` shape the chart.
+    """
+
+    name: ClassVar[str] = ""
+    model: ClassVar[type[models.Model]]
+    states: ClassVar[Any]
+    state: ClassVar[Any]
+    status_field: ClassVar[str] = "status"
+    initial: ClassVar[str] = ""
+    terminal: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, subject: Any, *, actor: Any = None, role: str = "") -> None:
+        self.subject = subject
+        self.actor = actor
+        self.role = role
+        self.from_state: str = getattr(subject, self.status_field)
+        # The transition being run: names the history row and the transition record.
+        self._current = ""
+
+    @property
+    def case(self) -> Application:
+        """The application whose chain records this flow's transitions."""
+        raise NotImplementedError
+
+    # --- the state, bound to the subject's status field ----------------------------------
+
+    def _get_status(self) -> str:
+        return str(getattr(self.subject, self.status_field))
+
+    def _set_status(self, value: str) -> None:
+        setattr(self.subject, self.status_field, value)
+
+    # --- running, saving, recording ------------------------------------------------------
+
+    @classmethod
+    def lock(cls, subject: Any) -> Any:
+        """The subject read again with its row locked (``select_for_update``) until commit."""
+        return cls.model._default_manager.select_for_update(of=("self",)).get(pk=subject.pk)
+
+    def take(self, name: str, **values: Any) -> Any:
+        """Run transition ``name`` with typed ``values`` (the caller has checked permission)."""
+        self._current = name
+        return getattr(self, name)(**values)
+
+    def _save(self, *fields: str) -> None:
+        """Save the subject's status and ``fields``, naming the actor and the transition."""
+        subject = self.subject
+        subject._history_user = self.actor
+        # Names the history row; a transition never touches the many-to-many fields, so
+        # its row carries no copy of them (see cases.trail.history.TRANSITION_REASON).
+        subject._change_reason = f"{TRANSITION_REASON}{self._current}"
+        concrete = {f.name for f in subject._meta.concrete_fields}
+        update = [self.status_field]
+        if "version" in concrete:
+            subject.version += 1
+            update.append("version")
+        if "updated_at" in concrete:
+            update.append("updated_at")
+        try:
+            subject.save(update_fields=[*update, *fields])
+        finally:
+            del subject._change_reason
+
+    def _record(self, reason: str = "", **payload: Any) -> None:
+        """Append this transition to the case's chain of transition records."""
+        record_transition(
+            application=self.case,
+            flow=self.name,
+            transition=self._current,
+            from_state=self.from_state,
+            to_state=self._get_status(),
+            actor=self.actor,
+            role=self.role,
+            reason=reason,
+            payload=payload,
+        )
+
+
+def condition(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """A transition's condition, evaluated at most once per flow object.
+
+    The engine checks the conditions before it validates the input (a refusal says
+    why the action is not possible before it finds fault with the input), and
+    viewflow.fsm checks them again when the method is called; both happen with the
+    row locked, on the same flow object, so the second answer is the first.
+    """
+
+    @wraps(check)
+    def once(flow: Any) -> Any:
+        answers = flow.__dict__.setdefault("_conditions", {})
+        if check not in answers:
+            answers[check] = check(flow)
+        return answers[check]
+
+    return once
