@@ -4,6 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("web.applications.urls")),
+    path("", include("web.inbox.urls")),
     path("", include("web.audit.urls")),
     path("", include("web.meetings.urls")),
     path("", include("web.council.urls")),

@@ -1,5 +1,3 @@
-"""The applicant's and the case officer's pages about one application, and the inbox."""
-
 from django.urls import path
 
 from web.applications import views
@@ -16,8 +14,5 @@ urlpatterns = [
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
     path("associations/new/", views.association_new, name="association_new"),
     path("associations/<int:pk>/", views.association_edit, name="association_edit"),
-    path("rounds/", views.staff_rounds, name="staff_rounds"),
-    path("rounds/<int:pk>/", views.round_inbox, name="round_inbox"),
-    path("rounds/<int:pk>/paper/", views.paper_application_new, name="paper_application_new"),
     path("flow/", views.flow_chart, name="flow_chart"),
 ]
