@@ -1,5 +1,21 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def ensure_target_groups(using: str = "default", **kwargs: Any) -> None:
+    """The target-group categories exist after every migrate, and after every flush.
+
+    Migration 0009 creates them; a flush (``manage.py flush``, a transactional test)
+    empties the table and then sends post_migrate, as it does for content types.
+    """
+    from cases.models import TargetGroup, TargetGroupCode
+
+    existing = set(TargetGroup.objects.using(using).values_list("code", flat=True))
+    for code in TargetGroupCode.values:
+        if code not in existing:
+            TargetGroup.objects.using(using).create(code=code)
 
 
 class CasesConfig(AppConfig):
@@ -15,3 +31,4 @@ class CasesConfig(AppConfig):
         ensure_broker_folders()
         # Every history table a later migration adds is made append-only too.
         post_migrate.connect(install_after_migrate, sender=self)
+        post_migrate.connect(ensure_target_groups, sender=self)
