@@ -61,3 +61,20 @@ def test_it_refuses_rejection_without_reasons(
         "reason": ["Give the reasons why the application is ineligible."]
     }
     assert snapshot(submitted) == before
+
+
+@pytest.mark.parametrize(("name", "field"), [("reject", "reason"), ("request_info", "question")])
+def test_a_text_beyond_the_limit_is_refused_next_to_its_field(
+    world: SimpleNamespace, draft: Application, name: str, field: str
+) -> None:
+    """Every transition text is bounded by its input form (the screens and the API alike)."""
+    submitted = reach(draft, world, S.SUBMITTED)
+    before = snapshot(submitted)
+
+    with override("en"), pytest.raises(InvalidInput) as caught:
+        perform(submitted, name, user=world.carl, **{field: "x" * 20_001})
+
+    assert list(caught.value.errors) == [field]
+    assert "at most 20000 characters" in caught.value.errors[field][0]
+    assert snapshot(submitted) == before
+    perform(submitted, name, user=world.carl, **{field: "x" * 20_000})
