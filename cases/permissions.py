@@ -156,14 +156,14 @@ def ruling_refusal(
         return _("A member cannot rule on their own conflict.")
     if member_bodies is None:
         member_bodies = bodies_of(municipality_id, [declaration.member_id])[declaration.member_id]
+    if not member_bodies:
+        return _("The member no longer sits on the council or the committee.")
     if not any(who.has_role(municipality_id, CHAIR_OF[Body(b)]) for b in member_bodies):
         municipality = application.municipality
         names = {
             Body.COUNCIL: municipality.council_name,
             Body.COMMITTEE: municipality.committee_name,
         }
-        if not member_bodies:
-            return _("The member no longer sits on the council or the committee.")
         return _("Only the chair of %(body)s rules on a declaration by one of its members.") % {
             "body": " / ".join(names[Body(b)] for b in sorted(member_bodies))
         }

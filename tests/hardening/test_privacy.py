@@ -349,3 +349,21 @@ def test_the_council_chairs_overview_offers_no_form_for_a_committee_members_decl
     page = _text(client.get(reverse("meeting_assessments", args=[meeting.pk])))
     assert reverse("conflict_rule", args=[declarations.council.pk]) in page
     assert reverse("conflict_rule", args=[declarations.committee.pk]) not in page
+
+
+def test_a_member_who_has_left_both_bodies_is_ruled_on_by_no_chair(
+    world: SimpleNamespace, declarations: SimpleNamespace
+) -> None:
+    from cases.models import StaffRole
+
+    declaration = declarations.council
+    StaffRole.objects.filter(user_id=declaration.member_id).delete()
+    for chair in (world.erik, world.frida):
+        response = api_client(chair).post(
+            f"/api/v1/conflicts/{declaration.pk}/ruling",
+            {"conflicted": True, "reason": "Drøftet"},
+            format="json",
+        )
+        assert response.status_code == 403
+        assert response.json()["detail"]
+    assert ConflictDeclaration.objects.get(pk=declaration.pk).ruling == "pending"
