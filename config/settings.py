@@ -154,11 +154,13 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_NEVER_LOCKOUT_GET = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # our own log line on puljeflow.security says it once
-# The client address: REMOTE_ADDR unless the deployment sits behind a proxy it names.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PULJEFLOW_PROXY_COUNT", 0)) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+# The client address (accounts.client_address, for the lockout, the API throttle and the
+# security log): REMOTE_ADDR, unless the deployment sits behind this many reverse proxies
+# that append to X-Forwarded-For. (PULJEFLOW_PROXY_COUNT is the variable's older name.)
+PULJEFLOW_TRUSTED_PROXIES = int(
+    os.environ.get("PULJEFLOW_TRUSTED_PROXIES") or os.environ.get("PULJEFLOW_PROXY_COUNT") or 0
 )
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
 # Two-factor login (django-otp TOTP); who needs it: accounts/two_factor.py.
 OTP_TOTP_ISSUER = os.environ.get("PULJEFLOW_OTP_ISSUER", "Puljeflow")
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes a device waits 2^(n-1) seconds
