@@ -16,6 +16,8 @@ from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
+from config.logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULJEFLOW_VAR_DIR", BASE_DIR / "var")).resolve()
 
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its answer, carry the request's id.
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside everything that can refuse, so every 401/403/404/405 is logged.
@@ -406,17 +410,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "puljeflow": {
-            "handlers": ["console"],
-            "level": os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO"),
-        },
-    },
-}
+# Everything to stderr with the request id (config/logs.py), 500s with their traceback
+# in development and production alike; "text" for people, "json" (one object per line,
+# the production default) for a log collector.
+LOGGING_CONFIG = "config.logs.configure"
+PULJEFLOW_LOG_FORMAT = os.environ.get("PULJEFLOW_LOG_FORMAT", "text")
+LOGGING = logging_settings(
+    fmt=PULJEFLOW_LOG_FORMAT, level=os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")
+)
 
 # --- REST API (api/) ----------------------------------------------------------------------
 REST_FRAMEWORK: dict[str, object] = {
