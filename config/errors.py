@@ -21,6 +21,7 @@ logger = logging.getLogger("puljeflow.errors")
 
 def server_error(request: HttpRequest) -> HttpResponse:
     request_id = current_request_id()
+    html: str
     try:
         html = render_to_string("500.html", {"request_id": request_id}, request=request)
     except Exception:  # the error page has no error of its own to show
