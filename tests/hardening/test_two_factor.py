@@ -226,9 +226,8 @@ def test_without_an_e_mail_address_nobody_can_enrol(strict: Any, as_user: Any) -
     strict.carl.email = ""
     strict.carl.save()
     client = as_user(strict.carl)
-    with override("en"):
-        page = client.get(reverse("otp_setup"))
-    assert "No e-mail address is registered for you" in page.content.decode()
+    page = client.get(reverse("otp_setup"))
+    assert "Der er ikke registreret en e-mailadresse for dig" in page.content.decode()
     assert 'name="code"' not in page.content.decode()
     assert not mail.outbox
 
