@@ -34,6 +34,9 @@ class Flow:
     status_field: ClassVar[str] = "status"
     initial: ClassVar[str] = ""
     terminal: ClassVar[frozenset[str]] = frozenset()
+    # The subject's foreign key to the row holding the pool that transitions marked
+    # ``custom["spends_pool"]`` draw on (an application's round); "" if none do.
+    pool_field: ClassVar[str] = ""
 
     def __init__(self, subject: Any, *, actor: Any = None, role: str = "") -> None:
         self.subject = subject
@@ -62,6 +65,25 @@ class Flow:
     def lock(cls, subject: Any) -> Any:
         """The subject read again with its row locked (``select_for_update``) until commit."""
         return cls.model._default_manager.select_for_update(of=("self",)).get(pk=subject.pk)
+
+    @classmethod
+    def lock_pool(cls, pool_id: Any) -> None:
+        """Lock the pool's row until commit, so spending from it is one at a time.
+
+        Always before any subject's row (the engine and ``bulk`` both do so): the one
+        order everywhere is what keeps a bulk decision and a single one from deadlocking.
+        FOR NO KEY UPDATE, not FOR UPDATE: it still excludes every other spender, but
+        not a transaction merely inserting a row that refers to the pool (a new
+        application in the round takes FOR KEY SHARE on it).
+        """
+        pool_model = cls.model._meta.get_field(cls.pool_field).related_model
+        manager = pool_model._default_manager  # type: ignore[union-attr]
+        list(manager.select_for_update(no_key=True).filter(pk=pool_id).values_list("pk"))
+
+    @classmethod
+    def pool_of(cls, subject: Any) -> Any:
+        """The id of the pool's row that ``subject`` spends from."""
+        return getattr(subject, cls.model._meta.get_field(cls.pool_field).attname)
 
     def take(self, name: str, **values: Any) -> Any:
         """Run transition ``name`` with typed ``values`` (the caller has checked permission)."""
