@@ -11,10 +11,11 @@ import datetime
 import os
 from pathlib import Path
 
-import dj_database_url
 from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
+
+from config.database import default_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULJEFLOW_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -104,20 +105,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "puljeflow.sqlite3"),
-            # SQLite ignores SELECT ... FOR UPDATE. IMMEDIATE makes every atomic
-            # block take the write lock when it starts, so a transition that
-            # re-reads the case inside its transaction cannot race another one.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-            "TEST": {"NAME": os.environ.get("PULJEFLOW_TEST_SQLITE")},
-        }
-    }
+# SQLite (the default, or a sqlite:// DATABASE_URL): IMMEDIATE transactions, a busy
+# timeout and WAL; PostgreSQL: a bounded connection pool (config/database.py says why).
+DATABASES = {"default": default_database(os.environ, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------------
