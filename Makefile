@@ -26,12 +26,13 @@ install: $(VENV)/.installed node_modules/.installed messages
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0
 
-## make run: migrate, load demo data, serve on 127.0.0.1:8000 with a Celery worker and beat.
+## make run: migrate, load demo data, serve on 127.0.0.1:8000 (PORT=…) through gunicorn, with a
+## Celery worker and beat.
 run: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
 	$(PY) manage.py collectstatic --no-input -v 0
-	scripts/run-all
+	PORT=$(or $(PORT),8000) scripts/run-all
 
 ## make test: everything CI runs.
 test: install lint typecheck security pytest contract
