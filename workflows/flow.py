@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from cases.models import Application
@@ -76,14 +77,21 @@ class Flow:
         not a transaction merely inserting a row that refers to the pool (a new
         application in the round takes FOR KEY SHARE on it).
         """
-        pool_model = cls.model._meta.get_field(cls.pool_field).related_model
-        manager = pool_model._default_manager  # type: ignore[union-attr]
-        list(manager.select_for_update(no_key=True).filter(pk=pool_id).values_list("pk"))
+        pool_model: Any = cls._pool_key().related_model
+        rows = pool_model._default_manager.select_for_update(no_key=True).filter(pk=pool_id)
+        list(rows.values_list("pk"))
 
     @classmethod
     def pool_of(cls, subject: Any) -> Any:
         """The id of the pool's row that ``subject`` spends from."""
-        return getattr(subject, cls.model._meta.get_field(cls.pool_field).attname)
+        return getattr(subject, cls._pool_key().attname)
+
+    @classmethod
+    def _pool_key(cls) -> models.ForeignKey[Any, Any]:
+        field = cls.model._meta.get_field(cls.pool_field)
+        if not isinstance(field, models.ForeignKey):
+            raise ImproperlyConfigured(f"{cls.__name__}.pool_field names no foreign key.")
+        return field
 
     def take(self, name: str, **values: Any) -> Any:
         """Run transition ``name`` with typed ``values`` (the caller has checked permission)."""
