@@ -84,7 +84,7 @@ def _probe(script: str, **env: str) -> dict[str, Any]:
         if not key.startswith(("DATABASE_URL", "PULJEFLOW_", "PYTEST_"))
     }
     environ.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
-    done = subprocess.run(  # noqa: S603 (our own interpreter, our own script)
+    done = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
         env=environ,
