@@ -7,7 +7,7 @@
 
 For each configuration it prepares a fresh database, starts ``scripts/run-all``
 (gunicorn and the Celery worker) on a spare port, signs the clients in, lets them loose
-for ``--duration`` seconds, stops the server and reports:
+for ``--duration`` seconds, stops the server (its output: var/load-<config>-server.log) and reports:
 
 - ``sqlite``: the embedded default, a SQLite file in a fresh PULJEFLOW_VAR_DIR;
 - ``postgres``: the database ``puljeflow_load`` next to the one DATABASE_URL names,
@@ -401,7 +401,7 @@ def run(config: str, clients: int, duration: float) -> dict[str, Any]:
         print(f"[{config}] preparing: migrate, seed_demo, collectstatic, {CASES} cases …")
         scene = prepare(env)
         port = free_port()
-        log = RESULTS.parent / f"load-{config}-server.log"
+        log = ROOT / "var" / f"load-{config}-server.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         server = Server(env, port, log)
         try:

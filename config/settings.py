@@ -299,7 +299,8 @@ if REDIS_URL:
     PULJEFLOW_BEAT_LOCK_SECONDS = float(os.environ.get("PULJEFLOW_BEAT_LOCK_SECONDS", 30))
     CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, with messages written whole (config/broker.py).
+    CELERY_BROKER_URL = "puljeflow-filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
