@@ -129,7 +129,13 @@ def postgres_url() -> str:
         sys.exit("--config postgres: set DATABASE_URL (make load does: scripts/postgres-up).")
     import psycopg
 
-    with psycopg.connect(base, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(base, autocommit=True)
+    except psycopg.OperationalError:  # DATABASE_URL's own database need not exist
+        conn = psycopg.connect(
+            urlunsplit(urlsplit(base)._replace(path="/postgres")), autocommit=True
+        )
+    with conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{LOAD_DB}"')
     return urlunsplit(urlsplit(base)._replace(path=f"/{LOAD_DB}"))
