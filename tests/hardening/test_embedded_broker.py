@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -22,8 +23,14 @@ def test_a_worker_polling_while_messages_are_queued_reads_every_one_whole(
 ) -> None:
     if settings.REDIS_URL:
         pytest.skip("the embedded broker is used only without REDIS_URL")
-    options = {"data_folder_in": str(tmp_path), "data_folder_out": str(tmp_path)}
-    options["polling_interval"] = 0  # type: ignore[assignment]
+    queue_dir, control_dir = tmp_path / "queue", tmp_path / "control"
+    queue_dir.mkdir()
+    options: dict[str, Any] = {
+        "data_folder_in": str(queue_dir),
+        "data_folder_out": str(queue_dir),
+        "control_folder": str(control_dir),
+        "polling_interval": 0,
+    }
 
     def queue_them() -> None:
         with Connection(settings.CELERY_BROKER_URL, transport_options=options) as producer:
@@ -50,4 +57,4 @@ def test_a_worker_polling_while_messages_are_queued_reads_every_one_whole(
 
     assert broken == []
     assert sorted(received) == list(range(MESSAGES))
-    assert list(tmp_path.iterdir()) == []
+    assert list(queue_dir.iterdir()) == []
