@@ -11,11 +11,11 @@ import datetime
 import os
 from pathlib import Path
 
-import dj_database_url
 from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
+from config.database import default_database
 from config.logs import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -108,20 +108,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "puljeflow.sqlite3"),
-            # SQLite ignores SELECT ... FOR UPDATE. IMMEDIATE makes every atomic
-            # block take the write lock when it starts, so a transition that
-            # re-reads the case inside its transaction cannot race another one.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-            "TEST": {"NAME": os.environ.get("PULJEFLOW_TEST_SQLITE")},
-        }
-    }
+# SQLite (the default, or a sqlite:// DATABASE_URL): IMMEDIATE transactions, a busy
+# timeout and WAL; PostgreSQL: a bounded connection pool (config/database.py says why).
+DATABASES = {"default": default_database(os.environ, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------------
@@ -315,7 +304,8 @@ if REDIS_URL:
     PULJEFLOW_BEAT_LOCK_SECONDS = float(os.environ.get("PULJEFLOW_BEAT_LOCK_SECONDS", 30))
     CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, with messages written whole (config/broker.py).
+    CELERY_BROKER_URL = "puljeflow-filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
