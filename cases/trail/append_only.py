@@ -55,7 +55,7 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END
 $$;
-"""
+"""  # noqa: S608  (module constants, no input)
 
 TRIGGER = """
 CREATE OR REPLACE TRIGGER puljeflow_append_only

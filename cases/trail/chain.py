@@ -8,7 +8,10 @@ Whole-trail verification (cases agree with their records, checkpoints) is verify
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import hmac
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -48,8 +51,28 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def _normal(value: Any) -> Any:
+    # The same text for a value as assigned and as read back: 100000 and 100000.00 alike.
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    return _jsonable(value)
+
+
+def history_digest(row: Any) -> str:
+    """SHA-256 over every column of a history row (it is hashed into the record after it)."""
+    body = {f.attname: _normal(getattr(row, f.attname)) for f in row._meta.concrete_fields}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def state_of(application: Application) -> dict[str, Any]:
-    return {name: _jsonable(getattr(application, name)) for name in STATE_FIELDS}
+    """The case's STATE_FIELDS, and the history row its transition wrote (if it saved)."""
+    state = {name: _jsonable(getattr(application, name)) for name in STATE_FIELDS}
+    row = getattr(application, "_trail_history", None)
+    if row is not None:
+        state["history"] = {"id": row.history_id, "digest": history_digest(row)}
+    return state
 
 
 def seal(record: TransitionRecord, application: Application) -> None:

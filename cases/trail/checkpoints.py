@@ -70,7 +70,9 @@ def heads_digest(heads: list[list[Any]]) -> str:
 def _files(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return []
-    return sorted(p for p in directory.iterdir() if p.name.startswith(PREFIX) and p.suffix == ".json")
+    return sorted(
+        p for p in directory.iterdir() if p.name.startswith(PREFIX) and p.suffix == ".json"
+    )
 
 
 def checkpoint_write(*, only_if_changed: bool = False) -> Path | None:
@@ -186,5 +188,7 @@ def recorded_heads(
         for application_id, record_id, seq, digest in checkpoint.heads:
             if application_ids is not None and application_id not in application_ids:
                 continue
-            heads.setdefault(int(record_id), (int(application_id), int(seq), digest, checkpoint.name))
+            heads.setdefault(
+                int(record_id), (int(application_id), int(seq), digest, checkpoint.name)
+            )
     return heads

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from cases.trail.chain import STATE_FIELDS, BrokenLink, verify_records
+from cases.models import Application
+from cases.trail.chain import STATE_FIELDS, BrokenLink, history_digest, verify_records
 from cases.trail.checkpoints import CheckpointProblem, load_checkpoints, recorded_heads
 from cases.trail.models import TransitionRecord
 
@@ -124,6 +125,23 @@ def _check_heads(
     return problems
 
 
+def _check_history(refs: dict[int, TransitionRecord]) -> list[BrokenLink]:
+    """Each history row a keyed record names is still there, column for column."""
+    problems = []
+    rows = Application.history.model.objects.filter(history_id__in=refs)
+    found = {row.history_id: row for row in rows}
+    for history_id, record in sorted(refs.items()):
+        row = found.get(history_id)
+        if row is None:
+            problem = f"the case's history row {history_id} it names is gone"
+        elif history_digest(row) != record.state["history"]["digest"]:
+            problem = f"the case's history row {history_id} it names was changed"
+        else:
+            continue
+        problems.append(BrokenLink(record.application_id, record.seq, record.pk, problem))
+    return problems
+
+
 def verify_trail(applications: Any, *, scoped: bool = False, chunk: int = 2000) -> TrailReport:
     """Verify the applications in ``applications`` (a queryset) and the checkpoints.
 
@@ -137,8 +155,14 @@ def verify_trail(applications: Any, *, scoped: bool = False, chunk: int = 2000) 
     checkpoints, unreadable = load_checkpoints()
     report.problems += unreadable
     report.checkpoints = len(checkpoints)
-    # Every record is keyed from the upgrade on, and the first checkpoint came after it.
-    legacy_until = min((c.max_record_id for c in checkpoints), default=None)
+    # Every record is keyed from the upgrade on, and the first checkpoint came after it:
+    # only a record at or before the head it names for its case may be unkeyed (a case
+    # it does not name had no record yet). Without a checkpoint, chain.py's rule holds.
+    unkeyed_until = (
+        {int(app): int(seq) for app, _record, seq, _hash in checkpoints[0].heads}
+        if checkpoints
+        else None
+    )
     heads = recorded_heads(checkpoints, None)
     found: dict[int, tuple[int, int, str]] = {}
     seen_apps: set[int] = set()
@@ -146,6 +170,7 @@ def verify_trail(applications: Any, *, scoped: bool = False, chunk: int = 2000) 
 
     def flush() -> None:
         by_app: dict[int, list[TransitionRecord]] = {case["pk"]: [] for case in batch}
+        history: dict[int, TransitionRecord] = {}
         for record in TransitionRecord.objects.filter(application_id__in=by_app).order_by(
             "application_id", "seq"
         ):
@@ -153,15 +178,21 @@ def verify_trail(applications: Any, *, scoped: bool = False, chunk: int = 2000) 
             report.records += 1
             if record.pk in heads:
                 found[record.pk] = (record.application_id, record.seq, record.hash)
-            if legacy_until is not None and not record.key_id and record.pk > legacy_until:
+            if record.key_id:
+                if isinstance(record.state.get("history"), dict):
+                    history[int(record.state["history"]["id"])] = record
+            elif unkeyed_until is not None and record.seq > unkeyed_until.get(
+                record.application_id, 0
+            ):
                 report.problems.append(
                     BrokenLink(
                         record.application_id,
                         record.seq,
                         record.pk,
-                        "an unkeyed record written after the first checkpoint",
+                        "unkeyed, but after the first checkpoint every record is keyed",
                     )
                 )
+        report.problems += _check_history(history)
         for case in batch:
             link = verify_application(case, by_app[case["pk"]])
             if link is not None:
