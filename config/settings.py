@@ -338,7 +338,11 @@ PULJEFLOW_TRAIL_KEY_ID = os.environ.get("PULJEFLOW_TRAIL_KEY_ID", "")
 # ("base64,base64"), where the checkpoints go (production: append-only storage) and how often.
 PULJEFLOW_CHECKPOINT_SIGNING_KEY = os.environ.get("PULJEFLOW_CHECKPOINT_SIGNING_KEY", "")
 PULJEFLOW_CHECKPOINT_PUBLIC_KEYS = os.environ.get("PULJEFLOW_CHECKPOINT_PUBLIC_KEYS", "")
-PULJEFLOW_CHECKPOINT_DIR = os.environ.get("PULJEFLOW_CHECKPOINT_DIR", str(VAR_DIR / "checkpoints"))
+# A checkpoint names one database's records: by default one directory per database.
+PULJEFLOW_CHECKPOINT_DIR = os.environ.get(
+    "PULJEFLOW_CHECKPOINT_DIR",
+    str(VAR_DIR / "checkpoints" / Path(str(DATABASES["default"]["NAME"])).name),
+)
 PULJEFLOW_CHECKPOINT_SECONDS = float(os.environ.get("PULJEFLOW_CHECKPOINT_SECONDS", 3600))
 
 # --- Notifications -----------------------------------------------------------------------
