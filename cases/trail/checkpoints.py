@@ -174,7 +174,10 @@ def load_checkpoints() -> tuple[list[Checkpoint], list[CheckpointProblem]]:
     previous: Path | None = None
     for path in _files(checkpoint_dir()):
         result = _check_one(path, path.read_bytes(), previous)
-        (good if isinstance(result, Checkpoint) else problems).append(result)  # type: ignore[arg-type]
+        if isinstance(result, Checkpoint):
+            good.append(result)
+        else:
+            problems.append(result)
         previous = path
     return good, problems
 

@@ -147,9 +147,9 @@ def verify_trail(applications: Any, *, scoped: bool = False, chunk: int = 2000) 
 
     ``scoped``: ``applications`` is a part of them (a round, a case), so a checkpoint's
     heads of other cases are not looked for; unscoped, a head whose case is gone from
-    the database altogether is reported too. Streams the records in (application, seq) order, a chunk of applications at a
-    time, so memory stays flat however long the trail; the checkpoints' heads are
-    looked up in the same pass.
+    the database altogether is reported too. Streams the records in (application, seq)
+    order, a chunk of applications at a time, so memory stays flat however long the
+    trail; the checkpoints' heads and the history rows are looked up in the same pass.
     """
     report = TrailReport()
     checkpoints, unreadable = load_checkpoints()

@@ -1,4 +1,4 @@
-"""The keys and the checkpoints: legacy records, rotation, and checkpoints that were tampered with."""
+"""The keys and the checkpoints: records from before the keys, rotation, tampered checkpoints."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from cases.trail.models import TransitionRecord
 from workflows import engine
 
 from ..workflows.support import reach
-from .support import records_of, rehash_from, set_case, verify
+from .support import as_owner, records_of, rehash_from, set_case, verify
 
 pytestmark = pytest.mark.django_db
 S = ApplicationStatus
@@ -47,13 +47,9 @@ def _decide(application: Application, world: SimpleNamespace) -> Application:
 def _as_before_the_upgrade(application: Application) -> None:
     """Make the chain what a release before the keys left: unkeyed SHA-256, no state."""
     rehash_from(application, 1, "unkeyed")
-    from .support import as_owner
-
-    as_owner(
-        f"UPDATE {TransitionRecord._meta.db_table} SET state = %s WHERE application_id = %s",  # noqa: S608
-        ["{}", application.pk],
-        TransitionRecord._meta.db_table,
-    )
+    table = TransitionRecord._meta.db_table
+    sql = f"UPDATE {table} SET state = %s WHERE application_id = %s"  # noqa: S608
+    as_owner(sql, ["{}", application.pk], table)
 
 
 def test_records_from_before_the_keys_verify_and_new_ones_chain_on(
