@@ -35,16 +35,17 @@ APP_ROLE = "puljeflow_app"
 RETENTION_ROLE = "puljeflow_retention"
 TRANSITION_TABLE = "workflows_transitionrecord"
 
-FUNCTION = f"""
+# The names are written out (APP_ROLE, RETENTION_ROLE, TRANSITION_TABLE): no formatting.
+FUNCTION = """
 CREATE OR REPLACE FUNCTION puljeflow_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     -- The one exception: manage.py apply_retention overwrites personal data in history
     -- rows (never the transition records), inside a transaction that also appends the
     -- anonymisation to each case's chain. See cases/services/retention.py.
-    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME <> '{TRANSITION_TABLE}' THEN
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{RETENTION_ROLE}') THEN
-            IF current_user = '{RETENTION_ROLE}' THEN
+    IF TG_OP = 'UPDATE' AND TG_TABLE_NAME <> 'workflows_transitionrecord' THEN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'puljeflow_retention') THEN
+            IF current_user = 'puljeflow_retention' THEN
                 RETURN NEW;
             END IF;
         ELSIF current_setting('puljeflow.retention', true) = 'on' THEN
@@ -55,7 +56,7 @@ BEGIN
         USING ERRCODE = 'insufficient_privilege';
 END
 $$;
-"""  # noqa: S608  (module constants, no input)
+"""
 
 TRIGGER = """
 CREATE OR REPLACE TRIGGER puljeflow_append_only
