@@ -242,3 +242,10 @@ def test_beat_writes_a_checkpoint_every_hour(recommended: Application) -> None:
     assert (entry["task"], entry["schedule"]) == ("cases.tasks.write_checkpoint", 3600.0)
     assert write_checkpoint() != "" and write_checkpoint() == ""
     assert len(_checkpoints()) == 1
+
+
+def test_the_public_key_is_published_to_anyone(client: Any) -> None:
+    response = client.get("/trail/public-key")
+    assert response.status_code == 200
+    assert response.content.decode().strip() == public_key_b64()
+    assert client.post("/trail/public-key").status_code == 405
