@@ -16,6 +16,8 @@ from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
+from config.logs import logging_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULJEFLOW_VAR_DIR", BASE_DIR / "var")).resolve()
 
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its answer, carry the request's id.
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside everything that can refuse, so every 401/403/404/405 is logged.
@@ -154,11 +158,13 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_NEVER_LOCKOUT_GET = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # our own log line on puljeflow.security says it once
-# The client address: REMOTE_ADDR unless the deployment sits behind a proxy it names.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PULJEFLOW_PROXY_COUNT", 0)) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+# The client address (accounts.client_address, for the lockout, the API throttle and the
+# security log): REMOTE_ADDR, unless the deployment sits behind this many reverse proxies
+# that append to X-Forwarded-For. (PULJEFLOW_PROXY_COUNT is the variable's older name.)
+PULJEFLOW_TRUSTED_PROXIES = int(
+    os.environ.get("PULJEFLOW_TRUSTED_PROXIES") or os.environ.get("PULJEFLOW_PROXY_COUNT") or 0
 )
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
 # Two-factor login (django-otp TOTP); who needs it: accounts/two_factor.py.
 OTP_TOTP_ISSUER = os.environ.get("PULJEFLOW_OTP_ISSUER", "Puljeflow")
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes a device waits 2^(n-1) seconds
@@ -428,17 +434,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "puljeflow": {
-            "handlers": ["console"],
-            "level": os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO"),
-        },
-    },
-}
+# Everything to stderr with the request id (config/logs.py), 500s with their traceback
+# in development and production alike; "text" for people, "json" (one object per line,
+# the production default) for a log collector.
+LOGGING_CONFIG = "config.logs.configure"
+PULJEFLOW_LOG_FORMAT = os.environ.get("PULJEFLOW_LOG_FORMAT", "text")
+LOGGING = logging_settings(
+    fmt=PULJEFLOW_LOG_FORMAT, level=os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")
+)
 
 # --- REST API (api/) ----------------------------------------------------------------------
 REST_FRAMEWORK: dict[str, object] = {

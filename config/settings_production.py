@@ -11,6 +11,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .logs import logging_settings
 from .settings import *  # noqa: F403  (the one settings module, then the production rules)
 from .settings import env_bool
 
@@ -44,3 +45,10 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+
+# Logs: one JSON object per line on stderr for the log collector, each with its request id;
+# every 500 with its traceback (config/logs.py). PULJEFLOW_LOG_FORMAT=text for people.
+PULJEFLOW_LOG_FORMAT = os.environ.get("PULJEFLOW_LOG_FORMAT", "json")
+LOGGING = logging_settings(
+    fmt=PULJEFLOW_LOG_FORMAT, level=os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")
+)
