@@ -323,6 +323,24 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # (manage.py apply_retention; run it from cron or a scheduler once a day).
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
 
+# --- The trail's keys and checkpoints (cases/trail/keys.py, checkpoints.py) ----------------
+# HMAC keys of the transition records' chain, "id:base64,id2:base64" (32+ random bytes
+# each), and the id new records use (default: the last listed). Unset: a key derived
+# from SECRET_KEY, id "dev-…" — for development and tests only (see docs/threat-model.md).
+PULJEFLOW_TRAIL_KEYS = os.environ.get("PULJEFLOW_TRAIL_KEYS", "")
+PULJEFLOW_TRAIL_KEY_ID = os.environ.get("PULJEFLOW_TRAIL_KEY_ID", "")
+# Ed25519 key signing the checkpoints (base64 of the raw 32 bytes; unset: derived from
+# SECRET_KEY, development only), earlier public keys still trusted after a rotation
+# ("base64,base64"), where the checkpoints go (production: append-only storage) and how often.
+PULJEFLOW_CHECKPOINT_SIGNING_KEY = os.environ.get("PULJEFLOW_CHECKPOINT_SIGNING_KEY", "")
+PULJEFLOW_CHECKPOINT_PUBLIC_KEYS = os.environ.get("PULJEFLOW_CHECKPOINT_PUBLIC_KEYS", "")
+# A checkpoint names one database's records: by default one directory per database.
+PULJEFLOW_CHECKPOINT_DIR = os.environ.get(
+    "PULJEFLOW_CHECKPOINT_DIR",
+    str(VAR_DIR / "checkpoints" / Path(str(DATABASES["default"]["NAME"])).name),
+)
+PULJEFLOW_CHECKPOINT_SECONDS = float(os.environ.get("PULJEFLOW_CHECKPOINT_SECONDS", 3600))
+
 # --- Notifications -----------------------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", 8))
 # A claimed row is taken over after this; above every task's hard limit (35 s), so a
@@ -354,6 +372,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {
             "expires": NOTIFICATIONS_REMIND_SECONDS - min(20, NOTIFICATIONS_REMIND_SECONDS / 10)
         },
+    },
+    # A signed checkpoint of every case's chain head (cases/trail/checkpoints.py).
+    "trail-checkpoint": {
+        "task": "cases.tasks.write_checkpoint",
+        "schedule": PULJEFLOW_CHECKPOINT_SECONDS,
+        "options": {"expires": PULJEFLOW_CHECKPOINT_SECONDS / 2},
     },
     # Decision letters are printed after commit; this prints any whose task was lost.
     "letters-print-missing": {

@@ -24,6 +24,12 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("puljeflow-local-development-ke
         "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
 
+# The trail's HMAC keys and the checkpoints' signing key (PULJEFLOW_TRAIL_KEYS,
+# PULJEFLOW_CHECKPOINT_SIGNING_KEY) belong in the environment from a secret store. Unset,
+# they are derived from DJANGO_SECRET_KEY, which keeps a fresh deployment working but
+# puts them wherever the secret key is: ``check --deploy`` reports it as an Info
+# (puljeflow.I001/I002, cases/trail/checks.py) — docs/threat-model.md says why it matters.
+
 # HTTPS only: redirect plain HTTP, tell browsers to use HTTPS for a year (and for every
 # subdomain, eligible for the browsers' preload lists), cookies only over HTTPS.
 SECURE_SSL_REDIRECT = env_bool("PULJEFLOW_SSL_REDIRECT", True)

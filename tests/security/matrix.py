@@ -335,6 +335,10 @@ MATRIX: dict[str, Entry] = {
         "none",
         lambda role, target, method: ALLOW if method == "POST" else NOT_ALLOWED,
     ),
+    # The checkpoints' public key (cases/trail/keys.py): for anyone, to read only.
+    "trail_public_key": Entry(
+        "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
+    ),
     "otp_setup": Entry("none", SIGNED_IN_ONLY),
     "otp_verify": Entry("none", SIGNED_IN_ONLY),
     "flow_chart": Entry("none", SIGNED_IN_ONLY),
