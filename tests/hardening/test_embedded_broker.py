@@ -47,6 +47,8 @@ def test_a_worker_polling_while_messages_are_queued_reads_every_one_whole(
             try:
                 message = queue.get(timeout=10)
             except queue.Empty:
+                if producer.is_alive():  # a slow producer on a loaded machine, not a loss
+                    continue
                 break
             except ValueError as error:  # JSONDecodeError: a message read half-written
                 broken.append(error)
