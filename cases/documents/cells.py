@@ -96,8 +96,8 @@ def csv_text(rows: Iterable[Iterable[Any]], *, number: Callable[[Any], str] = st
 def xlsx_value(value: Any) -> Any:
     """One XLSX cell value: numbers as numbers (Decimal as float, so the sheet can add
     them up), dates as dates, anything else as safe text."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, bool):
+        return value
     if _is_number(value):
         return float(value) if isinstance(value, Decimal) else value
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
