@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -64,7 +65,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
+def round_decisions(request: HttpRequest, pk: int) -> HttpResponseBase:
     grant_round = access.get_round_for_staff(request.user, pk)
     outcome = request.GET.get("outcome", "")
     outcome = outcome if outcome in decisions.OUTCOMES else ""
