@@ -91,14 +91,14 @@ def _pdf_content_problem(pdf: Any) -> str | None:
         if visited > PDF_MAX_OBJECTS:
             return unreadable_pdf()
         if isinstance(obj, pikepdf.Array):
-            stack.extend(v for v in obj if not v.is_indirect)
+            stack.extend(v for v in obj if _direct_container(v))
             continue
         if not isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             continue
         for key in obj.keys():  # noqa: SIM118 (a pikepdf object, not a dict)
             value = obj.get(key)
             found |= _pdf_key_findings(key, value, obj)
-            if isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect:
+            if _direct_container(value):
                 stack.append(value)
     if "script" in found:
         return _(
@@ -136,6 +136,14 @@ def _pdf_key_findings(key: str, value: Any, obj: Any) -> set[str]:
     if key in ("/Type", "/Subtype") and name in ("/EmbeddedFile", "/FileAttachment"):
         return {"embedded"}
     return set()
+
+
+def _direct_container(value: Any) -> bool:
+    """A dictionary or array written inside its parent; one referenced by number is an
+    object of its own, visited once from ``pdf.objects``."""
+    import pikepdf
+
+    return isinstance(value, pikepdf.Dictionary | pikepdf.Array) and not value.is_indirect
 
 
 def _is_name(value: Any) -> bool:

@@ -28,7 +28,11 @@ def refused(name: str, content: bytes) -> str:
     ("name", "content", "content_type"),
     [
         ("regnskab.pdf", PDF_BYTES, "application/pdf"),
+        ("link.pdf", files.pdf(), "application/pdf"),
         ("budget.docx", files.docx(), uploads.ALLOWED_TYPES[".docx"]),
+        ("felter.docx", files.docx_with_ordinary_fields(), uploads.ALLOWED_TYPES[".docx"]),
+        ("budget.xlsx", files.xlsx(), uploads.ALLOWED_TYPES[".xlsx"]),
+        ("tekst.xlsx", files.xlsx(b'IF(A1=1,"a|b!","")'), uploads.ALLOWED_TYPES[".xlsx"]),
         ("vedtaegter.odt", files.odt(), uploads.ALLOWED_TYPES[".odt"]),
         ("logo.png", files.png(), "image/png"),
         ("foto.JPG", files.jpeg(), "image/jpeg"),
@@ -57,7 +61,8 @@ def test_real_documents_and_images_are_accepted(
         ("side.pdf", files.pdf_with_html(), "contains scripts or actions"),
         ("js.pdf", files.pdf_with_javascript(), "contains scripts or actions"),
         ("js2.pdf", files.pdf_with_javascript(b"/J#61vaScript"), "contains scripts or actions"),
-        ("js3.pdf", files.pdf_with_compressed_javascript(), "contains scripts or actions"),
+        # Not a readable PDF (no catalogue): refused as such, whatever it holds.
+        ("js3.pdf", files.pdf_with_compressed_javascript(), "cannot be read"),
         ("launch.pdf", files.pdf_with_javascript(b"/Launch"), "contains scripts or actions"),
         ("billede.png", files.png() + files.plain_zip(), "contains another file"),
         ("billede.png", files.png() + b"trailing", "is not a PNG file"),
@@ -208,3 +213,85 @@ def test_exports_are_attachments_too(world: Any, as_user: Any) -> None:
         assert response["Content-Disposition"].startswith("attachment;"), url
         assert response["X-Content-Type-Options"] == "nosniff", url
         assert "html" not in response["Content-Type"], url
+
+
+# --- active content, read from the file's structure ---------------------------------------
+
+ACTIVE = [
+    (
+        "open.pdf",
+        lambda: files.pdf_open_action("JavaScript", JS="app.alert(1)"),
+        "contains scripts or actions",
+    ),
+    ("objstm.pdf", files.pdf_javascript_in_object_stream, "contains scripts or actions"),
+    ("launch.pdf", lambda: files.pdf_open_action("Launch", F="cmd.exe"), "scripts or actions"),
+    ("bilag.pdf", files.pdf_with_embedded_file, "has other files embedded in it"),
+    ("skema.pdf", files.pdf_with_submit_form, "a form that sends data elsewhere"),
+    (
+        "import.pdf",
+        lambda: files.pdf_open_action("ImportData", F="x.fdf"),
+        "a form that sends data elsewhere",
+    ),
+    ("laast.pdf", files.pdf_with_password, "protected by a password"),
+    ("stykker.pdf", lambda: b"%PDF-1.7\n1 0 obj<<garbage\n%%EOF\n", "cannot be read"),
+    ("skabelon.docx", files.docx_with_remote_template, "fetches content from outside"),
+    ("dde.docx", files.docx_with_dde, "DDE fields or formulas"),
+    ("dde2.docx", lambda: files.docx_with_dde(split=True), "DDE fields or formulas"),
+    ("dde.xlsx", lambda: files.xlsx(b"cmd|' /C calc'!A0"), "DDE fields or formulas"),
+    ("bombe.docx", files.zip_bomb_of_small_parts, "zip bomb"),
+    (
+        "kontrol.docx",
+        lambda: files.docx({"word/activeX/activeX1.bin": b"\x00" * 10}),
+        "controls (ActiveX)",
+    ),
+    ("makro.xlsx", lambda: files.xlsx(extra={"xl/macrosheets/sheet1.xml": b"<x/>"}), "macros"),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "message"), ACTIVE, ids=[a[0] for a in ACTIVE])
+def test_active_content_is_refused_with_a_reason(name: str, build: Any, message: str) -> None:
+    assert message in refused(name, build())
+
+
+def test_the_bomb_is_small_and_every_part_of_it_is_modest() -> None:
+    import zipfile
+    from io import BytesIO
+
+    data = files.zip_bomb_of_small_parts()
+    members = zipfile.ZipFile(BytesIO(data)).infolist()
+    assert len(data) < 120_000
+    assert sum(m.file_size for m in members) > 99 * 1_000_000
+    assert max(m.file_size for m in members) <= 1_048_576
+
+
+def test_the_reason_is_in_danish_by_default() -> None:
+    with pytest.raises(ValidationError) as caught:
+        uploads.check_upload(SimpleUploadedFile("laast.pdf", files.pdf_with_password()))
+    assert "kan ikke læses" in " ".join(caught.value.messages)
+
+
+@pytest.mark.parametrize(
+    ("name", "build", "message"),
+    [ACTIVE[1], ACTIVE[3], ACTIVE[8], ACTIVE[11]],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 else "",
+)
+def test_the_upload_screen_and_the_api_refuse_active_content(
+    world: Any, draft: Any, as_user: Any, name: str, build: Any, message: str
+) -> None:
+    from rest_framework.test import APIClient
+
+    before = set(draft.attachments.values_list("pk", flat=True))
+    response = upload(as_user(world.anna), draft, name, build())
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+    api = APIClient()
+    api.force_authenticate(world.anna)
+    response = api.post(
+        f"/api/v1/applications/{draft.pk}/attachments",
+        {"kind": "other", "file": SimpleUploadedFile(name, build())},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert any(message in m for m in response.json()["file"])
+    assert set(draft.attachments.values_list("pk", flat=True)) == before
