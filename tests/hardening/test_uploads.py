@@ -295,3 +295,96 @@ def test_the_upload_screen_and_the_api_refuse_active_content(
     assert response.status_code == 400
     assert any(message in m for m in response.json()["file"])
     assert set(draft.attachments.values_list("pk", flat=True)) == before
+
+
+# --- how much one application may hold ------------------------------------------------------
+
+
+def _fill(application: Any, count: int, user: Any) -> None:
+    from cases.models import Attachment
+
+    existing = application.attachments.count()
+    for n in range(count - existing):
+        attachment = Attachment(
+            application=application,
+            kind="other",
+            original_name=f"{n}.pdf",
+            size=1000,
+            uploaded_by=user,
+        )
+        attachment.file.save(f"{n}.pdf", SimpleUploadedFile(f"{n}.pdf", PDF_BYTES), save=False)
+        attachment.save()
+
+
+def test_the_31st_attachment_is_refused_on_the_screen_and_in_the_api(
+    world: Any, draft: Any, as_user: Any, settings: Any
+) -> None:
+    from rest_framework.test import APIClient
+
+    assert settings.PULJEFLOW_MAX_ATTACHMENTS == 30
+    _fill(draft, 29, world.anna)
+    client = as_user(world.anna)
+    assert upload(client, draft, "nr30.pdf", PDF_BYTES).status_code == 302
+    stored = set(draft.attachments.values_list("pk", flat=True))
+    assert len(stored) == 30
+    response = upload(client, draft, "nr31.pdf", PDF_BYTES)
+    assert response.status_code == 400
+    error = response.content.decode().split('id="id_file-error"', 1)[1]
+    assert "already has 30 attachments, and at most 30 are allowed" in error
+    api = APIClient()
+    api.force_authenticate(world.anna)
+    response = api.post(
+        f"/api/v1/applications/{draft.pk}/attachments",
+        {"kind": "other", "file": SimpleUploadedFile("nr31.pdf", PDF_BYTES)},
+        format="multipart",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "at most 30 are allowed" in response.json()["file"][0]
+    assert set(draft.attachments.values_list("pk", flat=True)) == stored
+
+
+def test_the_case_officer_of_a_paper_application_meets_the_same_limit(
+    world: Any, as_user: Any, settings: Any
+) -> None:
+    from tests.factories import ApplicationFactory
+
+    paper = ApplicationFactory(round=world.round, association=world.a, registered_by=world.carl)
+    most = paper.attachments.count() + 1
+    settings.PULJEFLOW_MAX_ATTACHMENTS = most
+    client = as_user(world.carl)
+    assert upload(client, paper, "sidste.pdf", PDF_BYTES).status_code == 302
+    response = upload(client, paper, "en-til.pdf", PDF_BYTES)
+    assert response.status_code == 400
+    assert f"at most {most} are allowed" in response.content.decode()
+    assert paper.attachments.count() == most
+
+
+def test_the_total_size_is_limited_too(world: Any, draft: Any, as_user: Any, settings: Any) -> None:
+    from cases.upload_quota import usage
+
+    count, size = usage(draft)
+    settings.PULJEFLOW_MAX_ATTACHMENT_BYTES = size + len(PDF_BYTES) + 10
+    client = as_user(world.anna)
+    assert upload(client, draft, "lille.pdf", PDF_BYTES).status_code == 302
+    response = upload(client, draft, "en-til.pdf", PDF_BYTES)
+    assert response.status_code == 400
+    assert "MB are allowed" in response.content.decode()
+    assert usage(draft)[0] == count + 1
+
+
+def test_usage_report_attachments_count_towards_the_limit(
+    world: Any, draft: Any, settings: Any
+) -> None:
+    from cases.errors import InvalidInput
+    from tests.conftest import advance, report_data
+    from workflows import engine
+
+    paid = advance(draft, world, "paid")
+    settings.PULJEFLOW_MAX_ATTACHMENTS = paid.attachments.count()
+    with override("en"), pytest.raises(InvalidInput) as caught:
+        engine.perform(paid, "submit_report", user=world.anna, **report_data())
+    assert "at most" in " ".join(caught.value.errors["accounts"])
+    settings.PULJEFLOW_MAX_ATTACHMENTS = paid.attachments.count() + 1
+    paid.refresh_from_db()
+    assert engine.perform(paid, "submit_report", user=world.anna, **report_data())
