@@ -223,9 +223,7 @@ WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Uploads above this size are refused with a message next to the field.
 PULJEFLOW_MAX_UPLOAD_BYTES = int(os.environ.get("PULJEFLOW_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 # Word/Excel/OpenDocument files are ZIPs: what they may unpack to (zip bombs are refused).
-PULJEFLOW_MAX_UNZIPPED_BYTES = int(
-    os.environ.get("PULJEFLOW_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024)
-)
+PULJEFLOW_MAX_UNZIPPED_BYTES = int(os.environ.get("PULJEFLOW_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024))
 PULJEFLOW_MAX_COMPRESSION_RATIO = int(os.environ.get("PULJEFLOW_MAX_COMPRESSION_RATIO", 100))
 PULJEFLOW_MAX_UNZIPPED_MEMBERS = 2000
 # What one application may hold: attachments (its own and its usage reports') in number
