@@ -10,7 +10,8 @@ things make a cell safe whatever an association typed:
   Decimal, float) are not text: they stay numbers, negative amounts included.
 - **Only characters the format can hold.** XML 1.0 — and so XLSX — cannot hold the
   control characters U+0000–U+0008, U+000B, U+000C, U+000E–U+001F (openpyxl raises on
-  them); they are removed, in CSV as well, so the two files say the same.
+  them); they are removed, in CSV as well, so the two files say the same. An XLSX cell
+  holds at most 32,767 characters (Excel's limit); a longer text is cut there.
 
 The bound on an export's size comes from its inputs: every text field has a length limit
 (the input policy), an application has at most ``PULJEFLOW_MAX_ATTACHMENTS`` attachments
@@ -32,6 +33,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # What XML 1.0 cannot hold (tab, line feed and carriage return it can), and the two
 # non-characters at the end of the Basic Multilingual Plane.
 UNHOLDABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+XLSX_MAX_CELL = 32_767  # the most characters Excel keeps in one cell; more and it "repairs"
 BOM = "\ufeff"  # Excel reads UTF-8 (æøå) correctly only with it
 DELIMITER = ";"  # what Danish Excel opens without asking
 
@@ -102,7 +104,10 @@ def xlsx_value(value: Any) -> Any:
         return float(value) if isinstance(value, Decimal) else value
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value
-    return text(_plain(value))
+    value = text(_plain(value))
+    if len(value) > XLSX_MAX_CELL:  # the CSV beside it keeps the whole text
+        return value[: XLSX_MAX_CELL - 1] + "…"
+    return value
 
 
 def write_xlsx(

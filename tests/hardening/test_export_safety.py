@@ -88,7 +88,9 @@ def test_no_cell_of_any_export_is_a_formula(
     decisions = reverse("round_decisions", args=[world.round.pk])
     listing = _csv(_body(client.get(decisions + "?format=csv")))
     sheet = _body(client.get(decisions + "?format=xlsx"))
-    report = _csv(_body(client.get(reverse("round_report_csv", args=[world.round.pk]))))
+    response = client.get(reverse("round_report_csv", args=[world.round.pk]))
+    assert response["X-Content-Type-Options"] == "nosniff"
+    report = _csv(_body(response))
     archive = zipfile.ZipFile(
         io.BytesIO(_body(client.get(reverse("round_export", args=[world.round.pk]))))
     )
@@ -169,6 +171,9 @@ def test_cells_strip_what_the_formats_cannot_hold() -> None:
     assert cells.text("\x0b=1+1") == "'=1+1"
     assert cells.xlsx_value(None) is None and cells.csv_value(None) == ""
     assert cells.xlsx_value(True) is True
+    long = cells.xlsx_value("x" * 40_000)
+    assert len(long) == cells.XLSX_MAX_CELL and long.endswith("…")
+    assert cells.csv_value("x" * 40_000) == "x" * 40_000
 
 
 # --- nothing writes a CSV or XLSX except cells.py ------------------------------------------
