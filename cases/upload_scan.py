@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import warnings
 import zipfile
 from typing import Any
 from xml.etree import ElementTree
@@ -186,14 +187,21 @@ def package_problem(archive: zipfile.ZipFile, data: bytes, ext: str) -> str | No
 
 
 def _olevba_finds_macros(data: bytes) -> bool:
-    from oletools.olevba import FileOpenError, VBA_Parser
+    with warnings.catch_warnings():
+        # oletools 0.60 builds its grammar with pyparsing names pyparsing 3 deprecates.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from oletools.olevba import FileOpenError, VBA_Parser
 
     try:
         parser = VBA_Parser("upload", data=data)
     except FileOpenError:
         return False  # not a type olevba knows (OpenDocument): the part names decide
+    except Exception as error:  # fail closed: a file it cannot read is refused
+        raise ValueError("olevba cannot read the document") from error
     try:
         return bool(parser.detect_vba_macros())
+    except Exception as error:
+        raise ValueError("olevba cannot read the document") from error
     finally:
         parser.close()
 
