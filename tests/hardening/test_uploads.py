@@ -217,6 +217,8 @@ def test_exports_are_attachments_too(world: Any, as_user: Any) -> None:
 
 # --- active content, read from the file's structure ---------------------------------------
 
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the compound file's signature
+
 ACTIVE = [
     (
         "open.pdf",
@@ -245,6 +247,9 @@ ACTIVE = [
         "controls (ActiveX)",
     ),
     ("makro.xlsx", lambda: files.xlsx(extra={"xl/macrosheets/sheet1.xml": b"<x/>"}), "macros"),
+    # Legacy OLE documents (where VBA macros hide in .doc/.xls) are not accepted at all.
+    ("gammel.doc", lambda: OLE + b"\x00" * 500, "are not accepted"),
+    ("gammel.docx", lambda: OLE + b"\x00" * 500, "is not a DOCX file"),
 ]
 
 
