@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import access, roles
+from cases import access, roles, upload_quota
 from cases.models import Application, Association, Attachment, FocusArea, Role
 from cases.services import applications as services
 from cases.trail.disclosure import disclosed_records
@@ -183,15 +183,16 @@ class AttachmentList(generics.GenericAPIView):
         upload = data.validated_data["file"]
         try:
             content_type = check_upload(upload)
+            upload_quota.check_room(application, [upload.size])
+            attachment = services.attachment_add(
+                application=application,
+                acting_user=request.user,
+                kind=data.validated_data["kind"],
+                upload=upload,
+                content_type=content_type,
+            )
         except ValidationError as error:
             raise ValidationError({"file": error.messages}) from None
-        attachment = services.attachment_add(
-            application=application,
-            acting_user=request.user,
-            kind=data.validated_data["kind"],
-            upload=upload,
-            content_type=content_type,
-        )
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
 
 

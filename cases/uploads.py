@@ -14,7 +14,14 @@ The rules (docs/security.md, "Uploads"):
   chunks of a PNG, a ZIP that really is an Office Open XML / OpenDocument file;
 - archives are refused, and so are documents that unpack to too much (zip bombs);
 - polyglots are refused: a PDF with JavaScript, launch actions or HTML, and any file
-  with data after its own end (a ZIP or a script appended to a PDF or an image).
+  with data after its own end (a ZIP or a script appended to a PDF or an image);
+- active content is refused: scripts, launch actions, embedded files and forms that
+  send data in a PDF; macros, controls, remote templates and DDE in an Office file
+  (``cases.upload_scan``), and so is a damaged or password-locked PDF;
+- when a virus scanner is configured, the file is scanned, and refused if infected or if
+  the scanner cannot be reached (``cases.clamav``).
+
+How many files one application may hold, and their total size: ``cases.upload_quota``.
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from cases import clamav, upload_scan
 
 # Accepted types: the name's extension and the file's content must agree.
 ALLOWED_TYPES = {
@@ -70,10 +79,7 @@ ARCHIVE_MAGIC = (
 ACTIVE_CONTENT = re.compile(rb"<\s*(?:script|html|svg|iframe|object|embed)\b|<\?php", re.I)
 PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|RichMedia|XFA)\b")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
-PDF_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-MAX_PDF_INFLATE = 64 * 1024 * 1024  # bytes of PDF streams unpacked to look for scripts
 
 
 def _refuse(message: str) -> ValidationError:
@@ -130,23 +136,8 @@ def _pdf_ok(data: bytes) -> str | None:
             "The PDF file contains scripts or actions. Save or print it as a new PDF "
             "without them and retry."
         )
-    budget = MAX_PDF_INFLATE
-    for match in PDF_STREAM.finditer(data):
-        if budget <= 0:
-            break
-        inflater = zlib.decompressobj()
-        try:
-            unpacked = inflater.decompress(match.group(1), budget)
-        except zlib.error:
-            continue  # not a Flate stream (images, fonts with other filters)
-        budget -= len(unpacked)
-        unpacked = PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), unpacked)
-        if PDF_ACTIVE.search(unpacked):
-            return _(
-                "The PDF file contains scripts or actions. Save or print it as a new PDF "
-                "without them and retry."
-            )
-    return None
+    # The structure, object streams and compressed streams included (upload_scan).
+    return upload_scan.pdf_problem(data)
 
 
 def _jpeg_ok(data: bytes) -> bool:
@@ -209,9 +200,11 @@ def _png_ok(data: bytes) -> bool:
     return False
 
 
-def _package_ok(upload: Any, ext: str) -> str | None:
+def _package_ok(upload: Any, data: bytes, ext: str) -> str | None:
     """An Office Open XML or OpenDocument file: a ZIP with the parts of its type, within
-    the unpacked-size and compression-ratio limits. None if fine, otherwise why not."""
+    the unpacked-size and compression-ratio limits, read from the ZIP's directory before
+    any part is unpacked; then free of active content (``upload_scan``). None if fine,
+    otherwise why not."""
     not_document = _(
         "The file is a ZIP archive, not a %(ext)s document. Archives are not accepted: "
         "upload the documents one by one."
@@ -220,28 +213,13 @@ def _package_ok(upload: Any, ext: str) -> str | None:
     try:
         with zipfile.ZipFile(upload) as archive:
             members = archive.infolist()
-            if len(members) > settings.PULJEFLOW_MAX_UNZIPPED_MEMBERS:
+            if len(members) > settings.PULJEFLOW_MAX_UNZIPPED_MEMBERS or _bomb(members):
                 return _too_big_unpacked()
-            total = 0
             for member in members:
-                total += member.file_size
-                ratio = member.file_size / max(member.compress_size, 1)
-                if (
-                    ratio > settings.PULJEFLOW_MAX_COMPRESSION_RATIO
-                    and member.file_size > 1_048_576
-                ):
-                    return _too_big_unpacked()
                 name = member.filename
                 if name.startswith(("/", "\\")) or ".." in name.replace("\\", "/").split("/"):
                     return not_document
-            if total > settings.PULJEFLOW_MAX_UNZIPPED_BYTES:
-                return _too_big_unpacked()
             names = {m.filename for m in members}
-            if any(n.lower().endswith("vbaproject.bin") for n in names):
-                return _(
-                    "The document contains macros. Save it as an ordinary %(ext)s file "
-                    "without macros and retry."
-                ) % {"ext": ext.lstrip(".").upper()}
             if ext in OOXML_MAIN_PART:
                 if "[Content_Types].xml" not in names or OOXML_MAIN_PART[ext] not in names:
                     return not_document
@@ -251,13 +229,28 @@ def _package_ok(upload: Any, ext: str) -> str | None:
                 with archive.open("mimetype") as handle:
                     if handle.read(100).strip() != ODF_MIMETYPE[ext]:
                         return not_document
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError):
+            return upload_scan.package_problem(archive, data, ext)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, KeyError, SyntaxError):
         return _(
             "The file's content is not a %(ext)s file. Save it again as %(ext)s and retry."
         ) % {"ext": ext.lstrip(".").upper()}
     finally:
         upload.seek(0)
-    return None
+
+
+def _bomb(members: list[zipfile.ZipInfo]) -> bool:
+    """Too much unpacked, or packed too tightly: per part, and for the whole file (a bomb
+    of many small parts stays under any per-part limit)."""
+    ratio = settings.PULJEFLOW_MAX_COMPRESSION_RATIO
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members)
+    if total > settings.PULJEFLOW_MAX_UNZIPPED_BYTES:
+        return True
+    if total > 1_048_576 and total / max(packed, 1) > ratio:
+        return True
+    return any(
+        m.file_size > 1_048_576 and m.file_size / max(m.compress_size, 1) > ratio for m in members
+    )
 
 
 def _too_big_unpacked() -> str:
@@ -317,7 +310,7 @@ def _check_content(data: bytes, upload: Any, ext: str) -> None:
         return
     if not head.startswith(b"PK\x03\x04"):
         raise _refuse(wrong)
-    problem = _package_ok(upload, ext)
+    problem = _package_ok(upload, data, ext)
     if problem:
         raise _refuse(problem)
 
@@ -357,6 +350,9 @@ def check_upload(upload: Any) -> str:
             % {"ext": ext or "?"}
         )
     _check_content(data, upload, ext)
+    problem = clamav.scan_problem(upload)
+    if problem:
+        raise _refuse(problem)
     upload.name = safe_name(upload.name)
     return ALLOWED_TYPES[ext]
 

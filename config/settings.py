@@ -218,11 +218,20 @@ WHITENOISE_KEEP_ONLY_HASHED_FILES = True
 # Uploads above this size are refused with a message next to the field.
 PULJEFLOW_MAX_UPLOAD_BYTES = int(os.environ.get("PULJEFLOW_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
 # Word/Excel/OpenDocument files are ZIPs: what they may unpack to (zip bombs are refused).
-PULJEFLOW_MAX_UNZIPPED_BYTES = int(
-    os.environ.get("PULJEFLOW_MAX_UNZIPPED_BYTES", 100 * 1024 * 1024)
-)
+PULJEFLOW_MAX_UNZIPPED_BYTES = int(os.environ.get("PULJEFLOW_MAX_UNZIPPED_BYTES", 50 * 1024 * 1024))
 PULJEFLOW_MAX_COMPRESSION_RATIO = int(os.environ.get("PULJEFLOW_MAX_COMPRESSION_RATIO", 100))
 PULJEFLOW_MAX_UNZIPPED_MEMBERS = 2000
+# What one application may hold: attachments (its own and its usage reports') in number
+# and in total size. This also bounds the size of a case's export.
+PULJEFLOW_MAX_ATTACHMENTS = int(os.environ.get("PULJEFLOW_MAX_ATTACHMENTS", 30))
+PULJEFLOW_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("PULJEFLOW_MAX_ATTACHMENT_BYTES", 100 * 1024 * 1024)
+)
+# Optional virus scanning by ClamAV's daemon: a unix socket path, or host:port. When set,
+# every upload is scanned and refused if the daemon is unreachable (docs/security.md).
+PULJEFLOW_CLAMAV_SOCKET = os.environ.get("PULJEFLOW_CLAMAV_SOCKET", "")
+PULJEFLOW_CLAMAV_HOST = os.environ.get("PULJEFLOW_CLAMAV_HOST", "")
+PULJEFLOW_CLAMAV_TIMEOUT = float(os.environ.get("PULJEFLOW_CLAMAV_TIMEOUT", 30))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 

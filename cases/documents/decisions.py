@@ -3,8 +3,7 @@ amounts, the deciding meeting and the reasons — on screen, as CSV and as XLSX.
 
 from __future__ import annotations
 
-import csv
-import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -13,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.documents import cells
 from cases.models import Application, ApplicationStatus, GrantRound, Meeting, StatusGroup
 from cases.trail.models import TransitionRecord
 
@@ -129,35 +129,22 @@ def totals(rows: list[Row]) -> dict[str, Decimal]:
     }
 
 
+def csv_lines(rows: list[Row]) -> Iterator[str]:
+    """The decision list as CSV, line by line (for a streaming response)."""
+    return cells.csv_lines([headers(), *(row.cells() for row in rows)])
+
+
 def as_csv(rows: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")  # what Danish Excel opens without asking
-    writer.writerow(headers())
-    for row in rows:
-        writer.writerow(["" if c is None else str(c) for c in row.cells()])
-    return "\ufeff" + out.getvalue()  # BOM: Excel reads UTF-8 (æøå) correctly
+    return "".join(csv_lines(rows))
 
 
-def as_xlsx(rows: list[Row], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Decisions")[:31]
-    sheet.append([title])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append(headers())
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        cells = row.cells()
-        # Amounts as numbers, so the sheet can add them up.
-        sheet.append([float(c) if isinstance(c, Decimal) else c for c in cells])
-    for column in ("F", "G", "H"):
-        for cell in sheet[column][2:]:
-            cell.number_format = "#,##0.00"
-    sheet.freeze_panes = "A3"
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def write_xlsx(rows: list[Row], title: str, target: Any) -> None:
+    """The decision list as XLSX into ``target``; amounts as numbers, so the sheet can add
+    them up."""
+    cells.write_xlsx(
+        target,
+        sheet_title=_("Decisions"),
+        title=title,
+        headers=headers(),
+        rows=(row.cells() for row in rows),
+    )

@@ -11,13 +11,20 @@ request for access to documents (aktindsigt) or a complaint:
   be re-verified outside the system.
 
 A round's export is its decision list (CSV, XLSX) and the file of each application.
+
+Every CSV and XLSX cell is written by ``cases.documents.cells`` (no formulas, only
+characters the format can hold). Files are copied into the ZIP in pieces and stored
+uncompressed (they are compressed already); the caller writes the ZIP into a spooled
+temporary file. What bounds an export: the length limit of every text field, at most
+``PULJEFLOW_MAX_ATTACHMENTS`` attachments of ``PULJEFLOW_MAX_ATTACHMENT_BYTES`` in all per
+application (``cases.upload_quota``), and one row per application in a round.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import shutil
+import tempfile
 import zipfile
 from pathlib import PurePosixPath
 from typing import Any
@@ -26,7 +33,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
-from cases.documents import decisions
+from cases.documents import cells, decisions
 from cases.documents.letters import letter_pdf, letter_stylesheet, print_pdf
 from cases.models import (
     Application,
@@ -41,10 +48,26 @@ from cases.models import (
 from cases.trail.models import TransitionRecord
 from cases.trail.timeline import trail_events
 
+SPOOL_BYTES = 20 * 1024 * 1024
+
 
 def _safe(name: str) -> str:
     """A file name that stays inside its folder in the ZIP."""
     return get_valid_filename(PurePosixPath(name.replace("\\", "/")).name) or "file"
+
+
+def _stored(name: str) -> zipfile.ZipInfo:
+    """A member stored as it is: documents and images are compressed already, and
+    deflating them again only costs time."""
+    info = zipfile.ZipInfo(name, date_time=timezone.localtime().timetuple()[:6])
+    info.compress_type = zipfile.ZIP_STORED
+    return info
+
+
+def _copy_in(archive: zipfile.ZipFile, name: str, stored: Any) -> None:
+    """Copy a stored file into the ZIP in pieces, never whole in memory."""
+    with stored.open("rb") as source, archive.open(_stored(name), "w") as member:
+        shutil.copyfileobj(source, member)
 
 
 def _events_rows(application: Application) -> list[dict[str, Any]]:
@@ -156,15 +179,29 @@ def after_grant(application: Application) -> dict[str, Any]:
 def _write_case(archive: zipfile.ZipFile, application: Application, folder: str = "") -> None:
     events = _events_rows(application)
     archive.writestr(f"{folder}summary.pdf", summary_pdf(application, events))
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(["at", "kind", "what", "who", "role", "status", "details", "changes"])
-    for e in events:
-        changes = "; ".join(f"{c['field']}: {c['before']} → {c['after']}" for c in e["changes"])
-        writer.writerow(
-            [e["at"], e["kind"], e["what"], e["who"], e["role"], e["status"], e["details"], changes]
-        )
-    archive.writestr(f"{folder}trail.csv", "\ufeff" + out.getvalue())
+    archive.writestr(
+        f"{folder}trail.csv",
+        cells.csv_text(
+            [
+                ["at", "kind", "what", "who", "role", "status", "details", "changes"],
+                *(
+                    [
+                        e["at"],
+                        e["kind"],
+                        e["what"],
+                        e["who"],
+                        e["role"],
+                        e["status"],
+                        e["details"],
+                        "; ".join(
+                            f"{c['field']}: {c['before']} → {c['after']}" for c in e["changes"]
+                        ),
+                    ]
+                    for e in events
+                ),
+            ]
+        ),
+    )
     archive.writestr(
         f"{folder}trail.json",
         json.dumps(
@@ -181,25 +218,24 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
     for document in Document.objects.filter(application=application):
         document = letter_pdf(document)
         if document.pdf:
-            with document.pdf.open("rb") as f:
-                archive.writestr(
-                    f"{folder}documents/{document.pk}-{_safe(document.pdf.name)}", f.read()
-                )
+            _copy_in(
+                archive, f"{folder}documents/{document.pk}-{_safe(document.pdf.name)}", document.pdf
+            )
     for attachment in Attachment.objects.filter(application=application):
         if attachment.file:
-            with attachment.file.open("rb") as f:
-                archive.writestr(
-                    f"{folder}attachments/{attachment.pk}-{_safe(attachment.original_name)}",
-                    f.read(),
-                )
+            _copy_in(
+                archive,
+                f"{folder}attachments/{attachment.pk}-{_safe(attachment.original_name)}",
+                attachment.file,
+            )
     for received in ReportAttachment.objects.filter(report__application=application):
         if received.file:
-            with received.file.open("rb") as f:
-                archive.writestr(
-                    f"{folder}report-attachments/{received.report_id}-{received.pk}-"
-                    f"{_safe(received.original_name)}",
-                    f.read(),
-                )
+            _copy_in(
+                archive,
+                f"{folder}report-attachments/{received.report_id}-{received.pk}-"
+                f"{_safe(received.original_name)}",
+                received.file,
+            )
     archive.writestr(
         f"{folder}after-grant.json",
         json.dumps(after_grant(application), ensure_ascii=False, indent=2, default=str),
@@ -216,10 +252,13 @@ def round_zip(grant_round: GrantRound, target: Any) -> None:
     rows = decisions.decision_rows(grant_round)
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("decisions.csv", decisions.as_csv(rows))
-        archive.writestr(
-            "decisions.xlsx",
-            decisions.as_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}"),
-        )
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as sheet:
+            decisions.write_xlsx(
+                rows, f"{grant_round.municipality.name}: {grant_round.name}", sheet
+            )
+            sheet.seek(0)
+            with archive.open(_stored("decisions.xlsx"), "w") as member:
+                shutil.copyfileobj(sheet, member)
         for row in rows:
             application = row.application
             _write_case(archive, application, f"{_safe(application.case_number)}/")

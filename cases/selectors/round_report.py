@@ -19,8 +19,6 @@ rows of a breakdown add up to more than the total; the pages say so.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
@@ -42,6 +40,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.documents import cells
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -352,18 +351,16 @@ def decimal_comma(value: Any) -> str:
 def as_csv(report: RoundReport) -> str:
     """One row per focus area, per target group, and the total; semicolons, UTF-8 with BOM."""
     columns = csv_columns()
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")  # what Danish Excel opens without asking
-    writer.writerow([_("Breakdown"), _("Name"), *(label for _key, label in columns)])
 
-    def write(kind: str, row: Row) -> None:
-        writer.writerow(
-            [kind, row.label, *(decimal_comma(getattr(row.figures, key)) for key, _l in columns)]
-        )
+    def line(kind: str, row: Row) -> list[Any]:
+        return [kind, row.label, *(getattr(row.figures, key) for key, _l in columns)]
 
-    for row in report.by_focus_area:
-        write(_("Focus area"), row)
-    for row in report.by_target_group:
-        write(_("Target group"), row)
-    write(_("Total"), Row(report.grant_round.name, report.total))
-    return "\ufeff" + out.getvalue()  # BOM: Excel reads UTF-8 (æøå) correctly
+    return cells.csv_text(
+        [
+            [_("Breakdown"), _("Name"), *(label for _key, label in columns)],
+            *(line(_("Focus area"), row) for row in report.by_focus_area),
+            *(line(_("Target group"), row) for row in report.by_target_group),
+            line(_("Total"), Row(report.grant_round.name, report.total)),
+        ],
+        number=decimal_comma,
+    )

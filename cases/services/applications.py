@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import roles
+from cases import roles, upload_quota
 from cases.models import (
     Application,
     Association,
@@ -204,6 +204,28 @@ def budget_lines_replace(
 
 
 def attachment_add(
+    *,
+    application: Application,
+    acting_user: Any,
+    kind: str,
+    upload: UploadedFile,
+    content_type: str,
+) -> Attachment:
+    """Store one checked upload (``check_upload``) on the application, within its limits
+    (``upload_quota``), checked again here with the case row locked."""
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        upload_quota.check_room(application, [upload.size or 0])
+        return _attachment_store(
+            application=application,
+            acting_user=acting_user,
+            kind=kind,
+            upload=upload,
+            content_type=content_type,
+        )
+
+
+def _attachment_store(
     *,
     application: Application,
     acting_user: Any,

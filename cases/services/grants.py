@@ -29,6 +29,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases import upload_quota
 from cases.errors import InvalidInput
 from cases.formatting import AmountError, money, to_amount
 from cases.models import Application, ApplicationStatus, StatusGroup, UsageReport, UsageReportStatus
@@ -201,6 +202,10 @@ def parse_report(application: Application, data: dict[str, Any]) -> ParsedReport
     declaration = data.get("declaration_on_honour") in (True, "true", "on", "1", 1)
     requirement = report_requirement(application)
     attachments = _attachments(data.get("attachments"), errors)
+    try:
+        upload_quota.check_room(application, [upload.size for _k, upload, _t in attachments])
+    except ValidationError as error:
+        errors.setdefault(attachments[0][0], []).extend(error.messages)
     if requirement == ReportRequirement.DECLARATION and not declaration:
         errors["declaration_on_honour"] = [
             _("For a grant of this size, confirm the declaration on honour.")

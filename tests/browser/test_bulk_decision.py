@@ -37,7 +37,10 @@ users = {u.username: u for u in get_user_model().objects.all()}
 grant_round = GrantRound.objects.get(name="§ 18-puljen (demo)")
 association = Association.objects.get(cvr="10000017")  # Besøgsvennerne: no council conflicts
 focus = FocusArea.objects.filter(round=grant_round).order_by("pk").first()
-pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+pdf = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
 applications = []
 for n in range(3):
     application = services.application_create(

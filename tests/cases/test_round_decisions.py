@@ -53,11 +53,12 @@ def test_csv_and_xlsx_load(world: SimpleNamespace, as_user: Any) -> None:
     client = as_user(world.carl)
     response = _get(client, world, format="csv")
     assert response["Content-Disposition"].startswith("attachment")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     assert rows[0][0] in ("Sagsnr.", "Case no.") and len(rows) == 3
     assert rows[1][7] == "20000.00"
     response = _get(client, world, format="xlsx")
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(row=3, column=8).value == 20000.0
     assert sheet.max_row == 4
 

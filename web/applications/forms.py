@@ -13,6 +13,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases import upload_quota
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -240,9 +241,15 @@ class AttachmentForm(DkfdsMixin, forms.Form):
         help_text=gettext_lazy("PDF, Word, Excel, OpenDocument, JPEG or PNG."),
     )
 
+    def __init__(self, *args: Any, application: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.application = application
+
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         self.content_type = check_upload(upload)
+        if self.application is not None:
+            upload_quota.check_room(self.application, [upload.size])
         return upload
 
 

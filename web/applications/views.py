@@ -163,17 +163,21 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = access.get_application_for(request.user, pk, write=True)
-    attachment_form = AttachmentForm(request.POST, request.FILES)
+    attachment_form = AttachmentForm(request.POST, request.FILES, application=application)
     if attachment_form.is_valid():
-        services.attachment_add(
-            application=application,
-            acting_user=request.user,
-            kind=attachment_form.cleaned_data["kind"],
-            upload=attachment_form.cleaned_data["file"],
-            content_type=attachment_form.content_type,
-        )
-        messages.success(request, _("The attachment has been added."))
-        return redirect("application_edit", pk=application.pk)
+        try:
+            services.attachment_add(
+                application=application,
+                acting_user=request.user,
+                kind=attachment_form.cleaned_data["kind"],
+                upload=attachment_form.cleaned_data["file"],
+                content_type=attachment_form.content_type,
+            )
+        except ValidationError as error:  # the limits, taken meanwhile by another upload
+            attachment_form.add_error("file", error)
+        else:
+            messages.success(request, _("The attachment has been added."))
+            return redirect("application_edit", pk=application.pk)
     form = ApplicationForm(instance=application, grant_round=application.round)
     lines = [
         {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,6 +21,8 @@ from cases.models import Document
 from cases.trail.keys import public_key_b64
 from cases.trail.timeline import KINDS, trail_events
 from cases.uploads import download_response, harden_download
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_safe
@@ -70,7 +73,7 @@ def document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
+def round_decisions(request: HttpRequest, pk: int) -> HttpResponseBase:
     grant_round = access.get_round_for_staff(request.user, pk)
     outcome = request.GET.get("outcome", "")
     outcome = outcome if outcome in decisions.OUTCOMES else ""
@@ -82,16 +85,19 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     fmt = request.GET.get("format", "")
     stem = slugify(f"{grant_round.name}-afgoerelser") or "afgoerelser"
     if fmt == "csv":
-        response = HttpResponse(decisions.as_csv(rows), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            decisions.csv_lines(rows), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return harden_download(response)
     if fmt == "xlsx":
-        response = HttpResponse(
-            decisions.as_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return _spooled_response(
+            lambda target: decisions.write_xlsx(
+                rows, f"{grant_round.municipality.name}: {grant_round.name}", target
+            ),
+            f"{stem}.xlsx",
+            XLSX,
         )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return harden_download(response)
     query = request.GET.copy()
     query.pop("format", None)
     return render(
@@ -112,18 +118,22 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _zip_response(write: Any, filename: str) -> FileResponse:
+def _spooled_response(
+    write: Any, filename: str, content_type: str = "application/zip"
+) -> FileResponse:
+    """Written into a temporary file (in memory up to 20 MB, then on disk) and streamed
+    from there, never built as one string."""
     spool = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
     write(spool)
     spool.seek(0)
-    return download_response(spool, filename, "application/zip")
+    return download_response(spool, filename, content_type)
 
 
 @login_required
 def application_export(request: HttpRequest, pk: int) -> FileResponse:
     application = access.get_application_for(request.user, pk)
     _require_staff(request.user, application.municipality_id)
-    return _zip_response(
+    return _spooled_response(
         lambda target: exports.case_file_zip(application, target),
         f"sag-{slugify(application.case_number)}.zip",
     )
@@ -132,7 +142,7 @@ def application_export(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def round_export(request: HttpRequest, pk: int) -> FileResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
-    return _zip_response(
+    return _spooled_response(
         lambda target: exports.round_zip(grant_round, target),
         f"{slugify(grant_round.name) or 'pulje'}.zip",
     )

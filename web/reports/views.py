@@ -21,6 +21,7 @@ from cases import access, roles
 from cases.documents import charts
 from cases.models import Municipality
 from cases.selectors import round_report as report_selectors
+from cases.uploads import harden_download
 
 
 @login_required
@@ -43,7 +44,7 @@ def round_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(report_selectors.as_csv(report), content_type="text/csv; charset=utf-8")
     stem = slugify(f"{grant_round.name}-rapport") or "rapport"
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    return harden_download(response)
 
 
 @login_required
