@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
+from cases.parsing import parse_int
 from web.forms import DkfdsMixin
 
 
@@ -25,6 +26,6 @@ class CodeForm(DkfdsMixin, forms.Form):
 
     def clean_code(self) -> Any:
         code = "".join(self.cleaned_data["code"].split())
-        if not code.isdigit() or not 6 <= len(code) <= 8:
+        if not 6 <= len(code) <= 8 or parse_int(code) is None:  # ASCII digits only
             raise forms.ValidationError(gettext_lazy("Type the six digits the app shows."))
         return code

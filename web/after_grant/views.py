@@ -18,6 +18,7 @@ from cases import access, roles
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Role, UsageReport, UsageReportStatus
 from cases.models.after_grant import ReportAttachment, ReportRequirement
+from cases.parsing import parse_id, parse_int
 from cases.services import grants as grant_services
 from cases.uploads import stored_upload_response
 from web.applications.forms import ReportLineFormSet, UsageReportForm, transition_form
@@ -25,10 +26,9 @@ from workflows import engine
 
 
 def _seen(request: HttpRequest, application: Application) -> dict[str, Any]:
-    version = request.POST.get("seen_version", "")
     return {
         "seen_status": request.POST.get("seen_status", application.status),
-        "seen_version": int(version) if version.isdigit() else None,
+        "seen_version": parse_int(request.POST.get("seen_version")),
     }
 
 
@@ -103,7 +103,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _line_id(value: Any) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    return parse_id(value)
 
 
 @login_required

@@ -17,6 +17,7 @@ from cases import access, roles
 from cases.completeness import completeness_problems
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Association, Meeting
+from cases.parsing import parse_id, parse_int
 from cases.roles import role_label
 from cases.selectors import applications as selectors
 from cases.services import applications as services
@@ -234,10 +235,10 @@ def association_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("%(name)s has been registered.") % {"name": association.name}
             )
-            back = request.GET.get("round")
-            if back and back.isdigit():
+            back = parse_id(request.GET.get("round"))
+            if back is not None:
                 return redirect(
-                    f"{reverse('paper_application_new', args=[int(back)])}?association={association.pk}"
+                    f"{reverse('paper_application_new', args=[back])}?association={association.pk}"
                 )
             return redirect("staff_rounds")
         return render(
@@ -324,14 +325,13 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         status = 400
         if form.is_valid():
             # The status the user saw when the page was drawn, so a parallel change is noticed.
-            seen_version = request.POST.get("seen_version", "")
             try:
                 engine.perform(
                     application,
                     name,
                     user=request.user,
                     seen_status=request.POST.get("seen_status", application.status),
-                    seen_version=int(seen_version) if seen_version.isdigit() else None,
+                    seen_version=parse_int(request.POST.get("seen_version")),
                     **form.transition_data(),
                 )
             except InvalidInput as error:

@@ -31,6 +31,7 @@ from cases.models import (
     RecommendationOutcome,
     Role,
 )
+from cases.parsing import parse_id
 from cases.permissions import is_present
 from cases.roles import profile
 from cases.selectors.council import (
@@ -232,12 +233,14 @@ def _meeting_from(
     request: HttpRequest, application: Application, roles: tuple[str, ...]
 ) -> Meeting | None:
     """The council meeting a form was posted from, when the user may see its page."""
-    raw = request.POST.get("meeting") or request.GET.get("meeting") or ""
-    if not raw.isdigit() or not profile(request.user).has_role(application.municipality_id, *roles):
+    meeting_id = parse_id(request.POST.get("meeting") or request.GET.get("meeting"))
+    if meeting_id is None or not profile(request.user).has_role(
+        application.municipality_id, *roles
+    ):
         return None
     return (
         Meeting.objects.select_related("round__municipality")
-        .filter(pk=int(raw), body=Body.COUNCIL, agenda_items__application=application)
+        .filter(pk=meeting_id, body=Body.COUNCIL, agenda_items__application=application)
         .first()
     )
 
