@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import access, permissions, roles
+from cases import access, limits, permissions, roles
 from cases.models import (
     Application,
     Body,
@@ -69,7 +69,7 @@ class AssessmentForm(DkfdsMixin, forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
         required=False,
-        max_length=4000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -80,7 +80,7 @@ class DeclareConflictForm(DkfdsMixin, forms.Form):
         help_text=gettext_lazy(
             "For example: you are a volunteer there, or a close relative sits on its board."
         ),
-        max_length=4000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         # The service says the same; the form says it first, so the field is marked required.
         error_messages={"required": gettext_lazy("Describe your tie to the association.")},
@@ -99,7 +99,7 @@ class RulingForm(DkfdsMixin, forms.Form):
     )
     reason = forms.CharField(
         label=gettext_lazy("Reasons for the ruling"),
-        max_length=4000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": gettext_lazy("Give the reasons for the ruling.")},
     )
