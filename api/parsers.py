@@ -1,10 +1,12 @@
-"""The API's JSON parser: bounded in size and in nesting depth *before* parsing.
+"""The API's JSON parser: nesting depth bounded *before* parsing.
 
 Python's ``json`` recurses once per nested array or object: a body of 10,000 ``[`` was a
-``RecursionError``, a 500, on the unauthenticated token endpoint (issue 15). The body is
-read up to ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes (Django applies that limit to ``request.body``
-but not to the stream DRF reads), its depth counted by a linear scan that skips strings,
-and only then parsed.
+``RecursionError``, a 500, on the unauthenticated token endpoint (issue 15). Its depth is
+counted first, by linear passes that skip strings, and only then is it parsed.
+
+The body's size is bounded before this runs: DRF reads a JSON body through
+``request.body``, which Django refuses beyond ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (2.5 MB)
+with ``RequestDataTooBig`` — answered as a 413 by ``api.errors``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.parsers import JSONParser as DRFJSONParser
 from rest_framework.utils import json as drf_json
 
@@ -27,11 +29,6 @@ _STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]++")
 _INNERMOST = re.compile(r"\[\]|\{\}")
 _OPENERS = re.compile(r"[\[{]*+")
-
-
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
 
 
 def too_deep(text: str, depth: int = limits.JSON_DEPTH) -> bool:
@@ -72,22 +69,12 @@ def loads(text: str) -> Any:
         raise exceptions.ParseError(_("JSON parse error - %(error)s") % {"error": error}) from None
 
 
-def read_body(stream: Any) -> bytes:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    raw = stream.read() if limit is None else stream.read(limit + 1)
-    if limit is not None and len(raw) > limit:
-        raise RequestTooLarge(
-            _("The request body is larger than %(limit)d bytes.") % {"limit": limit}
-        )
-    return bytes(raw)
-
-
 class JSONParser(DRFJSONParser):
-    """DRF's JSON parser, size- and depth-limited (the default in ``REST_FRAMEWORK``)."""
+    """DRF's JSON parser, depth-limited (the default in ``REST_FRAMEWORK``)."""
 
     def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
-        raw = read_body(stream)
+        raw = stream.read()
         try:
             text = codecs.decode(raw, encoding)
         except (LookupError, UnicodeDecodeError):
