@@ -352,7 +352,7 @@ class TransitionSerializer(serializers.Serializer):
 
 class TokenInputSerializer(serializers.Serializer):
     username = Text(max_length=150)
-    password = Text(max_length=1024, trim_whitespace=False)
+    password = Text(max_length=limits.PASSWORD, trim_whitespace=False)
     otp = Text(
         required=False,
         allow_blank=True,

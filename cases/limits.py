@@ -19,6 +19,8 @@ from __future__ import annotations
 SHORT_TEXT = 200
 #: A payment reference (the bank's or the finance system's).
 REFERENCE = 100
+#: A password as typed at sign-in (hashing a longer one costs more and proves nothing).
+PASSWORD = 1024
 #: A free text of a case: a purpose, reasons, a comment, a declaration, an explanation.
 TEXT = 20_000
 

@@ -6,12 +6,20 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
+from cases import limits
 from cases.parsing import parse_int
 from web.forms import DkfdsMixin
 
 
 class LoginForm(DkfdsMixin, AuthenticationForm):
     """Django's login form; it hands the request to ``authenticate()``, which axes needs."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        max_length=limits.PASSWORD,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class CodeForm(DkfdsMixin, forms.Form):
