@@ -62,7 +62,7 @@ def api() -> Any:
     cache.clear()  # DRF's throttle history lives in the cache
 
     def client_for(user: Any) -> APIClient:
-        client = APIClient()
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
         if user is not None:
             client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(user)[1]}")
         return client
