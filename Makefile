@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PULJEFLOW_FAST_PASSWORDS ?=
 
-.PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench chart architecture lock messages clean
+.PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench load chart architecture lock messages clean
 
 # Development and test install both locks; a deployment installs only the production one
 # (README, "Production install").
@@ -26,12 +26,13 @@ install: $(VENV)/.installed node_modules/.installed messages
 messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --ignore=var -v 0
 
-## make run: migrate, load demo data, serve on 127.0.0.1:8000 with a Celery worker and beat.
+## make run: migrate, load demo data, serve on 127.0.0.1:8000 (PORT=…) through gunicorn, with a
+## Celery worker and beat.
 run: install
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
 	$(PY) manage.py collectstatic --no-input -v 0
-	scripts/run-all
+	PORT=$(or $(PORT),8000) scripts/run-all
 
 ## make test: everything CI runs.
 test: install lint typecheck security pytest contract
@@ -86,6 +87,13 @@ bench: install
 	$(PY) manage.py collectstatic --no-input -v 0  # the page benchmarks render {% static %}
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/national.py $(BENCH_ARGS)
+
+## make load: 50 clients for 60 s of mixed reads and writes against the server as make run
+## starts it (gunicorn), on the embedded SQLite default and on PostgreSQL (database
+## puljeflow_load, recreated) -> benchmarks/results/load.json. LOAD_ARGS="--config sqlite
+## --clients 20 --duration 30" runs less. Never part of make test (docs/benchmarks.md).
+load: install
+	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/load.py $(LOAD_ARGS)
 
 chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg

@@ -18,6 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils import timezone
 
+from .client_address import client_ip as address_of
+
 logger = logging.getLogger("puljeflow.security")
 
 REFUSED_STATUSES = frozenset({401, 403, 404, 405})
@@ -33,7 +35,7 @@ def who(request: HttpRequest | None) -> str:
 def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return "-"
-    return str(request.META.get("REMOTE_ADDR", "-"))
+    return address_of(request) or "-"
 
 
 def log_event(event: str, request: HttpRequest | None, **fields: Any) -> None:

@@ -1,4 +1,10 @@
-"""Receivers: stamp sessions at login, forget them at logout, end them at deactivation."""
+"""Receivers: stamp sessions at login, forget them at logout, end them at deactivation.
+
+``credentials_revoked`` is sent after a user's password changed (by any path that saves
+the user: ``set_password``, the password forms, the admin, ``set_unusable_password``) or
+the user was made inactive. Whatever grants access beside the session listens to it:
+the API's tokens (``api/signals.py``), so that accounts need not know the API.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,17 @@ from typing import Any
 from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out
-from django.db.models.signals import post_save
-from django.dispatch import receiver
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import Signal, receiver
 from django.http import HttpRequest
 
 from . import sessions, two_factor
 from .refusals import log_event
 
 TWO_FACTOR_REQUIRED = "puljeflow_2fa_required"
+# Sent with ``user`` and ``reason`` ("password" or "deactivated") after the save.
+credentials_revoked = Signal()
+_REVOKE = "_puljeflow_credentials_revoked"
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.logged_in")
@@ -32,10 +41,33 @@ def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> 
         sessions.forget(request.session.session_key)
 
 
+@receiver(pre_save, sender=get_user_model(), dispatch_uid="accounts.credentials_changing")
+def _credentials_changing(
+    sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """Compare with the stored row; one query, and none for saves such as ``last_login``'s."""
+    setattr(instance, _REVOKE, None)
+    if instance.pk is None or (
+        update_fields is not None and not {"password", "is_active"} & set(update_fields)
+    ):
+        return
+    stored = sender.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if stored is None:
+        return
+    if stored["is_active"] and not instance.is_active:
+        setattr(instance, _REVOKE, "deactivated")
+    elif stored["password"] != instance.password:
+        setattr(instance, _REVOKE, "password")
+
+
 @receiver(post_save, sender=get_user_model(), dispatch_uid="accounts.deactivated")
 def _deactivated(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not instance.is_active:
         sessions.end_all_sessions(instance.pk)
+    reason = getattr(instance, _REVOKE, None)
+    if reason:
+        setattr(instance, _REVOKE, None)
+        credentials_revoked.send(sender=sender, user=instance, reason=reason)
 
 
 @receiver(user_locked_out, dispatch_uid="accounts.locked_out")

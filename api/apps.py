@@ -6,5 +6,6 @@ class ApiConfig(AppConfig):
     verbose_name = "Puljeflow API"
 
     def ready(self) -> None:
-        # Registers the token and session schemes with drf-spectacular.
-        from . import schema  # noqa: F401
+        # schema: registers the token and session schemes with drf-spectacular;
+        # signals: revokes a user's tokens with their password or their account.
+        from . import schema, signals  # noqa: F401

@@ -20,7 +20,6 @@ from cases.models import (
     Role,
 )
 from cases.parsing import parse_int, validate_date_window
-from cases.trail.models import TransitionRecord
 
 MAX_INT = limits.MAX_INT
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -309,26 +308,29 @@ class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class TrailRecordSerializer(serializers.ModelSerializer):
-    payload = serializers.JSONField()
+class TrailRecordSerializer(serializers.Serializer):
+    """One record of a case's trail as the caller may see it (cases/trail/disclosure.py).
 
-    class Meta:
-        model = TransitionRecord
-        fields = [
-            "seq",
-            "flow",
-            "transition",
-            "from_state",
-            "to_state",
-            "actor",
-            "actor_name",
-            "role",
-            "created_at",
-            "reason",
-            "payload",
-            "prev_hash",
-            "hash",
-        ]
+    The municipality's staff get every record as stored, with its hashes. The association
+    gets the steps that concern its case: numbered as shown, without the actor's id, the
+    hashes, internal notes or the bodies' internal workings, and with the council or the
+    committee named as the body that acted.
+    """
+
+    seq = Integer(help_text="1, 2, 3 … in the trail as the caller sees it")
+    flow = Text()
+    transition = Text()
+    from_state = Text()
+    to_state = Text()
+    actor = Integer(allow_null=True, help_text="The acting user's id; null for the association")
+    actor_name = Text(help_text="Who acted: a person, or the council or committee as a body")
+    role = Text(help_text="The role the person acted in; empty when a body acted")
+    body = Text(help_text='"council" or "committee" when a body acted, else empty')
+    created_at = serializers.DateTimeField()
+    reason = Text()
+    payload = serializers.JSONField()
+    prev_hash = Text(help_text="Empty for the association")
+    hash = Text(help_text="Empty for the association")
 
 
 # --- transitions ---------------------------------------------------------------------------

@@ -18,6 +18,11 @@ class ConflictInputSerializer(serializers.Serializer):
     reason = Text(max_length=limits.TEXT)
 
 
+class RulingInputSerializer(serializers.Serializer):
+    conflicted = Boolean(help_text="true: the member leaves the item; false: takes part")
+    reason = Text(max_length=4000, help_text="The reasons for the ruling")
+
+
 class ConflictSerializer(serializers.Serializer):
     id = Integer()
     application = Integer(source="application_id")

@@ -42,6 +42,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api_conflicts",
     ),
     path(
+        "conflicts/<int:pk>/ruling",
+        views_meetings.ConflictRulingView.as_view(),
+        name="api_conflict_ruling",
+    ),
+    path(
         "applications/<int:pk>/assessments",
         views_meetings.Assessments.as_view(),
         name="api_assessments",

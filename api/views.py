@@ -17,7 +17,6 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from cases import roles
@@ -32,6 +31,7 @@ from .serializers import (
     TokenInputSerializer,
     TokenSerializer,
 )
+from .throttles import ClientAddressScopedThrottle
 
 
 class TokenView(APIView):
@@ -39,7 +39,7 @@ class TokenView(APIView):
 
     authentication_classes: list[Any] = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=TokenInputSerializer, responses={201: TokenSerializer}, auth=[])

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from cases import access, roles
 from cases.models import Application, Association, Attachment, FocusArea, Role
 from cases.services import applications as services
+from cases.trail.disclosure import disclosed_records
 from cases.trail.models import TransitionRecord
 from cases.uploads import check_upload
 from workflows import engine
@@ -246,7 +247,8 @@ class Trail(generics.GenericAPIView):
 
     @extend_schema(responses=TrailRecordSerializer(many=True))
     def get(self, request: Request, pk: int) -> Response:
+        """The case's transition records, as the case page's timeline shows them to the caller."""
         application = access.get_application_for(request.user, pk)
-        qs = TransitionRecord.objects.filter(application=application).order_by("seq")
-        page = self.paginate_queryset(qs)
+        records = TransitionRecord.objects.filter(application=application).order_by("seq")
+        page = self.paginate_queryset(disclosed_records(request.user, application, records))
         return self.get_paginated_response(TrailRecordSerializer(page, many=True).data)

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from cases import access, permissions, roles
 from cases.documents import meetings as meeting_documents
-from cases.models import Application, Meeting, Role
+from cases.models import Application, ConflictDeclaration, Meeting, Role
 from cases.selectors.council import (
     BODY_ROLES,
     COUNCIL_ROLES,
@@ -42,6 +42,7 @@ from .serializers_meetings import (
     MeetingInputSerializer,
     MeetingSummarySerializer,
     MinutesSerializer,
+    RulingInputSerializer,
 )
 
 
@@ -243,6 +244,30 @@ class Conflicts(APIView):
             application=application, member=request.user, reason=data.validated_data["reason"]
         )
         return Response(ConflictSerializer(declaration).data, status=status.HTTP_201_CREATED)
+
+
+class ConflictRulingView(APIView):
+    @extend_schema(request=RulingInputSerializer, responses=ConflictSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        """The chair of the declaring member's body rules on a declared tie (fvl. § 3)."""
+        declaration = (
+            ConflictDeclaration.objects.select_related("application__municipality")
+            .filter(pk=pk, application__in=access.visible_applications(request.user))
+            .first()
+        )
+        if declaration is None:
+            raise Http404(_("No such declaration."))
+        # As on the screen: refused before the input is read; the service asks again.
+        permissions.require_may_rule(request.user, declaration)
+        data = RulingInputSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        meeting_services.conflict_rule(
+            declaration=declaration,
+            acting_user=request.user,
+            conflicted=data.validated_data["conflicted"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(ConflictSerializer(declaration).data)
 
 
 class Assessments(APIView):

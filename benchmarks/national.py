@@ -443,7 +443,7 @@ def _plain_lives(s: dict[str, Any], path: list[tuple[str, str, str, str]]) -> No
     from django.db import transaction
     from django.utils import timezone
 
-    from cases.trail.chain import GENESIS
+    from cases.trail.chain import GENESIS, seal
     from cases.trail.history import TRANSITION_REASON
     from cases.trail.models import TransitionRecord
 
@@ -464,7 +464,7 @@ def _plain_lives(s: dict[str, Any], path: list[tuple[str, str, str, str]]) -> No
                     actor_name=user.get_username(), role=actor, created_at=timezone.now(),
                     reason="", payload={"_actor_id": user.pk}, prev_hash=prev,
                 )  # fmt: skip
-                record.hash = record.compute_hash()
+                seal(record, application)
                 record.save()
                 prev = record.hash
 

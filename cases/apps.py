@@ -25,10 +25,13 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from cases.trail import checks
         from cases.trail.append_only import install_after_migrate
         from config.celery import ensure_broker_folders
 
+        checks.register()
         ensure_broker_folders()
-        # Every history table a later migration adds is made append-only too.
+        # Every history table a later migration adds is made append-only too, and the
+        # database roles' privileges are (re)applied to the tables that exist.
         post_migrate.connect(install_after_migrate, sender=self)
         post_migrate.connect(ensure_target_groups, sender=self)

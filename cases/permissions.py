@@ -1,5 +1,5 @@
 """The rules that are not transitions, each written once: conflicts of interest
-(forvaltningsloven § 3), presence and quorum at a meeting.
+(forvaltningsloven § 3) and who rules on them, presence and quorum at a meeting.
 
 The screens, the API, the domain services and the flows all call these; a rule found
 in two places is a bug waiting for its day.
@@ -7,14 +7,17 @@ in two places is a bug waiting for its day.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from cases import roles
 from cases.models import (
     Application,
     AssociationMember,
+    Body,
     ConflictDeclaration,
     ConflictRuling,
     Meeting,
@@ -23,6 +26,12 @@ from cases.models import (
 )
 
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)
+COMMITTEE_ROLES = (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR)
+BODY_OF_ROLE = {
+    **{role: Body.COUNCIL for role in COUNCIL_ROLES},
+    **{role: Body.COMMITTEE for role in COMMITTEE_ROLES},
+}
+CHAIR_OF = {Body.COUNCIL: Role.COUNCIL_CHAIR, Body.COMMITTEE: Role.COMMITTEE_CHAIR}
 
 
 def conflicted_member_ids(application: Application) -> set[int]:
@@ -107,3 +116,67 @@ def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]
         "required": required,
         "conflicted": sorted(conflicted & present_ids(meeting)),
     }
+
+
+# --- who rules on a declared tie ---------------------------------------------------------
+
+
+def bodies_of(municipality_id: int, user_ids: Iterable[int]) -> dict[int, set[str]]:
+    """The bodies (council, committee) each user sits on in the municipality (one query)."""
+    found: dict[int, set[str]] = {pk: set() for pk in user_ids}
+    for user_id, role in StaffRole.objects.filter(
+        municipality_id=municipality_id, user_id__in=list(found), role__in=list(BODY_OF_ROLE)
+    ).values_list("user_id", "role"):
+        found[user_id].add(str(BODY_OF_ROLE[role]))
+    return found
+
+
+def ruling_refusal(
+    user: Any,
+    declaration: ConflictDeclaration,
+    *,
+    member_bodies: set[str] | None = None,
+    conflicted_ids: set[int] | None = None,
+) -> str:
+    """Why ``user`` may not rule on ``declaration`` ("" when they may).
+
+    The body rules on its own member's tie, through its chair: the council's chair on a
+    council member's declaration, the committee's chair on a committee member's; a
+    member on both bodies can be ruled on by either chair. Never a member on their own
+    declaration, nor a chair who is conflicted on the case. A page listing many
+    declarations passes ``member_bodies`` (``bodies_of``) and ``conflicted_ids``
+    (``conflicted_member_ids``) that it has read in bulk.
+    """
+    application = declaration.application
+    municipality_id = application.municipality_id
+    who = roles.profile(user)
+    if not who.has_role(municipality_id, *CHAIR_OF.values()):
+        return _("Only the chair records the body's ruling.")
+    if user.pk == declaration.member_id:
+        return _("A member cannot rule on their own conflict.")
+    if member_bodies is None:
+        member_bodies = bodies_of(municipality_id, [declaration.member_id])[declaration.member_id]
+    if not member_bodies:
+        return _("The member no longer sits on the council or the committee.")
+    if not any(who.has_role(municipality_id, CHAIR_OF[Body(b)]) for b in member_bodies):
+        municipality = application.municipality
+        names = {
+            Body.COUNCIL: municipality.council_name,
+            Body.COMMITTEE: municipality.committee_name,
+        }
+        return _("Only the chair of %(body)s rules on a declaration by one of its members.") % {
+            "body": " / ".join(names[Body(b)] for b in sorted(member_bodies))
+        }
+    conflicted = conflicted_member_ids(application) if conflicted_ids is None else conflicted_ids
+    if user.pk in conflicted:
+        return _("You are conflicted on %(case)s yourself and take no part in rulings on it.") % {
+            "case": application.case_number
+        }
+    return ""
+
+
+def require_may_rule(user: Any, declaration: ConflictDeclaration) -> None:
+    """The screen, the API and the service ask this before a ruling is recorded."""
+    refusal = ruling_refusal(user, declaration)
+    if refusal:
+        raise PermissionDenied(refusal)

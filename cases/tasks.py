@@ -1,4 +1,4 @@
-"""Background work of the cases app: printing decision letters after commit."""
+"""Background work of the cases app: printing decision letters, checkpointing the trail."""
 
 from __future__ import annotations
 
@@ -20,3 +20,12 @@ def print_missing() -> int:
     from cases.documents.letters import print_missing_letters
 
     return print_missing_letters()
+
+
+@shared_task(ignore_result=True)
+def write_checkpoint() -> str:
+    """Beat's signed checkpoint of every chain head, when the trail has grown since the last."""
+    from cases.trail.checkpoints import checkpoint_write
+
+    path = checkpoint_write(only_if_changed=True)
+    return str(path or "")

@@ -17,6 +17,8 @@ from celery import Celery
 from celery.beat import PersistentScheduler
 from celery.worker.consumer import Consumer as CeleryConsumer
 
+from config import broker  # noqa: F401 (registers the embedded broker's scheme)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("puljeflow")

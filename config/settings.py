@@ -11,10 +11,12 @@ import datetime
 import os
 from pathlib import Path
 
-import dj_database_url
 from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
+
+from config.database import default_database
+from config.logs import logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PULJEFLOW_VAR_DIR", BASE_DIR / "var")).resolve()
@@ -62,6 +64,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its answer, carry the request's id.
+    "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     # Outside everything that can refuse, so every 401/403/404/405 is logged.
@@ -104,20 +108,9 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-if os.environ.get("DATABASE_URL"):
-    DATABASES = {"default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=60)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "puljeflow.sqlite3"),
-            # SQLite ignores SELECT ... FOR UPDATE. IMMEDIATE makes every atomic
-            # block take the write lock when it starts, so a transition that
-            # re-reads the case inside its transaction cannot race another one.
-            "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
-            "TEST": {"NAME": os.environ.get("PULJEFLOW_TEST_SQLITE")},
-        }
-    }
+# SQLite (the default, or a sqlite:// DATABASE_URL): IMMEDIATE transactions, a busy
+# timeout and WAL; PostgreSQL: a bounded connection pool (config/database.py says why).
+DATABASES = {"default": default_database(os.environ, VAR_DIR)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache and sessions -----------------------------------------------------------
@@ -154,11 +147,13 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_NEVER_LOCKOUT_GET = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False  # our own log line on puljeflow.security says it once
-# The client address: REMOTE_ADDR unless the deployment sits behind a proxy it names.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PULJEFLOW_PROXY_COUNT", 0)) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+# The client address (accounts.client_address, for the lockout, the API throttle and the
+# security log): REMOTE_ADDR, unless the deployment sits behind this many reverse proxies
+# that append to X-Forwarded-For. (PULJEFLOW_PROXY_COUNT is the variable's older name.)
+PULJEFLOW_TRUSTED_PROXIES = int(
+    os.environ.get("PULJEFLOW_TRUSTED_PROXIES") or os.environ.get("PULJEFLOW_PROXY_COUNT") or 0
 )
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_ip"
 # Two-factor login (django-otp TOTP); who needs it: accounts/two_factor.py.
 OTP_TOTP_ISSUER = os.environ.get("PULJEFLOW_OTP_ISSUER", "Puljeflow")
 OTP_TOTP_THROTTLE_FACTOR = 1  # after n wrong codes a device waits 2^(n-1) seconds
@@ -309,7 +304,8 @@ if REDIS_URL:
     PULJEFLOW_BEAT_LOCK_SECONDS = float(os.environ.get("PULJEFLOW_BEAT_LOCK_SECONDS", 30))
     CELERY_WORKER_CONSUMER = "config.celery:Consumer"
 else:
-    CELERY_BROKER_URL = "filesystem://"
+    # kombu's filesystem transport, with messages written whole (config/broker.py).
+    CELERY_BROKER_URL = "puljeflow-filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "out"),
         "data_folder_out": str(BROKER_DIR / "out"),
@@ -326,6 +322,24 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Years after a case is finished before contact persons' personal data is anonymised
 # (manage.py apply_retention; run it from cron or a scheduler once a day).
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
+
+# --- The trail's keys and checkpoints (cases/trail/keys.py, checkpoints.py) ----------------
+# HMAC keys of the transition records' chain, "id:base64,id2:base64" (32+ random bytes
+# each), and the id new records use (default: the last listed). Unset: a key derived
+# from SECRET_KEY, id "dev-…" — for development and tests only (see docs/threat-model.md).
+PULJEFLOW_TRAIL_KEYS = os.environ.get("PULJEFLOW_TRAIL_KEYS", "")
+PULJEFLOW_TRAIL_KEY_ID = os.environ.get("PULJEFLOW_TRAIL_KEY_ID", "")
+# Ed25519 key signing the checkpoints (base64 of the raw 32 bytes; unset: derived from
+# SECRET_KEY, development only), earlier public keys still trusted after a rotation
+# ("base64,base64"), where the checkpoints go (production: append-only storage) and how often.
+PULJEFLOW_CHECKPOINT_SIGNING_KEY = os.environ.get("PULJEFLOW_CHECKPOINT_SIGNING_KEY", "")
+PULJEFLOW_CHECKPOINT_PUBLIC_KEYS = os.environ.get("PULJEFLOW_CHECKPOINT_PUBLIC_KEYS", "")
+# A checkpoint names one database's records: by default one directory per database.
+PULJEFLOW_CHECKPOINT_DIR = os.environ.get(
+    "PULJEFLOW_CHECKPOINT_DIR",
+    str(VAR_DIR / "checkpoints" / Path(str(DATABASES["default"]["NAME"])).name),
+)
+PULJEFLOW_CHECKPOINT_SECONDS = float(os.environ.get("PULJEFLOW_CHECKPOINT_SECONDS", 3600))
 
 # --- Notifications -----------------------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", 8))
@@ -358,6 +372,12 @@ CELERY_BEAT_SCHEDULE = {
         "options": {
             "expires": NOTIFICATIONS_REMIND_SECONDS - min(20, NOTIFICATIONS_REMIND_SECONDS / 10)
         },
+    },
+    # A signed checkpoint of every case's chain head (cases/trail/checkpoints.py).
+    "trail-checkpoint": {
+        "task": "cases.tasks.write_checkpoint",
+        "schedule": PULJEFLOW_CHECKPOINT_SECONDS,
+        "options": {"expires": PULJEFLOW_CHECKPOINT_SECONDS / 2},
     },
     # Decision letters are printed after commit; this prints any whose task was lost.
     "letters-print-missing": {
@@ -404,17 +424,14 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "puljeflow": {
-            "handlers": ["console"],
-            "level": os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO"),
-        },
-    },
-}
+# Everything to stderr with the request id (config/logs.py), 500s with their traceback
+# in development and production alike; "text" for people, "json" (one object per line,
+# the production default) for a log collector.
+LOGGING_CONFIG = "config.logs.configure"
+PULJEFLOW_LOG_FORMAT = os.environ.get("PULJEFLOW_LOG_FORMAT", "text")
+LOGGING = logging_settings(
+    fmt=PULJEFLOW_LOG_FORMAT, level=os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")
+)
 
 # --- REST API (api/) ----------------------------------------------------------------------
 REST_FRAMEWORK: dict[str, object] = {

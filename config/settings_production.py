@@ -11,6 +11,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .logs import logging_settings
 from .settings import *  # noqa: F403  (the one settings module, then the production rules)
 from .settings import env_bool
 
@@ -22,6 +23,12 @@ if len(SECRET_KEY) < 50 or SECRET_KEY.startswith("puljeflow-local-development-ke
         "Set DJANGO_SECRET_KEY to 50 or more random characters, e.g. "
         "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
     )
+
+# The trail's HMAC keys and the checkpoints' signing key (PULJEFLOW_TRAIL_KEYS,
+# PULJEFLOW_CHECKPOINT_SIGNING_KEY) belong in the environment from a secret store. Unset,
+# they are derived from DJANGO_SECRET_KEY, which keeps a fresh deployment working but
+# puts them wherever the secret key is: ``check --deploy`` reports it as an Info
+# (puljeflow.I001/I002, cases/trail/checks.py) — docs/threat-model.md says why it matters.
 
 # HTTPS only: redirect plain HTTP, tell browsers to use HTTPS for a year (and for every
 # subdomain, eligible for the browsers' preload lists), cookies only over HTTPS.
@@ -38,3 +45,10 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+
+# Logs: one JSON object per line on stderr for the log collector, each with its request id;
+# every 500 with its traceback (config/logs.py). PULJEFLOW_LOG_FORMAT=text for people.
+PULJEFLOW_LOG_FORMAT = os.environ.get("PULJEFLOW_LOG_FORMAT", "json")
+LOGGING = logging_settings(
+    fmt=PULJEFLOW_LOG_FORMAT, level=os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")
+)

@@ -9,3 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# The 500 page shows the request's id, which its log line carries (config/errors.py).
+handler500 = "config.errors.server_error"

@@ -53,6 +53,13 @@ def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _checkpoints_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Each test its own (empty) checkpoint directory: a checkpoint names records that
+    only that test's database held."""
+    settings.PULJEFLOW_CHECKPOINT_DIR = str(tmp_path / "checkpoints")
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process() -> Any:
     """Tests that really commit deliver in-process (to Django's locmem mail), not via a broker."""
     from config.celery import app

@@ -194,6 +194,7 @@ class ApplicationFlow(Flow):
     state = fsm.State(ApplicationStatus, default=S.DRAFT)
     initial = S.DRAFT
     terminal = frozenset({S.REFUSED, S.INELIGIBLE, S.WITHDRAWN, S.CLOSED})
+    pool_field = "round"
 
     def __init__(self, application: Application, *, actor: Any = None, role: str = "") -> None:
         super().__init__(application, actor=actor, role=role)
@@ -496,7 +497,7 @@ class ApplicationFlow(Flow):
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
         conditions=[meetings.on_committee_agenda, meetings.present_at_committee],
-        custom={"done": gettext_lazy("Decided"), "form": DecideInput},
+        custom={"done": gettext_lazy("Decided"), "form": DecideInput, "spends_pool": True},
     )
     def decide(
         self,
@@ -518,7 +519,11 @@ class ApplicationFlow(Flow):
         target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide (quick pool)"),
         permission=rules.quick_pool_case_officer,
-        custom={"done": gettext_lazy("Decided by the administration"), "form": DecideDirectlyInput},
+        custom={
+            "done": gettext_lazy("Decided by the administration"),
+            "form": DecideDirectlyInput,
+            "spends_pool": True,
+        },
     )
     def decide_directly(
         self,
@@ -577,7 +582,11 @@ class ApplicationFlow(Flow):
         return value
 
     def _check_pool(self, value: Decimal, confirm: bool, reason: str) -> dict[str, Any]:
-        """A decision beyond the pool needs the chair's explicit confirmation, with reasons."""
+        """A decision beyond the pool needs the chair's explicit confirmation, with reasons.
+
+        Only for a transition marked ``spends_pool``: the engine then holds the round's
+        row locked, so the grants summed here cannot grow until this one commits.
+        """
         pool = self.application.round.pool_amount
         total = meetings.granted_in_round(self.application) + value
         if value <= 0 or total <= pool:

@@ -40,6 +40,7 @@ from cases.parsing import parse_int
 from cases.services.meeting_prep import get_meeting_for_staff
 from cases.services.meetings import READY_FOR
 from workflows import engine
+from workflows.application import ApplicationFlow
 
 logger = logging.getLogger(__name__)
 
@@ -200,6 +201,11 @@ def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: An
     result = BulkResult()
     kept = False
     with transaction.atomic():
+        if any(engine.spends_pool(action) for action in ACTIONS[meeting.body]):
+            # The round before any application, as engine.take locks them: a send-back row
+            # locking its case before a later decide row locked the round would deadlock
+            # with a single decision holding the round and waiting for that case.
+            ApplicationFlow.lock_pool(meeting.round_id)
         _record_rows(meeting, rows, user, result)
         if result.recorded and result.ok:
             kept = True

@@ -4,7 +4,8 @@ viewflow.fsm checks the source state and the conditions when a transition method
 called, but not the permission. ``take`` (and ``perform``, its form for applications)
 is the only entry point the screens and the API use, and it checks in this order:
 
-1. the subject has not moved on since the user loaded it (row locked first);
+1. the subject has not moved on since the user loaded it (row locked first; for a
+   transition that spends from a pool, the pool's row before it);
 2. the transition exists from the current state (else 409, or 403 if the
    user could never take it);
 3. the user may take it (403), in which role;
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext as _
 from viewflow import fsm
@@ -41,11 +43,12 @@ FLOWS: dict[str, type[Flow]] = {}
 
 def register(flow_class: type[Flow]) -> type[Flow]:
     FLOWS[flow_class.name] = flow_class
+    spenders = [name for name in transitions_of(flow_class) if spends_pool(name, flow_class)]
+    if spenders and not flow_class.pool_field:
+        raise ImproperlyConfigured(
+            f"{flow_class.__name__}: {', '.join(spenders)} spend from a pool; set pool_field."
+        )
     return flow_class
-
-
-register(ApplicationFlow)
-register(UsageReportFlow)
 
 
 _TRANSITIONS: dict[str, dict[str, list[fsm.Transition]]] = {}
@@ -60,6 +63,19 @@ def transitions_of(flow_class: type[Flow] = ApplicationFlow) -> dict[str, list[f
         }
     return _TRANSITIONS[flow_class.name]
 
+
+def spends_pool(name: str, flow_class: type[Flow] = ApplicationFlow) -> bool:
+    """Does transition ``name`` spend from a pool (``custom["spends_pool"]``)?
+
+    Such a transition checks what the pool has left and then spends it; the engine
+    locks the pool's row first (``Flow.lock_pool``), so two of them cannot both pass
+    the check on the same remainder.
+    """
+    return any(t.custom.get("spends_pool") for t in transitions_of(flow_class).get(name, ()))
+
+
+register(ApplicationFlow)
+register(UsageReportFlow)
 
 TRANSITION_NAMES = frozenset(transitions_of())
 
@@ -189,6 +205,9 @@ def take(
     if seen_version is None:
         seen_version = getattr(subject, "version", None)
     with transaction.atomic():
+        if spends_pool(name, flow_class):
+            # The pool before the subject: the lock order bulk.bulk_record keeps too.
+            flow_class.lock_pool(flow_class.pool_of(subject))
         locked = flow_class.lock(subject)
         status = getattr(locked, flow_class.status_field)
         if status != seen_status or getattr(locked, "version", None) != seen_version:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, ClassVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
 from cases.models import Application
@@ -34,6 +35,9 @@ class Flow:
     status_field: ClassVar[str] = "status"
     initial: ClassVar[str] = ""
     terminal: ClassVar[frozenset[str]] = frozenset()
+    # The subject's foreign key to the row holding the pool that transitions marked
+    # ``custom["spends_pool"]`` draw on (an application's round); "" if none do.
+    pool_field: ClassVar[str] = ""
 
     def __init__(self, subject: Any, *, actor: Any = None, role: str = "") -> None:
         self.subject = subject
@@ -62,6 +66,32 @@ class Flow:
     def lock(cls, subject: Any) -> Any:
         """The subject read again with its row locked (``select_for_update``) until commit."""
         return cls.model._default_manager.select_for_update(of=("self",)).get(pk=subject.pk)
+
+    @classmethod
+    def lock_pool(cls, pool_id: Any) -> None:
+        """Lock the pool's row until commit, so spending from it is one at a time.
+
+        Always before any subject's row (the engine and ``bulk`` both do so): the one
+        order everywhere is what keeps a bulk decision and a single one from deadlocking.
+        FOR NO KEY UPDATE, not FOR UPDATE: it still excludes every other spender, but
+        not a transaction merely inserting a row that refers to the pool (a new
+        application in the round takes FOR KEY SHARE on it).
+        """
+        pool_model: Any = cls._pool_key().related_model
+        rows = pool_model._default_manager.select_for_update(no_key=True).filter(pk=pool_id)
+        list(rows.values_list("pk"))
+
+    @classmethod
+    def pool_of(cls, subject: Any) -> Any:
+        """The id of the pool's row that ``subject`` spends from."""
+        return getattr(subject, cls._pool_key().attname)
+
+    @classmethod
+    def _pool_key(cls) -> models.ForeignKey[Any, Any]:
+        field = cls.model._meta.get_field(cls.pool_field)
+        if not isinstance(field, models.ForeignKey):
+            raise ImproperlyConfigured(f"{cls.__name__}.pool_field names no foreign key.")
+        return field
 
     def take(self, name: str, **values: Any) -> Any:
         """Run transition ``name`` with typed ``values`` (the caller has checked permission)."""

@@ -219,7 +219,7 @@ def assessments_overview(meeting: Meeting) -> Overview:
         board[association_id].add(user_id)
     declarations = list(
         ConflictDeclaration.objects.filter(application__agenda_items__meeting=meeting)
-        .select_related("member", "ruled_by", "application")
+        .select_related("member", "ruled_by", "application__municipality")
         .order_by("created_at", "id")
     )
     declared: dict[int, list[ConflictDeclaration]] = defaultdict(list)

@@ -147,18 +147,9 @@ def conflict_declare(*, application: Application, member: Any, reason: str) -> C
 def conflict_rule(
     *, declaration: ConflictDeclaration, acting_user: Any, conflicted: bool, reason: str
 ) -> None:
-    """The chair records the body's ruling on a declared tie."""
+    """The chair of the member's body records the body's ruling on a declared tie."""
     application = declaration.application
-    who = roles.profile(acting_user)
-    if not who.has_role(application.municipality_id, Role.COUNCIL_CHAIR, Role.COMMITTEE_CHAIR):
-        raise PermissionDenied(_("Only the chair records the body's ruling."))
-    if acting_user.pk == declaration.member_id:
-        raise PermissionDenied(_("A member cannot rule on their own conflict."))
-    if permissions.is_conflicted(acting_user, application):
-        raise PermissionDenied(
-            _("You are conflicted on %(case)s yourself and take no part in rulings on it.")
-            % {"case": application.case_number}
-        )
+    permissions.require_may_rule(acting_user, declaration)
     if declaration.source != ConflictSource.DECLARED:
         raise ValidationError(_("A board tie always makes a member conflicted."))
     with transaction.atomic():

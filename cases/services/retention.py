@@ -11,8 +11,9 @@ hashes cover no contact data (they hold the actor's name, the role, the reasons 
 the amounts), so nothing hashed is touched. The anonymisation is itself a recorded
 event, appended to each case's chain ("anonymise", with what was removed and how
 much), in the same transaction as the removal. On PostgreSQL the history tables
-refuse UPDATE; this is the one writer allowed through, by setting
-``puljeflow.retention`` for its own transaction only (cases/trail/append_only.py).
+refuse UPDATE; this is the one writer allowed through: it takes the retention role
+(``SET LOCAL ROLE puljeflow_retention``) for the anonymisation only, which works only
+for a database login granted that role — not the application's (cases/trail/append_only.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from cases.models import Application, Association, StatusGroup
+from cases.trail.append_only import close_for_retention, open_for_retention
 from cases.trail.chain import record_transition
 from cases.trail.history import system_user
 from cases.trail.models import TransitionRecord
@@ -75,9 +77,10 @@ def apply_retention(
         if dry_run:
             continue
         with transaction.atomic():
+            opened = ""
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL puljeflow.retention = 'on'")
+                    opened = open_for_retention(cursor)
             association = application.association
             active = (
                 Application.objects.filter(association=association)
@@ -107,10 +110,10 @@ def apply_retention(
             # (notifications: the messages sent), each returning the rows it changed.
             answers = case_anonymised.send(sender=Application, application=application)
             sent = sum(int(answer or 0) for _receiver, answer in answers)
-            if connection.vendor == "postgresql":
+            if opened:
                 # Closed again at once, even when called inside a caller's transaction.
                 with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL puljeflow.retention = 'off'")
+                    close_for_retention(cursor, opened)
             locked = Application.objects.select_for_update().get(pk=application.pk)
             record_transition(
                 application=locked,

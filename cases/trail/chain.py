@@ -1,18 +1,42 @@
-"""Writing and verifying the chain of transition records."""
+"""Writing the chain of transition records, and checking one chain's links.
+
+Each new record is keyed (an HMAC with the current key, cases/trail/keys.py) and
+carries ``state``: the case's fields as the transition left them, read from the
+object the caller holds locked — no query beyond the one for the previous record.
+Whole-trail verification (cases agree with their records, checkpoints) is verify.py.
+"""
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import hmac
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from cases.models import Application
 from cases.trail.history import actor_display_name
+from cases.trail.keys import current_key_id
 from cases.trail.models import TransitionRecord
 
 GENESIS = "0" * 64
+
+# The case's fields only the flow changes, as each record leaves them.
+STATE_FIELDS = (
+    "status",
+    "version",
+    "submitted_at",
+    "recommendation_outcome",
+    "recommended_amount",
+    "granted_amount",
+    "decided_at",
+    "closed_at",
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -25,6 +49,40 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+def _normal(value: Any) -> Any:
+    # The same text for a value as assigned and as read back: 100000 and 100000.00 alike.
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat()
+    return _jsonable(value)
+
+
+def history_digest(row: Any) -> str:
+    """SHA-256 over every column of a history row (it is hashed into the record after it)."""
+    body = {f.attname: _normal(getattr(row, f.attname)) for f in row._meta.concrete_fields}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def state_of(application: Application) -> dict[str, Any]:
+    """The case's STATE_FIELDS, and the history row its transition wrote (if it saved)."""
+    state = {name: _jsonable(getattr(application, name)) for name in STATE_FIELDS}
+    row = getattr(application, "_trail_history", None)
+    if row is not None:
+        state["history"] = {"id": row.history_id, "digest": history_digest(row)}
+    return state
+
+
+def seal(record: TransitionRecord, application: Application) -> None:
+    """Key ``record`` with the current key, with the case's state, and set its hash."""
+    record.key_id = current_key_id()
+    record.state = state_of(application)
+    digest = record.compute_hash()
+    if digest is None:  # cannot happen: the current key is one of the keys held
+        raise ImproperlyConfigured(f"The trail key “{record.key_id}” is not held.")
+    record.hash = digest
 
 
 def record_transition(
@@ -64,7 +122,7 @@ def record_transition(
         payload=data,
         prev_hash=prev_hash,
     )
-    record.hash = record.compute_hash()
+    seal(record, application)
     record.save()
     return record
 
@@ -84,9 +142,14 @@ class BrokenLink:
 
 
 def verify_records(records: list[TransitionRecord]) -> BrokenLink | None:
-    """Check one application's records, in seq order; return the first broken link."""
+    """Check one application's records, in seq order; return the first broken link.
+
+    An unkeyed record is accepted only before the chain's first keyed one: after the
+    upgrade every record is keyed, so an unkeyed one later on is a forgery.
+    """
     prev = GENESIS
     expected_seq = 1
+    keyed = False
     for record in records:
         if record.seq != expected_seq:
             return BrokenLink(
@@ -96,78 +159,23 @@ def verify_records(records: list[TransitionRecord]) -> BrokenLink | None:
             return BrokenLink(
                 record.application_id, record.seq, record.pk, "does not point at the record before"
             )
-        if record.compute_hash() != record.hash:
+        if keyed and not record.key_id:
+            return BrokenLink(
+                record.application_id, record.seq, record.pk, "unkeyed record after keyed ones"
+            )
+        digest = record.compute_hash()
+        if digest is None:
+            return BrokenLink(
+                record.application_id,
+                record.seq,
+                record.pk,
+                f"made with key “{record.key_id}”, which this server does not hold",
+            )
+        if not hmac.compare_digest(digest, record.hash):
             return BrokenLink(
                 record.application_id, record.seq, record.pk, "content does not match its hash"
             )
+        keyed = keyed or bool(record.key_id)
         prev = record.hash
         expected_seq += 1
     return None
-
-
-def verify_application(
-    application_id: int, status: str, version: int, records: list[TransitionRecord]
-) -> BrokenLink | None:
-    """The chain, and that it still accounts for the case as it stands.
-
-    Every state change bumps the application's version and appends one record of
-    the application flow, so a deleted tail (or a status changed behind the flow's
-    back) shows as a mismatch even where no hash was touched.
-    """
-    broken = verify_records(records)
-    if broken is not None:
-        return broken
-    moves = [r for r in records if r.flow == "application"]
-    last = records[-1] if records else None
-    if len(moves) != version:
-        return BrokenLink(
-            application_id,
-            last.seq if last else 0,
-            last.pk if last else 0,
-            f"the case has had {version} state changes but the trail records {len(moves)}",
-        )
-    current = moves[-1].to_state if moves else "draft"
-    if current != status:
-        return BrokenLink(
-            application_id,
-            moves[-1].seq if moves else 0,
-            moves[-1].pk if moves else 0,
-            f"the trail ends in “{current}” but the case is “{status}”",
-        )
-    return None
-
-
-def verify_trail(applications: Any, *, chunk: int = 2000) -> tuple[int, int, list[BrokenLink]]:
-    """Verify the applications in ``applications`` (a queryset); returns
-    (applications checked, records checked, broken links — the first of each case).
-
-    Streams the records in (application, seq) order, a chunk of applications at a
-    time, so memory stays flat however long the trail.
-    """
-    checked = records_seen = 0
-    broken: list[BrokenLink] = []
-    ids = applications.order_by("pk").values_list("pk", "status", "version")
-    batch: list[tuple[int, str, int]] = []
-
-    def flush() -> None:
-        nonlocal records_seen
-        by_app: dict[int, list[TransitionRecord]] = {pk: [] for pk, _s, _v in batch}
-        for record in TransitionRecord.objects.filter(application_id__in=by_app).order_by(
-            "application_id", "seq"
-        ):
-            by_app[record.application_id].append(record)
-            records_seen += 1
-        for pk, status, version in batch:
-            link = verify_application(pk, status, version, by_app[pk])
-            if link is not None:
-                broken.append(link)
-
-    for row in ids.iterator(chunk_size=chunk):
-        batch.append(row)
-        checked += 1
-        if len(batch) >= chunk:
-            flush()
-            batch = []
-    if batch:
-        flush()
-    return checked, records_seen, broken

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
-from simple_history.signals import pre_create_historical_record
+from simple_history.signals import post_create_historical_record, pre_create_historical_record
 
 _allowed = contextvars.ContextVar("unaudited_writes_allowed", default=False)
 
@@ -140,3 +140,10 @@ def actor_display_name(user: Any) -> str:
 def _keep_actor_name(sender: Any, history_instance: Any, history_user: Any, **kwargs: Any) -> None:
     if hasattr(history_instance, "history_user_name"):
         history_instance.history_user_name = actor_display_name(history_user)[:300]
+
+
+@receiver(post_create_historical_record)
+def _remember_history_row(sender: Any, instance: Any, history_instance: Any, **kwargs: Any) -> None:
+    # The transition record that follows names this row and its digest (chain.state_of),
+    # so a history row rewritten later no longer matches the chain. No query: in memory.
+    instance._trail_history = history_instance

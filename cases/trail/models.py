@@ -1,4 +1,11 @@
-"""The transition record: one append-only, hash-chained row per transition."""
+"""The transition record: one append-only, hash-chained row per transition.
+
+Two versions of the hash, told apart by ``key_id``: the empty id is the plain SHA-256 of
+records written before the chain was keyed (they still verify); any other id is an
+HMAC-SHA256 with that key (cases/trail/keys.py) over the record *and* ``state``, the
+case's fields as the record left them — so a case edited behind the flow's back
+no longer matches its last record.
+"""
 
 from __future__ import annotations
 
@@ -56,6 +63,10 @@ class TransitionRecord(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # The HMAC key the hash was made with; "" = unkeyed SHA-256 (records before 0012).
+    key_id = models.CharField(max_length=40, blank=True, default="")
+    # The case's status, version, amounts and dates after this record (STATE_FIELDS).
+    state = models.JSONField(default=dict, blank=True)
 
     objects = models.Manager.from_queryset(AppendOnlyQuerySet)()
 
@@ -98,6 +109,9 @@ class TransitionRecord(models.Model):
             "payload": self.payload,
             "prev": self.prev_hash,
         }
+        if self.key_id:
+            body["key"] = self.key_id
+            body["state"] = self.state
         return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
     @property
@@ -106,5 +120,10 @@ class TransitionRecord(models.Model):
         value = self.payload.get("_actor_id") if isinstance(self.payload, dict) else None
         return int(value) if value is not None else None
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+    def compute_hash(self) -> str | None:
+        """The hash this record should carry; None if it was keyed with a key not held here."""
+        if not self.key_id:
+            return hashlib.sha256(self.canonical()).hexdigest()
+        from cases.trail.keys import hmac_hex
+
+        return hmac_hex(self.key_id, self.canonical())

@@ -29,8 +29,8 @@ from cases.models import (
     StaffRole,
     UsageReport,
 )
-from cases.trail.chain import verify_trail
 from cases.trail.models import TransitionRecord
+from cases.trail.verify import verify_trail
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,8 @@ def test_it_makes_the_applications_it_reports(generated: dict[str, Any]) -> None
 
 
 def test_every_generated_trail_verifies(generated: dict[str, Any]) -> None:
-    checked, records, broken = verify_trail(Application.objects.all())
+    report = verify_trail(Application.objects.all())
+    checked, records, broken = report.applications, report.records, report.problems
 
     assert (checked, broken) == (40, [])
     assert records == TransitionRecord.objects.count() > 40
@@ -121,7 +122,7 @@ def test_generating_again_adds_only_what_is_missing(generated: dict[str, Any]) -
 
     assert added["applications"] == 20
     assert Application.objects.count() == 60
-    assert verify_trail(Application.objects.all())[2] == []
+    assert verify_trail(Application.objects.all()).problems == []
 
 
 def test_the_staff_pages_open_on_generated_data(generated: dict[str, Any], client: Any) -> None:

@@ -651,8 +651,8 @@ def test_the_sheet_and_the_overview_do_not_grow_with_the_agenda(
     assert sheet_small == sheet_large == 10
     # session, user, staff roles, association ties, the meeting, members present,
     # the agenda, all assessments, the council's members, board ties, declarations,
-    # the header's unread-notification count
-    assert overview_small == overview_large == 12
+    # the declaring members' bodies (who may rule on them), the header's unread count
+    assert overview_small == overview_large == 13
 
 
 def test_an_empty_agenda_renders_both_pages(world: SimpleNamespace, as_user: Any) -> None:

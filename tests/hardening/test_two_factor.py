@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import binascii
+import datetime
 import logging
+import re
 from typing import Any
 
 import pytest
+import time_machine
+from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import override
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -103,6 +108,16 @@ def test_login_with_password_then_code(strict: Any, caplog: Any) -> None:
     assert client.get(reverse("staff_rounds")).status_code == 200
 
 
+def _mailed_code(to: str) -> str:
+    [code] = re.findall(r"\b[A-Z2-9]{4}-[A-Z2-9]{4}\b", mail.outbox[-1].body)
+    assert mail.outbox[-1].to == [to]
+    return code
+
+
+def _app_code(client: Client) -> str:
+    return f"{TOTP(binascii.unhexlify(client.session[SETUP_KEY])).token():06d}"
+
+
 def test_a_first_login_sets_up_the_app_with_a_qr_code(strict: Any) -> None:
     client = Client()
     response = client.post(reverse("login"), {"username": "carl", "password": "pw"})
@@ -111,24 +126,122 @@ def test_a_first_login_sets_up_the_app_with_a_qr_code(strict: Any) -> None:
     assert page.status_code == 200
     html = page.content.decode()
     assert "<svg" in html and "<script" not in html.split("</head>")[1]
-    # Nothing is stored until a code confirms the app.
+    # Nothing is stored until the codes confirm the app.
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()
-    key = client.session[SETUP_KEY]
-    code = TOTP(binascii.unhexlify(key)).token()
-    done = client.post(reverse("otp_setup"), {"code": f"{code:06d}"})
+    code_from_mail = _mailed_code("carl@example.org")
+    done = client.post(
+        reverse("otp_setup"), {"enrolment_code": code_from_mail, "code": _app_code(client)}
+    )
     assert done.status_code == 302
     assert TOTPDevice.objects.get(user=strict.carl).confirmed
     assert client.get(reverse("staff_rounds")).status_code == 200
 
 
+def test_a_password_alone_cannot_enrol_an_app(strict: Any) -> None:
+    """Whoever has carl's password gets a QR code, but the code went to carl's mailbox."""
+    client = Client()
+    client.post(reverse("login"), {"username": "carl", "password": "pw"})
+    client.get(reverse("otp_setup"))
+    assert len(mail.outbox) == 1
+    with override("en"):
+        without = client.post(reverse("otp_setup"), {"code": _app_code(client)})
+        guessed = client.post(
+            reverse("otp_setup"), {"enrolment_code": "ABCD-EFGH", "code": _app_code(client)}
+        )
+    assert without.status_code == guessed.status_code == 400
+    assert 'id="id_enrolment_code-error"' in guessed.content.decode()
+    assert not TOTPDevice.objects.filter(user=strict.carl).exists()
+    assert client.get(reverse("staff_rounds")).status_code == 302
+    # The same request with the code from the e-mail sets the app up.
+    right = client.post(
+        reverse("otp_setup"),
+        {"enrolment_code": _mailed_code("carl@example.org").lower(), "code": _app_code(client)},
+    )
+    assert right.status_code == 302
+    assert TOTPDevice.objects.filter(user=strict.carl, confirmed=True).exists()
+
+
+def _enrolling(strict: Any) -> tuple[Client, str]:
+    client = Client()
+    client.post(reverse("login"), {"username": "carl", "password": "pw"})
+    client.get(reverse("otp_setup"))
+    return client, _mailed_code("carl@example.org")
+
+
+def test_an_expired_code_fails(strict: Any) -> None:
+    client, code = _enrolling(strict)
+    later = timezone.now() + datetime.timedelta(minutes=16)
+    with time_machine.travel(later, tick=False):
+        response = client.post(
+            reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+        )
+    assert response.status_code == 400
+    assert not TOTPDevice.objects.filter(user=strict.carl).exists()
+    assert len(mail.outbox) == 2  # a new code went out; only the newest one counts
+
+
+def test_a_replaced_code_fails_and_the_new_one_works(strict: Any) -> None:
+    client, old = _enrolling(strict)
+    # Asking for a new code at once is refused: one a minute.
+    client.post(reverse("otp_setup"), {"resend": "1"})
+    assert len(mail.outbox) == 1
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2), tick=False):
+        client.post(reverse("otp_setup"), {"resend": "1"})
+    assert len(mail.outbox) == 2
+    new = _mailed_code("carl@example.org")
+    assert new != old
+    refused = client.post(reverse("otp_setup"), {"enrolment_code": old, "code": _app_code(client)})
+    assert refused.status_code == 400
+    accepted = client.post(reverse("otp_setup"), {"enrolment_code": new, "code": _app_code(client)})
+    assert accepted.status_code == 302
+
+
+def test_a_used_code_fails(strict: Any) -> None:
+    client, code = _enrolling(strict)
+    assert (
+        client.post(
+            reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+        ).status_code
+        == 302
+    )
+    TOTPDevice.objects.filter(user=strict.carl).delete()  # say an administrator reset it
+    client.get(reverse("otp_setup"))  # a new app to set up, and a new code by e-mail
+    again = client.post(reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)})
+    assert again.status_code == 400
+    assert not TOTPDevice.objects.filter(user=strict.carl).exists()
+
+
+def test_five_wrong_codes_use_the_code_up(strict: Any) -> None:
+    client, code = _enrolling(strict)
+    for _ in range(5):
+        client.post(reverse("otp_setup"), {"enrolment_code": "ZZZZ-ZZZZ", "code": "123456"})
+    response = client.post(
+        reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+    )
+    assert response.status_code == 400
+    assert not TOTPDevice.objects.filter(user=strict.carl).exists()
+
+
+def test_without_an_e_mail_address_nobody_can_enrol(strict: Any, as_user: Any) -> None:
+    strict.carl.email = ""
+    strict.carl.save()
+    client = as_user(strict.carl)
+    page = client.get(reverse("otp_setup"))
+    assert "Der er ikke registreret en e-mailadresse for dig" in page.content.decode()
+    assert 'name="code"' not in page.content.decode()
+    assert not mail.outbox
+
+
 def test_setup_refuses_a_wrong_code_next_to_the_field(strict: Any, as_user: Any) -> None:
     client = as_user(strict.carl)
     client.get(reverse("otp_setup"))
-    key = client.session[SETUP_KEY]
-    right = f"{TOTP(binascii.unhexlify(key)).token():06d}"
+    right = _app_code(client)
     wrong = "111111" if right != "111111" else "222222"
     with override("en"):
-        response = client.post(reverse("otp_setup"), {"code": wrong})
+        response = client.post(
+            reverse("otp_setup"),
+            {"enrolment_code": _mailed_code("carl@example.org"), "code": wrong},
+        )
     assert response.status_code == 400
     assert 'id="id_code-error"' in response.content.decode()
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()

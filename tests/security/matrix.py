@@ -316,6 +316,13 @@ MEETING_CASE_OFFICER = per_target(
     committee=roles({CASE_OFFICER}, STAFF - {CASE_OFFICER}),
     other_municipality=roles({OTHER_CASE_OFFICER}),
 )
+# dorte's declaration (a council member): only the council's chair rules on it. dorte
+# cannot rule on her own; frida chairs the committee, not the council (the body rules on
+# its own members); anna sees the case, not the ruling.
+RULING = roles(
+    {COUNCIL_CHAIR},
+    {APPLICANT, CASE_OFFICER, COUNCIL_MEMBER, CONFLICTED_MEMBER, COMMITTEE, AUDITOR},
+)
 COUNCIL_ONLY_404 = roles()  # a committee meeting "does not exist" for the council's screens
 
 MATRIX: dict[str, Entry] = {
@@ -327,6 +334,10 @@ MATRIX: dict[str, Entry] = {
     "logout": Entry(
         "none",
         lambda role, target, method: ALLOW if method == "POST" else NOT_ALLOWED,
+    ),
+    # The checkpoints' public key (cases/trail/keys.py): for anyone, to read only.
+    "trail_public_key": Entry(
+        "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
     ),
     "otp_setup": Entry("none", SIGNED_IN_ONLY),
     "otp_verify": Entry("none", SIGNED_IN_ONLY),
@@ -360,14 +371,7 @@ MATRIX: dict[str, Entry] = {
     "application_export": Entry("application", case_staff),
     "document_download": Entry("document", get_only(case_viewers)),
     "conflict_declare": Entry("application", conflict_declarers),
-    "conflict_rule": Entry(
-        "declaration",
-        roles(
-            {COUNCIL_CHAIR, COMMITTEE},
-            # dorte cannot rule on her own declaration; anna sees the case, not the ruling.
-            {APPLICANT, CASE_OFFICER, COUNCIL_MEMBER, CONFLICTED_MEMBER, AUDITOR},
-        ),
-    ),
+    "conflict_rule": Entry("declaration", RULING),
     # --- the municipality's staff ----------------------------------------------------------
     "staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
     "association_new": Entry("none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
@@ -518,6 +522,7 @@ API_MATRIX: dict[str, Entry] = {
     # The applicant reads the case's transition records here, as on the case page's timeline.
     "api:api_trail": Entry("application", api(case_viewers)),
     "api:api_conflicts": Entry("application", api(conflict_declarers, ("POST",))),
+    "api:api_conflict_ruling": Entry("declaration", api(RULING, ("POST",))),
     "api:api_assessments": Entry("application", api(api_assessment, ("POST",))),
     # Everyone signed in may list meetings (non-staff get an empty list).
     "api:api_meetings": Entry(

@@ -14,8 +14,9 @@ import pytest
 from django.db import connection
 
 from cases.models import Application
-from cases.trail.chain import verify_records
+from cases.trail.chain import seal, verify_records
 from cases.trail.history import UnauditedWriteError, unaudited_writes_allowed
+from cases.trail.keys import current_key_id
 from cases.trail.models import AppendOnlyError, TransitionRecord
 
 from .support import S, reach, records_of
@@ -222,10 +223,11 @@ def test_a_new_record_can_still_be_appended(recommended: Application) -> None:
         payload={"_actor_id": record.actor_id},
         prev_hash=record.hash,
     )
-    appended.hash = appended.compute_hash()
+    seal(appended, recommended)
     appended.save()
 
     assert verify_records(records_of(recommended)) is None
+    assert appended.key_id == current_key_id() and appended.state["status"] == S.RECOMMENDED
 
 
 # --- the actor may be deleted later -----------------------------------------------------------

@@ -37,3 +37,15 @@ class CodeForm(DkfdsMixin, forms.Form):
         if not 6 <= len(code) <= 8 or parse_int(code) is None:  # ASCII digits only
             raise forms.ValidationError(gettext_lazy("Type the six digits the app shows."))
         return code
+
+
+class EnrolmentForm(CodeForm):
+    """Setting up the first app: the code from the e-mail as well (accounts.enrolment)."""
+
+    enrolment_code = forms.CharField(
+        label=gettext_lazy("Code from the e-mail"),
+        help_text=gettext_lazy("Eight letters and digits, for example ABCD-EFGH."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    field_order = ["enrolment_code", "code"]

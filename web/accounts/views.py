@@ -21,10 +21,10 @@ from django.views.decorators.http import require_http_methods
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from accounts import two_factor
+from accounts import enrolment, two_factor
 from accounts.refusals import log_event
 from accounts.signals import TWO_FACTOR_REQUIRED
-from web.accounts.forms import CodeForm, LoginForm
+from web.accounts.forms import CodeForm, EnrolmentForm, LoginForm
 
 SETUP_KEY = "puljeflow_otp_setup_key"
 
@@ -58,21 +58,68 @@ def _verified(request: HttpRequest) -> bool:
     return bool(is_verified and is_verified())
 
 
+def _enrolment_code(request: HttpRequest, user: Any) -> bool:
+    """Send the first app's enrolment code (accounts.enrolment) unless a live one was sent
+    in this session, or send a new one when asked; tell the person what happened."""
+    asked = request.method == "POST" and "resend" in request.POST
+    if enrolment.pending(request.session) is not None and not asked:
+        return True
+    if asked and not enrolment.may_send(request.session):
+        messages.info(request, _("Wait a minute before asking for a new code."))
+        return True
+    if not user.email:
+        messages.error(
+            request,
+            _(
+                "No e-mail address is registered for you, so no code can be sent. Ask your "
+                "municipality's administrator to register one."
+            ),
+        )
+        return False
+    if not enrolment.send_code(request, user):
+        messages.error(request, _("The e-mail with your code could not be sent. Try again later."))
+        return False
+    messages.info(request, _("We have sent a code to %(email)s.") % {"email": user.email})
+    return True
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Enrol an authenticator app. Nothing is stored until a correct code confirms it."""
+    """Enrol an authenticator app. Nothing is stored until a correct code confirms it.
+
+    The first app also needs the enrolment code e-mailed to the user, so that a password
+    alone cannot enrol (accounts/enrolment.py); a second app needs a signed-in first one.
+    """
     user: Any = request.user
     # A second device is added only after signing in with the first.
     if two_factor.has_device(user) and not _verified(request):
         return redirect(two_factor.second_factor_url(request, _next(request)))
+    first = not two_factor.has_device(user)
+    can_enrol = _enrolment_code(request, user) if first else True
     key = request.session.get(SETUP_KEY)
     if not key:
         key = default_key()
         request.session[SETUP_KEY] = key
-    form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    submitted = request.method == "POST" and "resend" not in request.POST
+    form_class = EnrolmentForm if first else CodeForm
+    form = form_class(request.POST if submitted else None)
+    # The code from the e-mail first (a wrong one uses up a try), then the app's code.
+    if (
+        submitted
+        and form.is_valid()
+        and first
+        and not enrolment.check(request, user, form.cleaned_data["enrolment_code"])
+    ):
+        form.add_error(
+            "enrolment_code",
+            _(
+                "The code is not right, or it has expired or been used: ask for a new "
+                "code and type the newest one."
+            ),
+        )
+    if submitted and form.is_valid():
         totp = TOTP(binascii.unhexlify(key.encode()))
         if totp.verify(int(form.cleaned_data["code"]), tolerance=1):
             device = TOTPDevice.objects.create(
@@ -83,6 +130,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
                 last_t=totp.t(),
             )
             del request.session[SETUP_KEY]
+            enrolment.consume(request.session)
             django_otp.login(request, device)
             messages.success(request, _("Two-factor login is set up."))
             return redirect(_next(request))
@@ -94,7 +142,14 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/otp_setup.html",
-        {"form": form, "qr_svg": qr_svg, "secret": secret, "next": _next(request)},
+        {
+            "form": form,
+            "qr_svg": qr_svg,
+            "secret": secret,
+            "next": _next(request),
+            "first": first,
+            "can_enrol": can_enrol,
+        },
         status=400 if form.errors else 200,
     )
 

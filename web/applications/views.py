@@ -22,6 +22,7 @@ from cases.roles import role_label
 from cases.selectors import applications as selectors
 from cases.services import applications as services
 from cases.services import grants as grant_services
+from cases.trail.disclosure import disclosed_records
 from cases.trail.timeline import event_labels
 from cases.uploads import stored_upload_response
 from web.applications.forms import (
@@ -261,15 +262,21 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
     after_grant = grant_services.after_grant_context(application)
     labels = event_labels()
+    # What the viewer may see of the case's history: the association less than the staff.
+    records = disclosed_records(
+        request.user,
+        application,
+        application.timeline,  # type: ignore[attr-defined]
+    )
     timeline = [
         {
             "record": record,
             "label": labels.get(record.transition, record.transition),
-            "role": role_label(record.role),
+            "role": role_label(record.role) if record.role else "",
             "from_label": ApplicationStatus(record.from_state).label,
             "to_label": ApplicationStatus(record.to_state).label,
         }
-        for record in application.timeline  # type: ignore[attr-defined]
+        for record in records
     ]
     return render(
         request,

@@ -7,6 +7,7 @@ from web.audit import views
 urlpatterns = [
     path("applications/<int:pk>/trail/", views.application_trail, name="application_trail"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),
+    path("trail/public-key", views.trail_public_key, name="trail_public_key"),
     path("rounds/<int:pk>/decisions/", views.round_decisions, name="round_decisions"),
     path("rounds/<int:pk>/export.zip", views.round_export, name="round_export"),
     path("applications/<int:pk>/export.zip", views.application_export, name="application_export"),

@@ -18,8 +18,16 @@ from cases.documents import decisions, exports
 from cases.documents.letters import letter_pdf
 from cases.models import Document
 from cases.parsing import parse_id
+from cases.trail.keys import public_key_b64
 from cases.trail.timeline import KINDS, trail_events
 from cases.uploads import download_response, harden_download
+
+
+@require_safe
+def trail_public_key(request: HttpRequest) -> HttpResponse:
+    """The public key the trail's checkpoints are signed with: public, for anyone who
+    checks a checkpoint file (it verifies a signature, it cannot make one)."""
+    return HttpResponse(public_key_b64() + "\n", content_type="text/plain; charset=utf-8")
 
 
 def _require_staff(user: object, municipality_id: int) -> None:

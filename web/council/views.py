@@ -285,16 +285,6 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _require_chair(user: Any, declaration: ConflictDeclaration) -> None:
-    # The service checks the same; checked first here so a non-chair gets 403, not form errors.
-    who = roles.profile(user)
-    municipality_id = declaration.application.municipality_id
-    if not who.has_role(municipality_id, Role.COUNCIL_CHAIR, Role.COMMITTEE_CHAIR):
-        raise PermissionDenied(_("Only the chair records the body's ruling."))
-    if user.pk == declaration.member_id:
-        raise PermissionDenied(_("A member cannot rule on their own conflict."))
-
-
 @login_required
 def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
     declaration = (
@@ -306,7 +296,9 @@ def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if declaration is None:
         raise Http404(_("No such declaration."))
-    _require_chair(request.user, declaration)
+    # The service asks the same; asked first so that someone who may not rule gets a 403,
+    # not form errors.
+    permissions.require_may_rule(request.user, declaration)
     application = declaration.application
     meeting = _meeting_from(request, application, (Role.COUNCIL_CHAIR,))
     form = RulingForm(_data(request), auto_id=f"r{declaration.pk}-%s")
@@ -354,15 +346,32 @@ def _render_overview(
     overview = assessments_overview(meeting)
     who = roles.profile(request.user)
     is_chair = who.has_role(meeting.round.municipality_id, Role.COUNCIL_CHAIR)
+    pending = {
+        d.pk: d.member_id
+        for d in overview.declarations
+        if d.source == ConflictSource.DECLARED and d.ruling == ConflictRuling.PENDING
+    }
+    # Read in bulk for the rule below: the bodies of the declaring members (one query),
+    # and each item's conflicted members (already in the overview).
+    bodies = (
+        permissions.bodies_of(meeting.round.municipality_id, set(pending.values()))
+        if is_chair and pending
+        else {}
+    )
+    conflicted = {row.application.pk: row.conflicted_ids for row in overview.rows}
     rulings = []
     for declaration in overview.declarations:
         form = None
-        # The chair rules on declared ties still pending, never on a board tie or their own.
+        # A form for each declared tie still pending that this chair may rule on.
         if (
-            is_chair
-            and declaration.source == ConflictSource.DECLARED
-            and declaration.ruling == ConflictRuling.PENDING
-            and declaration.member_id != request.user.pk
+            declaration.pk in pending
+            and is_chair
+            and not permissions.ruling_refusal(
+                request.user,
+                declaration,
+                member_bodies=bodies[declaration.member_id],
+                conflicted_ids=conflicted[declaration.application_id],
+            )
         ):
             form = bound.get(declaration.pk) or RulingForm(auto_id=f"r{declaration.pk}-%s")
         rulings.append({"declaration": declaration, "form": form})

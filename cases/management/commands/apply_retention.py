@@ -1,4 +1,8 @@
-"""manage.py apply_retention [--years N] [--dry-run]"""
+"""manage.py apply_retention [--years N] [--dry-run]
+
+On PostgreSQL with the database roles, run it as a login granted puljeflow_retention
+(the owner's DATABASE_URL), not as the application's role (README, Production).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.services.retention import apply_retention
+from cases.trail.append_only import RetentionNotAllowed
 
 
 class Command(BaseCommand):
@@ -21,7 +26,10 @@ class Command(BaseCommand):
         if options["years"] < 1:
             # 0 or less would put the cutoff at or after today: every finished case at once.
             raise CommandError("--years must be at least 1.")
-        report = apply_retention(years=options["years"], dry_run=options["dry_run"])
+        try:
+            report = apply_retention(years=options["years"], dry_run=options["dry_run"])
+        except RetentionNotAllowed as error:
+            raise CommandError(str(error)) from None
         verb = "would anonymise" if options["dry_run"] else "anonymised"
         self.stdout.write(
             f"{verb} {len(report.cases)} case(s): {', '.join(report.cases) or '–'}; "

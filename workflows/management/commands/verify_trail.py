@@ -1,8 +1,12 @@
 """manage.py verify_trail [--municipality M] [--round R] [--application A]
 
-Re-computes every transition record's hash and follows the chain of each
-application; reports the first broken link of each broken case and exits 1 if
-there is one, 0 if the whole trail verifies.
+Re-computes every transition record's hash (HMAC with the key its id names, or the
+plain SHA-256 of records from before the keys) and follows the chain of each
+application; checks that each case agrees with its last record (status, version,
+amounts, dates); checks the signed checkpoints in PULJEFLOW_CHECKPOINT_DIR and that
+every chain head they name is still in the database with the same hash. Reports
+each problem (case, record, what is wrong) and exits 1 if there is one, 0 if the
+whole trail verifies. The checks themselves are cases/trail/verify.py.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from django.db.models import Q
 
 from cases.models import Application
 from cases.parsing import parse_id
-from cases.trail.chain import verify_trail
+from cases.trail.verify import verify_trail
 
 
 class Command(BaseCommand):
@@ -37,14 +41,16 @@ class Command(BaseCommand):
         if options["application"]:
             value = options["application"]
             applications = applications.filter(Q(case_number=value) | Q(pk=parse_id(value)))
-        if any(options[k] for k in ("municipality", "round", "application")) and not (
-            applications.exists()
-        ):
+        scoped = any(options[k] for k in ("municipality", "round", "application"))
+        if scoped and not applications.exists():
             raise CommandError("No application matches.")
-        checked, records, broken = verify_trail(applications)
-        for link in broken:
-            self.stderr.write(f"BROKEN: {link}")
-        summary = f"{checked} applications, {records} transition records checked"
-        if broken:
-            raise CommandError(f"{summary}: {len(broken)} broken.", returncode=1)
+        report = verify_trail(applications, scoped=scoped)
+        for problem in report.problems:
+            self.stderr.write(f"BROKEN: {problem}")
+        summary = (
+            f"{report.applications} applications, {report.records} transition records checked, "
+            f"{report.checkpoints} checkpoints"
+        )
+        if report.problems:
+            raise CommandError(f"{summary}: {len(report.problems)} broken.", returncode=1)
         self.stdout.write(f"{summary}: the trail verifies.")
