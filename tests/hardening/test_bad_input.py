@@ -467,3 +467,22 @@ def test_deeply_nested_report_lines_in_a_multipart_report_are_a_400(
     assert response.status_code == 400
     assert "nested more than 32 levels" in response.json()["lines"][0]
     assert state(paid) == before
+
+
+def test_a_postal_code_in_other_digits_than_ascii_is_refused(world: SimpleNamespace) -> None:
+    response = logged_in(world.carl).post(
+        reverse("association_new"),
+        {
+            "name": "Skakklubben",
+            "cvr": "12345674",
+            "address": "Torvet 1",
+            "postal_code": "²²²²",
+            "city": "Roskilde",
+            "contact_person": "Kim",
+            "email": "kim@example.org",
+            "phone": "12345678",
+        },
+    )
+    assert response.status_code == 400
+    assert form_errors(response)["postal_code"]
+    assert not Association.objects.filter(name="Skakklubben").exists()

@@ -23,7 +23,7 @@ from cases.models import (
     GrantRound,
     TargetGroup,
 )
-from cases.parsing import validate_date_window
+from cases.parsing import parse_int, validate_date_window
 from cases.services.applications import DRAFT_FIELDS
 from cases.uploads import check_upload
 from web.forms import DkfdsMixin, style_fields
@@ -210,7 +210,7 @@ class AssociationForm(DkfdsMixin, forms.ModelForm):
 
     def clean_postal_code(self) -> str:
         value = (self.cleaned_data.get("postal_code") or "").strip()
-        if not (len(value) == 4 and value.isdigit()):
+        if not (len(value) == 4 and parse_int(value) is not None):  # ASCII digits only
             raise forms.ValidationError(_("A Danish postal code has 4 digits."))
         return value
 
