@@ -17,6 +17,7 @@ from typing import Any
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Municipality, StaffRole
+from cases.parsing import parse_int
 
 
 def required_for(user: Any) -> bool:
@@ -50,7 +51,7 @@ def verified_device(user: Any, code: str) -> TOTPDevice | None:
     already used (replay).
     """
     token = clean_code(code)
-    if not token.isdigit() or not 6 <= len(token) <= 8:
+    if not 6 <= len(token) <= 8 or parse_int(token) is None:  # ASCII digits only
         return None
     for device in TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk"):
         if device.verify_token(token):

@@ -13,12 +13,14 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 
+from .serializers import MAX_INT, Integer
+
 MAX_PAGE_SIZE = 500
 
 
 class PageSerializer(serializers.Serializer):
-    page = serializers.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
+    page = Integer(required=False, min_value=1, max_value=MAX_INT)
+    page_size = Integer(required=False, min_value=1, max_value=MAX_PAGE_SIZE)
 
 
 def check_query(request: Request, serializer_class: type[serializers.Serializer]) -> dict[str, Any]:
@@ -52,6 +54,6 @@ class Pagination(PageNumberPagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
-            limit = MAX_PAGE_SIZE if parameter["name"] == "page_size" else 2_147_483_647
+            limit = MAX_PAGE_SIZE if parameter["name"] == "page_size" else MAX_INT
             parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": limit}
         return parameters

@@ -8,6 +8,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cases import limits
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -18,8 +19,9 @@ from cases.models import (
     RecommendationOutcome,
     Role,
 )
+from cases.parsing import parse_int, validate_date_window
 
-MAX_INT = 2_147_483_647
+MAX_INT = limits.MAX_INT
 MONEY = {"max_digits": 12, "decimal_places": 2}
 MONEY_PATTERN = r"^[0-9]{1,10}(\.[0-9]{1,2})?$"
 
@@ -34,10 +36,16 @@ class Text(serializers.CharField):
 
 
 class Integer(serializers.IntegerField):
-    """A whole number; 5.0 and true are refused (DRF would take 5.0 as 5)."""
+    """A whole number; 5.0 and true are refused (DRF would take 5.0 as 5), and text only as
+    ASCII digits by ``cases.parsing.parse_int`` (DRF's ``int()`` takes "٣" and "１")."""
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, bool | float):
+            self.fail("invalid")
+        if (
+            isinstance(data, str)
+            and parse_int(data, minimum=None, maximum=None, signed=True) is None
+        ):
             self.fail("invalid")
         return super().to_internal_value(data)
 
@@ -149,7 +157,7 @@ class MeSerializer(serializers.Serializer):
 
 
 class BudgetLineSerializer(serializers.ModelSerializer):
-    description = Text(max_length=200)
+    description = Text(max_length=limits.SHORT_TEXT)
     amount = MoneyField()
 
     class Meta:
@@ -236,12 +244,13 @@ class ApplicationInputSerializer(serializers.Serializer):
     association = Integer(min_value=1, max_value=MAX_INT)
     received_at = serializers.DateTimeField(
         required=False,
+        validators=[validate_date_window],
         help_text="Only for a case officer registering a paper application: when it was received.",
     )
-    title = Text(max_length=200)
-    purpose = Text(required=False, allow_blank=True, max_length=20000)
-    target_group = Text(required=False, allow_blank=True, max_length=20000)
-    activity_description = Text(required=False, allow_blank=True, max_length=20000)
+    title = Text(max_length=limits.SHORT_TEXT)
+    purpose = Text(required=False, allow_blank=True, max_length=limits.TEXT)
+    target_group = Text(required=False, allow_blank=True, max_length=limits.TEXT)
+    activity_description = Text(required=False, allow_blank=True, max_length=limits.TEXT)
     focus_areas = serializers.ListField(
         child=Integer(min_value=1, max_value=MAX_INT),
         required=False,
@@ -252,7 +261,7 @@ class ApplicationInputSerializer(serializers.Serializer):
     participants = Integer(required=False, allow_null=True, min_value=0, max_value=MAX_INT)
     amount_requested = MoneyField(required=False, allow_null=True)
     other_funding = MoneyField(required=False, allow_null=True)
-    other_funding_note = Text(required=False, allow_blank=True, max_length=20000)
+    other_funding_note = Text(required=False, allow_blank=True, max_length=limits.TEXT)
     declarations = DeclarationsSerializer(required=False)
     budget_lines = BudgetLineSerializer(many=True, required=False, max_length=100)
     version = Integer(
@@ -277,7 +286,7 @@ class ApplicationPatchSerializer(ApplicationInputSerializer):
     round = None  # type: ignore[assignment]
     association = None  # type: ignore[assignment]
     received_at = None
-    title = Text(max_length=200, required=False)
+    title = Text(max_length=limits.SHORT_TEXT, required=False)
 
 
 class ApplicationFilterSerializer(serializers.Serializer):
@@ -345,7 +354,7 @@ class TransitionSerializer(serializers.Serializer):
 
 class TokenInputSerializer(serializers.Serializer):
     username = Text(max_length=150)
-    password = Text(max_length=1024, trim_whitespace=False)
+    password = Text(max_length=limits.PASSWORD, trim_whitespace=False)
     otp = Text(
         required=False,
         allow_blank=True,

@@ -6,13 +6,16 @@ from typing import Any
 
 from rest_framework import serializers
 
+from cases import limits
+from cases.parsing import validate_date_window
+
 from .serializers import MAX_INT, MONEY, Boolean, Integer, MoneyField, NamedSerializer, Text
 
 # --- meetings and the council --------------------------------------------------------------
 
 
 class ConflictInputSerializer(serializers.Serializer):
-    reason = Text(max_length=20000)
+    reason = Text(max_length=limits.TEXT)
 
 
 class RulingInputSerializer(serializers.Serializer):
@@ -33,7 +36,7 @@ class AssessmentInputSerializer(serializers.Serializer):
     meeting = Integer(min_value=1, max_value=MAX_INT)
     outcome = serializers.ChoiceField(choices=["grant", "partial", "refuse"])
     amount = MoneyField(required=False, allow_null=True)
-    comment = Text(required=False, allow_blank=True, max_length=20000)
+    comment = Text(required=False, allow_blank=True, max_length=limits.TEXT)
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -49,7 +52,7 @@ class AssessmentSerializer(serializers.Serializer):
 class MeetingInputSerializer(serializers.Serializer):
     round = Integer(min_value=1, max_value=MAX_INT)
     body = serializers.ChoiceField(choices=["council", "committee"])
-    date = serializers.DateField()
+    date = serializers.DateField(validators=[validate_date_window])
     members_present = serializers.ListField(
         child=Integer(min_value=1, max_value=MAX_INT),
         required=False,

@@ -16,11 +16,15 @@ from django import forms
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.exceptions import ParseError
 
+from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
+from cases.parsing import validate_date_window
 from workflows.engine import input_form, transitions_of
 from workflows.inputs import ReportFiles, ReportLines
 
+from . import parsers
 from .serializers import MAX_INT, Boolean, Integer, Text
 
 # A "files" field arrives as one multipart file part per kind: ``attachment_<kind>``.
@@ -74,7 +78,7 @@ class ReportLineSerializer(serializers.Serializer):
     """One line of a usage report: spent against a budget line of the application, or a new one."""
 
     budget_line = Integer(required=False, allow_null=True, min_value=1, max_value=MAX_INT)
-    description = Text(required=False, allow_blank=True, max_length=200)
+    description = Text(required=False, allow_blank=True, max_length=limits.SHORT_TEXT)
     spent = Text(max_length=40, help_text='Amount in DKK, e.g. "12500.00".')
 
 
@@ -88,6 +92,10 @@ class JSONListField(serializers.ListField):
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, str):
+            try:
+                parsers.check_depth(data)  # json.loads recurses: depth first
+            except ParseError as error:
+                raise serializers.ValidationError(error.detail) from None
             try:
                 data = json.loads(data)
             except ValueError:
@@ -103,7 +111,7 @@ def _text(**schema: Any) -> serializers.Field:
         field_class = extend_schema_field({"type": "string", "nullable": True, **schema})(
             type("SchemaText", (Text,), {})
         )
-    return field_class(**options, trim_whitespace=False, max_length=20000)
+    return field_class(**options, trim_whitespace=False, max_length=limits.TEXT)
 
 
 def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
@@ -113,7 +121,9 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
     if kind == "date":
-        return serializers.DateField(required=False, allow_null=True)
+        return serializers.DateField(
+            required=False, allow_null=True, validators=[validate_date_window]
+        )
     if kind == "boolean":
         return Boolean(required=False)
     if kind == "decimal":

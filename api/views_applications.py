@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -27,6 +27,7 @@ from workflows import engine
 from . import transitions
 from .errors import Conflict
 from .pagination import check_query
+from .parsers import JSONParser
 from .serializers import (
     ApplicationFilterSerializer,
     ApplicationInputSerializer,

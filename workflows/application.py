@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
-from cases import permissions
+from cases import limits, permissions
 from cases.completeness import completeness_problems
 from cases.documents.letters import decision_letter_create
 from cases.errors import ConditionsUnmet, InvalidInput
@@ -180,7 +180,9 @@ def _meeting() -> forms.ModelChoiceField:
 
 def _reference() -> forms.CharField:
     # Required, but the method says so among the payment's other problems.
-    return Text(label=gettext_lazy("Payment reference"), max_length=100, required=False)
+    return Text(
+        label=gettext_lazy("Payment reference"), max_length=limits.REFERENCE, required=False
+    )
 
 
 class ApplicationFlow(Flow):
@@ -725,11 +727,11 @@ class ApplicationFlow(Flow):
         budget line, a file per kind: web/after_grant) and hands over the same values.
         """
 
-        description = forms.CharField(required=False)
+        description = forms.CharField(required=False, max_length=limits.TEXT)
         participants_reached = forms.IntegerField(required=False)
         volunteers_involved = forms.IntegerField(required=False)
         lines = ReportLines()
-        overspend_explanation = forms.CharField(required=False)
+        overspend_explanation = forms.CharField(required=False, max_length=limits.TEXT)
         declaration_on_honour = forms.BooleanField(required=False)
         attachments = ReportFiles()
 

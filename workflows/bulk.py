@@ -36,6 +36,7 @@ from cases.models import (
     Role,
     StatusGroup,
 )
+from cases.parsing import parse_int
 from cases.services.meeting_prep import get_meeting_for_staff
 from cases.services.meetings import READY_FOR
 from workflows import engine
@@ -186,10 +187,7 @@ class BulkResult:
 
 
 def _as_int(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return parse_int(value)
 
 
 def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: Any) -> BulkResult:

@@ -19,7 +19,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from cases import limits
 from cases.formatting import AmountError, to_amount
+from cases.parsing import validate_date_window
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -79,7 +81,7 @@ class Text(forms.CharField):
 
 
 def text(
-    label: Any, *, required_message: Any = None, rows: int = 4, max_length: int = 20000
+    label: Any, *, required_message: Any = None, rows: int = 4, max_length: int = limits.TEXT
 ) -> forms.CharField:
     """A free text; ``required_message`` makes it required and words the refusal."""
     return Text(
@@ -92,10 +94,11 @@ def text(
 
 
 def iso_date(label: Any, *, invalid_message: Any, help_text: Any = "") -> forms.DateField:
-    """A date as YYYY-MM-DD (a date object passes as it is); optional."""
+    """A date as YYYY-MM-DD (a date object passes as it is), within the input window; optional."""
     return forms.DateField(
         label=label,
         required=False,
+        validators=[validate_date_window],
         help_text=help_text,
         input_formats=ISO_DATE,
         error_messages={"invalid": invalid_message},

@@ -11,6 +11,7 @@ from viewflow import fsm
 
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import Application, Body, Meeting, StatusGroup
+from cases.parsing import parse_id
 from cases.permissions import present_ids
 from workflows.flow import condition
 
@@ -38,9 +39,9 @@ def not_on_agenda(application: Application, body: str) -> str:
 def meeting_for(application: Application, body: str, meeting: Any = None) -> Meeting:
     """The meeting the decision is taken at: the one given, or the latest with the case on its agenda."""
     if meeting not in (None, ""):
-        meeting_id = str(getattr(meeting, "pk", meeting))
+        meeting_id = parse_id(getattr(meeting, "pk", meeting))
         qs = _on_agenda(application, body)
-        found = qs.filter(pk=int(meeting_id)).first() if meeting_id.isdigit() else None
+        found = qs.filter(pk=meeting_id).first() if meeting_id is not None else None
         if found is None:
             raise InvalidInput(
                 {"meeting": [_("The application is not on the agenda of that meeting.")]}

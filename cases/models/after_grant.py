@@ -20,17 +20,19 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import limits
 from cases.models.applications import Application
 from cases.models.common import MONEY, history
 from cases.models.uploads import StoredUpload
+from cases.parsing import validate_date_window
 from cases.trail.history import AuditedManager, audited_history
 
 
 class Payout(models.Model):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="payouts")
-    paid_on = models.DateField(_("payment date"))
+    paid_on = models.DateField(_("payment date"), validators=[validate_date_window])
     amount = models.DecimalField(_("amount (DKK)"), **MONEY)
-    reference = models.CharField(_("payment reference"), max_length=100)
+    reference = models.CharField(_("payment reference"), max_length=limits.REFERENCE)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -58,13 +60,13 @@ class UsageReport(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="usage_reports"
     )
-    description = models.TextField(_("what was done"))
+    description = models.TextField(_("what was done"), max_length=limits.TEXT)
     participants_reached = models.PositiveIntegerField(_("participants reached"), default=0)
     volunteers_involved = models.PositiveIntegerField(_("volunteers involved"), default=0)
     amount_spent = models.DecimalField(_("amount spent (DKK)"), **MONEY)
     unspent_amount = models.DecimalField(_("unspent balance (DKK)"), default=Decimal("0"), **MONEY)
     overspend_explanation = models.TextField(
-        _("explanation of spending beyond the grant"), blank=True
+        _("explanation of spending beyond the grant"), blank=True, max_length=limits.TEXT
     )
     declaration_on_honour = models.BooleanField(
         _("I declare on honour that the grant was used as described"), default=False
@@ -77,7 +79,9 @@ class UsageReport(models.Model):
         default=UsageReportStatus.SUBMITTED,
         editable=False,
     )
-    review_reasons = models.TextField(_("case officer's reasons"), blank=True, editable=False)
+    review_reasons = models.TextField(
+        _("case officer's reasons"), blank=True, editable=False, max_length=limits.TEXT
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -142,7 +146,7 @@ class UsageReportLine(models.Model):
     budget_line = models.ForeignKey(
         "cases.BudgetLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    description = models.CharField(_("description"), max_length=200)
+    description = models.CharField(_("description"), max_length=limits.SHORT_TEXT)
     budgeted = models.DecimalField(_("budgeted (DKK)"), default=Decimal("0"), **MONEY)
     spent = models.DecimalField(_("spent (DKK)"), **MONEY)
     position = models.PositiveSmallIntegerField(default=0)
@@ -196,9 +200,13 @@ class RepaymentClaim(models.Model):
         "cases.UsageReport", on_delete=models.PROTECT, related_name="repayment_claims"
     )
     amount = models.DecimalField(_("amount to repay (DKK)"), **MONEY)
-    due_on = models.DateField(_("due date"))
-    paid_on = models.DateField(_("repaid on"), null=True, blank=True)
-    paid_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    due_on = models.DateField(_("due date"), validators=[validate_date_window])
+    paid_on = models.DateField(
+        _("repaid on"), null=True, blank=True, validators=[validate_date_window]
+    )
+    paid_reference = models.CharField(
+        _("payment reference"), max_length=limits.REFERENCE, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -231,7 +239,7 @@ class CarryOver(models.Model):
         "cases.UsageReport", on_delete=models.PROTECT, related_name="carry_overs"
     )
     amount = models.DecimalField(_("amount carried over (DKK)"), **MONEY)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=limits.TEXT)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

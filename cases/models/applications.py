@@ -11,10 +11,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import limits
 from cases.models.common import MONEY, history
 from cases.models.municipalities import Association, Municipality
 from cases.models.rounds import AttachmentKind, FocusArea, GrantRound, TargetGroup
 from cases.models.uploads import StoredUpload
+from cases.parsing import validate_date_window
 from cases.trail.history import AuditedManager, audited_history
 
 
@@ -102,10 +104,12 @@ class Application(models.Model):
         editable=False,
     )
 
-    title = models.CharField(_("title"), max_length=200)
-    purpose = models.TextField(_("purpose"), blank=True)
-    target_group = models.TextField(_("target group"), blank=True)
-    activity_description = models.TextField(_("activity description"), blank=True)
+    title = models.CharField(_("title"), max_length=limits.SHORT_TEXT)
+    purpose = models.TextField(_("purpose"), blank=True, max_length=limits.TEXT)
+    target_group = models.TextField(_("target group"), blank=True, max_length=limits.TEXT)
+    activity_description = models.TextField(
+        _("activity description"), blank=True, max_length=limits.TEXT
+    )
     focus_areas = models.ManyToManyField(
         FocusArea, blank=True, related_name="applications", verbose_name=_("focus areas")
     )
@@ -121,7 +125,9 @@ class Application(models.Model):
     other_funding = models.DecimalField(
         _("other funding sought or received (DKK)"), default=Decimal("0"), **MONEY
     )
-    other_funding_note = models.TextField(_("other funding, details"), blank=True)
+    other_funding_note = models.TextField(
+        _("other funding, details"), blank=True, max_length=limits.TEXT
+    )
     declaration_correct = models.BooleanField(
         _("I declare that the information given is correct"), default=False
     )
@@ -133,7 +139,9 @@ class Application(models.Model):
     )
 
     # Paper applications: typed in by a case officer, the deadline counts from receipt.
-    received_at = models.DateTimeField(_("received (paper application)"), null=True, blank=True)
+    received_at = models.DateTimeField(
+        _("received (paper application)"), null=True, blank=True, validators=[validate_date_window]
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -148,15 +156,15 @@ class Application(models.Model):
     # when the case left a state and came back to it.
     version = models.PositiveIntegerField(default=0, editable=False)
     submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    screening_note = models.TextField(blank=True, editable=False)
-    open_question = models.TextField(blank=True, editable=False)
+    screening_note = models.TextField(blank=True, editable=False, max_length=limits.TEXT)
+    open_question = models.TextField(blank=True, editable=False, max_length=limits.TEXT)
     recommendation_outcome = models.CharField(
         max_length=10, choices=RecommendationOutcome, blank=True, editable=False
     )
     recommended_amount = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
-    recommendation_reasons = models.TextField(blank=True, editable=False)
+    recommendation_reasons = models.TextField(blank=True, editable=False, max_length=limits.TEXT)
     granted_amount = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
-    decision_reasons = models.TextField(blank=True, editable=False)
+    decision_reasons = models.TextField(blank=True, editable=False, max_length=limits.TEXT)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
@@ -192,7 +200,7 @@ class BudgetLine(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="budget_lines"
     )
-    description = models.CharField(_("description"), max_length=200)
+    description = models.CharField(_("description"), max_length=limits.SHORT_TEXT)
     amount = models.DecimalField(_("amount (DKK)"), **MONEY)
     position = models.PositiveSmallIntegerField(default=0)
 

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases import limits
+from cases.parsing import validate_date_window
 from cases.trail.history import AuditedManager, audited_history
 
 
@@ -20,7 +22,7 @@ class Body(models.TextChoices):
 class Meeting(models.Model):
     round = models.ForeignKey("cases.GrantRound", on_delete=models.PROTECT, related_name="meetings")
     body = models.CharField(_("body"), max_length=10, choices=Body)
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_date_window])
     members_present = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -84,7 +86,7 @@ class Assessment(models.Model):
         ],
     )
     amount = models.DecimalField(_("amount (DKK)"), max_digits=12, decimal_places=2)
-    comment = models.TextField(_("comment"), blank=True)
+    comment = models.TextField(_("comment"), blank=True, max_length=limits.TEXT)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditedManager()
@@ -126,14 +128,16 @@ class ConflictDeclaration(models.Model):
     )
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     source = models.CharField(max_length=12, choices=ConflictSource)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), max_length=limits.TEXT)
     ruling = models.CharField(
         _("ruling"), max_length=15, choices=ConflictRuling, default=ConflictRuling.PENDING
     )
     ruled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    ruling_reason = models.TextField(_("reasons for the ruling"), blank=True)
+    ruling_reason = models.TextField(
+        _("reasons for the ruling"), blank=True, max_length=limits.TEXT
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cases import limits
 from cases.models.common import history
 from cases.trail.history import AuditedManager
 from cases.validators import validate_cvr, validate_phone
@@ -19,7 +20,9 @@ class Municipality(models.Model):
     committee_name = models.CharField(
         _("name of the deciding committee"), max_length=150, default="Kultur- og Fritidsudvalget"
     )
-    complaint_guidance = models.TextField(_("complaint guidance"), blank=True)
+    complaint_guidance = models.TextField(
+        _("complaint guidance"), blank=True, max_length=limits.TEXT
+    )
     council_quorum = models.PositiveSmallIntegerField(
         _("council quorum"),
         null=True,
@@ -59,9 +62,9 @@ class Municipality(models.Model):
 
 
 class Association(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=limits.SHORT_TEXT)
     cvr = models.CharField(_("CVR number"), max_length=8, unique=True, validators=[validate_cvr])
-    address = models.CharField(_("address"), max_length=200)
+    address = models.CharField(_("address"), max_length=limits.SHORT_TEXT)
     postal_code = models.CharField(_("postal code"), max_length=4)
     city = models.CharField(_("city"), max_length=100)
     contact_person = models.CharField(_("contact person"), max_length=150)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models.common import MONEY, history
 from cases.models.municipalities import Municipality
+from cases.parsing import validate_date_window
 from cases.trail.history import AuditedManager
 
 
@@ -62,15 +63,22 @@ class GrantRound(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(_("name"), max_length=150)
     scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme, default=Scheme.S18)
-    opens_at = models.DateTimeField(_("opens at"))
+    opens_at = models.DateTimeField(_("opens at"), validators=[validate_date_window])
     deadline = models.DateTimeField(
         _("deadline"),
         help_text=_("Date and time, Europe/Copenhagen. Later applications are refused."),
+        validators=[validate_date_window],
     )
     pool_amount = models.DecimalField(_("pool (DKK)"), **MONEY)
-    council_meeting_date = models.DateField(_("council meeting"), null=True, blank=True)
-    committee_meeting_date = models.DateField(_("committee meeting"), null=True, blank=True)
-    report_deadline = models.DateField(_("usage report deadline"), null=True, blank=True)
+    council_meeting_date = models.DateField(
+        _("council meeting"), null=True, blank=True, validators=[validate_date_window]
+    )
+    committee_meeting_date = models.DateField(
+        _("committee meeting"), null=True, blank=True, validators=[validate_date_window]
+    )
+    report_deadline = models.DateField(
+        _("usage report deadline"), null=True, blank=True, validators=[validate_date_window]
+    )
     decided_by_administration = models.BooleanField(
         _("quick pool: decided by the administration"),
         default=False,

@@ -29,7 +29,7 @@ from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases import upload_quota
+from cases import limits, upload_quota
 from cases.errors import InvalidInput
 from cases.formatting import AmountError, money, to_amount
 from cases.models import Application, ApplicationStatus, StatusGroup, UsageReport, UsageReportStatus
@@ -43,6 +43,7 @@ from cases.models.after_grant import (
     ReportTier,
     UsageReportLine,
 )
+from cases.parsing import parse_int, too_long
 from cases.uploads import check_upload
 
 MAX_COUNT = 2_147_483_647
@@ -104,9 +105,8 @@ class ParsedReport:
 def _count(value: Any, name: str, errors: dict[str, list[str]]) -> int:
     if value in (None, ""):
         return 0
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
+    number = parse_int(value, minimum=None, maximum=None, signed=True)
+    if number is None:
         errors.setdefault(name, []).append(_("Enter a whole number."))
         return 0
     if number < 0:
@@ -136,7 +136,7 @@ def _lines(
         description = (
             budget_line.description
             if budget_line
-            else str(line.get("description") or "").strip()[:200]
+            else str(line.get("description") or "").strip()[: limits.SHORT_TEXT]
         )
         spent = parse_amount(line.get("spent"))
         if spent is None:
@@ -191,6 +191,9 @@ def parse_report(application: Application, data: dict[str, Any]) -> ParsedReport
     spent = sum((line["spent"] for line in lines), Decimal("0"))
     paid = paid_total(application)
     explanation = str(data.get("overspend_explanation") or "").strip()
+    for name, text in (("description", description), ("overspend_explanation", explanation)):
+        if len(text) > limits.TEXT:
+            errors[name] = [too_long(limits.TEXT, len(text))]
     if spent > paid and not explanation and "lines" not in errors:
         errors["overspend_explanation"] = [
             _(

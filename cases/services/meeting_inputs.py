@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Body, Municipality, Role
+from cases.parsing import validate_date_window
 from cases.services import meeting_prep
 
 
@@ -35,6 +36,7 @@ class MeetingInput(forms.Form):
     )
     date = forms.DateField(
         label=gettext_lazy("Date of the meeting"),
+        validators=[validate_date_window],
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 

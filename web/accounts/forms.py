@@ -6,11 +6,20 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
+from cases import limits
+from cases.parsing import parse_int
 from web.forms import DkfdsMixin
 
 
 class LoginForm(DkfdsMixin, AuthenticationForm):
     """Django's login form; it hands the request to ``authenticate()``, which axes needs."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Password"),
+        strip=False,
+        max_length=limits.PASSWORD,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class CodeForm(DkfdsMixin, forms.Form):
@@ -25,7 +34,7 @@ class CodeForm(DkfdsMixin, forms.Form):
 
     def clean_code(self) -> Any:
         code = "".join(self.cleaned_data["code"].split())
-        if not code.isdigit() or not 6 <= len(code) <= 8:
+        if not 6 <= len(code) <= 8 or parse_int(code) is None:  # ASCII digits only
             raise forms.ValidationError(gettext_lazy("Type the six digits the app shows."))
         return code
 

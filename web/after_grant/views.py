@@ -18,18 +18,12 @@ from cases import access, roles
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Role, UsageReport, UsageReportStatus
 from cases.models.after_grant import ReportAttachment, ReportRequirement
+from cases.parsing import parse_id
 from cases.services import grants as grant_services
 from cases.uploads import stored_upload_response
 from web.applications.forms import ReportLineFormSet, UsageReportForm, transition_form
+from web.forms import DAMAGED_PAGE, seen_state
 from workflows import engine
-
-
-def _seen(request: HttpRequest, application: Application) -> dict[str, Any]:
-    version = request.POST.get("seen_version", "")
-    return {
-        "seen_status": request.POST.get("seen_status", application.status),
-        "seen_version": int(version) if version.isdigit() else None,
-    }
 
 
 def _report_context(
@@ -63,13 +57,16 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
         status = 400
         form = UsageReportForm(request.POST, request.FILES, requirement=requirement)
         formset = ReportLineFormSet(request.POST, prefix="lines")
-        if form.is_valid() and formset.is_valid():
+        seen = seen_state(request.POST, application.status)
+        if seen is None:
+            form.add_error(None, DAMAGED_PAGE)
+        elif form.is_valid() and formset.is_valid():
             try:
                 engine.perform(
                     application,
                     "submit_report",
                     user=request.user,
-                    **_seen(request, application),
+                    **seen,
                     **form.transition_data(formset),
                 )
             except InvalidInput as error:
@@ -103,7 +100,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _line_id(value: Any) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    return parse_id(value)
 
 
 @login_required
@@ -124,13 +121,16 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         status = 400
-        if form.is_valid():
+        seen = seen_state(request.POST, application.status)
+        if seen is None:
+            form.add_error(None, DAMAGED_PAGE)
+        elif form.is_valid():
             try:
                 engine.perform(
                     application,
                     "approve_report",
                     user=request.user,
-                    **_seen(request, application),
+                    **seen,
                     **form.transition_data(),
                 )
             except InvalidInput as error:

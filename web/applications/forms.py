@@ -13,7 +13,7 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases import upload_quota
+from cases import limits, upload_quota
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -23,6 +23,7 @@ from cases.models import (
     GrantRound,
     TargetGroup,
 )
+from cases.parsing import parse_int, validate_date_window
 from cases.services.applications import DRAFT_FIELDS
 from cases.uploads import check_upload
 from web.forms import DkfdsMixin, style_fields
@@ -130,7 +131,9 @@ class ApplicationForm(DkfdsMixin, forms.ModelForm):
 
 
 class BudgetLineForm(DkfdsMixin, forms.Form):
-    description = forms.CharField(label=gettext_lazy("Budget line"), max_length=200, required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Budget line"), max_length=limits.SHORT_TEXT, required=False
+    )
     amount = AmountField(label=gettext_lazy("Amount (DKK)"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -161,7 +164,9 @@ class NewApplicationForm(DkfdsMixin, forms.Form):
     association = forms.ModelChoiceField(
         queryset=Association.objects.none(), label=gettext_lazy("Association")
     )
-    title = forms.CharField(label=gettext_lazy("Title of the application"), max_length=200)
+    title = forms.CharField(
+        label=gettext_lazy("Title of the application"), max_length=limits.SHORT_TEXT
+    )
 
     def __init__(self, *args: Any, rounds: Any, associations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -205,7 +210,7 @@ class AssociationForm(DkfdsMixin, forms.ModelForm):
 
     def clean_postal_code(self) -> str:
         value = (self.cleaned_data.get("postal_code") or "").strip()
-        if not (len(value) == 4 and value.isdigit()):
+        if not (len(value) == 4 and parse_int(value) is not None):  # ASCII digits only
             raise forms.ValidationError(_("A Danish postal code has 4 digits."))
         return value
 
@@ -221,8 +226,11 @@ class PaperApplicationForm(DkfdsMixin, forms.Form):
         ),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
+        validators=[validate_date_window],
     )
-    title = forms.CharField(label=gettext_lazy("Title of the application"), max_length=200)
+    title = forms.CharField(
+        label=gettext_lazy("Title of the application"), max_length=limits.SHORT_TEXT
+    )
 
     def clean_received_at(self) -> Any:
         value = self.cleaned_data["received_at"]
@@ -316,7 +324,9 @@ class ReportLineForm(DkfdsMixin, forms.Form):
     """One line of the report: a budget line of the application (fixed text), or "other"."""
 
     budget_line = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    description = forms.CharField(label=gettext_lazy("Spent on"), max_length=200, required=False)
+    description = forms.CharField(
+        label=gettext_lazy("Spent on"), max_length=limits.SHORT_TEXT, required=False
+    )
     spent = AmountField(label=gettext_lazy("Spent (DKK)"), required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -334,18 +344,18 @@ class UsageReportForm(DkfdsMixin, forms.Form):
 
     description = forms.CharField(
         label=gettext_lazy("What was done"),
-        max_length=20000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
     participants_reached = forms.IntegerField(
-        label=gettext_lazy("Participants reached"), min_value=0, max_value=2_147_483_647
+        label=gettext_lazy("Participants reached"), min_value=0, max_value=limits.MAX_INT
     )
     volunteers_involved = forms.IntegerField(
-        label=gettext_lazy("Volunteers involved"), min_value=0, max_value=2_147_483_647
+        label=gettext_lazy("Volunteers involved"), min_value=0, max_value=limits.MAX_INT
     )
     overspend_explanation = forms.CharField(
         label=gettext_lazy("If more was spent than paid out: how was the difference paid for?"),
-        max_length=5000,
+        max_length=limits.TEXT,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

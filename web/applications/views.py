@@ -17,6 +17,7 @@ from cases import access, roles
 from cases.completeness import completeness_problems
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Association, Meeting
+from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
 from cases.services import applications as services
@@ -34,6 +35,7 @@ from web.applications.forms import (
     transition_form,
 )
 from web.council.views import declare_conflict_panel
+from web.forms import DAMAGED_PAGE, seen_state
 from workflows import engine
 from workflows.chart import flow_chart_svg
 
@@ -239,10 +241,10 @@ def association_new(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, _("%(name)s has been registered.") % {"name": association.name}
             )
-            back = request.GET.get("round")
-            if back and back.isdigit():
+            back = parse_id(request.GET.get("round"))
+            if back is not None:
                 return redirect(
-                    f"{reverse('paper_application_new', args=[int(back)])}?association={association.pk}"
+                    f"{reverse('paper_application_new', args=[back])}?association={association.pk}"
                 )
             return redirect("staff_rounds")
         return render(
@@ -333,17 +335,13 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         )
     if request.method == "POST":
         status = 400
-        if form.is_valid():
-            # The status the user saw when the page was drawn, so a parallel change is noticed.
-            seen_version = request.POST.get("seen_version", "")
+        seen = seen_state(request.POST, application.status)
+        if seen is None:
+            form.add_error(None, DAMAGED_PAGE)
+        elif form.is_valid():
             try:
                 engine.perform(
-                    application,
-                    name,
-                    user=request.user,
-                    seen_status=request.POST.get("seen_status", application.status),
-                    seen_version=int(seen_version) if seen_version.isdigit() else None,
-                    **form.transition_data(),
+                    application, name, user=request.user, **seen, **form.transition_data()
                 )
             except InvalidInput as error:
                 for field, errors in error.errors.items():

@@ -18,6 +18,7 @@ from cases import access, roles
 from cases.documents import decisions, exports
 from cases.documents.letters import letter_pdf
 from cases.models import Document
+from cases.parsing import parse_id
 from cases.trail.keys import public_key_b64
 from cases.trail.timeline import KINDS, trail_events
 from cases.uploads import download_response, harden_download
@@ -80,7 +81,7 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponseBase:
     sort = request.GET.get("sort", "case")
     sort = sort if sort in decisions.SORTS else "case"
     focus_raw = request.GET.get("focus", "")
-    focus = int(focus_raw) if focus_raw.isdigit() and len(focus_raw) < 10 else None
+    focus = parse_id(focus_raw)
     rows = decisions.decision_rows(grant_round, outcome=outcome, focus=focus, sort=sort)
     fmt = request.GET.get("format", "")
     stem = slugify(f"{grant_round.name}-afgoerelser") or "afgoerelser"

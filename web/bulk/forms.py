@@ -14,6 +14,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases import limits
 from cases.models import Application, Body, RecommendationOutcome
 from web.applications.forms import AmountField
 from web.applications.forms import (
@@ -38,7 +39,7 @@ class BulkRowForm(forms.Form):
     outcome = forms.ChoiceField(required=False)
     amount = AmountField(required=False)
     reason = forms.CharField(
-        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        required=False, max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
@@ -141,7 +142,7 @@ class OverrunForm(forms.Form):
     overrun_reason = forms.CharField(
         label=gettext_lazy("Reasons for exceeding the pool"),
         required=False,
-        max_length=5000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

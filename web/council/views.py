@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from cases import access, permissions, roles
+from cases import access, limits, permissions, roles
 from cases.models import (
     Application,
     Body,
@@ -31,6 +31,7 @@ from cases.models import (
     RecommendationOutcome,
     Role,
 )
+from cases.parsing import parse_id
 from cases.permissions import is_present
 from cases.roles import profile
 from cases.selectors.council import (
@@ -68,7 +69,7 @@ class AssessmentForm(DkfdsMixin, forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Comment"),
         required=False,
-        max_length=4000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -79,7 +80,7 @@ class DeclareConflictForm(DkfdsMixin, forms.Form):
         help_text=gettext_lazy(
             "For example: you are a volunteer there, or a close relative sits on its board."
         ),
-        max_length=4000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         # The service says the same; the form says it first, so the field is marked required.
         error_messages={"required": gettext_lazy("Describe your tie to the association.")},
@@ -98,7 +99,7 @@ class RulingForm(DkfdsMixin, forms.Form):
     )
     reason = forms.CharField(
         label=gettext_lazy("Reasons for the ruling"),
-        max_length=4000,
+        max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": gettext_lazy("Give the reasons for the ruling.")},
     )
@@ -232,12 +233,14 @@ def _meeting_from(
     request: HttpRequest, application: Application, roles: tuple[str, ...]
 ) -> Meeting | None:
     """The council meeting a form was posted from, when the user may see its page."""
-    raw = request.POST.get("meeting") or request.GET.get("meeting") or ""
-    if not raw.isdigit() or not profile(request.user).has_role(application.municipality_id, *roles):
+    meeting_id = parse_id(request.POST.get("meeting") or request.GET.get("meeting"))
+    if meeting_id is None or not profile(request.user).has_role(
+        application.municipality_id, *roles
+    ):
         return None
     return (
         Meeting.objects.select_related("round__municipality")
-        .filter(pk=int(raw), body=Body.COUNCIL, agenda_items__application=application)
+        .filter(pk=meeting_id, body=Body.COUNCIL, agenda_items__application=application)
         .first()
     )
 

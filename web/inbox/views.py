@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from cases import access, roles
+from cases.parsing import parse_id
 from cases.selectors import applications as selectors
 from cases.services import applications as services
 from web.applications.forms import InboxFilterForm, PaperApplicationForm
@@ -69,8 +70,9 @@ def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
     access.require_case_officer(request.user, grant_round)
     initial = {}
-    if request.GET.get("association", "").isdigit():
-        initial["association"] = int(request.GET["association"])
+    association = parse_id(request.GET.get("association"))
+    if association is not None:
+        initial["association"] = association
     form = PaperApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
 from cases.models import Application
+from cases.parsing import parse_id
 from cases.trail.verify import verify_trail
 
 
@@ -33,16 +34,13 @@ class Command(BaseCommand):
         if options["municipality"]:
             value = options["municipality"]
             applications = applications.filter(
-                Q(municipality__name=value)
-                | Q(municipality_id=int(value) if value.isdigit() else None)
+                Q(municipality__name=value) | Q(municipality_id=parse_id(value))
             )
         if options["round"]:
             applications = applications.filter(round_id=options["round"])
         if options["application"]:
             value = options["application"]
-            applications = applications.filter(
-                Q(case_number=value) | Q(pk=int(value) if value.isdigit() else None)
-            )
+            applications = applications.filter(Q(case_number=value) | Q(pk=parse_id(value)))
         scoped = any(options[k] for k in ("municipality", "round", "application"))
         if scoped and not applications.exists():
             raise CommandError("No application matches.")
