@@ -29,7 +29,7 @@ def client_ip(request: HttpRequest) -> str:
     """The address a throttle or lockout may key on; ``""`` if the server gave none."""
     remote = str(request.META.get("REMOTE_ADDR") or "")
     proxies = int(getattr(settings, "PULJEFLOW_TRUSTED_PROXIES", 0) or 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    forwarded = request.headers.get("x-forwarded-for")
     if proxies <= 0 or not forwarded:
         return remote
     hops = [hop.strip() for hop in str(forwarded).split(",")]

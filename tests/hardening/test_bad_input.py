@@ -47,7 +47,7 @@ def state(application: Application) -> tuple[Any, ...]:
 
 
 def logged_in(user: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client(headers={"accept-language": "en"})
     client.force_login(user)
     return client
 

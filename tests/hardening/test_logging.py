@@ -76,7 +76,7 @@ def test_the_error_page_shows_the_id_in_the_persons_language(
     settings: Any, language: str, words: str
 ) -> None:
     settings.DEBUG = False
-    client = Client(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
+    client = Client(raise_request_exception=False, headers={"accept-language": language})
     response = client.get("/test-failure/")
     assert response.status_code == 500
     page = response.content.decode()
