@@ -45,6 +45,16 @@ ROLES = {
 }
 
 
+# A one-page, empty PDF: the accounts attached to the demo's usage reports. It must open
+# in a PDF reader, as the upload check asks of every PDF.
+ONE_PAGE_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 class Command(BaseCommand):
     help = "Create (or refresh) the demo municipality, round, associations and users. Idempotent."
 
@@ -297,9 +307,7 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
         return application
 
     def report(application: Any, spent: str) -> Any:
-        accounts = SimpleUploadedFile(
-            "regnskab.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-        )
+        accounts = SimpleUploadedFile("regnskab.pdf", ONE_PAGE_PDF)
         return perform(
             application,
             "submit_report",
