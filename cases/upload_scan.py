@@ -245,10 +245,13 @@ def _odf_dde(xml: bytes) -> bool:
 def _xml(data: bytes) -> Any:
     """The elements of an XML part as they end. No part of these formats has a document
     type declaration, so one is refused: without it there are no entities to expand
-    (ElementTree fetches no external entity in any case)."""
+    (ElementTree fetches no external entity in any case). A part in UTF-16 is refused
+    too, so that the byte search above cannot be sidestepped by another encoding."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data[:64]:
+        raise ValueError("an Office part that is not UTF-8")
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise ValueError("a document type declaration in an Office part")
-    return ElementTree.iterparse(io.BytesIO(data))  # noqa: S314 (no DTD, see above)
+    return ElementTree.iterparse(io.BytesIO(data))  # noqa: S314 # nosec B314
 
 
 def _word_fields(xml: bytes) -> list[str]:

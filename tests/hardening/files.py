@@ -48,6 +48,17 @@ def docx(extra: dict[str, bytes] | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def docx_with_utf16_entities() -> bytes:
+    """Relationships in UTF-16 declaring an entity (a billion-laughs seed)."""
+    rels = (
+        '<?xml version="1.0" encoding="UTF-16"?>'
+        '<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        "</Relationships>"
+    ).encode("utf-16")
+    return docx({"word/_rels/document.xml.rels": rels})
+
+
 def docx_with_remote_template() -> bytes:
     """Word's "template injection": settings.xml.rels points the template at a server."""
     rels = (

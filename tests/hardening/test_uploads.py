@@ -238,6 +238,8 @@ ACTIVE = [
     ("stykker.pdf", lambda: b"%PDF-1.7\n1 0 obj<<garbage\n%%EOF\n", "cannot be read"),
     ("skabelon.docx", files.docx_with_remote_template, "fetches content from outside"),
     ("dde.docx", files.docx_with_dde, "DDE fields or formulas"),
+    # A part in UTF-16 would slip a document type declaration past a byte search.
+    ("utf16.docx", files.docx_with_utf16_entities, "fetches content from outside"),
     ("dde2.docx", lambda: files.docx_with_dde(split=True), "DDE fields or formulas"),
     ("dde.xlsx", lambda: files.xlsx(b"cmd|' /C calc'!A0"), "DDE fields or formulas"),
     ("bombe.docx", files.zip_bomb_of_small_parts, "zip bomb"),
