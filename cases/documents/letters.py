@@ -132,7 +132,7 @@ def decision_letter_render(application: Application, *, language: str | None = N
                 "requested": application.amount_requested or Decimal("0"),
                 "granted": application.granted_amount,
                 "reasons": application.decision_reasons,
-                "complaint_guidance": municipality.complaint_guidance,
+                "complaint_guidance": municipality.complaint_text(),
             },
         )
 

@@ -11,6 +11,19 @@ from cases.models.common import history
 from cases.trail.history import AuditedManager
 from cases.validators import validate_cvr, validate_phone
 
+# The complaint guidance a letter carries when the municipality has written none. A grant
+# under servicelovens § 18 (or § 79) has no administrative appeal; the routes that exist are
+# the municipalities' supervisory authority and the Ombudsman. No legal basis is cited for
+# the first sentence: a municipality that wants one writes its own text.
+DEFAULT_COMPLAINT_GUIDANCE = _(
+    "You cannot complain about the decision to another administrative authority.\n\n"
+    "If you believe that the municipality has acted against the law, you can contact "
+    "Ankestyrelsen, which supervises the municipalities. You can also complain to the "
+    "Parliamentary Ombudsman (Folketingets Ombudsmand) within 12 months of the decision.\n\n"
+    "You are always welcome to contact the municipality if you believe that your case has "
+    "been handled wrongly."
+)
+
 
 class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
@@ -59,6 +72,11 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def complaint_text(self) -> str:
+        """The complaint guidance for an adverse decision: the municipality's own text, or the
+        default (``DEFAULT_COMPLAINT_GUIDANCE``) in the active language."""
+        return self.complaint_guidance or str(DEFAULT_COMPLAINT_GUIDANCE)
 
 
 class Association(models.Model):

@@ -121,6 +121,27 @@ def test_a_refusal_letter_gives_the_reasons_and_the_complaint_guidance(
         assert money(Decimal("25000")) in html
 
 
+@pytest.mark.parametrize(
+    ("language", "routes"),
+    [
+        ("da", ["Ankestyrelsen, der fører tilsyn med kommunerne", "Folketingets Ombudsmand"]),
+        ("en", ["Ankestyrelsen, which supervises the municipalities", "Ombudsman"]),
+    ],
+)
+def test_without_its_own_guidance_a_refusal_letter_names_the_routes_that_exist(
+    world: SimpleNamespace, language: str, routes: list[str]
+) -> None:
+    world.roskilde.complaint_guidance = ""
+    world.roskilde.save()
+    application = decided(world, granted="0")
+
+    html = decision_letter_render(application, language=language)
+
+    for route in routes:
+        assert route in html
+    assert "§ 18" not in html.split(routes[0])[0].rsplit("<div", 1)[-1]  # no wrong basis
+
+
 def test_it_refuses_to_write_a_letter_that_grants_less_without_reasons(
     world: SimpleNamespace,
 ) -> None:

@@ -90,11 +90,14 @@ def test_a_refusal_says_so_and_how_to_complain(
     assert "How to complain" in text and "How to complain" in html
 
 
-def test_without_guidance_from_the_municipality_a_refusal_still_says_whom_to_contact(
+def test_without_guidance_from_the_municipality_a_refusal_names_the_routes_that_exist(
     world: SimpleNamespace, submitted: Application
 ) -> None:
     world.roskilde.complaint_guidance = ""
     world.roskilde.save()
     submitted.refresh_from_db()
-    _, text, _ = rendered(submitted, Kind.APPLICATION_REJECTED, "da")
-    assert "Kontakt kommunen, hvis I vil klage over afgørelsen." in text
+    _, text, html = rendered(submitted, Kind.APPLICATION_REJECTED, "da")
+    for page in (text, html):
+        assert "Ankestyrelsen, der fører tilsyn med kommunerne" in page
+        assert "Folketingets Ombudsmand inden 12 måneder" in page
+        assert "§ 18" not in page.split("Klagevejledning")[-1]  # no wrong legal basis

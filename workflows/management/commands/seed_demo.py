@@ -74,11 +74,8 @@ class Command(BaseCommand):
             committee_name="Kultur- og Fritidsudvalget",
             # The demo's users have no authenticator app; a real municipality keeps the default.
             require_two_factor=False,
-            complaint_guidance=(
-                "Afgørelsen kan ikke påklages til anden administrativ myndighed, jf. "
-                "servicelovens § 18. Du kan henvende dig til kommunen, hvis du mener, at "
-                "der er sket fejl i sagsbehandlingen."
-            ),
+            # No text of its own: the letters carry the default complaint guidance.
+            complaint_guidance="",
         )
         now = timezone.now()
         today = timezone.localdate()
