@@ -1,0 +1,157 @@
+"""The application flow's common ground: its state, the case, and the typed input fields
+that several of its parts use.
+
+The flow itself is ``ApplicationFlow`` (``application.py``). Its transitions are long
+enough to need more than one file, so the parts after the grant (``after_grant.py``)
+are written as a base class of it, on the same ``STATE``: viewflow collects the
+transitions of a class with its bases', so the flow, its chart and the engine see one
+state machine.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy
+from viewflow import fsm
+
+from cases import limits, permissions
+from cases.errors import ConditionsUnmet
+from cases.models import (
+    Application,
+    ApplicationStatus,
+    Body,
+    Meeting,
+    RecommendationOutcome,
+)
+from notifications.selectors import applicants_of, case_officers_of
+from notifications.services import notify
+from workflows import meetings
+from workflows.flow import Flow
+from workflows.inputs import (
+    Text,
+    text,
+)
+
+S = ApplicationStatus
+Outcome = RecommendationOutcome
+STATE = fsm.State(ApplicationStatus, default=S.DRAFT)
+
+
+# --- typed input used by more than one part ------------------------------------------------
+
+
+def _note() -> forms.CharField:
+    return text(gettext_lazy("Reasons / note"))
+
+
+class MeetingField(forms.ModelChoiceField):
+    """A meeting by its id; a caller holding the meeting (the agenda page) passes it as it is."""
+
+    def to_python(self, value: Any) -> Any:
+        return value if isinstance(value, Meeting) else super().to_python(value)
+
+
+def _meeting() -> forms.ModelChoiceField:
+    return MeetingField(
+        queryset=Meeting.objects.all(),
+        label=gettext_lazy("Meeting"),
+        required=False,
+        empty_label=None,
+        error_messages={
+            "invalid_choice": gettext_lazy("The application is not on the agenda of that meeting.")
+        },
+    )
+
+
+def _reference() -> forms.CharField:
+    # Required, but the method says so among the payment's other problems.
+    return Text(
+        label=gettext_lazy("Payment reference"), max_length=limits.REFERENCE, required=False
+    )
+
+
+class ApplicationFlowBase(Flow):
+    """What every part of the application's flow shares: the state, the case, the meetings
+    and whom to tell. ``ApplicationFlow`` is the flow; the parts are its base classes."""
+
+    name = "application"
+    model = Application
+    states = ApplicationStatus
+    state = STATE
+    initial = S.DRAFT
+    terminal = frozenset({S.REFUSED, S.INELIGIBLE, S.WITHDRAWN, S.CLOSED})
+    pool_field = "round"
+
+    def __init__(self, application: Application, *, actor: Any = None, role: str = "") -> None:
+        super().__init__(application, actor=actor, role=role)
+        self.application = application
+        self._meetings: dict[str, Meeting | None] = {}
+        self._quorums: dict[int, dict[str, Any]] = {}
+
+    @property
+    def case(self) -> Application:
+        return self.application
+
+    @classmethod
+    def lock(cls, subject: Any) -> Application:
+        return (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("round", "association", "municipality")
+            .get(pk=subject.pk)
+        )
+
+    @STATE.getter()
+    def _get_status(self) -> str:
+        return self.application.status
+
+    @STATE.setter()
+    def _set_status(self, value: str) -> None:
+        self.application.status = value
+
+    def latest_meeting(self, body: str) -> Meeting | None:
+        if body not in self._meetings:
+            self._meetings[body] = meetings.latest_meeting(self.application, body)
+        return self._meetings[body]
+
+    def quorum(self, meeting: Meeting) -> dict[str, Any]:
+        if meeting.pk not in self._quorums:
+            self._quorums[meeting.pk] = permissions.council_quorum(self.application, meeting)
+        return self._quorums[meeting.pk]
+
+    def _held_at(self, body: str, meeting: Meeting | None) -> Meeting:
+        """The meeting given, checked as the conditions checked the latest one; or that one."""
+        latest = self.latest_meeting(body)
+        if meeting is None or (latest is not None and meeting.pk == latest.pk):
+            if latest is None:  # the conditions have said so already
+                raise ConditionsUnmet(meetings.not_on_agenda(self.application, body))
+            return latest
+        held_at = meetings.meeting_for(self.application, body, meeting)
+        meetings.require_present(held_at, self.actor)
+        if body == Body.COUNCIL:
+            problem = meetings.not_quorate(self.quorum(held_at))
+            if problem:
+                raise ConditionsUnmet(problem)
+        return held_at
+
+    def _tell_association(self, kind: str, *, legal: bool = False, **context: Any) -> None:
+        """Notify the association's users; a paper applicant also by its registered e-mail."""
+        application = self.application
+        notify(
+            kind=kind,
+            application=application,
+            recipients=list(applicants_of(application)),
+            context=context,
+            legal=legal,
+            addresses=[application.association.email] if application.is_paper else (),
+        )
+
+    def _tell_case_officers(self, kind: str, **context: Any) -> None:
+        notify(
+            kind=kind,
+            application=self.application,
+            recipients=list(case_officers_of(self.application)),
+            context=context,
+            legal=False,
+        )
