@@ -19,6 +19,8 @@ from cases.models import (
     GrantRound,
     Municipality,
     ReportTier,
+    RoundCondition,
+    RoundCriterion,
     StaffRole,
 )
 
@@ -30,6 +32,16 @@ class StaffRoleInline(admin.TabularInline):
 
 class FocusAreaInline(admin.TabularInline):
     model = FocusArea
+    extra = 1
+
+
+class RoundConditionInline(admin.TabularInline):
+    model = RoundCondition
+    extra = 1
+
+
+class RoundCriterionInline(admin.TabularInline):
+    model = RoundCriterion
     extra = 1
 
 
@@ -64,7 +76,7 @@ class GrantRoundAdmin(SimpleHistoryAdmin):
     list_display = ["name", "municipality", "scheme", "opens_at", "deadline", "pool_amount"]
     list_filter = ["municipality", "scheme"]
     search_fields = ["name"]
-    inlines = [FocusAreaInline]
+    inlines = [RoundConditionInline, RoundCriterionInline, FocusAreaInline]
 
 
 @admin.register(Association)

@@ -47,8 +47,11 @@ from cases.models.municipalities import (
 )
 from cases.models.rounds import (
     AttachmentKind,
+    CriteriaScoring,
     FocusArea,
     GrantRound,
+    RoundCondition,
+    RoundCriterion,
     Scheme,
     TargetGroup,
     TargetGroupCode,
@@ -74,6 +77,7 @@ __all__ = [
     "ConflictDeclaration",
     "ConflictRuling",
     "ConflictSource",
+    "CriteriaScoring",
     "Document",
     "DocumentKind",
     "FocusArea",
@@ -88,6 +92,8 @@ __all__ = [
     "ReportRequirement",
     "ReportTier",
     "Role",
+    "RoundCondition",
+    "RoundCriterion",
     "Scheme",
     "StaffRole",
     "StatusGroup",

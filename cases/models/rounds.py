@@ -1,4 +1,5 @@
-"""Grant rounds (puljer), their focus areas and the target groups they count."""
+"""Grant rounds (puljer): their purpose, conditions and criteria, focus areas, and the target
+groups they count."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cases import limits
 from cases.models.common import MONEY, history
 from cases.models.municipalities import Municipality
 from cases.parsing import validate_date_window
@@ -59,9 +61,29 @@ def default_required_attachments() -> list[str]:
     return [AttachmentKind.ACCOUNTS, AttachmentKind.BUDGET, AttachmentKind.BYLAWS]
 
 
+class CriteriaScoring(models.TextChoices):
+    """How council members assess an application against the round's criteria, if at all."""
+
+    NONE = "none", _("No assessment per criterion")
+    SCORE = "score", _("A score from 1 to 5 per criterion")
+    VERDICT = "verdict", _("Yes / partly / no per criterion")
+
+
 class GrantRound(models.Model):
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(_("name"), max_length=150)
+    purpose = models.TextField(
+        _("purpose"),
+        blank=True,
+        max_length=limits.TEXT,
+        help_text=_("What the round supports, in the words of the municipality's policy."),
+    )
+    criteria_scoring = models.CharField(
+        _("assessment per criterion"),
+        max_length=10,
+        choices=CriteriaScoring,
+        default=CriteriaScoring.NONE,
+    )
     scheme = models.CharField(_("scheme"), max_length=5, choices=Scheme, default=Scheme.S18)
     opens_at = models.DateTimeField(_("opens at"), validators=[validate_date_window])
     deadline = models.DateTimeField(
@@ -121,3 +143,44 @@ class FocusArea(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoundCondition(models.Model):
+    """A condition of eligibility (a formal condition): an application that does not meet
+    it is rejected at screening (afvisning), not assessed."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="conditions")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("condition"), max_length=limits.SHORT_TEXT)
+    help_text = models.TextField(_("explanation"), blank=True, max_length=limits.TEXT)
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("condition of eligibility")
+        verbose_name_plural = _("conditions of eligibility")
+        ordering = ["round", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class RoundCriterion(models.Model):
+    """An assessment criterion: what the council weighs and the letters cite (fvl. § 24)."""
+
+    round = models.ForeignKey(GrantRound, on_delete=models.CASCADE, related_name="criteria")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    title = models.CharField(_("criterion"), max_length=limits.SHORT_TEXT)
+    help_text = models.TextField(_("explanation"), blank=True, max_length=limits.TEXT)
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("assessment criterion")
+        verbose_name_plural = _("assessment criteria")
+        ordering = ["round", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
