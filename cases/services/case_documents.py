@@ -121,6 +121,30 @@ def receive_document(
     return document
 
 
+def receive_all(
+    application: Application, checked: Any, *, by: Any, source: str, note: str = ""
+) -> list[ReceivedDocument]:
+    """Several checked files (``workflows.inputs.CheckedUpload``: ``upload``,
+    ``content_type``) sent together; if one fails, none of the files stays in storage."""
+    stored: list[ReceivedDocument] = []
+    try:
+        for item in checked:
+            stored.append(
+                receive_document(
+                    application,
+                    item.upload,
+                    by=by,
+                    source=source,
+                    note=note,
+                    content_type=item.content_type,
+                )
+            )
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return stored
+
+
 def delete_stored(documents: list[ReceivedDocument]) -> None:
     """Remove the files of documents whose rows were rolled back (best effort)."""
     for document in documents:

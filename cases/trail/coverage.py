@@ -76,24 +76,24 @@ def uncovered(by_app: dict[int, list[TransitionRecord]]) -> list[BrokenLink]:
     for model, event, key, recorded, in_record, label in kinds:
         records: dict[int, TransitionRecord] = {}
         for records_of_app in by_app.values():
-            for record in records_of_app:
-                if record.transition == event and isinstance(record.payload, dict):
-                    records[int(record.payload.get(key) or 0)] = record
+            for one in records_of_app:
+                if one.transition == event and isinstance(one.payload, dict):
+                    records[int(one.payload.get(key) or 0)] = one
         rows = model._default_manager.filter(application_id__in=list(by_app))
         for row in rows.order_by("application_id", "pk"):
-            record = records.pop(row.pk, None)
-            if record is None or record.application_id != row.application_id:
+            found = records.pop(row.pk, None)
+            if found is None or found.application_id != row.application_id:
                 problems.append(
                     BrokenLink(
                         row.application_id, 0, 0, f"{label} {row.pk} has no record in the trail"
                     )
                 )
-            elif recorded(row) != in_record(record):
+            elif recorded(row) != in_record(found):
                 problems.append(
                     BrokenLink(
-                        record.application_id,
-                        record.seq,
-                        record.pk,
+                        found.application_id,
+                        found.seq,
+                        found.pk,
                         f"{label} {row.pk} does not match its record",
                     )
                 )

@@ -37,7 +37,7 @@ from cases.trail.models import TransitionRecord
 SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "submit": frozenset({"amount_requested", "paper", "received_at"}),
     "request_info": frozenset(),
-    "provide_info": frozenset({"question"}),
+    "provide_info": frozenset({"question", "documents"}),
     "accept": frozenset(),
     "reject": frozenset(),
     "withdraw": frozenset(),
