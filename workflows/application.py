@@ -190,8 +190,8 @@ class ApplicationFlow(AfterGrantTransitions):
         self.application.open_question = ""
         self._save("open_question")
         documents = documents or []
-        names = [item.upload.name for item in documents]
-        self._record(reason=answer, question=question, documents=names)
+        sent = {"documents": [item.upload.name for item in documents]} if documents else {}
+        self._record(reason=answer, question=question, **sent)
         # Each document after the answer, as its own chained event with its SHA-256.
         try:
             case_documents.receive_all(
