@@ -109,7 +109,7 @@ def receive_document(
             record_case_event(
                 application,
                 flow=FLOW,
-                name=EVENT,
+                event=EVENT,
                 actor=by,
                 role=_role(by, application),
                 reason=document.description,

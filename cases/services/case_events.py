@@ -18,7 +18,7 @@ def record_case_event(
     application: Application,
     *,
     flow: str,
-    name: str,
+    event: str,
     actor: Any,
     role: str,
     reason: str,
@@ -30,7 +30,7 @@ def record_case_event(
     return record_transition(
         application=locked,
         flow=flow,
-        transition=name,
+        transition=event,
         from_state=locked.status,
         to_state=locked.status,
         actor=actor,

@@ -85,7 +85,7 @@ def note_create(
         record_case_event(
             application,
             flow=FLOW,
-            name=EVENT,
+            event=EVENT,
             actor=acting_user,
             role=role,
             reason=text,
