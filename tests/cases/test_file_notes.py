@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from cases.documents.exports import case_file_zip
-from cases.models import Application, AppendOnlyRowError, FileNote, TransitionRecord
+from cases.models import AppendOnlyRowError, Application, FileNote, TransitionRecord
 from cases.services.case_notes import case_notes, note_create, notes_for
 from cases.trail.disclosure import disclosed_records
 from cases.trail.timeline import trail_events

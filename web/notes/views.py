@@ -12,6 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from cases import access, permissions
 from cases.models import Application
@@ -128,6 +129,7 @@ def document_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def received_document_download(request: HttpRequest, pk: int) -> FileResponse:
     return stored_upload_response(case_documents.get_received_document_for(request.user, pk))
 
