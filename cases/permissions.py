@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases import roles
 from cases.models import (
     Application,
+    ApplicationStatus,
     AssociationMember,
     Body,
     ConflictDeclaration,
@@ -201,6 +202,8 @@ def note_refusal(user: Any, application: Application) -> str:
             "Only the case officer or the chair of the council or the committee writes file "
             "notes on a case."
         )
+    if application.status == ApplicationStatus.DRAFT:
+        return _not_yet_a_case()
     if is_conflicted(user, application):
         return _("You are conflicted on %(case)s and take no part in it.") % {
             "case": application.case_number
@@ -227,8 +230,16 @@ def require_may_register_documents(user: Any, application: Application) -> None:
     """Documents received by post or e-mail are registered by the case officer."""
     if not roles.staff_role(user, application, Role.CASE_OFFICER):
         raise PermissionDenied(_("Only the case officer registers documents received on a case."))
+    if application.status == ApplicationStatus.DRAFT:
+        raise PermissionDenied(_not_yet_a_case())
     if is_conflicted(user, application):
         raise PermissionDenied(
             _("You are conflicted on %(case)s and take no part in it.")
             % {"case": application.case_number}
         )
+
+
+def _not_yet_a_case() -> str:
+    # A draft is the association's own (and is deleted if never submitted): the case, and
+    # its file, begin with the submission.
+    return _("The application is still a draft: the case and its file begin when it is submitted.")

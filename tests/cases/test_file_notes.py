@@ -108,6 +108,13 @@ def test_others_cannot_write_notes(world: SimpleNamespace, case: Application, wh
     _note(case, world.carl)
 
 
+def test_no_note_on_a_draft(world: SimpleNamespace, draft: Application) -> None:
+    """A draft is the association's own, deleted if never submitted: no file yet."""
+    with pytest.raises(PermissionDenied, match="still a draft"):
+        _note(draft, world.carl)
+    assert not FileNote.objects.exists()
+
+
 def test_the_chairs_write_notes_in_their_role(world: SimpleNamespace, case: Application) -> None:
     assert _note(case, world.erik).role == "council_chair"
     assert _note(case, world.frida).role == "committee_chair"

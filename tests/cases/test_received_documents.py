@@ -270,6 +270,12 @@ def test_only_the_case_officer_registers(
     assert _register(submitted, world.carl)
 
 
+def test_nothing_is_registered_on_a_draft(world: SimpleNamespace, draft: Application) -> None:
+    with pytest.raises(PermissionDenied, match="still a draft"):
+        _register(draft, world.carl)
+    assert not ReceivedDocument.objects.exists()
+
+
 def test_the_register_screen(world: SimpleNamespace, submitted: Application, as_user: Any) -> None:
     url = reverse("document_register", args=[submitted.pk])
     carl = as_user(world.carl)

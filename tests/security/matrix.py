@@ -300,6 +300,8 @@ def note_writers(role: str, state: str, method: str) -> str:
         return LOGIN
     if not _viewers(role, state):
         return HIDDEN
+    if state == "draft":  # the case and its file begin with the submission
+        return FORBIDDEN
     return ALLOW if _as_seen_from(role, state) in NOTE_WRITERS else FORBIDDEN
 
 
@@ -309,6 +311,8 @@ def document_registrars(role: str, state: str, method: str) -> str:
         return LOGIN
     if not _viewers(role, state):
         return HIDDEN
+    if state == "draft":
+        return FORBIDDEN
     return ALLOW if _as_seen_from(role, state) == CASE_OFFICER else FORBIDDEN
 
 
