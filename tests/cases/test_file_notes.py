@@ -22,6 +22,7 @@ from cases.services.case_notes import case_notes, note_create, notes_for
 from cases.trail.disclosure import disclosed_records
 from cases.trail.timeline import trail_events
 from cases.trail.verify import verify_trail
+from workflows.engine import perform
 
 from ..conftest import advance
 from ..factories import ApplicationFactory
@@ -183,6 +184,8 @@ def test_a_correcting_note_points_to_the_original(
 def test_a_correction_must_be_on_the_same_case(world: SimpleNamespace, case: Application) -> None:
     original = _note(case, world.carl)
     elsewhere = ApplicationFactory(round=world.round, association=world.b)
+    elsewhere.focus_areas.set([world.focus])
+    elsewhere = perform(elsewhere, "submit", user=world.bo)
     with pytest.raises(ValidationError) as refused:
         _note(elsewhere, world.carl, corrects=original)
     assert "corrects" in refused.value.message_dict
