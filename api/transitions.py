@@ -22,7 +22,7 @@ from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
 from workflows.engine import input_form, transitions_of
-from workflows.inputs import ReportFiles, ReportLines
+from workflows.inputs import DocumentFiles, ReportFiles, ReportLines
 
 from . import parsers
 from .serializers import MAX_INT, Boolean, Integer, Text
@@ -37,6 +37,8 @@ def field_type(field: forms.Field) -> str:
         return "lines"
     if isinstance(field, ReportFiles):
         return "files"
+    if isinstance(field, DocumentFiles):
+        return "documents"
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
     if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
@@ -118,6 +120,14 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
     kind = field_type(field)
     if kind == "lines":
         return JSONListField(child=ReportLineSerializer(), required=False, max_length=200)
+    if kind == "documents":
+        # Multipart: one part per file, each named after the field ("documents").
+        return serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            max_length=DocumentFiles.MAX_FILES,
+            help_text="Documents sent with the answer (multipart, one part per file).",
+        )
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
     if kind == "date":

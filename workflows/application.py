@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -33,14 +34,23 @@ from cases.completeness import completeness_problems
 from cases.documents.letters import decision_letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
-from cases.models import Assessment, Body, Meeting, StatusGroup
+from cases.models import Assessment, Body, Meeting, ReceivedVia, StatusGroup
+from cases.services import case_documents
 from cases.services import grants as grant_services
 from notifications.models import Kind
 from workflows import meetings, rules
 from workflows.after_grant import AfterGrantTransitions
 from workflows.application_base import STATE, Outcome, S, _meeting, _note
 from workflows.flow import condition
-from workflows.inputs import Amount, TransitionInput, outcome, text
+from workflows.inputs import (
+    Amount,
+    CheckedUpload,
+    DocumentFiles,
+    TransitionInput,
+    check_room_for,
+    outcome,
+    text,
+)
 
 
 def _when(value: Any) -> str:
@@ -160,6 +170,12 @@ class ApplicationFlow(AfterGrantTransitions):
         answer = text(
             gettext_lazy("Your answer"), required_message=gettext_lazy("Write your answer.")
         )
+        documents = DocumentFiles()
+
+        def clean(self) -> dict[str, Any]:
+            data = super().clean() or {}
+            check_room_for(self, "documents", self.flow.application if self.flow else None)
+            return data
 
     @STATE.transition(
         source=S.INFO_REQUESTED,
@@ -168,12 +184,21 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.applicant_or_paper_case_officer,
         custom={"done": gettext_lazy("Information provided"), "form": ProvideInfoInput},
     )
-    def provide_info(self, *, answer: str) -> None:
+    def provide_info(self, *, answer: str, documents: list[CheckedUpload] | None = None) -> None:
         # The round's deadline does not apply: the application was in time when submitted.
         question = self.application.open_question
         self.application.open_question = ""
         self._save("open_question")
-        self._record(reason=answer, question=question)
+        documents = documents or []
+        sent = {"documents": [item.upload.name for item in documents]} if documents else {}
+        self._record(reason=answer, question=question, **sent)
+        # Each document after the answer, as its own chained event with its SHA-256.
+        try:
+            case_documents.receive_all(
+                self.application, documents, by=self.actor, source=ReceivedVia.ANSWER
+            )
+        except ValidationError as error:  # the case's room, taken meanwhile by another upload
+            raise InvalidInput({"documents": error.messages}) from None
         self._tell_case_officers(Kind.INFO_PROVIDED, question=question, answer=answer)
 
     class AcceptInput(TransitionInput):

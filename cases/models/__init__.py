@@ -45,6 +45,14 @@ from cases.models.municipalities import (
     Role,
     StaffRole,
 )
+from cases.models.notes import (
+    APPLICANT_CHANNELS,
+    AppendOnlyRowError,
+    FileNote,
+    NoteConcerns,
+    ReceivedDocument,
+    ReceivedVia,
+)
 from cases.models.rounds import (
     AttachmentKind,
     CriteriaScoring,
@@ -61,8 +69,10 @@ from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
 __all__ = [
+    "APPLICANT_CHANNELS",
     "MONEY",
     "AgendaItem",
+    "AppendOnlyRowError",
     "Application",
     "ApplicationStatus",
     "Assessment",
@@ -80,11 +90,15 @@ __all__ = [
     "CriteriaScoring",
     "Document",
     "DocumentKind",
+    "FileNote",
     "FocusArea",
     "GrantRound",
     "Meeting",
     "Municipality",
+    "NoteConcerns",
     "Payout",
+    "ReceivedDocument",
+    "ReceivedVia",
     "RecommendationOutcome",
     "RepaymentClaim",
     "ReportAttachment",

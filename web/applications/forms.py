@@ -287,9 +287,12 @@ def _screen_class(form_class: type[TransitionInput]) -> type[TransitionInput]:
     return type(f"Screen{form_class.__name__}", (ScreenInput, form_class), {})
 
 
-def transition_form(name: str, data: Any = None, *, meetings: Any = None) -> TransitionInput:
-    """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at."""
-    return _screen_class(engine.input_form(name))(data, meetings=meetings)
+def transition_form(
+    name: str, data: Any = None, files: Any = None, *, meetings: Any = None
+) -> TransitionInput:
+    """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at;
+    ``files``: the request's files, for a transition that takes documents."""
+    return _screen_class(engine.input_form(name))(data, files, meetings=meetings)
 
 
 INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]

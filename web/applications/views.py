@@ -36,6 +36,7 @@ from web.applications.forms import (
 )
 from web.council.views import declare_conflict_panel
 from web.forms import DAMAGED_PAGE, seen_state
+from web.notes.views import notes_context
 from workflows import engine
 from workflows.chart import flow_chart_svg
 
@@ -301,6 +302,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
             **after_grant,
+            **notes_context(request.user, application),
         },
     )
 
@@ -319,7 +321,7 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return redirect(DEDICATED_PAGES[name], pk=application.pk)
     label = transitions[0].label
     meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
-    form = transition_form(name, request.POST or None, meetings=meetings)
+    form = transition_form(name, request.POST or None, request.FILES or None, meetings=meetings)
     status = 200
     if request.method == "POST" and not engine.may_take(application, name, request.user):
         return render(
