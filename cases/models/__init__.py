@@ -36,6 +36,8 @@ from cases.models.meetings import (
     ConflictDeclaration,
     ConflictRuling,
     ConflictSource,
+    CriterionAssessment,
+    CriterionVerdict,
     Meeting,
 )
 from cases.models.municipalities import (
@@ -78,6 +80,8 @@ __all__ = [
     "ConflictRuling",
     "ConflictSource",
     "CriteriaScoring",
+    "CriterionAssessment",
+    "CriterionVerdict",
     "Document",
     "DocumentKind",
     "FocusArea",
