@@ -38,8 +38,15 @@ from cases.services import grants as grant_services
 from notifications.models import Kind
 from workflows import meetings, rules
 from workflows.after_grant import AfterGrantTransitions
-from workflows.application_base import STATE, Outcome, S, _meeting, _note
-from workflows.application_base import _criteria, _round_criteria
+from workflows.application_base import (
+    STATE,
+    Outcome,
+    S,
+    _criteria,
+    _meeting,
+    _note,
+    _round_criteria,
+)
 from workflows.flow import condition
 from workflows.inputs import Amount, TransitionInput, outcome, text
 

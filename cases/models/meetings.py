@@ -142,7 +142,7 @@ class CriterionAssessment(models.Model):
             # Exactly one of the two, and a score only from 1 to 5.
             models.CheckConstraint(
                 condition=(
-                    models.Q(score__gte=1, score__lte=5, verdict="")
+                    models.Q(score__isnull=False, score__gte=1, score__lte=5, verdict="")
                     | models.Q(score__isnull=True, verdict__in=CriterionVerdict.values)
                 ),
                 name="criterion_assessment_score_or_verdict",

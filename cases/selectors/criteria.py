@@ -90,7 +90,7 @@ class CriterionSummary:
             return _("not assessed")
         if self.scoring == CriteriaScoring.SCORE:
             return _("average %(average)s of %(n)s") % {
-                "average": number_format(self.average, 1, use_l10n=True),
+                "average": number_format(self.average or 0, 1, use_l10n=True),
                 "n": len(self.scores),
             }
         labels = dict(CriterionVerdict.choices)

@@ -107,7 +107,9 @@ def save_criterion_values(
     """Write the parsed values: set, changed, or removed when left unassessed."""
     if values is None:
         return
-    existing = {v.criterion_id: v for v in assessment.criterion_values.all()}
+    existing: dict[int, CriterionAssessment] = {
+        v.criterion_id: v for v in CriterionAssessment.objects.filter(assessment=assessment)
+    }
     for criterion, value in values.items():
         row = existing.get(criterion.pk)
         if value is None:
@@ -117,7 +119,8 @@ def save_criterion_values(
             continue
         if row is not None and (row.score, row.verdict) == (value.score, value.verdict):
             continue
-        row = row or CriterionAssessment(assessment=assessment, criterion=criterion)
+        if row is None:
+            row = CriterionAssessment(assessment=assessment, criterion=criterion)
         row.score, row.verdict = value.score, value.verdict
         row._history_user = acting_user  # type: ignore[attr-defined]
         row.save()

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases.models import Assessment, CriteriaScoring, CriterionVerdict, RoundCriterion
@@ -20,25 +21,32 @@ NOT_ASSESSED = gettext_lazy("Not assessed")
 
 
 def criterion_field(criterion: RoundCriterion, scoring: str) -> forms.ChoiceField:
+    choices: list[tuple[str, Any]]
+    hint: Any = ""
+    # The service's words for a value that is not offered (a page sent with another).
     if scoring == CriteriaScoring.SCORE:
         choices = [(str(n), str(n)) for n in range(1, 6)]
         hint = gettext_lazy("1 is the lowest, 5 the highest.")
+        invalid = _("Give »%(criterion)s« a score from 1 to 5.")
     else:
         choices = list(CriterionVerdict.choices)
-        hint = ""
+        invalid = _("Answer »%(criterion)s« with yes, partly or no.")
     help_text = " ".join(str(t) for t in (criterion.help_text, hint) if t)
     return forms.ChoiceField(
         label=criterion.title,
         help_text=help_text,
         choices=[("", NOT_ASSESSED), *choices],
         required=False,
+        error_messages={"invalid_choice": invalid % {"criterion": criterion.title}},
     )
 
 
 def add_criterion_fields(
     form: forms.Form, criteria: Sequence[RoundCriterion], scoring: str
 ) -> None:
-    fields = {field_name(c.pk): criterion_field(c, scoring) for c in criteria}
+    fields: dict[str, forms.Field] = {
+        field_name(c.pk): criterion_field(c, scoring) for c in criteria
+    }
     style_fields(fields)
     form.fields.update(fields)
 
