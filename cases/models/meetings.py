@@ -116,7 +116,10 @@ class CriterionAssessment(models.Model):
     a score from 1 to 5 or a verdict, as the round's ``criteria_scoring`` says."""
 
     assessment = models.ForeignKey(
-        Assessment, on_delete=models.CASCADE, related_name="criterion_values"
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="criterion_values",
+        verbose_name=_("assessment"),
     )
     # PROTECT: a criterion the council has assessed against stays part of the record.
     criterion = models.ForeignKey(
