@@ -41,6 +41,8 @@ def field_type(field: forms.Field) -> str:
         return "documents"
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return "integers"  # criteria are chosen by their ids
     if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
         return "integer"  # a meeting is chosen by its id
     if isinstance(field, forms.DateField):
@@ -130,6 +132,14 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
         )
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
+    if kind == "integers":
+        return serializers.ListField(
+            child=Integer(min_value=-MAX_INT, max_value=MAX_INT),
+            required=False,
+            allow_null=True,
+            max_length=100,
+            help_text="Ids, e.g. of the round's criteria (see GET /rounds/{id}).",
+        )
     if kind == "date":
         return serializers.DateField(
             required=False, allow_null=True, validators=[validate_date_window]

@@ -40,7 +40,15 @@ from cases.services import grants as grant_services
 from notifications.models import Kind
 from workflows import meetings, rules
 from workflows.after_grant import AfterGrantTransitions
-from workflows.application_base import STATE, Outcome, S, _meeting, _note
+from workflows.application_base import (
+    STATE,
+    Outcome,
+    S,
+    _criteria,
+    _meeting,
+    _note,
+    _round_criteria,
+)
 from workflows.flow import condition
 from workflows.inputs import (
     Amount,
@@ -264,6 +272,10 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         amount = Amount(label=gettext_lazy("Amount (DKK)"))
         reason = _note()
+        criteria = _criteria()
+
+        def for_case(self, application: Any) -> None:
+            _round_criteria(self, application)
 
         def clean(self) -> dict[str, Any]:
             data = super().clean() or {}
@@ -292,6 +304,7 @@ class ApplicationFlow(AfterGrantTransitions):
         amount: Decimal | None = None,
         reason: str = "",
         meeting: Meeting | None = None,
+        criteria: Any = (),
     ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         held_at = self._held_at(Body.COUNCIL, meeting)
@@ -334,6 +347,8 @@ class ApplicationFlow(AfterGrantTransitions):
             present=quorum["present"],
             conflicted=quorum["conflicted"],
             assessments=votes,
+            # The round's criteria it rests on, in order; recorded only when some are cited.
+            **({"criteria": [c.pk for c in criteria]} if criteria else {}),
         )
 
     class DecideDirectlyInput(TransitionInput):

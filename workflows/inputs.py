@@ -35,6 +35,12 @@ class TransitionInput(forms.Form):
     def __init__(self, *args: Any, flow: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.flow = flow
+        if flow is not None:
+            self.for_case(flow.case)
+
+    def for_case(self, application: Any) -> None:
+        """Narrow what the fields offer to what this case has (its round's criteria, say);
+        the engine calls it with the flow's case, a screen with the case it shows."""
 
     def transition_data(self) -> dict[str, Any]:
         """The cleaned values a caller passes on to ``engine.perform`` (empty ones left out)."""

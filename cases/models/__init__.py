@@ -36,6 +36,8 @@ from cases.models.meetings import (
     ConflictDeclaration,
     ConflictRuling,
     ConflictSource,
+    CriterionAssessment,
+    CriterionVerdict,
     Meeting,
 )
 from cases.models.municipalities import (
@@ -88,6 +90,8 @@ __all__ = [
     "ConflictRuling",
     "ConflictSource",
     "CriteriaScoring",
+    "CriterionAssessment",
+    "CriterionVerdict",
     "Document",
     "DocumentKind",
     "FileNote",

@@ -41,9 +41,10 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "accept": frozenset(),
     "reject": frozenset(),
     "withdraw": frozenset(),
-    # The council's recommendation as the case page shows it; not who was present,
-    # who was conflicted, nor the members' individual assessments (votes).
-    "recommend": frozenset({"outcome", "amount", "requested"}),
+    # The council's recommendation as the case page shows it, with the round's criteria
+    # it rests on (part of its reasons); not who was present, who was conflicted, nor the
+    # members' individual assessments (votes).
+    "recommend": frozenset({"outcome", "amount", "requested", "criteria"}),
     # Not the meeting's id, nor the pool-overrun confirmation (the committee's budget).
     "decide": frozenset({"outcome", "amount", "requested", "recommended", "letter"}),
     "decide_directly": frozenset({"outcome", "amount", "requested", "letter"}),

@@ -20,6 +20,7 @@ from cases.models import Application, ApplicationStatus, Association, Meeting
 from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
+from cases.selectors.criteria import load_round_texts, round_texts
 from cases.services import applications as services
 from cases.services import grants as grant_services
 from cases.trail.disclosure import disclosed_records
@@ -99,9 +100,8 @@ def application_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("application_edit", pk=application.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "cases/application_new.html", {"form": form, "rounds": rounds}, status=status
-    )
+    context = {"form": form, "rounds": rounds, "round_texts": round_texts(rounds)}
+    return render(request, "cases/application_new.html", context, status=status)
 
 
 def _edit_context(
@@ -117,6 +117,7 @@ def _edit_context(
         "attachment_form": attachment_form or AttachmentForm(),
         "attachments": application.attachments.all(),
         "problems": completeness_problems(application),
+        "grant_round": load_round_texts(application.round, "focus_areas"),
     }
 
 
@@ -321,7 +322,13 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return redirect(DEDICATED_PAGES[name], pk=application.pk)
     label = transitions[0].label
     meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
-    form = transition_form(name, request.POST or None, request.FILES or None, meetings=meetings)
+    form = transition_form(
+        name,
+        request.POST or None,
+        request.FILES or None,
+        meetings=meetings,
+        application=application,
+    )
     status = 200
     if request.method == "POST" and not engine.may_take(application, name, request.user):
         return render(
