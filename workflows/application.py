@@ -19,6 +19,7 @@ its own, ``usage_report.py``, driven by ``return_report`` and ``approve_report``
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -41,6 +42,7 @@ from workflows.after_grant import AfterGrantTransitions
 from workflows.application_base import STATE, Outcome, S, _meeting, _note
 from workflows.flow import condition
 from workflows.inputs import Amount, TransitionInput, outcome, text
+from workflows.votes import VoteInput, vote_payload
 
 
 def _when(value: Any) -> str:
@@ -231,7 +233,7 @@ class ApplicationFlow(AfterGrantTransitions):
 
     # --- council and committee --------------------------------------------------------
 
-    class RecommendInput(TransitionInput):
+    class RecommendInput(VoteInput):
         meeting = _meeting()
         outcome = outcome(
             Outcome.choices,
@@ -239,6 +241,8 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         amount = Amount(label=gettext_lazy("Amount (DKK)"))
         reason = _note()
+
+        field_order = ["meeting", "outcome", "amount", "reason"]
 
         def clean(self) -> dict[str, Any]:
             data = super().clean() or {}
@@ -255,6 +259,7 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.council_chair,
         conditions=[
             meetings.on_council_agenda,
+            meetings.council_meeting_held,
             meetings.present_at_council,
             meetings.council_is_quorate,
         ],
@@ -267,10 +272,12 @@ class ApplicationFlow(AfterGrantTransitions):
         amount: Decimal | None = None,
         reason: str = "",
         meeting: Meeting | None = None,
+        **vote: Any,
     ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         held_at = self._held_at(Body.COUNCIL, meeting)
         quorum = self.quorum(held_at)
+        voted = vote_payload(quorum, vote)
         if outcome == Outcome.GRANT:
             value = requested
         elif outcome == Outcome.REFUSE:
@@ -309,6 +316,8 @@ class ApplicationFlow(AfterGrantTransitions):
             present=quorum["present"],
             conflicted=quorum["conflicted"],
             assessments=votes,
+            decision_date=held_at.date,
+            **voted,
         )
 
     class DecideDirectlyInput(TransitionInput):
@@ -332,7 +341,7 @@ class ApplicationFlow(AfterGrantTransitions):
                 self.drop("amount")  # a refusal grants nothing
             return data
 
-    class DecideInput(DecideDirectlyInput):
+    class DecideInput(VoteInput, DecideDirectlyInput):
         meeting = _meeting()
 
         field_order = ["meeting", "outcome", "amount", "reason"]
@@ -342,7 +351,12 @@ class ApplicationFlow(AfterGrantTransitions):
         target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
-        conditions=[meetings.on_committee_agenda, meetings.present_at_committee],
+        conditions=[
+            meetings.on_committee_agenda,
+            meetings.committee_meeting_held,
+            meetings.present_at_committee,
+            meetings.committee_is_quorate,
+        ],
         custom={"done": gettext_lazy("Decided"), "form": DecideInput, "spends_pool": True},
     )
     def decide(
@@ -354,11 +368,15 @@ class ApplicationFlow(AfterGrantTransitions):
         meeting: Meeting | None = None,
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        **vote: Any,
     ) -> None:
         held_at = self._held_at(Body.COMMITTEE, meeting)
+        voted = vote_payload(self.quorum(held_at), vote)
         value = self._decision(outcome, amount, reason)
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, meeting=held_at.pk, **overrun)
+        self._apply_decision(
+            outcome, value, reason, held_at.date, meeting=held_at.pk, **voted, **overrun
+        )
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -393,7 +411,7 @@ class ApplicationFlow(AfterGrantTransitions):
                 }
             )
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, **overrun)
+        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun)
 
     def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
         requested = self.application.amount_requested or Decimal("0")
@@ -453,12 +471,16 @@ class ApplicationFlow(AfterGrantTransitions):
             raise InvalidInput({"overrun_reason": [_("Give the reasons for exceeding the pool.")]})
         return {"overrun": {"total": total, "pool": pool, "reason": reason}}
 
-    def _apply_decision(self, outcome: str, value: Decimal, text: str, **extra: Any) -> None:
+    def _apply_decision(
+        self, outcome: str, value: Decimal, text: str, decided_on: datetime.date, **extra: Any
+    ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         self.application.granted_amount = value
         self.application.decision_reasons = text
         self.application.decided_at = timezone.now()
-        self._save("granted_amount", "decision_reasons", "decided_at")
+        # The meeting's date when taken at one (the record's time says when it was entered).
+        self.application.decision_date = decided_on
+        self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
         letter = decision_letter_create(application=self.application, acting_user=self.actor)
         self._record(
             reason=text,
@@ -467,6 +489,7 @@ class ApplicationFlow(AfterGrantTransitions):
             requested=requested,
             recommended=self.application.recommended_amount,
             letter=letter.pk,
+            decision_date=decided_on,
             **extra,
         )
         self._tell_association(

@@ -35,8 +35,8 @@ from .test_meeting_screens import in_review
 
 pytestmark = pytest.mark.django_db
 
-COUNCIL_DATE = datetime.date(2027, 2, 1)
-COMMITTEE_DATE = datetime.date(2027, 2, 15)
+COUNCIL_DATE = datetime.date(2026, 2, 1)
+COMMITTEE_DATE = datetime.date(2026, 2, 15)
 
 
 def squeeze(value: str) -> str:
@@ -360,7 +360,7 @@ def test_the_agenda_pdf_is_an_a4_attachment_naming_the_case_and_the_conflict(
     assert response["Content-Type"] == "application/pdf"
     assert (
         response["Content-Disposition"]
-        == 'attachment; filename="dagsorden-frivillighedsradet-2027-02-01.pdf"'
+        == 'attachment; filename="dagsorden-frivillighedsradet-2026-02-01.pdf"'
     )
     assert response.content.startswith(b"%PDF")
     text = squeeze(pdf_text(response.content, tmp_path))
@@ -381,7 +381,7 @@ def test_the_minutes_pdf_carries_the_recusal_and_the_decisions_with_reasons(
     assert council["Content-Type"] == committee["Content-Type"] == "application/pdf"
     assert (
         committee["Content-Disposition"]
-        == 'attachment; filename="referat-kultur-og-fritidsudvalget-2027-02-15.pdf"'
+        == 'attachment; filename="referat-kultur-og-fritidsudvalget-2026-02-15.pdf"'
     )
     council_text = squeeze(pdf_text(council.content, tmp_path))
     assert committee_meeting.annas.case_number in council_text
