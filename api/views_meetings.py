@@ -141,6 +141,18 @@ def _item(row: Any) -> dict[str, Any]:
             for c in row.conflicts
         ],
         "recused": [m.pk for m in row.left],
+        "quorum": row.quorum,
+    }
+
+
+def _vote(payload: Any) -> dict[str, Any]:
+    """The vote, minority statement and decision date a record carries (workflows/votes.py)."""
+    payload = payload if isinstance(payload, dict) else {}
+    vote = payload.get("vote")
+    return {
+        "vote": vote if isinstance(vote, dict) else None,
+        "minority": payload.get("minority", ""),
+        "decision_date": payload.get("decision_date"),
     }
 
 
@@ -154,6 +166,7 @@ def _header(context: dict[str, Any]) -> dict[str, Any]:
         "date": meeting.date,
         "present": [_member(u, roles) for u, roles in context["present"]],
         "absent": [_member(u, roles) for u, roles in context["absent"]],
+        "quorate": not context["not_quorate"],
     }
 
 
@@ -192,6 +205,7 @@ class MeetingMinutes(APIView):
                             "outcome": a.outcome_label,
                             "amount": a.amount,
                             "reasons": a.reasons,
+                            **_vote(a.record.payload),
                             "at": a.record.created_at,
                             "actor_name": a.record.actor_name,
                         }

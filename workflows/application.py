@@ -263,7 +263,11 @@ class ApplicationFlow(AfterGrantTransitions):
             meetings.present_at_council,
             meetings.council_is_quorate,
         ],
-        custom={"done": gettext_lazy("Council recommendation recorded"), "form": RecommendInput},
+        custom={
+            "done": gettext_lazy("Council recommendation recorded"),
+            "form": RecommendInput,
+            "at_meeting": True,
+        },
     )
     def recommend(
         self,
@@ -357,7 +361,12 @@ class ApplicationFlow(AfterGrantTransitions):
             meetings.present_at_committee,
             meetings.committee_is_quorate,
         ],
-        custom={"done": gettext_lazy("Decided"), "form": DecideInput, "spends_pool": True},
+        custom={
+            "done": gettext_lazy("Decided"),
+            "form": DecideInput,
+            "spends_pool": True,
+            "at_meeting": True,
+        },
     )
     def decide(
         self,

@@ -24,8 +24,11 @@ def _on_agenda(application: Application, body: str) -> Any:
 
 
 def latest_meeting(application: Application, body: str) -> Meeting | None:
-    """The meeting a decision is taken at by default: the latest with the case on its agenda."""
-    return _on_agenda(application, body).order_by("-date", "-pk").first()
+    """The meeting a decision is taken at by default: the latest held (its day has come) with
+    the case on its agenda; if none has been held yet, the next one (which refuses, by date)."""
+    on_agenda = _on_agenda(application, body)
+    held = on_agenda.filter(date__lte=timezone.localdate()).order_by("-date", "-pk").first()
+    return held or on_agenda.order_by("date", "pk").first()
 
 
 def not_on_agenda(application: Application, body: str) -> str:
@@ -94,7 +97,7 @@ def not_yet_held(meeting: Meeting) -> str:
         return ""
     return _(
         "The meeting is on %(date)s. Its decisions can be recorded from that day, not before."
-    ) % {"date": formats.date_format(meeting.date, "j. F Y")}
+    ) % {"date": formats.date_format(meeting.date, "DATE_FORMAT")}
 
 
 def meeting_problem(flow: Any, meeting: Meeting) -> str:

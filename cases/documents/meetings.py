@@ -43,6 +43,7 @@ from cases.models import (
     StaffRole,
     StatusGroup,
 )
+from cases.permissions import quorum_of, quorum_setting
 from cases.services.meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
 from cases.trail.models import TransitionRecord
 
@@ -100,6 +101,8 @@ class Row:
     left: list[Any] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     assessments: list[tuple[str, int]] = field(default_factory=list)
+    # permissions.meeting_quorum for this item, from what the page has read already.
+    quorum: dict[str, Any] = field(default_factory=dict)
 
     @property
     def focus_areas(self) -> list[FocusArea]:
@@ -220,11 +223,18 @@ def _rows(meeting: Meeting, header: dict[str, Any]) -> list[Row]:
     items = _items(meeting)
     applications = [item.application for item in items]
     conflicts = _conflicts(applications, header["members"], header["present_ids"])
+    setting = quorum_setting(header["municipality"], meeting.body)
     rows = []
     for number, item in enumerate(items, start=1):
         row = Row(number=number, application=item.application)
         row.conflicts = conflicts.get(item.application_id, [])
         row.left = [c.member for c in row.conflicts if c.excludes and c.present]
+        row.quorum = quorum_of(
+            setting,
+            set(header["members"]),
+            {c.member.pk for c in row.conflicts if c.excludes},
+            header["present_ids"],
+        )
         rows.append(row)
     return rows
 
@@ -259,7 +269,12 @@ def agenda_context(meeting: Meeting) -> dict[str, Any]:
     """
     header = _header(meeting)
     rows = _rows(meeting, header)
-    return {**header, "rows": rows, "totals": _totals(meeting, rows)}
+    return {
+        **header,
+        "rows": rows,
+        "totals": _totals(meeting, rows),
+        "not_quorate": [row for row in rows if not row.quorum["met"]],
+    }
 
 
 # --- the minutes ------------------------------------------------------------------------
