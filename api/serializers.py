@@ -250,6 +250,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "granted_amount",
             "decision_reasons",
             "decided_at",
+            "decision_date",
             "closed_at",
             "created_at",
             "updated_at",

@@ -145,12 +145,37 @@ class ItemConflictSerializer(serializers.Serializer):
     excludes = Boolean()
 
 
+class VoteSerializer(serializers.Serializer):
+    """The vote on a recommendation or decision (the transition record's ``payload["vote"]``)."""
+
+    # "for" is a Python keyword: the field is added in get_fields.
+    against = Integer()
+    abstaining = Integer()
+    unanimous = Boolean()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"for": Integer(), **super().get_fields()}
+
+
+class QuorumSerializer(serializers.Serializer):
+    """Is the body quorate on the item: members present who are not disqualified, and the
+    number needed (``permissions.meeting_quorum``)."""
+
+    met = Boolean()
+    present = serializers.ListField(child=Integer())
+    required = Integer()
+    conflicted = serializers.ListField(child=Integer())
+
+
 class ActionSerializer(serializers.Serializer):
     transition = Text()
     heading = Text()
     outcome = Text()
     amount = serializers.DecimalField(allow_null=True, **MONEY)
     reasons = Text()
+    vote = VoteSerializer(allow_null=True)
+    minority = Text()
+    decision_date = serializers.DateField(allow_null=True)
     at = serializers.DateTimeField()
     actor_name = Text()
     criteria = serializers.ListField(
@@ -174,6 +199,7 @@ class AgendaItemSerializer(serializers.Serializer):
         "those recorded there, at a committee meeting those of the council meeting that "
         "assessed the item. Empty when the round is not assessed per criterion.",
     )
+    quorum = QuorumSerializer()
 
 
 class MinutesItemSerializer(AgendaItemSerializer):
@@ -202,6 +228,7 @@ class AgendaSerializer(serializers.Serializer):
     date = serializers.DateField()
     present = MemberSerializer(many=True)
     absent = MemberSerializer(many=True)
+    quorate = Boolean(help_text="The body is quorate on every item of the agenda.")
     items = AgendaItemSerializer(many=True)
     totals = TotalsSerializer()
 

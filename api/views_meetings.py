@@ -142,6 +142,18 @@ def _item(row: Any) -> dict[str, Any]:
         ],
         "recused": [m.pk for m in row.left],
         "criteria": [summary.as_dict() for summary in row.criteria],
+        "quorum": row.quorum,
+    }
+
+
+def _vote(payload: Any) -> dict[str, Any]:
+    """The vote, minority statement and decision date a record carries (workflows/votes.py)."""
+    payload = payload if isinstance(payload, dict) else {}
+    vote = payload.get("vote")
+    return {
+        "vote": vote if isinstance(vote, dict) else None,
+        "minority": payload.get("minority", ""),
+        "decision_date": payload.get("decision_date"),
     }
 
 
@@ -155,6 +167,7 @@ def _header(context: dict[str, Any]) -> dict[str, Any]:
         "date": meeting.date,
         "present": [_member(u, roles) for u, roles in context["present"]],
         "absent": [_member(u, roles) for u, roles in context["absent"]],
+        "quorate": not context["not_quorate"],
     }
 
 
@@ -193,6 +206,7 @@ class MeetingMinutes(APIView):
                             "outcome": a.outcome_label,
                             "amount": a.amount,
                             "reasons": a.reasons,
+                            **_vote(a.record.payload),
                             "at": a.record.created_at,
                             "actor_name": a.record.actor_name,
                             "criteria": a.criteria,

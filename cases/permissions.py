@@ -96,27 +96,59 @@ def require_may_take_part(user: Any, meeting: Meeting, application: Application)
         )
 
 
-def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
-    """Is the council quorate on this item? Conflicted members do not count.
+def quorum_setting(municipality: Any, body: str) -> int | None:
+    """The municipality's fixed quorum for ``body`` (None: the default, a majority)."""
+    if body == Body.COUNCIL:
+        return municipality.council_quorum
+    return municipality.committee_quorum
 
-    Default: a majority of the council's non-conflicted members must be present;
-    a municipality can set a fixed number instead (Municipality.council_quorum).
+
+def quorum_of(
+    setting: int | None, members: set[int], excluded: set[int], present: set[int]
+) -> dict[str, Any]:
+    """The quorum rule, written once: members who are conflicted (disqualified) do not count.
+
+    Met when at least ``setting`` of the body's other members are present; without a
+    setting, more than half of them. ``present``/``conflicted``: sorted ids.
     """
-    conflicted = conflicted_member_ids(application)
-    members = set(
-        StaffRole.objects.filter(
-            municipality_id=application.municipality_id, role__in=COUNCIL_ROLES
-        ).values_list("user_id", flat=True)
-    )
-    eligible = members - conflicted
-    counted = present_ids(meeting) & eligible
-    required = application.municipality.council_quorum or (len(eligible) // 2 + 1)
+    eligible = members - excluded
+    counted = present & eligible
+    required = setting or (len(eligible) // 2 + 1)
     return {
         "met": len(counted) >= required,
         "present": sorted(counted),
         "required": required,
-        "conflicted": sorted(conflicted & present_ids(meeting)),
+        "conflicted": sorted(excluded & present),
     }
+
+
+def body_member_ids(municipality_id: int, body: str) -> set[int]:
+    roles_of_body = COUNCIL_ROLES if body == Body.COUNCIL else COMMITTEE_ROLES
+    return set(
+        StaffRole.objects.filter(
+            municipality_id=municipality_id, role__in=roles_of_body
+        ).values_list("user_id", flat=True)
+    )
+
+
+def meeting_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
+    """Is the meeting's body (council or committee) quorate on this item?
+
+    Default: more than half of the body's members who are not conflicted on the case
+    must be present; a municipality can set a fixed number instead
+    (``Municipality.council_quorum`` / ``committee_quorum``).
+    """
+    return quorum_of(
+        quorum_setting(application.municipality, meeting.body),
+        body_member_ids(application.municipality_id, meeting.body),
+        conflicted_member_ids(application),
+        present_ids(meeting),
+    )
+
+
+def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
+    """Is the council quorate on this item? (``meeting_quorum`` for a council meeting.)"""
+    return meeting_quorum(application, meeting)
 
 
 # --- who rules on a declared tie ---------------------------------------------------------

@@ -19,6 +19,7 @@ its own, ``usage_report.py``, driven by ``return_report`` and ``approve_report``
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +60,7 @@ from workflows.inputs import (
     outcome,
     text,
 )
+from workflows.votes import VoteInput, vote_payload
 
 
 def _when(value: Any) -> str:
@@ -264,7 +266,7 @@ class ApplicationFlow(AfterGrantTransitions):
 
     # --- council and committee --------------------------------------------------------
 
-    class RecommendInput(TransitionInput):
+    class RecommendInput(VoteInput):
         meeting = _meeting()
         outcome = outcome(
             Outcome.choices,
@@ -276,6 +278,8 @@ class ApplicationFlow(AfterGrantTransitions):
 
         def for_case(self, application: Any) -> None:
             _round_criteria(self, application)
+
+        field_order = ["meeting", "outcome", "amount", "reason"]
 
         def clean(self) -> dict[str, Any]:
             data = super().clean() or {}
@@ -292,10 +296,15 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.council_chair,
         conditions=[
             meetings.on_council_agenda,
+            meetings.council_meeting_held,
             meetings.present_at_council,
             meetings.council_is_quorate,
         ],
-        custom={"done": gettext_lazy("Council recommendation recorded"), "form": RecommendInput},
+        custom={
+            "done": gettext_lazy("Council recommendation recorded"),
+            "form": RecommendInput,
+            "at_meeting": True,
+        },
     )
     def recommend(
         self,
@@ -305,10 +314,12 @@ class ApplicationFlow(AfterGrantTransitions):
         reason: str = "",
         meeting: Meeting | None = None,
         criteria: Any = (),
+        **vote: Any,
     ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         held_at = self._held_at(Body.COUNCIL, meeting)
         quorum = self.quorum(held_at)
+        voted = vote_payload(quorum, vote)
         if outcome == Outcome.GRANT:
             value = requested
         elif outcome == Outcome.REFUSE:
@@ -349,6 +360,8 @@ class ApplicationFlow(AfterGrantTransitions):
             assessments=votes,
             # The round's criteria it rests on, in order; recorded only when some are cited.
             **({"criteria": [c.pk for c in criteria]} if criteria else {}),
+            decision_date=held_at.date,
+            **voted,
         )
 
     class DecideDirectlyInput(TransitionInput):
@@ -372,7 +385,7 @@ class ApplicationFlow(AfterGrantTransitions):
                 self.drop("amount")  # a refusal grants nothing
             return data
 
-    class DecideInput(DecideDirectlyInput):
+    class DecideInput(VoteInput, DecideDirectlyInput):
         meeting = _meeting()
 
         field_order = ["meeting", "outcome", "amount", "reason"]
@@ -382,8 +395,18 @@ class ApplicationFlow(AfterGrantTransitions):
         target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
-        conditions=[meetings.on_committee_agenda, meetings.present_at_committee],
-        custom={"done": gettext_lazy("Decided"), "form": DecideInput, "spends_pool": True},
+        conditions=[
+            meetings.on_committee_agenda,
+            meetings.committee_meeting_held,
+            meetings.present_at_committee,
+            meetings.committee_is_quorate,
+        ],
+        custom={
+            "done": gettext_lazy("Decided"),
+            "form": DecideInput,
+            "spends_pool": True,
+            "at_meeting": True,
+        },
     )
     def decide(
         self,
@@ -394,11 +417,15 @@ class ApplicationFlow(AfterGrantTransitions):
         meeting: Meeting | None = None,
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        **vote: Any,
     ) -> None:
         held_at = self._held_at(Body.COMMITTEE, meeting)
+        voted = vote_payload(self.quorum(held_at), vote)
         value = self._decision(outcome, amount, reason)
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, meeting=held_at.pk, **overrun)
+        self._apply_decision(
+            outcome, value, reason, held_at.date, meeting=held_at.pk, **voted, **overrun
+        )
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -433,7 +460,7 @@ class ApplicationFlow(AfterGrantTransitions):
                 }
             )
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, **overrun)
+        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun)
 
     def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
         requested = self.application.amount_requested or Decimal("0")
@@ -493,12 +520,16 @@ class ApplicationFlow(AfterGrantTransitions):
             raise InvalidInput({"overrun_reason": [_("Give the reasons for exceeding the pool.")]})
         return {"overrun": {"total": total, "pool": pool, "reason": reason}}
 
-    def _apply_decision(self, outcome: str, value: Decimal, text: str, **extra: Any) -> None:
+    def _apply_decision(
+        self, outcome: str, value: Decimal, text: str, decided_on: datetime.date, **extra: Any
+    ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         self.application.granted_amount = value
         self.application.decision_reasons = text
         self.application.decided_at = timezone.now()
-        self._save("granted_amount", "decision_reasons", "decided_at")
+        # The meeting's date when taken at one (the record's time says when it was entered).
+        self.application.decision_date = decided_on
+        self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
         letter = decision_letter_create(application=self.application, acting_user=self.actor)
         self._record(
             reason=text,
@@ -507,6 +538,7 @@ class ApplicationFlow(AfterGrantTransitions):
             requested=requested,
             recommended=self.application.recommended_amount,
             letter=letter.pk,
+            decision_date=decided_on,
             **extra,
         )
         self._tell_association(

@@ -22,7 +22,6 @@ from cases.errors import ConditionsUnmet
 from cases.models import (
     Application,
     ApplicationStatus,
-    Body,
     Meeting,
     RecommendationOutcome,
     RoundCriterion,
@@ -150,7 +149,7 @@ class ApplicationFlowBase(Flow):
 
     def quorum(self, meeting: Meeting) -> dict[str, Any]:
         if meeting.pk not in self._quorums:
-            self._quorums[meeting.pk] = permissions.council_quorum(self.application, meeting)
+            self._quorums[meeting.pk] = permissions.meeting_quorum(self.application, meeting)
         return self._quorums[meeting.pk]
 
     def _held_at(self, body: str, meeting: Meeting | None) -> Meeting:
@@ -161,11 +160,9 @@ class ApplicationFlowBase(Flow):
                 raise ConditionsUnmet(meetings.not_on_agenda(self.application, body))
             return latest
         held_at = meetings.meeting_for(self.application, body, meeting)
-        meetings.require_present(held_at, self.actor)
-        if body == Body.COUNCIL:
-            problem = meetings.not_quorate(self.quorum(held_at))
-            if problem:
-                raise ConditionsUnmet(problem)
+        problem = meetings.meeting_problem(self, held_at)
+        if problem:
+            raise ConditionsUnmet(problem)
         return held_at
 
     def _tell_association(self, kind: str, *, legal: bool = False, **context: Any) -> None:

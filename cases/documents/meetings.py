@@ -43,6 +43,7 @@ from cases.models import (
     StaffRole,
     StatusGroup,
 )
+from cases.permissions import quorum_of, quorum_setting
 from cases.selectors.criteria import CriterionSummary, criterion_titles, item_summaries
 from cases.services.meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
 from cases.trail.models import TransitionRecord
@@ -104,6 +105,8 @@ class Row:
     actions: list[Action] = field(default_factory=list)
     assessments: list[tuple[str, int]] = field(default_factory=list)
     criteria: list[CriterionSummary] = field(default_factory=list)
+    # permissions.meeting_quorum for this item, from what the page has read already.
+    quorum: dict[str, Any] = field(default_factory=dict)
 
     @property
     def focus_areas(self) -> list[FocusArea]:
@@ -224,11 +227,18 @@ def _rows(meeting: Meeting, header: dict[str, Any]) -> list[Row]:
     items = _items(meeting)
     applications = [item.application for item in items]
     conflicts = _conflicts(applications, header["members"], header["present_ids"])
+    setting = quorum_setting(header["municipality"], meeting.body)
     rows = []
     for number, item in enumerate(items, start=1):
         row = Row(number=number, application=item.application)
         row.conflicts = conflicts.get(item.application_id, [])
         row.left = [c.member for c in row.conflicts if c.excludes and c.present]
+        row.quorum = quorum_of(
+            setting,
+            set(header["members"]),
+            {c.member.pk for c in row.conflicts if c.excludes},
+            header["present_ids"],
+        )
         rows.append(row)
     return rows
 
@@ -272,7 +282,13 @@ def agenda_context(meeting: Meeting) -> dict[str, Any]:
     )
     for row in rows:
         row.criteria = summaries.get(row.application.pk, [])
-    return {**header, "rows": rows, "totals": _totals(meeting, rows), "criteria": criteria}
+    return {
+        **header,
+        "rows": rows,
+        "totals": _totals(meeting, rows),
+        "criteria": criteria,
+        "not_quorate": [row for row in rows if not row.quorum["met"]],
+    }
 
 
 # --- the minutes ------------------------------------------------------------------------

@@ -98,7 +98,7 @@ def build_scene() -> SimpleNamespace:
     council = meeting_create(
         grant_round=world.round,
         body=Body.COUNCIL,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=[world.dorte, world.erik, world.mads],
         acting_user=world.carl,
     )

@@ -40,6 +40,7 @@ from web.forms import DAMAGED_PAGE, seen_state
 from web.notes.views import notes_context
 from workflows import engine
 from workflows.chart import flow_chart_svg
+from workflows.votes import VOTE_FIELDS
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -264,6 +265,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if application is None:
         raise Http404(_("No such application."))
     actions = engine.offered_transitions(application, request.user)
+    # A decision at a meeting that cannot be taken yet (the meeting's date, presence,
+    # quorum) is not offered; the page says why instead.
+    blocked = {
+        t.slug: (t.label, message)
+        for t in actions
+        if t.custom.get("at_meeting")
+        and (message := engine.unmet_condition(application, t.slug, request.user))
+    }
     # The report and its approval have their own pages (views_reports.py).
     own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
     after_grant = grant_services.after_grant_context(application)
@@ -294,7 +303,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if t.slug in own_pages
                 else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
                 for t in actions
+                if t.slug not in blocked
             ],
+            "blocked": list(blocked.values()),
             "may_edit": access.may_edit(request.user, application),
             "timeline": timeline,
             "problems": completeness_problems(application)
@@ -366,7 +377,17 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return render(
         request,
         "cases/application_act.html",
-        {"application": application, "form": form, "name": name, "label": label},
+        {
+            "application": application,
+            "form": form,
+            "name": name,
+            "label": label,
+            "vote_fields": VOTE_FIELDS,
+            # Said before the form is filled in, e.g. a meeting whose day has not come.
+            "unmet": engine.unmet_condition(application, name, request.user)
+            if request.method == "GET" and transitions[0].custom.get("at_meeting")
+            else "",
+        },
         status=status,
     )
 
