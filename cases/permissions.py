@@ -180,3 +180,22 @@ def require_may_rule(user: Any, declaration: ConflictDeclaration) -> None:
     refusal = ruling_refusal(user, declaration)
     if refusal:
         raise PermissionDenied(refusal)
+
+
+# --- requests for access to documents (aktindsigt) -------------------------------------------
+# Case officers register and handle them; auditors read the register; nobody else.
+ACCESS_HANDLERS = (Role.CASE_OFFICER,)
+ACCESS_READERS = (Role.CASE_OFFICER, Role.AUDITOR)
+
+
+def may_read_access_requests(user: Any, municipality_id: int) -> bool:
+    return roles.profile(user).has_role(municipality_id, *ACCESS_READERS)
+
+
+def may_handle_access_requests(user: Any, municipality_id: int) -> bool:
+    return roles.profile(user).has_role(municipality_id, *ACCESS_HANDLERS)
+
+
+def require_may_handle_access_requests(user: Any, municipality_id: int) -> None:
+    if not may_handle_access_requests(user, municipality_id):
+        raise PermissionDenied(_("Only a case officer handles requests for access to documents."))

@@ -60,6 +60,15 @@ from cases.models.rounds import (
 from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
+# Requests for access to documents (issue 16, item 8); appended so merges stay easy.
+from cases.models.access_requests import (  # noqa: E402, I001
+    AccessDecision,
+    AccessRequest,
+    AccessScope,
+    AccessStatus,
+    RequesterKind,
+)
+
 __all__ = [
     "MONEY",
     "AgendaItem",
@@ -109,4 +118,9 @@ __all__ = [
     "document_path",
     "history",
     "report_attachment_path",
+    "AccessDecision",
+    "AccessRequest",
+    "AccessScope",
+    "AccessStatus",
+    "RequesterKind",
 ]

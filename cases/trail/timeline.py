@@ -142,6 +142,11 @@ CASE_EVENT_LABELS = {
     "declare_conflict": gettext_lazy("Conflict of interest declared"),
     "rule_conflict": gettext_lazy("Ruling on a declared conflict of interest"),
     "anonymise": gettext_lazy("Personal data anonymised (retention)"),
+    # Requests for access to documents (cases/services/access_requests.py).
+    "access_register": gettext_lazy("Request for access to documents registered"),
+    "access_extend": gettext_lazy("Request for access to documents: deadline extended"),
+    "access_decide": gettext_lazy("Request for access to documents decided"),
+    "access_hand_out": gettext_lazy("Documents handed out on a request for access"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow
