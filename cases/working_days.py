@@ -93,4 +93,3 @@ def add_working_days(start: Date, count: int, closed: Iterable[Date] = ()) -> Da
         if is_working_day(day, closed_days):
             left -= 1
     return day
-

@@ -16,7 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_is_staff": who.is_staff_anywhere,
         "nav_is_applicant": bool(who.represents),
-        "nav_access_requests": any(
-            may_read_access_requests(user, m) for m in who.municipality_ids
-        ),
+        "nav_access_requests": any(may_read_access_requests(user, m) for m in who.municipality_ids),
     }

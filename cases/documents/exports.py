@@ -34,8 +34,8 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from cases.documents import cells, decisions
-from cases.documents.redaction import NO_REDACTION, Redactor
 from cases.documents.letters import letter_pdf, letter_stylesheet, print_pdf
+from cases.documents.redaction import NO_REDACTION, Redactor
 from cases.models import (
     Application,
     Attachment,

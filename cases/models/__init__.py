@@ -4,6 +4,14 @@ Every domain model keeps a version row per change (django-simple-history) and
 refuses the bulk write paths that history cannot see (see ``cases/trail/history.py``).
 No code here assigns ``Application.status``: only ``workflows/`` does."""
 
+# Requests for access to documents (issue 16, item 8); appended so merges stay easy.
+from cases.models.access_requests import (
+    AccessDecision,
+    AccessRequest,
+    AccessScope,
+    AccessStatus,
+    RequesterKind,
+)
 from cases.models.after_grant import (
     CarryOver,
     Payout,
@@ -60,17 +68,12 @@ from cases.models.rounds import (
 from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
-# Requests for access to documents (issue 16, item 8); appended so merges stay easy.
-from cases.models.access_requests import (  # noqa: E402, I001
-    AccessDecision,
-    AccessRequest,
-    AccessScope,
-    AccessStatus,
-    RequesterKind,
-)
-
 __all__ = [
     "MONEY",
+    "AccessDecision",
+    "AccessRequest",
+    "AccessScope",
+    "AccessStatus",
     "AgendaItem",
     "Application",
     "ApplicationStatus",
@@ -100,6 +103,7 @@ __all__ = [
     "ReportAttachmentKind",
     "ReportRequirement",
     "ReportTier",
+    "RequesterKind",
     "Role",
     "RoundCondition",
     "RoundCriterion",
@@ -118,9 +122,4 @@ __all__ = [
     "document_path",
     "history",
     "report_attachment_path",
-    "AccessDecision",
-    "AccessRequest",
-    "AccessScope",
-    "AccessStatus",
-    "RequesterKind",
 ]

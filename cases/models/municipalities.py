@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from cases import limits
 from cases.models.common import history
 from cases.trail.history import AuditedManager
-from cases.working_days import optional_closed_days
 from cases.validators import validate_cvr, validate_phone
+from cases.working_days import optional_closed_days
 
 # The complaint guidance a letter carries when the municipality has written none. A grant
 # under servicelovens § 18 (or § 79) has no administrative appeal; the routes that exist are

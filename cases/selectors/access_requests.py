@@ -72,8 +72,9 @@ def get_access_request_for(user: Any, pk: int, *, write: bool = False) -> Access
 
 def covered_applications(access_request: AccessRequest) -> list[Application]:
     return list(
-        access_request.applications.select_related("association", "round", "municipality")
-        .order_by("case_number", "pk")
+        access_request.applications.select_related("association", "round", "municipality").order_by(
+            "case_number", "pk"
+        )
     )
 
 

@@ -239,7 +239,9 @@ def access_request_decide(
             if not _text(reasons):
                 errors["reasons"] = _("Give the reasons for not handing out everything.")
             if not _text(complaint_guidance):
-                errors["complaint_guidance"] = _("Partial access and refusal need complaint guidance.")
+                errors["complaint_guidance"] = _(
+                    "Partial access and refusal need complaint guidance."
+                )
         if errors:
             raise ValidationError(errors)
         adverse = decision in AccessDecision.needs_reasons()

@@ -136,4 +136,3 @@ class HandOutForm(DkfdsMixin, forms.Form):
             kind, pk = value.split(":", 1)
             items.append({"kind": kind, "id": int(pk), "ground": ground})
         return items
-
