@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.html import escape
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
@@ -42,7 +43,9 @@ GROUNDS: dict[str, tuple[str, Any]] = {
     "internal": ("§ 23, stk. 1, nr. 1", _("internal documents")),
     "interests": ("§ 33, nr. 5", _("important private or public interests")),
 }
-GROUND_CHOICES = [(code, f"{law}: {label}") for code, (law, label) in GROUNDS.items()]
+GROUND_CHOICES = [
+    (code, format_lazy("{}: {}", law, label)) for code, (law, label) in GROUNDS.items()
+]
 ITEM_KINDS = ("attachment", "document", "report_attachment", "note")
 
 # Shorter texts are not replaced inside longer words: "(?<!\w)" and "(?!\w)" around each.

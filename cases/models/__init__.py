@@ -4,7 +4,7 @@ Every domain model keeps a version row per change (django-simple-history) and
 refuses the bulk write paths that history cannot see (see ``cases/trail/history.py``).
 No code here assigns ``Application.status``: only ``workflows/`` does."""
 
-# Requests for access to documents (issue 16, item 8); appended so merges stay easy.
+# Requests for access to documents (issue 16, item 8).
 from cases.models.access_requests import (
     AccessDecision,
     AccessRequest,

@@ -12,7 +12,7 @@ from cases.documents.redaction import GROUND_CHOICES
 from cases.models import AccessDecision, AccessScope, Application, GrantRound, RequesterKind
 from web.forms import DkfdsMixin
 
-NO_REDACTION = [("", _("Hand out as it is"))]
+NO_REDACTION: list[tuple[str, Any]] = [("", _("Hand out as it is"))]
 
 
 class RegisterForm(DkfdsMixin, forms.Form):
@@ -98,12 +98,12 @@ class DecideForm(DkfdsMixin, forms.Form):
 class HandOutForm(DkfdsMixin, forms.Form):
     declarations = forms.ChoiceField(
         label=_("Council and committee members' conflict declarations"),
-        choices=NO_REDACTION + GROUND_CHOICES,
+        choices=[*NO_REDACTION, *GROUND_CHOICES],
         required=False,
     )
     contact_details = forms.ChoiceField(
         label=_("Other persons' contact details (e-mails, phone)"),
-        choices=NO_REDACTION + GROUND_CHOICES,
+        choices=[*NO_REDACTION, *GROUND_CHOICES],
         required=False,
     )
     exempt = forms.MultipleChoiceField(
