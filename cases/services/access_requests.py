@@ -273,20 +273,31 @@ def access_request_decide(
 
 
 def exemptable_items(applications: list[Application]) -> list[tuple[str, int, str]]:
-    """What a handler can mark as exempt, as (kind, id, label), per case in order."""
+    """What a handler can mark as exempt, as (kind, id, label): three queries, whatever the
+    number of cases, and the file notes from the notes part (``redaction.case_notes``)."""
+    cases = {a.pk: a.case_number for a in applications}
     items: list[tuple[str, int, str]] = []
+    for pk, application_id, title in (
+        Document.objects.filter(application_id__in=cases)
+        .order_by("application_id", "pk")
+        .values_list("pk", "application_id", "title")
+    ):
+        items.append(("document", pk, f"{cases[application_id]}: {title}"))
+    for pk, application_id, name in (
+        Attachment.objects.filter(application_id__in=cases)
+        .order_by("application_id", "pk")
+        .values_list("pk", "application_id", "original_name")
+    ):
+        items.append(("attachment", pk, f"{cases[application_id]}: {name}"))
+    for pk, application_id, name in (
+        ReportAttachment.objects.filter(report__application_id__in=cases)
+        .order_by("report__application_id", "pk")
+        .values_list("pk", "report__application_id", "original_name")
+    ):
+        items.append(("report_attachment", pk, f"{cases[application_id]}: {name}"))
     for application in applications:
-        case = application.case_number
-        for document in Document.objects.filter(application=application).order_by("pk"):
-            items.append(("document", document.pk, f"{case}: {document.title}"))
-        for attachment in Attachment.objects.filter(application=application).order_by("pk"):
-            items.append(("attachment", attachment.pk, f"{case}: {attachment.original_name}"))
-        for received in ReportAttachment.objects.filter(report__application=application).order_by(
-            "pk"
-        ):
-            items.append(("report_attachment", received.pk, f"{case}: {received.original_name}"))
         for pk, note in case_notes(application):
-            items.append(("note", pk, f"{case}: {note[:60]}"))
+            items.append(("note", pk, f"{application.case_number}: {note[:60]}"))
     return items
 
 

@@ -17,8 +17,10 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from cases.documents.redaction import RedactionChoice
 from cases.models import Body, Document, Meeting, Role, UsageReport
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
+from cases.services import access_requests as access
 from cases.services.meetings import conflict_declare, meeting_create
 from notifications.models import Notification
 from workflows import engine
@@ -141,6 +143,13 @@ def build_scene() -> SimpleNamespace:
         report_attachments[state] = attachment
     notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
     assert notification is not None, "the scene needs one of anna's notifications"
+    # A request for access to documents in each municipality, decided and handed out.
+    access_requests = {
+        "own": _handed_out(world.roskilde, world.carl, applications["submitted"]),
+        "other_municipality": _handed_out(
+            world.naestved, world.helle, applications["other_municipality"]
+        ),
+    }
     return SimpleNamespace(
         world=world,
         applications=applications,
@@ -150,6 +159,23 @@ def build_scene() -> SimpleNamespace:
         declaration=declaration,
         notification=notification,
         report_attachments=report_attachments,
+        access_requests=access_requests,
+    )
+
+
+def _handed_out(municipality: Any, officer: Any, application: Any) -> Any:
+    request = access.access_request_register(
+        municipality=municipality,
+        acting_user=officer,
+        requester_name="Jens Journalist",
+        received_on=datetime.date(2026, 11, 2),
+        scope="cases",
+        text="Sagens dokumenter",
+        applications=[application],
+    )
+    access.access_request_decide(access_request=request, acting_user=officer, decision="full")
+    return access.access_request_hand_out(
+        access_request=request, acting_user=officer, choice=RedactionChoice()
     )
 
 
