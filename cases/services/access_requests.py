@@ -22,6 +22,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cases import permissions
 from cases.documents import exports
@@ -31,6 +32,7 @@ from cases.documents.redaction import (
     RedactionChoice,
     build_redactor,
     case_notes,
+    marker,
 )
 from cases.errors import TransitionNotPossible
 from cases.models import (
@@ -316,7 +318,32 @@ def _check_choice(choice: RedactionChoice, applications: list[Application]) -> N
         raise ValidationError(errors)
 
 
-def _cover(access_request: AccessRequest) -> str:
+def _left_out(choice: RedactionChoice) -> list[str]:
+    """What the requester is told was left out, each with its marker (the ground)."""
+    lines = []
+    if choice.declarations:
+        lines.append(
+            _("- council and committee members' conflict declarations: %(marker)s")
+            % {"marker": marker(choice.declarations)}
+        )
+    if choice.contact_details:
+        lines.append(
+            _("- other persons' contact details: %(marker)s")
+            % {"marker": marker(choice.contact_details)}
+        )
+    if choice.items:
+        lines.append(
+            ngettext(
+                "- %(n)s document or note, each replaced by a note with its ground",
+                "- %(n)s documents or notes, each replaced by a note with its ground",
+                len(choice.items),
+            )
+            % {"n": len(choice.items)}
+        )
+    return lines
+
+
+def _cover(access_request: AccessRequest, choice: RedactionChoice) -> str:
     lines = [
         _("Access to documents: %(municipality)s") % {"municipality": access_request.municipality},
         _("Requested by %(name)s, received %(date)s.")
@@ -328,6 +355,9 @@ def _cover(access_request: AccessRequest) -> str:
     ]
     if access_request.decision_reasons:
         lines += ["", access_request.decision_reasons]
+    left_out = _left_out(choice)
+    if left_out:
+        lines += ["", _("Left out of the documents handed out:"), *left_out]
     if access_request.complaint_guidance:
         lines += ["", access_request.complaint_guidance]
     return "\n".join(lines) + "\n"
@@ -352,7 +382,7 @@ def access_request_hand_out(
         _check_choice(choice, applications)
         redactor = build_redactor(choice, applications)
         with tempfile.SpooledTemporaryFile(max_size=exports.SPOOL_BYTES) as spool:
-            exports.handed_out_zip(applications, spool, redactor, _cover(access_request))
+            exports.handed_out_zip(applications, spool, redactor, _cover(access_request, choice))
             spool.seek(0)
             digest = hashlib.sha256()
             for chunk in iter(lambda: spool.read(1024 * 1024), b""):

@@ -22,6 +22,8 @@ from cases.errors import TransitionNotPossible
 from cases.models import AccessRequest, AccessStatus, Application, TransitionRecord
 from cases.services import access_requests as service
 from cases.services.meetings import conflict_declare
+from cases.trail.disclosure import disclosed_records
+from cases.trail.timeline import trail_events
 from cases.trail.verify import verify_trail
 from tests.conftest import advance
 from tests.factories import ApplicationFactory
@@ -310,6 +312,9 @@ def test_the_export_is_redacted_where_chosen_and_not_elsewhere(
     assert case.title in everything
     assert "Partial access" in texts["aktindsigt.txt"] or "Delvis" in texts["aktindsigt.txt"]
     assert GUIDANCE in texts["aktindsigt.txt"]
+    # The requester is told what was left out, and on which ground.
+    assert "»[Undtaget, offentlighedslovens § 30, nr. 2]«" not in texts["aktindsigt.txt"]
+    assert texts["aktindsigt.txt"].count("»[Undtaget, offentlighedslovens § 30, nr. 1]«") == 2
     pdf = _pdf_text(data, tmp_path)
     assert "Hanne Hansen" not in pdf and "Undtaget" in pdf
 
@@ -394,3 +399,10 @@ def test_every_step_is_in_the_trail_of_every_case_and_the_trail_verifies(
     # The register's own history: registered, extended, decided, handed out (+ the cases).
     assert request.history.count() >= 4
     assert json.loads(json.dumps(last.payload["redactions"]))["declarations"] == "private"
+    # The trail reads them by name; the association is not shown who asked for its case.
+    titles = [e.title for e in trail_events(case, {"transition"})]
+    assert not {"access_register", "access_decide", "access_hand_out"} & set(titles)
+    shown = disclosed_records(
+        world.anna, case, TransitionRecord.objects.filter(application=case).order_by("seq")
+    )
+    assert [r.transition for r in shown] == ["submit"]
