@@ -8,12 +8,15 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import AccessRequest, Application, Role
 from cases.services import access_requests as service
 from notifications.models import Kind, Notification
 from notifications.reminders.engine import run_reminders
+from notifications.reminders.rules.access import AccessRequestDue
 from workflows import engine
 
 from ..factories import UserFactory, give_role
@@ -92,3 +95,28 @@ def test_a_decided_request_is_not_reminded(
 
     assert run(2026, 1, 5, 8) == 0
     assert run(2026, 1, 7, 8) == 0
+
+
+@pytest.mark.parametrize("extra", [0, 3])
+def test_the_rule_costs_the_same_queries_for_one_or_many_requests(
+    world: SimpleNamespace, access_request: AccessRequest, extra: int
+) -> None:
+    for _ in range(extra):
+        service.access_request_register(
+            municipality=world.roskilde,
+            acting_user=world.carl,
+            requester_name="Endnu en",
+            received_on=datetime.date(2025, 12, 22),
+            scope="cases",
+            text="Sagens dokumenter",
+            applications=list(access_request.applications.all()),
+        )
+    rule = AccessRequestDue()
+    now = datetime.datetime(2026, 1, 5, 8, tzinfo=TZ)
+    # due: the undecided requests (with their municipality), the case officers, the keys
+    # sent (3); messages: the requests, the case officers (2).
+    with CaptureQueriesContext(connection) as queries:
+        keys = rule.due(now)
+        messages = rule.messages(keys, now)
+    assert len(keys) == len(messages) == 2 * (1 + extra)
+    assert len(queries) == 3 + 2
