@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, views_applications, views_meetings, views_notes
+from . import views, views_access, views_applications, views_meetings, views_notes
 from .docs import docs_page, not_found
 
 app_name = "api"
@@ -71,6 +71,32 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "received-documents/<int:pk>/file",
         views_notes.ReceivedDocumentFile.as_view(),
         name="api_received_document_file",
+    ),
+    path("access-requests", views_access.AccessRequestList.as_view(), name="api_access_requests"),
+    path(
+        "access-requests/<int:pk>",
+        views_access.AccessRequestDetail.as_view(),
+        name="api_access_request",
+    ),
+    path(
+        "access-requests/<int:pk>/extend",
+        views_access.AccessRequestExtend.as_view(),
+        name="api_access_request_extend",
+    ),
+    path(
+        "access-requests/<int:pk>/decide",
+        views_access.AccessRequestDecide.as_view(),
+        name="api_access_request_decide",
+    ),
+    path(
+        "access-requests/<int:pk>/hand-out",
+        views_access.AccessRequestHandOut.as_view(),
+        name="api_access_request_hand_out",
+    ),
+    path(
+        "access-requests/<int:pk>/export",
+        views_access.AccessRequestExport.as_view(),
+        name="api_access_request_export",
     ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),

@@ -275,3 +275,22 @@ def _not_yet_a_case() -> str:
     # A draft is the association's own (and is deleted if never submitted): the case, and
     # its file, begin with the submission.
     return _("The application is still a draft: the case and its file begin when it is submitted.")
+
+
+# --- requests for access to documents (aktindsigt) -------------------------------------------
+# Case officers register and handle them; auditors read the register; nobody else.
+ACCESS_HANDLERS = (Role.CASE_OFFICER,)
+ACCESS_READERS = (Role.CASE_OFFICER, Role.AUDITOR)
+
+
+def may_read_access_requests(user: Any, municipality_id: int) -> bool:
+    return roles.profile(user).has_role(municipality_id, *ACCESS_READERS)
+
+
+def may_handle_access_requests(user: Any, municipality_id: int) -> bool:
+    return roles.profile(user).has_role(municipality_id, *ACCESS_HANDLERS)
+
+
+def require_may_handle_access_requests(user: Any, municipality_id: int) -> None:
+    if not may_handle_access_requests(user, municipality_id):
+        raise PermissionDenied(_("Only a case officer handles requests for access to documents."))

@@ -47,6 +47,7 @@ class Kind(models.TextChoices):
     REPORT_OVERDUE = "report_overdue", _("Reminder: a usage report is overdue")
     REPORT_OVERDUE_STAFF = "report_overdue_staff", _("A usage report is overdue (to case officers)")
     WAITING_DIGEST = "waiting_digest", _("Daily digest: applications waiting too long")
+    ACCESS_DEADLINE = "access_deadline", _("Reminder: a request for access to documents is due")
 
 
 class Status(models.TextChoices):

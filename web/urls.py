@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("web.after_grant.urls")),
     path("", include("web.reports.urls")),
     path("", include("web.notes.urls")),
+    path("", include("web.access.urls")),
 ]

@@ -37,6 +37,7 @@ from django.utils.text import get_valid_filename
 
 from cases.documents import cells, decisions
 from cases.documents.letters import letter_pdf, letter_stylesheet, print_pdf
+from cases.documents.redaction import NO_REDACTION, Redactor
 from cases.models import (
     Application,
     Attachment,
@@ -115,7 +116,9 @@ def _records(application: Application) -> list[dict[str, Any]]:
     ]
 
 
-def summary_pdf(application: Application, events: list[dict[str, Any]]) -> bytes:
+def summary_pdf(
+    application: Application, events: list[dict[str, Any]], redactor: Redactor = NO_REDACTION
+) -> bytes:
     html = render_to_string(
         "exports/case_summary.html",
         {
@@ -126,7 +129,7 @@ def summary_pdf(application: Application, events: list[dict[str, Any]]) -> bytes
             "exported_at": timezone.localtime(),
         },
     )
-    return print_pdf(html)
+    return print_pdf(redactor.text(html))
 
 
 def after_grant(application: Application) -> dict[str, Any]:
@@ -179,9 +182,24 @@ def after_grant(application: Application) -> dict[str, Any]:
     }
 
 
-def _write_case(archive: zipfile.ZipFile, application: Application, folder: str = "") -> None:
-    events = _events_rows(application)
-    archive.writestr(f"{folder}summary.pdf", summary_pdf(application, events))
+def _exempt(archive: zipfile.ZipFile, name: str, mark: str | None) -> bool:
+    """An item left out of a handed-out file: a short text in its place says why."""
+    if mark is None:
+        return False
+    archive.writestr(f"{name}.undtaget.txt", f"{mark}\n")
+    return True
+
+
+def _write_case(
+    archive: zipfile.ZipFile,
+    application: Application,
+    folder: str = "",
+    redactor: Redactor = NO_REDACTION,
+) -> None:
+    """The case's file into ``archive``; ``redactor`` leaves out what a requester for
+    access to documents is not handed (``redaction.py``)."""
+    events = redactor.data(_events_rows(application))
+    archive.writestr(f"{folder}summary.pdf", summary_pdf(application, events, redactor))
     archive.writestr(
         f"{folder}trail.csv",
         cells.csv_text(
@@ -211,7 +229,7 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
             {
                 "case_number": application.case_number,
                 "events": events,
-                "transition_records": _records(application),
+                "transition_records": redactor.data(_records(application)),
             },
             ensure_ascii=False,
             indent=2,
@@ -219,12 +237,20 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
         ),
     )
     for document in Document.objects.filter(application=application):
+        name = f"{folder}documents/{document.pk}"
+        if _exempt(archive, name, redactor.exempt_marker("document", document.pk)):
+            continue
+        redacted = redactor.text(document.html)
+        if redacted != document.html:  # re-printed from its redacted text
+            archive.writestr(f"{name}-{_safe(document.title)}.pdf", print_pdf(redacted))
+            continue
         document = letter_pdf(document)
         if document.pdf:
-            _copy_in(
-                archive, f"{folder}documents/{document.pk}-{_safe(document.pdf.name)}", document.pdf
-            )
+            _copy_in(archive, f"{name}-{_safe(document.pdf.name)}", document.pdf)
     for attachment in Attachment.objects.filter(application=application):
+        name = f"{folder}attachments/{attachment.pk}"
+        if _exempt(archive, name, redactor.exempt_marker("attachment", attachment.pk)):
+            continue
         if attachment.file:
             _copy_in(
                 archive,
@@ -232,6 +258,9 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
                 attachment.file,
             )
     for received in ReportAttachment.objects.filter(report__application=application):
+        name = f"{folder}report-attachments/{received.report_id}-{received.pk}"
+        if _exempt(archive, name, redactor.exempt_marker("report_attachment", received.pk)):
+            continue
         if received.file:
             _copy_in(
                 archive,
@@ -239,20 +268,27 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
                 f"{_safe(received.original_name)}",
                 received.file,
             )
-    _write_notes_and_received(archive, application, folder)
+    _write_notes_and_received(archive, application, folder, redactor)
     archive.writestr(
         f"{folder}after-grant.json",
-        json.dumps(after_grant(application), ensure_ascii=False, indent=2, default=str),
+        json.dumps(
+            redactor.data(after_grant(application)), ensure_ascii=False, indent=2, default=str
+        ),
     )
 
 
 def _write_notes_and_received(
-    archive: zipfile.ZipFile, application: Application, folder: str
+    archive: zipfile.ZipFile,
+    application: Application,
+    folder: str,
+    redactor: Redactor = NO_REDACTION,
 ) -> None:
     """``notes.json``: every file note (visible to the association or not: the export is the
     whole file); ``received/``: the documents received after submission, with
     ``received.json`` naming each with its channel, date and SHA-256."""
-    notes = [case_notes.note_as_data(note) for note in case_notes.case_notes(application)]
+    notes = redactor.data(
+        [case_notes.note_as_data(note) for note in case_notes.case_notes(application)]
+    )
     archive.writestr(
         f"{folder}notes.json",
         json.dumps(
@@ -262,9 +298,18 @@ def _write_notes_and_received(
     received = []
     for document in case_documents.case_documents(application):
         name = f"received/{document.pk}-{_safe(document.original_name)}"
+        if _exempt(
+            archive,
+            f"{folder}received/{document.pk}",
+            redactor.exempt_marker("received", document.pk),
+        ):
+            received.append(
+                {**redactor.data(case_documents.document_as_data(document)), "file": None}
+            )
+            continue
         if document.file:
             _copy_in(archive, f"{folder}{name}", document.file)
-        received.append({**case_documents.document_as_data(document), "file": name})
+        received.append({**redactor.data(case_documents.document_as_data(document)), "file": name})
     archive.writestr(
         f"{folder}received.json",
         json.dumps(
@@ -295,3 +340,14 @@ def round_zip(grant_round: GrantRound, target: Any) -> None:
         for row in rows:
             application = row.application
             _write_case(archive, application, f"{_safe(application.case_number)}/")
+
+
+def handed_out_zip(
+    applications: list[Application], target: Any, redactor: Redactor, cover: str
+) -> None:
+    """The file handed out on a request for access to documents: ``cover`` (the decision,
+    in words) as ``aktindsigt.txt`` and each case's file in its own folder, redacted."""
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("aktindsigt.txt", cover)
+        for application in applications:
+            _write_case(archive, application, f"{_safe(application.case_number)}/", redactor)

@@ -4,6 +4,14 @@ Every domain model keeps a version row per change (django-simple-history) and
 refuses the bulk write paths that history cannot see (see ``cases/trail/history.py``).
 No code here assigns ``Application.status``: only ``workflows/`` does."""
 
+# Requests for access to documents (issue 16, item 8).
+from cases.models.access_requests import (
+    AccessDecision,
+    AccessRequest,
+    AccessScope,
+    AccessStatus,
+    RequesterKind,
+)
 from cases.models.after_grant import (
     CarryOver,
     Payout,
@@ -73,6 +81,10 @@ from cases.trail.models import TransitionRecord
 __all__ = [
     "APPLICANT_CHANNELS",
     "MONEY",
+    "AccessDecision",
+    "AccessRequest",
+    "AccessScope",
+    "AccessStatus",
     "AgendaItem",
     "AppendOnlyRowError",
     "Application",
@@ -109,6 +121,7 @@ __all__ = [
     "ReportAttachmentKind",
     "ReportRequirement",
     "ReportTier",
+    "RequesterKind",
     "Role",
     "RoundCondition",
     "RoundCriterion",

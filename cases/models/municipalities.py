@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +12,7 @@ from cases import limits
 from cases.models.common import history
 from cases.trail.history import AuditedManager
 from cases.validators import validate_cvr, validate_phone
+from cases.working_days import optional_closed_days
 
 # The complaint guidance a letter carries when the municipality has written none. A grant
 # under servicelovens § 18 (or § 79) has no administrative appeal; the routes that exist are
@@ -22,6 +25,22 @@ DEFAULT_COMPLAINT_GUIDANCE = _(
     "Parliamentary Ombudsman (Folketingets Ombudsmand) within 12 months of the decision.\n\n"
     "You are always welcome to contact the municipality if you believe that your case has "
     "been handled wrongly."
+)
+
+# The complaint guidance on a decision on access to documents (aktindsigt) when the
+# municipality has written none. Offentlighedslovens § 37: the complaint goes to the
+# authority that decided, which reconsiders and, if it upholds the decision, forwards it
+# within 7 working days; a § 18 grant has no appeal body, so it goes to Ankestyrelsen as
+# the municipalities' supervisory authority.
+DEFAULT_ACCESS_COMPLAINT_GUIDANCE = _(
+    "You can complain about this decision on access to documents. Send your complaint to "
+    "the municipality (offentlighedslovens § 37). The municipality will reconsider its "
+    "decision. If it upholds it, it will forward your complaint and the case's documents "
+    "as soon as possible, and as a rule within 7 working days, to Ankestyrelsen, which "
+    "supervises the municipalities and handles complaints about their decisions on access "
+    "to documents.\n\n"
+    "You can also complain to the Parliamentary Ombudsman (Folketingets Ombudsmand), as a "
+    "rule within 12 months of the decision."
 )
 
 
@@ -71,6 +90,29 @@ class Municipality(models.Model):
         ),
     )
 
+    # --- requests for access to documents (aktindsigt) ---
+    access_complaint_guidance = models.TextField(
+        _("complaint guidance on access to documents"),
+        blank=True,
+        max_length=limits.TEXT,
+        help_text=_("Blank: the default text (complaint to the municipality, then Ankestyrelsen)."),
+    )
+    closed_on_constitution_day = models.BooleanField(
+        _("closed on 5 June"),
+        default=True,
+        help_text=_("Grundlovsdag does not count as a working day for access deadlines."),
+    )
+    closed_on_christmas_eve = models.BooleanField(
+        _("closed on 24 December"),
+        default=True,
+        help_text=_("24 December does not count as a working day for access deadlines."),
+    )
+    closed_on_new_years_eve = models.BooleanField(
+        _("closed on 31 December"),
+        default=True,
+        help_text=_("31 December does not count as a working day for access deadlines."),
+    )
+
     objects = AuditedManager()
     history = history()
 
@@ -86,6 +128,22 @@ class Municipality(models.Model):
         """The complaint guidance for an adverse decision: the municipality's own text, or the
         default (``DEFAULT_COMPLAINT_GUIDANCE``) in the active language."""
         return self.complaint_guidance or str(DEFAULT_COMPLAINT_GUIDANCE)
+
+    def access_complaint_text(self) -> str:
+        """The complaint guidance for a decision on access to documents."""
+        return self.access_complaint_guidance or str(DEFAULT_ACCESS_COMPLAINT_GUIDANCE)
+
+    def closed_days(self, *years: int) -> set[datetime.date]:
+        """The days this municipality keeps closed beyond the public holidays."""
+        days: set[datetime.date] = set()
+        for year in years:
+            days |= optional_closed_days(
+                year,
+                constitution_day=self.closed_on_constitution_day,
+                christmas_eve=self.closed_on_christmas_eve,
+                new_years_eve=self.closed_on_new_years_eve,
+            )
+        return days
 
 
 class Association(models.Model):

@@ -117,6 +117,9 @@ SHOWN_WHEN: dict[str, Callable[[TransitionRecord], bool]] = {
 # Case events the association never sees: the members' declarations and the rulings on
 # them (forvaltningsloven § 3 is about the body; the member's tie is their own matter).
 HIDDEN = frozenset({"declare_conflict", "rule_conflict"})
+# Who asked for access to the association's case, and what they were given, is the
+# requester's and the municipality's matter (the requester may be a private person).
+HIDDEN |= {"access_register", "access_extend", "access_decide", "access_hand_out"}
 
 _COUNCIL_ROLES = frozenset({Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR})
 _COMMITTEE_ROLES = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})

@@ -148,6 +148,11 @@ CASE_EVENT_LABELS = {
     "anonymise": gettext_lazy("Personal data anonymised (retention)"),
     "file_note": gettext_lazy("File note"),
     "receive_document": gettext_lazy("Document received"),
+    # Requests for access to documents (cases/services/access_requests.py).
+    "access_register": gettext_lazy("Request for access to documents registered"),
+    "access_extend": gettext_lazy("Request for access to documents: deadline extended"),
+    "access_decide": gettext_lazy("Request for access to documents decided"),
+    "access_hand_out": gettext_lazy("Documents handed out on a request for access"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow

@@ -17,7 +17,7 @@ from rest_framework import serializers
 
 import web
 from api import serializers as api_serializers
-from api import serializers_meetings, transitions
+from api import serializers_access, serializers_meetings, transitions
 from api.pagination import PageSerializer
 from cases import limits
 from cases.parsing import date_window, parse_int
@@ -48,6 +48,10 @@ INPUT_SERIALIZERS = [
     serializers_meetings.AgendaItemInputSerializer,
     transitions.TransitionInputSerializer,
     PageSerializer,
+    serializers_access.AccessRequestInputSerializer,
+    serializers_access.AccessExtendSerializer,
+    serializers_access.AccessDecideSerializer,
+    serializers_access.AccessHandOutSerializer,
 ]
 
 

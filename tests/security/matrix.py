@@ -668,3 +668,49 @@ def known_deviation(name: str, method: str, role: str, target: str, expected: st
 EXCLUDED = frozenset({"set_language"})
 # Patterns whose success ends on the login page (so a redirect there is not a refusal).
 LOGIN_IS_SUCCESS = frozenset({"logout"})
+
+# --- requests for access to documents (aktindsigt) --------------------------------------------
+# Case officers register and handle them; auditors read; other staff 403; a request of
+# another municipality is a 404. The scene's requests are decided and handed out, so a
+# write reaches the service and is refused there (409: counted as allowed access).
+ACCESS_READERS = {CASE_OFFICER, AUDITOR}
+ACCESS_READ = per_target(
+    own=roles(ACCESS_READERS, STAFF - ACCESS_READERS),
+    other_municipality=roles({OTHER_CASE_OFFICER}),
+)
+ACCESS_WRITE = per_target(
+    own=roles({CASE_OFFICER}, STAFF - {CASE_OFFICER}),
+    other_municipality=roles({OTHER_CASE_OFFICER}),
+)
+ACCESS_LIST = roles(ACCESS_READERS | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+ACCESS_REGISTER = roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+MATRIX.update(
+    {
+        "access_request_list": Entry("none", get_only(ACCESS_LIST)),
+        "access_request_new": Entry("none", ACCESS_REGISTER),
+        "access_request_detail": Entry("access_request", get_only(ACCESS_READ)),
+        "access_request_extend": Entry("access_request", post_only(ACCESS_WRITE)),
+        "access_request_decide": Entry("access_request", post_only(ACCESS_WRITE)),
+        "access_request_hand_out": Entry("access_request", post_only(ACCESS_WRITE)),
+        "access_request_export": Entry("access_request", get_only(ACCESS_READ)),
+        "api:api_access_requests": Entry(
+            "none",
+            lambda role, target, method: (
+                api(ACCESS_LIST)(role, target, method)
+                if method == "GET"
+                else api(ACCESS_REGISTER, ("POST",))(role, target, method)
+            ),
+        ),
+        "api:api_access_request": Entry("access_request", api(ACCESS_READ)),
+        "api:api_access_request_extend": Entry(
+            "access_request", api(ACCESS_WRITE, ("POST",)), methods=("POST",)
+        ),
+        "api:api_access_request_decide": Entry(
+            "access_request", api(ACCESS_WRITE, ("POST",)), methods=("POST",)
+        ),
+        "api:api_access_request_hand_out": Entry(
+            "access_request", api(ACCESS_WRITE, ("POST",)), methods=("POST",)
+        ),
+        "api:api_access_request_export": Entry("access_request", api(ACCESS_READ)),
+    }
+)

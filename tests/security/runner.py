@@ -121,6 +121,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         ]
     if kind == "declaration":
         return [("dortes", {"pk": scene.declaration.pk})]
+    if kind == "access_request":
+        return [(label, {"pk": r.pk}) for label, r in scene.access_requests.items()]
     raise AssertionError(f"no targets of kind {kind!r}")
 
 

@@ -18,8 +18,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from cases.documents.redaction import RedactionChoice
 from cases.models import Body, Document, Meeting, Role, UsageReport
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
+from cases.services import access_requests as access
 from cases.services.case_documents import receive_document
 from cases.services.meetings import conflict_declare, meeting_create
 from notifications.models import Notification
@@ -158,6 +160,13 @@ def build_scene() -> SimpleNamespace:
     }
     notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
     assert notification is not None, "the scene needs one of anna's notifications"
+    # A request for access to documents in each municipality, decided and handed out.
+    access_requests = {
+        "own": _handed_out(world.roskilde, world.carl, applications["submitted"]),
+        "other_municipality": _handed_out(
+            world.naestved, world.helle, applications["other_municipality"]
+        ),
+    }
     return SimpleNamespace(
         world=world,
         applications=applications,
@@ -168,6 +177,23 @@ def build_scene() -> SimpleNamespace:
         notification=notification,
         report_attachments=report_attachments,
         received_documents=received,
+        access_requests=access_requests,
+    )
+
+
+def _handed_out(municipality: Any, officer: Any, application: Any) -> Any:
+    request = access.access_request_register(
+        municipality=municipality,
+        acting_user=officer,
+        requester_name="Jens Journalist",
+        received_on=datetime.date(2026, 11, 2),
+        scope="cases",
+        text="Sagens dokumenter",
+        applications=[application],
+    )
+    access.access_request_decide(access_request=request, acting_user=officer, decision="full")
+    return access.access_request_hand_out(
+        access_request=request, acting_user=officer, choice=RedactionChoice()
     )
 
 

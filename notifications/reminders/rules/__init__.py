@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from notifications.models import Kind
 
+from .access import AccessRequestDue
 from .base import Rule
 from .deadline import DeadlineApproaching
 from .digest import WaitingDigest
@@ -36,9 +37,10 @@ RULES: list[Rule] = [
     ReportDue(),
     ReportOverdue(),
     WaitingDigest(),
+    AccessRequestDue(),
 ]
 
 # Kinds whose message is about a meeting or a municipality, not one application.
 NOT_ABOUT_ONE_APPLICATION = frozenset(
-    {Kind.ASSESSMENTS_MISSING, Kind.AGENDA_READY, Kind.WAITING_DIGEST}
+    {Kind.ASSESSMENTS_MISSING, Kind.AGENDA_READY, Kind.WAITING_DIGEST, Kind.ACCESS_DEADLINE}
 )

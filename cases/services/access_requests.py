@@ -1,0 +1,426 @@
+"""The register of requests for access to documents (aktindsigt): the writes.
+
+Offentlighedslovens § 36, stk. 2: the municipality decides as soon as possible whether a
+request can be met, and within 7 working days of receiving it — unless that is not
+possible because of, e.g., the request's size or complexity; the requester is then told
+why, and when the decision can be expected (``access_request_extend``).
+
+Every write here — register, extend, decide, hand out — is also chained into the trail
+of every case the request covers, through ``_record`` and nowhere else.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import tempfile
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cases import permissions
+from cases.documents import exports
+from cases.documents.redaction import (
+    GROUNDS,
+    ITEM_KINDS,
+    RedactionChoice,
+    build_redactor,
+    marker,
+)
+from cases.errors import TransitionNotPossible
+from cases.models import (
+    AccessDecision,
+    AccessRequest,
+    AccessScope,
+    AccessStatus,
+    Application,
+    ApplicationStatus,
+    Attachment,
+    Document,
+    FileNote,
+    GrantRound,
+    Municipality,
+    ReceivedDocument,
+    ReportAttachment,
+    Role,
+)
+from cases.selectors.access_requests import covered_applications
+from cases.trail.chain import record_transition
+from cases.working_days import add_working_days
+
+# § 36, stk. 2.
+DEADLINE_WORKING_DAYS = 7
+FLOW = "access"
+# The chained case events (cases/trail/timeline.py names them).
+EVENTS = ("access_register", "access_extend", "access_decide", "access_hand_out")
+
+
+def access_deadline(municipality: Municipality, received_on: datetime.date) -> datetime.date:
+    """The 7th working day after receipt: no weekend, public holiday or day the
+    municipality keeps closed (5 June, 24 and 31 December, as it has chosen)."""
+    closed = municipality.closed_days(received_on.year, received_on.year + 1)
+    return add_working_days(received_on, DEADLINE_WORKING_DAYS, closed)
+
+
+def _record(
+    access_request: AccessRequest, *, name: str, actor: Any, reason: str = "", **payload: Any
+) -> None:
+    """The one place the register writes into the cases' trails: one chained event in each
+    case the request covers, with the case row locked (in the caller's transaction)."""
+    ids = list(access_request.applications.order_by("pk").values_list("pk", flat=True))
+    for application in Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+        record_transition(
+            application=application,
+            flow=FLOW,
+            transition=name,
+            from_state=application.status,
+            to_state=application.status,
+            actor=actor,
+            role=str(Role.CASE_OFFICER),
+            reason=reason,
+            payload={"access_request": access_request.pk, **payload},
+        )
+
+
+def _require_open(access_request: AccessRequest) -> None:
+    if access_request.status not in AccessStatus.open():
+        raise TransitionNotPossible(
+            _("The request has already been decided (%(status)s).")
+            % {"status": access_request.get_status_display()}
+        )
+
+
+def _locked(access_request: AccessRequest) -> AccessRequest:
+    return AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def access_request_register(
+    *,
+    municipality: Municipality,
+    acting_user: Any,
+    requester_name: str,
+    received_on: datetime.date,
+    scope: str,
+    text: str,
+    requester_kind: str = "citizen",
+    requester_email: str = "",
+    requester_address: str = "",
+    grant_round: GrantRound | None = None,
+    applications: Iterable[Application] = (),
+) -> AccessRequest:
+    """Register a request received on ``received_on``, covering some of the municipality's
+    cases or a whole round (its cases received so far)."""
+    permissions.require_may_handle_access_requests(acting_user, municipality.pk)
+    errors: dict[str, str] = {}
+    if not _text(requester_name):
+        errors["requester_name"] = _("Write who asked.")
+    if not _text(text):
+        errors["text"] = _("Write what was asked for.")
+    if received_on > timezone.localdate():
+        errors["received_on"] = _("A request cannot be received in the future.")
+    chosen = list(applications)
+    if scope == AccessScope.ROUND:
+        if grant_round is None:
+            errors["round"] = _("Choose the round the request covers.")
+        elif grant_round.municipality_id != municipality.pk:
+            errors["round"] = _("The round is not one of %(m)s's.") % {"m": municipality}
+        else:
+            chosen = list(grant_round.applications.exclude(status=ApplicationStatus.DRAFT))
+    elif scope == AccessScope.CASES:
+        grant_round = None
+        if not chosen:
+            errors["applications"] = _("Choose at least one case.")
+        foreign = [a.case_number for a in chosen if a.municipality_id != municipality.pk]
+        drafts = [a.case_number for a in chosen if a.status == ApplicationStatus.DRAFT]
+        if foreign:
+            errors["applications"] = _("Not cases of %(m)s: %(cases)s.") % {
+                "m": municipality,
+                "cases": ", ".join(foreign),
+            }
+        elif drafts:
+            errors["applications"] = _("Drafts are not yet cases: %(cases)s.") % {
+                "cases": ", ".join(drafts)
+            }
+    else:
+        errors["scope"] = _("Choose what the request covers.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        access_request = AccessRequest(
+            municipality=municipality,
+            requester_name=_text(requester_name),
+            requester_email=_text(requester_email),
+            requester_address=_text(requester_address),
+            requester_kind=requester_kind,
+            received_on=received_on,
+            scope=scope,
+            round=grant_round,
+            text=_text(text),
+            deadline=access_deadline(municipality, received_on),
+            registered_by=acting_user,
+            handled_by=acting_user,
+        )
+        access_request._history_user = acting_user  # type: ignore[attr-defined]
+        access_request.save()
+        access_request.applications.set(chosen)
+        _record(
+            access_request,
+            name="access_register",
+            actor=acting_user,
+            reason=access_request.text,
+            requester=access_request.requester_name,
+            received_on=received_on,
+            deadline=access_request.deadline,
+        )
+    return access_request
+
+
+def access_request_extend(
+    *, access_request: AccessRequest, acting_user: Any, until: datetime.date, reason: str
+) -> AccessRequest:
+    """The decision cannot be made in time: record why, and when it can be expected —
+    what the requester must be told (§ 36, stk. 2)."""
+    permissions.require_may_handle_access_requests(acting_user, access_request.municipality_id)
+    with transaction.atomic():
+        access_request = _locked(access_request)
+        _require_open(access_request)
+        errors: dict[str, str] = {}
+        if not _text(reason):
+            errors["reason"] = _("Write why the request cannot be decided in time.")
+        if until <= access_request.due_on:
+            errors["until"] = _("Choose a date after the current deadline, %(date)s.") % {
+                "date": formats.date_format(access_request.due_on, "DATE_FORMAT")
+            }
+        if errors:
+            raise ValidationError(errors)
+        access_request.status = AccessStatus.EXTENDED
+        access_request.extended_until = until
+        access_request.extension_reason = _text(reason)
+        access_request.handled_by = acting_user
+        access_request._history_user = acting_user  # type: ignore[attr-defined]
+        access_request.save(
+            update_fields=["status", "extended_until", "extension_reason", "handled_by"]
+        )
+        _record(
+            access_request,
+            name="access_extend",
+            actor=acting_user,
+            reason=access_request.extension_reason,
+            extended_until=until,
+        )
+    return access_request
+
+
+def access_request_decide(
+    *,
+    access_request: AccessRequest,
+    acting_user: Any,
+    decision: str,
+    reasons: str = "",
+    complaint_guidance: str = "",
+) -> AccessRequest:
+    """Full access, partial access or refusal. Partial access and refusal need reasons
+    and complaint guidance (forvaltningsloven §§ 22-25; offentlighedslovens § 37)."""
+    permissions.require_may_handle_access_requests(acting_user, access_request.municipality_id)
+    with transaction.atomic():
+        access_request = _locked(access_request)
+        _require_open(access_request)
+        errors: dict[str, str] = {}
+        if decision not in AccessDecision.values:
+            errors["decision"] = _("Choose full access, partial access or refusal.")
+        elif decision in AccessDecision.needs_reasons():
+            if not _text(reasons):
+                errors["reasons"] = _("Give the reasons for not handing out everything.")
+            if not _text(complaint_guidance):
+                errors["complaint_guidance"] = _(
+                    "Partial access and refusal need complaint guidance."
+                )
+        if errors:
+            raise ValidationError(errors)
+        adverse = decision in AccessDecision.needs_reasons()
+        access_request.status = AccessStatus.DECIDED
+        access_request.decision = decision
+        access_request.decision_reasons = _text(reasons)
+        access_request.complaint_guidance = _text(complaint_guidance) if adverse else ""
+        access_request.decided_at = timezone.now()
+        access_request.handled_by = acting_user
+        access_request._history_user = acting_user  # type: ignore[attr-defined]
+        access_request.save(
+            update_fields=[
+                "status",
+                "decision",
+                "decision_reasons",
+                "complaint_guidance",
+                "decided_at",
+                "handled_by",
+            ]
+        )
+        _record(
+            access_request,
+            name="access_decide",
+            actor=acting_user,
+            reason=access_request.decision_reasons,
+            decision=decision,
+        )
+    return access_request
+
+
+def exemptable_items(applications: list[Application]) -> list[tuple[str, int, str]]:
+    """What a handler can mark as exempt, as (kind, id, label): five queries, whatever the
+    number of cases."""
+    cases = {a.pk: a.case_number for a in applications}
+    items: list[tuple[str, int, str]] = []
+    for pk, application_id, title in (
+        Document.objects.filter(application_id__in=cases)
+        .order_by("application_id", "pk")
+        .values_list("pk", "application_id", "title")
+    ):
+        items.append(("document", pk, f"{cases[application_id]}: {title}"))
+    for pk, application_id, name in (
+        Attachment.objects.filter(application_id__in=cases)
+        .order_by("application_id", "pk")
+        .values_list("pk", "application_id", "original_name")
+    ):
+        items.append(("attachment", pk, f"{cases[application_id]}: {name}"))
+    for pk, application_id, name in (
+        ReportAttachment.objects.filter(report__application_id__in=cases)
+        .order_by("report__application_id", "pk")
+        .values_list("pk", "report__application_id", "original_name")
+    ):
+        items.append(("report_attachment", pk, f"{cases[application_id]}: {name}"))
+    for pk, application_id, name in (
+        ReceivedDocument.objects.filter(application_id__in=cases)
+        .order_by("application_id", "pk")
+        .values_list("pk", "application_id", "original_name")
+    ):
+        items.append(("received", pk, f"{cases[application_id]}: {name}"))
+    for pk, application_id, note in (
+        FileNote.objects.filter(application_id__in=cases)
+        .order_by("application_id", "pk")
+        .values_list("pk", "application_id", "text")
+    ):
+        items.append(("note", pk, f"{cases[application_id]}: {note[:60]}"))
+    return items
+
+
+def _check_choice(choice: RedactionChoice, applications: list[Application]) -> None:
+    errors: dict[str, str] = {}
+    for name in ("declarations", "contact_details"):
+        if getattr(choice, name) and getattr(choice, name) not in GROUNDS:
+            errors[name] = _("Choose a ground from the list.")
+    known = {(kind, pk) for kind, pk, _label in exemptable_items(applications)}
+    for item in choice.items:
+        if item.get("ground") not in GROUNDS:
+            errors["items"] = _("Choose a ground for every item left out.")
+        elif item.get("kind") not in ITEM_KINDS or (item["kind"], int(item["id"])) not in known:
+            errors["items"] = _("An item left out is not part of the cases handed out.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _left_out(choice: RedactionChoice) -> list[str]:
+    """What the requester is told was left out, each with its marker (the ground)."""
+    lines = []
+    if choice.declarations:
+        lines.append(
+            _("- council and committee members' conflict declarations: %(marker)s")
+            % {"marker": marker(choice.declarations)}
+        )
+    if choice.contact_details:
+        lines.append(
+            _("- other persons' contact details: %(marker)s")
+            % {"marker": marker(choice.contact_details)}
+        )
+    if choice.items:
+        lines.append(
+            ngettext(
+                "- %(n)s document or note, each replaced by a note with its ground",
+                "- %(n)s documents or notes, each replaced by a note with its ground",
+                len(choice.items),
+            )
+            % {"n": len(choice.items)}
+        )
+    return lines
+
+
+def _cover(access_request: AccessRequest, choice: RedactionChoice) -> str:
+    lines = [
+        _("Access to documents: %(municipality)s") % {"municipality": access_request.municipality},
+        _("Requested by %(name)s, received %(date)s.")
+        % {
+            "name": access_request.requester_name,
+            "date": formats.date_format(access_request.received_on, "DATE_FORMAT"),
+        },
+        _("Decision: %(decision)s.") % {"decision": access_request.get_decision_display()},
+    ]
+    if access_request.decision_reasons:
+        lines += ["", access_request.decision_reasons]
+    left_out = _left_out(choice)
+    if left_out:
+        lines += ["", _("Left out of the documents handed out:"), *left_out]
+    if access_request.complaint_guidance:
+        lines += ["", access_request.complaint_guidance]
+    return "\n".join(lines) + "\n"
+
+
+def access_request_hand_out(
+    *, access_request: AccessRequest, acting_user: Any, choice: RedactionChoice
+) -> AccessRequest:
+    """Build the export of the covered cases with the chosen redactions, store it, and
+    record its SHA-256. Only after a decision granting (some) access."""
+    permissions.require_may_handle_access_requests(acting_user, access_request.municipality_id)
+    with transaction.atomic():
+        access_request = _locked(access_request)
+        if access_request.status != AccessStatus.DECIDED:
+            raise TransitionNotPossible(
+                _("Only a decided request is handed out; this one is “%(status)s”.")
+                % {"status": access_request.get_status_display()}
+            )
+        if access_request.decision == AccessDecision.REFUSED:
+            raise TransitionNotPossible(_("Access was refused: there is nothing to hand out."))
+        applications = covered_applications(access_request)
+        _check_choice(choice, applications)
+        redactor = build_redactor(choice, applications)
+        with tempfile.SpooledTemporaryFile(max_size=exports.SPOOL_BYTES) as spool:
+            exports.handed_out_zip(applications, spool, redactor, _cover(access_request, choice))
+            spool.seek(0)
+            digest = hashlib.sha256()
+            for chunk in iter(lambda: spool.read(1024 * 1024), b""):
+                digest.update(chunk)
+            spool.seek(0)
+            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+            access_request.export.save(f"aktindsigt-{stamp}.zip", File(spool), save=False)
+        access_request.export_sha256 = digest.hexdigest()
+        access_request.handed_out_at = timezone.now()
+        access_request.redactions = choice.as_json()
+        access_request.status = AccessStatus.HANDED_OUT
+        access_request.handled_by = acting_user
+        access_request._history_user = acting_user  # type: ignore[attr-defined]
+        access_request.save(
+            update_fields=[
+                "export",
+                "export_sha256",
+                "handed_out_at",
+                "redactions",
+                "status",
+                "handled_by",
+            ]
+        )
+        _record(
+            access_request,
+            name="access_hand_out",
+            actor=acting_user,
+            sha256=access_request.export_sha256,
+            redactions=access_request.redactions,
+        )
+    return access_request
