@@ -22,3 +22,22 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.session_key[:6]}…"
+
+
+class AccountDeactivation(models.Model):
+    """When a user account was made inactive: retention anonymises it a settable period
+    later (``PULJEFLOW_ACCOUNT_RETENTION_MONTHS``, cases/services/retention_schedule.py).
+    Written by the deactivation receiver, removed when the account is made active again."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deactivation"
+    )
+    deactivated_at = models.DateTimeField(_("deactivated"), db_index=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("account deactivation")
+        verbose_name_plural = _("account deactivations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.deactivated_at:%Y-%m-%d}"

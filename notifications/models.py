@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     REPORT_OVERDUE = "report_overdue", _("Reminder: a usage report is overdue")
     REPORT_OVERDUE_STAFF = "report_overdue_staff", _("A usage report is overdue (to case officers)")
     WAITING_DIGEST = "waiting_digest", _("Daily digest: applications waiting too long")
+    # Retention (issue 16): a draft never submitted is deleted after a period; a month before.
+    DRAFT_EXPIRING = "draft_expiring", _("Notice: an unsubmitted draft will be deleted")
 
 
 class Status(models.TextChoices):

@@ -45,6 +45,7 @@ from cases.models.municipalities import (
     Role,
     StaffRole,
 )
+from cases.models.retention import RetentionRun
 from cases.models.rounds import (
     AttachmentKind,
     CriteriaScoring,
@@ -91,6 +92,7 @@ __all__ = [
     "ReportAttachmentKind",
     "ReportRequirement",
     "ReportTier",
+    "RetentionRun",
     "Role",
     "RoundCondition",
     "RoundCriterion",
