@@ -336,9 +336,9 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
 # A draft never submitted is deleted this many months after its last change (one setting for
 # every municipality: the period is the data controller's policy, not a round's); its
-# association's users get a notice this many days before (notifications: draft_expiring).
+# association's users get a notice this many days before (a month; notifications: draft_expiring).
 PULJEFLOW_DRAFT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_DRAFT_RETENTION_MONTHS", 12))
-PULJEFLOW_DRAFT_NOTICE_DAYS = int(os.environ.get("PULJEFLOW_DRAFT_NOTICE_DAYS", 30))
+PULJEFLOW_DRAFT_NOTICE_DAYS = int(os.environ.get("PULJEFLOW_DRAFT_NOTICE_DAYS", 31))
 # A user account made inactive is anonymised (name, e-mail, username) this many months later.
 PULJEFLOW_ACCOUNT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_ACCOUNT_RETENTION_MONTHS", 12))
 # The hour (Europe/Copenhagen) beat starts the day's retention run.

@@ -2,7 +2,7 @@
 
 Retention (cases/services/retention_schedule.py) deletes a draft never submitted whose
 last change is ``PULJEFLOW_DRAFT_RETENTION_MONTHS`` old; this notice is due
-``PULJEFLOW_DRAFT_NOTICE_DAYS`` (30) days before that. The key's due date is the notice
+``PULJEFLOW_DRAFT_NOTICE_DAYS`` (31: a month) days before that. The key's due date is the notice
 day of the draft's *last change*: a draft changed after its notice gets a new notice a
 period later, and one left alone gets exactly one. Paper drafts are the municipality's
 own (it holds the paper application) and are neither deleted nor noticed.
