@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserSession(models.Model):
@@ -32,12 +33,14 @@ class AccountDeactivation(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deactivation"
     )
-    deactivated_at = models.DateTimeField(_("deactivated"), db_index=True)
-    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    deactivated_at = models.DateTimeField(pgettext_lazy("retention", "deactivated"), db_index=True)
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("retention", "anonymised"), null=True, blank=True
+    )
 
     class Meta:
-        verbose_name = _("account deactivation")
-        verbose_name_plural = _("account deactivations")
+        verbose_name = pgettext_lazy("retention", "account deactivation")
+        verbose_name_plural = pgettext_lazy("retention", "account deactivations")
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.deactivated_at:%Y-%m-%d}"

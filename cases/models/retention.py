@@ -5,18 +5,20 @@ the counts of what was deleted and anonymised (cases/services/retention_schedule
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RetentionRun(models.Model):
-    day = models.DateField(_("day"), unique=True)
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    day = models.DateField(pgettext_lazy("retention", "day"), unique=True)
+    started_at = models.DateTimeField(pgettext_lazy("retention", "started"), auto_now_add=True)
+    finished_at = models.DateTimeField(
+        pgettext_lazy("retention", "finished"), null=True, blank=True
+    )
+    counts = models.JSONField(pgettext_lazy("retention", "counts"), default=dict, blank=True)
 
     class Meta:
-        verbose_name = _("retention run")
-        verbose_name_plural = _("retention runs")
+        verbose_name = pgettext_lazy("retention", "retention run")
+        verbose_name_plural = pgettext_lazy("retention", "retention runs")
         ordering = ["-day"]
 
     def __str__(self) -> str:

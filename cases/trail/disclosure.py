@@ -78,6 +78,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     ),
     "register_repayment": frozenset({"repayment_claim", "amount", "paid_on", "reference"}),
     "anonymise": frozenset({"fields", "cutoff"}),
+    # That the files were deleted and when; not the list (names, sizes, hashes).
+    "remove_files": frozenset({"cutoff"}),
 }
 
 # Steps whose reason text is addressed to the association or written by it. Others carry
@@ -93,6 +95,7 @@ SHOWN_REASON = frozenset(
         "decide_directly",
         "return_report",  # what they must correct
         "anonymise",
+        "remove_files",
     }
 )
 

@@ -247,6 +247,7 @@ CASE_EVENT_LABELS = {
     "declare_conflict": gettext_lazy("Conflict of interest declared"),
     "rule_conflict": gettext_lazy("Ruling on a declared conflict of interest"),
     "anonymise": gettext_lazy("Personal data anonymised (retention)"),
+    "remove_files": gettext_lazy("Attachments and letters deleted (retention)"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow
