@@ -14,8 +14,9 @@ Four steps, each a sweep of what is due and not yet done (safe to run twice):
    received them, so they are records of its own;
 4. user accounts inactive for ``PULJEFLOW_ACCOUNT_RETENTION_MONTHS`` are anonymised:
    name, e-mail and username replaced, the id kept, so the trail shows "anonymiseret
-   bruger" where it named them (``cases.trail.values``). An account that acted on a
-   case still open waits until the case is finished.
+   bruger" where it named them (``cases.trail.values``). The accounts app does it, on
+   the ``accounts_due`` signal (accounts/retention.py); an account that acted on a case
+   still open waits until the case is finished.
 
 Nothing in an open case is touched. Every deletion and anonymisation is logged
 (logger ``puljeflow.retention``) and counted; the daily run stores the counts on its
@@ -32,14 +33,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
 
-from accounts.models import AccountDeactivation
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -57,9 +56,8 @@ from cases.trail.append_only import (
     open_for_retention,
 )
 from cases.trail.chain import record_transition
-from cases.trail.history import SYSTEM_USERNAME, system_user
+from cases.trail.history import system_user
 from cases.trail.models import TransitionRecord
-from cases.trail.values import ANONYMISED_USERNAME_PREFIX
 
 logger = logging.getLogger("puljeflow.retention")
 DAYS_PER_MONTH = 365.25 / 12
@@ -76,12 +74,6 @@ def draft_period() -> datetime.timedelta:
 
 def draft_notice_days() -> int:
     return int(settings.PULJEFLOW_DRAFT_NOTICE_DAYS)
-
-
-def account_period() -> datetime.timedelta:
-    return datetime.timedelta(
-        days=round(DAYS_PER_MONTH * settings.PULJEFLOW_ACCOUNT_RETENTION_MONTHS)
-    )
 
 
 @dataclass
@@ -242,7 +234,7 @@ DRAFT_HISTORY_BLANKS: dict[type[Any], dict[str, str]] = {
 def _blank_draft_history(pk: int) -> None:
     for model, blanks in DRAFT_HISTORY_BLANKS.items():
         key = "id" if model is Application else "application_id"
-        model.history.model.objects.filter(**{key: pk}).update(**blanks)  # type: ignore[attr-defined]
+        model.history.model.objects.filter(**{key: pk}).update(**blanks)
 
 
 def _delete_draft(draft: Application, actor: Any) -> None:
@@ -286,44 +278,11 @@ def delete_old_drafts(*, now: datetime.datetime, report: ScheduleReport, dry_run
         )
 
 
-# --- 4. inactive accounts ---------------------------------------------------------------
+# --- 4. inactive accounts: answered by the accounts app (accounts/retention.py) ---------
 
-
-def due_accounts(now: datetime.datetime) -> Any:
-    acting_on_open = TransitionRecord.objects.filter(actor=OuterRef("pk")).exclude(
-        application__status__in=StatusGroup.FINISHED
-    )
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=False,
-            deactivation__deactivated_at__lt=now - account_period(),
-            deactivation__anonymised_at__isnull=True,
-        )
-        .exclude(username=SYSTEM_USERNAME)
-        .exclude(username__startswith=ANONYMISED_USERNAME_PREFIX)
-        .exclude(Exists(acting_on_open))
-        .order_by("pk")
-    )
-
-
-def anonymise_account(user: Any, now: datetime.datetime) -> None:
-    user.username = f"{ANONYMISED_USERNAME_PREFIX}{user.pk}"
-    user.first_name = "anonymiseret"
-    user.last_name = "bruger"
-    user.email = ""
-    user.set_unusable_password()
-    user.save(update_fields=["username", "first_name", "last_name", "email", "password"])
-    AccountDeactivation.objects.filter(user=user).update(anonymised_at=now)
-    logger.info("retention anonymised user account %s", user.pk)
-
-
-def anonymise_accounts(*, now: datetime.datetime, report: ScheduleReport, dry_run: bool) -> None:
-    for user in due_accounts(now):
-        if not dry_run:
-            with transaction.atomic():
-                anonymise_account(user, now)
-        report.accounts_anonymised += 1
+# Sent with ``now`` and ``dry_run``; receivers return how many accounts they anonymised
+# (or would). The accounts app owns its users; the domain only asks.
+accounts_due = Signal()
 
 
 # --- the whole schedule -----------------------------------------------------------------
@@ -349,7 +308,8 @@ def apply_schedule(
         # The worker's database login lacks the retention role (README, Production).
         logger.error("retention could not overwrite history rows: %s", error)
         report.errors.append(str(error))
-    anonymise_accounts(now=now, report=report, dry_run=dry_run)
+    answers = accounts_due.send(sender=RetentionRun, now=now, dry_run=dry_run)
+    report.accounts_anonymised = sum(int(answer or 0) for _receiver, answer in answers)
     logger.info("retention %s: %s", "dry run" if dry_run else "done", report.counts())
     return report
 

@@ -132,17 +132,23 @@ class Names:
 # --- fields of history rows -------------------------------------------------------------
 
 
+def _target(field: models.Field) -> str:
+    """The label of the model a relation points to; "" for any other field."""
+    model = field.related_model if field.is_relation else None
+    return model._meta.label if isinstance(model, type) else ""
+
+
 def want_field(names: Names, field: models.Field, value: Any) -> None:
-    if field.is_relation and field.related_model is not None and value is not None:
-        names.want(field.related_model._meta.label, value)
+    if _target(field) and value is not None:
+        names.want(_target(field), value)
 
 
 def field_value(names: Names, field: models.Field, value: Any) -> str:
     """A field's stored value (``attname``) as it reads."""
     if value in (None, ""):
         return DASH
-    if field.is_relation and field.related_model is not None:
-        return names.name(field.related_model._meta.label, value)
+    if _target(field):
+        return names.name(_target(field), value)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField):
@@ -252,7 +258,7 @@ def _structured(kind: str, value: Any) -> str:
 
         kinds = dict(ReportAttachmentKind.choices)
         return "; ".join(
-            f"{item.get('name', '')} ({kinds.get(item.get('kind'), item.get('kind'))})"
+            f"{item.get('name', '')} ({kinds.get(str(item.get('kind')), item.get('kind'))})"
             for item in value
             if isinstance(item, dict)
         )
@@ -268,7 +274,9 @@ def _structured(kind: str, value: Any) -> str:
     if kind == "fields" and isinstance(value, list):
         from cases.models import Association
 
-        return ", ".join(str(Association._meta.get_field(name).verbose_name) for name in value)
+        return ", ".join(
+            str(getattr(Association._meta.get_field(name), "verbose_name", name)) for name in value
+        )
     if kind == "removed_files" and isinstance(value, list):
         return "; ".join(
             f"{item.get('name', '')} ({item.get('size', 0)} bytes, {item.get('sha256', '')})"

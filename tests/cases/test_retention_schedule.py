@@ -44,9 +44,8 @@ def _stored(application: Application) -> list[Path]:
 
 
 def test_beat_runs_retention_daily_and_the_day_is_claimed_once(world: SimpleNamespace) -> None:
-    from config.celery import app
-
     from cases.tasks import apply_retention
+    from config.celery import app
 
     entry = settings.CELERY_BEAT_SCHEDULE["retention"]
     assert entry["task"] == "cases.tasks.apply_retention"

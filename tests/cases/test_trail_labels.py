@@ -62,9 +62,7 @@ def test_every_recorded_field_of_every_model_with_history_has_a_danish_label() -
             problem = problem or _missing(label_da, label_en, name)
             if problem:
                 problems.append(f"{model._meta.label}.{name}: {problem}")
-    assert not problems, "Fields without a label in cases/trail/labels.py:\n" + "\n".join(
-        problems
-    )
+    assert not problems, "Fields without a label in cases/trail/labels.py:\n" + "\n".join(problems)
 
 
 def test_every_declared_payload_key_has_a_danish_label() -> None:
