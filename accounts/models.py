@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class UserSession(models.Model):
@@ -22,3 +23,24 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.session_key[:6]}…"
+
+
+class AccountDeactivation(models.Model):
+    """When a user account was made inactive: retention anonymises it a settable period
+    later (``PULJEFLOW_ACCOUNT_RETENTION_MONTHS``, cases/services/retention_schedule.py).
+    Written by the deactivation receiver, removed when the account is made active again."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="deactivation"
+    )
+    deactivated_at = models.DateTimeField(pgettext_lazy("retention", "deactivated"), db_index=True)
+    anonymised_at = models.DateTimeField(
+        pgettext_lazy("retention", "anonymised"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = pgettext_lazy("retention", "account deactivation")
+        verbose_name_plural = pgettext_lazy("retention", "account deactivations")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.deactivated_at:%Y-%m-%d}"

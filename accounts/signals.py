@@ -54,6 +54,8 @@ def _credentials_changing(
     stored = sender.objects.filter(pk=instance.pk).values("password", "is_active").first()
     if stored is None:
         return
+    # Made active again: retention no longer counts towards anonymising it.
+    instance._puljeflow_reactivated = not stored["is_active"] and instance.is_active
     if stored["is_active"] and not instance.is_active:
         setattr(instance, _REVOKE, "deactivated")
     elif stored["password"] != instance.password:
@@ -65,6 +67,7 @@ def _deactivated(sender: Any, instance: Any, **kwargs: Any) -> None:
     if not instance.is_active:
         sessions.end_all_sessions(instance.pk)
     reason = getattr(instance, _REVOKE, None)
+    _note_deactivation(instance, reason)
     if reason:
         setattr(instance, _REVOKE, None)
         credentials_revoked.send(sender=sender, user=instance, reason=reason)
@@ -75,3 +78,19 @@ def _locked_out(
     sender: Any, request: HttpRequest, username: str, ip_address: str, **kw: Any
 ) -> None:
     log_event("lockout", request, username=username, ip=ip_address)
+
+
+def _note_deactivation(user: Any, reason: str | None) -> None:
+    """When the account was made inactive (retention counts from then); forgotten when it
+    is made active again. No query for saves that do not touch ``is_active``."""
+    from django.utils import timezone
+
+    from .models import AccountDeactivation
+
+    if reason == "deactivated":
+        AccountDeactivation.objects.update_or_create(
+            user=user, defaults={"deactivated_at": timezone.now(), "anonymised_at": None}
+        )
+    elif getattr(user, "_puljeflow_reactivated", False):
+        user._puljeflow_reactivated = False
+        AccountDeactivation.objects.filter(user=user, anonymised_at__isnull=True).delete()

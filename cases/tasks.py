@@ -29,3 +29,13 @@ def write_checkpoint() -> str:
 
     path = checkpoint_write(only_if_changed=True)
     return str(path or "")
+
+
+@shared_task(name="cases.tasks.apply_retention", ignore_result=True)
+def apply_retention() -> dict[str, object]:
+    """Beat's daily retention run (cases/services/retention_schedule.py); the day is claimed
+    in the database, so a second beat or a redelivered message does nothing."""
+    from cases.services.retention_schedule import run_daily
+
+    run = run_daily()
+    return run.counts if run is not None else {}

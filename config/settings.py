@@ -11,6 +11,7 @@ import datetime
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
@@ -328,9 +329,20 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # --- Retention ---------------------------------------------------------------------------
-# Years after a case is finished before contact persons' personal data is anonymised
-# (manage.py apply_retention; run it from cron or a scheduler once a day).
+# Years after a case is finished before contact persons' personal data is anonymised and
+# its attachments and letters are removed (their names, sizes and SHA-256 stay in the trail).
+# Beat runs manage.py apply_retention's work daily ("retention" below); the privacy notice
+# (/privatliv/) states these periods as they are set here.
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
+# A draft never submitted is deleted this many months after its last change (one setting for
+# every municipality: the period is the data controller's policy, not a round's); its
+# association's users get a notice this many days before (a month; notifications: draft_expiring).
+PULJEFLOW_DRAFT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_DRAFT_RETENTION_MONTHS", 12))
+PULJEFLOW_DRAFT_NOTICE_DAYS = int(os.environ.get("PULJEFLOW_DRAFT_NOTICE_DAYS", 31))
+# A user account made inactive is anonymised (name, e-mail, username) this many months later.
+PULJEFLOW_ACCOUNT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_ACCOUNT_RETENTION_MONTHS", 12))
+# The hour (Europe/Copenhagen) beat starts the day's retention run.
+PULJEFLOW_RETENTION_HOUR = int(os.environ.get("PULJEFLOW_RETENTION_HOUR", 3))
 
 # --- The trail's keys and checkpoints (cases/trail/keys.py, checkpoints.py) ----------------
 # HMAC keys of the transition records' chain, "id:base64,id2:base64" (32+ random bytes
@@ -393,6 +405,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.print_missing",
         "schedule": 300.0,
         "options": {"expires": 280},
+    },
+    # Retention, once a day; the day's run is claimed in the database (RetentionRun), so a
+    # second beat or a repeated message does nothing (cases/services/retention_schedule.py).
+    "retention": {
+        "task": "cases.tasks.apply_retention",
+        "schedule": crontab(hour=PULJEFLOW_RETENTION_HOUR, minute=15),
+        "options": {"expires": 6 * 3600},
     },
 }
 # Reminders: days before a round's deadline to remind associations with a draft.

@@ -15,3 +15,7 @@ class NotificationsConfig(AppConfig):
         # The domain does not import notifications: it announces, and this app answers.
         register_event_source("notification", notification_events)
         case_anonymised.connect(anonymise_notifications, dispatch_uid="notifications.retention")
+        from cases.services.retention_schedule import draft_deleting
+        from notifications.retention import let_go_of_draft
+
+        draft_deleting.connect(let_go_of_draft, dispatch_uid="notifications.retention.drafts")

@@ -48,6 +48,8 @@ class Kind(models.TextChoices):
     REPORT_OVERDUE_STAFF = "report_overdue_staff", _("A usage report is overdue (to case officers)")
     WAITING_DIGEST = "waiting_digest", _("Daily digest: applications waiting too long")
     ACCESS_DEADLINE = "access_deadline", _("Reminder: a request for access to documents is due")
+    # Retention (issue 16): a draft never submitted is deleted after a period; a month before.
+    DRAFT_EXPIRING = "draft_expiring", _("Notice: an unsubmitted draft will be deleted")
 
 
 class Status(models.TextChoices):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("web.reports.urls")),
     path("", include("web.notes.urls")),
     path("", include("web.access.urls")),
+    path("", include("web.privacy.urls")),
 ]

@@ -24,6 +24,7 @@ application (``cases.upload_quota``), and one row per application in a round.
 
 from __future__ import annotations
 
+import datetime
 import json
 import shutil
 import tempfile
@@ -34,6 +35,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 
 from cases.documents import cells, decisions
 from cases.documents.letters import letter_pdf, letter_stylesheet, print_pdf
@@ -51,6 +53,7 @@ from cases.models import (
 from cases.services import case_documents, case_notes
 from cases.trail.models import TransitionRecord
 from cases.trail.timeline import trail_events
+from cases.trail.values import local_iso, local_time
 
 SPOOL_BYTES = 20 * 1024 * 1024
 
@@ -75,24 +78,72 @@ def _copy_in(archive: zipfile.ZipFile, name: str, stored: Any) -> None:
 
 
 def _events_rows(application: Application) -> list[dict[str, Any]]:
+    """The trail's events for the JSON: labels and display values beside the stable
+    identifiers (field names, payload keys, ids, ISO times with their offset)."""
     rows = []
     for event in trail_events(application):
         rows.append(
             {
-                "at": event.at.isoformat(),
+                "at": local_iso(event.at),
+                "at_display": local_time(event.at),
                 "kind": event.kind,
+                "kind_label": event.kind_label,
                 "what": event.title,
                 "who": event.actor,
+                "actor_id": event.actor_id,
                 "role": event.role,
                 "status": event.status,
                 "details": event.detail,
                 "changes": [
-                    {"field": name, "before": old, "after": new} for name, old, new in event.changes
+                    {
+                        "field": c.field,
+                        "label": c.label,
+                        "before": c.before,
+                        "after": c.after,
+                        "before_value": c.before_value,
+                        "after_value": c.after_value,
+                    }
+                    for c in event.changes
                 ],
                 "data": event.payload,
+                "data_display": [
+                    {"key": d.key, "label": d.label, "display": d.display} for d in event.data
+                ],
             }
         )
     return rows
+
+
+def _csv_rows(events: list[dict[str, Any]]) -> list[list[Any]]:
+    """The trail as a spreadsheet reads it: labels, formatted values, local times."""
+    header = [
+        _("Time (%(zone)s)") % {"zone": timezone.get_current_timezone_name()},
+        _("Kind"),
+        _("What"),
+        _("Who"),
+        _("Role"),
+        _("Status"),
+        _("Details"),
+        _("Changes"),
+        _("Recorded data"),
+    ]
+    return [
+        header,
+        *(
+            [
+                e["at_display"],
+                e["kind_label"],
+                e["what"],
+                e["who"],
+                e["role"],
+                e["status"],
+                e["details"],
+                "; ".join(f"{c['label']}: {c['before']} → {c['after']}" for c in e["changes"]),
+                "; ".join(f"{d['label']}: {d['display']}" for d in e["data_display"]),
+            ]
+            for e in events
+        ),
+    ]
 
 
 def _records(application: Application) -> list[dict[str, Any]]:
@@ -106,7 +157,9 @@ def _records(application: Application) -> list[dict[str, Any]]:
             "actor_id": r.actor_id_at_record,
             "actor_name": r.actor_name,
             "role": r.role,
+            # As hashed (UTC), so the chain can be re-verified outside the system.
             "at": r.created_at.isoformat(timespec="microseconds"),
+            "at_local": local_iso(r.created_at),
             "reason": r.reason,
             "payload": r.payload,
             "prev_hash": r.prev_hash,
@@ -114,6 +167,15 @@ def _records(application: Application) -> list[dict[str, Any]]:
         }
         for r in TransitionRecord.objects.filter(application=application).order_by("seq")
     ]
+
+
+def _json_default(value: Any) -> Any:
+    """Times in Europe/Copenhagen with their offset; amounts and the rest as text."""
+    if isinstance(value, datetime.datetime):
+        return local_iso(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
 
 
 def summary_pdf(
@@ -127,6 +189,7 @@ def summary_pdf(
             "budget_lines": application.budget_lines.all(),
             "events": events,
             "exported_at": timezone.localtime(),
+            "time_zone": timezone.get_current_timezone_name(),
         },
     )
     return print_pdf(redactor.text(html))
@@ -200,40 +263,19 @@ def _write_case(
     access to documents is not handed (``redaction.py``)."""
     events = redactor.data(_events_rows(application))
     archive.writestr(f"{folder}summary.pdf", summary_pdf(application, events, redactor))
-    archive.writestr(
-        f"{folder}trail.csv",
-        cells.csv_text(
-            [
-                ["at", "kind", "what", "who", "role", "status", "details", "changes"],
-                *(
-                    [
-                        e["at"],
-                        e["kind"],
-                        e["what"],
-                        e["who"],
-                        e["role"],
-                        e["status"],
-                        e["details"],
-                        "; ".join(
-                            f"{c['field']}: {c['before']} → {c['after']}" for c in e["changes"]
-                        ),
-                    ]
-                    for e in events
-                ),
-            ]
-        ),
-    )
+    archive.writestr(f"{folder}trail.csv", cells.csv_text(_csv_rows(events)))
     archive.writestr(
         f"{folder}trail.json",
         json.dumps(
             {
                 "case_number": application.case_number,
+                "time_zone": timezone.get_current_timezone_name(),
                 "events": events,
                 "transition_records": redactor.data(_records(application)),
             },
             ensure_ascii=False,
             indent=2,
-            default=str,
+            default=_json_default,
         ),
     )
     for document in Document.objects.filter(application=application):
@@ -272,7 +314,10 @@ def _write_case(
     archive.writestr(
         f"{folder}after-grant.json",
         json.dumps(
-            redactor.data(after_grant(application)), ensure_ascii=False, indent=2, default=str
+            redactor.data(after_grant(application)),
+            ensure_ascii=False,
+            indent=2,
+            default=_json_default,
         ),
     )
 

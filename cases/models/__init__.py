@@ -63,6 +63,7 @@ from cases.models.notes import (
     ReceivedDocument,
     ReceivedVia,
 )
+from cases.models.retention import RetentionRun
 from cases.models.rounds import (
     AttachmentKind,
     CriteriaScoring,
@@ -122,6 +123,7 @@ __all__ = [
     "ReportRequirement",
     "ReportTier",
     "RequesterKind",
+    "RetentionRun",
     "Role",
     "RoundCondition",
     "RoundCriterion",

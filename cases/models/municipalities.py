@@ -89,6 +89,15 @@ class Municipality(models.Model):
             "case officers' daily digest."
         ),
     )
+    privacy_contact = models.TextField(
+        _("data protection officer (contact)"),
+        blank=True,
+        max_length=limits.TEXT,
+        help_text=_(
+            "Who to ask about personal data: the municipality's data protection officer's "
+            "name, e-mail and phone. Shown on the privacy notice."
+        ),
+    )
 
     # --- requests for access to documents (aktindsigt) ---
     access_complaint_guidance = models.TextField(

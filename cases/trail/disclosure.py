@@ -86,6 +86,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "receive_document": frozenset(
         {"document", "name", "size", "sha256", "received_via", "received_on"}
     ),
+    # That the files were deleted and when; not the list (names, sizes, hashes).
+    "remove_files": frozenset({"cutoff"}),
 }
 
 # Steps whose reason text is addressed to the association or written by it. Others carry
@@ -103,6 +105,7 @@ SHOWN_REASON = frozenset(
         "anonymise",
         "file_note",  # the note's text, when it was made visible to them
         "receive_document",  # their own description of what they sent
+        "remove_files",
     }
 )
 

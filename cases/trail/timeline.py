@@ -36,8 +36,10 @@ from cases.models import (
     UsageReportLine,
 )
 from cases.roles import role_label
-from cases.trail.history import actor_display_name
+from cases.trail.history import TRANSITION_REASON
+from cases.trail.labels import field_label, payload_label
 from cases.trail.models import TransitionRecord
+from cases.trail.values import Names, field_value, payload_value, raw, want_field, want_payload
 
 KINDS = {
     "transition": gettext_lazy("Steps in the case"),
@@ -70,6 +72,28 @@ _CHILDREN: list[type[models.Model]] = [
 _REPORT_CHILDREN: list[type[models.Model]] = [UsageReportLine, ReportAttachment]
 
 
+@dataclass(frozen=True)
+class Change:
+    """One field's change: its name and label, and the values as read and as stored."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+    before_value: Any = None
+    after_value: Any = None
+
+
+@dataclass(frozen=True)
+class Datum:
+    """One payload key of a transition record: label and display beside key and value."""
+
+    key: str
+    label: str
+    display: str
+    value: Any = None
+
+
 @dataclass
 class Event:
     at: datetime.datetime
@@ -78,30 +102,16 @@ class Event:
     actor: str = ""
     role: str = ""
     detail: str = ""
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
     payload: dict[str, Any] = field(default_factory=dict)
     link: str = ""
     status: str = ""
+    data: list[Datum] = field(default_factory=list)
+    actor_id: int | None = None
 
     @property
     def kind_label(self) -> str:
         return str(KINDS[self.kind])
-
-
-def _value(instance: Any, name: str) -> str:
-    concrete = instance._meta.get_field(name)
-    value = getattr(instance, concrete.attname, None)
-    if value in (None, ""):
-        return "–"
-    if concrete.choices:
-        return str(dict(concrete.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%d.%m.%Y %H:%M")
-    if isinstance(value, datetime.date):
-        return value.strftime("%d.%m.%Y")
-    return str(value)
 
 
 def _fields(model: type[models.Model]) -> list[Any]:
@@ -112,19 +122,113 @@ def _fields(model: type[models.Model]) -> list[Any]:
     ]
 
 
-def _history_events(rows: list[Any], model: type[models.Model], label: str) -> list[Event]:
+def recorded_fields(model: type[models.Model]) -> list[str]:
+    """The names of the fields the trail shows for ``model``'s history (m2m included)."""
+    m2m = [f.name for f in getattr(model.history.model, "_history_m2m_fields", [])]  # type: ignore[attr-defined]
+    return [f.name for f in _fields(model)] + m2m
+
+
+@dataclass
+class _History:
+    model: type[models.Model]
+    label: str
+    rows: list[Any]
+    # history row id -> {m2m field name: ids selected} (rows that carry a copy)
+    m2m: dict[int, dict[str, frozenset[int]]] = field(default_factory=dict)
+
+
+def _m2m_copies(model: type[models.Model], rows: list[Any], names: Names) -> Any:
+    """Each row's copy of the many-to-many selections: one query per m2m field."""
+    history = model.history.model  # type: ignore[attr-defined]
+    copies: dict[int, dict[str, set[int]]] = {}
+    for m2m in getattr(history, "_history_m2m_fields", []):
+        through = history._meta.get_field(
+            f"historical{model._meta.model_name}_{m2m.name}"
+        ).related_model
+        target = m2m.related_model._meta.model_name
+        for history_id, pk in through.objects.filter(
+            history_id__in=[r.history_id for r in rows]
+        ).values_list("history_id", f"{target}_id"):
+            copies.setdefault(history_id, {}).setdefault(m2m.name, set()).add(pk)
+            names.want(m2m.related_model._meta.label, pk)
+    return copies
+
+
+def _collect(entry: _History, names: Names) -> None:
+    fields = _fields(entry.model)
+    for row in entry.rows:
+        names.want_user(row.history_user_id)
+        for f in fields:
+            want_field(names, f, getattr(row, f.attname, None))
+    m2m = getattr(entry.model.history.model, "_history_m2m_fields", [])  # type: ignore[attr-defined]
+    if m2m and entry.rows:
+        copies = _m2m_copies(entry.model, entry.rows, names)
+        for row in entry.rows:
+            reason = row.history_change_reason or ""
+            if reason.startswith(TRANSITION_REASON):
+                continue  # a transition's row carries no copy: the selection is unchanged
+            entry.m2m[row.history_id] = {
+                f.name: frozenset(copies.get(row.history_id, {}).get(f.name, set())) for f in m2m
+            }
+
+
+def _m2m_changes(
+    entry: _History, row: Any, before: dict[str, frozenset[int]] | None, names: Names
+) -> tuple[list[Change], dict[str, frozenset[int]] | None]:
+    now = entry.m2m.get(row.history_id)
+    if now is None:
+        return [], before
+    changes = []
+    for m2m in entry.model.history.model._history_m2m_fields:  # type: ignore[attr-defined]
+        old = (before or {}).get(m2m.name, frozenset())
+        new = now.get(m2m.name, frozenset())
+        if old == new:
+            continue
+        label = m2m.related_model._meta.label
+
+        def read(ids: frozenset[int], label: str = label) -> str:
+            return ", ".join(sorted(names.name(label, pk) for pk in ids)) or "–"
+
+        changes.append(
+            Change(
+                m2m.name,
+                field_label(entry.model, m2m.name),
+                read(old),
+                read(new),
+                sorted(old),
+                sorted(new),
+            )
+        )
+    return changes, now
+
+
+def _history_events(entry: _History, names: Names) -> list[Event]:
     """History rows of one object after another → readable before/after events."""
     events = []
     previous: dict[int, Any] = {}
-    fields = _fields(model)
-    for row in rows:
+    selections: dict[int, dict[str, frozenset[int]] | None] = {}
+    fields = _fields(entry.model)
+    for row in entry.rows:
         before = previous.get(row.id)
         changes = []
         for f in fields:
-            new = _value(row, f.name)
-            old = _value(before, f.name) if before is not None else "–"
+            value = getattr(row, f.attname, None)
+            old_value = getattr(before, f.attname, None) if before is not None else None
+            new = field_value(names, f, value)
+            old = field_value(names, f, old_value) if before is not None else "–"
             if row.history_type == "-" or new != old:
-                changes.append((str(f.verbose_name).capitalize(), old, new))
+                changes.append(
+                    Change(
+                        f.name,
+                        field_label(entry.model, f.name),
+                        old,
+                        new,
+                        raw(old_value),
+                        raw(value),
+                    )
+                )
+        m2m_changes, selections[row.id] = _m2m_changes(entry, row, selections.get(row.id), names)
+        changes += m2m_changes
         previous[row.id] = row
         action = {"+": _("created"), "~": _("changed"), "-": _("deleted")}[row.history_type]
         if row.history_type == "~" and not changes:
@@ -132,9 +236,10 @@ def _history_events(rows: list[Any], model: type[models.Model], label: str) -> l
         events.append(
             Event(
                 at=row.history_date,
-                kind="conflict" if model is ConflictDeclaration else "change",
-                title=f"{label} {action}",
-                actor=row.history_user_name,
+                kind="conflict" if entry.model is ConflictDeclaration else "change",
+                title=f"{entry.label} {action}",
+                actor=names.actor(row.history_user_id, row.history_user_name),
+                actor_id=row.history_user_id,
                 changes=changes if row.history_type != "-" else [],
             )
         )
@@ -153,6 +258,7 @@ CASE_EVENT_LABELS = {
     "access_extend": gettext_lazy("Request for access to documents: deadline extended"),
     "access_decide": gettext_lazy("Request for access to documents decided"),
     "access_hand_out": gettext_lazy("Documents handed out on a request for access"),
+    "remove_files": gettext_lazy("Attachments and letters deleted (retention)"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow
@@ -187,98 +293,137 @@ def _record_link(record: TransitionRecord) -> str:
     return ""
 
 
+def _history_rows(application: Application) -> list[_History]:
+    """The history rows of the application and of what hangs off it: one query per model."""
+    entries = [
+        _History(
+            Application,
+            str(Application._meta.verbose_name).capitalize(),
+            list(application.history.order_by("history_date", "history_id")),
+        )
+    ]
+    for model in _CHILDREN:
+        history = model.history.model  # type: ignore[attr-defined]
+        rows = list(
+            history.objects.filter(application_id=application.pk).order_by(
+                "history_date", "history_id"
+            )
+        )
+        entries.append(_History(model, str(model._meta.verbose_name).capitalize(), rows))
+    report_ids = list(
+        UsageReport.history.model.objects.filter(application_id=application.pk)
+        .values_list("id", flat=True)
+        .distinct()
+    )
+    for model in _REPORT_CHILDREN:
+        history = model.history.model  # type: ignore[attr-defined]
+        rows = list(
+            history.objects.filter(report_id__in=report_ids).order_by("history_date", "history_id")
+        )
+        entries.append(_History(model, str(model._meta.verbose_name).capitalize(), rows))
+    return entries
+
+
+def _record_event(record: TransitionRecord, kind: str, title: str, names: Names) -> Event:
+    payload = {k: v for k, v in record.payload.items() if not k.startswith("_")}
+    return Event(
+        at=record.created_at,
+        kind=kind,
+        title=title,
+        actor=names.actor(record.actor_id_at_record, record.actor_name),
+        actor_id=record.actor_id_at_record,
+        role=role_label(record.role),
+        detail=record.reason,
+        status=(
+            ""
+            if record.from_state == record.to_state
+            else f"{ApplicationStatus(record.from_state).label} → "
+            f"{ApplicationStatus(record.to_state).label}"
+        ),
+        payload=payload,
+        data=[
+            Datum(key, payload_label(key), payload_value(names, key, value), value)
+            for key, value in payload.items()
+        ],
+        link=_record_link(record),
+    )
+
+
 def trail_events(application: Application, kinds: set[str] | None = None) -> list[Event]:
-    """Every event of the application's file, oldest first; ``kinds`` filters."""
+    """Every event of the application's file, oldest first; ``kinds`` filters.
+
+    Ids are gathered first and named in one query per kind of object (``values.Names``).
+    """
     wanted = kinds or set(KINDS)
     events: list[Event] = []
     labels = event_labels()
+    names = Names()
+    records: list[tuple[TransitionRecord, str]] = []
     if wanted & {"transition", "conflict", "note", "document"}:
         for record in TransitionRecord.objects.filter(application=application).order_by("seq"):
             kind = FLOW_KINDS.get(record.flow, "transition")
-            if kind not in wanted:
-                continue
-            events.append(
-                Event(
-                    at=record.created_at,
-                    kind=kind,
-                    title=labels.get(record.transition, record.transition),
-                    actor=record.actor_name,
-                    role=role_label(record.role),
-                    detail=record.reason,
-                    status=(
-                        ""
-                        if record.from_state == record.to_state
-                        else f"{ApplicationStatus(record.from_state).label} → "
-                        f"{ApplicationStatus(record.to_state).label}"
-                    ),
-                    payload={k: v for k, v in record.payload.items() if not k.startswith("_")},
-                    link=_record_link(record),
-                )
-            )
-    if wanted & {"change", "conflict"}:
-        rows = list(application.history.order_by("history_date", "history_id"))
-        events += _history_events(rows, Application, str(Application._meta.verbose_name))
-        for model in _CHILDREN:
-            history = model.history.model  # type: ignore[attr-defined]
-            rows = list(
-                history.objects.filter(application_id=application.pk).order_by(
-                    "history_date", "history_id"
-                )
-            )
-            label = str(model._meta.verbose_name).capitalize()
-            events += [e for e in _history_events(rows, model, label) if e.kind in wanted]
-        report_ids = list(
-            UsageReport.history.model.objects.filter(application_id=application.pk)
-            .values_list("id", flat=True)
-            .distinct()
+            if kind in wanted:
+                records.append((record, kind))
+                names.want_user(record.actor_id_at_record)
+                want_payload(names, record.payload)
+    histories = _history_rows(application) if wanted & {"change", "conflict"} else []
+    for entry in histories:
+        _collect(entry, names)
+    documents = (
+        list(Document.objects.filter(application=application)) if "document" in wanted else []
+    )
+    attachments = (
+        list(Attachment.objects.filter(application=application)) if "document" in wanted else []
+    )
+    received = (
+        list(ReportAttachment.objects.filter(report__application=application))
+        if "document" in wanted
+        else []
+    )
+    for item in [*documents, *attachments, *received]:
+        names.want_user(item.created_by_id if isinstance(item, Document) else item.uploaded_by_id)
+    names.resolve()
+
+    for record, kind in records:
+        events.append(
+            _record_event(record, kind, labels.get(record.transition, record.transition), names)
         )
-        for model in _REPORT_CHILDREN:
-            history = model.history.model  # type: ignore[attr-defined]
-            rows = list(
-                history.objects.filter(report_id__in=report_ids).order_by(
-                    "history_date", "history_id"
-                )
+    for entry in histories:
+        events += [e for e in _history_events(entry, names) if e.kind in wanted]
+    for document in documents:
+        events.append(
+            Event(
+                at=document.created_at,
+                kind="document",
+                title=_("Sent: %(title)s") % {"title": document.title},
+                actor=names.user(document.created_by_id),
+                actor_id=document.created_by_id,
+                link=reverse("document_download", args=[document.pk]),
             )
-            label = str(model._meta.verbose_name).capitalize()
-            events += [e for e in _history_events(rows, model, label) if e.kind in wanted]
-    if "document" in wanted:
-        for document in Document.objects.filter(application=application).select_related(
-            "created_by"
-        ):
-            events.append(
-                Event(
-                    at=document.created_at,
-                    kind="document",
-                    title=_("Sent: %(title)s") % {"title": document.title},
-                    actor=actor_display_name(document.created_by),
-                    link=reverse("document_download", args=[document.pk]),
-                )
+        )
+    for attachment in attachments:
+        events.append(
+            Event(
+                at=attachment.uploaded_at,
+                kind="document",
+                title=_("Received: %(name)s (%(kind)s)")
+                % {"name": attachment.original_name, "kind": attachment.get_kind_display()},
+                actor=names.user(attachment.uploaded_by_id),
+                actor_id=attachment.uploaded_by_id,
             )
-        for attachment in Attachment.objects.filter(application=application).select_related(
-            "uploaded_by"
-        ):
-            events.append(
-                Event(
-                    at=attachment.uploaded_at,
-                    kind="document",
-                    title=_("Received: %(name)s (%(kind)s)")
-                    % {"name": attachment.original_name, "kind": attachment.get_kind_display()},
-                    actor=attachment.uploaded_by.get_username() if attachment.uploaded_by else "",
-                )
+        )
+    for item in received:
+        events.append(
+            Event(
+                at=item.uploaded_at,
+                kind="document",
+                title=_("Received with the usage report: %(name)s (%(kind)s)")
+                % {"name": item.original_name, "kind": item.get_kind_display()},
+                actor=names.user(item.uploaded_by_id),
+                actor_id=item.uploaded_by_id,
+                link=reverse("report_attachment_download", args=[item.pk]),
             )
-        for received in ReportAttachment.objects.filter(
-            report__application=application
-        ).select_related("uploaded_by"):
-            events.append(
-                Event(
-                    at=received.uploaded_at,
-                    kind="document",
-                    title=_("Received with the usage report: %(name)s (%(kind)s)")
-                    % {"name": received.original_name, "kind": received.get_kind_display()},
-                    actor=received.uploaded_by.get_username(),
-                    link=reverse("report_attachment_download", args=[received.pk]),
-                )
-            )
+        )
     for kind, source in _event_sources.items():
         if kind in wanted:
             events += source(application)

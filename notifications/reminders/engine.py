@@ -64,8 +64,9 @@ def claim(rule: Rule, keys: list[Key], now: datetime) -> list[Key]:
 
 def write_notifications(messages: list[Message], now: datetime) -> int:
     """Write the notifications (built as ``services.notify`` builds them, inserted in
-    bulk) and queue their delivery for after the commit. Reminders are never legal
-    notices: a user who has switched a kind off gets nothing of it."""
+    bulk) and queue their delivery for after the commit. Reminders are not legal
+    notices: a user who has switched a kind off gets nothing of it — except a message
+    the rule marks ``legal`` (the notice before a draft is deleted)."""
     preferences = preferences_of(m.user for m in messages if m.user is not None)
     rows = []
     for message in messages:
@@ -76,7 +77,7 @@ def write_notifications(messages: list[Message], now: datetime) -> int:
             preference=preferences.get(message.user.pk) if message.user is not None else None,
             application=message.application,
             context=message.context,
-            legal=False,
+            legal=message.legal,
             now=now,
         )
         if row is not None:

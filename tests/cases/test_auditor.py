@@ -136,6 +136,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "round_report_csv": [{"pk": world.round.pk}],
         "municipality_report": [{}],
         "trail_public_key": [{}],  # public: the key that verifies the trail's checkpoints
+        "privacy_notice": [{}],  # public: the privacy notice (GET only)
     }
     if name.startswith("meeting_") and name not in table:
         return meetings

@@ -48,7 +48,7 @@ def _check_case(
             io.StringIO(archive.read(f"{folder}trail.csv").decode("utf-8-sig")), delimiter=";"
         )
     )
-    assert rows[0][:3] == ["at", "kind", "what"] and len(rows) > 4
+    assert rows[0][:3] == ["Tidspunkt (Europe/Copenhagen)", "Art", "Hvad"] and len(rows) > 4
     data = json.loads(archive.read(f"{folder}trail.json"))
     records = TransitionRecord.objects.filter(application=application).order_by("seq")
     assert [r["hash"] for r in data["transition_records"]] == [r.hash for r in records]

@@ -62,10 +62,11 @@ def test_an_old_finished_case_loses_its_contact_data_and_records_it(
     assert set(
         Notification.objects.filter(application=old).values_list("recipient_email", flat=True)
     ) == {REDACTED_EMAIL}
-    # The trail is whole: nothing removed, the anonymisation appended, and it verifies.
+    # The trail is whole: nothing removed, the anonymisation and the removal of the case's
+    # files appended (cases/services/retention_schedule.py), and it verifies.
     records = TransitionRecord.objects.filter(application=old).order_by("seq")
-    assert records.count() == before + 1
-    assert records.last().transition == "anonymise"
+    assert records.count() == before + 2
+    assert [r.transition for r in records][-2:] == ["anonymise", "remove_files"]
     assert records.first().reason == "" and "the trail verifies" in _verify()
     # Running again changes nothing more.
     assert apply_retention(years=5).cases == []

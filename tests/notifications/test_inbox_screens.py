@@ -4,19 +4,23 @@ status page for staff."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases.models import Application
 from notifications.models import Kind, Notification, Status, UserPreference
+from notifications.reminders.engine import run_reminders
 from notifications.services import notify
 from web.notifications.forms import LEGAL_KINDS
 from workflows import engine
@@ -281,6 +285,10 @@ def test_legal_kinds_are_exactly_those_the_flow_sends_as_legal_notices(
     other.focus_areas.set([world.focus])
     other = engine.perform(other, "submit", user=world.bo)
     engine.perform(other, "reject", user=world.carl, reason="Ikke socialt arbejde")
+    # ... and retention's notice before an old unsubmitted draft is deleted.
+    with time_machine.travel(timezone.now() - datetime.timedelta(days=340), tick=False):
+        ApplicationFactory(round=world.round, association=world.a)
+    run_reminders()
 
     written = set(Notification.objects.values_list("kind", "is_legal_notice"))
 

@@ -23,6 +23,8 @@ CONTEXT: dict[str, Any] = {
     "amount": Decimal("20000"),
     "paid_on": date(2027, 3, 1),
     "reference": "UDB-1",
+    "changed_on": date(2026, 1, 5),  # draft_expiring
+    "deleted_on": date(2027, 1, 5),
 }
 
 

@@ -383,6 +383,10 @@ MATRIX: dict[str, Entry] = {
     "trail_public_key": Entry(
         "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
     ),
+    # The privacy notice (web/privacy): for anyone, signed in or not, to read only.
+    "privacy_notice": Entry(
+        "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
+    ),
     "otp_setup": Entry("none", SIGNED_IN_ONLY),
     "otp_verify": Entry("none", SIGNED_IN_ONLY),
     "flow_chart": Entry("none", SIGNED_IN_ONLY),

@@ -17,6 +17,8 @@ from notifications.models import Kind, Status, UserPreference
 # test_inbox_screens.py checks this list against what the flow really writes).
 LEGAL_KINDS = frozenset(
     {Kind.INFO_REQUESTED, Kind.APPLICATION_REJECTED, Kind.DECISION, Kind.REPORT_RETURNED}
+    # and the notice before an unsubmitted draft is deleted (notifications/reminders/rules/drafts.py)
+    | {Kind.DRAFT_EXPIRING}
 )
 
 

@@ -25,6 +25,7 @@ from .access import AccessRequestDue
 from .base import Rule
 from .deadline import DeadlineApproaching
 from .digest import WaitingDigest
+from .drafts import DraftExpiring
 from .meetings import AgendaReady, AssessmentsMissing
 from .questions import InfoUnanswered
 from .reports import ReportDue, ReportOverdue
@@ -38,6 +39,7 @@ RULES: list[Rule] = [
     ReportOverdue(),
     WaitingDigest(),
     AccessRequestDue(),
+    DraftExpiring(),
 ]
 
 # Kinds whose message is about a meeting or a municipality, not one application.

@@ -37,6 +37,8 @@ class Message:
     email: str
     context: dict[str, Any] = field(default_factory=dict)
     application: Application | None = None
+    # A notice the recipient cannot switch off (a draft about to be deleted).
+    legal: bool = False
 
 
 class Rule:
