@@ -39,7 +39,7 @@ def scored(world: SimpleNamespace) -> SimpleNamespace:
     meeting = meeting_create(
         grant_round=world.round,
         body=Body.COUNCIL,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=[world.dorte, world.erik],
         acting_user=world.carl,
     )

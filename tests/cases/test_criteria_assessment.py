@@ -65,7 +65,7 @@ def council_meeting(world: SimpleNamespace, present: list[Any]) -> Meeting:
     return meeting_create(
         grant_round=world.round,
         body=Body.COUNCIL,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=present,
         acting_user=world.carl,
     )
@@ -349,7 +349,7 @@ def test_the_council_minutes_and_the_committee_agenda_show_the_values_beside_eac
     committee = meeting_create(
         grant_round=world.round,
         body=Body.COMMITTEE,
-        date=datetime.date(2027, 2, 15),
+        date=datetime.date(2026, 2, 15),
         members_present=[world.frida],
         acting_user=world.carl,
     )
