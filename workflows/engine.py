@@ -36,6 +36,7 @@ from cases.models import Application
 from workflows.application import ApplicationFlow
 from workflows.flow import Flow
 from workflows.inputs import TransitionInput
+from workflows.rules import refusal
 from workflows.usage_report import UsageReportFlow
 
 FLOWS: dict[str, type[Flow]] = {}
@@ -240,14 +241,20 @@ def _check(
     transition = next((t for t in transitions if t.source == status), None)
     if transition is None:
         if not any(t.has_perm(probe, user) for t in transitions):
-            raise TransitionNotPermitted(not_permitted_message(name, flow_class))
+            raise TransitionNotPermitted(
+                refusal(transitions[0].permission, probe, user)
+                or not_permitted_message(name, flow_class)
+            )
         raise TransitionNotPossible(
             _("“%(action)s” is not possible while the application is “%(status)s”.")
             % {"action": _label(name, flow_class), "status": _status_label(flow_class, status)}
         )
     role = transition.has_perm(probe, user)
     if not role:
-        raise TransitionNotPermitted(not_permitted_message(name, flow_class))
+        # Disqualified (fvl. § 3): say so, and that someone else must act.
+        raise TransitionNotPermitted(
+            refusal(transition.permission, probe, user) or not_permitted_message(name, flow_class)
+        )
     flow = flow_class(locked, actor=user, role=str(role))
     unmet = transition.get_unmet_condition(flow)
     if unmet is not None:
