@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from cases.models import Role
 from cases.roles import profile
 
 
@@ -12,4 +13,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     who = profile(user)
-    return {"nav_is_staff": who.is_staff_anywhere, "nav_is_applicant": bool(who.represents)}
+    return {
+        "nav_is_staff": who.is_staff_anywhere,
+        "nav_is_applicant": bool(who.represents),
+        "nav_is_manager": any(Role.MANAGER in roles for roles in who.roles.values()),
+    }

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import access, roles
+from cases import access, permissions, roles
 from cases.completeness import completeness_problems
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Association, Meeting
@@ -300,6 +300,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
+            **_disqualification(request.user, application),
             **after_grant,
         },
     )

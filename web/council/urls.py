@@ -22,4 +22,5 @@ urlpatterns = [
         name="conflict_declare",
     ),
     path("conflicts/<int:pk>/rule/", views_council.conflict_rule, name="conflict_rule"),
+    path("conflicts/", views_council.manager_conflicts, name="manager_conflicts"),
 ]
