@@ -366,7 +366,7 @@ def with_waiting(queryset: Any) -> Any:
 
 
 def waiting_reason(application: Application) -> str:
-    """"Waiting: …" when everyone who could act next on the case is disqualified, else "".
+    """ "Waiting: …" when everyone who could act next on the case is disqualified, else "".
 
     Reads the annotation of ``with_waiting`` when present (lists), otherwise asks (one query).
     """

@@ -126,7 +126,8 @@ def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
         .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
         .values_list("application_id", flat=True)
     )
-    board_of = roles.profile(user).board_of
+    who = roles.profile(user)
+    board_of = who.board_of | who.represents  # the ties of permissions.DISQUALIFYING_TIE
     present = meeting.members_present.filter(pk=user.pk).exists()
     granted = Application.objects.filter(
         round_id=meeting.round_id, status__in=StatusGroup.GRANTED

@@ -43,6 +43,7 @@ from cases.models import (
     StaffRole,
     StatusGroup,
 )
+from cases.permissions import DISQUALIFYING_TIE
 from cases.services.meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
 from cases.trail.models import TransitionRecord
 
@@ -155,9 +156,9 @@ def _conflicts(
     for application in applications:
         by_association[application.association_id].append(application.pk)
     board_ties = AssociationMember.objects.filter(
+        DISQUALIFYING_TIE,
         association_id__in=list(by_association),
         user_id__in=list(members),
-        is_board_member=True,
     ).values_list("association_id", "user_id")
     for association_id, user_id in board_ties:
         for application_id in by_association[association_id]:
@@ -394,7 +395,33 @@ def minutes_context(meeting: Meeting) -> dict[str, Any]:
         (a.amount or Decimal("0") for a in recommended_here), Decimal(0)
     )
     context["dealt_with"] = sum(1 for row in rows if row.actions)
+    context["rulings"] = rulings_at(meeting)
     return context
+
+
+def rulings_at(meeting: Meeting) -> list[dict[str, Any]]:
+    """The body's rulings on its members' declared ties at this meeting (fvl. § 6), with who
+    took part (the members present, less the member concerned) and who recorded it
+    (two queries)."""
+    declarations = (
+        ConflictDeclaration.objects.filter(ruling_meeting=meeting)
+        .select_related("application", "member", "ruled_by")
+        .prefetch_related("ruling_participants")
+        .order_by("ruled_at", "id")
+    )
+    return [
+        {
+            "declaration": d,
+            "case_number": d.application.case_number,
+            "member": display(d.member),
+            "reason": d.reason,
+            "ruling": str(ConflictRuling(d.ruling).label),
+            "ruling_reason": d.ruling_reason,
+            "participants": sorted(display(u) for u in d.ruling_participants.all()),
+            "recorded_by": display(d.ruled_by) if d.ruled_by else "",
+        }
+        for d in declarations
+    ]
 
 
 # --- files --------------------------------------------------------------------

@@ -202,9 +202,7 @@ def conflict_rule(
             application,
             name="rule_conflict",
             actor=acting_user,
-            role=_body_role(acting_user, application)
-            if body
-            else str(Role.MANAGER),
+            role=_body_role(acting_user, application) if body else str(Role.MANAGER),
             reason=declaration.ruling_reason,
             member=declaration.member_id,
             declared_as=declaration.role,

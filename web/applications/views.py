@@ -306,6 +306,17 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _disqualification(user: Any, application: Application) -> dict[str, str]:
+    """For staff: whether the user is disqualified, and whether the case waits because
+    everyone who could act next is (forvaltningsloven § 3)."""
+    if application.municipality_id not in roles.profile(user).municipality_ids:
+        return {}
+    return {
+        "disqualified": permissions.disqualification_refusal(user, application),
+        "waiting": permissions.waiting_reason(application),
+    }
+
+
 # The usage report and its approval have their own pages (lines, files, settlement).
 DEDICATED_PAGES = {"submit_report": "report_submit", "approve_report": "report_approve"}
 

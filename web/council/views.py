@@ -114,7 +114,11 @@ class RulingForm(DkfdsMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, declaration: ConflictDeclaration, fixed_meeting: bool = False, **kwargs: Any
+        self,
+        *args: Any,
+        declaration: ConflictDeclaration,
+        fixed_meeting: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         body = permissions.ruled_by_body(declaration)
@@ -460,29 +464,3 @@ def meeting_assessments(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     return _render_overview(request, meeting)
-
-
-# --- the manager's list of the case officers' declared ties -------------------------------
-
-
-@login_required
-def manager_conflicts(request: HttpRequest) -> HttpResponse:
-    """The case officers' declared ties in the manager's municipalities, pending first."""
-    who = roles.profile(request.user)
-    municipalities = [m for m, held in who.roles.items() if Role.MANAGER in held]
-    if not municipalities:
-        raise PermissionDenied(_("Only a manager rules on the case officers' declared ties."))
-    declarations = list(
-        ConflictDeclaration.objects.filter(
-            application__municipality_id__in=municipalities,
-            role=Role.CASE_OFFICER,
-            source=ConflictSource.DECLARED,
-        )
-        .select_related("application__association", "member", "ruled_by")
-        .order_by("-created_at", "-id")
-    )
-    pending = [d for d in declarations if d.ruling == ConflictRuling.PENDING]
-    ruled = [d for d in declarations if d.ruling != ConflictRuling.PENDING]
-    return render(
-        request, "cases/council/manager_conflicts.html", {"pending": pending, "ruled": ruled}
-    )
