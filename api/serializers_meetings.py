@@ -183,7 +183,6 @@ class AgendaSerializer(serializers.Serializer):
 
 
 class MinutesRulingSerializer(serializers.Serializer):
-    declaration = Integer(help_text="The declaration's id (GET /applications/{id}/conflicts)")
     case_number = Text()
     member = Text(help_text="The member concerned, who took no part")
     ruling = Text()

@@ -275,8 +275,12 @@ def ruling_meeting_problem(
         return _("Choose the meeting of %(body)s at which it ruled.") % {
             "body": _body_name(application, body)
         }
-    if meeting.body != body or meeting.round_id != application.round_id:
-        return _("Choose a meeting of %(body)s in the case's round.") % {
+    if (
+        meeting.body != body
+        or meeting.round_id != application.round_id
+        or not meeting.agenda_items.filter(application_id=application.pk).exists()
+    ):
+        return _("Choose a meeting of %(body)s with the case on its agenda.") % {
             "body": _body_name(application, body)
         }
     if not is_present(meeting, user):

@@ -121,13 +121,15 @@ class RulingForm(DkfdsMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        body = permissions.ruled_by_body(declaration)
-        if not body or fixed_meeting:
+        body = "" if fixed_meeting else permissions.ruled_by_body(declaration)
+        if not body:
             # A manager rules alone; a form on a meeting's page carries the meeting itself.
             del self.fields["meeting"]
         else:
             self.fields["meeting"].queryset = Meeting.objects.filter(
-                round_id=declaration.application.round_id, body=body
+                round_id=declaration.application.round_id,
+                body=body,
+                agenda_items__application=declaration.application,
             ).order_by("-date", "-pk")
 
 
