@@ -149,6 +149,16 @@ def may_take(application: Application, name: str, user: Any) -> bool:
     return any(t.has_perm(flow, user) for t in transitions_of().get(name, ()))
 
 
+def refusal_message(application: Application, name: str, user: Any) -> str:
+    """Why ``user`` may not take ``name``: disqualified (fvl. § 3), or not permitted at all."""
+    flow = ApplicationFlow(application)
+    for transition in transitions_of().get(name, ()):
+        message = refusal(transition.permission, flow, user)
+        if message:
+            return message
+    return not_permitted_message(name)
+
+
 def not_permitted_message(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
     return _("You are not allowed to take the action “%(action)s” on this application.") % {
         "action": _label(name, flow_class)

@@ -341,7 +341,7 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 "application": application,
                 "name": name,
                 "label": label,
-                "refused": engine.not_permitted_message(name),
+                "refused": engine.refusal_message(application, name, request.user),
             },
             status=403,
         )
