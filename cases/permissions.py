@@ -312,7 +312,7 @@ ACTS_NEXT = {
 
 def disqualified_message(role: str) -> str:
     """What a disqualified person is told when a transition refuses them, per role."""
-    messages = {
+    messages: dict[str, str] = {
         Role.CASE_OFFICER: _(
             "You are disqualified in this case (forvaltningsloven § 3); "
             "another case officer must act."
@@ -334,7 +334,7 @@ def disqualified_message(role: str) -> str:
 
 def waiting_message(role: str) -> str:
     """What the case page and the inbox show when everyone who could act next is disqualified."""
-    messages = {
+    messages: dict[str, str] = {
         Role.CASE_OFFICER: _("Waiting: the case officer is disqualified"),
         Role.COUNCIL_CHAIR: _("Waiting: the council's chair is disqualified"),
         Role.COMMITTEE_CHAIR: _("Waiting: the committee's chair is disqualified"),

@@ -177,8 +177,7 @@ DORTE_MADE_COUNCIL_CHAIR = Scene(
 )
 # Issue 16: the case officer on A's board is disqualified in A's case, in every state.
 CARL_ON_A_BOARD = {
-    status: _on_a_board("carl", status)
-    for status in (S.SUBMITTED, S.GRANTED, S.REPORT_SUBMITTED)
+    status: _on_a_board("carl", status) for status in (S.SUBMITTED, S.GRANTED, S.REPORT_SUBMITTED)
 }
 CARL_ON_A_BOARD_CLOSED = _on_a_board("carl", S.CLOSED, CLOSED_WITH_A_CLAIM)
 

@@ -126,7 +126,7 @@ class RulingForm(DkfdsMixin, forms.Form):
             # A manager rules alone; a form on a meeting's page carries the meeting itself.
             del self.fields["meeting"]
         else:
-            self.fields["meeting"].queryset = Meeting.objects.filter(
+            self.fields["meeting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
                 round_id=declaration.application.round_id,
                 body=body,
                 agenda_items__application=declaration.application,

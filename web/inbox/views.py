@@ -48,7 +48,7 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for application in page:
         # From the rows' annotation (selectors.round_inbox): no query of its own.
-        application.waiting = permissions.waiting_reason(application)
+        application.waiting = permissions.waiting_reason(application)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
