@@ -211,6 +211,14 @@ def ruling_refusal(
                 "(forvaltningsloven § 6)."
             )
     else:
+        if member_bodies is None:
+            member_bodies = bodies_of(municipality_id, [declaration.member_id])[
+                declaration.member_id
+            ]
+        if body not in member_bodies:
+            return _("The member no longer sits on %(body)s.") % {
+                "body": _body_name(application, body)
+            }
         if not who.has_role(municipality_id, *ROLES_OF_BODY[Body(body)]):
             return _(
                 "Only %(body)s rules on a declaration by one of its members, at a meeting "
