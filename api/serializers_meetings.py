@@ -19,17 +19,43 @@ class ConflictInputSerializer(serializers.Serializer):
 
 
 class RulingInputSerializer(serializers.Serializer):
-    conflicted = Boolean(help_text="true: the member leaves the item; false: takes part")
+    meeting = Integer(
+        min_value=1,
+        max_value=MAX_INT,
+        required=False,
+        allow_null=True,
+        help_text=(
+            "A member's tie: the meeting of the member's body at which the body ruled, "
+            "quorate without the member concerned (required). A case officer's tie is ruled "
+            "on by their manager: leave it out."
+        ),
+    )
+    conflicted = Boolean(help_text="true: disqualified, takes no part; false: takes part")
     reason = Text(max_length=4000, help_text="The reasons for the ruling")
 
 
 class ConflictSerializer(serializers.Serializer):
     id = Integer()
     application = Integer(source="application_id")
-    member = Integer(source="member_id")
+    member = Integer(source="member_id", help_text="The person who declared the tie")
+    role = Text(help_text="The role they declared in (case_officer, council_member, …)")
     source = Text()
     reason = Text()
-    ruling = Text()
+    ruling = Text(help_text="pending, conflicted or not_conflicted")
+    ruled_by = Integer(source="ruled_by_id", allow_null=True, help_text="Who recorded the ruling")
+    ruling_reason = Text()
+    ruling_meeting = Integer(
+        source="ruling_meeting_id",
+        allow_null=True,
+        help_text="The body's meeting that ruled (null: the manager ruled, or pending)",
+    )
+    ruling_participants = serializers.SerializerMethodField(
+        help_text="Who took part in the ruling (the body's members present, less the member)"
+    )
+    ruled_at = serializers.DateTimeField(allow_null=True)
+
+    def get_ruling_participants(self, obj: Any) -> list[int]:
+        return sorted(u.pk for u in obj.ruling_participants.all())
 
 
 class CriterionValueInputSerializer(serializers.Serializer):
@@ -233,7 +259,17 @@ class AgendaSerializer(serializers.Serializer):
     totals = TotalsSerializer()
 
 
+class MinutesRulingSerializer(serializers.Serializer):
+    case_number = Text()
+    member = Text(help_text="The member concerned, who took no part")
+    ruling = Text()
+    ruling_reason = Text()
+    participants = serializers.ListField(child=Text(), help_text="Who took part in the ruling")
+    recorded_by = Text()
+
+
 class MinutesSerializer(AgendaSerializer):
     items = MinutesItemSerializer(many=True)
+    rulings = MinutesRulingSerializer(many=True)
     totals = MinutesTotalsSerializer()
     dealt_with = Integer()

@@ -22,7 +22,6 @@ from cases import access, permissions, roles
 from cases.documents import meetings as meeting_documents
 from cases.models import Application, ConflictDeclaration, Meeting, Role
 from cases.selectors.council import (
-    BODY_ROLES,
     COUNCIL_ROLES,
     agenda_application,
     get_council_meeting_for,
@@ -221,6 +220,13 @@ class MeetingMinutes(APIView):
             "items": items,
             "totals": context["totals"],
             "dealt_with": context["dealt_with"],
+            "rulings": [
+                {
+                    **{k: v for k, v in r.items() if k != "declaration"},
+                    "declaration": r["declaration"].pk,
+                }
+                for r in context["rulings"]
+            ],
         }
         return Response(MinutesSerializer(body).data)
 
@@ -245,14 +251,33 @@ class MeetingItems(APIView):
 
 
 class Conflicts(APIView):
+    @extend_schema(responses=ConflictSerializer(many=True))
+    def get(self, request: Request, pk: int) -> Response:
+        """The declared ties on the case and their rulings (staff of its municipality)."""
+        application = access.get_application_for(request.user, pk)
+        if application.municipality_id not in roles.profile(request.user).municipality_ids:
+            raise PermissionDenied(_("Only the municipality's staff see the declared ties."))
+        declarations = (
+            ConflictDeclaration.objects.filter(application=application)
+            .prefetch_related("ruling_participants")
+            .order_by("created_at", "id")
+        )
+        return Response(ConflictSerializer(declarations, many=True).data)
+
     @extend_schema(request=ConflictInputSerializer, responses={201: ConflictSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        """A council or committee member declares a tie to the applying association (fvl. § 3)."""
+        """Anyone who acts on the case (case officer, council, committee) declares a tie to the
+        applying association (fvl. § 3); until it is ruled otherwise, they are disqualified."""
         application = access.get_application_for(request.user, pk)
         # Refused before the input is read, as on the screen; the service checks it again.
-        if not roles.profile(request.user).has_role(application.municipality_id, *BODY_ROLES):
+        if not roles.profile(request.user).has_role(
+            application.municipality_id, *permissions.ACTING_ROLES
+        ):
             raise PermissionDenied(
-                _("Only members of the council or the committee declare conflicts.")
+                _(
+                    "Only those who act on the case (case officers, council and committee) "
+                    "declare ties."
+                )
             )
         data = ConflictInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -265,7 +290,9 @@ class Conflicts(APIView):
 class ConflictRulingView(APIView):
     @extend_schema(request=RulingInputSerializer, responses=ConflictSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        """The chair of the declaring member's body rules on a declared tie (fvl. § 3)."""
+        """The ruling on a declared tie (fvl. § 6): a member's by their body at a meeting
+        without them (recorded by the chair, or another member when the chair is concerned),
+        a case officer's by their manager."""
         declaration = (
             ConflictDeclaration.objects.select_related("application__municipality")
             .filter(pk=pk, application__in=access.visible_applications(request.user))
@@ -277,11 +304,20 @@ class ConflictRulingView(APIView):
         permissions.require_may_rule(request.user, declaration)
         data = RulingInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
+        meeting_id = data.validated_data.get("meeting")
+        meeting = None
+        if meeting_id is not None:
+            meeting = Meeting.objects.filter(
+                pk=meeting_id, round_id=declaration.application.round_id
+            ).first()
+            if meeting is None:
+                raise ValidationError({"meeting": _("Choose a meeting in the case's round.")})
         meeting_services.conflict_rule(
             declaration=declaration,
             acting_user=request.user,
             conflicted=data.validated_data["conflicted"],
             reason=data.validated_data["reason"],
+            meeting=meeting,
         )
         return Response(ConflictSerializer(declaration).data)
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from cases import roles
@@ -33,6 +34,13 @@ BODY_OF_ROLE = {
     **{role: Body.COMMITTEE for role in COMMITTEE_ROLES},
 }
 CHAIR_OF = {Body.COUNCIL: Role.COUNCIL_CHAIR, Body.COMMITTEE: Role.COMMITTEE_CHAIR}
+ROLES_OF_BODY = {Body.COUNCIL: COUNCIL_ROLES, Body.COMMITTEE: COMMITTEE_ROLES}
+# Everyone who acts on a case, and so declares a tie to the applying association.
+ACTING_ROLES = (Role.CASE_OFFICER, *COUNCIL_ROLES, *COMMITTEE_ROLES)
+# A tie that disqualifies by itself (forvaltningsloven § 3, stk. 1, nr. 2 and 3): sitting on
+# the association's board, or acting for it. Read here, in the council's selectors, the bulk
+# sheet and the minutes; a ruling never clears it.
+DISQUALIFYING_TIE = Q(is_board_member=True) | Q(can_represent=True)
 
 
 def conflicted_member_ids(application: Application) -> set[int]:
@@ -46,10 +54,10 @@ def conflicted_member_ids(application: Application) -> set[int]:
         return cached
     ids = set(
         AssociationMember.objects.filter(
-            association_id=application.association_id, is_board_member=True
+            DISQUALIFYING_TIE, association_id=application.association_id
         ).values_list("user_id", flat=True)
     )
-    # A ruling can clear a declared tie, never a known board tie.
+    # A ruling can clear a declared tie, never a known board or representation tie.
     ids |= set(
         ConflictDeclaration.objects.filter(application_id=application.pk)
         .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
@@ -164,48 +172,99 @@ def bodies_of(municipality_id: int, user_ids: Iterable[int]) -> dict[int, set[st
     return found
 
 
+def ruled_by_body(declaration: ConflictDeclaration, member_bodies: set[str] | None = None) -> str:
+    """The body that rules on the declaration ("" when it is the manager's: a case officer's).
+
+    The body of the role the person declared in; a declaration made before roles were
+    recorded belongs to the body the member sits on (the council first).
+    """
+    role = declaration.role
+    if role in BODY_OF_ROLE:
+        return str(BODY_OF_ROLE[Role(role)])
+    if role:
+        return ""
+    if member_bodies is None:
+        application = declaration.application
+        member_bodies = bodies_of(application.municipality_id, [declaration.member_id])[
+            declaration.member_id
+        ]
+    return min(member_bodies) if member_bodies else ""
+
+
+def _body_name(application: Application, body: str) -> str:
+    municipality = application.municipality
+    return municipality.council_name if body == Body.COUNCIL else municipality.committee_name
+
+
 def ruling_refusal(
     user: Any,
     declaration: ConflictDeclaration,
     *,
     member_bodies: set[str] | None = None,
     conflicted_ids: set[int] | None = None,
+    chair_ids: set[int] | None = None,
 ) -> str:
-    """Why ``user`` may not rule on ``declaration`` ("" when they may).
+    """Why ``user`` may not record the ruling on ``declaration`` ("" when they may).
 
-    The body rules on its own member's tie, through its chair: the council's chair on a
-    council member's declaration, the committee's chair on a committee member's; a
-    member on both bodies can be ruled on by either chair. Never a member on their own
-    declaration, nor a chair who is conflicted on the case. A page listing many
-    declarations passes ``member_bodies`` (``bodies_of``) and ``conflicted_ids``
-    (``conflicted_member_ids``) that it has read in bulk.
+    Forvaltningsloven § 6: a council or committee member's tie is ruled on by the body,
+    at a meeting, without the member concerned; the body's chair records it, or another
+    member of the body when the chair is the one concerned or is conflicted. A case
+    officer's tie is ruled on by their manager. Never by the person concerned, nor by
+    anyone conflicted on the case. Whether the meeting is quorate without the member is
+    ``ruling_meeting_problem``'s question. A page listing many declarations passes
+    ``member_bodies`` (``bodies_of``), ``conflicted_ids`` (``conflicted_member_ids``) and
+    ``chair_ids`` (``chairs_of``) read in bulk.
     """
     application = declaration.application
     municipality_id = application.municipality_id
     who = roles.profile(user)
-    if not who.has_role(municipality_id, *CHAIR_OF.values()):
-        return _("Only the chair records the body's ruling.")
+    body = ruled_by_body(declaration, member_bodies)
     if user.pk == declaration.member_id:
-        return _("A member cannot rule on their own conflict.")
-    if member_bodies is None:
-        member_bodies = bodies_of(municipality_id, [declaration.member_id])[declaration.member_id]
-    if not member_bodies:
-        return _("The member no longer sits on the council or the committee.")
-    if not any(who.has_role(municipality_id, CHAIR_OF[Body(b)]) for b in member_bodies):
-        municipality = application.municipality
-        names = {
-            Body.COUNCIL: municipality.council_name,
-            Body.COMMITTEE: municipality.committee_name,
-        }
-        return _("Only the chair of %(body)s rules on a declaration by one of its members.") % {
-            "body": " / ".join(names[Body(b)] for b in sorted(member_bodies))
-        }
+        return _("You cannot take part in the ruling on your own tie.")
+    if not body:
+        if not who.has_role(municipality_id, Role.MANAGER):
+            return _(
+                "Only the case officers' manager rules on a case officer's declaration "
+                "(forvaltningsloven § 6)."
+            )
+    else:
+        if member_bodies is None:
+            member_bodies = bodies_of(municipality_id, [declaration.member_id])[
+                declaration.member_id
+            ]
+        if body not in member_bodies:
+            return _("The member no longer sits on %(body)s.") % {
+                "body": _body_name(application, body)
+            }
+        if not who.has_role(municipality_id, *ROLES_OF_BODY[Body(body)]):
+            return _(
+                "Only %(body)s rules on a declaration by one of its members, at a meeting "
+                "without the member concerned."
+            ) % {"body": _body_name(application, body)}
+        if not who.has_role(municipality_id, CHAIR_OF[Body(body)]):
+            chairs = chairs_of(municipality_id, body) if chair_ids is None else chair_ids
+            conflicted = (
+                conflicted_member_ids(application) if conflicted_ids is None else conflicted_ids
+            )
+            if chairs - conflicted - {declaration.member_id}:
+                return _(
+                    "The chair records the body's ruling; another member records it only "
+                    "when the chair is the one concerned or is conflicted."
+                )
     conflicted = conflicted_member_ids(application) if conflicted_ids is None else conflicted_ids
     if user.pk in conflicted:
         return _("You are conflicted on %(case)s yourself and take no part in rulings on it.") % {
             "case": application.case_number
         }
     return ""
+
+
+def chairs_of(municipality_id: int, body: str) -> set[int]:
+    return set(
+        StaffRole.objects.filter(
+            municipality_id=municipality_id, role=CHAIR_OF[Body(body)]
+        ).values_list("user_id", flat=True)
+    )
 
 
 def require_may_rule(user: Any, declaration: ConflictDeclaration) -> None:
@@ -279,8 +338,8 @@ def _not_yet_a_case() -> str:
 
 # --- requests for access to documents (aktindsigt) -------------------------------------------
 # Case officers register and handle them; auditors read the register; nobody else.
-ACCESS_HANDLERS = (Role.CASE_OFFICER,)
-ACCESS_READERS = (Role.CASE_OFFICER, Role.AUDITOR)
+ACCESS_HANDLERS = (Role.CASE_OFFICER, Role.MANAGER)
+ACCESS_READERS = (Role.CASE_OFFICER, Role.MANAGER, Role.AUDITOR)
 
 
 def may_read_access_requests(user: Any, municipality_id: int) -> bool:
@@ -294,3 +353,153 @@ def may_handle_access_requests(user: Any, municipality_id: int) -> bool:
 def require_may_handle_access_requests(user: Any, municipality_id: int) -> None:
     if not may_handle_access_requests(user, municipality_id):
         raise PermissionDenied(_("Only a case officer handles requests for access to documents."))
+
+
+def ruling_quorum(declaration: ConflictDeclaration, meeting: Meeting) -> dict[str, Any]:
+    """Is the body quorate on the ruling without the member concerned? The council's quorum
+    rule (``council_quorum``), with the member concerned counted out."""
+    application = declaration.application
+    return quorum_of(
+        quorum_setting(application.municipality, meeting.body),
+        body_member_ids(application.municipality_id, meeting.body),
+        conflicted_member_ids(application) | {declaration.member_id},
+        present_ids(meeting),
+    )
+
+
+def ruling_meeting_problem(
+    user: Any, declaration: ConflictDeclaration, meeting: Meeting | None
+) -> str:
+    """Why the body cannot rule on ``declaration`` at ``meeting`` ("" when it can)."""
+    body = ruled_by_body(declaration)
+    if not body:
+        return ""
+    application = declaration.application
+    if meeting is None:
+        return _("Choose the meeting of %(body)s at which it ruled.") % {
+            "body": _body_name(application, body)
+        }
+    if (
+        meeting.body != body
+        or meeting.round_id != application.round_id
+        or not meeting.agenda_items.filter(application_id=application.pk).exists()
+    ):
+        return _("Choose a meeting of %(body)s with the case on its agenda.") % {
+            "body": _body_name(application, body)
+        }
+    if not is_present(meeting, user):
+        return _("You are not registered as present at that meeting.")
+    quorum = ruling_quorum(declaration, meeting)
+    if not quorum["met"]:
+        return _(
+            "%(body)s is not quorate without the member concerned: %(present)s of the "
+            "%(required)s members needed are present."
+        ) % {
+            "body": _body_name(application, body),
+            "present": len(quorum["present"]),
+            "required": quorum["required"],
+        }
+    return ""
+
+
+# --- disqualification of everyone who acts on a case (forvaltningsloven § 3) ----------------
+
+# Who must act next on a case in each state, when it is not the association.
+ACTS_NEXT = {
+    "submitted": Role.CASE_OFFICER,
+    "in_council_review": Role.COUNCIL_CHAIR,
+    "recommended": Role.COMMITTEE_CHAIR,
+    "granted": Role.CASE_OFFICER,
+    "report_submitted": Role.CASE_OFFICER,
+}
+
+
+def disqualified_message(role: str) -> str:
+    """What a disqualified person is told when a transition refuses them, per role."""
+    messages: dict[str, str] = {
+        Role.CASE_OFFICER: _(
+            "You are disqualified in this case (forvaltningsloven § 3); "
+            "another case officer must act."
+        ),
+        Role.COUNCIL_CHAIR: _(
+            "You are disqualified in this case (forvaltningsloven § 3); "
+            "another chair of the council must act."
+        ),
+        Role.COMMITTEE_CHAIR: _(
+            "You are disqualified in this case (forvaltningsloven § 3); "
+            "another chair of the committee must act."
+        ),
+    }
+    return messages.get(
+        role,
+        _("You are disqualified in this case (forvaltningsloven § 3); another person must act."),
+    )
+
+
+def waiting_message(role: str) -> str:
+    """What the case page and the inbox show when everyone who could act next is disqualified."""
+    messages: dict[str, str] = {
+        Role.CASE_OFFICER: _("Waiting: the case officer is disqualified"),
+        Role.COUNCIL_CHAIR: _("Waiting: the council's chair is disqualified"),
+        Role.COMMITTEE_CHAIR: _("Waiting: the committee's chair is disqualified"),
+    }
+    return messages.get(role, "")
+
+
+def free_to_act(role: str) -> Exists:
+    """SQL: is there someone in ``role`` in the application's municipality who is not
+    disqualified on it? For annotating a list of applications (no query per row). The
+    same rule as ``conflicted_member_ids``: ties always, declarations until ruled no
+    conflict."""
+    tied = AssociationMember.objects.filter(
+        DISQUALIFYING_TIE, association_id=OuterRef(OuterRef("association_id"))
+    ).values("user_id")
+    declared = (
+        ConflictDeclaration.objects.filter(application_id=OuterRef(OuterRef("pk")))
+        .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
+        .values("member_id")
+    )
+    return Exists(
+        StaffRole.objects.filter(municipality_id=OuterRef("municipality_id"), role=role)
+        .exclude(user_id__in=tied)
+        .exclude(user_id__in=declared)
+    )
+
+
+def with_waiting(queryset: Any) -> Any:
+    """Annotate applications with whether each acting role has someone free to act."""
+    return queryset.annotate(
+        **{f"free_{role}": free_to_act(role) for role in set(ACTS_NEXT.values())}
+    )
+
+
+def waiting_reason(application: Application) -> str:
+    """ "Waiting: …" when everyone who could act next on the case is disqualified, else "".
+
+    Reads the annotation of ``with_waiting`` when present (lists), otherwise asks (one query).
+    """
+    role = ACTS_NEXT.get(application.status)
+    if role is None:
+        return ""
+    free = getattr(application, f"free_{role}", None)
+    if free is None:
+        ids = set(
+            StaffRole.objects.filter(
+                municipality_id=application.municipality_id, role=role
+            ).values_list("user_id", flat=True)
+        )
+        free = bool(ids - conflicted_member_ids(application))
+    return "" if free else waiting_message(role)
+
+
+def disqualification_refusal(user: Any, application: Application) -> str:
+    """Why ``user`` may not handle this case ("" when they may): for the case page."""
+    if not is_conflicted(user, application):
+        return ""
+    who = roles.profile(user)
+    for role in (Role.CASE_OFFICER, Role.COUNCIL_CHAIR, Role.COMMITTEE_CHAIR):
+        if who.has_role(application.municipality_id, role):
+            return disqualified_message(role)
+    if who.has_role(application.municipality_id, *ACTING_ROLES):
+        return disqualified_message("")
+    return ""

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from cases.models import Role
 from cases.permissions import may_read_access_requests
 from cases.roles import profile
 
@@ -17,4 +18,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_staff": who.is_staff_anywhere,
         "nav_is_applicant": bool(who.represents),
         "nav_access_requests": any(may_read_access_requests(user, m) for m in who.municipality_ids),
+        "nav_is_manager": any(Role.MANAGER in roles for roles in who.roles.values()),
     }

@@ -136,7 +136,8 @@ def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
         .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
         .values_list("application_id", flat=True)
     )
-    board_of = roles.profile(user).board_of
+    who = roles.profile(user)
+    board_of = who.board_of | who.represents  # the ties of permissions.DISQUALIFYING_TIE
     present_ids = permissions.present_ids(meeting)
     municipality = meeting.round.municipality
     quorum = permissions.quorum_of(

@@ -36,6 +36,7 @@ from cases.models import Application
 from workflows.application import ApplicationFlow
 from workflows.flow import Flow
 from workflows.inputs import TransitionInput
+from workflows.rules import refusal
 from workflows.usage_report import UsageReportFlow
 
 FLOWS: dict[str, type[Flow]] = {}
@@ -163,6 +164,16 @@ def may_take(application: Application, name: str, user: Any) -> bool:
     return any(t.has_perm(flow, user) for t in transitions_of().get(name, ()))
 
 
+def refusal_message(application: Application, name: str, user: Any) -> str:
+    """Why ``user`` may not take ``name``: disqualified (fvl. § 3), or not permitted at all."""
+    flow = ApplicationFlow(application)
+    for transition in transitions_of().get(name, ()):
+        message = refusal(transition.permission, flow, user)
+        if message:
+            return message
+    return not_permitted_message(name)
+
+
 def not_permitted_message(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
     return _("You are not allowed to take the action “%(action)s” on this application.") % {
         "action": _label(name, flow_class)
@@ -255,14 +266,20 @@ def _check(
     transition = next((t for t in transitions if t.source == status), None)
     if transition is None:
         if not any(t.has_perm(probe, user) for t in transitions):
-            raise TransitionNotPermitted(not_permitted_message(name, flow_class))
+            raise TransitionNotPermitted(
+                refusal(transitions[0].permission, probe, user)
+                or not_permitted_message(name, flow_class)
+            )
         raise TransitionNotPossible(
             _("“%(action)s” is not possible while the application is “%(status)s”.")
             % {"action": _label(name, flow_class), "status": _status_label(flow_class, status)}
         )
     role = transition.has_perm(probe, user)
     if not role:
-        raise TransitionNotPermitted(not_permitted_message(name, flow_class))
+        # Disqualified (fvl. § 3): say so, and that someone else must act.
+        raise TransitionNotPermitted(
+            refusal(transition.permission, probe, user) or not_permitted_message(name, flow_class)
+        )
     flow = flow_class(locked, actor=user, role=str(role))
     unmet = transition.get_unmet_condition(flow)
     if unmet is not None:

@@ -5,6 +5,10 @@ when they may not; ``flow.case`` is the application, whichever the flow.
 viewflow.fsm accepts these as ``permission=`` callables (a non-empty string is
 truthy) but does not call them itself: the engine does, before every transition,
 and records the role on the transition record.
+
+Nobody acts on a case they are disqualified in (forvaltningsloven § 3): a staff rule
+asks ``is_conflicted`` after the role, and keeps the role check alone as
+``rule.before_disqualification`` so that the engine can say why (``refusal``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cases.models import Role
-from cases.permissions import is_conflicted
+from cases.permissions import disqualified_message, is_conflicted
 from cases.roles import APPLICANT, represents, staff_role
 
 Rule = Callable[[Any, Any], str]
@@ -23,6 +27,31 @@ def applicant(flow: Any, user: Any) -> str:
     return APPLICANT if represents(user, flow.case) else ""
 
 
+def unless_disqualified(check: Rule) -> Rule:
+    """``check``, refused to a staff member disqualified in the case (fvl. § 3)."""
+
+    def rule(flow: Any, user: Any) -> str:
+        role = check(flow, user)
+        # The role check is free (cached profile); the conflict check costs queries (one
+        # per case, cached on it; a list annotates them), so it comes last.
+        if role and role != APPLICANT and is_conflicted(user, flow.case):
+            return ""
+        return role
+
+    rule.before_disqualification = check  # type: ignore[attr-defined]
+    rule.__name__ = check.__name__
+    rule.__doc__ = check.__doc__
+    return rule
+
+
+def refusal(rule: Any, flow: Any, user: Any) -> str:
+    """Why ``rule`` refused ``user`` when it was disqualification ("" otherwise)."""
+    check = getattr(rule, "before_disqualification", None)
+    role = check(flow, user) if check is not None else ""
+    return disqualified_message(role) if role else ""
+
+
+@unless_disqualified
 def applicant_or_paper_case_officer(flow: Any, user: Any) -> str:
     """The association acts itself; on a paper application the case officer types it in."""
     if represents(user, flow.case):
@@ -32,32 +61,32 @@ def applicant_or_paper_case_officer(flow: Any, user: Any) -> str:
     return ""
 
 
-def case_officer(flow: Any, user: Any) -> str:
+def _case_officer(flow: Any, user: Any) -> str:
     return Role.CASE_OFFICER if staff_role(user, flow.case, Role.CASE_OFFICER) else ""
 
 
+case_officer = unless_disqualified(_case_officer)
+
+
+@unless_disqualified
 def quick_pool_case_officer(flow: Any, user: Any) -> str:
     """In a quick pool (akutpulje) the case officer decides; elsewhere nobody takes this path."""
     if not flow.case.round.decided_by_administration:
         return ""
-    return case_officer(flow, user)
+    return _case_officer(flow, user)
 
 
-def _chair(flow: Any, user: Any, role: str) -> str:
-    # The role check is free (cached profile); the conflict check costs queries, so it comes last.
-    if not staff_role(user, flow.case, role) or is_conflicted(user, flow.case):
-        return ""
-    return role
-
-
+@unless_disqualified
 def council_chair(flow: Any, user: Any) -> str:
-    return _chair(flow, user, Role.COUNCIL_CHAIR)
+    return Role.COUNCIL_CHAIR if staff_role(user, flow.case, Role.COUNCIL_CHAIR) else ""
 
 
+@unless_disqualified
 def committee_chair(flow: Any, user: Any) -> str:
-    return _chair(flow, user, Role.COMMITTEE_CHAIR)
+    return Role.COMMITTEE_CHAIR if staff_role(user, flow.case, Role.COMMITTEE_CHAIR) else ""
 
 
+@unless_disqualified
 def report_case_officer(flow: Any, user: Any) -> str:
     """Reviews a usage report: the case officer of its application."""
-    return case_officer(flow, user)
+    return _case_officer(flow, user)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -43,7 +43,7 @@ from cases.models import (
     StaffRole,
     StatusGroup,
 )
-from cases.permissions import quorum_of, quorum_setting
+from cases.permissions import DISQUALIFYING_TIE, quorum_of, quorum_setting
 from cases.selectors.criteria import CriterionSummary, criterion_titles, item_summaries
 from cases.services.meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
 from cases.trail.models import TransitionRecord
@@ -162,9 +162,9 @@ def _conflicts(
     for application in applications:
         by_association[application.association_id].append(application.pk)
     board_ties = AssociationMember.objects.filter(
+        DISQUALIFYING_TIE,
         association_id__in=list(by_association),
         user_id__in=list(members),
-        is_board_member=True,
     ).values_list("association_id", "user_id")
     for association_id, user_id in board_ties:
         for application_id in by_association[association_id]:
@@ -369,6 +369,30 @@ def _belongs_here(
     return bool(existing) and max(existing)[1] == meeting.pk
 
 
+def _ruling(
+    record: TransitionRecord, meeting: Meeting, members: dict[int, Any], rows: dict[int, Row]
+) -> dict[str, Any] | None:
+    """A ruling on a member's declared tie recorded at this meeting, as its minutes say it:
+    the member concerned, the ruling and reasons, who took part, who recorded it."""
+    payload = record.payload if isinstance(record.payload, dict) else {}
+    if payload.get("meeting") != meeting.pk:
+        return None
+
+    def name(user_id: Any) -> str:
+        member = members.get(user_id)
+        return display(member) if member is not None else str(user_id)
+
+    ruling = payload.get("ruling", "")
+    return {
+        "case_number": rows[record.application_id].application.case_number,
+        "member": name(payload.get("member")),
+        "ruling": str(ConflictRuling(ruling).label) if ruling in ConflictRuling.values else "",
+        "ruling_reason": record.reason,
+        "participants": sorted(name(pk) for pk in payload.get("participants", [])),
+        "recorded_by": record.actor_name,
+    }
+
+
 def minutes_context(meeting: Meeting) -> dict[str, Any]:
     """The agenda's context plus what was recorded at the meeting: the meeting's
     recommendations / decisions / send-backs (one query for the trail, one for the
@@ -378,12 +402,21 @@ def minutes_context(meeting: Meeting) -> dict[str, Any]:
     rows: list[Row] = context["rows"]
     by_application = {row.application.pk: row for row in rows}
     ids = list(by_application)
+    # The body's rulings on its members' declared ties (fvl. § 6) come from the same query.
     records = TransitionRecord.objects.filter(
-        flow="application", transition__in=MEETING_TRANSITIONS, application_id__in=ids
+        Q(flow="application", transition__in=MEETING_TRANSITIONS)
+        | Q(flow="conflicts", transition="rule_conflict"),
+        application_id__in=ids,
     ).order_by("created_at", "seq")
     send_backs = _send_back_meetings(meeting, ids) if meeting.body == Body.COMMITTEE else {}
     members: dict[int, Any] = context["members"]
+    context["rulings"] = []
     for record in records:
+        if record.flow == "conflicts":
+            ruling = _ruling(record, meeting, members, by_application)
+            if ruling is not None:
+                context["rulings"].append(ruling)
+            continue
         if not _belongs_here(record, meeting, send_backs):
             continue
         row = by_application[record.application_id]

@@ -162,16 +162,20 @@ class ConflictSource(models.TextChoices):
 
 
 class ConflictRuling(models.TextChoices):
-    PENDING = "pending", _("Awaiting the body's ruling")
+    PENDING = "pending", _("Awaiting a ruling")
     CONFLICTED = "conflicted", _("Conflicted")
     NOT_CONFLICTED = "not_conflicted", _("Not conflicted")
 
 
 class ConflictDeclaration(models.Model):
-    """A member's tie to an applying association (forvaltningsloven § 3) and the body's ruling.
+    """A person's tie to an applying association (forvaltningsloven § 3) and the ruling on it.
 
-    Until the chair records a ruling, a declared tie counts as a conflict: the
-    cautious reading, so a case is never decided with a member who should have left.
+    Anyone who acts on the case declares: a case officer, a council or committee member
+    or chair (``role``: the capacity they declared in). Until a ruling is recorded, a
+    declared tie counts as a conflict: the cautious reading, so a case is never handled
+    by someone who should have stepped aside. A member's tie is ruled on by the body at
+    a meeting without them (``ruling_meeting``, ``ruling_participants``; ``ruled_by``
+    recorded it); a case officer's by their manager (``ruled_by``), fvl. § 6.
     """
 
     application = models.ForeignKey(
@@ -189,10 +193,26 @@ class ConflictDeclaration(models.Model):
     ruling_reason = models.TextField(
         _("reasons for the ruling"), blank=True, max_length=limits.TEXT
     )
+    role = models.CharField(_("declared as"), max_length=30, blank=True)
+    ruling_meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conflict_rulings",
+        verbose_name=_("ruled at the meeting"),
+    )
+    ruling_participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("took part in the ruling"),
+    )
+    ruled_at = models.DateTimeField(_("ruled at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AuditedManager()
-    history = audited_history()
+    history = audited_history(m2m_fields=[ruling_participants])
 
     class Meta:
         verbose_name = _("conflict of interest")

@@ -218,6 +218,8 @@ class Role(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("Committee member")
     COMMITTEE_CHAIR = "committee_chair", _("Committee chair")
     AUDITOR = "auditor", _("Auditor")
+    # Rules on a case officer's declared tie (forvaltningsloven § 3 and § 6).
+    MANAGER = "manager", _("Manager")
 
 
 class StaffRole(models.Model):

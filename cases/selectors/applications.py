@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from cases import roles
+from cases import permissions, roles
 from cases.access import visible_applications
 from cases.models import Application, ApplicationStatus, FocusArea, GrantRound
 from cases.trail.models import TransitionRecord
@@ -41,7 +41,9 @@ def round_inbox(
             | Q(association__cvr__icontains=q)
             | Q(title__icontains=q)
         )
-    return (
+    # Whether each case waits on a disqualified case officer or chair: annotated on the
+    # page's rows query (fvl. § 3), so the inbox's query count does not change.
+    return permissions.with_waiting(
         qs.select_related("association")
         .prefetch_related("focus_areas")
         .order_by("submitted_at", "case_number")

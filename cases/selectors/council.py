@@ -36,6 +36,7 @@ from cases.models import (
     RoundCriterion,
     StaffRole,
 )
+from cases.permissions import DISQUALIFYING_TIE
 from cases.roles import profile
 from cases.selectors.criteria import (
     CriterionSummary,
@@ -142,7 +143,8 @@ def assessment_sheet(
         declarations = declarations.filter(application_id=application_pk)
     own = {a.application_id: a for a in assessments}
     declared = {d.application_id: d for d in declarations}
-    board_of = roles.profile(member).board_of
+    who = roles.profile(member)
+    board_of = who.board_of | who.represents  # the ties of permissions.DISQUALIFYING_TIE
     return [
         SheetItem(
             position=item.position,
@@ -229,7 +231,7 @@ def assessments_overview(meeting: Meeting) -> Overview:
     )
     board: dict[int, set[int]] = defaultdict(set)
     for association_id, user_id in AssociationMember.objects.filter(
-        is_board_member=True, association__applications__agenda_items__meeting=meeting
+        DISQUALIFYING_TIE, association__applications__agenda_items__meeting=meeting
     ).values_list("association_id", "user_id"):
         board[association_id].add(user_id)
     declarations = list(

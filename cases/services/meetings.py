@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import permissions, roles
@@ -114,10 +115,12 @@ def _event(
 def _body_role(user: Any, application: Application) -> str:
     who = roles.profile(user)
     for role in (
+        Role.CASE_OFFICER,
         Role.COUNCIL_CHAIR,
         Role.COUNCIL_MEMBER,
         Role.COMMITTEE_CHAIR,
         Role.COMMITTEE_MEMBER,
+        Role.MANAGER,
     ):
         if who.has_role(application.municipality_id, role):
             return str(role)
@@ -125,10 +128,13 @@ def _body_role(user: Any, application: Application) -> str:
 
 
 def conflict_declare(*, application: Application, member: Any, reason: str) -> ConflictDeclaration:
-    """A council or committee member declares a tie to the applying association (fvl. § 3)."""
+    """Anyone who acts on the case declares a tie to the applying association (fvl. § 3):
+    a case officer, a council or committee member or chair."""
     role = _body_role(member, application)
-    if not role:
-        raise PermissionDenied(_("Only members of the council or the committee declare conflicts."))
+    if role not in permissions.ACTING_ROLES:
+        raise PermissionDenied(
+            _("Only those who act on the case (case officers, council and committee) declare ties.")
+        )
     text = (reason or "").strip()
     if not text:
         raise ValidationError({"reason": _("Describe your tie to the association.")})
@@ -136,7 +142,7 @@ def conflict_declare(*, application: Application, member: Any, reason: str) -> C
         declaration, _created = ConflictDeclaration.objects.get_or_create(
             application=application,
             member=member,
-            defaults={"source": ConflictSource.DECLARED, "reason": text},
+            defaults={"source": ConflictSource.DECLARED, "reason": text, "role": role},
         )
         if not _created:
             raise ValidationError(_("You have already declared a conflict on this application."))
@@ -146,29 +152,65 @@ def conflict_declare(*, application: Application, member: Any, reason: str) -> C
 
 
 def conflict_rule(
-    *, declaration: ConflictDeclaration, acting_user: Any, conflicted: bool, reason: str
+    *,
+    declaration: ConflictDeclaration,
+    acting_user: Any,
+    conflicted: bool,
+    reason: str,
+    meeting: Meeting | None = None,
 ) -> None:
-    """The chair of the member's body records the body's ruling on a declared tie."""
+    """Record the ruling on a declared tie (forvaltningsloven § 6).
+
+    A council or committee member's: the body's decision at ``meeting``, taken by the
+    members present there without the member concerned (and without anyone conflicted),
+    recorded by the chair or, when the chair is concerned, another member; the body must
+    be quorate without the member. A case officer's: their manager's decision.
+    """
     application = declaration.application
     permissions.require_may_rule(acting_user, declaration)
     if declaration.source != ConflictSource.DECLARED:
         raise ValidationError(_("A board tie always makes a member conflicted."))
+    if declaration.ruling != ConflictRuling.PENDING:
+        raise ValidationError(_("The ruling on this declaration has already been recorded."))
+    text = (reason or "").strip()
+    if not text:
+        raise ValidationError({"reason": _("Give the reasons for the ruling.")})
+    body = permissions.ruled_by_body(declaration)
+    participants: list[int] = []
+    if body:
+        problem = permissions.ruling_meeting_problem(acting_user, declaration, meeting)
+        if problem:
+            raise ValidationError({"meeting": problem})
+        assert meeting is not None  # ruling_meeting_problem says so otherwise
+        participants = permissions.ruling_quorum(declaration, meeting)["present"]
+    else:
+        meeting = None
+        participants = [acting_user.pk]
     with transaction.atomic():
         declaration.ruling = (
             ConflictRuling.CONFLICTED if conflicted else ConflictRuling.NOT_CONFLICTED
         )
         declaration.ruled_by = acting_user
-        declaration.ruling_reason = (reason or "").strip()
+        declaration.ruling_reason = text
+        declaration.ruling_meeting = meeting
+        declaration.ruled_at = timezone.now()
         declaration._history_user = acting_user  # type: ignore[attr-defined]
-        declaration.save(update_fields=["ruling", "ruled_by", "ruling_reason"])
+        declaration.save(
+            update_fields=["ruling", "ruled_by", "ruling_reason", "ruling_meeting", "ruled_at"]
+        )
+        declaration.ruling_participants.set(participants)
         _event(
             application,
             name="rule_conflict",
             actor=acting_user,
-            role=_body_role(acting_user, application),
+            role=_body_role(acting_user, application) if body else str(Role.MANAGER),
             reason=declaration.ruling_reason,
             member=declaration.member_id,
+            declared_as=declaration.role,
             ruling=declaration.ruling,
+            ruled_by=body or "manager",
+            meeting=meeting.pk if meeting is not None else None,
+            participants=participants,
         )
     permissions.forget_conflicts(application)
 

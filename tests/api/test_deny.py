@@ -121,12 +121,26 @@ CASES: list[tuple[str, str, str, str, list[tuple[str | None, int]]]] = [
         [
             (None, 401),
             ("anna", 403),
-            ("carl", 403),
+            ("carl", 201),  # issue 16: a case officer declares ties too
             ("gustav", 403),
             ("bo", 404),
             ("helle", 404),
             ("ivan", 404),
             ("erik", 201),
+        ],
+    ),
+    (
+        "get",
+        A + "/conflicts",
+        "review",
+        "",
+        [
+            (None, 401),
+            ("anna", 403),
+            ("bo", 404),
+            ("helle", 404),
+            ("gustav", 200),
+            ("carl", 200),
         ],
     ),
     (

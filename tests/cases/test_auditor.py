@@ -124,6 +124,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "meeting_new": [{"round_pk": world.round.pk}],
         "document_download": [{"pk": scene.document.pk}],
         "conflict_rule": [{"pk": scene.declaration.pk}],
+        "manager_conflicts": [{}],  # the managers' page: the auditor is refused (403)
         "meeting_assess_item": [
             {"pk": m.pk, "application_pk": a.pk} for m in scene.meetings for a in scene.applications
         ],

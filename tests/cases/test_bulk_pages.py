@@ -477,7 +477,8 @@ def test_frida_conflicted_on_an_item_cannot_decide_it_even_by_a_forged_post(
     )
     assert response.status_code == 400
     assert [f.application.pk for f in response.context["failed"]] == [tied.pk]
-    assert "not allowed" in " ".join(response.context["failed"][0].non_field_errors())
+    # Issue 16: the refusal says she is disqualified and another chair must act.
+    assert "disqualified" in " ".join(response.context["failed"][0].non_field_errors())
     assert Application.objects.filter(status="granted").count() == 0
 
 

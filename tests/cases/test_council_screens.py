@@ -397,8 +397,9 @@ def test_a_committee_member_declares_from_the_application_page(
     assert ConflictDeclaration.objects.count() == 1
 
 
-@pytest.mark.parametrize("who", ["anna", "carl", "gustav"])
-def test_only_members_of_a_body_may_declare(
+# Issue 16: a case officer (carl) declares ties too; see tests/cases/test_disqualification.py.
+@pytest.mark.parametrize("who", ["anna", "gustav"])
+def test_only_those_who_act_on_cases_may_declare(
     world: SimpleNamespace, council: SimpleNamespace, as_user: Any, who: str
 ) -> None:
     url = reverse("conflict_declare", args=[council.annas.pk])
@@ -438,6 +439,9 @@ def test_the_chairs_ruling_clears_or_keeps_a_declared_conflict(
 def test_a_member_cannot_rule_on_their_own_declaration(
     world: SimpleNamespace, council: SimpleNamespace, as_user: Any
 ) -> None:
+    """Issue 16 (fvl. § 6): the council rules without the member concerned. When the chair is
+    the one concerned, another member present records the council's ruling; while another
+    chair is free, an ordinary member may not record it."""
     declaration = conflict_declare(
         application=council.bos, member=world.erik, reason="Jeg er frivillig der"
     )
@@ -446,16 +450,19 @@ def test_a_member_cannot_rule_on_their_own_declaration(
     # erik, the chair, is refused on his own declaration; his overview offers no form for it.
     assert as_user(world.erik).post(url, data).status_code == 403
     assert url not in as_user(world.erik).get(overview_url(council)).content.decode()
-    # dorte, a member but not the chair, is refused too.
-    assert as_user(world.dorte).post(url, data).status_code == 403
-    declaration.refresh_from_db()
-    assert declaration.ruling == "pending"
-    # Another chair of the council may rule on it: the refusals came from the rules.
+    # While another chair of the council (vibeke) is free, dorte, a member, may not record it.
     vice = UserFactory(username="vibeke", first_name="Vibeke")
     give_role(vice, world.roskilde, "council_chair")
-    assert as_user(vice).post(url, data).status_code == 302
+    assert as_user(world.dorte).post(url, data).status_code == 403
+    vice.staff_roles.all().delete()
+    declaration.refresh_from_db()
+    assert declaration.ruling == "pending"
+    # With the only chair concerned, dorte records the council's ruling, erik taking no part.
+    assert as_user(world.dorte).post(url, data).status_code == 302
     declaration.refresh_from_db()
     assert declaration.ruling == "not_conflicted"
+    assert declaration.ruled_by == world.dorte
+    assert list(declaration.ruling_participants.all()) == [world.dorte]
 
 
 def test_a_ruling_needs_a_choice_and_reasons(
@@ -475,12 +482,13 @@ def test_a_ruling_needs_a_choice_and_reasons(
     assert not TransitionRecord.objects.filter(transition="rule_conflict").exists()
 
 
-def test_the_application_page_panel_offers_the_declaration_to_body_members_only(
+def test_the_application_page_panel_offers_the_declaration_to_those_who_act_only(
     world: SimpleNamespace, council: SimpleNamespace
 ) -> None:
     from web.council.views import declare_conflict_panel
 
-    assert declare_conflict_panel(world.carl, council.bos) is None
+    assert declare_conflict_panel(world.anna, council.bos) is None
+    assert declare_conflict_panel(world.gustav, council.bos) is None
     html = render_to_string(
         "cases/council/_declare_conflict.html",
         {"panel": declare_conflict_panel(world.frida, council.bos)},
@@ -651,8 +659,9 @@ def test_the_sheet_and_the_overview_do_not_grow_with_the_agenda(
     assert sheet_small == sheet_large == 10
     # session, user, staff roles, association ties, the meeting, members present,
     # the agenda, all assessments, the council's members, board ties, declarations,
-    # the declaring members' bodies (who may rule on them), the header's unread count
-    assert overview_small == overview_large == 13
+    # the declaring members' bodies and the council's chairs (who may record the rulings:
+    # issue 16), the header's unread count
+    assert overview_small == overview_large == 14
 
 
 def test_an_empty_agenda_renders_both_pages(world: SimpleNamespace, as_user: Any) -> None:

@@ -80,7 +80,11 @@ def council_meeting(world: SimpleNamespace) -> SimpleNamespace:
         application=bos, member=world.dorte, reason="Min nabo er kasserer"
     )
     conflict_rule(
-        declaration=declaration, acting_user=world.erik, conflicted=False, reason="Fjern relation"
+        declaration=declaration,
+        acting_user=world.erik,
+        conflicted=False,
+        reason="Fjern relation",
+        meeting=council,
     )
     for member, outcome in ((world.dorte, "grant"), (world.erik, "refuse")):
         assessment_record(
@@ -444,7 +448,13 @@ def test_the_agenda_and_the_minutes_cost_the_same_queries_for_10_and_300_items(
     )
     engine.perform(first, "recommend", user=world.erik, outcome="grant")
     declaration = conflict_declare(application=bos_first, member=world.dorte, reason="Bekendt")
-    conflict_rule(declaration=declaration, acting_user=world.erik, conflicted=True, reason="Nær")
+    conflict_rule(
+        declaration=declaration,
+        acting_user=world.erik,
+        conflicted=True,
+        reason="Nær",
+        meeting=council,
+    )
     decided = committee.agenda_items.order_by("position").first().application
     engine.perform(decided, "decide", user=world.frida, outcome="grant")
 

@@ -144,7 +144,11 @@ def test_a_declared_tie_counts_until_the_chair_rules_otherwise_and_all_is_on_the
     with pytest.raises(PermissionDenied):
         conflict_rule(declaration=declaration, acting_user=world.dorte, conflicted=False, reason="")
     conflict_rule(
-        declaration=declaration, acting_user=world.erik, conflicted=False, reason="Fjern relation"
+        declaration=declaration,
+        acting_user=world.erik,
+        conflicted=False,
+        reason="Fjern relation",
+        meeting=meeting,
     )
     assessment_record(
         meeting=meeting,
@@ -277,30 +281,43 @@ def test_outside_a_quick_pool_the_case_officer_cannot_decide(
         )
 
 
-@pytest.mark.parametrize("outsider", ["anna", "bo", "carl", "gustav", "helle", "ivan"])
-def test_only_members_of_a_body_declare_conflicts(world: SimpleNamespace, outsider: str) -> None:
+# Issue 16: a case officer declares too (carl is no longer an outsider here).
+@pytest.mark.parametrize("outsider", ["anna", "bo", "gustav", "helle", "ivan"])
+def test_only_those_who_act_on_the_case_declare_ties(world: SimpleNamespace, outsider: str) -> None:
     bos = in_review(world, world.b)
     with pytest.raises(PermissionDenied):
         conflict_declare(application=bos, member=getattr(world, outsider), reason="Tilknyttet")
-    # dorte, a council member, may.
+    # dorte, a council member, may; so may carl, the case officer.
     assert conflict_declare(application=bos, member=world.dorte, reason="Tilknyttet").pk
+    assert conflict_declare(application=bos, member=world.carl, reason="Min bror").role == (
+        "case_officer"
+    )
 
 
 @pytest.mark.parametrize("outsider", ["anna", "carl", "dorte", "gustav", "helle", "ivan"])
-def test_only_a_chair_rules_on_a_declared_tie(world: SimpleNamespace, outsider: str) -> None:
+def test_only_the_council_at_a_meeting_rules_on_a_members_tie(
+    world: SimpleNamespace, outsider: str
+) -> None:
     bos = in_review(world, world.b)
+    meeting = council(world, [world.erik, world.dorte, getattr(world, outsider)])
+    agenda_add_all_ready(meeting=meeting, acting_user=world.carl)
     declaration = conflict_declare(application=bos, member=world.dorte, reason="Tilknyttet")
     with pytest.raises(PermissionDenied):
         conflict_rule(
             declaration=declaration,
             acting_user=getattr(world, outsider),
             conflicted=False,
-            reason="",
+            reason="Ingen relation",
+            meeting=meeting,
         )
     declaration.refresh_from_db()
     assert declaration.ruling == "pending"
     conflict_rule(
-        declaration=declaration, acting_user=world.erik, conflicted=True, reason="Nær relation"
+        declaration=declaration,
+        acting_user=world.erik,
+        conflicted=True,
+        reason="Nær relation",
+        meeting=meeting,
     )
     declaration.refresh_from_db()
     assert declaration.ruling == "conflicted"

@@ -22,6 +22,7 @@ USERNAMES = [
     "council_chair",
     "committee_chair",
     "auditor",
+    "manager",
     "admin",
 ]
 
@@ -48,7 +49,9 @@ def test_seed_demo_makes_the_demo_world_and_can_run_twice(settings: Any) -> None
     assert users.get(username="admin").is_superuser
     printed = out.getvalue()
     assert "applicant_a" in printed and "Hemmeligt-42" in printed
-    assert StaffRole.objects.count() == 7
+    assert "manager" in printed
+    assert StaffRole.objects.filter(user__username="manager", role="manager").exists()
+    assert StaffRole.objects.count() == 8
 
 
 def test_the_demo_round_has_a_purpose_conditions_and_criteria_scored_1_to_5() -> None:

@@ -33,7 +33,7 @@ from cases.trail.models import TransitionRecord
 from cases.trail.timeline import CASE_EVENT_LABELS
 from workflows import engine
 
-from ..conftest import _forget, on_agenda
+from ..conftest import _forget, advance, on_agenda
 from ..factories import ApplicationFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,13 @@ def case(world: SimpleNamespace) -> SimpleNamespace:
     meeting = on_agenda(application, world)
     meeting.members_present.add(kirsten)
     declaration = conflict_declare(application=application, member=kirsten, reason=DECLARATION)
-    conflict_rule(declaration=declaration, acting_user=world.erik, conflicted=True, reason=RULING)
+    conflict_rule(
+        declaration=declaration,
+        acting_user=world.erik,
+        conflicted=True,
+        reason=RULING,
+        meeting=meeting,
+    )
     assessment_record(
         meeting=meeting,
         application=application,
@@ -266,10 +272,14 @@ def declarations(world: SimpleNamespace) -> SimpleNamespace:
     bos = ApplicationFactory(round=world.round, association=world.b)
     bos.focus_areas.set([world.focus])
     bos = engine.perform(bos, "submit", user=world.bo)
-    return SimpleNamespace(
+    declared = SimpleNamespace(
         council=conflict_declare(application=bos, member=kirsten, reason="Nabo"),
         committee=conflict_declare(application=bos, member=kaj, reason="Tidligere formand"),
     )
+    # Issue 16: each body rules at a meeting with the case on its agenda.
+    declared.application = advance(bos, world, "recommended")
+    declared.meetings = {m.body: m for m in Meeting.objects.filter(round=world.round)}
+    return declared
 
 
 RULINGS = [
@@ -295,7 +305,8 @@ def test_only_the_chair_of_the_members_body_rules_on_the_screen(
     url = reverse("conflict_rule", args=[declaration.pk])
     page = client.get(url)
     assert page.status_code == (200 if allowed else 403)
-    response = client.post(url, {"conflicted": "yes", "reason": "Drøftet"})
+    meeting = declarations.meetings[body]
+    response = client.post(url, {"conflicted": "yes", "reason": "Drøftet", "meeting": meeting.pk})
     assert response.status_code == (302 if allowed else 403)
     declaration.refresh_from_db()
     assert declaration.ruling == ("conflicted" if allowed else "pending")
@@ -308,7 +319,7 @@ def test_only_the_chair_of_the_members_body_rules_in_the_api(
     declaration = getattr(declarations, body)
     response = api_client(getattr(world, chair)).post(
         f"/api/v1/conflicts/{declaration.pk}/ruling",
-        {"conflicted": False, "reason": "Drøftet"},
+        {"conflicted": False, "reason": "Drøftet", "meeting": declarations.meetings[body].pk},
         format="json",
     )
     declaration.refresh_from_db()
@@ -341,9 +352,7 @@ def test_the_api_ruling_checks_its_input_and_hides_other_municipalities(
 def test_the_council_chairs_overview_offers_no_form_for_a_committee_members_declaration(
     world: SimpleNamespace, declarations: SimpleNamespace, client: Any
 ) -> None:
-    application = declarations.council.application
-    application = engine.perform(application, "accept", user=world.carl)
-    meeting = on_agenda(application, world)
+    meeting = declarations.meetings["council"]
     assert isinstance(meeting, Meeting)
     client.force_login(world.erik)
     page = _text(client.get(reverse("meeting_assessments", args=[meeting.pk])))

@@ -228,12 +228,22 @@ def report_approvers(role: str, state: str, method: str) -> str:
 
 
 def conflict_declarers(role: str, state: str, method: str) -> str:
-    """Members of the council or the committee declare a tie; other viewers 403."""
+    """Those who act on a case declare a tie: the case officer, members of the council or
+    the committee (issue 16); other viewers 403."""
     if role == ANONYMOUS:
         return LOGIN
     if not _viewers(role, state):
         return HIDDEN
-    return ALLOW if _as_seen_from(role, state) in BODIES else FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) in BODIES | {CASE_OFFICER} else FORBIDDEN
+
+
+def conflict_readers(role: str, state: str, method: str) -> str:
+    """The declared ties on a case: the municipality's staff read them; the applicant 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    return ALLOW if _as_seen_from(role, state) in STAFF else FORBIDDEN
 
 
 def act(role: str, target: str, method: str) -> str:
@@ -423,6 +433,8 @@ MATRIX: dict[str, Entry] = {
     "note_create": Entry("application", note_writers),
     "document_register": Entry("application", document_registrars),
     "received_document_download": Entry("received_document", get_only(RECEIVED_DOCUMENT)),
+    # The managers' list of the case officers' ties: nobody in the cast is a manager.
+    "manager_conflicts": Entry("none", roles((), rest=FORBIDDEN)),
     # --- the municipality's staff ----------------------------------------------------------
     "staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
     "association_new": Entry("none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
@@ -572,7 +584,15 @@ API_MATRIX: dict[str, Entry] = {
     "api:api_transition": Entry("act", api(act, ("POST",)), methods=("POST",)),
     # The applicant reads the case's transition records here, as on the case page's timeline.
     "api:api_trail": Entry("application", api(case_viewers)),
-    "api:api_conflicts": Entry("application", api(conflict_declarers, ("POST",))),
+    "api:api_conflicts": Entry(
+        "application",
+        api(
+            lambda role, target, method: (
+                conflict_readers if method == "GET" else conflict_declarers
+            )(role, target, method),
+            ("GET", "POST"),
+        ),
+    ),
     "api:api_conflict_ruling": Entry("declaration", api(RULING, ("POST",))),
     "api:api_assessments": Entry("application", api(api_assessment, ("POST",))),
     # Everyone signed in may list meetings (non-staff get an empty list).

@@ -139,11 +139,13 @@ def _closed_with_a_repayment_claim(world: SimpleNamespace, draft: Application) -
     return perform(reported, "approve_report", user=world.carl, settlement="repayment")
 
 
-def _on_a_board(name: str, status: str) -> Scene:
-    """A chair who sits on association A's board: conflicted on A's case until they leave it."""
+def _on_a_board(name: str, status: str, base: Scene | None = None) -> Scene:
+    """Someone who sits on association A's board: disqualified in A's case until they leave
+    it. ``base`` builds the case first (by default: brought to ``status``)."""
+    scene = base or at(status)
 
     def build(world: SimpleNamespace, draft: Application) -> Application:
-        application = reach(draft, world, status)
+        application = scene.build(world, draft)
         tie(getattr(world, name), world.a, represents=False, board=True)
         forget(world)
         return application
@@ -152,7 +154,8 @@ def _on_a_board(name: str, status: str) -> Scene:
         AssociationMember.objects.get(user=getattr(world, name), association=world.a).delete()
         forget(world)
 
-    return Scene(f"{name}-on-board-of-a", status, build, lift)
+    where = "" if base is None else f"-{base.name}"
+    return Scene(f"{name}-on-board-of-a{where}", status, build, lift)
 
 
 def _dorte_made_council_chair(world: SimpleNamespace, draft: Application) -> Application:
@@ -172,6 +175,11 @@ FRIDA_ON_A_BOARD = _on_a_board("frida", S.RECOMMENDED)
 DORTE_MADE_COUNCIL_CHAIR = Scene(
     "dorte-made-council-chair", S.IN_COUNCIL_REVIEW, _dorte_made_council_chair
 )
+# Issue 16: the case officer on A's board is disqualified in A's case, in every state.
+CARL_ON_A_BOARD = {
+    status: _on_a_board("carl", status) for status in (S.SUBMITTED, S.GRANTED, S.REPORT_SUBMITTED)
+}
+CARL_ON_A_BOARD_CLOSED = _on_a_board("carl", S.CLOSED, CLOSED_WITH_A_CLAIM)
 
 
 # --- the tables ------------------------------------------------------------------------------
@@ -253,13 +261,33 @@ WHO_MAY: list[tuple[str, Scene, tuple[str, ...]]] = [
     ("register_repayment", CLOSED_WITH_A_CLAIM, ("carl",)),
 ]
 
-# A chair is refused on the case of an association whose board they sit on:
-# (transition, scene, the conflicted chair, who then repeats the request).
+# A chair or case officer is refused on the case of an association whose board they sit on,
+# told that they are disqualified and that another must act (forvaltningsloven § 3):
+# (transition, scene, the disqualified person, who then repeats the request).
 CONFLICTED: list[tuple[str, Scene, str, str]] = [
     ("recommend", ERIK_ON_A_BOARD, "erik", "erik"),  # once he has left A's board
     ("recommend", DORTE_MADE_COUNCIL_CHAIR, "dorte", "erik"),
     ("decide", FRIDA_ON_A_BOARD, "frida", "frida"),  # once she has left A's board
+    ("send_back", FRIDA_ON_A_BOARD, "frida", "frida"),
+    *(
+        (name, CARL_ON_A_BOARD[S.SUBMITTED], "carl", "carl")  # once he has left A's board
+        for name in ("request_info", "accept", "reject")
+    ),
+    ("pay", CARL_ON_A_BOARD[S.GRANTED], "carl", "carl"),
+    ("return_report", CARL_ON_A_BOARD[S.REPORT_SUBMITTED], "carl", "carl"),
+    ("approve_report", CARL_ON_A_BOARD[S.REPORT_SUBMITTED], "carl", "carl"),
+    ("register_repayment", CARL_ON_A_BOARD_CLOSED, "carl", "carl"),
 ]
+DISQUALIFIED = {
+    "carl": "You are disqualified in this case (forvaltningsloven § 3); "
+    "another case officer must act.",
+    "erik": "You are disqualified in this case (forvaltningsloven § 3); "
+    "another chair of the council must act.",
+    "dorte": "You are disqualified in this case (forvaltningsloven § 3); "
+    "another chair of the council must act.",
+    "frida": "You are disqualified in this case (forvaltningsloven § 3); "
+    "another chair of the committee must act.",
+}
 
 # Refused by a condition of the transition (transition, scene, actor, message).
 CONDITIONS: list[tuple[str, Scene, str, str]] = [
@@ -282,7 +310,7 @@ class Row:
     actor: str
     expected: str
     then: str = ""  # after a 403: who repeats the same request
-    message: str = ""  # a 400's reason
+    message: str = ""  # a 400's reason; a disqualified person's 403
 
     @property
     def id(self) -> str:
@@ -307,7 +335,7 @@ def _rows() -> list[Row]:
             else:
                 add(Row(name, scene, actor, FORBIDDEN, then=may[0]))
     for name, scene, actor, then in CONFLICTED:
-        add(Row(name, scene, actor, FORBIDDEN, then=then))
+        add(Row(name, scene, actor, FORBIDDEN, then=then, message=DISQUALIFIED[actor]))
     for name, scene, actor, message in CONDITIONS:
         add(Row(name, scene, actor, UNMET, message=message))
     for name, transition in TRANSITIONS.items():
@@ -346,7 +374,7 @@ def untouched(application: Application, media: Path) -> dict[str, Any]:
 
 def refusal_message(row: Row) -> str:
     if row.expected == FORBIDDEN:
-        return not_permitted_message(row.transition)
+        return row.message or not_permitted_message(row.transition)
     if row.expected == NOT_POSSIBLE:
         return not_possible_message(row.transition, row.scene.status)
     return row.message

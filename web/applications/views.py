@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import access, roles
+from cases import access, permissions, roles
 from cases.completeness import completeness_problems
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Association, Meeting
@@ -313,10 +313,22 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
+            **_disqualification(request.user, application),
             **after_grant,
             **notes_context(request.user, application),
         },
     )
+
+
+def _disqualification(user: Any, application: Application) -> dict[str, str]:
+    """For staff: whether the user is disqualified, and whether the case waits because
+    everyone who could act next is (forvaltningsloven § 3)."""
+    if application.municipality_id not in roles.profile(user).municipality_ids:
+        return {}
+    return {
+        "disqualified": permissions.disqualification_refusal(user, application),
+        "waiting": permissions.waiting_reason(application),
+    }
 
 
 # The usage report and its approval have their own pages (lines, files, settlement).
@@ -349,7 +361,7 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 "application": application,
                 "name": name,
                 "label": label,
-                "refused": engine.not_permitted_message(name),
+                "refused": engine.refusal_message(application, name, request.user),
             },
             status=403,
         )

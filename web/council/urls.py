@@ -3,6 +3,7 @@
 from django.urls import path
 
 from web.council import views as views_council
+from web.council import views_ties
 
 urlpatterns = [
     path("meetings/<int:pk>/assess/", views_council.meeting_assess, name="meeting_assess"),
@@ -22,4 +23,5 @@ urlpatterns = [
         name="conflict_declare",
     ),
     path("conflicts/<int:pk>/rule/", views_council.conflict_rule, name="conflict_rule"),
+    path("conflicts/", views_ties.manager_conflicts, name="manager_conflicts"),
 ]

@@ -37,7 +37,6 @@ from cases.parsing import parse_id
 from cases.permissions import is_present
 from cases.roles import profile
 from cases.selectors.council import (
-    BODY_ROLES,
     COUNCIL_ROLES,
     OVERVIEW_ROLES,
     SheetItem,
@@ -100,6 +99,16 @@ class DeclareConflictForm(DkfdsMixin, forms.Form):
 
 
 class RulingForm(DkfdsMixin, forms.Form):
+    meeting = forms.ModelChoiceField(
+        queryset=Meeting.objects.none(),
+        label=gettext_lazy("The meeting at which the body ruled"),
+        help_text=gettext_lazy(
+            "The body rules without the member concerned; the members present at that "
+            "meeting, less the member concerned, are recorded as taking part."
+        ),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("Choose a meeting from the list.")},
+    )
     conflicted = forms.ChoiceField(
         label=gettext_lazy("The body's ruling"),
         choices=[
@@ -115,6 +124,25 @@ class RulingForm(DkfdsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": gettext_lazy("Give the reasons for the ruling.")},
     )
+
+    def __init__(
+        self,
+        *args: Any,
+        declaration: ConflictDeclaration,
+        fixed_meeting: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        body = "" if fixed_meeting else permissions.ruled_by_body(declaration)
+        if not body:
+            # A manager rules alone; a form on a meeting's page carries the meeting itself.
+            del self.fields["meeting"]
+        else:
+            self.fields["meeting"].queryset = Meeting.objects.filter(  # type: ignore[attr-defined]
+                round_id=declaration.application.round_id,
+                body=body,
+                agenda_items__application=declaration.application,
+            ).order_by("-date", "-pk")
 
 
 def _add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -242,16 +270,30 @@ def meeting_assess_item(request: HttpRequest, pk: int, application_pk: int) -> H
 def declare_conflict_panel(
     user: Any, application: Application, form: DeclareConflictForm | None = None
 ) -> dict[str, Any] | None:
-    """Context for ``cases/council/_declare_conflict.html`` (one query; None for non-members)."""
+    """Context for ``cases/council/_declare_conflict.html`` (one query; None for those who
+    do not act on cases): the user's own declaration or form, and every declaration on the
+    case with a link for whoever may record its ruling."""
     who = roles.profile(user)
-    if not who.has_role(application.municipality_id, *BODY_ROLES):
+    if not who.has_role(application.municipality_id, *permissions.ACTING_ROLES, Role.MANAGER):
         return None
+    declarations = list(
+        ConflictDeclaration.objects.filter(application=application)
+        .select_related("member", "ruled_by", "ruling_meeting")
+        .order_by("created_at", "id")
+    )
+    for declaration in declarations:
+        declaration.application = application
+        declaration.may_rule = (
+            declaration.ruling == ConflictRuling.PENDING
+            and declaration.source == ConflictSource.DECLARED
+            and not permissions.ruling_refusal(user, declaration)
+        )
     return {
         "application": application,
-        "declaration": ConflictDeclaration.objects.filter(
-            application=application, member=user
-        ).first(),
-        "board_tie": application.association_id in who.board_of,
+        "declaration": next((d for d in declarations if d.member_id == user.pk), None),
+        "declarations": declarations,
+        "acts": who.has_role(application.municipality_id, *permissions.ACTING_ROLES),
+        "board_tie": application.association_id in (who.board_of | who.represents),
         "form": form or DeclareConflictForm(auto_id=f"d{application.pk}-%s"),
     }
 
@@ -275,8 +317,12 @@ def _meeting_from(
 @login_required
 def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
     application = access.get_application_for(request.user, pk)
-    if not roles.profile(request.user).has_role(application.municipality_id, *BODY_ROLES):
-        raise PermissionDenied(_("Only members of the council or the committee declare conflicts."))
+    if not roles.profile(request.user).has_role(
+        application.municipality_id, *permissions.ACTING_ROLES
+    ):
+        raise PermissionDenied(
+            _("Only those who act on the case (case officers, council and committee) declare ties.")
+        )
     meeting = _meeting_from(request, application, COUNCIL_ROLES)
     form = DeclareConflictForm(_data(request), auto_id=f"d{application.pk}-%s")
     if request.method == "POST" and form.is_valid():
@@ -288,8 +334,8 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
             _add_errors(form, error)
         else:
             done = _(
-                "You have declared a conflict on %(case)s. You take no part in it unless "
-                "the chair rules that you are not conflicted."
+                "You have declared a tie to %(case)s. You take no part in the case unless "
+                "it is ruled that you are not disqualified."
             ) % {"case": application.case_number}
             if meeting is not None and _is_htmx(request):
                 return _render_sheet(request, meeting, bound={application.pk: {}}, saved=done)
@@ -327,8 +373,13 @@ def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
     # not form errors.
     permissions.require_may_rule(request.user, declaration)
     application = declaration.application
-    meeting = _meeting_from(request, application, (Role.COUNCIL_CHAIR,))
-    form = RulingForm(_data(request), auto_id=f"r{declaration.pk}-%s")
+    meeting = _meeting_from(request, application, COUNCIL_ROLES)
+    form = RulingForm(
+        _data(request),
+        declaration=declaration,
+        fixed_meeting=meeting is not None,
+        auto_id=f"r{declaration.pk}-%s",
+    )
     if request.method == "POST" and form.is_valid():
         try:
             meeting_services.conflict_rule(
@@ -336,6 +387,7 @@ def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
                 acting_user=request.user,
                 conflicted=form.cleaned_data["conflicted"] == "yes",
                 reason=form.cleaned_data["reason"],
+                meeting=meeting or form.cleaned_data.get("meeting"),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -373,6 +425,7 @@ def _render_overview(
     overview = assessments_overview(meeting)
     who = roles.profile(request.user)
     is_chair = who.has_role(meeting.round.municipality_id, Role.COUNCIL_CHAIR)
+    is_member = who.has_role(meeting.round.municipality_id, *COUNCIL_ROLES)
     pending = {
         d.pk: d.member_id
         for d in overview.declarations
@@ -382,8 +435,13 @@ def _render_overview(
     # and each item's conflicted members (already in the overview).
     bodies = (
         permissions.bodies_of(meeting.round.municipality_id, set(pending.values()))
-        if is_chair and pending
+        if is_member and pending
         else {}
+    )
+    chairs = (
+        permissions.chairs_of(meeting.round.municipality_id, Body.COUNCIL)
+        if is_member and pending
+        else set()
     )
     conflicted = {row.application.pk: row.conflicted_ids for row in overview.rows}
     rulings = []
@@ -392,15 +450,20 @@ def _render_overview(
         # A form for each declared tie still pending that this chair may rule on.
         if (
             declaration.pk in pending
-            and is_chair
+            and is_member
+            and permissions.ruled_by_body(declaration, bodies[declaration.member_id])
+            == Body.COUNCIL
             and not permissions.ruling_refusal(
                 request.user,
                 declaration,
                 member_bodies=bodies[declaration.member_id],
                 conflicted_ids=conflicted[declaration.application_id],
+                chair_ids=chairs,
             )
         ):
-            form = bound.get(declaration.pk) or RulingForm(auto_id=f"r{declaration.pk}-%s")
+            form = bound.get(declaration.pk) or RulingForm(
+                declaration=declaration, fixed_meeting=True, auto_id=f"r{declaration.pk}-%s"
+            )
         rulings.append({"declaration": declaration, "form": form})
     return render(
         request,

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases import access, roles
+from cases import access, permissions, roles
 from cases.parsing import parse_id
 from cases.selectors import applications as selectors
 from cases.selectors.criteria import load_round_texts
@@ -47,6 +47,9 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     page = Paginator(selectors.round_inbox(grant_round=grant_round, **criteria), 50).get_page(
         request.GET.get("page")
     )
+    for application in page:
+        # From the rows' annotation (selectors.round_inbox): no query of its own.
+        application.waiting = permissions.waiting_reason(application)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -36,6 +36,7 @@ USERS: list[tuple[str, str, str, str]] = [
     ("council_chair", "Erik", "Eriksen", "chair of the volunteer council"),
     ("committee_chair", "Frida", "Frandsen", "chair of Kultur- og Fritidsudvalget"),
     ("auditor", "Gustav", "Gram", "auditor (reads everything)"),
+    ("manager", "Mette", "Mortensen", "manager (leder): rules on the case officers' ties"),
     ("admin", "Ada", "Admin", "administrator (Django admin)"),
 ]
 
@@ -96,6 +97,7 @@ ROLES = {
     "council_chair": [Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR],
     "committee_chair": [Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR],
     "auditor": [Role.AUDITOR],
+    "manager": [Role.MANAGER],
 }
 
 
