@@ -36,11 +36,8 @@ class _AppendOnlyQuerySet(models.QuerySet):
     update = _refuse
     delete = _refuse
     bulk_update = _refuse
-
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
-        if kwargs.get("update_conflicts") or kwargs.get("ignore_conflicts"):
-            self._refuse()
-        return super().bulk_create(objs, *args, **kwargs)
+    # One at a time, through save(): each gets its history row and its trail record.
+    bulk_create = _refuse
 
 
 class AppendOnlyRow(models.Model):
