@@ -47,6 +47,11 @@ class Kind(models.TextChoices):
     REPORT_OVERDUE = "report_overdue", _("Reminder: a usage report is overdue")
     REPORT_OVERDUE_STAFF = "report_overdue_staff", _("A usage report is overdue (to case officers)")
     WAITING_DIGEST = "waiting_digest", _("Daily digest: applications waiting too long")
+    # Issue 16: the hearing (partshøring, workflows/hearing.py).
+    HEARING_STARTED = "hearing_started", _("The municipality asks for your comments (hearing)")
+    HEARING_ANSWERED = "hearing_answered", _("The association has answered a hearing")
+    HEARING_ENDED = "hearing_ended", _("A hearing has ended")
+    HEARING_REMINDER = "hearing_reminder", _("Reminder: a hearing's deadline is near")
 
 
 class Status(models.TextChoices):

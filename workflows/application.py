@@ -40,6 +40,7 @@ from workflows import meetings, rules
 from workflows.after_grant import AfterGrantTransitions
 from workflows.application_base import STATE, Outcome, S, _meeting, _note
 from workflows.flow import condition
+from workflows.hearing import HearingExceptionInput
 from workflows.inputs import Amount, TransitionInput, outcome, text
 
 
@@ -192,7 +193,7 @@ class ApplicationFlow(AfterGrantTransitions):
         self._record(reason=reason)
         self._tell_association(Kind.APPLICATION_ACCEPTED)
 
-    class RejectInput(TransitionInput):
+    class RejectInput(HearingExceptionInput):
         reason = text(
             gettext_lazy("Reasons / note"),
             required_message=gettext_lazy("Give the reasons why the application is ineligible."),
@@ -205,11 +206,14 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.case_officer,
         custom={"done": gettext_lazy("Rejected as ineligible"), "form": RejectInput},
     )
-    def reject(self, *, reason: str) -> None:
+    def reject(
+        self, *, reason: str, hearing_exception: str = "", hearing_exception_reason: str = ""
+    ) -> None:
+        hearing = self._hearing_payload(True, hearing_exception, hearing_exception_reason)
         self.application.screening_note = reason
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
-        self._record(reason=reason)
+        self._record(reason=reason, **hearing)
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=reason)
 
     class WithdrawInput(TransitionInput):
@@ -311,7 +315,7 @@ class ApplicationFlow(AfterGrantTransitions):
             assessments=votes,
         )
 
-    class DecideDirectlyInput(TransitionInput):
+    class DecideDirectlyInput(HearingExceptionInput):
         outcome = outcome(
             [
                 (Outcome.GRANT.value, gettext_lazy("Grant")),
@@ -354,11 +358,18 @@ class ApplicationFlow(AfterGrantTransitions):
         meeting: Meeting | None = None,
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
     ) -> None:
         held_at = self._held_at(Body.COMMITTEE, meeting)
         value = self._decision(outcome, amount, reason)
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, meeting=held_at.pk, **overrun)
+        hearing = self._hearing_payload(
+            value < (self.application.amount_requested or 0),
+            hearing_exception,
+            hearing_exception_reason,
+        )
+        self._apply_decision(outcome, value, reason, meeting=held_at.pk, **overrun, **hearing)
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -379,6 +390,8 @@ class ApplicationFlow(AfterGrantTransitions):
         reason: str = "",
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
     ) -> None:
         # A quick pool (akutpulje): screened and decided by the case officer, up to a ceiling.
         value = self._decision(outcome, amount, reason)
@@ -393,7 +406,12 @@ class ApplicationFlow(AfterGrantTransitions):
                 }
             )
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, **overrun)
+        hearing = self._hearing_payload(
+            value < (self.application.amount_requested or 0),
+            hearing_exception,
+            hearing_exception_reason,
+        )
+        self._apply_decision(outcome, value, reason, **overrun, **hearing)
 
     def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
         requested = self.application.amount_requested or Decimal("0")

@@ -38,6 +38,14 @@ from cases.models.meetings import (
     ConflictSource,
     Meeting,
 )
+from cases.models.hearings import (
+    COMPLETED as HEARING_COMPLETED,
+)
+from cases.models.hearings import (
+    Hearing,
+    HearingAttachment,
+    HearingOutcome,
+)
 from cases.models.municipalities import (
     Association,
     AssociationMember,
@@ -82,6 +90,10 @@ __all__ = [
     "DocumentKind",
     "FocusArea",
     "GrantRound",
+    "HEARING_COMPLETED",
+    "Hearing",
+    "HearingAttachment",
+    "HearingOutcome",
     "Meeting",
     "Municipality",
     "Payout",

@@ -61,6 +61,13 @@ class Municipality(models.Model):
             "case officers' daily digest."
         ),
     )
+    hearing_days = models.PositiveSmallIntegerField(
+        _("days for a hearing"),
+        default=14,
+        help_text=_(
+            "The deadline a hearing (partshøring) gives the association by default, in days."
+        ),
+    )
 
     objects = AuditedManager()
     history = history()

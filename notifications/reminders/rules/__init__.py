@@ -24,6 +24,7 @@ from notifications.models import Kind
 from .base import Rule
 from .deadline import DeadlineApproaching
 from .digest import WaitingDigest
+from .hearings import HearingReminder
 from .meetings import AgendaReady, AssessmentsMissing
 from .questions import InfoUnanswered
 from .reports import ReportDue, ReportOverdue
@@ -36,6 +37,7 @@ RULES: list[Rule] = [
     ReportDue(),
     ReportOverdue(),
     WaitingDigest(),
+    HearingReminder(),
 ]
 
 # Kinds whose message is about a meeting or a municipality, not one application.
