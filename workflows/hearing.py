@@ -263,12 +263,18 @@ class HearingTransitions(ApplicationFlowBase):
         permission=rules.case_officer,
         custom={"done": gettext_lazy("Hearing started"), "form": StartHearingInput},
     )
-    def start_hearing(self, *, facts: str, concerns: str = "", deadline: date | None = None) -> None:
+    def start_hearing(
+        self, *, facts: str, concerns: str = "", deadline: date | None = None
+    ) -> None:
         today = timezone.localdate()
         due = deadline or today + timedelta(days=self.application.municipality.hearing_days)
         if due <= today:
             raise InvalidInput(
-                {"deadline": [_("The deadline must be after today, so the association can answer.")]}
+                {
+                    "deadline": [
+                        _("The deadline must be after today, so the association can answer.")
+                    ]
+                }
             )
         hearing = Hearing(
             application=self.application,

@@ -84,9 +84,7 @@ class Hearing(models.Model):
 
 def hearing_attachment_path(instance: HearingAttachment, filename: str) -> str:
     # The stored name is ours; the original name is kept only as data.
-    return (
-        f"hearings/{instance.hearing.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
-    )
+    return f"hearings/{instance.hearing.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
 
 
 class HearingAttachment(StoredUpload):
