@@ -22,6 +22,7 @@ from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
 from workflows.engine import input_form, transitions_of
+from workflows.hearing import Uploads
 from workflows.inputs import ReportFiles, ReportLines
 
 from . import parsers
@@ -37,6 +38,8 @@ def field_type(field: forms.Field) -> str:
         return "lines"
     if isinstance(field, ReportFiles):
         return "files"
+    if isinstance(field, Uploads):
+        return "uploads"  # one multipart part per file, all under the field's name
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
     if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
@@ -118,6 +121,13 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
     kind = field_type(field)
     if kind == "lines":
         return JSONListField(child=ReportLineSerializer(), required=False, max_length=200)
+    if kind == "uploads":
+        return serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            max_length=50,
+            help_text="Files (multipart): one part per file, each under this name.",
+        )
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
     if kind == "date":

@@ -116,8 +116,10 @@ class HearingExceptionInput(TransitionInput):
 
     hearing_exception = forms.ChoiceField(
         label=gettext_lazy("No hearing (partshøring) because"),
-        choices=[("", gettext_lazy("A hearing was held (or the decision is not adverse)"))]
-        + HearingException.CHOICES,
+        choices=[
+            ("", gettext_lazy("A hearing was held (or the decision is not adverse)")),
+            *HearingException.CHOICES,
+        ],
         required=False,
         help_text=gettext_lazy(
             "Forvaltningsloven § 19: an adverse decision on facts the association may not "

@@ -29,6 +29,14 @@ from cases.models.applications import (
 )
 from cases.models.common import MONEY, history
 from cases.models.documents import Document, DocumentKind, document_path
+from cases.models.hearings import (
+    COMPLETED as HEARING_COMPLETED,
+)
+from cases.models.hearings import (
+    Hearing,
+    HearingAttachment,
+    HearingOutcome,
+)
 from cases.models.meetings import (
     AgendaItem,
     Assessment,
@@ -37,14 +45,6 @@ from cases.models.meetings import (
     ConflictRuling,
     ConflictSource,
     Meeting,
-)
-from cases.models.hearings import (
-    COMPLETED as HEARING_COMPLETED,
-)
-from cases.models.hearings import (
-    Hearing,
-    HearingAttachment,
-    HearingOutcome,
 )
 from cases.models.municipalities import (
     Association,
@@ -69,6 +69,7 @@ from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
 __all__ = [
+    "HEARING_COMPLETED",
     "MONEY",
     "AgendaItem",
     "Application",
@@ -90,7 +91,6 @@ __all__ = [
     "DocumentKind",
     "FocusArea",
     "GrantRound",
-    "HEARING_COMPLETED",
     "Hearing",
     "HearingAttachment",
     "HearingOutcome",
