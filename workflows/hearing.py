@@ -307,13 +307,13 @@ class HearingTransitions(ApplicationFlowBase):
             error_messages={"required": gettext_lazy("Write your answer to the hearing.")},
             widget=forms.Textarea(attrs={"rows": 8}),
         )
-        files = Uploads(label=gettext_lazy("Documents (optional)"))
+        documents = Uploads(label=gettext_lazy("Documents (optional)"))
 
-        def clean_files(self) -> list[tuple[Any, str]]:
+        def clean_documents(self) -> list[tuple[Any, str]]:
             """Each file checked as every upload is, then the case's room for them all."""
             checked: list[tuple[Any, str]] = []
             problems: list[str] = []
-            for upload in self.cleaned_data.get("files") or []:
+            for upload in self.cleaned_data.get("documents") or []:
                 if not hasattr(upload, "size") or not hasattr(upload, "read"):
                     problems.append(_("Send the documents as files."))
                     continue
@@ -334,7 +334,9 @@ class HearingTransitions(ApplicationFlowBase):
         permission=rules.applicant_or_paper_case_officer,
         custom={"done": gettext_lazy("Hearing answered"), "form": AnswerHearingInput},
     )
-    def answer_hearing(self, *, answer: str, files: list[tuple[Any, str]] | None = None) -> None:
+    def answer_hearing(
+        self, *, answer: str, documents: list[tuple[Any, str]] | None = None
+    ) -> None:
         hearing = self.open_hearing()
         assert hearing is not None  # _return_target has found it, with the row locked
         hearing.answer = answer
@@ -344,7 +346,7 @@ class HearingTransitions(ApplicationFlowBase):
         hearing.outcome = HearingOutcome.ANSWERED
         hearing._history_user = self.actor  # type: ignore[attr-defined]
         hearing.save()
-        stored = self._store_files(hearing, files or [])
+        stored = self._store_files(hearing, documents or [])
         try:
             self._save()
             self._record(
@@ -407,7 +409,11 @@ class HearingTransitions(ApplicationFlowBase):
         self._record(
             reason=reason, hearing=hearing.pk, outcome=hearing.outcome, deadline=hearing.deadline
         )
-        context = {"facts": hearing.facts, "deadline": hearing.deadline, "outcome": hearing.outcome}
+        context: dict[str, Any] = {
+            "facts": hearing.facts,
+            "deadline": hearing.deadline,
+            "outcome": hearing.outcome,
+        }
         self._tell_association(Kind.HEARING_ENDED, **context)
         if passed:
             self._tell_case_officers(Kind.HEARING_ENDED, **context)

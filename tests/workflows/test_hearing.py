@@ -130,7 +130,7 @@ def test_an_answer_returns_the_case_where_it_was(
     before = len(records_of(heard))
 
     answered = perform(
-        heard, "answer_hearing", user=world.anna, answer="Vi har en bestyrelse.", files=[pdf()]
+        heard, "answer_hearing", user=world.anna, answer="Vi har en bestyrelse.", documents=[pdf()]
     )
 
     assert answered.status == source
@@ -163,17 +163,17 @@ def test_an_answer_returns_the_case_where_it_was(
     [
         ({"answer": ""}, "answer", "Write your answer to the hearing."),
         (
-            {"files": [SimpleUploadedFile("svar.exe", b"MZ\x90\x00", "application/pdf")]},
-            "files",
+            {"documents": [SimpleUploadedFile("svar.exe", b"MZ\x90\x00", "application/pdf")]},
+            "documents",
             "program",
         ),
         (
-            {"files": [SimpleUploadedFile("svar.pdf", b"not a pdf", "application/pdf")]},
-            "files",
+            {"documents": [SimpleUploadedFile("svar.pdf", b"not a pdf", "application/pdf")]},
+            "documents",
             "not a PDF file",
         ),
-        ({"files": ["svar.pdf"]}, "files", "Send the documents as files."),
-        ({"files": "big"}, "files", "the limit is"),
+        ({"documents": ["svar.pdf"]}, "documents", "Send the documents as files."),
+        ({"documents": "big"}, "documents", "the limit is"),
     ],
     ids=["no-answer", "program", "wrong-type", "not-a-file", "too-big"],
 )
@@ -186,9 +186,9 @@ def test_bad_input_to_answer_hearing_is_refused_and_nothing_is_stored(
     message: str,
 ) -> None:
     heard = start(reach(draft, world, S.SUBMITTED), world)
-    if data.get("files") == "big":
+    if data.get("documents") == "big":
         settings.PULJEFLOW_MAX_UPLOAD_BYTES = 100
-        data = {"files": [pdf()]}
+        data = {"documents": [pdf()]}
     before = snapshot(heard)
 
     with override("en"), pytest.raises(InvalidInput) as caught:
@@ -208,9 +208,9 @@ def test_an_answer_may_not_take_the_case_over_its_attachment_quota(
     settings.PULJEFLOW_MAX_ATTACHMENTS = 0
 
     with override("en"), pytest.raises(InvalidInput) as caught:
-        perform(heard, "answer_hearing", user=world.anna, answer="Svar", files=[pdf()])
+        perform(heard, "answer_hearing", user=world.anna, answer="Svar", documents=[pdf()])
 
-    assert "at most 0" in caught.value.errors["files"][0]
+    assert "at most 0" in caught.value.errors["documents"][0]
 
 
 # --- end_hearing ---------------------------------------------------------------------------------

@@ -3,6 +3,8 @@ download. Starting and ending a hearing use the case's ordinary action page."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -35,9 +37,12 @@ def hearing_answer(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and not engine.may_take(application, NAME, request.user):
         context["refused"] = engine.not_permitted_message(NAME)
         return render(request, "cases/hearing_answer.html", context, status=403)
-    data = None
+    data: dict[str, Any] | None = None
     if request.method == "POST":
-        data = {"answer": request.POST.get("answer", ""), "files": request.FILES.getlist("files")}
+        data = {
+            "answer": request.POST.get("answer", ""),
+            "documents": request.FILES.getlist("documents"),
+        }
     form = transition_form(NAME, data)
     status = 200
     if data is not None:
