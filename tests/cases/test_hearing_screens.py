@@ -86,3 +86,22 @@ def test_a_bad_file_is_refused_beside_the_field(
     assert response.status_code == 400
     assert 'id="id_documents-error"' in response.content.decode()
     assert Hearing.objects.get().outcome == ""
+
+
+def test_only_the_association_answers_and_outsiders_see_no_hearing(
+    world: SimpleNamespace, draft: Application, client: Client
+) -> None:
+    from workflows.engine import perform
+
+    heard = perform(reach(draft, world, S.SUBMITTED), "start_hearing", user=world.carl, facts="X")
+    url = reverse("hearing_answer", args=[heard.pk])
+    data = {"answer": "Svar", "seen_status": heard.status, "seen_version": heard.version}
+    client.force_login(world.bo)
+    assert client.get(url).status_code == 404
+    client.force_login(world.carl)
+    assert client.get(url).status_code == 200  # the page shows what was asked
+    assert client.post(url, data).status_code == 403  # not a paper case: carl may not answer
+    assert Hearing.objects.get().outcome == ""
+    client.force_login(world.anna)  # the same request by the association goes through
+    assert client.post(url, data).status_code == 302
+    assert Hearing.objects.get().outcome == "answered"

@@ -88,6 +88,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [(state, {"pk": scene.attachments[state].pk}) for state in STATES]
     if kind == "report_attachment":
         return [(state, {"pk": a.pk}) for state, a in scene.report_attachments.items()]
+    if kind == "hearing_attachment":
+        return [(state, {"pk": a.pk}) for state, a in scene.hearing_attachments.items()]
     if kind == "document":
         return [(state, {"pk": d.pk}) for state, d in scene.documents.items()]
     if kind == "act":

@@ -17,7 +17,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 
-from cases.models import Body, Document, Meeting, Role, UsageReport
+from cases.models import Body, Document, Hearing, HearingAttachment, Meeting, Role, UsageReport
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
 from cases.services.meetings import conflict_declare, meeting_create
 from notifications.models import Notification
@@ -139,6 +139,30 @@ def build_scene() -> SimpleNamespace:
         attachment.file.save("kvittering.pdf", ContentFile(PDF_BYTES), save=False)
         attachment.save()
         report_attachments[state] = attachment
+    hearing_attachments = {}
+    for state in ("submitted", "other_municipality"):
+        # A hearing answered with a file (workflows/hearing.py), written as the flow writes it.
+        case = applications[state]
+        hearing = Hearing(
+            application=case,
+            facts="Oplysninger fra CVR",
+            deadline=datetime.date(2027, 3, 1),
+            return_state=state if state != "other_municipality" else "submitted",
+            started_by=world.carl if state == "submitted" else world.helle,
+            answer="Svar",
+            outcome="answered",
+        )
+        hearing.save()
+        attachment_h = HearingAttachment(
+            hearing=hearing,
+            original_name="svar.pdf",
+            size=len(PDF_BYTES),
+            content_type="application/pdf",
+            uploaded_by=world.anna if state == "submitted" else world.bo,
+        )
+        attachment_h.file.save("svar.pdf", ContentFile(PDF_BYTES), save=False)
+        attachment_h.save()
+        hearing_attachments[state] = attachment_h
     notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
     assert notification is not None, "the scene needs one of anna's notifications"
     return SimpleNamespace(
@@ -150,6 +174,7 @@ def build_scene() -> SimpleNamespace:
         declaration=declaration,
         notification=notification,
         report_attachments=report_attachments,
+        hearing_attachments=hearing_attachments,
     )
 
 

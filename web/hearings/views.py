@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from cases import access
 from cases.errors import InvalidInput, TransitionError
@@ -71,6 +72,7 @@ def hearing_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def hearing_attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(HearingAttachment.objects.select_related("hearing"), pk=pk)
     # Whoever may see the case may see what was sent in it (404 otherwise).
