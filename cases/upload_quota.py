@@ -1,7 +1,7 @@
 """What one application may hold: a number of attachments and a total size.
 
-Counted together: the application's own attachments and its usage reports'. Both limits
-are settings (``PULJEFLOW_MAX_ATTACHMENTS``, ``PULJEFLOW_MAX_ATTACHMENT_BYTES``), and
+Counted together: the application's own attachments, its usage reports' and its hearing
+answers'. Both limits are settings (``PULJEFLOW_MAX_ATTACHMENTS``, ``PULJEFLOW_MAX_ATTACHMENT_BYTES``), and
 together they bound what a case's export can hold. The applicant's screen, the staff's
 screen for a paper application, the API and the usage report all call ``check_room``;
 ``attachment_add`` checks again with the case row locked, so two uploads at once cannot
@@ -17,13 +17,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from cases.models import Application, Attachment, ReportAttachment
+from cases.models import Application, Attachment, HearingAttachment, ReportAttachment
 
 
 def usage(application: Application) -> tuple[int, int]:
     """How many attachments the application holds, and their total size in bytes."""
     count, size = 0, 0
-    for model, field in ((Attachment, "application"), (ReportAttachment, "report__application")):
+    for model, field in (
+        (Attachment, "application"),
+        (ReportAttachment, "report__application"),
+        (HearingAttachment, "hearing__application"),
+    ):
         row = model.objects.filter(**{field: application}).aggregate(
             n=Count("pk"), total=Sum("size")
         )

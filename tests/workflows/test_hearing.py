@@ -502,3 +502,28 @@ def test_exception_fields_are_offered_on_every_adverse_transition() -> None:
             input_form(name).base_fields
         )
     assert NO_HEARING["hearing_exception"] == "own_information"
+
+
+def test_the_case_file_holds_the_hearing_and_its_files(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    from cases.documents.exports import case_file_zip
+
+    heard = start(reach(draft, world, S.SUBMITTED), world)
+    perform(heard, "answer_hearing", user=world.anna, answer="Svar", documents=[pdf()])
+    target = io.BytesIO()
+
+    case_file_zip(Application.objects.get(pk=draft.pk), target)
+
+    archive = zipfile.ZipFile(target)
+    names = archive.namelist()
+    assert any("hearing-attachments/" in n and n.endswith("svar.pdf") for n in names)
+    hearings = json.loads(archive.read(next(n for n in names if n.endswith("hearings.json"))))
+    assert [(h["facts"], h["answer"], h["outcome"]) for h in hearings] == [
+        (FACTS, "Svar", "answered")
+    ]
+    assert hearings[0]["answered_at"][-6:] in ("+01:00", "+02:00")  # Copenhagen local time
