@@ -134,6 +134,12 @@ NO_HEARING = {
     "hearing_exception": "own_information",
     "hearing_exception_reason": "Afgørelsen bygger alene på foreningens egen ansøgning.",
 }
+# How the transition record keeps it (payload["hearing"]).
+NO_HEARING_RECORDED = {
+    "kind": "exception",
+    "ground": "own_information",
+    "reason": NO_HEARING["hearing_exception_reason"],
+}
 
 
 def advance(application: Any, world: SimpleNamespace, to: str) -> Any:

@@ -278,14 +278,15 @@ class AfterGrantTransitions(HearingTransitions):
         review = self._report_flow()
         report = review.report
         unspent = report.unspent_amount
+        outcome = self._settle(report, unspent, settlement, repayment_due, carry_over_reason)
         # A repayment claim is adverse (fvl. § 19): heard since the report, or excepted.
+        # Checked after the settlement's own input (the claim is rolled back with it).
         hearing = self._hearing_payload(
-            unspent > 0 and settlement == "repayment",
+            "repayment_claim" in outcome,
             hearing_exception,
             hearing_exception_reason,
             since=report.submitted_at,
         )
-        outcome = self._settle(report, unspent, settlement, repayment_due, carry_over_reason)
         review.take("approve", reasons=reason)
         self.application.closed_at = timezone.now()
         self._save("closed_at")

@@ -13,6 +13,7 @@ from cases.errors import InvalidInput
 from cases.models import Application, Document, Meeting, Role
 from workflows.engine import perform
 
+from ..conftest import NO_HEARING, NO_HEARING_RECORDED
 from .support import (
     ENTER_AMOUNT,
     NEGATIVE_AMOUNT,
@@ -60,8 +61,12 @@ def test_frida_decides_for_the_committee(
     reason: str,
 ) -> None:
     recommended = reach(draft, world, S.RECOMMENDED)
+    adverse = amount != "25000.00"  # fvl. § 19: heard, or a recorded exception
+    heard = {"hearing": NO_HEARING_RECORDED} if adverse else {}
 
-    decided = perform(recommended, "decide", user=world.frida, **data)
+    decided = perform(
+        recommended, "decide", user=world.frida, **data, **(NO_HEARING if adverse else {})
+    )
 
     assert decided.granted_amount == Decimal(amount)
     assert decided.decision_reasons == reason
@@ -83,6 +88,7 @@ def test_frida_decides_for_the_committee(
             "meeting": Meeting.objects.get(body="committee").pk,
             # The decision letter produced with the decision (cases/documents/letters.py).
             "letter": Document.objects.get(application=recommended).pk,
+            **heard,
         },
     )
 
