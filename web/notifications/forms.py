@@ -17,6 +17,7 @@ from notifications.models import Kind, Status, UserPreference
 # test_inbox_screens.py checks this list against what the flow really writes).
 LEGAL_KINDS = frozenset(
     {Kind.INFO_REQUESTED, Kind.APPLICATION_REJECTED, Kind.DECISION, Kind.REPORT_RETURNED}
+    | {Kind.HEARING_STARTED}  # a hearing (fvl. § 19): workflows/hearing.py
 )
 
 
