@@ -17,6 +17,7 @@ from cases.models import (
     BudgetLine,
     CriteriaScoring,
     GrantRound,
+    HearingOutcome,
     RecommendationOutcome,
     Role,
 )
@@ -402,3 +403,36 @@ class TokenInputSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = Text()
     expires_at = serializers.DateTimeField(allow_null=True)
+
+
+class HearingAttachmentSerializer(serializers.Serializer):
+    id = Integer()
+    original_name = Text()
+    size = Integer()
+    content_type = Text()
+
+
+class HearingSerializer(serializers.Serializer):
+    """A hearing (partshøring, fvl. § 19): what the association is heard on, until when,
+    and how it ended ("" while open; answered / expired / withdrawn)."""
+
+    id = Integer()
+    facts = Text()
+    concerns = Text()
+    deadline = serializers.DateField()
+    returns_to = serializers.ChoiceField(choices=ApplicationStatus.choices, source="return_state")
+    started_at = serializers.DateTimeField()
+    answer = Text()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    outcome = serializers.ChoiceField(choices=[("", ""), *HearingOutcome.choices], allow_blank=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+    attachments = HearingAttachmentSerializer(many=True)
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    """One application, with its hearings."""
+
+    hearings = HearingSerializer(many=True)
+
+    class Meta(ApplicationSerializer.Meta):
+        fields = [*ApplicationSerializer.Meta.fields, "hearings"]

@@ -22,6 +22,7 @@ from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
 from workflows.engine import input_form, transitions_of
+from workflows.hearing import Uploads
 from workflows.inputs import DocumentFiles, ReportFiles, ReportLines
 
 from . import parsers
@@ -39,6 +40,8 @@ def field_type(field: forms.Field) -> str:
         return "files"
     if isinstance(field, DocumentFiles):
         return "documents"
+    if isinstance(field, Uploads):
+        return "uploads"  # one multipart part per file, all under the field's name
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
     if isinstance(field, forms.ModelMultipleChoiceField):
@@ -129,6 +132,13 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
             required=False,
             max_length=DocumentFiles.MAX_FILES,
             help_text="Documents sent with the answer (multipart, one part per file).",
+        )
+    if kind == "uploads":
+        return serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            max_length=50,
+            help_text="Files (multipart): one part per file, each under this name.",
         )
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)

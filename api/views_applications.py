@@ -29,6 +29,7 @@ from .errors import Conflict
 from .pagination import check_query
 from .parsers import JSONParser
 from .serializers import (
+    ApplicationDetailSerializer,
     ApplicationFilterSerializer,
     ApplicationInputSerializer,
     ApplicationPatchSerializer,
@@ -47,7 +48,12 @@ def _with_relations(qs: QuerySet[Application]) -> QuerySet[Application]:
 
 
 def _detail(user: Any, pk: int) -> Application:
-    application = _with_relations(access.visible_applications(user)).filter(pk=pk).first()
+    application = (
+        _with_relations(access.visible_applications(user))
+        .prefetch_related("hearings__attachments")
+        .filter(pk=pk)
+        .first()
+    )
     if application is None:
         raise Http404(_("No such application."))
     return application
@@ -133,9 +139,9 @@ class ApplicationList(generics.GenericAPIView):
 
 
 class ApplicationDetail(APIView):
-    @extend_schema(responses=ApplicationSerializer)
+    @extend_schema(responses=ApplicationDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(ApplicationSerializer(_detail(request.user, pk)).data)
+        return Response(ApplicationDetailSerializer(_detail(request.user, pk)).data)
 
     @extend_schema(request=ApplicationPatchSerializer, responses=ApplicationSerializer)
     def patch(self, request: Request, pk: int) -> Response:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 # The role an association's own user acts in (not a staff role: it is a tie to an association).
 APPLICANT = "applicant"
+# Puljeflow itself, acting from beat (e.g. ending a hearing whose deadline has passed).
+SYSTEM = "system"
 
 
 @dataclass
@@ -77,6 +79,8 @@ def role_label(role: str) -> str:
     """A stored role identifier as a person reads it."""
     if role == APPLICANT:
         return _("Applicant")
+    if role == SYSTEM:
+        return _("Puljeflow (automatically)")
     try:
         return str(Role(role).label)
     except ValueError:

@@ -1,8 +1,9 @@
 """What one application may hold: a number of attachments and a total size.
 
-Counted together: the application's own attachments, its usage reports' and the
-documents received on it after submission (``cases.services.case_documents``). Both limits
-are settings (``PULJEFLOW_MAX_ATTACHMENTS``, ``PULJEFLOW_MAX_ATTACHMENT_BYTES``), and
+Counted together: the application's own attachments, its usage reports', its hearing
+answers' and the documents received on it after submission
+(``cases.services.case_documents``). Both limits are settings (``PULJEFLOW_MAX_ATTACHMENTS``,
+``PULJEFLOW_MAX_ATTACHMENT_BYTES``), and
 together they bound what a case's export can hold. The applicant's screen, the staff's
 screen for a paper application, the API and the usage report all call ``check_room``;
 ``attachment_add`` checks again with the case row locked, so two uploads at once cannot
@@ -18,7 +19,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from cases.models import Application, Attachment, ReceivedDocument, ReportAttachment
+from cases.models import (
+    Application,
+    Attachment,
+    HearingAttachment,
+    ReceivedDocument,
+    ReportAttachment,
+)
 
 
 def usage(application: Application) -> tuple[int, int]:
@@ -28,6 +35,7 @@ def usage(application: Application) -> tuple[int, int]:
         (Attachment, "application"),
         (ReportAttachment, "report__application"),
         (ReceivedDocument, "application"),  # documents received after submission
+        (HearingAttachment, "hearing__application"),
     ):
         row = model.objects.filter(**{field: application}).aggregate(
             n=Count("pk"), total=Sum("size")

@@ -400,6 +400,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": PULJEFLOW_CHECKPOINT_SECONDS,
         "options": {"expires": PULJEFLOW_CHECKPOINT_SECONDS / 2},
     },
+    # Hearings whose deadline has passed end, and the case returns (workflows/hearing.py).
+    "hearings-end-expired": {
+        "task": "workflows.tasks.end_expired_hearings",
+        "schedule": 900.0,
+        "options": {"expires": 880},
+    },
     # Decision letters are printed after commit; this prints any whose task was lost.
     "letters-print-missing": {
         "task": "cases.tasks.print_missing",
@@ -424,6 +430,7 @@ NOTIFICATIONS_REPORT_ESCALATE_AFTER_WEEKS = 1  # overdue weeks before case offic
 NOTIFICATIONS_DIGEST_HOUR = 7  # the case officers' daily digest, from this hour (Copenhagen)
 NOTIFICATIONS_REMINDER_BATCH = 1000  # reminders per transaction
 NOTIFICATIONS_REMIND_BUDGET_SECONDS = 15  # a beat run starts no new batch after this
+NOTIFICATIONS_HEARING_REMINDER_DAYS = 3  # before a hearing's deadline, if unanswered
 
 # --- Security defaults -----------------------------------------------------------------
 # The same here and in production; config/settings_production.py adds HTTPS-only rules.

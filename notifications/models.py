@@ -50,6 +50,11 @@ class Kind(models.TextChoices):
     ACCESS_DEADLINE = "access_deadline", _("Reminder: a request for access to documents is due")
     # Retention (issue 16): a draft never submitted is deleted after a period; a month before.
     DRAFT_EXPIRING = "draft_expiring", _("Notice: an unsubmitted draft will be deleted")
+    # Issue 16: the hearing (partshøring, workflows/hearing.py).
+    HEARING_STARTED = "hearing_started", _("The municipality asks for your comments (hearing)")
+    HEARING_ANSWERED = "hearing_answered", _("The association has answered a hearing")
+    HEARING_ENDED = "hearing_ended", _("A hearing has ended")
+    HEARING_REMINDER = "hearing_reminder", _("Reminder: a hearing's deadline is near")
 
 
 class Status(models.TextChoices):

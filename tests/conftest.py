@@ -128,6 +128,20 @@ def draft(world: SimpleNamespace) -> Any:
     return application
 
 
+# Why an adverse decision needed no hearing (fvl. § 19; workflows/hearing.py): for tests
+# whose subject is not the hearing.
+NO_HEARING = {
+    "hearing_exception": "own_information",
+    "hearing_exception_reason": "Afgørelsen bygger alene på foreningens egen ansøgning.",
+}
+# How the transition record keeps it (payload["hearing"]).
+NO_HEARING_RECORDED = {
+    "kind": "exception",
+    "ground": "own_information",
+    "reason": NO_HEARING["hearing_exception_reason"],
+}
+
+
 def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
     """Drive an application along the happy path, from wherever it is, up to status ``to``."""
     path = [
@@ -143,7 +157,7 @@ def advance(application: Any, world: SimpleNamespace, to: str) -> Any:
             "recommended",
             "decide",
             "frida",
-            {"outcome": "grant", "amount": "20000", "reason": "Som indstillet"},
+            {"outcome": "grant", "amount": "20000", "reason": "Som indstillet", **NO_HEARING},
         ),
         ("granted", "pay", "carl", {"amount": "20000", "reference": "UDB-1"}),
         (

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("web.notes.urls")),
     path("", include("web.access.urls")),
     path("", include("web.privacy.urls")),
+    path("", include("web.hearings.urls")),
 ]

@@ -34,8 +34,9 @@ from cases.models import (
 from cases.services import grants as grant_services
 from notifications.models import Kind
 from workflows import rules
-from workflows.application_base import STATE, ApplicationFlowBase, _note, _reference
+from workflows.application_base import STATE, _note, _reference
 from workflows.flow import condition
+from workflows.hearing import HearingExceptionInput, HearingTransitions
 from workflows.inputs import (
     Amount,
     ReportFiles,
@@ -64,7 +65,7 @@ def has_report_awaiting_review(flow: AfterGrantTransitions) -> fsm.State.CONDITI
     return fsm.State.CONDITION(True)
 
 
-class AfterGrantTransitions(ApplicationFlowBase):
+class AfterGrantTransitions(HearingTransitions):
     """Payouts, the usage report and repayment: the flow from ``granted`` on."""
 
     class PayInput(TransitionInput):
@@ -229,7 +230,7 @@ class AfterGrantTransitions(ApplicationFlowBase):
         self._record(reason=reason, report=review.report.pk)
         self._tell_association(Kind.REPORT_RETURNED, legal=True, reasons=reason)
 
-    class ApproveReportInput(TransitionInput):
+    class ApproveReportInput(HearingExceptionInput):
         reason = _note()
         settlement = forms.ChoiceField(
             label=gettext_lazy("The unspent balance"),
@@ -271,15 +272,25 @@ class AfterGrantTransitions(ApplicationFlowBase):
         settlement: str = "",
         repayment_due: date | None = None,
         carry_over_reason: str = "",
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
     ) -> None:
         review = self._report_flow()
         report = review.report
         unspent = report.unspent_amount
         outcome = self._settle(report, unspent, settlement, repayment_due, carry_over_reason)
+        # A repayment claim is adverse (fvl. § 19): heard since the report, or excepted.
+        # Checked after the settlement's own input (the claim is rolled back with it).
+        hearing = self._hearing_payload(
+            "repayment_claim" in outcome,
+            hearing_exception,
+            hearing_exception_reason,
+            since=report.submitted_at,
+        )
         review.take("approve", reasons=reason)
         self.application.closed_at = timezone.now()
         self._save("closed_at")
-        self._record(reason=reason, report=report.pk, unspent=unspent, **outcome)
+        self._record(reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing)
         self._tell_association(Kind.REPORT_APPROVED)
         if "repayment_claim" in outcome:
             self._tell_association(

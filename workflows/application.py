@@ -51,6 +51,7 @@ from workflows.application_base import (
     _round_criteria,
 )
 from workflows.flow import condition
+from workflows.hearing import HearingExceptionInput
 from workflows.inputs import (
     Amount,
     CheckedUpload,
@@ -227,7 +228,7 @@ class ApplicationFlow(AfterGrantTransitions):
         self._record(reason=reason)
         self._tell_association(Kind.APPLICATION_ACCEPTED)
 
-    class RejectInput(TransitionInput):
+    class RejectInput(HearingExceptionInput):
         reason = text(
             gettext_lazy("Reasons / note"),
             required_message=gettext_lazy("Give the reasons why the application is ineligible."),
@@ -240,11 +241,14 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.case_officer,
         custom={"done": gettext_lazy("Rejected as ineligible"), "form": RejectInput},
     )
-    def reject(self, *, reason: str) -> None:
+    def reject(
+        self, *, reason: str, hearing_exception: str = "", hearing_exception_reason: str = ""
+    ) -> None:
+        hearing = self._hearing_payload(True, hearing_exception, hearing_exception_reason)
         self.application.screening_note = reason
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
-        self._record(reason=reason)
+        self._record(reason=reason, **hearing)
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=reason)
 
     class WithdrawInput(TransitionInput):
@@ -364,7 +368,7 @@ class ApplicationFlow(AfterGrantTransitions):
             **voted,
         )
 
-    class DecideDirectlyInput(TransitionInput):
+    class DecideDirectlyInput(HearingExceptionInput):
         outcome = outcome(
             [
                 (Outcome.GRANT.value, gettext_lazy("Grant")),
@@ -417,14 +421,21 @@ class ApplicationFlow(AfterGrantTransitions):
         meeting: Meeting | None = None,
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
         **vote: Any,
     ) -> None:
         held_at = self._held_at(Body.COMMITTEE, meeting)
         voted = vote_payload(self.quorum(held_at), vote)
         value = self._decision(outcome, amount, reason)
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
+        hearing = self._hearing_payload(
+            value < (self.application.amount_requested or 0),
+            hearing_exception,
+            hearing_exception_reason,
+        )
         self._apply_decision(
-            outcome, value, reason, held_at.date, meeting=held_at.pk, **voted, **overrun
+            outcome, value, reason, held_at.date, meeting=held_at.pk, **voted, **overrun, **hearing
         )
 
     @STATE.transition(
@@ -446,6 +457,8 @@ class ApplicationFlow(AfterGrantTransitions):
         reason: str = "",
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
     ) -> None:
         # A quick pool (akutpulje): screened and decided by the case officer, up to a ceiling.
         value = self._decision(outcome, amount, reason)
@@ -460,7 +473,12 @@ class ApplicationFlow(AfterGrantTransitions):
                 }
             )
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun)
+        hearing = self._hearing_payload(
+            value < (self.application.amount_requested or 0),
+            hearing_exception,
+            hearing_exception_reason,
+        )
+        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun, **hearing)
 
     def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
         requested = self.application.amount_requested or Decimal("0")

@@ -56,7 +56,18 @@ CHAIR_ROLE: dict[str, str] = {
     Body.COUNCIL: Role.COUNCIL_CHAIR,
     Body.COMMITTEE: Role.COMMITTEE_CHAIR,
 }
-ROW_FIELDS = ("outcome", "amount", "reason", "confirm_overrun", "overrun_reason", *VOTE_FIELDS)
+# A refusal or a cut needs a completed hearing or a § 19 exception (workflows/hearing.py),
+# given per row: the grounds differ from case to case.
+ROW_FIELDS = (
+    "outcome",
+    "amount",
+    "reason",
+    "confirm_overrun",
+    "overrun_reason",
+    "hearing_exception",
+    "hearing_exception_reason",
+    *VOTE_FIELDS,
+)
 
 
 # --- access --------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from cases.models import (
     CarryOver,
     Document,
     GrantRound,
+    HearingAttachment,
     RepaymentClaim,
     ReportAttachment,
     UsageReport,
@@ -311,6 +312,18 @@ def _write_case(
                 received.file,
             )
     _write_notes_and_received(archive, application, folder, redactor)
+    for heard in HearingAttachment.objects.filter(hearing__application=application):
+        if heard.file:
+            _copy_in(
+                archive,
+                f"{folder}hearing-attachments/{heard.hearing_id}-{heard.pk}-"
+                f"{_safe(heard.original_name)}",
+                heard.file,
+            )
+    archive.writestr(
+        f"{folder}hearings.json",
+        json.dumps(_hearings(application), ensure_ascii=False, indent=2, default=str),
+    )
     archive.writestr(
         f"{folder}after-grant.json",
         json.dumps(
@@ -363,6 +376,30 @@ def _write_notes_and_received(
             indent=2,
         ),
     )
+
+
+def _hearings(application: Application) -> list[dict[str, Any]]:
+    """The case's hearings (partshøring), times in Copenhagen local time."""
+
+    def local(value: Any) -> str | None:
+        return timezone.localtime(value).isoformat() if value else None
+
+    return [
+        {
+            "id": h.pk,
+            "facts": h.facts,
+            "concerns": h.concerns,
+            "deadline": h.deadline.isoformat(),
+            "returns_to": h.return_state,
+            "started_at": local(h.started_at),
+            "answer": h.answer,
+            "answered_at": local(h.answered_at),
+            "outcome": h.outcome,
+            "ended_at": local(h.ended_at),
+            "attachments": [a.original_name for a in h.attachments.all()],
+        }
+        for h in application.hearings.prefetch_related("attachments")
+    ]
 
 
 def case_file_zip(application: Application, target: Any) -> None:

@@ -37,6 +37,14 @@ from cases.models.applications import (
 )
 from cases.models.common import MONEY, history
 from cases.models.documents import Document, DocumentKind, document_path
+from cases.models.hearings import (
+    COMPLETED as HEARING_COMPLETED,
+)
+from cases.models.hearings import (
+    Hearing,
+    HearingAttachment,
+    HearingOutcome,
+)
 from cases.models.meetings import (
     AgendaItem,
     Assessment,
@@ -81,6 +89,7 @@ from cases.trail.models import TransitionRecord
 
 __all__ = [
     "APPLICANT_CHANNELS",
+    "HEARING_COMPLETED",
     "MONEY",
     "AccessDecision",
     "AccessRequest",
@@ -110,6 +119,9 @@ __all__ = [
     "FileNote",
     "FocusArea",
     "GrantRound",
+    "Hearing",
+    "HearingAttachment",
+    "HearingOutcome",
     "Meeting",
     "Municipality",
     "NoteConcerns",

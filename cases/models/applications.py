@@ -35,6 +35,8 @@ class ApplicationStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     REPORT_SUBMITTED = "report_submitted", _("Usage report submitted")
     CLOSED = "closed", _("Closed")
+    # Partshøring (forvaltningsloven § 19): waits for the association; returns where it was.
+    IN_HEARING = "in_hearing", _("In hearing")
 
 
 S = ApplicationStatus

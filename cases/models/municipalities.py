@@ -122,6 +122,14 @@ class Municipality(models.Model):
         help_text=_("31 December does not count as a working day for access deadlines."),
     )
 
+    hearing_days = models.PositiveSmallIntegerField(
+        _("days for a hearing"),
+        default=14,
+        help_text=_(
+            "The deadline a hearing (partshøring) gives the association by default, in days."
+        ),
+    )
+
     objects = AuditedManager()
     history = history()
 

@@ -81,6 +81,7 @@ def application_detail(user: Any, pk: int) -> Application | None:
             "payouts",
             "usage_reports",
             "documents",
+            "hearings__attachments",
             Prefetch(
                 "transition_records",
                 queryset=TransitionRecord.objects.order_by("seq"),

@@ -39,15 +39,19 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "request_info": frozenset(),
     "provide_info": frozenset({"question", "documents"}),
     "accept": frozenset(),
-    "reject": frozenset(),
+    "reject": frozenset({"hearing"}),
     "withdraw": frozenset(),
     # The council's recommendation as the case page shows it, with the round's criteria
     # it rests on (part of its reasons); not who was present, who was conflicted, nor the
     # members' individual assessments (votes).
     "recommend": frozenset({"outcome", "amount", "requested", "criteria"}),
     # Not the meeting's id, nor the pool-overrun confirmation (the committee's budget).
-    "decide": frozenset({"outcome", "amount", "requested", "recommended", "letter"}),
-    "decide_directly": frozenset({"outcome", "amount", "requested", "letter"}),
+    "decide": frozenset({"outcome", "amount", "requested", "recommended", "letter", "hearing"}),
+    "decide_directly": frozenset({"outcome", "amount", "requested", "letter", "hearing"}),
+    # The hearing (fvl. § 19) is the association's own: all of it.
+    "start_hearing": frozenset({"hearing", "concerns", "deadline", "returns_to"}),
+    "answer_hearing": frozenset({"hearing", "attachments"}),
+    "end_hearing": frozenset({"hearing", "outcome", "deadline"}),
     # The case went back to the council; the earlier recommendation and the committee's
     # note to the council are the bodies' business.
     "send_back": frozenset(),

@@ -148,6 +148,26 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
     assert agenda["totals"]["requested"] == "25000.00"
     assert agenda["totals"]["pool"] == "325000.00"
 
+    # A grant of less than requested: the association is heard first (fvl. § 19), with a file.
+    heard = take(carl, app_id, "start_hearing", facts="Materialebudgettet er højt.")
+    assert heard["status"] == "in_hearing"
+    offered = {t["name"]: t for t in anna.get(f"{BASE}/applications/{app_id}/transitions").json()}
+    assert {"name": "documents", "type": "uploads", "choices": []} in offered["answer_hearing"][
+        "fields"
+    ]
+    answered = anna.post(
+        f"{BASE}/applications/{app_id}/transitions/answer_hearing",
+        {
+            "answer": "Se vedlagte tilbud.",
+            "documents": [SimpleUploadedFile("tilbud.pdf", PDF_BYTES)],
+        },
+    )
+    assert answered.status_code == 200, answered.json()
+    assert answered.json()["status"] == "recommended"
+    hearings = anna.get(f"{BASE}/applications/{app_id}").json()["hearings"]
+    assert [(h["outcome"], h["answer"]) for h in hearings] == [("answered", "Se vedlagte tilbud.")]
+    assert [a["original_name"] for a in hearings[0]["attachments"]] == ["tilbud.pdf"]
+
     decided = take(
         frida,
         app_id,
@@ -195,6 +215,8 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
         "provide_info",
         "accept",
         "recommend",
+        "start_hearing",
+        "answer_hearing",
         "decide",
         "pay",
         "submit_report",

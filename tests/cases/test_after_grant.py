@@ -26,7 +26,7 @@ from cases.models import (
 from cases.trail.models import TransitionRecord
 from workflows.engine import perform
 
-from ..conftest import PDF, advance, report_data
+from ..conftest import NO_HEARING, PDF, advance, report_data
 from ..factories import GrantRoundFactory
 from ..workflows.support import make_application
 
@@ -127,15 +127,17 @@ def test_the_full_life_of_a_grant(
     application = Application.objects.get(pk=pk)
     approve = reverse("report_approve", args=[pk])
     assert carl.get(approve).status_code == 200
-    response = carl.post(
-        approve,
-        {
-            "seen_status": application.status,
-            "seen_version": application.version,
-            "reason": "Godkendt",
-            "settlement": "repayment",
-        },
-    )
+    approval = {
+        "seen_status": application.status,
+        "seen_version": application.version,
+        "reason": "Godkendt",
+        "settlement": "repayment",
+    }
+    # A repayment claim is adverse: without a hearing, the § 19 ground beside its field.
+    refused = carl.post(approve, approval)
+    assert refused.status_code == 400
+    assert 'id="id_hearing_exception-error"' in refused.content.decode()
+    response = carl.post(approve, {**approval, **NO_HEARING})
     assert response.status_code == 302, response.content.decode()[:3000]
     claim = RepaymentClaim.objects.get(application_id=pk)
     assert (claim.amount, claim.due_on) == (
@@ -371,7 +373,7 @@ def test_the_overview_lists_overdue_awaiting_and_claims_with_constant_queries(
 
     deadline_passed(granted)
     deadline_passed(delivered)  # report received: not overdue
-    perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    perform(reported, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING)
 
     # session, user, the profile (2), overdue, awaiting, claims, the notification badge: fixed.
     assert count() == small
@@ -442,7 +444,9 @@ def test_the_trail_and_the_case_file_hold_payouts_reports_and_the_claim(
     from cases.trail.timeline import trail_events
 
     reported = reported_with_balance(draft, world)
-    closed = perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    closed = perform(
+        reported, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING
+    )
     report = UsageReport.objects.get(application=closed)
     attachment = ReportAttachment.objects.get(report=report)
 
@@ -503,6 +507,7 @@ def test_register_repayment_is_offered_only_while_a_claim_is_outstanding(
         "approve_report",
         user=world.carl,
         settlement="repayment",
+        **NO_HEARING,
     )
     url = reverse("application_detail", args=[claimed.pk])
     assert 'data-action="register_repayment"' in as_user(world.carl).get(url).content.decode()

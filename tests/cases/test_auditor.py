@@ -19,8 +19,16 @@ from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.documents.letters import letter_pdf
-from cases.models import Body, ConflictDeclaration, Document, Meeting, ReportAttachment
+from cases.models import (
+    Body,
+    ConflictDeclaration,
+    Document,
+    HearingAttachment,
+    Meeting,
+    ReportAttachment,
+)
 from cases.services.meetings import conflict_declare, meeting_create
+from workflows import engine
 from workflows.engine import TRANSITION_NAMES
 
 from ..conftest import advance, on_agenda
@@ -79,16 +87,27 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
         acting_user=world.carl,
     )
     declaration = conflict_declare(application=review, member=world.erik, reason="Nabo")
+    # A case in a hearing, with a file from an earlier hearing answered (workflows/hearing.py).
+    heard = engine.perform(made("submitted"), "start_hearing", user=world.carl, facts="CVR")
+    heard = engine.perform(
+        heard,
+        "answer_hearing",
+        user=world.anna,
+        answer="Svar",
+        documents=[SimpleUploadedFile("svar.pdf", PDF_BYTES, "application/pdf")],
+    )
+    heard = engine.perform(heard, "start_hearing", user=world.carl, facts="Mere")
     # Letters are printed after commit (cases.tasks.print_letter), as in real life.
     for document in Document.objects.all():
         letter_pdf(document)
     return SimpleNamespace(
-        applications=[draft, submitted, review, recommended, granted, reported],
+        applications=[draft, submitted, review, recommended, granted, reported, heard],
         meetings=[council, committee],
         declaration=declaration,
         document=Document.objects.get(application=granted),
         attachment=granted.attachments.first(),
         report_attachment=ReportAttachment.objects.get(report__application=reported),
+        hearing_attachment=HearingAttachment.objects.get(),
     )
 
 
@@ -133,6 +152,8 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "report_approve": apps_,
         "report_attachment_download": [{"pk": scene.report_attachment.pk}],
         "usage_reports": [{}],
+        "hearing_answer": apps_,
+        "hearing_attachment_download": [{"pk": scene.hearing_attachment.pk}],
         "round_report": [{"pk": world.round.pk}],
         "round_report_csv": [{"pk": world.round.pk}],
         "municipality_report": [{}],

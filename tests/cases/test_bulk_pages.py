@@ -22,7 +22,7 @@ from cases.roles import forget_profile
 from cases.services.meetings import agenda_add, conflict_declare, meeting_create
 from cases.trail.models import TransitionRecord
 from notifications.models import Notification
-from tests.conftest import on_agenda
+from tests.conftest import NO_HEARING, on_agenda
 from tests.factories import ApplicationFactory
 from web.bulk.forms import normalise_amount
 from workflows import bulk, engine
@@ -80,8 +80,11 @@ def row(application: Application, **fields: str) -> dict[str, str]:
 def post(
     client: Any, meeting: Meeting, *rows: dict[str, str], lang: str = "en", **extra: str
 ) -> Any:
-    """POST the rows; in Danish, amounts are typed the Danish way ("12.500,50")."""
-    data: dict[str, str] = {}
+    """POST the rows; in Danish, amounts are typed the Danish way ("12.500,50").
+
+    With the page's § 19 ground for refusals and cuts (the council's page ignores it),
+    unless ``extra`` says otherwise."""
+    data: dict[str, str] = dict(NO_HEARING)
     for fields in rows:
         data.update(fields)
     data.update(extra)
@@ -300,6 +303,8 @@ def test_frida_decides_the_whole_agenda_as_recommended_in_one_click(
             data[field.html_name] = "" if value is None else str(value)
     assert data[f"row-{items[0].pk}-action"] == "decide"
     assert data[f"row-{items[0].pk}-outcome"] == "grant"
+    # 20,000 of the 25,000 asked: a cut, so the page's § 19 ground (a hearing was not held).
+    data.update(NO_HEARING)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url(meeting), data, **EN)
@@ -670,3 +675,23 @@ def test_an_item_added_to_the_agenda_after_the_page_was_drawn_is_left_alone(
     response = post(as_user(world.erik), meeting, row(first, outcome="grant"))
     assert response.status_code == 302
     assert Application.objects.get(pk=late.pk).status == "in_council_review"
+
+
+def test_a_cut_without_a_hearing_or_a_ground_is_refused_and_the_page_says_section_19(
+    world: SimpleNamespace, as_user: Any
+) -> None:
+    item = recommended(world, world.b)
+    meeting = meeting_of(Body.COMMITTEE)
+    client = as_user(world.frida)
+    before = snapshot()
+    cut = row(item, action="decide", outcome="grant", amount="20000", reason="Som indstillet")
+
+    response = post(client, meeting, cut, hearing_exception="", hearing_exception_reason="")
+
+    assert response.status_code == 400
+    assert "forvaltningsloven § 19" in html_of(response)
+    assert response.context["overrun"].errors["hearing_exception"]
+    assert snapshot() == before
+    assert post(client, meeting, cut).status_code == 302  # with the page's ground
+    record = TransitionRecord.objects.get(transition="decide")
+    assert record.payload["hearing"]["kind"] == "exception"

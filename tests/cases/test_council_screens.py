@@ -34,7 +34,7 @@ from cases.services.meetings import (
     meeting_create,
 )
 from cases.trail.models import TransitionRecord
-from tests.conftest import on_agenda
+from tests.conftest import NO_HEARING, on_agenda
 from tests.factories import ApplicationFactory, UserFactory, give_role
 from workflows import engine
 
@@ -259,6 +259,7 @@ def test_a_council_member_can_neither_recommend_nor_decide(
         "reason": "Som indstillet",
         "seen_status": application.status,
         "seen_version": application.version,
+        **NO_HEARING,  # a cut: fvl. § 19 (the recommendation ignores these fields)
     }
     refused = as_user(world.dorte).post(url, data)
     assert refused.status_code == 403

@@ -28,6 +28,7 @@ from cases.services.meetings import (
     conflict_rule,
     meeting_create,
 )
+from tests.conftest import NO_HEARING
 from tests.factories import ApplicationFactory, AssociationFactory
 from workflows import engine
 
@@ -134,6 +135,7 @@ def committee_meeting(world: SimpleNamespace, council_meeting: SimpleNamespace) 
         outcome="grant",
         amount="15000",
         reason="Som indstillet af Frivillighedsrådet",
+        **NO_HEARING,
     )
     bos = engine.perform(
         bos, "send_back", user=world.frida, reason="Rådet bør se på budgettet igen"

@@ -22,7 +22,7 @@ from cases.services.meetings import (
 )
 from cases.trail.chain import verify_records
 from cases.trail.models import TransitionRecord
-from tests.conftest import advance
+from tests.conftest import NO_HEARING, advance
 from tests.factories import ApplicationFactory, UserFactory, give_role
 from workflows import engine
 
@@ -223,6 +223,7 @@ def test_a_decision_beyond_the_pool_needs_a_confirmed_reason(
         reason="x",
         confirm_overrun=True,
         overrun_reason="Særlig indsats i vinter",
+        **NO_HEARING,
     )
     record = TransitionRecord.objects.filter(application=granted).last()
     assert record.payload["overrun"]["reason"] == "Særlig indsats i vinter"
@@ -262,6 +263,7 @@ def test_in_a_quick_pool_the_case_officer_decides_up_to_the_ceiling(
         outcome="grant",
         amount="15000",
         reason="Loftet",
+        **NO_HEARING,
     )
     assert granted.status == "granted"
 

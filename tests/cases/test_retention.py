@@ -18,7 +18,7 @@ from cases.trail.models import TransitionRecord
 from notifications.models import Notification
 from workflows import engine
 
-from ..conftest import advance, on_postgres
+from ..conftest import NO_HEARING, advance, on_postgres
 from ..factories import ApplicationFactory, GrantRoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def _refused_long_ago(world: SimpleNamespace, association: Association) -> Appli
         user = world.bo if association == world.b else world.anna
         application = engine.perform(application, "submit", user=user)
         application = engine.perform(
-            application, "reject", user=world.carl, reason="Uden for § 18."
+            application, "reject", user=world.carl, reason="Uden for § 18.", **NO_HEARING
         )
     return application
 

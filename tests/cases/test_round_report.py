@@ -33,7 +33,7 @@ from cases.models.after_grant import CarryOver, RepaymentClaim
 from cases.selectors.round_report import municipality_report, round_report
 from workflows import engine
 
-from ..conftest import advance
+from ..conftest import NO_HEARING, advance
 from ..factories import ApplicationFactory, AssociationFactory, GrantRoundFactory
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +119,9 @@ def round_with_results(world: SimpleNamespace) -> SimpleNamespace:
         approved_by=world.carl,
     )
     rejected = advance(_applied(world, other_area), world, "submitted")
-    engine.perform(rejected, "reject", user=world.carl, reason="Ikke frivilligt socialt arbejde")
+    engine.perform(
+        rejected, "reject", user=world.carl, reason="Ikke frivilligt socialt arbejde", **NO_HEARING
+    )
     advance(_applied(world), world, "submitted")
     withdrawn = advance(_applied(world), world, "submitted")
     engine.perform(withdrawn, "withdraw", user=world.anna)

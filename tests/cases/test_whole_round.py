@@ -34,7 +34,7 @@ from cases.trail.models import TransitionRecord
 from notifications.models import Kind, Notification
 from workflows import engine
 
-from ..conftest import _forget
+from ..conftest import NO_HEARING, _forget
 from ..factories import ApplicationFactory, AssociationFactory, UserFactory, give_role, tie
 
 pytestmark = pytest.mark.django_db
@@ -84,7 +84,9 @@ def test_a_whole_round_from_submission_to_letters(
 
     # 2. Screening: one is not eligible, one needs an answer first, the rest go on.
     rejected, asked, *rest = applications
-    _perform(rejected, "reject", world.carl, reason="Aktiviteten ligger uden for § 18.")
+    _perform(
+        rejected, "reject", world.carl, reason="Aktiviteten ligger uden for § 18.", **NO_HEARING
+    )
     asked = _perform(asked, "request_info", world.carl, question="Hvor mange frivillige?")
     asked = _perform(asked, "provide_info", representative[asked.association_id], answer="12")
     for application in [asked, *rest]:
@@ -171,7 +173,7 @@ def test_a_whole_round_from_submission_to_letters(
                 data = {"outcome": "refuse", "reason": "Som indstillet af Frivillighedsrådet."}
             else:
                 data = {"outcome": "grant", "amount": str(cut), "reason": "Afpasset puljen."}
-            _perform(application, "decide", world.frida, meeting=committee.pk, **data)
+            _perform(application, "decide", world.frida, meeting=committee.pk, **data, **NO_HEARING)
     _forget(world)
 
     granted = Application.objects.filter(round=world.round, status="granted")

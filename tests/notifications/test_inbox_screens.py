@@ -284,6 +284,8 @@ def test_legal_kinds_are_exactly_those_the_flow_sends_as_legal_notices(
     other = ApplicationFactory(round=world.round, association=world.b)
     other.focus_areas.set([world.focus])
     other = engine.perform(other, "submit", user=world.bo)
+    other = engine.perform(other, "start_hearing", user=world.carl, facts="Ingen bestyrelse")
+    other = engine.perform(other, "answer_hearing", user=world.bo, answer="Jo, vi har.")
     engine.perform(other, "reject", user=world.carl, reason="Ikke socialt arbejde")
     # ... and retention's notice before an old unsubmitted draft is deleted.
     with time_machine.travel(timezone.now() - datetime.timedelta(days=340), tick=False):

@@ -100,6 +100,13 @@ TRANSITIONS: dict[str, tuple[frozenset[str], set[str]]] = {
     "return_report": (frozenset({CASE_OFFICER}), {"report_submitted"}),
     "approve_report": (frozenset({CASE_OFFICER}), {"report_submitted"}),
     "register_repayment": (frozenset({CASE_OFFICER}), {"closed"}),
+    # The hearing (workflows/hearing.py); no case of the scene is in a hearing.
+    "start_hearing": (
+        frozenset({CASE_OFFICER}),
+        {"submitted", "in_council_review", "recommended", "report_submitted"},
+    ),
+    "answer_hearing": (frozenset({APPLICANT}), {"in_hearing"}),
+    "end_hearing": (frozenset({CASE_OFFICER}), {"in_hearing"}),
 }
 
 Expect = Callable[[str, str, str], str]  # (role, target label, method) -> outcome
@@ -269,7 +276,7 @@ def act(role: str, target: str, method: str) -> str:
 # The usage report and its approval have their own pages: on the screens, /act/<name>/ for
 # these only redirects there (any method, anyone who sees the case; nothing is done), and
 # report_submit / report_approve carry the rules (see their entries below).
-DEDICATED_PAGES = frozenset({"submit_report", "approve_report"})
+DEDICATED_PAGES = frozenset({"submit_report", "approve_report", "answer_hearing"})
 
 
 def screen_act(role: str, target: str, method: str) -> str:
@@ -653,6 +660,10 @@ MATRIX.update(
         "report_submit": Entry("application", report_writers),
         "report_approve": Entry("application", report_approvers),
         "report_attachment_download": Entry("report_attachment", get_only(case_viewers)),
+        # No case of the scene is in a hearing: the answer page is 404 for all who sign in
+        # (its access is tested in tests/cases/test_hearing_screens.py).
+        "hearing_answer": Entry("application", roles((), rest=HIDDEN)),
+        "hearing_attachment_download": Entry("hearing_attachment", get_only(case_viewers)),
         "usage_reports": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
         ),

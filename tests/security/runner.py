@@ -90,6 +90,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [(state, {"pk": a.pk}) for state, a in scene.report_attachments.items()]
     if kind == "received_document":
         return [(label, {"pk": d.pk}) for label, d in scene.received_documents.items()]
+    if kind == "hearing_attachment":
+        return [(state, {"pk": a.pk}) for state, a in scene.hearing_attachments.items()]
     if kind == "document":
         return [(state, {"pk": d.pk}) for state, d in scene.documents.items()]
     if kind == "act":

@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from cases.documents.redaction import RedactionChoice
-from cases.models import Body, Document, Meeting, Role, UsageReport
+from cases.models import Body, Document, Hearing, HearingAttachment, Meeting, Role, UsageReport
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
 from cases.services import access_requests as access
 from cases.services.case_documents import receive_document
@@ -158,6 +158,30 @@ def build_scene() -> SimpleNamespace:
             ("other_municipality", "other_municipality", "bo", "answer"),
         )
     }
+    hearing_attachments = {}
+    for state in ("submitted", "other_municipality"):
+        # A hearing answered with a file (workflows/hearing.py), written as the flow writes it.
+        case = applications[state]
+        hearing = Hearing(
+            application=case,
+            facts="Oplysninger fra CVR",
+            deadline=datetime.date(2027, 3, 1),
+            return_state=state if state != "other_municipality" else "submitted",
+            started_by=world.carl if state == "submitted" else world.helle,
+            answer="Svar",
+            outcome="answered",
+        )
+        hearing.save()
+        attachment_h = HearingAttachment(
+            hearing=hearing,
+            original_name="svar.pdf",
+            size=len(PDF_BYTES),
+            content_type="application/pdf",
+            uploaded_by=world.anna if state == "submitted" else world.bo,
+        )
+        attachment_h.file.save("svar.pdf", ContentFile(PDF_BYTES), save=False)
+        attachment_h.save()
+        hearing_attachments[state] = attachment_h
     notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
     assert notification is not None, "the scene needs one of anna's notifications"
     # A request for access to documents in each municipality, decided and handed out.
@@ -177,6 +201,7 @@ def build_scene() -> SimpleNamespace:
         notification=notification,
         report_attachments=report_attachments,
         received_documents=received,
+        hearing_attachments=hearing_attachments,
         access_requests=access_requests,
     )
 

@@ -22,7 +22,7 @@ from cases.trail.chain import verify_records
 from cases.trail.models import TransitionRecord
 from workflows import engine
 
-from ..conftest import advance
+from ..conftest import NO_HEARING, advance
 from ..factories import ApplicationFactory
 
 S = ApplicationStatus
@@ -32,13 +32,24 @@ CAST = ("anna", "bo", "carl", "dorte", "erik", "frida", "gustav", "helle", "ivan
 # Off-path states, reached by one real transition from a happy-path state.
 OFF_PATH: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     S.INFO_REQUESTED: (S.SUBMITTED, "request_info", "carl", {"question": "Hvor mange frivillige?"}),
-    S.INELIGIBLE: (S.SUBMITTED, "reject", "carl", {"reason": "Ikke frivilligt socialt arbejde"}),
+    S.INELIGIBLE: (
+        S.SUBMITTED,
+        "reject",
+        "carl",
+        {"reason": "Ikke frivilligt socialt arbejde", **NO_HEARING},
+    ),
     S.WITHDRAWN: (S.SUBMITTED, "withdraw", "anna", {"reason": "Vi har fået midler andetsteds"}),
     S.REFUSED: (
         S.RECOMMENDED,
         "decide",
         "frida",
-        {"outcome": "refuse", "reason": "Puljen er brugt"},
+        {"outcome": "refuse", "reason": "Puljen er brugt", **NO_HEARING},
+    ),
+    S.IN_HEARING: (
+        S.SUBMITTED,
+        "start_hearing",
+        "carl",
+        {"facts": "Ifølge CVR-registret har foreningen ingen bestyrelse."},
     ),
 }
 

@@ -20,7 +20,7 @@ from cases.models import Application, CarryOver, RepaymentClaim, Role
 from notifications.models import Kind, Notification
 from workflows.engine import perform
 
-from ..conftest import report_data
+from ..conftest import NO_HEARING, NO_HEARING_RECORDED, report_data
 from .support import (
     S,
     assert_recorded,
@@ -86,7 +86,9 @@ def test_carl_approves_with_a_repayment_claim_due_in_30_days_and_anna_is_told(
     reported = reported_with_balance(draft, world)
     report = reported.usage_reports.get()
 
-    closed = perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    closed = perform(
+        reported, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING
+    )
 
     claim = RepaymentClaim.objects.get()
     due = timezone.localdate() + timedelta(days=30)
@@ -113,6 +115,7 @@ def test_carl_approves_with_a_repayment_claim_due_in_30_days_and_anna_is_told(
             "settlement": "repayment",
             "repayment_claim": claim.pk,
             "repayment_due": due.isoformat(),
+            "hearing": NO_HEARING_RECORDED,
         },
     )
     notice = Notification.objects.get(kind=Kind.REPAYMENT_CLAIMED)
@@ -184,7 +187,9 @@ def test_it_refuses_a_bad_due_date(
 
 def claimed(draft: Application, world: SimpleNamespace) -> Application:
     reported = reported_with_balance(draft, world)
-    return perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    return perform(
+        reported, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING
+    )
 
 
 def test_carl_registers_the_repayment_and_the_claim_is_paid(

@@ -14,6 +14,7 @@ from cases.errors import InvalidInput
 from cases.models import Application, Document, Meeting, Role
 from workflows.engine import perform
 
+from ..conftest import NO_HEARING, NO_HEARING_RECORDED
 from .support import (
     ENTER_AMOUNT,
     NEGATIVE_AMOUNT,
@@ -61,8 +62,12 @@ def test_frida_decides_for_the_committee(
     reason: str,
 ) -> None:
     recommended = reach(draft, world, S.RECOMMENDED)
+    adverse = amount != "25000.00"  # fvl. § 19: heard, or a recorded exception
+    heard = {"hearing": NO_HEARING_RECORDED} if adverse else {}
 
-    decided = perform(recommended, "decide", user=world.frida, **data)
+    decided = perform(
+        recommended, "decide", user=world.frida, **data, **(NO_HEARING if adverse else {})
+    )
 
     assert decided.granted_amount == Decimal(amount)
     assert decided.decision_reasons == reason
@@ -87,6 +92,7 @@ def test_frida_decides_for_the_committee(
             # Nothing entered: unanimous, frida the one member present; the meeting's date.
             "vote": {"for": 1, "against": 0, "abstaining": 0, "unanimous": True},
             "decision_date": "2026-02-15",
+            **heard,
         },
     )
     assert decided.decision_date == datetime.date(2026, 2, 15)

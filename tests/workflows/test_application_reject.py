@@ -12,6 +12,7 @@ from cases.errors import InvalidInput
 from cases.models import Application, Role
 from workflows.engine import perform
 
+from ..conftest import NO_HEARING, NO_HEARING_RECORDED
 from .support import (
     S,
     assert_recorded,
@@ -27,7 +28,7 @@ def test_carl_rejects_an_ineligible_application_with_reasons(
 ) -> None:
     submitted = reach(draft, world, S.SUBMITTED)
 
-    rejected = perform(submitted, "reject", user=world.carl, reason=REASON)
+    rejected = perform(submitted, "reject", user=world.carl, reason=REASON, **NO_HEARING)
 
     assert rejected.screening_note == REASON
     assert rejected.decided_at is not None
@@ -40,6 +41,7 @@ def test_carl_rejects_an_ineligible_application_with_reasons(
         actor=world.carl,
         role=Role.CASE_OFFICER,
         reason=REASON,
+        payload={"hearing": NO_HEARING_RECORDED},
     )
 
 
@@ -77,4 +79,4 @@ def test_a_text_beyond_the_limit_is_refused_next_to_its_field(
     assert list(caught.value.errors) == [field]
     assert "at most 20000 characters" in caught.value.errors[field][0]
     assert snapshot(submitted) == before
-    perform(submitted, name, user=world.carl, **{field: "x" * 20_000})
+    perform(submitted, name, user=world.carl, **{field: "x" * 20_000}, **NO_HEARING)

@@ -15,7 +15,7 @@ from cases.errors import CaseMovedOn
 from cases.models import Application
 from workflows.engine import perform
 
-from ..conftest import on_postgres
+from ..conftest import NO_HEARING, on_postgres
 from .support import S, reach, records_of, snapshot, status_label
 
 MOVED_ON = (
@@ -120,7 +120,7 @@ def test_a_stale_case_is_reported_as_moved_on_whatever_the_action(
 ) -> None:
     submitted = reach(draft, world, S.SUBMITTED)
     stale = Application.objects.get(pk=submitted.pk)
-    perform(submitted, "reject", user=world.carl, reason="Ikke frivilligt")
+    perform(submitted, "reject", user=world.carl, reason="Ikke frivilligt", **NO_HEARING)
 
     with pytest.raises(CaseMovedOn):
         perform(stale, "request_info", user=world.carl, question="Hvor mange frivillige?")

@@ -49,7 +49,7 @@ from cases.models import (
 from notifications.models import Notification
 from workflows.engine import perform
 
-from ..conftest import report_data
+from ..conftest import NO_HEARING, report_data
 from ..factories import give_role, tie
 from .support import (
     CAST,
@@ -136,7 +136,9 @@ def _closed_with_a_repayment_claim(world: SimpleNamespace, draft: Application) -
     paid = reach(draft, world, S.PAID)
     spent = report_data(lines=[{"description": "Lektiecafé", "spent": "15000"}])
     reported = perform(paid, "submit_report", user=world.anna, **spent)
-    return perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    return perform(
+        reported, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING
+    )
 
 
 def _on_a_board(name: str, status: str, base: Scene | None = None) -> Scene:
@@ -203,7 +205,9 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "provide_info": Transition((at(S.INFO_REQUESTED),), S.SUBMITTED, _given(answer="Vi er 12.")),
     "accept": Transition((at(S.SUBMITTED),), S.IN_COUNCIL_REVIEW),
-    "reject": Transition((at(S.SUBMITTED),), S.INELIGIBLE, _given(reason="Ikke socialt arbejde")),
+    "reject": Transition(
+        (at(S.SUBMITTED),), S.INELIGIBLE, _given(reason="Ikke socialt arbejde", **NO_HEARING)
+    ),
     "withdraw": Transition(
         tuple(
             at(s)
@@ -220,7 +224,7 @@ TRANSITIONS: dict[str, Transition] = {
     "decide": Transition(
         (at(S.RECOMMENDED),),
         S.GRANTED,
-        _given(outcome="grant", amount="20000", reason="Som indstillet"),
+        _given(outcome="grant", amount="20000", reason="Som indstillet", **NO_HEARING),
     ),
     "send_back": Transition(
         (at(S.RECOMMENDED),), S.IN_COUNCIL_REVIEW, _given(reason="Se på budgettet igen.")
@@ -235,6 +239,16 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "approve_report": Transition((at(S.REPORT_SUBMITTED),), S.CLOSED),
     "register_repayment": Transition((CLOSED_WITH_A_CLAIM,), S.CLOSED, _given(reference="IND-7")),
+    # The hearing (workflows/hearing.py): from four states, back to where it came from.
+    "start_hearing": Transition(
+        tuple(at(s) for s in (S.SUBMITTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED, S.REPORT_SUBMITTED)),
+        S.IN_HEARING,
+        _given(facts="Ifølge CVR-registret har foreningen ingen bestyrelse."),
+    ),
+    "answer_hearing": Transition(
+        (at(S.IN_HEARING),), S.SUBMITTED, _given(answer="Bestyrelsen blev valgt i marts.")
+    ),
+    "end_hearing": Transition((at(S.IN_HEARING),), S.SUBMITTED),
 }
 
 # Who may take the transition in the scene; everyone else in the cast is refused (403), and
@@ -259,6 +273,10 @@ WHO_MAY: list[tuple[str, Scene, tuple[str, ...]]] = [
     ("return_report", at(S.REPORT_SUBMITTED), ("carl",)),
     ("approve_report", at(S.REPORT_SUBMITTED), ("carl",)),
     ("register_repayment", CLOSED_WITH_A_CLAIM, ("carl",)),
+    ("start_hearing", at(S.SUBMITTED), ("carl",)),
+    ("start_hearing", at(S.RECOMMENDED), ("carl",)),
+    ("answer_hearing", at(S.IN_HEARING), ("anna",)),
+    ("end_hearing", at(S.IN_HEARING), ("carl",)),
 ]
 
 # A chair or case officer is refused on the case of an association whose board they sit on,

@@ -274,7 +274,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and (message := engine.unmet_condition(application, t.slug, request.user))
     }
     # The report and its approval have their own pages (views_reports.py).
-    own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
+    own_pages = {
+        "submit_report": "report_submit",
+        "approve_report": "report_approve",
+        "answer_hearing": "hearing_answer",
+    }
     after_grant = grant_services.after_grant_context(application)
     labels = event_labels()
     # What the viewer may see of the case's history: the association less than the staff.
@@ -314,6 +318,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
             **_disqualification(request.user, application),
+            "hearings": list(application.hearings.all()),  # prefetched with their attachments
             **after_grant,
             **notes_context(request.user, application),
         },
@@ -332,7 +337,11 @@ def _disqualification(user: Any, application: Application) -> dict[str, str]:
 
 
 # The usage report and its approval have their own pages (lines, files, settlement).
-DEDICATED_PAGES = {"submit_report": "report_submit", "approve_report": "report_approve"}
+DEDICATED_PAGES = {
+    "submit_report": "report_submit",
+    "approve_report": "report_approve",
+    "answer_hearing": "hearing_answer",  # with files: web/hearings
+}
 
 
 @login_required

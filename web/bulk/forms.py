@@ -23,6 +23,7 @@ from web.applications.forms import (
 from web.forms import style_fields
 from workflows import engine
 from workflows.bulk import SKIP
+from workflows.hearing import HearingExceptionInput
 from workflows.votes import COUNTS, MAX_VOTES, VoteInput
 
 
@@ -175,9 +176,20 @@ class OverrunForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    # One § 19 ground for the page (workflows/hearing.py): used by every row that refuses or
+    # cuts and has no completed hearing; a row with one records the hearing instead.
+    hearing_exception = HearingExceptionInput.base_fields["hearing_exception"]
+    hearing_exception_reason = HearingExceptionInput.base_fields["hearing_exception_reason"]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_fields(self.fields)
+
+    def pool_fields(self) -> list[Any]:
+        return [self["confirm_overrun"], self["overrun_reason"]]
+
+    def hearing_fields(self) -> list[Any]:
+        return [self["hearing_exception"], self["hearing_exception_reason"]]
 
 
 def committee_initial(application: Application) -> dict[str, Any]:

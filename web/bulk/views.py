@@ -62,6 +62,10 @@ def _rows(
     return rows
 
 
+# Fields given once for the page (the overrun form), not per row.
+PAGE_FIELDS = ("overrun_reason", "confirm_overrun", "hearing_exception", "hearing_exception_reason")
+
+
 def _attach_errors(
     result: bulk.BulkResult,
     forms: list[BulkRowForm],
@@ -74,7 +78,7 @@ def _attach_errors(
             for message in errors:
                 if name in form.fields and name != "seen_version":
                     form.add_error(name, message)
-                elif name in ("overrun_reason", "confirm_overrun") and overrun is not None:
+                elif name in PAGE_FIELDS and overrun is not None:
                     overrun.add_error(name, message)
                     form.add_error(None, message)
                 elif name == "unanimous":

@@ -19,6 +19,7 @@ LEGAL_KINDS = frozenset(
     {Kind.INFO_REQUESTED, Kind.APPLICATION_REJECTED, Kind.DECISION, Kind.REPORT_RETURNED}
     # and the notice before an unsubmitted draft is deleted (notifications/reminders/rules/drafts.py)
     | {Kind.DRAFT_EXPIRING}
+    | {Kind.HEARING_STARTED}  # a hearing (fvl. § 19): workflows/hearing.py
 )
 
 

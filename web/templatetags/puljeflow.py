@@ -38,6 +38,7 @@ def status_class(status: str) -> str:
         "draft": "badge-info",
         "submitted": "badge-info",
         "info_requested": "badge-warning",
+        "in_hearing": "badge-warning",  # waits for the association, as info_requested
         "granted": "badge-success",
         "paid": "badge-success",
         "closed": "badge-success",

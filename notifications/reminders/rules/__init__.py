@@ -26,6 +26,7 @@ from .base import Rule
 from .deadline import DeadlineApproaching
 from .digest import WaitingDigest
 from .drafts import DraftExpiring
+from .hearings import HearingReminder
 from .meetings import AgendaReady, AssessmentsMissing
 from .questions import InfoUnanswered
 from .reports import ReportDue, ReportOverdue
@@ -40,6 +41,7 @@ RULES: list[Rule] = [
     WaitingDigest(),
     AccessRequestDue(),
     DraftExpiring(),
+    HearingReminder(),
 ]
 
 # Kinds whose message is about a meeting or a municipality, not one application.

@@ -408,6 +408,17 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
     claimed = granted(last_year, seniors, "Seniorudflugter", "20000")
     claimed = perform(claimed, "pay", user=carl, reference="UDB-DEMO-4")
     claimed = report(claimed, "16500")
+    # A repayment claim is adverse: the association is heard first (fvl. § 19).
+    claimed = perform(
+        claimed,
+        "start_hearing",
+        user=carl,
+        facts="Regnskabet viser 16.500 kr. brugt af de 20.000 kr. udbetalt. Kommunen agter "
+        "at kræve de 3.500 kr. tilbagebetalt.",
+    )
+    claimed = perform(
+        claimed, "answer_hearing", user=cecilie, answer="Vi er enige; en udflugt blev aflyst."
+    )
     perform(claimed, "approve_report", user=carl, settlement="repayment")
     # Paid two years ago; the report is overdue.
     overdue = granted(oldest, seniors, "Sommerfest for seniorer", "8000")

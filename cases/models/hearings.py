@@ -1,0 +1,100 @@
+"""The hearing of the association (partshøring, forvaltningsloven § 19).
+
+Before an adverse decision rests on facts the association may not know, the case
+officer sends it those facts with a deadline; the association answers (text and
+files), or the deadline passes, or the case officer withdraws the hearing. The case
+waits in ``in_hearing`` meanwhile and returns to ``return_state``. The rows are
+written by the flow's transitions (``workflows/hearing.py``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases import limits
+from cases.models.applications import Application, ApplicationStatus
+from cases.models.common import history
+from cases.models.uploads import StoredUpload
+from cases.trail.history import AuditedManager, audited_history
+
+
+class HearingOutcome(models.TextChoices):
+    """How a hearing ended; "" while it is open."""
+
+    ANSWERED = "answered", _("Answered")
+    EXPIRED = "expired", _("Deadline passed")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the case officer")
+
+
+# A hearing that counts as held under § 19: the association had its say, or its time.
+COMPLETED = (HearingOutcome.ANSWERED, HearingOutcome.EXPIRED)
+
+
+class Hearing(models.Model):
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="hearings")
+    facts = models.TextField(_("facts to be heard on"), max_length=limits.TEXT)
+    concerns = models.TextField(
+        _("documents and information concerned"), blank=True, max_length=limits.TEXT
+    )
+    deadline = models.DateField(_("deadline for the answer"))
+    return_state = models.CharField(
+        _("returns to"), max_length=20, choices=ApplicationStatus, editable=False
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    answer = models.TextField(_("answer"), blank=True, max_length=limits.TEXT)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=HearingOutcome, blank=True, default=""
+    )
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    objects = AuditedManager()
+    history = history()
+
+    class Meta:
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
+        ordering = ["started_at", "id"]
+        indexes = [models.Index(fields=["outcome", "deadline"])]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.deadline}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.outcome
+
+    @property
+    def days_left(self) -> int:
+        """Whole days until the deadline (the deadline's day counts; negative when passed)."""
+        return (self.deadline - timezone.localdate()).days
+
+
+def hearing_attachment_path(instance: HearingAttachment, filename: str) -> str:
+    # The stored name is ours; the original name is kept only as data.
+    return f"hearings/{instance.hearing.application_id}/{timezone.now():%Y%m%d%H%M%S%f}-{filename}"
+
+
+class HearingAttachment(StoredUpload):
+    hearing = models.ForeignKey(Hearing, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=hearing_attachment_path, max_length=300)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("attachment of a hearing answer")
+        verbose_name_plural = _("attachments of hearing answers")
+        ordering = ["uploaded_at", "id"]

@@ -1,0 +1,443 @@
+"""The hearing of the association (partshøring, forvaltningsloven § 19), and the rule it serves.
+
+A part of ``ApplicationFlow`` (see ``application_base.py``), on the same state:
+
+    submitted | in_council_review | recommended | report_submitted ─start_hearing→ in_hearing
+    in_hearing ─answer_hearing→ (where it came from);  ─end_hearing→ (where it came from)
+
+The case officer starts a hearing, also on the council's or the committee's behalf;
+the association answers with text and files; when the deadline has passed, beat ends
+the hearing as the system user (``end_expired_hearings``), and the case officer may
+end it earlier (the hearing is then withdrawn). Either way the case returns to the
+state it was in, so the chart shows ``in_hearing`` with an edge back to each source.
+
+The rule (§ 19): an adverse decision — a rejection at screening, a refusal or a grant
+of less than was asked for, a repayment claim — needs either a completed hearing on
+the case (answered, or its deadline passed) or a recorded reason why none was needed
+(``HearingExceptionInput``: § 19, stk. 1 does not apply, or a ground of stk. 2). The
+transitions call ``hearing_outcome``; it words the refusal and gives the transition
+record's ``payload["hearing"]``, which the letters render.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from viewflow import fsm
+
+from cases import limits, upload_quota
+from cases.errors import ConditionsUnmet, InvalidInput
+from cases.models import (
+    HEARING_COMPLETED,
+    Application,
+    ApplicationStatus,
+    Hearing,
+    HearingAttachment,
+    HearingOutcome,
+)
+from cases.roles import SYSTEM
+from cases.services.grants import delete_files
+from cases.trail.history import SYSTEM_USERNAME
+from cases.uploads import check_upload
+from notifications.models import Kind
+from workflows import rules
+from workflows.application_base import STATE, ApplicationFlowBase
+from workflows.inputs import Text, TransitionInput, iso_date, text
+
+S = ApplicationStatus
+# Where a hearing may start, and so where it returns to.
+HEARING_SOURCES = [S.SUBMITTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED, S.REPORT_SUBMITTED]
+
+
+# --- the § 19 rule --------------------------------------------------------------------------
+
+
+class HearingException:
+    """Why no hearing was needed. Stable codes; the labels cite the law."""
+
+    OWN_INFORMATION = "own_information"
+    CHOICES = [
+        (
+            OWN_INFORMATION,
+            gettext_lazy(
+                "§ 19, stk. 1 does not apply: the decision rests only on information the "
+                "association itself has given or knows"
+            ),
+        ),
+        (
+            "stk2_nr1",
+            gettext_lazy(
+                "§ 19, stk. 2, nr. 1: by the nature of the information and the case, it is "
+                "safe to decide on the information at hand"
+            ),
+        ),
+        (
+            "stk2_nr2",
+            gettext_lazy(
+                "§ 19, stk. 2, nr. 2: a delay would exceed a time limit for the decision set by law"
+            ),
+        ),
+        (
+            "stk2_nr3",
+            gettext_lazy(
+                "§ 19, stk. 2, nr. 3: a hearing is incompatible with the purpose of the "
+                "decision or with carrying it out"
+            ),
+        ),
+        (
+            "stk2_nr4",
+            gettext_lazy(
+                "§ 19, stk. 2, nr. 4: the association has no right of access to the "
+                "information concerned"
+            ),
+        ),
+        (
+            "stk2_nr5",
+            gettext_lazy(
+                "§ 19, stk. 2, nr. 5: the association's interest must give way to weighty "
+                "public or private interests"
+            ),
+        ),
+    ]
+    CODES = frozenset(code for code, _label in CHOICES)
+
+
+class HearingExceptionInput(TransitionInput):
+    """The fields an adverse decision takes besides its own: why no hearing was needed.
+
+    An input form of such a transition derives from this one; the fields go last.
+    """
+
+    hearing_exception = forms.ChoiceField(
+        label=gettext_lazy("No hearing (partshøring) because"),
+        choices=[
+            ("", gettext_lazy("A hearing was held (or the decision is not adverse)")),
+            *HearingException.CHOICES,
+        ],
+        required=False,
+        help_text=gettext_lazy(
+            "Forvaltningsloven § 19: an adverse decision on facts the association may not "
+            "know needs a hearing first, or a reason why none was needed."
+        ),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the grounds listed.")},
+    )
+    hearing_exception_reason = text(
+        gettext_lazy("Why the ground applies to this case"), rows=3, max_length=limits.TEXT
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("hearing_exception", "hearing_exception_reason"):
+            self.fields[name] = self.fields.pop(name)
+
+
+def completed_hearing(application: Application, since: datetime | None) -> Hearing | None:
+    """The latest hearing on the case that was answered or whose deadline passed."""
+    hearings = Hearing.objects.filter(application=application, outcome__in=HEARING_COMPLETED)
+    if since is not None:
+        hearings = hearings.filter(started_at__gte=since)
+    return hearings.order_by("-ended_at", "-id").first()
+
+
+def hearing_outcome(
+    application: Application,
+    *,
+    ground: str = "",
+    reason: str = "",
+    since: datetime | None = None,
+) -> dict[str, Any]:
+    """``payload["hearing"]`` of an adverse decision; ``InvalidInput`` naming § 19 if neither
+    a completed hearing (started at ``since`` or later) nor a reasoned exception is there.
+
+    A completed hearing is recorded as such even when a ground is also given: the letter
+    then says what happened, not what might have excused it.
+    """
+    held = completed_hearing(application, since)
+    if held is not None:
+        ended = held.ended_at or held.answered_at or timezone.now()
+        return {
+            "kind": "held",
+            "hearing": held.pk,
+            "answered": held.outcome == HearingOutcome.ANSWERED,
+            "ended_on": timezone.localdate(ended).isoformat(),
+        }
+    if not ground:
+        raise InvalidInput(
+            {
+                "hearing_exception": [
+                    _(
+                        "The decision goes against the association. Under forvaltningsloven "
+                        "§ 19 it must first be heard on the facts (start a hearing), or choose "
+                        "why no hearing was needed."
+                    )
+                ]
+            }
+        )
+    if ground not in HearingException.CODES:
+        raise InvalidInput({"hearing_exception": [_("Choose one of the grounds listed.")]})
+    if not reason.strip():
+        raise InvalidInput(
+            {"hearing_exception_reason": [_("Say why the ground applies to this case.")]}
+        )
+    return {"kind": "exception", "ground": ground, "reason": reason.strip()}
+
+
+def exception_label(code: str) -> str:
+    """The ground's label, for letters and screens (the code itself if unknown)."""
+    return str(dict(HearingException.CHOICES).get(code, code))
+
+
+# --- typed input --------------------------------------------------------------------------
+
+
+class Uploads(forms.Field):
+    """Files sent with an answer: a list of uploaded files (the screen's ``getlist``, the
+    API's multipart parts of one name). Each is checked by ``cases.uploads.check_upload``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> list[Any]:
+        if value in self.empty_values:
+            return []
+        return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _when(day: date) -> str:
+    return formats.date_format(day, "j. F Y")
+
+
+# --- conditions and rules -------------------------------------------------------------------
+
+
+def case_officer_or_system(flow: Any, user: Any) -> str:
+    """The case officer; or Puljeflow itself, ending a hearing whose deadline has passed."""
+    if getattr(user, "username", None) == SYSTEM_USERNAME and not user.is_active:
+        return SYSTEM
+    return rules.case_officer(flow, user)
+
+
+def _return_target(flow: HearingTransitions, *args: Any, **kwargs: Any) -> str:
+    hearing = flow.open_hearing()
+    if hearing is None:  # only by a state written outside the flow
+        raise ConditionsUnmet(_("There is no open hearing on this case."))
+    return hearing.return_state
+
+
+class HearingTransitions(ApplicationFlowBase):
+    """Start, answer and end a hearing."""
+
+    def open_hearing(self) -> Hearing | None:
+        if not hasattr(self, "_open_hearing"):
+            self._open_hearing = (
+                Hearing.objects.filter(application=self.application, outcome="")
+                .order_by("-id")
+                .first()
+            )
+        return self._open_hearing
+
+    class StartHearingInput(TransitionInput):
+        facts = text(
+            gettext_lazy("The facts the association is heard on"),
+            required_message=gettext_lazy(
+                "Write the facts the association is to comment on: what the decision may "
+                "rest on that it may not know."
+            ),
+            rows=6,
+        )
+        concerns = text(gettext_lazy("Documents and information concerned"), rows=3)
+        deadline = iso_date(
+            gettext_lazy("Deadline for the answer"),
+            invalid_message=gettext_lazy("Enter the deadline as YYYY-MM-DD."),
+            help_text=gettext_lazy("Leave empty for the municipality's usual number of days."),
+        )
+
+    @STATE.transition(
+        source=HEARING_SOURCES,
+        target=S.IN_HEARING,
+        label=gettext_lazy("Start a hearing"),
+        permission=rules.case_officer,
+        custom={"done": gettext_lazy("Hearing started"), "form": StartHearingInput},
+    )
+    def start_hearing(
+        self, *, facts: str, concerns: str = "", deadline: date | None = None
+    ) -> None:
+        today = timezone.localdate()
+        due = deadline or today + timedelta(days=self.application.municipality.hearing_days)
+        if due <= today:
+            raise InvalidInput(
+                {
+                    "deadline": [
+                        _("The deadline must be after today, so the association can answer.")
+                    ]
+                }
+            )
+        hearing = Hearing(
+            application=self.application,
+            facts=facts,
+            concerns=concerns,
+            deadline=due,
+            return_state=self.from_state,
+            started_by=self.actor,
+        )
+        hearing._history_user = self.actor  # type: ignore[attr-defined]
+        hearing.save()
+        self._save()
+        self._record(
+            reason=facts,
+            hearing=hearing.pk,
+            concerns=concerns,
+            deadline=due,
+            returns_to=self.from_state,
+        )
+        self._tell_association(
+            Kind.HEARING_STARTED, legal=True, facts=facts, concerns=concerns, deadline=due
+        )
+
+    class AnswerHearingInput(TransitionInput):
+        answer = Text(
+            label=gettext_lazy("Your answer"),
+            max_length=limits.TEXT,
+            error_messages={"required": gettext_lazy("Write your answer to the hearing.")},
+            widget=forms.Textarea(attrs={"rows": 8}),
+        )
+        documents = Uploads(label=gettext_lazy("Documents (optional)"))
+
+        def clean_documents(self) -> list[tuple[Any, str]]:
+            """Each file checked as every upload is, then the case's room for them all."""
+            checked: list[tuple[Any, str]] = []
+            problems: list[str] = []
+            for upload in self.cleaned_data.get("documents") or []:
+                if not hasattr(upload, "size") or not hasattr(upload, "read"):
+                    problems.append(_("Send the documents as files."))
+                    continue
+                try:
+                    checked.append((upload, check_upload(upload)))
+                except ValidationError as error:
+                    problems.extend(f"{upload.name}: {m}" for m in error.messages)
+            if problems:
+                raise ValidationError(problems)
+            if checked and self.flow is not None:
+                upload_quota.check_room(self.flow.application, [u.size for u, _t in checked])
+            return checked
+
+    @STATE.transition(
+        source=S.IN_HEARING,
+        target=fsm.State.GET_STATE(_return_target, states=HEARING_SOURCES),
+        label=gettext_lazy("Answer the hearing"),
+        permission=rules.applicant_or_paper_case_officer,
+        custom={"done": gettext_lazy("Hearing answered"), "form": AnswerHearingInput},
+    )
+    def answer_hearing(
+        self, *, answer: str, documents: list[tuple[Any, str]] | None = None
+    ) -> None:
+        hearing = self.open_hearing()
+        assert hearing is not None  # _return_target has found it, with the row locked
+        hearing.answer = answer
+        hearing.answered_by = self.actor
+        hearing.answered_at = hearing.ended_at = timezone.now()
+        hearing.ended_by = self.actor
+        hearing.outcome = HearingOutcome.ANSWERED
+        hearing._history_user = self.actor  # type: ignore[attr-defined]
+        hearing.save()
+        stored = self._store_files(hearing, documents or [])
+        try:
+            self._save()
+            self._record(
+                reason=answer,
+                hearing=hearing.pk,
+                attachments=[{"name": a.original_name, "size": a.size} for a in stored],
+            )
+        except BaseException:
+            delete_files(a.file for a in stored)
+            raise
+        self._tell_case_officers(
+            Kind.HEARING_ANSWERED, facts=hearing.facts, answer=answer, files=len(stored)
+        )
+
+    def _store_files(self, hearing: Hearing, files: list[tuple[Any, str]]) -> list[Any]:
+        stored: list[HearingAttachment] = []
+        try:
+            for upload, content_type in files:
+                attachment = HearingAttachment(
+                    hearing=hearing,
+                    original_name=str(upload.name)[:255],
+                    size=upload.size,
+                    content_type=content_type,
+                    uploaded_by=self.actor,
+                )
+                attachment._history_user = self.actor  # type: ignore[attr-defined]
+                attachment.file.save(str(upload.name), upload, save=False)
+                stored.append(attachment)
+                attachment.save()
+        except BaseException:
+            delete_files(a.file for a in stored)
+            raise
+        return stored
+
+    class EndHearingInput(TransitionInput):
+        reason = text(gettext_lazy("Note"), rows=3)
+
+    @STATE.transition(
+        source=S.IN_HEARING,
+        target=fsm.State.GET_STATE(_return_target, states=HEARING_SOURCES),
+        label=gettext_lazy("End the hearing"),
+        permission=case_officer_or_system,
+        custom={"done": gettext_lazy("Hearing ended"), "form": EndHearingInput},
+    )
+    def end_hearing(self, *, reason: str = "") -> None:
+        hearing = self.open_hearing()
+        assert hearing is not None  # _return_target has found it, with the row locked
+        passed = hearing.deadline < timezone.localdate()
+        if self.role == SYSTEM and not passed:
+            raise ConditionsUnmet(
+                _("The hearing's deadline, %(when)s, has not passed.")
+                % {"when": _when(hearing.deadline)}
+            )
+        hearing.outcome = HearingOutcome.EXPIRED if passed else HearingOutcome.WITHDRAWN
+        hearing.ended_at = timezone.now()
+        hearing.ended_by = self.actor
+        hearing._history_user = self.actor  # type: ignore[attr-defined]
+        hearing.save()
+        self._save()
+        self._record(
+            reason=reason, hearing=hearing.pk, outcome=hearing.outcome, deadline=hearing.deadline
+        )
+        context: dict[str, Any] = {
+            "facts": hearing.facts,
+            "deadline": hearing.deadline,
+            "outcome": hearing.outcome,
+        }
+        self._tell_association(Kind.HEARING_ENDED, **context)
+        if passed:
+            self._tell_case_officers(Kind.HEARING_ENDED, **context)
+
+    # --- for the adverse transitions ----------------------------------------------------
+
+    def _hearing_payload(
+        self,
+        adverse: bool,
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
+        since: datetime | None = None,
+    ) -> dict[str, Any]:
+        """``{"hearing": …}`` for a transition record, ``{}`` when the decision is not adverse.
+
+        ``since``: from when a hearing counts (default: the application's submission).
+        """
+        if not adverse:
+            return {}
+        return {
+            "hearing": hearing_outcome(
+                self.application,
+                ground=hearing_exception or "",
+                reason=hearing_exception_reason or "",
+                since=since or self.application.submitted_at,
+            )
+        }
