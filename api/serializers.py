@@ -339,9 +339,20 @@ class TrailRecordSerializer(serializers.Serializer):
 class TransitionFieldSerializer(serializers.Serializer):
     name = Text()
     type = serializers.ChoiceField(
-        choices=["text", "decimal", "integer", "date", "boolean", "choice", "lines", "files"],
+        choices=[
+            "text",
+            "decimal",
+            "integer",
+            "integers",
+            "date",
+            "boolean",
+            "choice",
+            "lines",
+            "files",
+        ],
         help_text="lines: a JSON array of {budget_line, description, spent}; files: one "
-        "multipart part per kind, named attachment_<kind>",
+        "multipart part per kind, named attachment_<kind>; integers: a JSON array of ids "
+        "(e.g. ground_conditions: the round's conditions of eligibility, see the round)",
     )
     choices = serializers.ListField(child=Text())
 

@@ -21,8 +21,9 @@ from rest_framework.exceptions import ParseError
 from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
+from workflows.application import ApplicationFlow
 from workflows.engine import input_form, transitions_of
-from workflows.inputs import ReportFiles, ReportLines
+from workflows.inputs import ModelIds, ReportFiles, ReportLines
 
 from . import parsers
 from .serializers import MAX_INT, Boolean, Integer, Text
@@ -37,6 +38,8 @@ def field_type(field: forms.Field) -> str:
         return "lines"
     if isinstance(field, ReportFiles):
         return "files"
+    if isinstance(field, ModelIds):  # before ModelChoiceField, its base
+        return "integers"
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
     if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
@@ -52,6 +55,8 @@ def field_type(field: forms.Field) -> str:
 
 def _choices(field: forms.Field) -> list[str]:
     kind = field_type(field)
+    if kind == "integers":  # the ids this case offers (none in the schema, made for no case)
+        return [str(pk) for pk in field.queryset.values_list("pk", flat=True)]  # type: ignore[attr-defined]
     if kind == "choice":
         return [str(value) for value, _label in field.choices]  # type: ignore[attr-defined]
     if kind == "files":
@@ -63,13 +68,18 @@ def input_fields(name: str) -> dict[str, forms.Field]:
     return dict(input_form(name).base_fields) if name in transitions_of() else {}
 
 
-def describe(transition: Any) -> dict[str, Any]:
+def describe(transition: Any, application: Any = None) -> dict[str, Any]:
+    """A transition's fields; for ``application``, a choice of rows lists the ids it offers."""
+    fields = input_fields(transition.slug)
+    if application is not None and transition.slug in transitions_of():
+        flow = ApplicationFlow(application)
+        fields = dict(input_form(transition.slug)(flow=flow).fields)
     return {
         "name": transition.slug,
         "label": str(transition.label),
         "fields": [
             {"name": field_name, "type": field_type(field), "choices": _choices(field)}
-            for field_name, field in input_fields(transition.slug).items()
+            for field_name, field in fields.items()
         ],
     }
 
@@ -120,6 +130,13 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
         return JSONListField(child=ReportLineSerializer(), required=False, max_length=200)
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
+    if kind == "integers":  # rows chosen by id, e.g. a round's conditions of eligibility
+        return serializers.ListField(
+            child=Integer(min_value=1, max_value=MAX_INT),
+            required=False,
+            allow_null=True,
+            max_length=100,
+        )
     if kind == "date":
         return serializers.DateField(
             required=False, allow_null=True, validators=[validate_date_window]

@@ -15,6 +15,7 @@ from cases.models import (
     Application,
     Association,
     AssociationMember,
+    ComplaintGuidance,
     FocusArea,
     GrantRound,
     Municipality,
@@ -58,11 +59,19 @@ class ReportTierInline(admin.TabularInline):
     extra = 1
 
 
+class ComplaintGuidanceInline(admin.StackedInline):
+    """The complaint guidance per kind of letter; a kind without its own text gets the
+    municipality's general text, or the default."""
+
+    model = ComplaintGuidance
+    extra = 0
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "council_name", "committee_name"]
     search_fields = ["name"]
-    inlines = [StaffRoleInline, ReportTierInline]
+    inlines = [StaffRoleInline, ReportTierInline, ComplaintGuidanceInline]
 
 
 @admin.register(ReportTier)

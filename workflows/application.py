@@ -30,17 +30,17 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases.completeness import completeness_problems
-from cases.documents.letters import decision_letter_create
+from cases.documents.letters import decision_letter_create, letter_complete, letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
-from cases.models import Assessment, Body, Meeting, StatusGroup
+from cases.models import Assessment, Body, DocumentKind, Meeting, RoundCondition, StatusGroup
 from cases.services import grants as grant_services
 from notifications.models import Kind
 from workflows import meetings, rules
 from workflows.after_grant import AfterGrantTransitions
 from workflows.application_base import STATE, Outcome, S, _meeting, _note
 from workflows.flow import condition
-from workflows.inputs import Amount, TransitionInput, outcome, text
+from workflows.inputs import Amount, ModelIds, TransitionInput, outcome, text
 
 
 def _when(value: Any) -> str:
@@ -193,10 +193,36 @@ class ApplicationFlow(AfterGrantTransitions):
         self._tell_association(Kind.APPLICATION_ACCEPTED)
 
     class RejectInput(TransitionInput):
+        """A rejection (afvisning) states its grounds: late, one or more of the round's
+        conditions of eligibility, or another formal ground written out; without a ground
+        chosen, the reasons are the ground."""
+
         reason = text(
             gettext_lazy("Reasons / note"),
             required_message=gettext_lazy("Give the reasons why the application is ineligible."),
         )
+        ground_late = forms.BooleanField(
+            label=gettext_lazy("Received after the deadline"), required=False
+        )
+        ground_conditions = ModelIds(
+            queryset=RoundCondition.objects.none(),
+            label=gettext_lazy("Conditions of eligibility not met"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "invalid_choice": gettext_lazy(
+                    "%(value)s is not one of this round's conditions of eligibility."
+                ),
+                "invalid_pk_value": gettext_lazy("Choose conditions by their number (id)."),
+            },
+        )
+        ground_other = text(gettext_lazy("Another formal ground"), rows=2)
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            if self.flow is not None:
+                field = self.fields["ground_conditions"]
+                field.queryset = self.flow.application.round.conditions.all()  # type: ignore[attr-defined]
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -205,12 +231,48 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.case_officer,
         custom={"done": gettext_lazy("Rejected as ineligible"), "form": RejectInput},
     )
-    def reject(self, *, reason: str) -> None:
+    def reject(
+        self,
+        *,
+        reason: str,
+        ground_late: bool = False,
+        ground_conditions: Any = (),
+        ground_other: str = "",
+    ) -> None:
+        grounds = self._rejection_grounds(ground_late, list(ground_conditions or ()), ground_other)
         self.application.screening_note = reason
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
-        self._record(reason=reason)
+        letter = letter_create(
+            application=self.application, kind=DocumentKind.REJECTION, acting_user=self.actor
+        )
+        self._record(reason=reason, letter=letter.pk, **grounds)
+        letter_complete(letter)
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=reason)
+
+    def _rejection_grounds(
+        self, late: bool, conditions: list[RoundCondition], other: str
+    ) -> dict[str, Any]:
+        """The grounds as recorded (and stated in the letter); a late ground must be true."""
+        grounds: dict[str, Any] = {}
+        if late:
+            received = self.application.received_at or self.application.submitted_at
+            deadline = self.application.round.deadline
+            if received is not None and received <= deadline:
+                raise InvalidInput(
+                    {
+                        "ground_late": [
+                            _("The application was received on %(when)s, before the deadline.")
+                            % {"when": _when(received)}
+                        ]
+                    }
+                )
+            grounds["ground_late"] = True
+        if conditions:
+            grounds["ground_conditions"] = [c.pk for c in conditions]
+        if other:
+            grounds["ground_other"] = other
+        return grounds
 
     class WithdrawInput(TransitionInput):
         reason = _note()
@@ -469,6 +531,7 @@ class ApplicationFlow(AfterGrantTransitions):
             letter=letter.pk,
             **extra,
         )
+        letter_complete(letter)  # the letter states what the record holds (hearing, date)
         self._tell_association(
             Kind.DECISION,
             legal=True,

@@ -28,7 +28,13 @@ from cases.models.applications import (
     attachment_path,
 )
 from cases.models.common import MONEY, history
-from cases.models.documents import Document, DocumentKind, document_path
+from cases.models.documents import (
+    ComplaintGuidance,
+    Document,
+    DocumentKind,
+    default_complaint_text,
+    document_path,
+)
 from cases.models.meetings import (
     AgendaItem,
     Assessment,
@@ -107,6 +113,8 @@ __all__ = [
     "attachment_path",
     "default_required_attachments",
     "document_path",
+    "ComplaintGuidance",
+    "default_complaint_text",
     "history",
     "report_attachment_path",
 ]

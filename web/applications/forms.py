@@ -272,13 +272,20 @@ class ScreenInput(forms.Form):
     the API's, strict. The flow validates the values again when the transition runs.
     """
 
-    def __init__(self, *args: Any, meetings: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, meetings: Any = None, conditions: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, field in list(self.fields.items()):
             if isinstance(field, Amount):
                 self.fields[name] = AmountField(label=field.label, required=field.required)
         if meetings is not None and "meeting" in self.fields:
             self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
+        if conditions is not None and "ground_conditions" in self.fields:
+            if conditions.exists():
+                self.fields["ground_conditions"].queryset = conditions  # type: ignore[attr-defined]
+            else:  # a round without conditions of eligibility offers none to choose
+                del self.fields["ground_conditions"]
         style_fields(self.fields)
 
 
@@ -287,9 +294,12 @@ def _screen_class(form_class: type[TransitionInput]) -> type[TransitionInput]:
     return type(f"Screen{form_class.__name__}", (ScreenInput, form_class), {})
 
 
-def transition_form(name: str, data: Any = None, *, meetings: Any = None) -> TransitionInput:
-    """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at."""
-    return _screen_class(engine.input_form(name))(data, meetings=meetings)
+def transition_form(
+    name: str, data: Any = None, *, meetings: Any = None, conditions: Any = None
+) -> TransitionInput:
+    """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at;
+    ``conditions``: the round's conditions of eligibility (a rejection's grounds)."""
+    return _screen_class(engine.input_form(name))(data, meetings=meetings, conditions=conditions)
 
 
 INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]

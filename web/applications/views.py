@@ -319,7 +319,9 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
         return redirect(DEDICATED_PAGES[name], pk=application.pk)
     label = transitions[0].label
     meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
-    form = transition_form(name, request.POST or None, meetings=meetings)
+    form = transition_form(
+        name, request.POST or None, meetings=meetings, conditions=application.round.conditions.all()
+    )
     status = 200
     if request.method == "POST" and not engine.may_take(application, name, request.user):
         return render(
