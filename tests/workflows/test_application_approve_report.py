@@ -113,6 +113,8 @@ def test_carl_approves_with_a_repayment_claim_due_in_30_days_and_anna_is_told(
             "settlement": "repayment",
             "repayment_claim": claim.pk,
             "repayment_due": due.isoformat(),
+            "payment_reference": f"{closed.case_number}-1",
+            "letter": closed.documents.get(kind="repayment_claim").pk,
         },
     )
     notice = Notification.objects.get(kind=Kind.REPAYMENT_CLAIMED)

@@ -31,6 +31,7 @@ def test_carl_rejects_an_ineligible_application_with_reasons(
 
     assert rejected.screening_note == REASON
     assert rejected.decided_at is not None
+    letter = rejected.documents.get()  # the rejection's letter (tests/cases/documents)
     assert_recorded(
         rejected,
         records_before=1,
@@ -40,6 +41,7 @@ def test_carl_rejects_an_ineligible_application_with_reasons(
         actor=world.carl,
         role=Role.CASE_OFFICER,
         reason=REASON,
+        payload={"letter": letter.pk},
     )
 
 
