@@ -112,13 +112,18 @@ class Municipality(models.Model):
     def complaint_text(self, kind: str = "") -> str:
         """The complaint guidance for a letter of ``kind`` (a ``DocumentKind``): the
         municipality's text for that kind, else its general text, else the default for the
-        kind in the active language (``cases.models.documents.default_complaint_text``)."""
-        from cases.models.documents import default_complaint_text
+        kind in the active language (``cases.models.documents.default_complaint_text``).
+
+        A returned usage report is no decision: the general text (written for decisions)
+        would mislead there, so it falls back to its own default."""
+        from cases.models.documents import DocumentKind, default_complaint_text
 
         if kind:
             own = next((g.text for g in self.complaint_texts.all() if g.kind == kind), "")
             if own.strip():
                 return own
+            if kind == DocumentKind.REPORT_RETURNED:
+                return default_complaint_text(kind)
         return self.complaint_guidance or default_complaint_text(kind)
 
 
