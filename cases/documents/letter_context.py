@@ -30,8 +30,9 @@ from cases.trail.models import TransitionRecord
 
 K = DocumentKind
 DECISION_KINDS = frozenset({K.GRANT, K.PARTIAL_GRANT, K.REFUSAL})
+OUTCOMES: dict[str, str] = {K.GRANT: "full", K.PARTIAL_GRANT: "partial", K.REFUSAL: "refusal"}
 # The template each kind is written with (templates/letters/).
-TEMPLATES = {
+TEMPLATES: dict[str, str] = {
     K.REJECTION: "letters/rejection.html",
     K.REFUSAL: "letters/decision.html",
     K.PARTIAL_GRANT: "letters/decision.html",
@@ -119,9 +120,7 @@ def case_officer(application: Application, kind: str, acting_user: Any) -> Offic
         user, name = record.actor, record.actor_name
     if user is None:
         return None
-    return Officer(
-        name=user.get_full_name() or name or user.get_username(), email=user.email or ""
-    )
+    return Officer(name=user.get_full_name() or name or user.get_username(), email=user.email or "")
 
 
 def _common(application: Application, kind: str, facts: Facts, acting_user: Any) -> dict[str, Any]:
@@ -152,7 +151,7 @@ def _decision(application: Application, kind: str, facts: Facts) -> dict[str, An
         )
     committee = not application.round.decided_by_administration
     return {
-        "outcome": {K.GRANT: "full", K.PARTIAL_GRANT: "partial", K.REFUSAL: "refusal"}[kind],
+        "outcome": OUTCOMES[kind],
         "decider": application.municipality.committee_name
         if committee
         else _("The administration"),
@@ -183,7 +182,9 @@ def _report_returned(application: Application, facts: Facts) -> dict[str, Any]:
     reports = UsageReport.objects.filter(application=application)
     report_id = facts.payload.get("report")
     report = (reports.filter(pk=report_id) if report_id else reports.order_by("-pk")).first()
-    reasons = facts.reason if facts.reason is not None else (report.review_reasons if report else "")
+    reasons = (
+        facts.reason if facts.reason is not None else (report.review_reasons if report else "")
+    )
     return {"report": report, "reasons": reasons}
 
 
@@ -227,7 +228,7 @@ def letter_context(
 
 def letter_title(application: Application, kind: str) -> str:
     """The document's title, in the active language."""
-    titles = {
+    titles: dict[str, str] = {
         K.REJECTION: _("Rejection, case %(case)s"),
         K.REFUSAL: _("Decision letter, case %(case)s"),
         K.PARTIAL_GRANT: _("Decision letter, case %(case)s"),

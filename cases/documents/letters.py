@@ -108,9 +108,7 @@ def letter_render(
     if kind not in TEMPLATES:
         raise ValueError(f"No letter of kind {kind!r}.")
     with override(_language(language)):
-        context = letter_context(
-            application, kind, facts=facts or Facts(), acting_user=acting_user
-        )
+        context = letter_context(application, kind, facts=facts or Facts(), acting_user=acting_user)
         return render_to_string(
             TEMPLATES[kind],
             {
@@ -161,9 +159,7 @@ def letter_create(
     """
     # In the association's language unless told otherwise.
     language = _language(language or application.association.language)
-    html = letter_render(
-        application, kind, facts=facts, acting_user=acting_user, language=language
-    )
+    html = letter_render(application, kind, facts=facts, acting_user=acting_user, language=language)
     with override(language):
         title = letter_title(application, kind)
     document = Document(

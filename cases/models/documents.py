@@ -8,8 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.models.applications import Application
 from cases import limits
+from cases.models.applications import Application
 from cases.models.common import history
 from cases.models.municipalities import Municipality
 from cases.trail.history import AuditedManager

@@ -270,7 +270,11 @@ def test_a_second_claim_on_the_same_case_gets_the_next_reference(
     )
     first = RepaymentClaim.objects.get(application=closed)
     second = RepaymentClaim(
-        application=closed, report=first.report, amount=1, due_on=first.due_on, created_by=world.carl
+        application=closed,
+        report=first.report,
+        amount=1,
+        due_on=first.due_on,
+        created_by=world.carl,
     )
     second.assign_payment_reference()
     assert second.payment_reference == f"{closed.case_number}-2"

@@ -66,7 +66,9 @@ def refused(world: SimpleNamespace, **fields: Any) -> Application:
 def test_the_letter_states_the_hearing_the_record_holds(
     world: SimpleNamespace, hearing: dict[str, Any], sentence: str
 ) -> None:
-    html = words(letter_render(refused(world), K.REFUSAL, facts=Facts(payload={"hearing": hearing})))
+    html = words(
+        letter_render(refused(world), K.REFUSAL, facts=Facts(payload={"hearing": hearing}))
+    )
 
     assert "Partshøring" in html
     assert sentence in html

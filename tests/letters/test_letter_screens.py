@@ -146,9 +146,7 @@ def test_the_case_export_holds_every_letter_of_the_case(
     returned = perform(reported, "return_report", user=world.carl, reason="Bilag mangler.")
     again = perform(returned, "submit_report", user=world.anna, **report_data(**spent))
     closed = perform(again, "approve_report", user=world.carl, settlement="repayment")
-    other = reach(
-        type(draft).objects.get(pk=_second_draft(world).pk), world, S.SUBMITTED
-    )
+    other = reach(type(draft).objects.get(pk=_second_draft(world).pk), world, S.SUBMITTED)
     rejected = perform(other, "reject", user=world.carl, reason="Ikke socialt arbejde.")
 
     for application, kinds in (
@@ -171,4 +169,3 @@ def _second_draft(world: SimpleNamespace) -> Application:
     application = ApplicationFactory(round=world.round, association=world.a)
     application.focus_areas.set([world.focus])
     return application
-
