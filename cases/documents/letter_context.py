@@ -189,6 +189,8 @@ def _report_returned(application: Application, facts: Facts) -> dict[str, Any]:
 
 
 def _repayment(application: Application, facts: Facts) -> dict[str, Any]:
+    # The approval's note stays internal (cases.trail.disclosure): the letter gives the
+    # claim's own reasons, from the report.
     claims = RepaymentClaim.objects.filter(application=application).select_related("report")
     claim_id = facts.payload.get("repayment_claim")
     claim = (claims.filter(pk=claim_id) if claim_id else claims.order_by("-pk")).first()
@@ -200,7 +202,6 @@ def _repayment(application: Application, facts: Facts) -> dict[str, Any]:
         "report": claim.report,
         "granted": application.granted_amount or Decimal("0"),
         "spent": claim.report.amount_spent,
-        "reasons": facts.reason or "",
         "payee": municipality.payee_name or municipality.name,
         "has_account": bool(
             (municipality.bank_registration and municipality.bank_account) or municipality.iban

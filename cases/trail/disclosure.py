@@ -39,7 +39,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "request_info": frozenset(),
     "provide_info": frozenset({"question"}),
     "accept": frozenset(),
-    "reject": frozenset(),
+    # The grounds and the letter stating them, as sent to the association.
+    "reject": frozenset({"letter", "ground_late", "ground_conditions", "ground_other"}),
     "withdraw": frozenset(),
     # The council's recommendation as the case page shows it; not who was present,
     # who was conflicted, nor the members' individual assessments (votes).
@@ -64,7 +65,7 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
             "attachments",
         }
     ),
-    "return_report": frozenset({"report"}),
+    "return_report": frozenset({"report", "letter"}),
     "approve_report": frozenset(
         {
             "report",
@@ -74,6 +75,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
             "repayment_due",
             "carry_over",
             "carry_over_reason",
+            "payment_reference",
+            "letter",
         }
     ),
     "register_repayment": frozenset({"repayment_claim", "amount", "paid_on", "reference"}),
