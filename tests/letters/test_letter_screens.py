@@ -59,9 +59,18 @@ def test_carl_chooses_the_rounds_conditions_on_the_reject_screen(
     letter = Document.objects.get(application=submitted)
     assert letter.kind == DocumentKind.REJECTION and f"»{CONDITIONS[0]}«" in letter.html
 
-    # The case's page lists the letter with its kind.
+    # The case's page lists the letter with its kind, for staff and for the association.
     detail = client.get(f"/applications/{submitted.pk}/").content.decode()
     assert "Afvisning:" in detail and letter.title in detail
+    detail = as_user(world.anna).get(f"/applications/{submitted.pk}/").content.decode()
+    assert "Afvisning:" in detail and letter.title in detail
+    from cases.trail.disclosure import disclosed_records
+
+    records = submitted.transition_records.order_by("seq")
+    shown = [
+        r for r in disclosed_records(world.anna, submitted, records) if r.transition == "reject"
+    ]
+    assert shown[0].payload == {"letter": letter.pk, "ground_conditions": [rules.conditions[0].pk]}
 
 
 def test_the_api_offers_the_rounds_conditions_and_refuses_another_rounds(
