@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -72,6 +73,8 @@ class MunicipalityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "council_name", "committee_name"]
     search_fields = ["name"]
     inlines = [StaffRoleInline, ReportTierInline, ComplaintGuidanceInline]
+    # A website typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ReportTier)
