@@ -15,6 +15,7 @@ from cases.models import (
     Attachment,
     AttachmentKind,
     BudgetLine,
+    CriteriaScoring,
     GrantRound,
     RecommendationOutcome,
     Role,
@@ -89,9 +90,29 @@ class NamedSerializer(serializers.Serializer):
     name = Text()
 
 
+class RoundConditionSerializer(serializers.Serializer):
+    id = Integer()
+    text = Text(help_text="The condition of eligibility")
+    help_text = Text(help_text="What it means, for the applicant")
+
+
+class RoundCriterionSerializer(serializers.Serializer):
+    id = Integer()
+    title = Text(help_text="The assessment criterion")
+    help_text = Text(help_text="What it means, for the applicant")
+
+
 class RoundSerializer(serializers.ModelSerializer):
     municipality = NamedSerializer()
     focus_areas = NamedSerializer(many=True)
+    purpose = Text(read_only=True, help_text="What the round supports")
+    criteria_scoring = serializers.ChoiceField(
+        choices=CriteriaScoring.choices,
+        read_only=True,
+        help_text="How the council assesses each criterion: not at all, 1–5, or yes/partly/no",
+    )
+    conditions = RoundConditionSerializer(many=True, read_only=True)
+    criteria = RoundCriterionSerializer(many=True, read_only=True)
     required_attachments = serializers.ListField(
         child=serializers.ChoiceField(choices=AttachmentKind.choices)
     )
@@ -115,6 +136,10 @@ class RoundSerializer(serializers.ModelSerializer):
             "report_deadline",
             "required_attachments",
             "focus_areas",
+            "purpose",
+            "conditions",
+            "criteria",
+            "criteria_scoring",
         ]
 
     def get_is_open(self, obj: GrantRound) -> bool:
@@ -225,6 +250,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "granted_amount",
             "decision_reasons",
             "decided_at",
+            "decision_date",
             "closed_at",
             "created_at",
             "updated_at",

@@ -32,11 +32,37 @@ class ConflictSerializer(serializers.Serializer):
     ruling = Text()
 
 
+class CriterionValueInputSerializer(serializers.Serializer):
+    """One criterion's value: a score on a round scored 1–5, a verdict on a yes/partly/no one."""
+
+    criterion = Integer(min_value=1, max_value=MAX_INT, help_text="A criterion of the round")
+    score = Integer(
+        required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT, help_text="1–5"
+    )
+    verdict = Text(
+        required=False, allow_blank=True, max_length=10, help_text='"yes", "partly" or "no"'
+    )
+
+
 class AssessmentInputSerializer(serializers.Serializer):
     meeting = Integer(min_value=1, max_value=MAX_INT)
     outcome = serializers.ChoiceField(choices=["grant", "partial", "refuse"])
     amount = MoneyField(required=False, allow_null=True)
     comment = Text(required=False, allow_blank=True, max_length=limits.TEXT)
+    criteria = CriterionValueInputSerializer(
+        many=True,
+        required=False,
+        max_length=100,  # a round has a handful of criteria
+        help_text="The member's value per criterion of the round, when the round assesses "
+        "per criterion (see the round's criteria_scoring). Sent: replaces the values "
+        "recorded before (a criterion left out is no longer assessed). Left out: they stay.",
+    )
+
+
+class CriterionValueSerializer(serializers.Serializer):
+    criterion = Integer(source="criterion_id")
+    score = Integer(allow_null=True)
+    verdict = Text()
 
 
 class AssessmentSerializer(serializers.Serializer):
@@ -47,6 +73,21 @@ class AssessmentSerializer(serializers.Serializer):
     outcome = Text()
     amount = serializers.DecimalField(**MONEY)
     comment = Text()
+    criteria = CriterionValueSerializer(many=True, source="criterion_values.all")
+
+
+class CriterionSummarySerializer(serializers.Serializer):
+    """The council's values for one criterion on one item (conflicted members not counted)."""
+
+    criterion = Integer()
+    title = Text()
+    count = Integer(help_text="How many members gave a value")
+    average = serializers.DecimalField(
+        max_digits=3, decimal_places=1, allow_null=True, help_text="The average score (1–5)"
+    )
+    yes = Integer()
+    partly = Integer()
+    no = Integer()
 
 
 class MeetingInputSerializer(serializers.Serializer):
@@ -104,14 +145,42 @@ class ItemConflictSerializer(serializers.Serializer):
     excludes = Boolean()
 
 
+class VoteSerializer(serializers.Serializer):
+    """The vote on a recommendation or decision (the transition record's ``payload["vote"]``)."""
+
+    # "for" is a Python keyword: the field is added in get_fields.
+    against = Integer()
+    abstaining = Integer()
+    unanimous = Boolean()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {"for": Integer(), **super().get_fields()}
+
+
+class QuorumSerializer(serializers.Serializer):
+    """Is the body quorate on the item: members present who are not disqualified, and the
+    number needed (``permissions.meeting_quorum``)."""
+
+    met = Boolean()
+    present = serializers.ListField(child=Integer())
+    required = Integer()
+    conflicted = serializers.ListField(child=Integer())
+
+
 class ActionSerializer(serializers.Serializer):
     transition = Text()
     heading = Text()
     outcome = Text()
     amount = serializers.DecimalField(allow_null=True, **MONEY)
     reasons = Text()
+    vote = VoteSerializer(allow_null=True)
+    minority = Text()
+    decision_date = serializers.DateField(allow_null=True)
     at = serializers.DateTimeField()
     actor_name = Text()
+    criteria = serializers.ListField(
+        child=Text(), help_text="The titles of the criteria a recommendation rests on"
+    )
 
 
 class CountSerializer(serializers.Serializer):
@@ -124,6 +193,13 @@ class AgendaItemSerializer(serializers.Serializer):
     application = ItemApplicationSerializer()
     conflicts = ItemConflictSerializer(many=True)
     recused = serializers.ListField(child=Integer())
+    criteria = CriterionSummarySerializer(
+        many=True,
+        help_text="Per criterion of the round, the council's values: at a council meeting "
+        "those recorded there, at a committee meeting those of the council meeting that "
+        "assessed the item. Empty when the round is not assessed per criterion.",
+    )
+    quorum = QuorumSerializer()
 
 
 class MinutesItemSerializer(AgendaItemSerializer):
@@ -152,6 +228,7 @@ class AgendaSerializer(serializers.Serializer):
     date = serializers.DateField()
     present = MemberSerializer(many=True)
     absent = MemberSerializer(many=True)
+    quorate = Boolean(help_text="The body is quorate on every item of the agenda.")
     items = AgendaItemSerializer(many=True)
     totals = TotalsSerializer()
 

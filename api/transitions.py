@@ -23,7 +23,7 @@ from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
 from workflows.application import ApplicationFlow
 from workflows.engine import input_form, transitions_of
-from workflows.inputs import ModelIds, ReportFiles, ReportLines
+from workflows.inputs import DocumentFiles, ReportFiles, ReportLines
 
 from . import parsers
 from .serializers import MAX_INT, Boolean, Integer, Text
@@ -38,10 +38,12 @@ def field_type(field: forms.Field) -> str:
         return "lines"
     if isinstance(field, ReportFiles):
         return "files"
-    if isinstance(field, ModelIds):  # before ModelChoiceField, its base
-        return "integers"
+    if isinstance(field, DocumentFiles):
+        return "documents"
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return "integers"  # criteria are chosen by their ids
     if isinstance(field, forms.IntegerField | forms.ModelChoiceField):
         return "integer"  # a meeting is chosen by its id
     if isinstance(field, forms.DateField):
@@ -128,14 +130,23 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
     kind = field_type(field)
     if kind == "lines":
         return JSONListField(child=ReportLineSerializer(), required=False, max_length=200)
+    if kind == "documents":
+        # Multipart: one part per file, each named after the field ("documents").
+        return serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            max_length=DocumentFiles.MAX_FILES,
+            help_text="Documents sent with the answer (multipart, one part per file).",
+        )
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)
-    if kind == "integers":  # rows chosen by id, e.g. a round's conditions of eligibility
+    if kind == "integers":
         return serializers.ListField(
-            child=Integer(min_value=1, max_value=MAX_INT),
+            child=Integer(min_value=-MAX_INT, max_value=MAX_INT),
             required=False,
             allow_null=True,
             max_length=100,
+            help_text="Ids, e.g. of the round's criteria (see GET /rounds/{id}).",
         )
     if kind == "date":
         return serializers.DateField(

@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, views_applications, views_meetings
+from . import views, views_applications, views_meetings, views_notes
 from .docs import docs_page, not_found
 
 app_name = "api"
@@ -60,6 +60,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "meetings/<int:pk>/minutes",
         views_meetings.MeetingMinutes.as_view(),
         name="api_meeting_minutes",
+    ),
+    path("applications/<int:pk>/notes", views_notes.FileNotes.as_view(), name="api_notes"),
+    path(
+        "applications/<int:pk>/received-documents",
+        views_notes.ReceivedDocuments.as_view(),
+        name="api_received_documents",
+    ),
+    path(
+        "received-documents/<int:pk>/file",
+        views_notes.ReceivedDocumentFile.as_view(),
+        name="api_received_document_file",
     ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from cases import roles
 from cases.models import AssociationMember, GrantRound, StaffRole
+from cases.selectors.criteria import with_round_texts
 
 from .authentication import two_factor, two_factor_required
 from .models import ApiToken
@@ -123,7 +124,7 @@ class MeView(APIView):
 def rounds_for(user: Any) -> QuerySet[GrantRound]:
     """Staff see their municipalities' rounds; everyone sees the rounds open for applications."""
     now = timezone.now()
-    return (
+    return with_round_texts(
         GrantRound.objects.filter(
             Q(municipality_id__in=roles.profile(user).municipality_ids)
             | Q(opens_at__lte=now, deadline__gte=now)

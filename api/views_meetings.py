@@ -141,6 +141,19 @@ def _item(row: Any) -> dict[str, Any]:
             for c in row.conflicts
         ],
         "recused": [m.pk for m in row.left],
+        "criteria": [summary.as_dict() for summary in row.criteria],
+        "quorum": row.quorum,
+    }
+
+
+def _vote(payload: Any) -> dict[str, Any]:
+    """The vote, minority statement and decision date a record carries (workflows/votes.py)."""
+    payload = payload if isinstance(payload, dict) else {}
+    vote = payload.get("vote")
+    return {
+        "vote": vote if isinstance(vote, dict) else None,
+        "minority": payload.get("minority", ""),
+        "decision_date": payload.get("decision_date"),
     }
 
 
@@ -154,6 +167,7 @@ def _header(context: dict[str, Any]) -> dict[str, Any]:
         "date": meeting.date,
         "present": [_member(u, roles) for u, roles in context["present"]],
         "absent": [_member(u, roles) for u, roles in context["absent"]],
+        "quorate": not context["not_quorate"],
     }
 
 
@@ -192,8 +206,10 @@ class MeetingMinutes(APIView):
                             "outcome": a.outcome_label,
                             "amount": a.amount,
                             "reasons": a.reasons,
+                            **_vote(a.record.payload),
                             "at": a.record.created_at,
                             "actor_name": a.record.actor_name,
+                            "criteria": a.criteria,
                         }
                         for a in row.actions
                     ],
@@ -289,12 +305,53 @@ class Assessments(APIView):
             ) from None
         # As on the screen: refused before the input is looked at.
         permissions.require_may_take_part(request.user, meeting, application)
-        assessment = meeting_services.assessment_record(
-            meeting=meeting,
-            application=application,
-            member=request.user,
-            outcome=values["outcome"],
-            amount=values.get("amount"),
-            comment=values.get("comment", ""),
-        )
+        try:
+            assessment = meeting_services.assessment_record(
+                meeting=meeting,
+                application=application,
+                member=request.user,
+                outcome=values["outcome"],
+                amount=values.get("amount"),
+                comment=values.get("comment", ""),
+                criteria=_criterion_values(values.get("criteria")),
+            )
+        except ValidationError as error:
+            raise _criteria_errors(error) from None
         return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+
+def _criterion_values(items: list[dict[str, Any]] | None) -> dict[int, Any] | None:
+    """The API's list of values as the service reads them: criterion id -> score or verdict
+    (neither: not assessed). Both for one criterion, or one criterion twice, is refused."""
+    if items is None:
+        return None
+    values: dict[int, Any] = {}
+    for item in items:
+        score, verdict = item.get("score"), item.get("verdict") or ""
+        if score is not None and verdict:
+            raise ValidationError(
+                {
+                    "criteria": [
+                        _("Give criterion %(id)s a score or a verdict, not both.")
+                        % {"id": item["criterion"]}
+                    ]
+                }
+            )
+        if item["criterion"] in values:
+            raise ValidationError(
+                {"criteria": [_("Criterion %(id)s is given twice.") % {"id": item["criterion"]}]}
+            )
+        values[item["criterion"]] = score if score is not None else verdict
+    return values
+
+
+def _criteria_errors(error: ValidationError) -> ValidationError:
+    """The service names a criterion's field as the screen has it (criterion_<id>); the
+    API's field is ``criteria``, and each message names the criterion."""
+    if not hasattr(error, "error_dict"):
+        return error
+    shaped: dict[str, list[str]] = {}
+    for field, messages in error.message_dict.items():
+        key = "criteria" if field.startswith("criterion_") else field
+        shaped.setdefault(key, []).extend(messages)
+    return ValidationError(shaped)

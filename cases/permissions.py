@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cases import roles
 from cases.models import (
     Application,
+    ApplicationStatus,
     AssociationMember,
     Body,
     ConflictDeclaration,
@@ -95,27 +96,59 @@ def require_may_take_part(user: Any, meeting: Meeting, application: Application)
         )
 
 
-def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
-    """Is the council quorate on this item? Conflicted members do not count.
+def quorum_setting(municipality: Any, body: str) -> int | None:
+    """The municipality's fixed quorum for ``body`` (None: the default, a majority)."""
+    if body == Body.COUNCIL:
+        return municipality.council_quorum
+    return municipality.committee_quorum
 
-    Default: a majority of the council's non-conflicted members must be present;
-    a municipality can set a fixed number instead (Municipality.council_quorum).
+
+def quorum_of(
+    setting: int | None, members: set[int], excluded: set[int], present: set[int]
+) -> dict[str, Any]:
+    """The quorum rule, written once: members who are conflicted (disqualified) do not count.
+
+    Met when at least ``setting`` of the body's other members are present; without a
+    setting, more than half of them. ``present``/``conflicted``: sorted ids.
     """
-    conflicted = conflicted_member_ids(application)
-    members = set(
-        StaffRole.objects.filter(
-            municipality_id=application.municipality_id, role__in=COUNCIL_ROLES
-        ).values_list("user_id", flat=True)
-    )
-    eligible = members - conflicted
-    counted = present_ids(meeting) & eligible
-    required = application.municipality.council_quorum or (len(eligible) // 2 + 1)
+    eligible = members - excluded
+    counted = present & eligible
+    required = setting or (len(eligible) // 2 + 1)
     return {
         "met": len(counted) >= required,
         "present": sorted(counted),
         "required": required,
-        "conflicted": sorted(conflicted & present_ids(meeting)),
+        "conflicted": sorted(excluded & present),
     }
+
+
+def body_member_ids(municipality_id: int, body: str) -> set[int]:
+    roles_of_body = COUNCIL_ROLES if body == Body.COUNCIL else COMMITTEE_ROLES
+    return set(
+        StaffRole.objects.filter(
+            municipality_id=municipality_id, role__in=roles_of_body
+        ).values_list("user_id", flat=True)
+    )
+
+
+def meeting_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
+    """Is the meeting's body (council or committee) quorate on this item?
+
+    Default: more than half of the body's members who are not conflicted on the case
+    must be present; a municipality can set a fixed number instead
+    (``Municipality.council_quorum`` / ``committee_quorum``).
+    """
+    return quorum_of(
+        quorum_setting(application.municipality, meeting.body),
+        body_member_ids(application.municipality_id, meeting.body),
+        conflicted_member_ids(application),
+        present_ids(meeting),
+    )
+
+
+def council_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
+    """Is the council quorate on this item? (``meeting_quorum`` for a council meeting.)"""
+    return meeting_quorum(application, meeting)
 
 
 # --- who rules on a declared tie ---------------------------------------------------------
@@ -180,3 +213,65 @@ def require_may_rule(user: Any, declaration: ConflictDeclaration) -> None:
     refusal = ruling_refusal(user, declaration)
     if refusal:
         raise PermissionDenied(refusal)
+
+
+# --- file notes and documents received (issue 16: notes) --------------------------------
+
+# Who acts on a case writes its file notes: the case officer (and their manager, where the
+# municipality has that role), the chairs on their bodies' behalf. Members, the auditor and
+# the association do not: the auditor reads, a member's view belongs in the assessment.
+NOTE_WRITER_ROLES = tuple(
+    role
+    for role in Role
+    if role.value in {"case_officer", "manager", "council_chair", "committee_chair"}
+)
+
+
+def note_refusal(user: Any, application: Application) -> str:
+    """Why ``user`` may not write a file note on ``application`` ("" when they may)."""
+    if not roles.profile(user).has_role(application.municipality_id, *NOTE_WRITER_ROLES):
+        return _(
+            "Only the case officer or the chair of the council or the committee writes file "
+            "notes on a case."
+        )
+    if application.status == ApplicationStatus.DRAFT:
+        return _not_yet_a_case()
+    if is_conflicted(user, application):
+        return _("You are conflicted on %(case)s and take no part in it.") % {
+            "case": application.case_number
+        }
+    return ""
+
+
+def require_may_write_notes(user: Any, application: Application) -> None:
+    refusal = note_refusal(user, application)
+    if refusal:
+        raise PermissionDenied(refusal)
+
+
+def note_role(user: Any, application: Application) -> str:
+    """The role a note's author writes in: the first of theirs, in NOTE_WRITER_ROLES' order."""
+    who = roles.profile(user)
+    for role in NOTE_WRITER_ROLES:
+        if who.has_role(application.municipality_id, role):
+            return str(role)
+    return ""
+
+
+def require_may_register_documents(user: Any, application: Application) -> None:
+    """Documents received by post or e-mail are registered by the case officer."""
+    if not roles.staff_role(user, application, Role.CASE_OFFICER):
+        raise PermissionDenied(_("Only the case officer registers documents received on a case."))
+    if application.status == ApplicationStatus.DRAFT:
+        raise PermissionDenied(_not_yet_a_case())
+    if is_conflicted(user, application):
+        raise PermissionDenied(
+            _("You are conflicted on %(case)s and take no part in it.")
+            % {"case": application.case_number}
+        )
+
+
+def _not_yet_a_case() -> str:
+    # A draft is the association's own (and is deleted if never submitted): the case, and
+    # its file, begin with the submission.
+    return _("The application is still a draft: the case and its file begin when it is submitted.")

@@ -1,6 +1,7 @@
 """What one application may hold: a number of attachments and a total size.
 
-Counted together: the application's own attachments and its usage reports'. Both limits
+Counted together: the application's own attachments, its usage reports' and the
+documents received on it after submission (``cases.services.case_documents``). Both limits
 are settings (``PULJEFLOW_MAX_ATTACHMENTS``, ``PULJEFLOW_MAX_ATTACHMENT_BYTES``), and
 together they bound what a case's export can hold. The applicant's screen, the staff's
 screen for a paper application, the API and the usage report all call ``check_room``;
@@ -17,13 +18,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from cases.models import Application, Attachment, ReportAttachment
+from cases.models import Application, Attachment, ReceivedDocument, ReportAttachment
 
 
 def usage(application: Application) -> tuple[int, int]:
     """How many attachments the application holds, and their total size in bytes."""
     count, size = 0, 0
-    for model, field in ((Attachment, "application"), (ReportAttachment, "report__application")):
+    for model, field in (
+        (Attachment, "application"),
+        (ReportAttachment, "report__application"),
+        (ReceivedDocument, "application"),  # documents received after submission
+    ):
         row = model.objects.filter(**{field: application}).aggregate(
             n=Count("pk"), total=Sum("size")
         )

@@ -208,7 +208,7 @@ def on_agenda(application: Any, world: SimpleNamespace) -> Any:
         meeting = meeting_create(
             grant_round=application.round,
             body=body,
-            date=datetime.date(2027, 2, 1 if body == Body.COUNCIL else 15),
+            date=datetime.date(2026, 2, 1 if body == Body.COUNCIL else 15),
             members_present=present,
             acting_user=world.carl,
         )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("web.bulk.urls")),
     path("", include("web.after_grant.urls")),
     path("", include("web.reports.urls")),
+    path("", include("web.notes.urls")),
 ]

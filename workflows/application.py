@@ -19,10 +19,12 @@ its own, ``usage_report.py``, driven by ``return_report`` and ``approve_report``
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -33,14 +35,41 @@ from cases.completeness import completeness_problems
 from cases.documents.letters import decision_letter_create, letter_complete, letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
-from cases.models import Assessment, Body, DocumentKind, Meeting, RoundCondition, StatusGroup
+from cases.models import (
+    Assessment,
+    Body,
+    DocumentKind,
+    Meeting,
+    ReceivedVia,
+    RoundCondition,
+    StatusGroup,
+)
+from cases.services import case_documents
 from cases.services import grants as grant_services
 from notifications.models import Kind
 from workflows import meetings, rules
 from workflows.after_grant import AfterGrantTransitions
-from workflows.application_base import STATE, Outcome, S, _meeting, _note
+from workflows.application_base import (
+    STATE,
+    Outcome,
+    S,
+    _criteria,
+    _meeting,
+    _note,
+    _round_criteria,
+)
 from workflows.flow import condition
-from workflows.inputs import Amount, ModelIds, TransitionInput, outcome, text
+from workflows.inputs import (
+    Amount,
+    CheckedUpload,
+    DocumentFiles,
+    ModelIds,
+    TransitionInput,
+    check_room_for,
+    outcome,
+    text,
+)
+from workflows.votes import VoteInput, vote_payload
 
 
 def _when(value: Any) -> str:
@@ -160,6 +189,12 @@ class ApplicationFlow(AfterGrantTransitions):
         answer = text(
             gettext_lazy("Your answer"), required_message=gettext_lazy("Write your answer.")
         )
+        documents = DocumentFiles()
+
+        def clean(self) -> dict[str, Any]:
+            data = super().clean() or {}
+            check_room_for(self, "documents", self.flow.application if self.flow else None)
+            return data
 
     @STATE.transition(
         source=S.INFO_REQUESTED,
@@ -168,12 +203,21 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.applicant_or_paper_case_officer,
         custom={"done": gettext_lazy("Information provided"), "form": ProvideInfoInput},
     )
-    def provide_info(self, *, answer: str) -> None:
+    def provide_info(self, *, answer: str, documents: list[CheckedUpload] | None = None) -> None:
         # The round's deadline does not apply: the application was in time when submitted.
         question = self.application.open_question
         self.application.open_question = ""
         self._save("open_question")
-        self._record(reason=answer, question=question)
+        documents = documents or []
+        sent = {"documents": [item.upload.name for item in documents]} if documents else {}
+        self._record(reason=answer, question=question, **sent)
+        # Each document after the answer, as its own chained event with its SHA-256.
+        try:
+            case_documents.receive_all(
+                self.application, documents, by=self.actor, source=ReceivedVia.ANSWER
+            )
+        except ValidationError as error:  # the case's room, taken meanwhile by another upload
+            raise InvalidInput({"documents": error.messages}) from None
         self._tell_case_officers(Kind.INFO_PROVIDED, question=question, answer=answer)
 
     class AcceptInput(TransitionInput):
@@ -218,11 +262,9 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         ground_other = text(gettext_lazy("Another formal ground"), rows=2)
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            if self.flow is not None:
-                field = self.fields["ground_conditions"]
-                field.queryset = self.flow.application.round.conditions.all()  # type: ignore[attr-defined]
+        def for_case(self, application: Any) -> None:
+            field = self.fields["ground_conditions"]
+            field.queryset = RoundCondition.objects.filter(round_id=application.round_id)  # type: ignore[attr-defined]
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -293,7 +335,7 @@ class ApplicationFlow(AfterGrantTransitions):
 
     # --- council and committee --------------------------------------------------------
 
-    class RecommendInput(TransitionInput):
+    class RecommendInput(VoteInput):
         meeting = _meeting()
         outcome = outcome(
             Outcome.choices,
@@ -301,6 +343,12 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         amount = Amount(label=gettext_lazy("Amount (DKK)"))
         reason = _note()
+        criteria = _criteria()
+
+        def for_case(self, application: Any) -> None:
+            _round_criteria(self, application)
+
+        field_order = ["meeting", "outcome", "amount", "reason"]
 
         def clean(self) -> dict[str, Any]:
             data = super().clean() or {}
@@ -317,10 +365,15 @@ class ApplicationFlow(AfterGrantTransitions):
         permission=rules.council_chair,
         conditions=[
             meetings.on_council_agenda,
+            meetings.council_meeting_held,
             meetings.present_at_council,
             meetings.council_is_quorate,
         ],
-        custom={"done": gettext_lazy("Council recommendation recorded"), "form": RecommendInput},
+        custom={
+            "done": gettext_lazy("Council recommendation recorded"),
+            "form": RecommendInput,
+            "at_meeting": True,
+        },
     )
     def recommend(
         self,
@@ -329,10 +382,13 @@ class ApplicationFlow(AfterGrantTransitions):
         amount: Decimal | None = None,
         reason: str = "",
         meeting: Meeting | None = None,
+        criteria: Any = (),
+        **vote: Any,
     ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         held_at = self._held_at(Body.COUNCIL, meeting)
         quorum = self.quorum(held_at)
+        voted = vote_payload(quorum, vote)
         if outcome == Outcome.GRANT:
             value = requested
         elif outcome == Outcome.REFUSE:
@@ -371,6 +427,10 @@ class ApplicationFlow(AfterGrantTransitions):
             present=quorum["present"],
             conflicted=quorum["conflicted"],
             assessments=votes,
+            # The round's criteria it rests on, in order; recorded only when some are cited.
+            **({"criteria": [c.pk for c in criteria]} if criteria else {}),
+            decision_date=held_at.date,
+            **voted,
         )
 
     class DecideDirectlyInput(TransitionInput):
@@ -394,7 +454,7 @@ class ApplicationFlow(AfterGrantTransitions):
                 self.drop("amount")  # a refusal grants nothing
             return data
 
-    class DecideInput(DecideDirectlyInput):
+    class DecideInput(VoteInput, DecideDirectlyInput):
         meeting = _meeting()
 
         field_order = ["meeting", "outcome", "amount", "reason"]
@@ -404,8 +464,18 @@ class ApplicationFlow(AfterGrantTransitions):
         target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
-        conditions=[meetings.on_committee_agenda, meetings.present_at_committee],
-        custom={"done": gettext_lazy("Decided"), "form": DecideInput, "spends_pool": True},
+        conditions=[
+            meetings.on_committee_agenda,
+            meetings.committee_meeting_held,
+            meetings.present_at_committee,
+            meetings.committee_is_quorate,
+        ],
+        custom={
+            "done": gettext_lazy("Decided"),
+            "form": DecideInput,
+            "spends_pool": True,
+            "at_meeting": True,
+        },
     )
     def decide(
         self,
@@ -416,11 +486,15 @@ class ApplicationFlow(AfterGrantTransitions):
         meeting: Meeting | None = None,
         confirm_overrun: bool = False,
         overrun_reason: str = "",
+        **vote: Any,
     ) -> None:
         held_at = self._held_at(Body.COMMITTEE, meeting)
+        voted = vote_payload(self.quorum(held_at), vote)
         value = self._decision(outcome, amount, reason)
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, meeting=held_at.pk, **overrun)
+        self._apply_decision(
+            outcome, value, reason, held_at.date, meeting=held_at.pk, **voted, **overrun
+        )
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -455,7 +529,7 @@ class ApplicationFlow(AfterGrantTransitions):
                 }
             )
         overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        self._apply_decision(outcome, value, reason, **overrun)
+        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun)
 
     def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
         requested = self.application.amount_requested or Decimal("0")
@@ -515,12 +589,16 @@ class ApplicationFlow(AfterGrantTransitions):
             raise InvalidInput({"overrun_reason": [_("Give the reasons for exceeding the pool.")]})
         return {"overrun": {"total": total, "pool": pool, "reason": reason}}
 
-    def _apply_decision(self, outcome: str, value: Decimal, text: str, **extra: Any) -> None:
+    def _apply_decision(
+        self, outcome: str, value: Decimal, text: str, decided_on: datetime.date, **extra: Any
+    ) -> None:
         requested = self.application.amount_requested or Decimal("0")
         self.application.granted_amount = value
         self.application.decision_reasons = text
         self.application.decided_at = timezone.now()
-        self._save("granted_amount", "decision_reasons", "decided_at")
+        # The meeting's date when taken at one (the record's time says when it was entered).
+        self.application.decision_date = decided_on
+        self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
         letter = decision_letter_create(application=self.application, acting_user=self.actor)
         self._record(
             reason=text,
@@ -529,6 +607,7 @@ class ApplicationFlow(AfterGrantTransitions):
             requested=requested,
             recommended=self.application.recommended_amount,
             letter=letter.pk,
+            decision_date=decided_on,
             **extra,
         )
         letter_complete(letter)  # the letter states what the record holds (hearing, date)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
@@ -21,9 +22,9 @@ from cases.errors import ConditionsUnmet
 from cases.models import (
     Application,
     ApplicationStatus,
-    Body,
     Meeting,
     RecommendationOutcome,
+    RoundCriterion,
 )
 from notifications.selectors import applicants_of, case_officers_of
 from notifications.services import notify
@@ -63,6 +64,37 @@ def _meeting() -> forms.ModelChoiceField:
             "invalid_choice": gettext_lazy("The application is not on the agenda of that meeting.")
         },
     )
+
+
+class CriteriaField(forms.ModelMultipleChoiceField):
+    """Criteria of the case's round by id (``TransitionInput.for_case`` offers them; before
+    that none is valid); a caller holding the criteria (a screen's cleaned values) passes them."""
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, QuerySet | list | tuple):
+            value = [v.pk if isinstance(v, RoundCriterion) else v for v in value]
+        return super().clean(value)
+
+
+def _criteria() -> CriteriaField:
+    return CriteriaField(
+        queryset=RoundCriterion.objects.none(),
+        label=gettext_lazy("The criteria the recommendation rests on"),
+        help_text=gettext_lazy("Optional. The letters cite them among the reasons."),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": gettext_lazy("%(value)s is not one of this round's criteria."),
+            "invalid_pk_value": gettext_lazy("“%(pk)s” is not a criterion's id."),
+            "invalid_list": gettext_lazy("Send the criteria as a list of ids."),
+        },
+    )
+
+
+def _round_criteria(form: forms.Form, application: Application) -> None:
+    form.fields["criteria"].queryset = RoundCriterion.objects.filter(  # type: ignore[attr-defined]
+        round_id=application.round_id
+    ).order_by("position", "id")
 
 
 def _reference() -> forms.CharField:
@@ -117,7 +149,7 @@ class ApplicationFlowBase(Flow):
 
     def quorum(self, meeting: Meeting) -> dict[str, Any]:
         if meeting.pk not in self._quorums:
-            self._quorums[meeting.pk] = permissions.council_quorum(self.application, meeting)
+            self._quorums[meeting.pk] = permissions.meeting_quorum(self.application, meeting)
         return self._quorums[meeting.pk]
 
     def _held_at(self, body: str, meeting: Meeting | None) -> Meeting:
@@ -128,11 +160,9 @@ class ApplicationFlowBase(Flow):
                 raise ConditionsUnmet(meetings.not_on_agenda(self.application, body))
             return latest
         held_at = meetings.meeting_for(self.application, body, meeting)
-        meetings.require_present(held_at, self.actor)
-        if body == Body.COUNCIL:
-            problem = meetings.not_quorate(self.quorum(held_at))
-            if problem:
-                raise ConditionsUnmet(problem)
+        problem = meetings.meeting_problem(self, held_at)
+        if problem:
+            raise ConditionsUnmet(problem)
         return held_at
 
     def _tell_association(self, kind: str, *, legal: bool = False, **context: Any) -> None:

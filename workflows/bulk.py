@@ -24,7 +24,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from cases import roles
+from cases import permissions, roles
 from cases.errors import InvalidInput, TransitionError
 from cases.models import (
     Application,
@@ -41,6 +41,8 @@ from cases.services.meeting_prep import get_meeting_for_staff
 from cases.services.meetings import READY_FOR
 from workflows import engine
 from workflows.application import ApplicationFlow
+from workflows.meetings import not_quorate, not_yet_held
+from workflows.votes import VOTE_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +56,7 @@ CHAIR_ROLE: dict[str, str] = {
     Body.COUNCIL: Role.COUNCIL_CHAIR,
     Body.COMMITTEE: Role.COMMITTEE_CHAIR,
 }
-ROW_FIELDS = ("outcome", "amount", "reason", "confirm_overrun", "overrun_reason")
+ROW_FIELDS = ("outcome", "amount", "reason", "confirm_overrun", "overrun_reason", *VOTE_FIELDS)
 
 
 # --- access --------------------------------------------------------------------------------
@@ -90,10 +92,18 @@ class Sheet:
     pool: Decimal
     granted_before: Decimal
     chair_present: bool
+    # The meeting as a whole (an item's own conflicts can still make it inquorate): its
+    # date has not come, or too few of the body's members are present.
+    not_held: str = ""
+    not_quorate: str = ""
 
     @property
     def body(self) -> str:
         return self.meeting.body
+
+    @property
+    def may_record(self) -> bool:
+        return not self.not_held and not self.not_quorate
 
     @property
     def pending(self) -> list[SheetRow]:
@@ -111,10 +121,10 @@ class Sheet:
 
 
 def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
-    """Agenda rows with the chair's conflicts, and the round's grants so far (4 queries).
+    """Agenda rows with the chair's conflicts, and the round's grants so far (5 queries).
 
     The agenda with its applications and associations; the chair's declared conflicts
-    on it; whether the chair is present; the round's grants. Board ties come from the
+    on it; who is present; the body's members (the quorum); the round's grants. Board ties come from the
     user's cached profile, which is what ``permissions.conflicted_member_ids`` reads too.
     """
     wanted = READY_FOR[Body(meeting.body)]
@@ -127,7 +137,17 @@ def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
         .values_list("application_id", flat=True)
     )
     board_of = roles.profile(user).board_of
-    present = meeting.members_present.filter(pk=user.pk).exists()
+    present_ids = permissions.present_ids(meeting)
+    municipality = meeting.round.municipality
+    quorum = permissions.quorum_of(
+        permissions.quorum_setting(municipality, meeting.body),
+        permissions.body_member_ids(municipality.pk, meeting.body),
+        set(),
+        present_ids,
+    )
+    body_name = (
+        municipality.council_name if meeting.body == Body.COUNCIL else municipality.committee_name
+    )
     granted = Application.objects.filter(
         round_id=meeting.round_id, status__in=StatusGroup.GRANTED
     ).aggregate(total=Sum("granted_amount"))["total"]
@@ -145,7 +165,9 @@ def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
         ],
         pool=meeting.round.pool_amount,
         granted_before=granted or Decimal(0),
-        chair_present=present,
+        chair_present=user.pk in present_ids,
+        not_held=not_yet_held(meeting),
+        not_quorate=not_quorate(quorum, meeting.body, body_name),
     )
 
 
@@ -196,7 +218,8 @@ def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: An
     A row: ``application`` (id), ``action`` (council: ``recommend``; committee:
     ``decide`` or ``send_back``; ``skip`` or blank leaves the item alone), the
     transition's fields (``outcome``, ``amount``, ``reason``, ``confirm_overrun``,
-    ``overrun_reason``) and ``seen_version``, the version of the case the page showed.
+    ``overrun_reason``, the vote: ``workflows.votes.VOTE_FIELDS``) and ``seen_version``,
+    the version of the case the page showed.
     """
     result = BulkResult()
     kept = False

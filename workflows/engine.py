@@ -138,6 +138,21 @@ def offered_transitions(application: Application, user: Any) -> list[fsm.Transit
     ]
 
 
+def unmet_condition(application: Application, name: str, user: Any) -> str:
+    """Why ``user``, who may take ``name`` from the case's state, cannot take it now ("" when
+    they can, or when they may not take it at all). For one case's page: it costs queries."""
+    transition = next(
+        (t for t in transitions_of().get(name, ()) if t.source == application.status), None
+    )
+    role = transition.has_perm(ApplicationFlow(application), user) if transition else None
+    if transition is None or not role:
+        return ""
+    unmet = transition.get_unmet_condition(ApplicationFlow(application, actor=user, role=str(role)))
+    if unmet is None:
+        return ""
+    return str(getattr(unmet[1], "message", "") or _label(name))
+
+
 def may_take(application: Application, name: str, user: Any) -> bool:
     """Could this user take transition ``name`` on this application in some state?
 

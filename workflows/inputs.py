@@ -13,15 +13,18 @@ method, in the same words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from cases import limits
+from cases import limits, upload_quota
 from cases.formatting import AmountError, to_amount
 from cases.parsing import validate_date_window
+from cases.uploads import check_upload
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -32,6 +35,12 @@ class TransitionInput(forms.Form):
     def __init__(self, *args: Any, flow: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.flow = flow
+        if flow is not None:
+            self.for_case(flow.case)
+
+    def for_case(self, application: Any) -> None:
+        """Narrow what the fields offer to what this case has (its round's criteria, say);
+        the engine calls it with the flow's case, a screen with the case it shows."""
 
     def transition_data(self) -> dict[str, Any]:
         """The cleaned values a caller passes on to ``engine.perform`` (empty ones left out)."""
@@ -143,3 +152,80 @@ class ReportFiles(forms.Field):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(required=False, **kwargs)
+
+
+# --- documents sent with an answer (issue 16: notes) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An uploaded file that ``check_upload`` has accepted, with the content type it found."""
+
+    upload: Any
+    content_type: str
+
+
+class MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if files and hasattr(files, "getlist") and files.getlist(name):
+            return files.getlist(name)
+        # The engine and the API hand the files over as values: a list.
+        value = data.get(name) if hasattr(data, "get") else None
+        return value if isinstance(value, list | tuple) else []
+
+
+class DocumentFiles(forms.Field):
+    """Documents sent with an answer (a question, a hearing): zero or more files, each
+    checked as every upload is (``cases.uploads.check_upload``), in the person's words.
+    Cleans to a list of ``CheckedUpload``; one already checked passes as it is. The room
+    left on the case (``cases.upload_quota``) needs the case: the form's ``clean`` asks."""
+
+    widget = MultipleFiles
+    MAX_FILES = 10
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", gettext_lazy("Documents"))
+        kwargs.setdefault(
+            "help_text",
+            gettext_lazy("Optional. PDF, Word, Excel, OpenDocument, JPEG or PNG; several at once."),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> list[CheckedUpload]:
+        files = [f for f in (value or []) if f not in (None, "")]
+        if len(files) > self.MAX_FILES:
+            raise forms.ValidationError(
+                gettext_lazy("Send at most %(most)s documents at a time.")
+                % {"most": self.MAX_FILES}
+            )
+        checked: list[CheckedUpload] = []
+        messages: list[str] = []
+        for upload in files:
+            if isinstance(upload, CheckedUpload):
+                checked.append(upload)
+                continue
+            if not hasattr(upload, "size") or not hasattr(upload, "read"):
+                messages.append(str(gettext_lazy("Send the documents as files.")))
+                continue
+            original = upload.name
+            try:
+                checked.append(CheckedUpload(upload, check_upload(upload)))
+            except forms.ValidationError as error:
+                messages += [f"{original}: {message}" for message in error.messages]
+        if messages:
+            raise forms.ValidationError(messages)
+        return checked
+
+
+def check_room_for(form: forms.Form, field: str, application: Any) -> None:
+    """Add the case's quota refusal (``cases.upload_quota``) to ``field``'s errors."""
+    files = form.cleaned_data.get(field) or []
+    if application is None or not files:
+        return
+    try:
+        upload_quota.check_room(application, [item.upload.size or 0 for item in files])
+    except ValidationError as error:
+        form.add_error(field, error.messages)

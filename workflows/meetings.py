@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Sum
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from viewflow import fsm
 
@@ -23,16 +24,15 @@ def _on_agenda(application: Application, body: str) -> Any:
 
 
 def latest_meeting(application: Application, body: str) -> Meeting | None:
-    """The meeting a decision is taken at by default: the latest with the case on its agenda."""
-    return _on_agenda(application, body).order_by("-date", "-pk").first()
+    """The meeting a decision is taken at by default: the latest held (its day has come) with
+    the case on its agenda; if none has been held yet, the next one (which refuses, by date)."""
+    on_agenda = _on_agenda(application, body)
+    held = on_agenda.filter(date__lte=timezone.localdate()).order_by("-date", "-pk").first()
+    return held or on_agenda.order_by("date", "pk").first()
 
 
 def not_on_agenda(application: Application, body: str) -> str:
-    name = (
-        application.municipality.council_name
-        if body == Body.COUNCIL
-        else application.municipality.committee_name
-    )
+    name = body_name(application, body)
     return _("The application is not on the agenda of a meeting of %(body)s.") % {"body": name}
 
 
@@ -68,14 +68,52 @@ def require_present(meeting: Meeting, user: Any) -> None:
         raise ConditionsUnmet(message)
 
 
-def not_quorate(quorum: dict[str, Any]) -> str:
-    """Why the council cannot recommend (``permissions.council_quorum``), or ""."""
+def not_quorate(quorum: dict[str, Any], body: str = Body.COUNCIL, name: str = "") -> str:
+    """Why the body cannot recommend or decide (``permissions.meeting_quorum``), or ""."""
     if quorum["met"]:
         return ""
+    numbers = {"present": len(quorum["present"]), "required": quorum["required"]}
+    if body == Body.COUNCIL:
+        return (
+            _(
+                "The council is not quorate on this application: %(present)s of the "
+                "%(required)s non-conflicted members needed are present."
+            )
+            % numbers
+        )
     return _(
-        "The council is not quorate on this application: %(present)s of the "
-        "%(required)s non-conflicted members needed are present."
-    ) % {"present": len(quorum["present"]), "required": quorum["required"]}
+        "%(body)s is not quorate on this application: %(present)s of the %(required)s "
+        "members who are not disqualified needed are present. It cannot decide."
+    ) % {**numbers, "body": name or _("The committee")}
+
+
+def not_yet_held(meeting: Meeting) -> str:
+    """Why nothing can be recorded at ``meeting`` yet ("" once its day has come).
+
+    A decision carries the meeting's date: recorded before that day, it would claim to
+    have been taken at a meeting that had not been held. The day is Danish local time.
+    """
+    if meeting.date <= timezone.localdate():
+        return ""
+    return _(
+        "The meeting is on %(date)s. Its decisions can be recorded from that day, not before."
+    ) % {"date": formats.date_format(meeting.date, "DATE_FORMAT")}
+
+
+def meeting_problem(flow: Any, meeting: Meeting) -> str:
+    """What stops ``flow``'s actor from recording at ``meeting``: its date, their presence,
+    the quorum ("" when nothing does). For a meeting other than the default one."""
+    body = meeting.body
+    return (
+        not_yet_held(meeting)
+        or not_present(meeting, flow.actor)
+        or not_quorate(flow.quorum(meeting), body, body_name(flow.application, body))
+    )
+
+
+def body_name(application: Application, body: str) -> str:
+    municipality = application.municipality
+    return municipality.council_name if body == Body.COUNCIL else municipality.committee_name
 
 
 # --- conditions of recommend and decide: (flow) -> State.CONDITION --------------------
@@ -122,6 +160,35 @@ def on_committee_agenda(flow: Any) -> fsm.State.CONDITION:
 @condition
 def present_at_committee(flow: Any) -> fsm.State.CONDITION:
     return _present(flow, Body.COMMITTEE)
+
+
+def _held(flow: Any, body: str) -> fsm.State.CONDITION:
+    meeting = flow.latest_meeting(body)
+    message = not_yet_held(meeting) if meeting else ""
+    return fsm.State.CONDITION(not message, message)
+
+
+@condition
+def council_meeting_held(flow: Any) -> fsm.State.CONDITION:
+    return _held(flow, Body.COUNCIL)
+
+
+@condition
+def committee_meeting_held(flow: Any) -> fsm.State.CONDITION:
+    return _held(flow, Body.COMMITTEE)
+
+
+@condition
+def committee_is_quorate(flow: Any) -> fsm.State.CONDITION:
+    meeting = flow.latest_meeting(Body.COMMITTEE)
+    message = (
+        not_quorate(
+            flow.quorum(meeting), Body.COMMITTEE, body_name(flow.application, Body.COMMITTEE)
+        )
+        if meeting
+        else ""
+    )
+    return fsm.State.CONDITION(not message, message)
 
 
 def granted_in_round(application: Application) -> Decimal:

@@ -6,6 +6,8 @@ request for access to documents (aktindsigt) or a complaint:
 - ``attachments/``: every document the association sent;
 - ``report-attachments/`` and ``after-grant.json``: the usage reports' documents, and the
   payouts, reports (with their lines), repayment claims and carry-overs as data;
+- ``notes.json``, ``received/`` and ``received.json``: the file notes and the documents
+  received after submission (with their SHA-256);
 - ``trail.csv`` and ``trail.json``: every event, as on the trail page, machine-readable;
   the JSON also holds the raw transition records with their hashes, so the chain can
   be re-verified outside the system.
@@ -45,6 +47,7 @@ from cases.models import (
     ReportAttachment,
     UsageReport,
 )
+from cases.services import case_documents, case_notes
 from cases.trail.models import TransitionRecord
 from cases.trail.timeline import trail_events
 
@@ -236,9 +239,39 @@ def _write_case(archive: zipfile.ZipFile, application: Application, folder: str 
                 f"{_safe(received.original_name)}",
                 received.file,
             )
+    _write_notes_and_received(archive, application, folder)
     archive.writestr(
         f"{folder}after-grant.json",
         json.dumps(after_grant(application), ensure_ascii=False, indent=2, default=str),
+    )
+
+
+def _write_notes_and_received(
+    archive: zipfile.ZipFile, application: Application, folder: str
+) -> None:
+    """``notes.json``: every file note (visible to the association or not: the export is the
+    whole file); ``received/``: the documents received after submission, with
+    ``received.json`` naming each with its channel, date and SHA-256."""
+    notes = [case_notes.note_as_data(note) for note in case_notes.case_notes(application)]
+    archive.writestr(
+        f"{folder}notes.json",
+        json.dumps(
+            {"case_number": application.case_number, "notes": notes}, ensure_ascii=False, indent=2
+        ),
+    )
+    received = []
+    for document in case_documents.case_documents(application):
+        name = f"received/{document.pk}-{_safe(document.original_name)}"
+        if document.file:
+            _copy_in(archive, f"{folder}{name}", document.file)
+        received.append({**case_documents.document_as_data(document), "file": name})
+    archive.writestr(
+        f"{folder}received.json",
+        json.dumps(
+            {"case_number": application.case_number, "documents": received},
+            ensure_ascii=False,
+            indent=2,
+        ),
     )
 
 

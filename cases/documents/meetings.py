@@ -43,6 +43,8 @@ from cases.models import (
     StaffRole,
     StatusGroup,
 )
+from cases.permissions import quorum_of, quorum_setting
+from cases.selectors.criteria import CriterionSummary, criterion_titles, item_summaries
 from cases.services.meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
 from cases.trail.models import TransitionRecord
 
@@ -90,6 +92,8 @@ class Action:
     amount: Decimal | None
     reasons: str
     overrun: dict[str, Any] | None = None
+    # The criteria the recommendation rests on (payload["criteria"]), by title.
+    criteria: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -100,6 +104,9 @@ class Row:
     left: list[Any] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
     assessments: list[tuple[str, int]] = field(default_factory=list)
+    criteria: list[CriterionSummary] = field(default_factory=list)
+    # permissions.meeting_quorum for this item, from what the page has read already.
+    quorum: dict[str, Any] = field(default_factory=dict)
 
     @property
     def focus_areas(self) -> list[FocusArea]:
@@ -220,11 +227,18 @@ def _rows(meeting: Meeting, header: dict[str, Any]) -> list[Row]:
     items = _items(meeting)
     applications = [item.application for item in items]
     conflicts = _conflicts(applications, header["members"], header["present_ids"])
+    setting = quorum_setting(header["municipality"], meeting.body)
     rows = []
     for number, item in enumerate(items, start=1):
         row = Row(number=number, application=item.application)
         row.conflicts = conflicts.get(item.application_id, [])
         row.left = [c.member for c in row.conflicts if c.excludes and c.present]
+        row.quorum = quorum_of(
+            setting,
+            set(header["members"]),
+            {c.member.pk for c in row.conflicts if c.excludes},
+            header["present_ids"],
+        )
         rows.append(row)
     return rows
 
@@ -259,7 +273,22 @@ def agenda_context(meeting: Meeting) -> dict[str, Any]:
     """
     header = _header(meeting)
     rows = _rows(meeting, header)
-    return {**header, "rows": rows, "totals": _totals(meeting, rows)}
+    # Per criterion, the council's values beside each item: two more queries, only for a
+    # round assessed per criterion.
+    criteria, summaries = item_summaries(
+        meeting,
+        [row.application.pk for row in rows],
+        {row.application.pk: {c.member.pk for c in row.conflicts if c.excludes} for row in rows},
+    )
+    for row in rows:
+        row.criteria = summaries.get(row.application.pk, [])
+    return {
+        **header,
+        "rows": rows,
+        "totals": _totals(meeting, rows),
+        "criteria": criteria,
+        "not_quorate": [row for row in rows if not row.quorum["met"]],
+    }
 
 
 # --- the minutes ------------------------------------------------------------------------
@@ -383,6 +412,7 @@ def minutes_context(meeting: Meeting) -> dict[str, Any]:
                 by_application[application_id].assessments = [
                     (str(labels[o]), per_outcome[o]) for o in labels if o in per_outcome
                 ]
+    _cited_criteria(rows)
     decided_here = [a for row in rows for a in row.actions if a.record.transition == "decide"]
     recommended_here = [
         a for row in rows for a in row.actions if a.record.transition == "recommend"
@@ -395,6 +425,20 @@ def minutes_context(meeting: Meeting) -> dict[str, Any]:
     )
     context["dealt_with"] = sum(1 for row in rows if row.actions)
     return context
+
+
+def _cited_criteria(rows: list[Row]) -> None:
+    """The titles of the criteria a recommendation cites (one query, only if any cites)."""
+    cited = {
+        id(action): action.record.payload.get("criteria") or []
+        for row in rows
+        for action in row.actions
+        if isinstance(action.record.payload, dict)
+    }
+    titles = criterion_titles(pk for ids in cited.values() for pk in ids)
+    for row in rows:
+        for action in row.actions:
+            action.criteria = [titles[pk] for pk in cited.get(id(action), []) if pk in titles]
 
 
 # --- files --------------------------------------------------------------------

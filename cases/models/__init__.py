@@ -42,6 +42,8 @@ from cases.models.meetings import (
     ConflictDeclaration,
     ConflictRuling,
     ConflictSource,
+    CriterionAssessment,
+    CriterionVerdict,
     Meeting,
 )
 from cases.models.municipalities import (
@@ -50,6 +52,14 @@ from cases.models.municipalities import (
     Municipality,
     Role,
     StaffRole,
+)
+from cases.models.notes import (
+    APPLICANT_CHANNELS,
+    AppendOnlyRowError,
+    FileNote,
+    NoteConcerns,
+    ReceivedDocument,
+    ReceivedVia,
 )
 from cases.models.rounds import (
     AttachmentKind,
@@ -67,8 +77,10 @@ from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
 __all__ = [
+    "APPLICANT_CHANNELS",
     "MONEY",
     "AgendaItem",
+    "AppendOnlyRowError",
     "Application",
     "ApplicationStatus",
     "Assessment",
@@ -85,13 +97,19 @@ __all__ = [
     "ConflictRuling",
     "ConflictSource",
     "CriteriaScoring",
+    "CriterionAssessment",
+    "CriterionVerdict",
     "Document",
     "DocumentKind",
+    "FileNote",
     "FocusArea",
     "GrantRound",
     "Meeting",
     "Municipality",
+    "NoteConcerns",
     "Payout",
+    "ReceivedDocument",
+    "ReceivedVia",
     "RecommendationOutcome",
     "RepaymentClaim",
     "ReportAttachment",

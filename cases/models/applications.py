@@ -166,6 +166,9 @@ class Application(models.Model):
     granted_amount = models.DecimalField(null=True, blank=True, editable=False, **MONEY)
     decision_reasons = models.TextField(blank=True, editable=False, max_length=limits.TEXT)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The date of the decision: the meeting's when taken at one, else the day it was recorded.
+    # decided_at stays the time it was recorded.
+    decision_date = models.DateField(_("decision date"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)

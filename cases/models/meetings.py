@@ -105,6 +105,57 @@ class Assessment(models.Model):
         return f"{self.member_id} on {self.application_id}: {self.outcome}"
 
 
+class CriterionVerdict(models.TextChoices):
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+
+
+class CriterionAssessment(models.Model):
+    """A council member's value for one of the round's criteria within their assessment:
+    a score from 1 to 5 or a verdict, as the round's ``criteria_scoring`` says."""
+
+    assessment = models.ForeignKey(
+        Assessment,
+        on_delete=models.CASCADE,
+        related_name="criterion_values",
+        verbose_name=_("assessment"),
+    )
+    # PROTECT: a criterion the council has assessed against stays part of the record.
+    criterion = models.ForeignKey(
+        "cases.RoundCriterion",
+        on_delete=models.PROTECT,
+        related_name="assessments",
+        verbose_name=_("criterion"),
+    )
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    verdict = models.CharField(_("verdict"), max_length=10, choices=CriterionVerdict, blank=True)
+
+    objects = AuditedManager()
+    history = audited_history()
+
+    class Meta:
+        verbose_name = _("assessment per criterion")
+        verbose_name_plural = _("assessments per criterion")
+        ordering = ["criterion__position", "criterion_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "criterion"], name="unique_criterion_assessment"
+            ),
+            # Exactly one of the two, and a score only from 1 to 5.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(score__isnull=False, score__gte=1, score__lte=5, verdict="")
+                    | models.Q(score__isnull=True, verdict__in=CriterionVerdict.values)
+                ),
+                name="criterion_assessment_score_or_verdict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id} / {self.criterion_id}: {self.score or self.verdict}"
+
+
 class ConflictSource(models.TextChoices):
     BOARD_TIE = "board_tie", _("Board member of the association")
     DECLARED = "declared", _("Declared by the member")

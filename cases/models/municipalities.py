@@ -81,6 +81,15 @@ class Municipality(models.Model):
             "recommend on an application. Blank: a majority of its non-conflicted members."
         ),
     )
+    committee_quorum = models.PositiveSmallIntegerField(
+        _("committee quorum"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many committee members who are not disqualified must be present for the "
+            "committee to decide on an application. Blank: more than half of them."
+        ),
+    )
     require_two_factor = models.BooleanField(
         _("staff must use two-factor login"),
         default=True,

@@ -29,11 +29,20 @@ from cases.models import (
     ConflictDeclaration,
     ConflictRuling,
     ConflictSource,
+    CriteriaScoring,
+    CriterionVerdict,
     Meeting,
     Role,
+    RoundCriterion,
     StaffRole,
 )
 from cases.roles import profile
+from cases.selectors.criteria import (
+    CriterionSummary,
+    assessed_criteria,
+    meeting_values,
+    summarise,
+)
 from cases.services.meeting_prep import get_meeting_for_staff
 
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)
@@ -125,6 +134,8 @@ def assessment_sheet(
     declarations = ConflictDeclaration.objects.filter(
         member=member, application__agenda_items__meeting=meeting
     )
+    if meeting.round.criteria_scoring != CriteriaScoring.NONE:
+        assessments = assessments.prefetch_related("criterion_values")
     if application_pk is not None:
         items = items.filter(application_id=application_pk)
         assessments = assessments.filter(application_id=application_pk)
@@ -152,6 +163,8 @@ class Cell:
     member: Any
     conflicted: bool
     assessment: Assessment | None
+    # The member's value per criterion, (criterion, "4" or "Partly"), when the round has them.
+    values: list[tuple[RoundCriterion, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -166,6 +179,7 @@ class OverviewRow:
     quorum: dict[str, Any]
     conflicted_ids: set[int]
     declarations: list[ConflictDeclaration] = field(default_factory=list)
+    criteria: list[CriterionSummary] = field(default_factory=list)
 
 
 @dataclass
@@ -176,6 +190,7 @@ class Overview:
     median_total: Decimal
     pool: Decimal
     declarations: list[ConflictDeclaration]
+    criteria: list[RoundCriterion] = field(default_factory=list)
 
     @property
     def remaining(self) -> Decimal:
@@ -266,7 +281,11 @@ def assessments_overview(meeting: Meeting) -> Overview:
                 highest=highest,
             )
         )
+    criteria = assessed_criteria(meeting.round)
+    if criteria:
+        _add_criteria(meeting, criteria, rows)
     return Overview(
+        criteria=criteria,
         members=members,
         rows=rows,
         requested=sum((r.application.amount_requested or Decimal("0") for r in rows), Decimal("0")),
@@ -274,3 +293,29 @@ def assessments_overview(meeting: Meeting) -> Overview:
         pool=meeting.round.pool_amount,
         declarations=declarations,
     )
+
+
+def _add_criteria(
+    meeting: Meeting, criteria: list[RoundCriterion], rows: list[OverviewRow]
+) -> None:
+    """Each row's summary per criterion (conflicted members not counted) and each cell's
+    own values: the round's criteria and every value at the meeting, one query each."""
+    values = meeting_values(meeting)
+    summaries = summarise(
+        criteria,
+        meeting.round.criteria_scoring,
+        values,
+        application_ids=[row.application.pk for row in rows],
+        excluded={row.application.pk: row.conflicted_ids for row in rows},
+    )
+    labels = dict(CriterionVerdict.choices)
+    own: dict[tuple[int, int], dict[int, str]] = defaultdict(dict)
+    for application_id, member_id, criterion_id, score, verdict in values:
+        own[(application_id, member_id)][criterion_id] = (
+            str(score) if score is not None else str(labels.get(verdict, verdict))
+        )
+    for row in rows:
+        row.criteria = summaries.get(row.application.pk, [])
+        for cell in row.cells:
+            mine = own.get((row.application.pk, cell.member.pk), {})
+            cell.values = [(c, mine[c.pk]) for c in criteria if c.pk in mine]

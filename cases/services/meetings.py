@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,6 +25,7 @@ from cases.models import (
     Meeting,
     Role,
 )
+from cases.services.criteria import parse_criterion_values, save_criterion_values
 
 # The state an application must be in to be treated by each body.
 READY_FOR = {
@@ -180,8 +181,10 @@ def assessment_record(
     outcome: str,
     amount: Any,
     comment: str,
+    criteria: Mapping[Any, Any] | None = None,
 ) -> Assessment:
-    """A present, non-conflicted council member's individual assessment of one item."""
+    """A present, non-conflicted council member's individual assessment of one item;
+    ``criteria``: a value per criterion of the round (``cases.services.criteria``)."""
     from decimal import Decimal, InvalidOperation
 
     if meeting.body != Body.COUNCIL:
@@ -211,6 +214,7 @@ def assessment_record(
             )
     else:
         raise ValidationError({"outcome": _("Choose support in full, in part, or refuse.")})
+    values = parse_criterion_values(application.round, criteria)
     with transaction.atomic():
         assessment = Assessment.objects.filter(
             meeting=meeting, application=application, member=member
@@ -218,4 +222,5 @@ def assessment_record(
         assessment.outcome, assessment.amount, assessment.comment = outcome, value, comment.strip()
         assessment._history_user = member  # type: ignore[union-attr]
         assessment.save()
+        save_criterion_values(assessment=assessment, values=values, acting_user=member)
     return assessment

@@ -25,26 +25,27 @@ applicant a case's history call ``disclosed_records``; nothing else decides this
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from cases import roles
-from cases.models import Application, Body, Role
+from cases.models import APPLICANT_CHANNELS, Application, Body, Role
 from cases.trail.models import TransitionRecord
 
 # transition -> the payload keys the association is shown. Absent: the step is not shown.
 SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "submit": frozenset({"amount_requested", "paper", "received_at"}),
     "request_info": frozenset(),
-    "provide_info": frozenset({"question"}),
+    "provide_info": frozenset({"question", "documents"}),
     "accept": frozenset(),
     # The grounds and the letter stating them, as sent to the association.
     "reject": frozenset({"letter", "ground_late", "ground_conditions", "ground_other"}),
     "withdraw": frozenset(),
-    # The council's recommendation as the case page shows it; not who was present,
-    # who was conflicted, nor the members' individual assessments (votes).
-    "recommend": frozenset({"outcome", "amount", "requested"}),
+    # The council's recommendation as the case page shows it, with the round's criteria
+    # it rests on (part of its reasons); not who was present, who was conflicted, nor the
+    # members' individual assessments (votes).
+    "recommend": frozenset({"outcome", "amount", "requested", "criteria"}),
     # Not the meeting's id, nor the pool-overrun confirmation (the committee's budget).
     "decide": frozenset({"outcome", "amount", "requested", "recommended", "letter"}),
     "decide_directly": frozenset({"outcome", "amount", "requested", "letter"}),
@@ -81,6 +82,13 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     ),
     "register_repayment": frozenset({"repayment_claim", "amount", "paid_on", "reference"}),
     "anonymise": frozenset({"fields", "cutoff"}),
+    # A file note, only if made visible to the association (SHOWN_WHEN); not which note it
+    # corrects (that one may be internal).
+    "file_note": frozenset({"concerns", "occurred_on"}),
+    # A document the association sent itself (SHOWN_WHEN), with its fingerprint.
+    "receive_document": frozenset(
+        {"document", "name", "size", "sha256", "received_via", "received_on"}
+    ),
 }
 
 # Steps whose reason text is addressed to the association or written by it. Others carry
@@ -96,8 +104,18 @@ SHOWN_REASON = frozenset(
         "decide_directly",
         "return_report",  # what they must correct
         "anonymise",
+        "file_note",  # the note's text, when it was made visible to them
+        "receive_document",  # their own description of what they sent
     }
 )
+
+# Steps shown only when their record says so; the record is never changed, so neither is
+# the answer. Internal notes and documents received from others stay with the staff (they
+# remain part of an access request's export: cases/services/case_notes.py).
+SHOWN_WHEN: dict[str, Callable[[TransitionRecord], bool]] = {
+    "file_note": lambda record: _payload(record).get("visible") is True,
+    "receive_document": lambda record: _payload(record).get("received_via") in APPLICANT_CHANNELS,
+}
 
 # Case events the association never sees: the members' declarations and the rulings on
 # them (forvaltningsloven § 3 is about the body; the member's tie is their own matter).
@@ -189,8 +207,15 @@ def _for_applicant(
     )
 
 
+def _payload(record: TransitionRecord) -> dict[str, Any]:
+    return record.payload if isinstance(record.payload, dict) else {}
+
+
 def is_shown_to_applicant(record: TransitionRecord) -> bool:
-    return record.transition in SHOWN_PAYLOAD and record.transition not in HIDDEN
+    if record.transition not in SHOWN_PAYLOAD or record.transition in HIDDEN:
+        return False
+    when = SHOWN_WHEN.get(record.transition)
+    return when is None or when(record)
 
 
 def disclosed_records(

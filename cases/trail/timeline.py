@@ -45,7 +45,11 @@ KINDS = {
     "document": gettext_lazy("Documents received and sent"),
     "notification": gettext_lazy("Notifications"),
     "conflict": gettext_lazy("Conflicts of interest"),
+    "note": gettext_lazy("File notes"),
 }
+
+# Chained case events shown under their own kind; the rest of the records are steps.
+FLOW_KINDS = {"conflicts": "conflict", "notes": "note", "documents": "document"}
 
 # Bookkeeping columns a reader does not need to see change.
 _NOISE = {"id", "version", "updated_at", "created_at", "history_user_name"}
@@ -142,6 +146,8 @@ CASE_EVENT_LABELS = {
     "declare_conflict": gettext_lazy("Conflict of interest declared"),
     "rule_conflict": gettext_lazy("Ruling on a declared conflict of interest"),
     "anonymise": gettext_lazy("Personal data anonymised (retention)"),
+    "file_note": gettext_lazy("File note"),
+    "receive_document": gettext_lazy("Document received"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow
@@ -170,14 +176,20 @@ def event_labels() -> dict[str, str]:
     return labels
 
 
+def _record_link(record: TransitionRecord) -> str:
+    if record.transition == "receive_document" and record.payload.get("document"):
+        return reverse("received_document_download", args=[record.payload["document"]])
+    return ""
+
+
 def trail_events(application: Application, kinds: set[str] | None = None) -> list[Event]:
     """Every event of the application's file, oldest first; ``kinds`` filters."""
     wanted = kinds or set(KINDS)
     events: list[Event] = []
     labels = event_labels()
-    if wanted & {"transition", "conflict"}:
+    if wanted & {"transition", "conflict", "note", "document"}:
         for record in TransitionRecord.objects.filter(application=application).order_by("seq"):
-            kind = "conflict" if record.flow == "conflicts" else "transition"
+            kind = FLOW_KINDS.get(record.flow, "transition")
             if kind not in wanted:
                 continue
             events.append(
@@ -195,6 +207,7 @@ def trail_events(application: Application, kinds: set[str] | None = None) -> lis
                         f"{ApplicationStatus(record.to_state).label}"
                     ),
                     payload={k: v for k, v in record.payload.items() if not k.startswith("_")},
+                    link=_record_link(record),
                 )
             )
     if wanted & {"change", "conflict"}:

@@ -10,7 +10,8 @@ Three layers, each catching what the one before cannot:
    count of state changes, the final state and the amount decided;
 3. the signed checkpoints (checkpoints.py): every head a checkpoint names must still
    be in the database with the same hash, which catches a deleted tail (with the
-   case reverted to match) and history rewritten by someone holding the HMAC key.
+   case reverted to match) and history rewritten by someone holding the HMAC key;
+4. the file notes and documents received each match their record (coverage.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from cases.models import Application
+from cases.trail import coverage
 from cases.trail.chain import STATE_FIELDS, BrokenLink, history_digest, verify_records
 from cases.trail.checkpoints import CheckpointProblem, load_checkpoints, recorded_heads
 from cases.trail.models import TransitionRecord
@@ -193,6 +195,7 @@ def verify_trail(applications: Any, *, scoped: bool = False, chunk: int = 2000) 
                     )
                 )
         report.problems += _check_history(history)
+        report.problems += coverage.uncovered(by_app)
         for case in batch:
             link = verify_application(case, by_app[case["pk"]])
             if link is not None:

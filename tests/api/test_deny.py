@@ -267,7 +267,7 @@ def test_endpoint_answers_each_role(
         meeting = Meeting.objects.get(round=world.round, body="council")
     else:
         meeting = Meeting.objects.create(
-            round=world.round, body="council", date=datetime.date(2027, 2, 1)
+            round=world.round, body="council", date=datetime.date(2026, 2, 1)
         )
     closed = GrantRoundFactory(
         municipality=world.roskilde,

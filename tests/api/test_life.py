@@ -91,7 +91,7 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
         {
             "round": world.round.pk,
             "body": "council",
-            "date": "2027-02-01",
+            "date": "2026-02-01",
             "members_present": [world.dorte.pk, world.erik.pk],
         },
         format="json",
@@ -138,7 +138,7 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
         {
             "round": world.round.pk,
             "body": "committee",
-            "date": "2027-02-15",
+            "date": "2026-02-15",
             "members_present": [world.frida.pk],
         },
         format="json",

@@ -132,7 +132,7 @@ def test_list_queries_do_not_grow_with_the_data(
 ) -> None:
     world.list_app = ApplicationFactory(round=world.round, association=world.a, complete=False)
     world.list_meeting = Meeting.objects.create(
-        round=world.round, body="council", date=datetime.date(2027, 2, 1)
+        round=world.round, body="council", date=datetime.date(2026, 2, 1)
     )
     world.list_meeting.members_present.set([world.dorte, world.erik])
     client = api(getattr(world, user))

@@ -637,9 +637,9 @@ def test_the_bulk_page_runs_the_same_queries_for_10_and_300_items(
     large = count(meeting)
     # session, user, staff roles, association ties, the meeting with its round and
     # municipality, the agenda with applications and associations, the chair's declared
-    # conflicts, whether the chair is present, the round's grants so far, and the
-    # header's count of unread notifications (a context processor)
-    assert small == large == 10
+    # conflicts, who is present, the body's members (the quorum), the round's grants so
+    # far, and the header's count of unread notifications (a context processor)
+    assert small == large == 11
 
 
 def test_the_chair_not_registered_as_present_is_told_so(

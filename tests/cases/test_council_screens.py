@@ -53,7 +53,7 @@ def make_meeting(world: SimpleNamespace, present: list[Any], body: str = Body.CO
     return meeting_create(
         grant_round=world.round,
         body=body,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=present,
         acting_user=world.carl,
     )

@@ -35,8 +35,8 @@ from .test_meeting_screens import in_review
 
 pytestmark = pytest.mark.django_db
 
-COUNCIL_DATE = datetime.date(2027, 2, 1)
-COMMITTEE_DATE = datetime.date(2027, 2, 15)
+COUNCIL_DATE = datetime.date(2026, 2, 1)
+COMMITTEE_DATE = datetime.date(2026, 2, 15)
 
 
 def squeeze(value: str) -> str:
@@ -150,7 +150,7 @@ def test_the_council_agenda_lists_each_item_with_its_facts_and_the_conflicts_kno
     text = page_text(as_user(world.erik).get(reverse("meeting_agenda", args=[council.pk])))
 
     assert "Roskilde Kommune" in text and "Frivillighedsrådet" in text
-    assert "1. februar 2027" in text and "§ 18-puljen 2027" in text
+    assert "1. februar 2026" in text and "§ 18-puljen 2027" in text
     first = text.index(f"Punkt 1: sag {annas.case_number}")
     second = text.index(f"Punkt 2: sag {bos.case_number}")
     item_1, item_2 = text[first:second], text[second:]
@@ -196,7 +196,7 @@ def test_the_agenda_is_in_english_for_a_user_who_chose_english(
     client = as_user(world.carl)
     client.post("/i18n/setlang/", {"language": "en"})
     text = page_text(client.get(reverse("meeting_agenda", args=[council_meeting.meeting.pk])))
-    assert "Agenda: Frivillighedsrådet, Feb. 1, 2027" in text
+    assert "Agenda: Frivillighedsrådet, Feb. 1, 2026" in text
     assert f"Item 1: case {council_meeting.annas.case_number}" in text
     assert "DKK 25,000.00" in text
 
@@ -360,7 +360,7 @@ def test_the_agenda_pdf_is_an_a4_attachment_naming_the_case_and_the_conflict(
     assert response["Content-Type"] == "application/pdf"
     assert (
         response["Content-Disposition"]
-        == 'attachment; filename="dagsorden-frivillighedsradet-2027-02-01.pdf"'
+        == 'attachment; filename="dagsorden-frivillighedsradet-2026-02-01.pdf"'
     )
     assert response.content.startswith(b"%PDF")
     text = squeeze(pdf_text(response.content, tmp_path))
@@ -381,7 +381,7 @@ def test_the_minutes_pdf_carries_the_recusal_and_the_decisions_with_reasons(
     assert council["Content-Type"] == committee["Content-Type"] == "application/pdf"
     assert (
         committee["Content-Disposition"]
-        == 'attachment; filename="referat-kultur-og-fritidsudvalget-2027-02-15.pdf"'
+        == 'attachment; filename="referat-kultur-og-fritidsudvalget-2026-02-15.pdf"'
     )
     council_text = squeeze(pdf_text(council.content, tmp_path))
     assert committee_meeting.annas.case_number in council_text

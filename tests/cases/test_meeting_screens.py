@@ -18,7 +18,7 @@ from workflows import engine
 pytestmark = pytest.mark.django_db
 
 
-COUNCIL_DATE = datetime.date(2027, 2, 1)
+COUNCIL_DATE = datetime.date(2026, 2, 1)
 
 
 def in_review(world: SimpleNamespace, association: Any) -> Application:
@@ -78,7 +78,7 @@ def test_carl_creates_a_council_meeting_with_the_councils_members_present(
     assert "Frida" not in text(page)
 
     response = client.post(
-        url, {"date": "2027-02-01", "members_present": [world.dorte.pk, world.erik.pk]}
+        url, {"date": "2026-02-01", "members_present": [world.dorte.pk, world.erik.pk]}
     )
 
     meeting = Meeting.objects.get()
@@ -99,14 +99,14 @@ def test_a_new_meeting_with_a_chosen_body_checks_its_members_belong_to_it(
     url = reverse("meeting_new", args=[world.round.pk])
 
     refused = client.post(
-        url, {"body": "council", "date": "2027-02-01", "members_present": [world.frida.pk]}
+        url, {"body": "council", "date": "2026-02-01", "members_present": [world.frida.pk]}
     )
 
     assert refused.status_code == 400
     assert 'id="id_members_present-error"' in refused.content.decode()
     assert not Meeting.objects.exists()
     created = client.post(
-        url, {"body": "committee", "date": "2027-02-15", "members_present": [world.frida.pk]}
+        url, {"body": "committee", "date": "2026-02-15", "members_present": [world.frida.pk]}
     )
     assert created.status_code == 302
     assert Meeting.objects.get().body == Body.COMMITTEE
@@ -131,11 +131,11 @@ def test_carl_changes_the_date_and_the_members_present(
     url = reverse("meeting_edit", args=[meeting.pk])
     assert client.get(url).status_code == 200
 
-    response = client.post(url, {"date": "2027-02-08", "members_present": [world.dorte.pk]})
+    response = client.post(url, {"date": "2026-02-08", "members_present": [world.dorte.pk]})
 
     assert response.status_code == 302
     meeting.refresh_from_db()
-    assert meeting.date == datetime.date(2027, 2, 8)
+    assert meeting.date == datetime.date(2026, 2, 8)
     assert list(meeting.members_present.all()) == [world.dorte]
     assert meeting.history.first().history_user == world.carl
 
@@ -150,13 +150,13 @@ def test_a_member_who_recorded_at_the_meeting_cannot_be_removed_from_those_prese
     client = as_user(world.carl)
     url = reverse("meeting_edit", args=[meeting.pk])
 
-    refused = client.post(url, {"date": "2027-02-01", "members_present": [world.dorte.pk]})
+    refused = client.post(url, {"date": "2026-02-01", "members_present": [world.dorte.pk]})
 
     assert refused.status_code == 400
     assert 'id="id_members_present-error"' in refused.content.decode()
     assert set(meeting.members_present.all()) == {world.dorte, world.erik}
     # Removing dorte, who recorded nothing, is fine.
-    allowed = client.post(url, {"date": "2027-02-01", "members_present": [world.erik.pk]})
+    allowed = client.post(url, {"date": "2026-02-01", "members_present": [world.erik.pk]})
     assert allowed.status_code == 302
     assert list(meeting.members_present.all()) == [world.erik]
 
@@ -167,7 +167,7 @@ def test_a_committee_member_cannot_be_added_to_a_council_meeting_by_editing(
     meeting = council(world, [world.erik])
     response = as_user(world.carl).post(
         reverse("meeting_edit", args=[meeting.pk]),
-        {"date": "2027-02-01", "members_present": [world.erik.pk, world.frida.pk]},
+        {"date": "2026-02-01", "members_present": [world.erik.pk, world.frida.pk]},
     )
     assert response.status_code == 400
     assert list(meeting.members_present.all()) == [world.erik]
@@ -265,7 +265,7 @@ def test_the_detail_page_links_each_member_to_their_own_screens(
     committee = meeting_create(
         grant_round=world.round,
         body=Body.COMMITTEE,
-        date=datetime.date(2027, 2, 15),
+        date=datetime.date(2026, 2, 15),
         members_present=[world.frida],
         acting_user=world.carl,
     )

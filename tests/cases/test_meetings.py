@@ -42,7 +42,7 @@ def council(world: SimpleNamespace, present: list[Any]) -> Meeting:
     return meeting_create(
         grant_round=world.round,
         body=Body.COUNCIL,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=present,
         acting_user=world.carl,
     )

@@ -57,5 +57,6 @@ def test_the_inbox_does_not_grow_with_the_number_of_applications(world: Any, cli
     grow_to(world, 200, world.a, submit_as=world.anna)
     large = count_queries(client, url)
     # session, user, staff roles, association ties, the round, the filter's focus areas,
-    # the page's count, the page's rows, their focus areas, status counts, totals
-    assert small == large == 12
+    # the page's count, the page's rows, their focus areas, status counts, totals,
+    # the round's conditions and criteria
+    assert small == large == 14

@@ -42,7 +42,7 @@ def test_the_list_shows_amounts_meeting_and_reasons(world: SimpleNamespace, as_u
     for application in granted:
         assert application.case_number in page
     assert "Som indstillet" in page  # the decision's reasons
-    assert "15.02.2027" in page  # the committee meeting that decided (conftest's on_agenda)
+    assert "15.02.2026" in page  # the committee meeting that decided (conftest's on_agenda)
     assert "40.000,00" in page  # total granted
 
 

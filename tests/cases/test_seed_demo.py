@@ -49,3 +49,19 @@ def test_seed_demo_makes_the_demo_world_and_can_run_twice(settings: Any) -> None
     printed = out.getvalue()
     assert "applicant_a" in printed and "Hemmeligt-42" in printed
     assert StaffRole.objects.count() == 7
+
+
+def test_the_demo_round_has_a_purpose_conditions_and_criteria_scored_1_to_5() -> None:
+    call_command("seed_demo", "--password", "Hemmeligt-42", stdout=StringIO())
+    call_command("seed_demo", "--password", "Hemmeligt-42", stdout=StringIO())
+
+    grant_round = GrantRound.objects.get(name="§ 18-puljen (demo)")
+    assert "aktive medborgerskab" in grant_round.purpose
+    assert grant_round.criteria_scoring == "score"
+    conditions = list(grant_round.conditions.order_by("position"))
+    criteria = list(grant_round.criteria.order_by("position"))
+    # Run twice, still one of each, in order, each explained.
+    assert 3 <= len(conditions) <= 4 and 3 <= len(criteria) <= 5
+    assert [c.position for c in criteria] == list(range(1, len(criteria) + 1))
+    assert all(c.help_text for c in [*conditions, *criteria])
+    assert criteria[1].title == "Sundhedsfremme og forebyggelse"

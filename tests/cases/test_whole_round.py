@@ -96,7 +96,7 @@ def test_a_whole_round_from_submission_to_letters(
     council = meeting_create(
         grant_round=world.round,
         body=Body.COUNCIL,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=[world.dorte, world.erik, svend],
         acting_user=world.carl,
     )
@@ -158,7 +158,7 @@ def test_a_whole_round_from_submission_to_letters(
     committee = meeting_create(
         grant_round=world.round,
         body=Body.COMMITTEE,
-        date=datetime.date(2027, 2, 15),
+        date=datetime.date(2026, 2, 15),
         members_present=[world.frida],
         acting_user=world.carl,
     )

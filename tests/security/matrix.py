@@ -288,6 +288,50 @@ def assess_item(role: str, target: str, method: str) -> str:
     return FORBIDDEN if role == CONFLICTED_MEMBER else ALLOW
 
 
+# --- file notes and documents received (issue 16) -------------------------------------------
+
+NOTE_WRITERS = frozenset({CASE_OFFICER, COUNCIL_CHAIR, COMMITTEE})
+
+
+def note_writers(role: str, state: str, method: str) -> str:
+    """File notes: the case officer and the chairs; other viewers (the association, a
+    member, the auditor) 403; outsiders 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if state == "draft":  # the case and its file begin with the submission
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) in NOTE_WRITERS else FORBIDDEN
+
+
+def document_registrars(role: str, state: str, method: str) -> str:
+    """A document received by post or e-mail is registered by the case officer only."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if state == "draft":
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) == CASE_OFFICER else FORBIDDEN
+
+
+def _staff_only_document(role: str, target: str, method: str) -> str:
+    # Registered from the post: the municipality's staff; the association does not see it.
+    if role == ANONYMOUS:
+        return LOGIN
+    return ALLOW if role in STAFF else HIDDEN
+
+
+RECEIVED_DOCUMENT = per_target(
+    answer=lambda role, target, method: case_viewers(role, "submitted", method),
+    post=_staff_only_document,
+    other_municipality=lambda role, target, method: case_viewers(
+        role, "other_municipality", method
+    ),
+)
+
+
 # --- the matrix ------------------------------------------------------------------------------
 
 
@@ -372,6 +416,9 @@ MATRIX: dict[str, Entry] = {
     "document_download": Entry("document", get_only(case_viewers)),
     "conflict_declare": Entry("application", conflict_declarers),
     "conflict_rule": Entry("declaration", RULING),
+    "note_create": Entry("application", note_writers),
+    "document_register": Entry("application", document_registrars),
+    "received_document_download": Entry("received_document", get_only(RECEIVED_DOCUMENT)),
     # --- the municipality's staff ----------------------------------------------------------
     "staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
     "association_new": Entry("none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
@@ -536,6 +583,28 @@ API_MATRIX: dict[str, Entry] = {
     "api:api_meeting": Entry("meeting", api(MEETING_STAFF)),
     "api:api_meeting_minutes": Entry("meeting", api(MEETING_STAFF)),
     "api:api_meeting_items": Entry("meeting", api(MEETING_CASE_OFFICER, ("POST",))),
+    # Notes are never changed nor deleted: no PATCH, PUT or DELETE.
+    "api:api_notes": Entry(
+        "application",
+        lambda role, state, method: (
+            api(note_writers, ("POST",))(role, state, method)
+            if method == "POST"
+            else api(case_viewers)(role, state, method)
+        ),
+        methods=("GET", "POST", "PATCH", "DELETE"),
+    ),
+    "api:api_received_documents": Entry(
+        "application",
+        lambda role, state, method: (
+            api(document_registrars, ("POST",))(role, state, method)
+            if method == "POST"
+            else api(case_viewers)(role, state, method)
+        ),
+        methods=("GET", "POST", "DELETE"),
+    ),
+    "api:api_received_document_file": Entry(
+        "received_document", api(RECEIVED_DOCUMENT), methods=("GET", "POST", "DELETE")
+    ),
     "api:api_schema": Entry("none", api_open()),
     "api:api_docs": Entry("none", api_open()),
     # Anything else under /api/v1/: a JSON 404, whoever asks.

@@ -88,6 +88,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [(state, {"pk": scene.attachments[state].pk}) for state in STATES]
     if kind == "report_attachment":
         return [(state, {"pk": a.pk}) for state, a in scene.report_attachments.items()]
+    if kind == "received_document":
+        return [(label, {"pk": d.pk}) for label, d in scene.received_documents.items()]
     if kind == "document":
         return [(state, {"pk": d.pk}) for state, d in scene.documents.items()]
     if kind == "act":
@@ -193,7 +195,7 @@ class Clients:
 
 
 # API endpoints that take a file (multipart); the rest of the API takes JSON.
-MULTIPART_API = ("/attachments",)
+MULTIPART_API = ("/attachments", "/received-documents")
 
 
 def send(

@@ -15,10 +15,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from cases.models import Body, Document, Meeting, Role, UsageReport
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
+from cases.services.case_documents import receive_document
 from cases.services.meetings import conflict_declare, meeting_create
 from notifications.models import Notification
 from workflows import engine
@@ -96,7 +98,7 @@ def build_scene() -> SimpleNamespace:
     council = meeting_create(
         grant_round=world.round,
         body=Body.COUNCIL,
-        date=datetime.date(2027, 2, 1),
+        date=datetime.date(2026, 2, 1),
         members_present=[world.dorte, world.erik, world.mads],
         acting_user=world.carl,
     )
@@ -139,6 +141,21 @@ def build_scene() -> SimpleNamespace:
         attachment.file.save("kvittering.pdf", ContentFile(PDF_BYTES), save=False)
         attachment.save()
         report_attachments[state] = attachment
+    # Documents received after submission: anna's own (with an answer), one carl registered
+    # from the post, and bo's on the Næstved case.
+    received = {
+        label: receive_document(
+            applications[state],
+            SimpleUploadedFile("bilag.pdf", PDF_BYTES, "application/pdf"),
+            by=getattr(world, who),
+            source=source,
+        )
+        for label, state, who, source in (
+            ("answer", "submitted", "anna", "answer"),
+            ("post", "submitted", "carl", "post"),
+            ("other_municipality", "other_municipality", "bo", "answer"),
+        )
+    }
     notification = Notification.objects.filter(recipient=world.anna).order_by("pk").first()
     assert notification is not None, "the scene needs one of anna's notifications"
     return SimpleNamespace(
@@ -150,6 +167,7 @@ def build_scene() -> SimpleNamespace:
         declaration=declaration,
         notification=notification,
         report_attachments=report_attachments,
+        received_documents=received,
     )
 
 

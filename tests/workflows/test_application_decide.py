@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -83,8 +84,12 @@ def test_frida_decides_for_the_committee(
             "meeting": Meeting.objects.get(body="committee").pk,
             # The decision letter produced with the decision (cases/documents/letters.py).
             "letter": Document.objects.get(application=recommended).pk,
+            # Nothing entered: unanimous, frida the one member present; the meeting's date.
+            "vote": {"for": 1, "against": 0, "abstaining": 0, "unanimous": True},
+            "decision_date": "2026-02-15",
         },
     )
+    assert decided.decision_date == datetime.date(2026, 2, 15)
 
 
 @pytest.mark.parametrize(

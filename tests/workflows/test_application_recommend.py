@@ -65,6 +65,9 @@ def test_erik_records_the_councils_recommendation(
             "present": [world.erik.pk],
             "conflicted": [world.dorte.pk],
             "assessments": {},
+            # Nothing entered: unanimous, erik the one member who could vote; the meeting's date.
+            "vote": {"for": 1, "against": 0, "abstaining": 0, "unanimous": True},
+            "decision_date": "2026-02-01",
         },
     )
 

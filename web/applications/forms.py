@@ -273,7 +273,7 @@ class ScreenInput(forms.Form):
     """
 
     def __init__(
-        self, *args: Any, meetings: Any = None, conditions: Any = None, **kwargs: Any
+        self, *args: Any, meetings: Any = None, application: Any = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
         for name, field in list(self.fields.items()):
@@ -281,11 +281,12 @@ class ScreenInput(forms.Form):
                 self.fields[name] = AmountField(label=field.label, required=field.required)
         if meetings is not None and "meeting" in self.fields:
             self.fields["meeting"].queryset = meetings  # type: ignore[attr-defined]
-        if conditions is not None and "ground_conditions" in self.fields:
-            if conditions.exists():
-                self.fields["ground_conditions"].queryset = conditions  # type: ignore[attr-defined]
-            else:  # a round without conditions of eligibility offers none to choose
-                del self.fields["ground_conditions"]
+        if application is not None:
+            self.for_case(application)  # type: ignore[attr-defined]
+            # A choice of the case's things (its round's criteria) with nothing to choose.
+            for name, field in list(self.fields.items()):
+                if isinstance(field, forms.ModelMultipleChoiceField) and not field.queryset:
+                    del self.fields[name]
         style_fields(self.fields)
 
 
@@ -295,11 +296,19 @@ def _screen_class(form_class: type[TransitionInput]) -> type[TransitionInput]:
 
 
 def transition_form(
-    name: str, data: Any = None, *, meetings: Any = None, conditions: Any = None
+    name: str,
+    data: Any = None,
+    files: Any = None,
+    *,
+    meetings: Any = None,
+    application: Any = None,
 ) -> TransitionInput:
     """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at;
-    ``conditions``: the round's conditions of eligibility (a rejection's grounds)."""
-    return _screen_class(engine.input_form(name))(data, meetings=meetings, conditions=conditions)
+    ``files``: the request's files, for a transition that takes documents; ``application``:
+    the case, whose own choices (its round's criteria) the form offers."""
+    return _screen_class(engine.input_form(name))(
+        data, files, meetings=meetings, application=application
+    )
 
 
 INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]

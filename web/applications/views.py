@@ -20,6 +20,7 @@ from cases.models import Application, ApplicationStatus, Association, Meeting
 from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
+from cases.selectors.criteria import load_round_texts, round_texts
 from cases.services import applications as services
 from cases.services import grants as grant_services
 from cases.trail.disclosure import disclosed_records
@@ -36,8 +37,10 @@ from web.applications.forms import (
 )
 from web.council.views import declare_conflict_panel
 from web.forms import DAMAGED_PAGE, seen_state
+from web.notes.views import notes_context
 from workflows import engine
 from workflows.chart import flow_chart_svg
+from workflows.votes import VOTE_FIELDS
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -98,9 +101,8 @@ def application_new(request: HttpRequest) -> HttpResponse:
             )
             return redirect("application_edit", pk=application.pk)
     status = 400 if request.method == "POST" else 200
-    return render(
-        request, "cases/application_new.html", {"form": form, "rounds": rounds}, status=status
-    )
+    context = {"form": form, "rounds": rounds, "round_texts": round_texts(rounds)}
+    return render(request, "cases/application_new.html", context, status=status)
 
 
 def _edit_context(
@@ -116,6 +118,7 @@ def _edit_context(
         "attachment_form": attachment_form or AttachmentForm(),
         "attachments": application.attachments.all(),
         "problems": completeness_problems(application),
+        "grant_round": load_round_texts(application.round, "focus_areas"),
     }
 
 
@@ -262,6 +265,14 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if application is None:
         raise Http404(_("No such application."))
     actions = engine.offered_transitions(application, request.user)
+    # A decision at a meeting that cannot be taken yet (the meeting's date, presence,
+    # quorum) is not offered; the page says why instead.
+    blocked = {
+        t.slug: (t.label, message)
+        for t in actions
+        if t.custom.get("at_meeting")
+        and (message := engine.unmet_condition(application, t.slug, request.user))
+    }
     # The report and its approval have their own pages (views_reports.py).
     own_pages = {"submit_report": "report_submit", "approve_report": "report_approve"}
     after_grant = grant_services.after_grant_context(application)
@@ -292,7 +303,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if t.slug in own_pages
                 else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
                 for t in actions
+                if t.slug not in blocked
             ],
+            "blocked": list(blocked.values()),
             "may_edit": access.may_edit(request.user, application),
             "timeline": timeline,
             "problems": completeness_problems(application)
@@ -301,6 +314,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
             **after_grant,
+            **notes_context(request.user, application),
         },
     )
 
@@ -320,7 +334,11 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     label = transitions[0].label
     meetings = Meeting.objects.filter(agenda_items__application=application).order_by("-date")
     form = transition_form(
-        name, request.POST or None, meetings=meetings, conditions=application.round.conditions.all()
+        name,
+        request.POST or None,
+        request.FILES or None,
+        meetings=meetings,
+        application=application,
     )
     status = 200
     if request.method == "POST" and not engine.may_take(application, name, request.user):
@@ -359,7 +377,17 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return render(
         request,
         "cases/application_act.html",
-        {"application": application, "form": form, "name": name, "label": label},
+        {
+            "application": application,
+            "form": form,
+            "name": name,
+            "label": label,
+            "vote_fields": VOTE_FIELDS,
+            # Said before the form is filled in, e.g. a meeting whose day has not come.
+            "unmet": engine.unmet_condition(application, name, request.user)
+            if request.method == "GET" and transitions[0].custom.get("at_meeting")
+            else "",
+        },
         status=status,
     )
 

@@ -23,6 +23,18 @@ from web.applications.forms import (
 from web.forms import style_fields
 from workflows import engine
 from workflows.bulk import SKIP
+from workflows.votes import COUNTS, MAX_VOTES, VoteInput
+
+
+def _count() -> forms.IntegerField:
+    message = gettext_lazy("Enter a number of votes of 0 or more.")
+    return forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_VOTES,
+        error_messages={"min_value": message, "invalid": message},
+        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+    )
 
 
 class BulkRowForm(forms.Form):
@@ -41,6 +53,13 @@ class BulkRowForm(forms.Form):
     reason = forms.CharField(
         required=False, max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 2})
     )
+    # The row's own vote, when it differs from the page's (VoteDefaultForm).
+    votes_for = _count()
+    votes_against = _count()
+    votes_abstaining = _count()
+    minority = forms.CharField(
+        required=False, max_length=limits.TEXT, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         kwargs.setdefault("prefix", f"row-{application.pk}")
@@ -55,6 +74,10 @@ class BulkRowForm(forms.Form):
             "outcome": _("Outcome for %(case)s") % {"case": case},
             "amount": _("Amount (DKK) for %(case)s") % {"case": case},
             "reason": _("Reasons for %(case)s") % {"case": case},
+            "votes_for": _("Votes for, %(case)s") % {"case": case},
+            "votes_against": _("Votes against, %(case)s") % {"case": case},
+            "votes_abstaining": _("Abstaining, %(case)s") % {"case": case},
+            "minority": _("Minority statement, %(case)s") % {"case": case},
         }
         for name, label in labels.items():
             if name in self.fields:
@@ -72,9 +95,13 @@ class BulkRowForm(forms.Form):
             self.add_error(None, _("The page is out of date. Reload it and try again."))
         return data
 
-    def row(self) -> dict[str, Any]:
-        """The row as ``bulk.bulk_record`` takes it."""
+    def row(self, vote: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The row as ``bulk.bulk_record`` takes it; ``vote``: the page's, for a row without
+        counts of its own (a row's own counts are a counted vote)."""
         data = self.cleaned_data
+        own = {name: data.get(name) for name in COUNTS}
+        if any(value is not None for value in own.values()):
+            vote = {"unanimous": False, **own}
         return {
             "application": self.application.pk,
             "action": self.chosen_action(),
@@ -82,6 +109,8 @@ class BulkRowForm(forms.Form):
             "outcome": data.get("outcome") or None,
             "amount": data.get("amount"),
             "reason": data.get("reason") or "",
+            **(vote or {}),
+            "minority": data.get("minority") or "",
         }
 
     def values(self) -> dict[str, Any]:
@@ -167,3 +196,32 @@ ROW_FORMS: dict[str, type[BulkRowForm]] = {
     Body.COUNCIL: CouncilRowForm,
     Body.COMMITTEE: CommitteeRowForm,
 }
+
+
+class VoteDefaultForm(forms.Form):
+    """The page's vote, for every row recorded without counts of its own: unanimous unless
+    the chair says otherwise. The transition's own fields, so they read and check alike."""
+
+    prefix = "vote"
+
+    unanimous = VoteInput.base_fields["unanimous"]
+    votes_for = VoteInput.base_fields["votes_for"]
+    votes_against = VoteInput.base_fields["votes_against"]
+    votes_abstaining = VoteInput.base_fields["votes_abstaining"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_fields(self.fields)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        given = any(data.get(name) is not None for name in COUNTS)
+        if data.get("unanimous") is False and not given:
+            self.add_error(
+                "votes_for", _("Enter the votes for, against and abstaining, or choose unanimous.")
+            )
+        return data
+
+    def vote(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {name: data.get(name) for name in ("unanimous", *COUNTS)}

@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cases.models import Body, Meeting
-from web.bulk.forms import ROW_FORMS, BulkRowForm, OverrunForm, committee_initial
+from web.bulk.forms import (
+    ROW_FORMS,
+    BulkRowForm,
+    OverrunForm,
+    VoteDefaultForm,
+    committee_initial,
+)
 from workflows import bulk
 
 
@@ -45,8 +51,10 @@ def _row_forms(request: HttpRequest, sheet: bulk.Sheet) -> list[BulkRowForm]:
     return forms
 
 
-def _rows(forms: list[BulkRowForm], overrun: OverrunForm | None) -> list[dict[str, Any]]:
-    rows = [form.row() for form in forms]
+def _rows(
+    forms: list[BulkRowForm], overrun: OverrunForm | None, vote: VoteDefaultForm
+) -> list[dict[str, Any]]:
+    rows = [form.row(vote.vote()) for form in forms]
     if overrun is not None:
         for row in rows:
             if row["action"] == "decide":  # the transition uses it only where it applies
@@ -55,7 +63,10 @@ def _rows(forms: list[BulkRowForm], overrun: OverrunForm | None) -> list[dict[st
 
 
 def _attach_errors(
-    result: bulk.BulkResult, forms: list[BulkRowForm], overrun: OverrunForm | None
+    result: bulk.BulkResult,
+    forms: list[BulkRowForm],
+    overrun: OverrunForm | None,
+    vote: VoteDefaultForm,
 ) -> None:
     for row_error in result.errors:
         form = forms[row_error.index]
@@ -65,6 +76,9 @@ def _attach_errors(
                     form.add_error(name, message)
                 elif name in ("overrun_reason", "confirm_overrun") and overrun is not None:
                     overrun.add_error(name, message)
+                    form.add_error(None, message)
+                elif name == "unanimous":
+                    vote.add_error(name, message)
                     form.add_error(None, message)
                 else:
                     form.add_error(None, message)
@@ -93,15 +107,20 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     overrun: OverrunForm | None = None
     if sheet.body == Body.COMMITTEE:
         overrun = OverrunForm(request.POST if request.method == "POST" else None)
+    vote = VoteDefaultForm(request.POST if request.method == "POST" else None)
     general: list[str] = []
     status = 200
     if request.method == "POST":
         status = 400
-        valid = all([f.is_valid() for f in forms]) and (overrun is None or overrun.is_valid())
+        valid = (
+            all([f.is_valid() for f in forms])
+            and (overrun is None or overrun.is_valid())
+            and vote.is_valid()
+        )
         # Taken before the transitions' errors are attached: an error takes its field's value out.
         totals = _totals(sheet, forms)
         if valid:
-            result = bulk.bulk_record(meeting, _rows(forms, overrun), user=request.user)
+            result = bulk.bulk_record(meeting, _rows(forms, overrun, vote), user=request.user)
             if result.ok:
                 count = len(result.recorded)
                 messages.success(
@@ -109,7 +128,7 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
                     ngettext("%(n)s item recorded.", "%(n)s items recorded.", count) % {"n": count},
                 )
                 return redirect(_after_url(meeting))
-            _attach_errors(result, forms, overrun)
+            _attach_errors(result, forms, overrun, vote)
             general = result.general
     else:
         totals = _totals(sheet, forms)
@@ -132,6 +151,7 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
             "failed": [f for f in forms if f.errors],
             "general": general,
             "overrun": overrun,
+            "vote": vote,
             "totals": totals,
             "decimal_separator": get_format("DECIMAL_SEPARATOR"),
             "thousand_separator": get_format("THOUSAND_SEPARATOR"),

@@ -7,6 +7,7 @@ render. Every form also works without JavaScript; htmx only swaps one item in pl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -30,6 +31,7 @@ from cases.models import (
     Meeting,
     RecommendationOutcome,
     Role,
+    RoundCriterion,
 )
 from cases.parsing import parse_id
 from cases.permissions import is_present
@@ -44,9 +46,11 @@ from cases.selectors.council import (
     assessments_overview,
     get_council_meeting_for,
 )
+from cases.selectors.criteria import assessed_criteria
 from cases.services import meetings as meeting_services
 from cases.services.meeting_prep import display
 from web.applications.forms import AmountField
+from web.council.criteria import add_criterion_fields, criterion_initial, criterion_values
 from web.forms import DkfdsMixin
 
 # --- forms ---------------------------------------------------------------------------------
@@ -72,6 +76,14 @@ class AssessmentForm(DkfdsMixin, forms.Form):
         max_length=limits.TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def __init__(
+        self, *args: Any, criteria: Sequence[RoundCriterion] = (), scoring: str = "", **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        add_criterion_fields(self, criteria, scoring)  # a field per criterion, if assessed
+        self.per_criterion = [self[name] for name in self.fields if name.startswith("criterion_")]
+        self.overall = [self[name] for name in ("outcome", "amount", "comment")]
 
 
 class DeclareConflictForm(DkfdsMixin, forms.Form):
@@ -126,7 +138,9 @@ def _is_htmx(request: HttpRequest) -> bool:
 # --- a member's assessment sheet ----------------------------------------------------------
 
 
-def _sheet_forms(item: SheetItem, bound: dict[str, Any]) -> None:
+def _sheet_forms(
+    item: SheetItem, bound: dict[str, Any], criteria: list[RoundCriterion], scoring: str
+) -> None:
     pk = item.application.pk
     initial = {}
     if item.assessment is not None:
@@ -134,8 +148,11 @@ def _sheet_forms(item: SheetItem, bound: dict[str, Any]) -> None:
             "outcome": item.assessment.outcome,
             "amount": item.assessment.amount if item.assessment.outcome == "partial" else None,
             "comment": item.assessment.comment,
+            **(criterion_initial(item.assessment) if criteria else {}),
         }
-    item.form = bound.get("form") or AssessmentForm(initial=initial, auto_id=f"a{pk}-%s")
+    item.form = bound.get("form") or AssessmentForm(
+        initial=initial, auto_id=f"a{pk}-%s", criteria=criteria, scoring=scoring
+    )
     item.declare_form = bound.get("declare_form") or DeclareConflictForm(auto_id=f"d{pk}-%s")
 
 
@@ -153,8 +170,11 @@ def _render_sheet(
     only = next(iter(bound)) if _is_htmx(request) and bound else None
     items = assessment_sheet(meeting, request.user, application_pk=only)
     if present:
+        criteria = assessed_criteria(meeting.round)
         for item in items:
-            _sheet_forms(item, bound.get(item.application.pk, {}))
+            _sheet_forms(
+                item, bound.get(item.application.pk, {}), criteria, meeting.round.criteria_scoring
+            )
     context = {"meeting": meeting, "present": present, "saved": saved}
     if only is not None and items:
         return render(
@@ -185,7 +205,13 @@ def meeting_assess_item(request: HttpRequest, pk: int, application_pk: int) -> H
     application = agenda_application(meeting, application_pk)
     # Refused before the input is looked at: a member who takes no part gets no feedback on it.
     permissions.require_may_take_part(request.user, meeting, application)
-    form = AssessmentForm(request.POST, auto_id=f"a{application.pk}-%s")
+    criteria = assessed_criteria(meeting.round)
+    form = AssessmentForm(
+        request.POST,
+        auto_id=f"a{application.pk}-%s",
+        criteria=criteria,
+        scoring=meeting.round.criteria_scoring,
+    )
     if form.is_valid():
         try:
             meeting_services.assessment_record(
@@ -195,6 +221,7 @@ def meeting_assess_item(request: HttpRequest, pk: int, application_pk: int) -> H
                 outcome=form.cleaned_data["outcome"],
                 amount=form.cleaned_data["amount"],
                 comment=form.cleaned_data["comment"],
+                criteria=criterion_values(form, criteria),
             )
         except ValidationError as error:
             _add_errors(form, error)

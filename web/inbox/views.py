@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from cases import access, roles
 from cases.parsing import parse_id
 from cases.selectors import applications as selectors
+from cases.selectors.criteria import load_round_texts
 from cases.services import applications as services
 from web.applications.forms import InboxFilterForm, PaperApplicationForm
 
@@ -53,6 +54,7 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
         "cases/round_inbox.html",
         {
             "round": grant_round,
+            "grant_round": load_round_texts(grant_round),
             "filters": filters,
             "page": page,
             "counts": selectors.round_status_counts(grant_round),

@@ -14,10 +14,13 @@ from django.utils import timezone
 from cases.models import (
     Association,
     AssociationMember,
+    CriteriaScoring,
     FocusArea,
     GrantRound,
     Municipality,
     Role,
+    RoundCondition,
+    RoundCriterion,
     StaffRole,
 )
 from cases.trail.history import system_user
@@ -34,6 +37,57 @@ USERS: list[tuple[str, str, str, str]] = [
     ("committee_chair", "Frida", "Frandsen", "chair of Kultur- og Fritidsudvalget"),
     ("auditor", "Gustav", "Gram", "auditor (reads everything)"),
     ("admin", "Ada", "Admin", "administrator (Django admin)"),
+]
+
+# The demo round's texts, in the words of Roskilde Kommune's volunteering policy (vision,
+# political aims) and its action plan of 21 December 2015 (shared/seeds).
+ROUND_PURPOSE = (
+    "Puljen støtter frivilligt socialt arbejde efter servicelovens § 18. Roskilde Kommune vil "
+    "bidrage til gode rammer og synlighed omkring en mangfoldig frivillig social indsats, der "
+    "fremmer det aktive medborgerskab og styrker borgernes sociale liv, sundhed og trivsel."
+)
+ROUND_CONDITIONS: list[tuple[str, str]] = [
+    (
+        "Ansøgeren er en frivillig social forening eller organisation",
+        "Arbejdet bæres af frivillige, og foreningen har vedtægter og en bestyrelse.",
+    ),
+    (
+        "Aktiviteten er frivilligt socialt arbejde",
+        "Den retter sig mod borgere, der har brug for fællesskab, støtte eller omsorg, og er "
+        "ikke en opgave, kommunen eller regionen har pligt til at løse.",
+    ),
+    (
+        "Aktiviteten kommer borgere i Roskilde Kommune til gode",
+        "Foreningen behøver ikke have adresse i kommunen, men aktiviteten skal foregå her "
+        "eller nå kommunens borgere.",
+    ),
+    (
+        "Tidligere tilskud fra puljen er afrapporteret",
+        "Har foreningen fået tilskud før, skal afrapporteringen være modtaget, før en ny "
+        "ansøgning kan behandles.",
+    ),
+]
+ROUND_CRITERIA: list[tuple[str, str]] = [
+    (
+        "Styrker borgernes sociale liv, sundhed og trivsel",
+        "Hvor meget aktiviteten gør for deltagernes fællesskab og trivsel – frivilligpolitikkens "
+        "vision.",
+    ),
+    (
+        "Sundhedsfremme og forebyggelse",
+        "Frivilligpolitikken prioriterer bevillinger til aktiviteter, der fremmer sundhed og "
+        "forebygger ensomhed, mistrivsel og sygdom.",
+    ),
+    (
+        "Aktivt medborgerskab og frivilligt engagement",
+        "Om aktiviteten giver borgerne mulighed for og lyst til at engagere sig i frivilligt "
+        "socialt arbejde og fællesskaber.",
+    ),
+    (
+        "Synlighed og samarbejde",
+        "Om borgerne kan finde og deltage i aktiviteten, og om foreningen samarbejder med andre "
+        "foreninger eller med kommunen.",
+    ),
 ]
 
 ROLES = {
@@ -108,6 +162,7 @@ class Command(BaseCommand):
         for name in ("Ensomhed og fællesskab", "Børn og unge i udsatte positioner"):
             if not FocusArea.objects.filter(round=grant_round, name=name).exists():
                 self._save(FocusArea(round=grant_round, name=name), actor)
+        self._round_texts(grant_round, actor)
 
         association_a = self._association("Lektiecaféen Roskilde", "10000009", actor)
         association_b = self._association("Besøgsvennerne Roskilde", "10000017", actor)
@@ -154,6 +209,29 @@ class Command(BaseCommand):
             obj._history_user = actor
             obj.save()
         return obj
+
+    def _round_texts(self, grant_round: GrantRound, actor: Any) -> None:
+        """The demo round's purpose, conditions and criteria, from Roskilde Kommune's
+        volunteering policy and its action plan (shared/seeds), scored 1–5 by the council."""
+        self._save(
+            grant_round, actor, purpose=ROUND_PURPOSE, criteria_scoring=CriteriaScoring.SCORE
+        )
+        for position, (text, help_text) in enumerate(ROUND_CONDITIONS, start=1):
+            condition = RoundCondition.objects.filter(round=grant_round, text=text).first()
+            self._save(
+                condition or RoundCondition(round=grant_round, text=text),
+                actor,
+                position=position,
+                help_text=help_text,
+            )
+        for position, (title, help_text) in enumerate(ROUND_CRITERIA, start=1):
+            criterion = RoundCriterion.objects.filter(round=grant_round, title=title).first()
+            self._save(
+                criterion or RoundCriterion(round=grant_round, title=title),
+                actor,
+                position=position,
+                help_text=help_text,
+            )
 
     def _association(self, name: str, cvr: str, actor: Any) -> Association:
         return self._save(

@@ -21,7 +21,7 @@ def number_claims(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_round_criteria'),
+        ('cases', '0017_votes'),
     ]
 
     operations = [

@@ -1,0 +1,109 @@
+"""Rows that must each have their record in the case's chain: file notes and documents
+received (issue 16). A row without its record — written behind the services' back — or a
+row that no longer matches its record (text, date, visibility, fingerprint) is a broken
+link, as is a record whose row is gone; ``verify.verify_trail`` asks here per chunk of
+applications (two queries).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cases.models import FileNote, ReceivedDocument
+from cases.trail.chain import BrokenLink
+from cases.trail.models import TransitionRecord
+
+NOTE_EVENT = "file_note"
+DOCUMENT_EVENT = "receive_document"
+
+
+def _note_recorded(note: FileNote) -> tuple[Any, ...]:
+    return (
+        note.text,
+        note.concerns,
+        note.occurred_on.isoformat(),
+        note.visible_to_applicant,
+        note.corrects_id,
+    )
+
+
+def _note_in(record: TransitionRecord) -> tuple[Any, ...]:
+    p = record.payload
+    return (
+        record.reason,
+        p.get("concerns"),
+        p.get("occurred_on"),
+        p.get("visible"),
+        p.get("corrects"),
+    )
+
+
+def _document_recorded(document: ReceivedDocument) -> tuple[Any, ...]:
+    return (
+        document.description,
+        document.sha256,
+        document.size,
+        document.received_via,
+        document.received_on.isoformat(),
+    )
+
+
+def _document_in(record: TransitionRecord) -> tuple[Any, ...]:
+    p = record.payload
+    return (
+        record.reason,
+        p.get("sha256"),
+        p.get("size"),
+        p.get("received_via"),
+        p.get("received_on"),
+    )
+
+
+def uncovered(by_app: dict[int, list[TransitionRecord]]) -> list[BrokenLink]:
+    """Problems with the notes and documents of the applications in ``by_app``."""
+    problems: list[BrokenLink] = []
+    kinds = (
+        (FileNote, NOTE_EVENT, "note", _note_recorded, _note_in, "file note"),
+        (
+            ReceivedDocument,
+            DOCUMENT_EVENT,
+            "document",
+            _document_recorded,
+            _document_in,
+            "received document",
+        ),
+    )
+    for model, event, key, recorded, in_record, label in kinds:
+        records: dict[int, TransitionRecord] = {}
+        for records_of_app in by_app.values():
+            for one in records_of_app:
+                if one.transition == event and isinstance(one.payload, dict):
+                    records[int(one.payload.get(key) or 0)] = one
+        rows = model._default_manager.filter(application_id__in=list(by_app))
+        for row in rows.order_by("application_id", "pk"):
+            found = records.pop(row.pk, None)
+            if found is None or found.application_id != row.application_id:
+                problems.append(
+                    BrokenLink(
+                        row.application_id, 0, 0, f"{label} {row.pk} has no record in the trail"
+                    )
+                )
+            elif recorded(row) != in_record(found):
+                problems.append(
+                    BrokenLink(
+                        found.application_id,
+                        found.seq,
+                        found.pk,
+                        f"{label} {row.pk} does not match its record",
+                    )
+                )
+        for pk, record in sorted(records.items()):
+            problems.append(
+                BrokenLink(
+                    record.application_id,
+                    record.seq,
+                    record.pk,
+                    f"the {label} {pk} it records is gone",
+                )
+            )
+    return problems
