@@ -3,10 +3,12 @@ what each kind says (decision, reasons, rules, complaint guidance, date, case of
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.utils import formats
 from django.utils.translation import override
 
 from cases.errors import InvalidInput
@@ -118,7 +120,7 @@ def test_a_late_ground_must_be_true(
     assert "before the deadline" in caught.value.errors["ground_late"][0]
 
     # Received after the deadline (the deadline moved, say): the letter says when.
-    world.round.deadline = submitted.submitted_at - __import__("datetime").timedelta(hours=1)
+    world.round.deadline = submitted.submitted_at - datetime.timedelta(hours=1)
     world.round.save()
     rejected = perform(submitted, "reject", user=world.carl, reason="For sent", ground_late=True)
     html = words(letter_of(rejected, DocumentKind.REJECTION).html)
@@ -137,9 +139,14 @@ def test_a_refusal_by_the_committee_names_the_screening_case_officer_and_cites_t
     refused = perform(recommended, "decide", user=world.frida, outcome="refuse", reason=REASONS)
 
     letter = letter_of(refused, DocumentKind.REFUSAL)
-    assert record_of(refused, "decide").payload["letter"] == letter.pk
+    payload = record_of(refused, "decide").payload
+    assert payload["letter"] == letter.pk
     text = pdf_text(letter.html, tmp_path)
-    assert "Kultur- og Fritidsudvalget har besluttet at give" in text and "afslag" in text
+    # Decided at the committee's meeting, on its date (the record's decision_date).
+    with override("da"):
+        met = formats.date_format(datetime.date.fromisoformat(payload["decision_date"]))
+    assert f"Kultur- og Fritidsudvalget besluttede den {met} at give" in text
+    assert "afslag" in text
     assert "afvis" not in text.lower()
     assert REASONS in text
     assert PURPOSE in text
