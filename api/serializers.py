@@ -378,7 +378,8 @@ class TransitionFieldSerializer(serializers.Serializer):
             "files",
         ],
         help_text="lines: a JSON array of {budget_line, description, spent}; files: one "
-        "multipart part per kind, named attachment_<kind>",
+        "multipart part per kind, named attachment_<kind>; integers: a JSON array of ids "
+        "(e.g. ground_conditions: the round's conditions of eligibility, see the round)",
     )
     choices = serializers.ListField(child=Text())
 

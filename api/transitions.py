@@ -21,6 +21,7 @@ from rest_framework.exceptions import ParseError
 from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
+from workflows.application import ApplicationFlow
 from workflows.engine import input_form, transitions_of
 from workflows.hearing import Uploads
 from workflows.inputs import DocumentFiles, ReportFiles, ReportLines
@@ -59,6 +60,8 @@ def field_type(field: forms.Field) -> str:
 
 def _choices(field: forms.Field) -> list[str]:
     kind = field_type(field)
+    if kind == "integers":  # the ids this case offers (none in the schema, made for no case)
+        return [str(pk) for pk in field.queryset.values_list("pk", flat=True)]  # type: ignore[attr-defined]
     if kind == "choice":
         return [str(value) for value, _label in field.choices]  # type: ignore[attr-defined]
     if kind == "files":
@@ -70,13 +73,18 @@ def input_fields(name: str) -> dict[str, forms.Field]:
     return dict(input_form(name).base_fields) if name in transitions_of() else {}
 
 
-def describe(transition: Any) -> dict[str, Any]:
+def describe(transition: Any, application: Any = None) -> dict[str, Any]:
+    """A transition's fields; for ``application``, a choice of rows lists the ids it offers."""
+    fields = input_fields(transition.slug)
+    if application is not None and transition.slug in transitions_of():
+        flow = ApplicationFlow(application)
+        fields = dict(input_form(transition.slug)(flow=flow).fields)
     return {
         "name": transition.slug,
         "label": str(transition.label),
         "fields": [
             {"name": field_name, "type": field_type(field), "choices": _choices(field)}
-            for field_name, field in input_fields(transition.slug).items()
+            for field_name, field in fields.items()
         ],
     }
 

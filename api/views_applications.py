@@ -210,7 +210,9 @@ class TransitionList(APIView):
         application = access.get_application_for(request.user, pk)
         available = engine.available_transitions(application, request.user)
         return Response(
-            TransitionSerializer([transitions.describe(t) for t in available], many=True).data
+            TransitionSerializer(
+                [transitions.describe(t, application) for t in available], many=True
+            ).data
         )
 
 

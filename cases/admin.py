@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -15,6 +16,7 @@ from cases.models import (
     Application,
     Association,
     AssociationMember,
+    ComplaintGuidance,
     FocusArea,
     GrantRound,
     Municipality,
@@ -58,11 +60,21 @@ class ReportTierInline(admin.TabularInline):
     extra = 1
 
 
+class ComplaintGuidanceInline(admin.StackedInline):
+    """The complaint guidance per kind of letter; a kind without its own text gets the
+    municipality's general text, or the default."""
+
+    model = ComplaintGuidance
+    extra = 0
+
+
 @admin.register(Municipality)
 class MunicipalityAdmin(SimpleHistoryAdmin):
     list_display = ["name", "council_name", "committee_name"]
     search_fields = ["name"]
-    inlines = [StaffRoleInline, ReportTierInline]
+    inlines = [StaffRoleInline, ReportTierInline, ComplaintGuidanceInline]
+    # A website typed without a scheme is https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ReportTier)

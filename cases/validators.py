@@ -32,3 +32,27 @@ def validate_phone(value: str) -> None:
             _("Enter a phone number of 8 digits, optionally with a country code."),
             code="phone",
         )
+
+
+def validate_bank_registration(value: str) -> None:
+    if not re.fullmatch(r"\d{4}", value or ""):
+        raise ValidationError(_("A registration number has exactly 4 digits."), code="bank_reg")
+
+
+def validate_bank_account(value: str) -> None:
+    if not re.fullmatch(r"\d{1,10}", value or ""):
+        raise ValidationError(_("An account number has at most 10 digits."), code="bank_account")
+
+
+def validate_iban(value: str) -> None:
+    """Two letters, two check digits and the account, checked by ISO 13616's modulus 97."""
+    compact = (value or "").replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{10,30}", compact):
+        raise ValidationError(_("Enter an IBAN, e.g. DK50 0040 0440 1162 43."), code="iban")
+    digits = "".join(str(int(c, 36)) for c in compact[4:] + compact[:4])
+    if int(digits) % 97 != 1:
+        raise ValidationError(
+            _("%(value)s is not a valid IBAN (the check digits do not match)."),
+            code="iban_checksum",
+            params={"value": value},
+        )

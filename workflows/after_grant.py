@@ -22,11 +22,13 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases import limits
+from cases.documents.letters import letter_complete, letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
 from cases.models import (
     ApplicationStatus,
     CarryOver,
+    DocumentKind,
     Payout,
     RepaymentClaim,
     UsageReport,
@@ -227,7 +229,11 @@ class AfterGrantTransitions(HearingTransitions):
         review = self._report_flow()
         review.take("return_report", reasons=reason)
         self._save()
-        self._record(reason=reason, report=review.report.pk)
+        letter = letter_create(
+            application=self.application, kind=DocumentKind.REPORT_RETURNED, acting_user=self.actor
+        )
+        self._record(reason=reason, report=review.report.pk, letter=letter.pk)
+        letter_complete(letter)
         self._tell_association(Kind.REPORT_RETURNED, legal=True, reasons=reason)
 
     class ApproveReportInput(HearingExceptionInput):
@@ -290,7 +296,17 @@ class AfterGrantTransitions(HearingTransitions):
         review.take("approve", reasons=reason)
         self.application.closed_at = timezone.now()
         self._save("closed_at")
+        letter = None
+        if "repayment_claim" in outcome:
+            letter = letter_create(
+                application=self.application,
+                kind=DocumentKind.REPAYMENT_CLAIM,
+                acting_user=self.actor,
+            )
+            outcome["letter"] = letter.pk
         self._record(reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing)
+        if letter is not None:
+            letter_complete(letter)
         self._tell_association(Kind.REPORT_APPROVED)
         if "repayment_claim" in outcome:
             self._tell_association(
@@ -298,6 +314,7 @@ class AfterGrantTransitions(HearingTransitions):
                 legal=True,
                 amount=unspent,
                 due_on=outcome["repayment_due"],
+                reference=outcome["payment_reference"],
             )
 
     def _settle(
@@ -322,9 +339,15 @@ class AfterGrantTransitions(HearingTransitions):
                 due_on=due,
                 created_by=self.actor,
             )
+            claim.assign_payment_reference()
             claim._history_user = self.actor  # type: ignore[attr-defined]
             claim.save()
-            return {"settlement": "repayment", "repayment_claim": claim.pk, "repayment_due": due}
+            return {
+                "settlement": "repayment",
+                "repayment_claim": claim.pk,
+                "repayment_due": due,
+                "payment_reference": claim.payment_reference,
+            }
         if settlement == "carry_over":
             if not carry_over_reason:
                 raise InvalidInput(

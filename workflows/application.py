@@ -32,10 +32,18 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases.completeness import completeness_problems
-from cases.documents.letters import decision_letter_create
+from cases.documents.letters import decision_letter_create, letter_complete, letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
-from cases.models import Assessment, Body, Meeting, ReceivedVia, StatusGroup
+from cases.models import (
+    Assessment,
+    Body,
+    DocumentKind,
+    Meeting,
+    ReceivedVia,
+    RoundCondition,
+    StatusGroup,
+)
 from cases.services import case_documents
 from cases.services import grants as grant_services
 from notifications.models import Kind
@@ -56,6 +64,7 @@ from workflows.inputs import (
     Amount,
     CheckedUpload,
     DocumentFiles,
+    ModelIds,
     TransitionInput,
     check_room_for,
     outcome,
@@ -229,10 +238,34 @@ class ApplicationFlow(AfterGrantTransitions):
         self._tell_association(Kind.APPLICATION_ACCEPTED)
 
     class RejectInput(HearingExceptionInput):
+        """A rejection (afvisning) states its grounds: late, one or more of the round's
+        conditions of eligibility, or another formal ground written out; without a ground
+        chosen, the reasons are the ground."""
+
         reason = text(
             gettext_lazy("Reasons / note"),
             required_message=gettext_lazy("Give the reasons why the application is ineligible."),
         )
+        ground_late = forms.BooleanField(
+            label=gettext_lazy("Received after the deadline"), required=False
+        )
+        ground_conditions = ModelIds(
+            queryset=RoundCondition.objects.none(),
+            label=gettext_lazy("Conditions of eligibility not met"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={
+                "invalid_choice": gettext_lazy(
+                    "%(value)s is not one of this round's conditions of eligibility."
+                ),
+                "invalid_pk_value": gettext_lazy("Choose conditions by their number (id)."),
+            },
+        )
+        ground_other = text(gettext_lazy("Another formal ground"), rows=2)
+
+        def for_case(self, application: Any) -> None:
+            field = self.fields["ground_conditions"]
+            field.queryset = RoundCondition.objects.filter(round_id=application.round_id)  # type: ignore[attr-defined]
 
     @STATE.transition(
         source=S.SUBMITTED,
@@ -242,14 +275,50 @@ class ApplicationFlow(AfterGrantTransitions):
         custom={"done": gettext_lazy("Rejected as ineligible"), "form": RejectInput},
     )
     def reject(
-        self, *, reason: str, hearing_exception: str = "", hearing_exception_reason: str = ""
+        self,
+        *,
+        reason: str,
+        ground_late: bool = False,
+        ground_conditions: Any = (),
+        ground_other: str = "",
+        hearing_exception: str = "",
+        hearing_exception_reason: str = "",
     ) -> None:
+        grounds = self._rejection_grounds(ground_late, list(ground_conditions or ()), ground_other)
         hearing = self._hearing_payload(True, hearing_exception, hearing_exception_reason)
         self.application.screening_note = reason
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
-        self._record(reason=reason, **hearing)
+        letter = letter_create(
+            application=self.application, kind=DocumentKind.REJECTION, acting_user=self.actor
+        )
+        self._record(reason=reason, letter=letter.pk, **grounds, **hearing)
+        letter_complete(letter)
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=reason)
+
+    def _rejection_grounds(
+        self, late: bool, conditions: list[RoundCondition], other: str
+    ) -> dict[str, Any]:
+        """The grounds as recorded (and stated in the letter); a late ground must be true."""
+        grounds: dict[str, Any] = {}
+        if late:
+            received = self.application.received_at or self.application.submitted_at
+            deadline = self.application.round.deadline
+            if received is not None and received <= deadline:
+                raise InvalidInput(
+                    {
+                        "ground_late": [
+                            _("The application was received on %(when)s, before the deadline.")
+                            % {"when": _when(received)}
+                        ]
+                    }
+                )
+            grounds["ground_late"] = True
+        if conditions:
+            grounds["ground_conditions"] = [c.pk for c in conditions]
+        if other:
+            grounds["ground_other"] = other
+        return grounds
 
     class WithdrawInput(TransitionInput):
         reason = _note()
@@ -559,6 +628,7 @@ class ApplicationFlow(AfterGrantTransitions):
             decision_date=decided_on,
             **extra,
         )
+        letter_complete(letter)  # the letter states what the record holds (hearing, date)
         self._tell_association(
             Kind.DECISION,
             legal=True,

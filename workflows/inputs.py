@@ -124,6 +124,19 @@ def outcome(choices: list[tuple[str, Any]], message: Any) -> forms.ChoiceField:
     )
 
 
+class ModelIds(forms.ModelMultipleChoiceField):
+    """Rows chosen by their ids (the API sends a list of integers); a caller holding the rows
+    (a screen passing its cleaned values on) passes them as they are. The form narrows the
+    queryset to what the case offers, so an id from elsewhere is an invalid choice."""
+
+    def clean(self, value: Any) -> Any:
+        if value is not None and not isinstance(value, str | list | tuple):
+            value = list(value)  # a queryset, or any other iterable of rows or ids
+        if isinstance(value, list | tuple):
+            value = [getattr(v, "pk", v) for v in value]
+        return super().clean(value)
+
+
 class ReportLines(forms.Field):
     """The usage report's lines: [{"budget_line": id or None, "description": …, "spent": …}].
 

@@ -1,8 +1,15 @@
-"""Decision letters (afgørelsesbreve): HTML from a template, PDF by WeasyPrint, kept as a Document.
+"""Letters (breve): HTML from a template, PDF by WeasyPrint, kept as a Document on the case.
 
-A letter is rendered from the decision fields that the ``decide`` transition writes
-(``granted_amount``, ``decision_reasons``, ``decided_at``), not from the status, so it
-can be made inside that transition before the status changes.
+One letter per decision and claim, each a ``DocumentKind``: a rejection at screening
+(afvisning), a refusal (afslag), a partial or full grant, a usage report returned, a
+repayment claim. What each says is gathered by ``letter_context``; the templates are in
+``templates/letters/``.
+
+A transition makes its letter in two steps around its transition record, because the
+record names the letter (``payload["letter"]``) and the letter states what the record
+holds (the hearing, the meeting's date, the grounds): ``letter_create`` stores the
+document, the transition records it, ``letter_complete`` writes the letter again from
+that record. Both run in the transition's transaction.
 
 The stored HTML is self-contained (the stylesheet is inlined) and WeasyPrint may read
 nothing but files under the project's ``static/`` directory: a letter never makes a
@@ -13,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,20 +32,24 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from django.utils.translation import override
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from cases.models import Application, Document, DocumentKind, Scheme
+from cases.documents.letter_context import (
+    TEMPLATES,
+    Facts,
+    decision_kind,
+    letter_context,
+    letter_title,
+)
+from cases.models import Application, Document
+from cases.trail.models import TransitionRecord
 
-TEMPLATE = "letters/decision_letter.html"
 STYLESHEET = "css/letter.css"
 DEFAULT_LANGUAGE = "da"
 # PDF/A-2a: the archival format public records are kept in, tagged so that screen
 # readers can follow the structure of the letter (headings, table, lists).
 PDF_VARIANT = "pdf/a-2a"
-
-FULL, PARTIAL, REFUSAL = "full", "partial", "refusal"
 
 
 def static_dir() -> Path:
@@ -69,17 +79,6 @@ class StaticOnlyURLFetcher(URLFetcher):
         return super().fetch(url, headers)
 
 
-def decision_outcome(application: Application) -> str:
-    """``full``, ``partial`` or ``refusal``, from the amounts the decision recorded."""
-    if application.decided_at is None or application.granted_amount is None:
-        raise ValueError(f"Application {application.case_number} has not been decided.")
-    granted = application.granted_amount
-    requested = application.amount_requested or Decimal("0")
-    if granted <= 0:
-        return REFUSAL
-    return FULL if granted >= requested else PARTIAL
-
-
 def _language(language: str | None) -> str:
     code = language or DEFAULT_LANGUAGE
     if code not in dict(settings.LANGUAGES):
@@ -92,49 +91,37 @@ def letter_stylesheet() -> str:
     return mark_safe((static_dir() / STYLESHEET).read_text(encoding="utf-8"))  # noqa: S308  (our own static file)  # nosec B308, B703
 
 
-def _title(application: Application) -> str:
-    return _("Decision letter, case %(case)s") % {"case": application.case_number}
+def letter_render(
+    application: Application,
+    kind: str,
+    *,
+    facts: Facts | None = None,
+    acting_user: Any = None,
+    language: str | None = None,
+) -> str:
+    """The letter of ``kind`` as a complete HTML document, in Danish unless told otherwise.
+
+    ``facts``: the transition record's reason and payload (None: what the case holds).
+    Raises ValueError for a kind with nothing to say yet (a decision not made, a claim not
+    there) or a decision granting less than asked for without reasons (fvl. § 22).
+    """
+    if kind not in TEMPLATES:
+        raise ValueError(f"No letter of kind {kind!r}.")
+    with override(_language(language)):
+        context = letter_context(application, kind, facts=facts or Facts(), acting_user=acting_user)
+        return render_to_string(
+            TEMPLATES[kind],
+            {
+                **context,
+                "title": letter_title(application, kind),
+                "stylesheet": letter_stylesheet(),
+            },
+        )
 
 
 def decision_letter_render(application: Application, *, language: str | None = None) -> str:
-    """The decision letter as a complete HTML document, in Danish unless told otherwise.
-
-    Raises ValueError for an application without a decision, or for a decision that
-    grants less than was asked for without reasons (forvaltningsloven § 22).
-    """
-    outcome = decision_outcome(application)
-    if outcome != FULL and not application.decision_reasons.strip():
-        raise ValueError(
-            f"The decision on {application.case_number} grants less than requested "
-            "and gives no reasons; forvaltningsloven § 22 requires them."
-        )
-    grant_round = application.round
-    municipality = application.municipality
-    with override(_language(language)):
-        decider = (
-            _("The administration")
-            if grant_round.decided_by_administration
-            else municipality.committee_name
-        )
-        return render_to_string(
-            TEMPLATE,
-            {
-                "title": _title(application),
-                "stylesheet": letter_stylesheet(),
-                "application": application,
-                "municipality": municipality,
-                "association": application.association,
-                "grant_round": grant_round,
-                "section": "79" if grant_round.scheme == Scheme.S79 else "18",
-                "decider": decider,
-                "outcome": outcome,
-                "letter_date": timezone.localdate(application.decided_at),
-                "requested": application.amount_requested or Decimal("0"),
-                "granted": application.granted_amount,
-                "reasons": application.decision_reasons,
-                "complaint_guidance": municipality.complaint_text(),
-            },
-        )
+    """The letter of the decision the case holds: a grant, a partial grant or a refusal."""
+    return letter_render(application, decision_kind(application), language=language)
 
 
 def print_pdf(html: str) -> bytes:
@@ -149,33 +136,35 @@ def print_pdf(html: str) -> bytes:
     return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
 
 
-def decision_letter_pdf(html: str) -> bytes:
-    """The letter printed to an A4 PDF/A."""
-    return print_pdf(html)
-
-
-def decision_letter_create(
-    *, application: Application, acting_user: Any, language: str | None = None
+def letter_create(
+    *,
+    application: Application,
+    kind: str,
+    acting_user: Any,
+    facts: Facts | None = None,
+    language: str | None = None,
 ) -> Document:
-    """Render the decision letter and keep it as a Document on the case; print it after commit.
+    """Render the letter of ``kind`` and keep it as a Document on the case; print it after commit.
 
-    Runs in the caller's transaction (the ``decide`` transition): the row, with the
-    letter's full HTML — the text that was decided — commits or rolls back with the
-    decision. Printing the PDF (a tenth of a second or more per letter) happens after
-    the commit, in a Celery task (``cases.tasks.print_letter``), so a committee deciding
-    300 applications on one page does not wait for 300 PDFs under its row locks, and a
-    rolled-back attempt leaves no file behind. The beat sweep prints any the task
-    missed (``print_missing_letters``). A download or export of a letter not yet printed
-    prints it in memory (``letter_pdf``) and stores nothing: a GET changes no data.
+    Runs in the caller's transaction (a transition): the row, with the letter's full
+    HTML — the text that was decided — commits or rolls back with the decision. A
+    transition then records the letter's id and calls ``letter_complete``, which writes
+    the letter again with what the record holds. Printing the PDF (a tenth of a second or
+    more per letter) happens after the commit, in a Celery task
+    (``cases.tasks.print_letter``), so a committee deciding 300 applications on one page
+    does not wait for 300 PDFs under its row locks, and a rolled-back attempt leaves no
+    file behind. The beat sweep prints any the task missed (``print_missing_letters``). A
+    download or export of a letter not yet printed prints it in memory (``letter_pdf``)
+    and stores nothing: a GET changes no data.
     """
     # In the association's language unless told otherwise.
-    language = language or application.association.language
-    html = decision_letter_render(application, language=language)
-    with override(_language(language)):
-        title = _title(application)
+    language = _language(language or application.association.language)
+    html = letter_render(application, kind, facts=facts, acting_user=acting_user, language=language)
+    with override(language):
+        title = letter_title(application, kind)
     document = Document(
         application=application,
-        kind=DocumentKind.DECISION_LETTER,
+        kind=kind,
         title=title,
         html=html,
         created_by=acting_user,
@@ -198,6 +187,57 @@ def decision_letter_create(
     return document
 
 
+def decision_letter_create(
+    *, application: Application, acting_user: Any, language: str | None = None
+) -> Document:
+    """The letter of the decision the case holds (``decide``, ``decide_directly``)."""
+    return letter_create(
+        application=application,
+        kind=decision_kind(application),
+        acting_user=acting_user,
+        language=language,
+    )
+
+
+def letter_complete(document: Document) -> Document:
+    """Write the letter again from the transition record that names it (``payload["letter"]``).
+
+    The record is written after the letter (it holds the letter's id) by the transition
+    that made both, in the same transaction, so the letter can state what only the record
+    holds: the hearing, the meeting's date, the grounds of a rejection. A letter no record
+    names is left as it is.
+    """
+    record = (
+        TransitionRecord.objects.filter(
+            application_id=document.application_id, payload__letter=document.pk
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if record is None:
+        return document
+    html = letter_render(
+        document.application,
+        document.kind,
+        facts=Facts.of(record),
+        acting_user=document.created_by,
+        language=_html_language(document.html),
+    )
+    if html != document.html:
+        document.html = html
+        document._history_user = document.created_by  # type: ignore[attr-defined]
+        document.save(update_fields=["html"])
+    return document
+
+
+def _html_language(html: str) -> str:
+    """The language a stored letter was written in (its ``<html lang>``)."""
+    for code, _name in settings.LANGUAGES:
+        if f'<html lang="{code}">' in html:
+            return code
+    return DEFAULT_LANGUAGE
+
+
 def letter_pdf(document: Document) -> Document:
     """The document with its PDF, for reading (a download, an export): writes nothing.
 
@@ -208,7 +248,7 @@ def letter_pdf(document: Document) -> Document:
     """
     if document.pdf:
         return document
-    pdf = decision_letter_pdf(document.html)
+    pdf = print_pdf(document.html)
     # Assigning a File to the field gives an uncommitted FieldFile: open()/read() and
     # .name work as for a stored one, and nothing touches storage or the database.
     document.pdf = ContentFile(pdf, name=_letter_name(document))
@@ -216,7 +256,8 @@ def letter_pdf(document: Document) -> Document:
 
 
 def _letter_name(document: Document) -> str:
-    return f"decision-letter-{slugify(document.application.case_number)}.pdf"
+    kind = document.kind.replace("_", "-")
+    return f"letter-{kind}-{slugify(document.application.case_number)}.pdf"
 
 
 def letter_print(document: Document) -> Document:
@@ -234,7 +275,7 @@ def letter_print(document: Document) -> Document:
     with transaction.atomic():
         locked = Document.objects.select_for_update().get(pk=document.pk)
         if not locked.pdf:
-            pdf = decision_letter_pdf(locked.html)
+            pdf = print_pdf(locked.html)
             locked.pdf.save(_letter_name(locked), ContentFile(pdf), save=False)
             from cases.trail.history import system_user
 

@@ -36,7 +36,13 @@ from cases.models.applications import (
     attachment_path,
 )
 from cases.models.common import MONEY, history
-from cases.models.documents import Document, DocumentKind, document_path
+from cases.models.documents import (
+    ComplaintGuidance,
+    Document,
+    DocumentKind,
+    default_complaint_text,
+    document_path,
+)
 from cases.models.hearings import (
     COMPLETED as HEARING_COMPLETED,
 )
@@ -108,6 +114,7 @@ __all__ = [
     "BudgetLine",
     "CarryOver",
     "CaseNumberCounter",
+    "ComplaintGuidance",
     "ConflictDeclaration",
     "ConflictRuling",
     "ConflictSource",
@@ -150,6 +157,7 @@ __all__ = [
     "UsageReportLine",
     "UsageReportStatus",
     "attachment_path",
+    "default_complaint_text",
     "default_required_attachments",
     "document_path",
     "history",

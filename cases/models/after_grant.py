@@ -207,6 +207,11 @@ class RepaymentClaim(models.Model):
     paid_reference = models.CharField(
         _("payment reference"), max_length=limits.REFERENCE, blank=True
     )
+    # What the association writes on its transfer (the claim's letter states it): the case
+    # number and the claim's number on the case, fixed when the claim is made.
+    payment_reference = models.CharField(
+        _("reference to pay with"), max_length=limits.REFERENCE, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -227,6 +232,14 @@ class RepaymentClaim(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.paid_on is not None
+
+    def assign_payment_reference(self) -> None:
+        """Number the claim on its case (1, 2, …) before it is first saved: "2027-0042-1".
+
+        The caller holds the application's row locked (a transition), so two claims on one
+        case cannot take the same number."""
+        number = RepaymentClaim.objects.filter(application_id=self.application_id).count() + 1
+        self.payment_reference = f"{self.application.case_number}-{number}"
 
 
 class CarryOver(models.Model):

@@ -11,7 +11,13 @@ from django.utils.translation import gettext_lazy as _
 from cases import limits
 from cases.models.common import history
 from cases.trail.history import AuditedManager
-from cases.validators import validate_cvr, validate_phone
+from cases.validators import (
+    validate_bank_account,
+    validate_bank_registration,
+    validate_cvr,
+    validate_iban,
+    validate_phone,
+)
 from cases.working_days import optional_closed_days
 
 # The complaint guidance a letter carries when the municipality has written none. A grant
@@ -53,8 +59,38 @@ class Municipality(models.Model):
         _("name of the deciding committee"), max_length=150, default="Kultur- og Fritidsudvalget"
     )
     complaint_guidance = models.TextField(
-        _("complaint guidance"), blank=True, max_length=limits.TEXT
+        _("complaint guidance"),
+        blank=True,
+        max_length=limits.TEXT,
+        help_text=_(
+            "For every adverse decision without a text of its own (below). Blank: the "
+            "default guidance (no administrative appeal; Ankestyrelsen; the Ombudsman)."
+        ),
     )
+    # How the association reaches the municipality: printed on every letter.
+    address = models.CharField(_("address"), max_length=limits.SHORT_TEXT, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=4, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[validate_phone])
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    # Where a repayment claim is paid: printed on the claim's letter.
+    payee_name = models.CharField(
+        _("payee"),
+        max_length=limits.SHORT_TEXT,
+        blank=True,
+        help_text=_("The name repayments are made out to. Blank: the municipality's name."),
+    )
+    bank_registration = models.CharField(
+        _("bank registration number"),
+        max_length=4,
+        blank=True,
+        validators=[validate_bank_registration],
+    )
+    bank_account = models.CharField(
+        _("bank account number"), max_length=10, blank=True, validators=[validate_bank_account]
+    )
+    iban = models.CharField(_("IBAN"), max_length=42, blank=True, validators=[validate_iban])
     council_quorum = models.PositiveSmallIntegerField(
         _("council quorum"),
         null=True,
@@ -141,10 +177,22 @@ class Municipality(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def complaint_text(self) -> str:
-        """The complaint guidance for an adverse decision: the municipality's own text, or the
-        default (``DEFAULT_COMPLAINT_GUIDANCE``) in the active language."""
-        return self.complaint_guidance or str(DEFAULT_COMPLAINT_GUIDANCE)
+    def complaint_text(self, kind: str = "") -> str:
+        """The complaint guidance for a letter of ``kind`` (a ``DocumentKind``): the
+        municipality's text for that kind, else its general text, else the default for the
+        kind in the active language (``cases.models.documents.default_complaint_text``).
+
+        A returned usage report is no decision: the general text (written for decisions)
+        would mislead there, so it falls back to its own default."""
+        from cases.models.documents import DocumentKind, default_complaint_text
+
+        if kind:
+            own = next((g.text for g in self.complaint_texts.all() if g.kind == kind), "")
+            if own.strip():
+                return own
+            if kind == DocumentKind.REPORT_RETURNED:
+                return default_complaint_text(kind)
+        return self.complaint_guidance or default_complaint_text(kind)
 
     def access_complaint_text(self) -> str:
         """The complaint guidance for a decision on access to documents."""

@@ -39,7 +39,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "request_info": frozenset(),
     "provide_info": frozenset({"question", "documents"}),
     "accept": frozenset(),
-    "reject": frozenset({"hearing"}),
+    # The grounds and the letter stating them, as sent to the association; the hearing.
+    "reject": frozenset({"letter", "ground_late", "ground_conditions", "ground_other", "hearing"}),
     "withdraw": frozenset(),
     # The council's recommendation as the case page shows it, with the round's criteria
     # it rests on (part of its reasons); not who was present, who was conflicted, nor the
@@ -69,7 +70,7 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
             "attachments",
         }
     ),
-    "return_report": frozenset({"report"}),
+    "return_report": frozenset({"report", "letter"}),
     "approve_report": frozenset(
         {
             "report",
@@ -79,6 +80,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
             "repayment_due",
             "carry_over",
             "carry_over_reason",
+            "payment_reference",
+            "letter",
         }
     ),
     "register_repayment": frozenset({"repayment_claim", "amount", "paid_on", "reference"}),

@@ -21,10 +21,10 @@ from django.utils.translation import override
 from cases.documents.letters import (
     StaticOnlyURLFetcher,
     decision_letter_create,
-    decision_letter_pdf,
     decision_letter_render,
     letter_pdf,
     letter_print,
+    print_pdf,
     static_dir,
 )
 from cases.formatting import money
@@ -156,10 +156,13 @@ def test_it_refuses_to_write_a_letter_before_the_decision(draft: Application) ->
         decision_letter_render(draft)
 
 
-def test_the_letter_is_in_danish_by_default_and_dated_the_day_of_the_decision_in_copenhagen(
+def test_the_letter_is_in_danish_by_default_and_dated_the_day_it_is_written_in_copenhagen(
     world: SimpleNamespace,
 ) -> None:
-    html = decision_letter_render(decided(world, granted="20000"))
+    application = decided(world, granted="20000")
+
+    with time_machine.travel(DECIDED_AT):  # written (and sent) as decided: 4 March, local
+        html = decision_letter_render(application)
 
     assert '<html lang="da">' in html
     assert heading(html) == "Afgørelse om tilskud efter servicelovens § 18"
@@ -213,7 +216,7 @@ def test_the_pdf_is_an_a4_page_whose_text_names_the_case_and_the_amounts(
 ) -> None:
     application = decided(world, granted="20000")
 
-    pdf = decision_letter_pdf(decision_letter_render(application))
+    pdf = print_pdf(decision_letter_render(application))
 
     assert pdf.startswith(b"%PDF")
     text = " ".join(pdf_text(pdf, tmp_path).split())
@@ -237,7 +240,7 @@ def test_the_letter_is_stored_as_a_document_written_by_the_acting_user(
 
     stored = Document.objects.get(pk=document.pk)
     assert stored.application == application
-    assert stored.kind == "decision_letter"
+    assert stored.kind == "partial_grant"
     assert application.case_number in stored.title
     assert stored.created_by == world.frida
     assert stored.html == decision_letter_render(application)
@@ -270,7 +273,7 @@ def test_reading_a_letter_not_yet_printed_prints_it_in_memory_and_stores_nothing
     stored = Document.objects.get(pk=document.pk)
     assert not stored.pdf  # nothing saved on the row ...
     assert stored.history.count() == history_before  # ... no history row ...
-    assert not list(Path(settings.MEDIA_ROOT).rglob("decision-letter-*"))  # ... no file stored
+    assert not list(Path(settings.MEDIA_ROOT).rglob("letter-*"))  # ... no file stored
 
     # Once printed and stored, the stored file is what a reader gets.
     letter_print(stored)
@@ -310,7 +313,7 @@ def test_printing_a_letter_fetches_nothing_from_the_network(
         "</main>", '<img src="http://example.org/x.png" alt=""></main>'
     )
 
-    assert decision_letter_pdf(html).startswith(b"%PDF")
+    assert print_pdf(html).startswith(b"%PDF")
     assert network_attempts == []
 
     # WeasyPrint left to itself would have gone for the image: the trap works.

@@ -116,6 +116,8 @@ def test_carl_approves_with_a_repayment_claim_due_in_30_days_and_anna_is_told(
             "repayment_claim": claim.pk,
             "repayment_due": due.isoformat(),
             "hearing": NO_HEARING_RECORDED,
+            "payment_reference": f"{closed.case_number}-1",
+            "letter": closed.documents.get(kind="repayment_claim").pk,
         },
     )
     notice = Notification.objects.get(kind=Kind.REPAYMENT_CLAIMED)

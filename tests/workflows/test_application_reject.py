@@ -32,6 +32,7 @@ def test_carl_rejects_an_ineligible_application_with_reasons(
 
     assert rejected.screening_note == REASON
     assert rejected.decided_at is not None
+    letter = rejected.documents.get()  # the rejection's letter (tests/cases/documents)
     assert_recorded(
         rejected,
         records_before=1,
@@ -41,7 +42,7 @@ def test_carl_rejects_an_ineligible_application_with_reasons(
         actor=world.carl,
         role=Role.CASE_OFFICER,
         reason=REASON,
-        payload={"hearing": NO_HEARING_RECORDED},
+        payload={"letter": letter.pk, "hearing": NO_HEARING_RECORDED},
     )
 
 

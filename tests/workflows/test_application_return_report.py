@@ -41,7 +41,10 @@ def test_carl_returns_the_usage_report_for_correction(
         actor=world.carl,
         role=Role.CASE_OFFICER,
         reason=REASON,
-        payload={"report": UsageReport.objects.get(application=returned).pk},
+        payload={
+            "report": UsageReport.objects.get(application=returned).pk,
+            "letter": returned.documents.get(kind="report_returned").pk,
+        },
     )
     # The returned report stays on file, marked returned with the reasons.
     report = UsageReport.objects.get(application=returned)

@@ -132,6 +132,17 @@ class Command(BaseCommand):
             require_two_factor=False,
             # No text of its own: the letters carry the default complaint guidance.
             complaint_guidance="",
+            # How the letters say to reach the municipality, and where to repay (made up).
+            address="Rådhusbuen 1",
+            postal_code="4000",
+            city="Roskilde",
+            phone="46 31 30 00",
+            email="frivillighed@roskilde.example",
+            website="https://roskilde.example",
+            payee_name="Roskilde Kommune",
+            bank_registration="0040",
+            bank_account="0440116243",
+            iban="DK5000400440116243",
         )
         now = timezone.now()
         today = timezone.localdate()
