@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from cases.disqualification import disqualified_message
 from cases.models import Role
-from cases.permissions import disqualified_message, is_conflicted
+from cases.permissions import is_conflicted
 from cases.roles import APPLICANT, represents, staff_role
 
 Rule = Callable[[Any, Any], str]

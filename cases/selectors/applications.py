@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from cases import permissions, roles
+from cases import disqualification, roles
 from cases.access import visible_applications
 from cases.models import Application, ApplicationStatus, FocusArea, GrantRound
 from cases.trail.models import TransitionRecord
@@ -43,7 +43,7 @@ def round_inbox(
         )
     # Whether each case waits on a disqualified case officer or chair: annotated on the
     # page's rows query (fvl. § 3), so the inbox's query count does not change.
-    return permissions.with_waiting(
+    return disqualification.with_waiting(
         qs.select_related("association")
         .prefetch_related("focus_areas")
         .order_by("submitted_at", "case_number")

@@ -18,7 +18,7 @@ import pytest
 from django.urls import reverse
 from django.utils.translation import override
 
-from cases import permissions
+from cases import disqualification, permissions
 from cases.models import Application, Body, ConflictDeclaration, Meeting, Role
 from cases.services.meetings import agenda_add, conflict_declare, meeting_create
 from cases.trail.models import TransitionRecord
@@ -207,8 +207,8 @@ def test_a_board_or_representation_tie_flags_a_case_officer_and_a_committee_memb
     assert permissions.is_conflicted(world.carl, submitted)
     assert permissions.is_conflicted(kim, submitted)
     with override("en"):
-        assert permissions.disqualification_refusal(world.carl, submitted).startswith(SHORT)
-        assert permissions.disqualification_refusal(kim, submitted).startswith(SHORT)
+        assert disqualification.disqualification_refusal(world.carl, submitted).startswith(SHORT)
+        assert disqualification.disqualification_refusal(kim, submitted).startswith(SHORT)
     assert "accept" not in [t.slug for t in engine.available_transitions(submitted, world.carl)]
     # A board tie is not a declaration: there is nothing to rule away.
     assert not ConflictDeclaration.objects.exists()

@@ -20,6 +20,7 @@ from django.utils.translation import override
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import Application, Body, Meeting, Role
 from cases.services.meetings import agenda_add, meeting_create
+from tests.conftest import NO_HEARING
 from workflows.engine import perform
 
 from ..factories import UserFactory, give_role, tie
@@ -34,6 +35,7 @@ TWO_TO_ONE = {
     "votes_against": 1,
     "votes_abstaining": 0,
     "minority": "Lis Larsen: Puljen bør gå til nye foreninger.",
+    **NO_HEARING,  # a partial grant: forvaltningsloven § 19 needs a hearing or a ground
 }
 
 

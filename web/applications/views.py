@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases import access, permissions, roles
+from cases import access, disqualification, roles
 from cases.completeness import completeness_problems
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Association, Meeting
@@ -331,8 +331,8 @@ def _disqualification(user: Any, application: Application) -> dict[str, str]:
     if application.municipality_id not in roles.profile(user).municipality_ids:
         return {}
     return {
-        "disqualified": permissions.disqualification_refusal(user, application),
-        "waiting": permissions.waiting_reason(application),
+        "disqualified": disqualification.disqualification_refusal(user, application),
+        "waiting": disqualification.waiting_reason(application),
     }
 
 

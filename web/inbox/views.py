@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases import access, permissions, roles
+from cases import access, disqualification, roles
 from cases.parsing import parse_id
 from cases.selectors import applications as selectors
 from cases.selectors.criteria import load_round_texts
@@ -49,7 +49,7 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     )
     for application in page:
         # From the rows' annotation (selectors.round_inbox): no query of its own.
-        application.waiting = permissions.waiting_reason(application)  # type: ignore[attr-defined]
+        application.waiting = disqualification.waiting_reason(application)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     return render(
