@@ -334,9 +334,8 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Beat runs manage.py apply_retention's work daily ("retention" below); the privacy notice
 # (/privatliv/) states these periods as they are set here.
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
-# A draft never submitted is deleted this many months after its last change (one setting for
-# every municipality: the period is the data controller's policy, not a round's); its
-# association's users get a notice this many days before (a month; notifications: draft_expiring).
+# Drafts never submitted: deleted this many months after their last change (the data
+# controller's policy), with a notice to the association this many days before.
 PULJEFLOW_DRAFT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_DRAFT_RETENTION_MONTHS", 12))
 PULJEFLOW_DRAFT_NOTICE_DAYS = int(os.environ.get("PULJEFLOW_DRAFT_NOTICE_DAYS", 31))
 # A user account made inactive is anonymised (name, e-mail, username) this many months later.
@@ -412,8 +411,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 280},
     },
-    # Retention, once a day; the day's run is claimed in the database (RetentionRun), so a
-    # second beat or a repeated message does nothing (cases/services/retention_schedule.py).
+    # Retention, once a day, the day claimed in the database (cases/services/retention_schedule.py).
     "retention": {
         "task": "cases.tasks.apply_retention",
         "schedule": crontab(hour=PULJEFLOW_RETENTION_HOUR, minute=15),

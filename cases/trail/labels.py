@@ -56,6 +56,12 @@ COMMON_FIELD_LABELS: dict[str, Promise] = {
     "source": _t("Source"),
     "kind": _t("Kind"),
     "title": _t("Title"),
+    "hearing": _t("Hearing"),
+    "started_by": _t("Started by"),
+    "answered_by": _t("Answered by"),
+    "ended_by": _t("Ended by"),
+    "score": _t("Score"),
+    "iban": _t("IBAN"),
 }
 
 # Per model ("app_label.modelname"), where a name means something of its own there.

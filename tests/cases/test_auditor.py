@@ -27,6 +27,8 @@ from cases.models import (
     Meeting,
     ReportAttachment,
 )
+from cases.services.access_requests import access_request_register
+from cases.services.case_documents import receive_document
 from cases.services.meetings import conflict_declare, meeting_create
 from workflows import engine
 from workflows.engine import TRANSITION_NAMES
@@ -97,6 +99,22 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
         documents=[SimpleUploadedFile("svar.pdf", PDF_BYTES, "application/pdf")],
     )
     heard = engine.perform(heard, "start_hearing", user=world.carl, facts="Mere")
+    # A document received by post, and a request for access to documents on a case.
+    received = receive_document(
+        submitted,
+        SimpleUploadedFile("brev.pdf", PDF_BYTES, "application/pdf"),
+        by=world.carl,
+        source="post",
+    )
+    access_request = access_request_register(
+        municipality=world.roskilde,
+        acting_user=world.carl,
+        requester_name="Jens Journalist",
+        received_on=datetime.date(2026, 11, 2),
+        scope="cases",
+        text="Sagens dokumenter",
+        applications=[submitted],
+    )
     # Letters are printed after commit (cases.tasks.print_letter), as in real life.
     for document in Document.objects.all():
         letter_pdf(document)
@@ -108,6 +126,8 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
         attachment=granted.attachments.first(),
         report_attachment=ReportAttachment.objects.get(report__application=reported),
         hearing_attachment=HearingAttachment.objects.get(),
+        received=received,
+        access_request=access_request,
     )
 
 
@@ -159,6 +179,15 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "municipality_report": [{}],
         "trail_public_key": [{}],  # public: the key that verifies the trail's checkpoints
         "privacy_notice": [{}],  # public: the privacy notice (GET only)
+        "note_create": apps_,
+        "document_register": apps_,
+        "received_document_download": [{"pk": scene.received.pk}],
+        "access_request_list": [{}],
+        "access_request_new": [{}],
+        **{
+            f"access_request_{page}": [{"pk": scene.access_request.pk}]
+            for page in ("detail", "extend", "decide", "hand_out", "export")
+        },
     }
     if name.startswith("meeting_") and name not in table:
         return meetings

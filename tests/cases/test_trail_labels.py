@@ -15,7 +15,7 @@ import pytest
 from django.apps import apps
 from django.utils import translation
 
-from cases.models import Application, ApplicationStatus
+from cases.models import Application, ApplicationStatus, Body, Meeting
 from cases.services.meetings import conflict_declare, conflict_rule
 from cases.trail.labels import PAYLOAD_KEYS, field_label, has_label, payload_label
 from cases.trail.models import TransitionRecord
@@ -85,8 +85,13 @@ def _whole_lives(world: SimpleNamespace, draft: Application) -> list[Application
     answered = perform(asked, "provide_info", user=world.anna, answer="Tolv.")
     recommended = advance(answered, world, S.RECOMMENDED)
     declaration = conflict_declare(application=recommended, member=world.dorte, reason="Bror")
+    council = Meeting.objects.get(round=recommended.round, body=Body.COUNCIL)
     conflict_rule(
-        declaration=declaration, acting_user=world.erik, conflicted=True, reason="Nær familie"
+        declaration=declaration,
+        acting_user=world.erik,
+        conflicted=True,
+        reason="Nær familie",
+        meeting=council,
     )
     back = perform(recommended, "send_back", user=world.frida, reason="Se igen")
     paid = advance(back, world, S.PAID)
