@@ -334,8 +334,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # Beat runs manage.py apply_retention's work daily ("retention" below); the privacy notice
 # (/privatliv/) states these periods as they are set here.
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
-# Drafts never submitted: deleted this many months after their last change (the data
-# controller's policy), with a notice to the association this many days before.
+# Unsubmitted drafts: deleted this many months after their last change; notice days before.
 PULJEFLOW_DRAFT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_DRAFT_RETENTION_MONTHS", 12))
 PULJEFLOW_DRAFT_NOTICE_DAYS = int(os.environ.get("PULJEFLOW_DRAFT_NOTICE_DAYS", 31))
 # A user account made inactive is anonymised (name, e-mail, username) this many months later.
@@ -399,7 +398,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": PULJEFLOW_CHECKPOINT_SECONDS,
         "options": {"expires": PULJEFLOW_CHECKPOINT_SECONDS / 2},
     },
-    # Hearings whose deadline has passed end, and the case returns (workflows/hearing.py).
+    # Hearings past their deadline end; the case returns (workflows/hearing.py).
     "hearings-end-expired": {
         "task": "workflows.tasks.end_expired_hearings",
         "schedule": 900.0,

@@ -61,11 +61,11 @@ COMMON_FIELD_LABELS: dict[str, Promise] = {
     "answered_by": _t("Answered by"),
     "ended_by": _t("Ended by"),
     "score": _t("Score"),
-    "iban": _t("IBAN"),
 }
 
 # Per model ("app_label.modelname"), where a name means something of its own there.
 FIELD_LABELS: dict[str, dict[str, Promise]] = {
+    "cases.municipality": {"iban": _t("IBAN (international account number)")},
     "cases.application": {
         "screening_note": _t("Screening note"),
         "open_question": _t("Open question to the association"),
@@ -121,7 +121,8 @@ class PayloadKey:
     """A payload key: its label and how its value reads (``values.render_payload``).
 
     ``kind`` is one of: text, int, bool, money, date, datetime, choice (``choices``),
-    user, users, model (``model``: "app_label.Model", shown by name), assessments,
+    user, users, model (``model``: "app_label.Model", shown by name), models (a list of
+    them), assessments,
     lines, attachments, overrun, recommendation, fields, hearing, vote.
     """
 
@@ -173,6 +174,38 @@ PAYLOAD_KEYS: dict[str, PayloadKey] = {
     # conflicts of interest
     "member": PayloadKey(_t("Member"), "user"),
     "ruling": PayloadKey(_t("Ruling"), "choice", choices="ruling"),
+    "declared_as": PayloadKey(_t("Declared as"), "choice", choices="role"),
+    "ruled_by": PayloadKey(_t("Ruled on by"), "choice", choices="ruled_by"),
+    "participants": PayloadKey(_t("Took part in the ruling"), "users"),
+    # the letters: a rejection's grounds, a repayment claim's reference
+    "ground_late": PayloadKey(_t("Received after the deadline"), "bool"),
+    "ground_conditions": PayloadKey(
+        _t("Conditions of eligibility not met"), "models", model="cases.RoundCondition"
+    ),
+    # file notes and documents received (cases/services/case_notes.py, case_documents.py)
+    "note": PayloadKey(_t("File note"), "model", model="cases.FileNote"),
+    "concerns": PayloadKey(_t("Concerns"), "choice", choices="concerns"),
+    "occurred_on": PayloadKey(_t("Took place"), "date"),
+    "visible": PayloadKey(_t("Visible to the association"), "bool"),
+    "corrects": PayloadKey(_t("Corrects the note"), "model", model="cases.FileNote"),
+    "document": PayloadKey(_t("Document"), "model", model="cases.ReceivedDocument"),
+    "name": PayloadKey(_t("File name")),
+    "size": PayloadKey(_t("Size (bytes)"), "int"),
+    "sha256": PayloadKey(_t("Fingerprint (SHA-256)")),
+    "received_via": PayloadKey(_t("Received"), "choice", choices="received_via"),
+    "received_on": PayloadKey(_t("Received on"), "date"),
+    "documents": PayloadKey(_t("Documents sent")),
+    # requests for access to documents (cases/services/access_requests.py)
+    "access_request": PayloadKey(
+        _t("Request for access to documents"), "model", model="cases.AccessRequest"
+    ),
+    "extended_until": PayloadKey(_t("Extended until"), "date"),
+    "decision": PayloadKey(_t("Decision"), "choice", choices="access_decision"),
+    "redactions": PayloadKey(_t("Left out")),
+    # recommend: the round's criteria it rests on
+    "criteria": PayloadKey(_t("Criteria it rests on"), "models", model="cases.RoundCriterion"),
+    "ground_other": PayloadKey(_t("Other formal ground")),
+    "payment_reference": PayloadKey(_t("Payment reference")),
     # retention
     "fields": PayloadKey(_t("Data removed"), "fields"),
     "association_history_rows": PayloadKey(_t("Earlier versions anonymised"), "int"),
@@ -195,7 +228,14 @@ def payload_label(key: str) -> str:
 
 def choice_labels() -> dict[str, dict[str, str]]:
     """The value labels of the payload keys of kind "choice" (read at render time)."""
-    from cases.models import ConflictRuling, ReportRequirement
+    from cases.models import (
+        AccessDecision,
+        ConflictRuling,
+        NoteConcerns,
+        ReceivedVia,
+        ReportRequirement,
+        Role,
+    )
 
     return {
         # The council recommends and the committee decides with the same three words.
@@ -206,6 +246,15 @@ def choice_labels() -> dict[str, dict[str, str]]:
         },
         "requirement": {str(k): str(v) for k, v in ReportRequirement.choices},
         "ruling": {str(k): str(v) for k, v in ConflictRuling.choices},
+        "role": {str(k): str(v) for k, v in Role.choices},
+        "concerns": {str(k): str(v) for k, v in NoteConcerns.choices},
+        "received_via": {str(k): str(v) for k, v in ReceivedVia.choices},
+        "access_decision": {str(k): str(v) for k, v in AccessDecision.choices},
+        "ruled_by": {
+            "council": str(_t("The volunteer council")),
+            "committee": str(_t("The committee")),
+            "manager": str(_t("The manager")),
+        },
         "settlement": {
             "repayment": str(_t("Claimed back")),
             "carry_over": str(_t("Carried over")),

@@ -190,6 +190,9 @@ def want_payload(names: Names, payload: dict[str, Any]) -> None:
             continue
         if spec.kind == "model":
             names.want(spec.model, value)
+        elif spec.kind == "models" and isinstance(value, list):
+            for pk in value:
+                names.want(spec.model, pk)
         elif spec.kind == "user":
             names.want_user(value)
         elif spec.kind == "users" and isinstance(value, list):
@@ -236,6 +239,12 @@ def payload_value(names: Names, key: str, value: Any) -> str:
         return choice_labels().get(spec.choices, {}).get(str(value), str(value))
     if kind == "model":
         return names.name(spec.model, value)
+    if kind == "models":
+        return (
+            ", ".join(names.name(spec.model, pk) for pk in value)
+            if isinstance(value, list)
+            else DASH
+        )
     if kind == "user":
         return names.user(value)
     if kind == "users":

@@ -22,7 +22,7 @@ from cases.trail.models import TransitionRecord
 from cases.trail.timeline import recorded_fields, trail_events
 from workflows.engine import perform
 
-from ..conftest import advance, report_data
+from ..conftest import NO_HEARING, advance, report_data
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,9 @@ def _whole_lives(world: SimpleNamespace, draft: Application) -> list[Application
         user=world.anna,
         **report_data(lines=[{"description": "Lektiecafé", "spent": "15000"}]),
     )
-    approved = perform(reported, "approve_report", user=world.carl, settlement="repayment")
+    approved = perform(
+        reported, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING
+    )
     closed = perform(approved, "register_repayment", user=world.carl, reference="IND-1")
 
     from ..factories import ApplicationFactory
