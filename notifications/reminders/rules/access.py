@@ -32,21 +32,21 @@ class AccessRequestDue(Rule):
 
     def due(self, now: datetime) -> list[Key]:
         today = timezone.localdate(now)
-        requests = list(
+        access_requests = list(
             AccessRequest.objects.filter(status__in=AccessStatus.open()).select_related(
                 "municipality"
             )
         )
-        if not requests:
+        if not access_requests:
             return []
-        officers = case_officers({r.municipality_id for r in requests})
+        officers = case_officers({r.municipality_id for r in access_requests})
         sent = set(
-            self.sent(object_id__in=[r.pk for r in requests]).values_list(
+            self.sent(object_id__in=[r.pk for r in access_requests]).values_list(
                 "object_id", "due_on", "recipient_key"
             )
         )
         keys = []
-        for request in requests:
+        for request in access_requests:
             warn_on, deadline = self._dates(request)
             # The warning only until the deadline day; from then the deadline's own reminder.
             wanted = [deadline] if today >= deadline else [warn_on] if today >= warn_on else []
@@ -57,17 +57,19 @@ class AccessRequestDue(Rule):
         return keys
 
     def messages(self, keys: list[Key], now: datetime) -> list[Message]:
-        requests = AccessRequest.objects.select_related("municipality").in_bulk(
+        access_requests = AccessRequest.objects.select_related("municipality").in_bulk(
             {k.object_id for k in keys}
         )
         officers = {
             user.pk: user
-            for users in case_officers({r.municipality_id for r in requests.values()}).values()
+            for users in case_officers(
+                {r.municipality_id for r in access_requests.values()}
+            ).values()
             for user in users
         }
         result = []
         for key in keys:
-            request, user = requests.get(key.object_id), officers.get(key.recipient_key)
+            request, user = access_requests.get(key.object_id), officers.get(key.recipient_key)
             if request is None or user is None:
                 continue
             context = {
