@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from cases import limits
+from cases.models import RecommendationOutcome
 from cases.parsing import validate_date_window
 
 from .serializers import MAX_INT, MONEY, Boolean, Integer, MoneyField, NamedSerializer, Text
@@ -72,7 +73,7 @@ class CriterionValueInputSerializer(serializers.Serializer):
 
 class AssessmentInputSerializer(serializers.Serializer):
     meeting = Integer(min_value=1, max_value=MAX_INT)
-    outcome = serializers.ChoiceField(choices=["grant", "partial", "refuse"])
+    outcome = serializers.ChoiceField(choices=RecommendationOutcome.choices)
     amount = MoneyField(required=False, allow_null=True)
     comment = Text(required=False, allow_blank=True, max_length=limits.TEXT)
     criteria = CriterionValueInputSerializer(

@@ -196,9 +196,8 @@ MEDIA_URL = "/media-not-served/"
 # with gzip and Brotli copies beside it; WhiteNoise serves those with far-future cache
 # headers. Pages then link to the hashed names from the collected manifest
 # (STATIC_ROOT/staticfiles.json), which must exist: a missing entry is an error, never a
-# silently unhashed URL. (With DJANGO_DEBUG=1 Django links the plain names and WhiteNoise
-# serves them from the finders, uncollected.) The tests, which render without
-# collecting, use the plain storage (tests/conftest.py).
+# silently unhashed URL. (DJANGO_DEBUG=1: plain names, served from the finders.) The
+# tests render without collecting, with the plain storage (tests/conftest.py).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -329,10 +328,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 # --- Retention ---------------------------------------------------------------------------
-# Years after a case is finished before contact persons' personal data is anonymised and
-# its attachments and letters are removed (their names, sizes and SHA-256 stay in the trail).
-# Beat runs manage.py apply_retention's work daily ("retention" below); the privacy notice
-# (/privatliv/) states these periods as they are set here.
+# Years after a case is finished before contact data is anonymised and files removed (their
+# hashes stay in the trail); run daily from beat; the privacy notice states these periods.
 PULJEFLOW_RETENTION_YEARS = int(os.environ.get("PULJEFLOW_RETENTION_YEARS", 5))
 # Unsubmitted drafts: deleted this many months after their last change; notice days before.
 PULJEFLOW_DRAFT_RETENTION_MONTHS = int(os.environ.get("PULJEFLOW_DRAFT_RETENTION_MONTHS", 12))
@@ -496,5 +493,8 @@ SPECTACULAR_SETTINGS: dict[str, object] = {
     "ENUM_NAME_OVERRIDES": {
         "ApplicationStatusEnum": "cases.models.ApplicationStatus",
         "AttachmentKindEnum": "cases.models.AttachmentKind",
+        "HearingOutcomeEnum": "cases.models.HearingOutcome",
+        "RecommendationOutcomeEnum": "cases.models.RecommendationOutcome",
+        "RedactionGroundEnum": "cases.documents.redaction.GROUND_CODES",
     },
 }

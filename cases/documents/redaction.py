@@ -46,6 +46,8 @@ GROUNDS: dict[str, tuple[str, Any]] = {
 GROUND_CHOICES = [
     (code, format_lazy("{}: {}", law, label)) for code, (law, label) in GROUNDS.items()
 ]
+# The codes alone: one enum in the API's schema (config/settings.py ENUM_NAME_OVERRIDES).
+GROUND_CODES = list(GROUNDS)
 ITEM_KINDS = ("attachment", "document", "report_attachment", "note", "received")
 
 # Shorter texts are not replaced inside longer words: "(?<!\w)" and "(?!\w)" around each.
