@@ -175,7 +175,15 @@ def test_the_recommendation_cites_criteria_by_id(
     url = f"{BASE}/applications/{scored.application.pk}/transitions"
     listed = erik.get(url).json()
     recommend = next(t for t in listed if t["name"] == "recommend")
-    assert {"name": "criteria", "type": "integers", "choices": []} in recommend["fields"]
+    # For a case, the choice lists the ids its round offers.
+    offered = [
+        str(pk)
+        for pk in RoundCriterion.objects.filter(round=scored.application.round).values_list(
+            "pk", flat=True
+        )
+    ]
+    assert offered
+    assert {"name": "criteria", "type": "integers", "choices": offered} in recommend["fields"]
 
     other = RoundCriterion.objects.create(round=world.other_round, title="Andet")
     refused = erik.post(
