@@ -64,7 +64,7 @@ for n in range(3):
     application = engine.perform(application, "submit", user=users["applicant_b"])
     application = engine.perform(application, "accept", user=users["caseofficer"])
     applications.append(application)
-day = datetime.date.today() + datetime.timedelta(days=40)
+day = datetime.date.today() - datetime.timedelta(days=20)  # held: decisions only from its day
 council = meeting_create(
     grant_round=grant_round, body=Body.COUNCIL, date=day,
     members_present=[users["council_member"], users["council_chair"]],
@@ -142,6 +142,9 @@ def test_the_committee_chair_decides_the_agenda_on_the_bulk_page(
 
     # The totals follow the typing (static/js/bulk.js), in Danish notation.
     page.fill(f"#id_row-{first}-amount", "15.000")
+    # Cuts without a hearing: the page's one § 19 ground (workflows/hearing.py).
+    page.select_option("#id_hearing_exception", "own_information")
+    page.fill("#id_hearing_exception_reason", "Afgørelsen bygger alene på ansøgningerne.")
     page.wait_for_function(
         "document.getElementById('total-entered').textContent.endsWith('55.000,00')"
     )

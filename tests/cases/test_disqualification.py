@@ -25,7 +25,7 @@ from cases.trail.models import TransitionRecord
 from workflows import engine
 
 from ..api.conftest import _fresh_throttles, api  # noqa: F401
-from ..conftest import advance
+from ..conftest import NO_HEARING, advance
 from ..factories import UserFactory, give_role, tie
 from ..workflows.support import forget
 
@@ -168,7 +168,13 @@ def test_another_committee_chair_decides_when_one_is_disqualified(
     give_role(vice, world.roskilde, Role.COMMITTEE_CHAIR)
     Meeting.objects.get(round=world.round, body=Body.COMMITTEE).members_present.add(vice)
     decided = engine.perform(
-        recommended, "decide", user=vice, outcome="grant", amount="20000", reason="Som indstillet"
+        recommended,
+        "decide",
+        user=vice,
+        outcome="grant",
+        amount="20000",
+        reason="Som indstillet",
+        **NO_HEARING,
     )
     assert decided.status == "granted"
 

@@ -15,7 +15,7 @@ from django.utils.translation import override
 
 from cases.models import Application, Body, Meeting, Role
 from cases.roles import forget_profile
-from tests.conftest import advance
+from tests.conftest import NO_HEARING, advance
 from tests.factories import UserFactory, give_role
 from workflows import engine
 
@@ -161,6 +161,7 @@ def test_a_committee_not_quorate_is_refused_then_decides_2_to_1_and_the_minutes_
             "votes_against": "1",
             "votes_abstaining": "0",
             "minority": "Lis Larsen: Puljen bør gå til nye foreninger.",
+            **NO_HEARING,
         },
         **EN,
     )
@@ -240,7 +241,7 @@ def test_the_bulk_page_records_the_pages_vote_or_a_rows_own(
     meeting = committee_meeting()
     meeting.members_present.add(committee.kim, committee.lis)
     first, second = (Application.objects.get(pk=a.pk) for a in items)
-    data = {"vote-unanimous": "True"}
+    data = {"vote-unanimous": "True", **NO_HEARING}
     for application in (first, second):
         data.update(
             {

@@ -33,7 +33,7 @@ from cases.trail.models import TransitionRecord
 from cases.trail.timeline import CASE_EVENT_LABELS
 from workflows import engine
 
-from ..conftest import _forget, advance, on_agenda
+from ..conftest import NO_HEARING, _forget, advance, on_agenda
 from ..factories import ApplicationFactory, UserFactory, give_role
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +105,7 @@ def case(world: SimpleNamespace) -> SimpleNamespace:
         outcome="grant",
         amount=Decimal("15000"),
         reason=DECISION_REASONS,
+        **NO_HEARING,
     )
     recommend = TransitionRecord.objects.get(application=application, transition="recommend")
     # The scene holds what is to be kept from anna: presence, conflicts and votes.

@@ -14,7 +14,7 @@ from django.utils.translation import override
 from cases.errors import InvalidInput
 from cases.models import Application, DocumentKind, RepaymentClaim
 from cases.trail.models import TransitionRecord
-from tests.conftest import report_data
+from tests.conftest import NO_HEARING, report_data
 from tests.workflows.support import S, reach, snapshot
 from workflows.engine import perform
 
@@ -52,6 +52,7 @@ def test_a_rejection_states_the_grounds_chosen_and_is_an_afvisning_not_an_afslag
         reason="Vedtægterne viser, at foreningen har hjemsted i Lejre.",
         ground_conditions=[rules.conditions[0].pk],
         ground_other="Ansøgningen er ikke underskrevet af tegningsberettigede.",
+        **NO_HEARING,
     )
 
     letter = letter_of(rejected, DocumentKind.REJECTION)
@@ -77,7 +78,11 @@ def test_a_rejection_without_a_ground_chosen_gives_the_reasons_as_its_ground(
     world: SimpleNamespace, draft: Application, rules: SimpleNamespace
 ) -> None:
     rejected = perform(
-        reach(draft, world, S.SUBMITTED), "reject", user=world.carl, reason="Ikke socialt arbejde."
+        reach(draft, world, S.SUBMITTED),
+        "reject",
+        user=world.carl,
+        reason="Ikke socialt arbejde.",
+        **NO_HEARING,
     )
 
     html = words(letter_of(rejected, DocumentKind.REJECTION).html)
@@ -98,6 +103,7 @@ def test_a_condition_of_another_round_is_refused_next_to_its_field(
             user=world.carl,
             reason="Ikke hjemmehørende",
             ground_conditions=[rules.elsewhere.pk],
+            **NO_HEARING,
         )
 
     assert caught.value.errors == {
@@ -115,14 +121,18 @@ def test_a_late_ground_must_be_true(
     submitted = reach(draft, world, S.SUBMITTED)
 
     with override("en"), pytest.raises(InvalidInput) as caught:
-        perform(submitted, "reject", user=world.carl, reason="For sent", ground_late=True)
+        perform(
+            submitted, "reject", user=world.carl, reason="For sent", ground_late=True, **NO_HEARING
+        )
     assert list(caught.value.errors) == ["ground_late"]
     assert "before the deadline" in caught.value.errors["ground_late"][0]
 
     # Received after the deadline (the deadline moved, say): the letter says when.
     world.round.deadline = submitted.submitted_at - datetime.timedelta(hours=1)
     world.round.save()
-    rejected = perform(submitted, "reject", user=world.carl, reason="For sent", ground_late=True)
+    rejected = perform(
+        submitted, "reject", user=world.carl, reason="For sent", ground_late=True, **NO_HEARING
+    )
     html = words(letter_of(rejected, DocumentKind.REJECTION).html)
     assert "efter ansøgningsfristen den" in html
     assert record_of(rejected, "reject").payload["ground_late"] is True
@@ -136,7 +146,9 @@ def test_a_refusal_by_the_committee_names_the_screening_case_officer_and_cites_t
 ) -> None:
     recommended = reach(draft, world, S.RECOMMENDED)
 
-    refused = perform(recommended, "decide", user=world.frida, outcome="refuse", reason=REASONS)
+    refused = perform(
+        recommended, "decide", user=world.frida, outcome="refuse", reason=REASONS, **NO_HEARING
+    )
 
     letter = letter_of(refused, DocumentKind.REFUSAL)
     payload = record_of(refused, "decide").payload
@@ -177,7 +189,9 @@ def test_a_full_grant_letter_carries_no_complaint_guidance(
 ) -> None:
     recommended = reach(draft, world, S.RECOMMENDED)
 
-    granted = perform(recommended, "decide", user=world.frida, outcome="grant", amount="25000")
+    granted = perform(
+        recommended, "decide", user=world.frida, outcome="grant", amount="25000", **NO_HEARING
+    )
 
     text = pdf_text(letter_of(granted, DocumentKind.GRANT).html, tmp_path)
     assert "Det er hele det ansøgte beløb" in text
@@ -195,7 +209,12 @@ def test_a_quick_pool_decision_names_the_case_officer_who_decided(
     submitted = reach(draft, world, S.SUBMITTED)
 
     refused = perform(
-        submitted, "decide_directly", user=world.carl, outcome="refuse", reason=REASONS
+        submitted,
+        "decide_directly",
+        user=world.carl,
+        outcome="refuse",
+        reason=REASONS,
+        **NO_HEARING,
     )
 
     html = words(letter_of(refused, DocumentKind.REFUSAL).html)
@@ -240,6 +259,7 @@ def test_a_repayment_claim_letter_says_how_much_by_when_to_which_account_with_wh
         settlement="repayment",
         repayment_due="2027-06-30",
         reason="Aktiviteten blev afkortet.",
+        **NO_HEARING,
     )
 
     claim = RepaymentClaim.objects.get(application=closed)
@@ -272,6 +292,7 @@ def test_a_second_claim_on_the_same_case_gets_the_next_reference(
     closed = perform(
         perform(paid, "submit_report", user=world.anna, **data),
         "approve_report",
+        **NO_HEARING,
         user=world.carl,
         settlement="repayment",
     )

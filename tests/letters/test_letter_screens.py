@@ -16,7 +16,7 @@ from api.models import ApiToken
 from cases.documents.exports import case_file_zip
 from cases.models import Application, Document, DocumentKind
 from cases.validators import validate_iban
-from tests.conftest import report_data
+from tests.conftest import NO_HEARING, NO_HEARING_RECORDED, report_data
 from tests.workflows.support import S, reach
 from workflows.engine import perform
 
@@ -53,7 +53,12 @@ def test_carl_chooses_the_rounds_conditions_on_the_reject_screen(
 
     response = client.post(
         url,
-        {**seen, "reason": "Hjemsted i Lejre", "ground_conditions": [rules.conditions[0].pk]},
+        {
+            **seen,
+            "reason": "Hjemsted i Lejre",
+            "ground_conditions": [rules.conditions[0].pk],
+            **NO_HEARING,
+        },
     )
     assert response.status_code == 302
     letter = Document.objects.get(application=submitted)
@@ -70,7 +75,11 @@ def test_carl_chooses_the_rounds_conditions_on_the_reject_screen(
     shown = [
         r for r in disclosed_records(world.anna, submitted, records) if r.transition == "reject"
     ]
-    assert shown[0].payload == {"letter": letter.pk, "ground_conditions": [rules.conditions[0].pk]}
+    assert shown[0].payload == {
+        "letter": letter.pk,
+        "ground_conditions": [rules.conditions[0].pk],
+        "hearing": NO_HEARING_RECORDED,
+    }
 
 
 def test_the_api_offers_the_rounds_conditions_and_refuses_another_rounds(
@@ -102,7 +111,11 @@ def test_the_api_offers_the_rounds_conditions_and_refuses_another_rounds(
 
     done = api.post(
         url,
-        {"reason": "Hjemsted i Lejre", "ground_conditions": [rules.conditions[1].pk]},
+        {
+            "reason": "Hjemsted i Lejre",
+            "ground_conditions": [rules.conditions[1].pk],
+            **NO_HEARING,
+        },
         format="json",
     )
     assert done.status_code == 200, done.json()
@@ -154,9 +167,11 @@ def test_the_case_export_holds_every_letter_of_the_case(
     reported = perform(paid, "submit_report", user=world.anna, **report_data(**spent))
     returned = perform(reported, "return_report", user=world.carl, reason="Bilag mangler.")
     again = perform(returned, "submit_report", user=world.anna, **report_data(**spent))
-    closed = perform(again, "approve_report", user=world.carl, settlement="repayment")
+    closed = perform(again, "approve_report", user=world.carl, settlement="repayment", **NO_HEARING)
     other = reach(type(draft).objects.get(pk=_second_draft(world).pk), world, S.SUBMITTED)
-    rejected = perform(other, "reject", user=world.carl, reason="Ikke socialt arbejde.")
+    rejected = perform(
+        other, "reject", user=world.carl, reason="Ikke socialt arbejde.", **NO_HEARING
+    )
 
     for application, kinds in (
         (closed, {"partial_grant", "report_returned", "repayment_claim"}),

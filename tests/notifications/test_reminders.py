@@ -207,7 +207,7 @@ def test_a_paper_application_is_reminded_at_the_associations_address(
 
 @pytest.fixture
 def council(world: SimpleNamespace, draft: Application) -> Meeting:
-    """A's and B's applications on the council meeting of 1 February 2027 (dorte and erik
+    """A's and B's applications on the council meeting of 1 February 2026 (dorte and erik
     present); dorte sits on A's board, so she is conflicted on A's."""
     a = advance(draft, world, "in_council_review")
     b = ApplicationFactory(round=world.round, association=world.b)
@@ -223,9 +223,9 @@ def council(world: SimpleNamespace, draft: Application) -> Meeting:
 def test_members_missing_assessments_are_reminded_three_days_before_the_meeting(
     world: SimpleNamespace, council: Meeting
 ) -> None:
-    assert run(at(2027, 1, 28, 23, 0))["assessments_missing"] == 0
-    assert run(at(2027, 1, 29, 0, 5))["assessments_missing"] == 2
-    assert run(at(2027, 1, 30, 9, 0))["assessments_missing"] == 0
+    assert run(at(2026, 1, 28, 23, 0))["assessments_missing"] == 0
+    assert run(at(2026, 1, 29, 0, 5))["assessments_missing"] == 2
+    assert run(at(2026, 1, 30, 9, 0))["assessments_missing"] == 0
 
     assert sent(Kind.ASSESSMENTS_MISSING) == [("dorte", ""), ("erik", "")]
     dortes = body(Kind.ASSESSMENTS_MISSING, "dorte")
@@ -234,7 +234,7 @@ def test_members_missing_assessments_are_reminded_three_days_before_the_meeting(
     eriks = Notification.objects.get(recipient=world.erik, kind=Kind.ASSESSMENTS_MISSING)
     assert world.a_app.case_number in eriks.body_text and world.b_app.case_number in eriks.body_text
     assert eriks.subject == (
-        "Frivillighedsrådet holder møde den 1. februar 2027: "
+        "Frivillighedsrådet holder møde den 1. februar 2026: "
         "dine vurderinger af 2 ansøgninger mangler"
     )
     assert (
@@ -258,12 +258,12 @@ def test_a_member_who_has_assessed_everything_is_not_reminded_nor_after_the_meet
             comment="",
         )
 
-    run(at(2027, 1, 30, 9, 0))
+    run(at(2026, 1, 30, 9, 0))
     assert sent(Kind.ASSESSMENTS_MISSING) == [("dorte", "")]
 
     Notification.objects.all().delete()
     Reminder.objects.all().delete()
-    assert run(at(2027, 2, 2, 9, 0))["assessments_missing"] == 0
+    assert run(at(2026, 2, 2, 9, 0))["assessments_missing"] == 0
 
 
 def test_a_moved_meeting_reminds_again(world: SimpleNamespace, council: Meeting) -> None:
@@ -280,16 +280,16 @@ def test_the_committee_is_told_once_that_its_agenda_is_ready(
 ) -> None:
     application = advance(draft, world, "recommended")  # on the committee meeting of 15 Feb
     committee = Meeting.objects.get(round=world.round, body=Body.COMMITTEE)
-    assert committee.date == date(2027, 2, 15)
+    assert committee.date == date(2026, 2, 15)
 
-    assert run(at(2027, 2, 7, 12, 0))["agenda_ready"] == 0  # more than 7 days ahead
-    assert run(at(2027, 2, 8, 8, 0))["agenda_ready"] == 1
-    assert run(at(2027, 2, 9, 8, 0))["agenda_ready"] == 0
+    assert run(at(2026, 2, 7, 12, 0))["agenda_ready"] == 0  # more than 7 days ahead
+    assert run(at(2026, 2, 8, 8, 0))["agenda_ready"] == 1
+    assert run(at(2026, 2, 9, 8, 0))["agenda_ready"] == 0
     assert sent(Kind.AGENDA_READY) == [("frida", "")]
     row = Notification.objects.get(kind=Kind.AGENDA_READY)
     assert (
         row.subject
-        == "Dagsordenen til mødet i Kultur- og Fritidsudvalget den 15. februar 2027 er klar"
+        == "Dagsordenen til mødet i Kultur- og Fritidsudvalget den 15. februar 2026 er klar"
     )
     assert "klar med 1 ansøgning." in row.body_text
     assert application.case_number not in row.subject

@@ -19,6 +19,7 @@ from cases.models import Application, ApplicationStatus
 from cases.trail.checkpoints import checkpoint_write
 from cases.trail.keys import current_key_id, public_key_b64
 from cases.trail.models import TransitionRecord
+from tests.conftest import NO_HEARING
 from workflows import engine
 
 from ..workflows.support import reach
@@ -37,7 +38,13 @@ def recommended(world: SimpleNamespace, draft: Application) -> Application:
 
 def _decide(application: Application, world: SimpleNamespace) -> Application:
     return engine.perform(
-        application, "decide", user=world.frida, outcome="grant", amount="20000", reason="Ja"
+        application,
+        "decide",
+        user=world.frida,
+        outcome="grant",
+        amount="20000",
+        reason="Ja",
+        **NO_HEARING,
     )
 
 
