@@ -229,3 +229,25 @@ def test_the_handler_hands_out_a_redacted_export_and_downloads_it(
     assert DECLARATION not in trail
     assert "»[Undtaget, offentlighedslovens § 30, nr. 1]«" in trail
     assert "anna@example.org" in trail  # contact details were not chosen
+
+
+def test_the_register_costs_the_same_queries_for_1_and_6_requests(
+    world: SimpleNamespace, case: Application, client: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.carl)
+    url = reverse("access_request_list")
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    registered(world, case)
+    client.get(url)  # the session and the profile settle on the first visit
+    one = count()
+    for _ in range(5):
+        registered(world, case)
+    assert count() == one
