@@ -69,7 +69,7 @@ def _race(
     [
         (("carl", "accept", {}), {S.IN_COUNCIL_REVIEW}),
         (
-            ("carl", "reject", {"reason": "Ikke støtteberettiget"}),
+            ("carl", "reject", {"reason": "Ikke støtteberettiget", **NO_HEARING}),
             {S.IN_COUNCIL_REVIEW, S.INELIGIBLE},
         ),
     ],
