@@ -42,10 +42,10 @@ class TwoFactorMiddleware:
 
     def _open_prefixes(self) -> tuple[str, ...]:
         return (
-            reverse("login"),
-            reverse("logout"),
-            reverse("otp_setup"),
-            reverse("otp_verify"),
+            reverse("accounts:login"),
+            reverse("accounts:logout"),
+            reverse("accounts:otp_setup"),
+            reverse("accounts:otp_verify"),
             reverse("set_language"),
             settings.STATIC_URL,
         )

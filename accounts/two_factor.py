@@ -69,5 +69,5 @@ def second_factor_url(request: Any, next_url: str) -> str:
     from django.urls import reverse
     from django.utils.http import urlencode
 
-    name = "otp_verify" if has_device(request.user) else "otp_setup"
+    name = "accounts:otp_verify" if has_device(request.user) else "accounts:otp_setup"
     return f"{reverse(name)}?{urlencode({'next': next_url})}"

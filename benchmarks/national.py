@@ -162,16 +162,16 @@ def worker_pages() -> dict[str, Any]:
     client = Client()
     client.force_login(objects["officer"])
     pages: list[tuple[str, str]] = [
-        ("case officer's inbox", reverse("round_inbox", args=[objects["round"].pk])),
-        ("committee agenda", reverse("meeting_agenda", args=[objects["meeting"].pk])),
-        ("application trail", reverse("application_trail", args=[objects["application"].pk])),
+        ("case officer's inbox", reverse("inbox:round_inbox", args=[objects["round"].pk])),
+        ("committee agenda", reverse("meetings:meeting_agenda", args=[objects["meeting"].pk])),
+        ("application trail", reverse("audit:application_trail", args=[objects["application"].pk])),
     ]
     try:
-        pages.append(("round report", reverse("round_report", args=[objects["round"].pk])))
+        pages.append(("round report", reverse("reports:round_report", args=[objects["round"].pk])))
     except NoReverseMatch:
         pages.append(
             ("round decisions (no round report yet)",
-             reverse("round_decisions", args=[objects["previous_round"].pk]))
+             reverse("audit:round_decisions", args=[objects["previous_round"].pk]))
         )  # fmt: skip
     try:
         pages.append(("GET /api/v1/applications", reverse("api:applications")))

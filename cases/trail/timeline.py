@@ -289,7 +289,7 @@ def event_labels() -> dict[str, str]:
 
 def _record_link(record: TransitionRecord) -> str:
     if record.transition == "receive_document" and record.payload.get("document"):
-        return reverse("received_document_download", args=[record.payload["document"]])
+        return reverse("notes:received_document_download", args=[record.payload["document"]])
     return ""
 
 
@@ -398,7 +398,7 @@ def trail_events(application: Application, kinds: set[str] | None = None) -> lis
                 title=_("Sent: %(title)s") % {"title": document.title},
                 actor=names.user(document.created_by_id),
                 actor_id=document.created_by_id,
-                link=reverse("document_download", args=[document.pk]),
+                link=reverse("audit:document_download", args=[document.pk]),
             )
         )
     for attachment in attachments:
@@ -421,7 +421,7 @@ def trail_events(application: Application, kinds: set[str] | None = None) -> lis
                 % {"name": item.original_name, "kind": item.get_kind_display()},
                 actor=names.user(item.uploaded_by_id),
                 actor_id=item.uploaded_by_id,
-                link=reverse("report_attachment_download", args=[item.pk]),
+                link=reverse("after_grant:report_attachment_download", args=[item.pk]),
             )
         )
     for kind, source in _event_sources.items():

@@ -139,13 +139,13 @@ def test_the_staff_pages_open_on_generated_data(generated: dict[str, Any], clien
     assert meeting is not None
 
     for url in (
-        reverse("round_inbox", args=[grant_round.pk]),
-        reverse("application_trail", args=[application.pk]),
-        reverse("meeting_agenda", args=[meeting.pk]),
+        reverse("inbox:round_inbox", args=[grant_round.pk]),
+        reverse("audit:application_trail", args=[application.pk]),
+        reverse("meetings:meeting_agenda", args=[meeting.pk]),
     ):
         response = client.get(url)
         assert response.status_code == 200, url
     assert (
         application.case_number
-        in client.get(reverse("round_inbox", args=[grant_round.pk])).content.decode()
+        in client.get(reverse("inbox:round_inbox", args=[grant_round.pk])).content.decode()
     )

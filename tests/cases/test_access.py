@@ -19,20 +19,25 @@ def test_outsiders_get_404_on_annas_application(
     attachment = draft.attachments.first()
     client.force_login(getattr(world, outsider))
     for url in (
-        reverse("application_detail", args=[draft.pk]),
-        reverse("application_edit", args=[draft.pk]),
-        reverse("application_act", args=[draft.pk, "submit"]),
-        reverse("attachment_download", args=[attachment.pk]),
+        reverse("applications:application_detail", args=[draft.pk]),
+        reverse("applications:application_edit", args=[draft.pk]),
+        reverse("applications:application_act", args=[draft.pk, "submit"]),
+        reverse("applications:attachment_download", args=[attachment.pk]),
     ):
         assert client.get(url).status_code == 404, url
     response = client.post(
-        reverse("application_act", args=[draft.pk, "submit"]), {"seen_status": "draft"}
+        reverse("applications:application_act", args=[draft.pk, "submit"]), {"seen_status": "draft"}
     )
     assert response.status_code == 404
     # anna, who represents association A, sees the same pages.
     client.force_login(world.anna)
-    assert client.get(reverse("application_detail", args=[draft.pk])).status_code == 200
-    assert client.get(reverse("attachment_download", args=[attachment.pk])).status_code == 200
+    assert (
+        client.get(reverse("applications:application_detail", args=[draft.pk])).status_code == 200
+    )
+    assert (
+        client.get(reverse("applications:attachment_download", args=[attachment.pk])).status_code
+        == 200
+    )
 
 
 @pytest.mark.parametrize("staff", ["carl", "dorte", "erik", "frida", "gustav"])
@@ -40,14 +45,16 @@ def test_staff_of_the_municipality_see_the_case_but_cannot_edit_the_draft(
     world: Any, draft: Any, client: Any, staff: str
 ) -> None:
     client.force_login(getattr(world, staff))
-    assert client.get(reverse("application_detail", args=[draft.pk])).status_code == 200
-    assert client.get(reverse("application_edit", args=[draft.pk])).status_code == 403
+    assert (
+        client.get(reverse("applications:application_detail", args=[draft.pk])).status_code == 200
+    )
+    assert client.get(reverse("applications:application_edit", args=[draft.pk])).status_code == 403
     client.force_login(world.anna)
-    assert client.get(reverse("application_edit", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("applications:application_edit", args=[draft.pk])).status_code == 200
 
 
 def test_the_round_inbox_is_for_staff_of_its_municipality(world: Any, client: Any) -> None:
-    url = reverse("round_inbox", args=[world.round.pk])
+    url = reverse("inbox:round_inbox", args=[world.round.pk])
     for outsider in (world.helle, world.ivan, world.anna, world.bo):
         client.force_login(outsider)
         assert client.get(url).status_code == 404
@@ -57,18 +64,18 @@ def test_the_round_inbox_is_for_staff_of_its_municipality(world: Any, client: An
 
 def test_anonymous_users_are_sent_to_the_login_page(world: Any, draft: Any, client: Any) -> None:
     for url in (
-        reverse("my_applications"),
-        reverse("application_detail", args=[draft.pk]),
-        reverse("round_inbox", args=[world.round.pk]),
-        reverse("flow_chart"),
+        reverse("applications:my_applications"),
+        reverse("applications:application_detail", args=[draft.pk]),
+        reverse("inbox:round_inbox", args=[world.round.pk]),
+        reverse("applications:flow_chart"),
     ):
         response = client.get(url)
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_only_case_officers_register_paper_applications(world: Any, client: Any) -> None:
-    url = reverse("paper_application_new", args=[world.round.pk])
+    url = reverse("inbox:paper_application_new", args=[world.round.pk])
     for user in (world.erik, world.frida, world.gustav):
         client.force_login(user)
         assert client.get(url).status_code == 403
@@ -81,8 +88,12 @@ def test_only_case_officers_register_paper_applications(world: Any, client: Any)
 def test_the_actions_offered_follow_the_rules(world: Any, draft: Any, client: Any) -> None:
     submitted = engine.perform(draft, "submit", user=world.anna)
     client.force_login(world.carl)
-    html = client.get(reverse("application_detail", args=[submitted.pk])).content.decode()
+    html = client.get(
+        reverse("applications:application_detail", args=[submitted.pk])
+    ).content.decode()
     assert 'data-action="accept"' in html and 'data-action="reject"' in html
     client.force_login(world.anna)
-    html = client.get(reverse("application_detail", args=[submitted.pk])).content.decode()
+    html = client.get(
+        reverse("applications:application_detail", args=[submitted.pk])
+    ).content.decode()
     assert 'data-action="accept"' not in html and 'data-action="withdraw"' in html

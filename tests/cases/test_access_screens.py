@@ -72,13 +72,13 @@ def test_a_case_officer_registers_a_request_on_screen(
 ) -> None:
     client.force_login(world.carl)
 
-    response = client.post(reverse("access_request_new"), form_data(case))
+    response = client.post(reverse("access:access_request_new"), form_data(case))
 
     access_request = AccessRequest.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("access_request_detail", args=[access_request.pk])
+    assert response["Location"] == reverse("access:access_request_detail", args=[access_request.pk])
     assert list(access_request.applications.all()) == [case]
-    page = client.get(reverse("access_request_list")).content.decode()
+    page = client.get(reverse("access:access_request_list")).content.decode()
     assert "Jens Journalist" in page
 
 
@@ -88,7 +88,9 @@ def test_a_case_of_another_municipality_is_an_error_on_the_field(
     other = submitted(world, world.b, world.other_round)
     client.force_login(world.carl)
 
-    response = client.post(reverse("access_request_new"), form_data(case, applications=[other.pk]))
+    response = client.post(
+        reverse("access:access_request_new"), form_data(case, applications=[other.pk])
+    )
 
     assert response.status_code == 400
     assert response.context["form"].errors["applications"]
@@ -102,7 +104,7 @@ def test_a_request_received_tomorrow_is_an_error_on_the_field(
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
 
     response = client.post(
-        reverse("access_request_new"), form_data(case, received_on=tomorrow.isoformat())
+        reverse("access:access_request_new"), form_data(case, received_on=tomorrow.isoformat())
     )
 
     assert response.status_code == 400
@@ -116,13 +118,16 @@ def test_applicants_and_members_are_refused_the_register(
     access_request = registered(world, case)
     client.force_login(getattr(world, who))
 
-    assert client.get(reverse("access_request_list")).status_code == 403
-    assert client.get(reverse("access_request_new")).status_code == 403
-    detail = client.get(reverse("access_request_detail", args=[access_request.pk]))
+    assert client.get(reverse("access:access_request_list")).status_code == 403
+    assert client.get(reverse("access:access_request_new")).status_code == 403
+    detail = client.get(reverse("access:access_request_detail", args=[access_request.pk]))
     # An applicant is no staff of Roskilde: the request does not exist for them.
     assert detail.status_code == (404 if who == "anna" else 403)
     client.force_login(world.carl)
-    assert client.get(reverse("access_request_detail", args=[access_request.pk])).status_code == 200
+    assert (
+        client.get(reverse("access:access_request_detail", args=[access_request.pk])).status_code
+        == 200
+    )
 
 
 def test_another_municipalitys_case_officer_does_not_find_the_request(
@@ -131,12 +136,17 @@ def test_another_municipalitys_case_officer_does_not_find_the_request(
     access_request = registered(world, case)
     client.force_login(world.helle)
 
-    assert client.get(reverse("access_request_detail", args=[access_request.pk])).status_code == 404
+    assert (
+        client.get(reverse("access:access_request_detail", args=[access_request.pk])).status_code
+        == 404
+    )
     response = client.post(
-        reverse("access_request_decide", args=[access_request.pk]), {"decision": "full"}
+        reverse("access:access_request_decide", args=[access_request.pk]), {"decision": "full"}
     )
     assert response.status_code == 404
-    assert "Jens Journalist" not in client.get(reverse("access_request_list")).content.decode()
+    assert (
+        "Jens Journalist" not in client.get(reverse("access:access_request_list")).content.decode()
+    )
 
 
 def test_the_auditor_reads_but_cannot_change(
@@ -145,16 +155,16 @@ def test_the_auditor_reads_but_cannot_change(
     access_request = registered(world, case)
     client.force_login(world.gustav)
 
-    assert client.get(reverse("access_request_list")).status_code == 200
-    page = client.get(reverse("access_request_detail", args=[access_request.pk]))
+    assert client.get(reverse("access:access_request_list")).status_code == 200
+    page = client.get(reverse("access:access_request_detail", args=[access_request.pk]))
     assert page.status_code == 200 and "decide_form" not in page.context
     for name, data in (
-        ("access_request_decide", {"decision": "full"}),
-        ("access_request_extend", {"until": "2030-01-01", "reason": "x"}),
-        ("access_request_hand_out", {}),
+        ("access:access_request_decide", {"decision": "full"}),
+        ("access:access_request_extend", {"until": "2030-01-01", "reason": "x"}),
+        ("access:access_request_hand_out", {}),
     ):
         assert client.post(reverse(name, args=[access_request.pk]), data).status_code == 403
-    assert client.post(reverse("access_request_new"), form_data(case)).status_code == 403
+    assert client.post(reverse("access:access_request_new"), form_data(case)).status_code == 403
     assert AccessRequest.objects.get().status == AccessStatus.RECEIVED
 
 
@@ -167,7 +177,7 @@ def test_an_overdue_request_is_flagged_and_the_list_sorts_by_deadline(
     fresh = registered(world, case, requester_name="Ny Anmodning")
     client.force_login(world.carl)
 
-    response = client.get(reverse("access_request_list"), {"sort": "-deadline"})
+    response = client.get(reverse("access:access_request_list"), {"sort": "-deadline"})
 
     rows = response.context["rows"]
     assert [r.pk for r, _overdue in rows] == [fresh.pk, late.pk]
@@ -180,7 +190,7 @@ def test_a_partial_decision_without_reasons_is_refused_next_to_the_fields(
 ) -> None:
     access_request = registered(world, case)
     client.force_login(world.carl)
-    url = reverse("access_request_decide", args=[access_request.pk])
+    url = reverse("access:access_request_decide", args=[access_request.pk])
 
     response = client.post(url, {"decision": "partial", "reasons": "", "complaint_guidance": ""})
 
@@ -201,7 +211,7 @@ def test_the_decide_form_offers_the_municipalitys_complaint_guidance(
     access_request = registered(world, case)
     client.force_login(world.carl)
 
-    page = client.get(reverse("access_request_detail", args=[access_request.pk]))
+    page = client.get(reverse("access:access_request_detail", args=[access_request.pk]))
 
     initial = page.context["decide_form"].initial["complaint_guidance"]
     assert "Ankestyrelsen" in initial and "§ 37" in initial
@@ -216,11 +226,11 @@ def test_the_handler_hands_out_a_redacted_export_and_downloads_it(
     client.force_login(world.carl)
 
     response = client.post(
-        reverse("access_request_hand_out", args=[access_request.pk]),
+        reverse("access:access_request_hand_out", args=[access_request.pk]),
         {"declarations": "private", "contact_details": ""},
     )
     assert response.status_code == 302
-    download = client.get(reverse("access_request_export", args=[access_request.pk]))
+    download = client.get(reverse("access:access_request_export", args=[access_request.pk]))
 
     assert download.status_code == 200
     data = b"".join(download.streaming_content)
@@ -238,7 +248,7 @@ def test_the_register_costs_the_same_queries_for_1_and_6_requests(
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(world.carl)
-    url = reverse("access_request_list")
+    url = reverse("access:access_request_list")
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:

@@ -82,7 +82,7 @@ def test_the_full_life_of_a_grant(
     for amount, reference in (("12.000", "UDB-1"), ("8.000,00", "UDB-2")):
         fresh = Application.objects.get(pk=pk)
         response = carl.post(
-            reverse("application_act", args=[pk, "pay"]),
+            reverse("applications:application_act", args=[pk, "pay"]),
             {
                 "seen_status": fresh.status,
                 "seen_version": fresh.version,
@@ -98,13 +98,13 @@ def test_the_full_life_of_a_grant(
 
     anna = as_user(world.anna)
     application = Application.objects.get(pk=pk)
-    response = anna.post(reverse("report_submit", args=[pk]), report_post(application))
+    response = anna.post(reverse("after_grant:report_submit", args=[pk]), report_post(application))
     assert response.status_code == 302, response.content.decode()[:3000]
 
     carl = as_user(world.carl)
     application = Application.objects.get(pk=pk)
     response = carl.post(
-        reverse("application_act", args=[pk, "return_report"]),
+        reverse("applications:application_act", args=[pk, "return_report"]),
         {
             "seen_status": application.status,
             "seen_version": application.version,
@@ -114,18 +114,18 @@ def test_the_full_life_of_a_grant(
     assert response.status_code == 302
 
     anna = as_user(world.anna)
-    page = anna.get(reverse("report_submit", args=[pk]))
+    page = anna.get(reverse("after_grant:report_submit", args=[pk]))
     assert "Udflugten mangler bilag." in page.content.decode()
     application = Application.objects.get(pk=pk)
     response = anna.post(
-        reverse("report_submit", args=[pk]),
+        reverse("after_grant:report_submit", args=[pk]),
         report_post(application, description="Rettet, med bilag"),
     )
     assert response.status_code == 302
 
     carl = as_user(world.carl)
     application = Application.objects.get(pk=pk)
-    approve = reverse("report_approve", args=[pk])
+    approve = reverse("after_grant:report_approve", args=[pk])
     assert carl.get(approve).status_code == 200
     approval = {
         "seen_status": application.status,
@@ -147,7 +147,7 @@ def test_the_full_life_of_a_grant(
 
     application = Application.objects.get(pk=pk)
     response = carl.post(
-        reverse("application_act", args=[pk, "register_repayment"]),
+        reverse("applications:application_act", args=[pk, "register_repayment"]),
         {
             "seen_status": application.status,
             "seen_version": application.version,
@@ -179,7 +179,11 @@ def test_the_full_life_of_a_grant(
     assert len(media_files(settings)) == 2  # one accounts file per report
 
     # The application page shows it all, to anna too.
-    page = as_user(world.anna).get(reverse("application_detail", args=[pk])).content.decode()
+    page = (
+        as_user(world.anna)
+        .get(reverse("applications:application_detail", args=[pk]))
+        .content.decode()
+    )
     for text in ("UDB-1", "UDB-2", "Rettet, med bilag", "Udflugten mangler bilag.", "IND-42"):
         assert text in page
 
@@ -192,7 +196,7 @@ def test_the_report_form_lists_the_budget_lines_and_the_tiers_documents(
 ) -> None:
     paid = advance(draft, world, S.PAID)
 
-    page = as_user(world.anna).get(reverse("report_submit", args=[paid.pk]))
+    page = as_user(world.anna).get(reverse("after_grant:report_submit", args=[paid.pk]))
 
     html = page.content.decode()
     assert page.status_code == 200
@@ -214,7 +218,7 @@ def test_a_refused_report_keeps_the_input_shows_errors_by_the_fields_and_stores_
     )
 
     response = client.post(
-        reverse("report_submit", args=[paid.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
+        reverse("after_grant:report_submit", args=[paid.pk]), data, HTTP_ACCEPT_LANGUAGE="en"
     )
 
     html = response.content.decode()
@@ -234,7 +238,8 @@ def test_a_bad_amount_on_a_line_is_refused_next_to_it(
     paid = advance(draft, world, S.PAID)
 
     response = as_user(world.anna).post(
-        reverse("report_submit", args=[paid.pk]), report_post(paid, **{"lines-1-spent": spent})
+        reverse("after_grant:report_submit", args=[paid.pk]),
+        report_post(paid, **{"lines-1-spent": spent}),
     )
 
     assert response.status_code == 400
@@ -247,7 +252,7 @@ def test_only_the_association_may_open_the_report_form(
     world: SimpleNamespace, draft: Application, as_user: Any, name: str
 ) -> None:
     paid = advance(draft, world, S.PAID)
-    url = reverse("report_submit", args=[paid.pk])
+    url = reverse("after_grant:report_submit", args=[paid.pk])
 
     response = as_user(getattr(world, name)).post(url, report_post(paid))
 
@@ -262,7 +267,10 @@ def test_the_report_form_is_refused_before_the_payout(
 ) -> None:
     granted = advance(draft, world, S.GRANTED)
 
-    assert as_user(world.anna).get(reverse("report_submit", args=[granted.pk])).status_code == 403
+    assert (
+        as_user(world.anna).get(reverse("after_grant:report_submit", args=[granted.pk])).status_code
+        == 403
+    )
 
 
 # --- the approve page ------------------------------------------------------------------------
@@ -280,7 +288,7 @@ def test_approving_an_unspent_balance_without_a_settlement_shows_the_error(
     reported = reported_with_balance(draft, world)
 
     response = as_user(world.carl).post(
-        reverse("report_approve", args=[reported.pk]),
+        reverse("after_grant:report_approve", args=[reported.pk]),
         {"seen_status": reported.status, "seen_version": reported.version, "reason": "OK"},
     )
 
@@ -294,7 +302,7 @@ def test_only_the_case_officer_may_approve_on_the_approve_page(
     world: SimpleNamespace, draft: Application, as_user: Any, name: str
 ) -> None:
     reported = reported_with_balance(draft, world)
-    url = reverse("report_approve", args=[reported.pk])
+    url = reverse("after_grant:report_approve", args=[reported.pk])
     data = {
         "seen_status": reported.status,
         "seen_version": reported.version,
@@ -324,7 +332,7 @@ def test_a_report_attachment_downloads_only_for_those_who_may_see_the_case(
     attachment = ReportAttachment.objects.get(report__application=reported)
 
     response = as_user(getattr(world, name)).get(
-        reverse("report_attachment_download", args=[attachment.pk])
+        reverse("after_grant:report_attachment_download", args=[attachment.pk])
     )
 
     assert response.status_code == status
@@ -356,7 +364,7 @@ def test_the_overview_lists_overdue_awaiting_and_claims_with_constant_queries(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
     client = as_user(world.carl)
-    url = reverse("usage_reports")
+    url = reverse("after_grant:usage_reports")
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -385,8 +393,10 @@ def test_the_overview_lists_overdue_awaiting_and_claims_with_constant_queries(
 
 @pytest.mark.parametrize("name", ["anna", "bo"])
 def test_the_overview_is_for_staff_only(world: SimpleNamespace, as_user: Any, name: str) -> None:
-    assert as_user(getattr(world, name)).get(reverse("usage_reports")).status_code == 403
-    assert as_user(world.gustav).get(reverse("usage_reports")).status_code == 200
+    assert (
+        as_user(getattr(world, name)).get(reverse("after_grant:usage_reports")).status_code == 403
+    )
+    assert as_user(world.gustav).get(reverse("after_grant:usage_reports")).status_code == 200
 
 
 def test_the_overview_shows_only_the_users_municipality(
@@ -394,9 +404,12 @@ def test_the_overview_shows_only_the_users_municipality(
 ) -> None:
     overdue = overdue_case(world, S.PAID)
 
-    assert overdue.case_number in as_user(world.carl).get(reverse("usage_reports")).content.decode()
+    assert (
+        overdue.case_number
+        in as_user(world.carl).get(reverse("after_grant:usage_reports")).content.decode()
+    )
     assert overdue.case_number not in (
-        as_user(world.helle).get(reverse("usage_reports")).content.decode()
+        as_user(world.helle).get(reverse("after_grant:usage_reports")).content.decode()
     )
 
 
@@ -466,7 +479,7 @@ def test_the_trail_and_the_case_file_hold_payouts_reports_and_the_claim(
     ):
         assert any(t.lower() == expected.lower() for t in titles), (expected, titles)
 
-    response = as_user(world.gustav).get(reverse("application_export", args=[closed.pk]))
+    response = as_user(world.gustav).get(reverse("audit:application_export", args=[closed.pk]))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     names = archive.namelist()
     assert f"report-attachments/{report.pk}-{attachment.pk}-regnskab.pdf" in names
@@ -482,22 +495,29 @@ def test_the_application_page_sends_the_report_and_its_approval_to_their_own_pag
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
     paid = advance(draft, world, S.PAID)
-    page = as_user(world.anna).get(reverse("application_detail", args=[paid.pk])).content.decode()
-    assert f'href="{reverse("report_submit", args=[paid.pk])}" data-action="submit_report"' in page
+    page = (
+        as_user(world.anna)
+        .get(reverse("applications:application_detail", args=[paid.pk]))
+        .content.decode()
+    )
+    assert (
+        f'href="{reverse("after_grant:report_submit", args=[paid.pk])}" data-action="submit_report"'
+        in page
+    )
 
     reported = perform(paid, "submit_report", user=world.anna, **report_data())
-    page = as_user(world.carl).get(reverse("application_detail", args=[reported.pk]))
+    page = as_user(world.carl).get(reverse("applications:application_detail", args=[reported.pk]))
     html = page.content.decode()
-    assert f'href="{reverse("report_approve", args=[reported.pk])}"' in html
+    assert f'href="{reverse("after_grant:report_approve", args=[reported.pk])}"' in html
     attachment = ReportAttachment.objects.get(report__application=reported)
-    assert reverse("report_attachment_download", args=[attachment.pk]) in html
+    assert reverse("after_grant:report_attachment_download", args=[attachment.pk]) in html
 
 
 def test_register_repayment_is_offered_only_while_a_claim_is_outstanding(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
     closed = advance(draft, world, S.CLOSED)  # spent in full: nothing to repay
-    url = reverse("application_detail", args=[closed.pk])
+    url = reverse("applications:application_detail", args=[closed.pk])
     assert 'data-action="register_repayment"' not in as_user(world.carl).get(url).content.decode()
 
     other = make_application(round=world.round, association=world.a)
@@ -509,5 +529,5 @@ def test_register_repayment_is_offered_only_while_a_claim_is_outstanding(
         settlement="repayment",
         **NO_HEARING,
     )
-    url = reverse("application_detail", args=[claimed.pk])
+    url = reverse("applications:application_detail", args=[claimed.pk])
     assert 'data-action="register_repayment"' in as_user(world.carl).get(url).content.decode()

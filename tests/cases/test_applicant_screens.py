@@ -42,12 +42,12 @@ def edit_post(application: Application, **overrides: Any) -> dict[str, Any]:
 def test_anna_creates_a_draft_with_a_case_number(world: Any, as_user: Any) -> None:
     client = as_user(world.anna)
     response = client.post(
-        reverse("application_new"),
+        reverse("applications:application_new"),
         {"round": world.round.pk, "association": world.a.pk, "title": "Lektiecafé"},
     )
     application = Application.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("application_edit", args=[application.pk])
+    assert response["Location"] == reverse("applications:application_edit", args=[application.pk])
     assert application.status == ApplicationStatus.DRAFT
     assert application.case_number.endswith("-0001")
     assert application.history.get().history_user == world.anna
@@ -55,14 +55,14 @@ def test_anna_creates_a_draft_with_a_case_number(world: Any, as_user: Any) -> No
 
 def test_anna_cannot_create_a_draft_for_bos_association(world: Any, as_user: Any) -> None:
     response = as_user(world.anna).post(
-        reverse("application_new"),
+        reverse("applications:application_new"),
         {"round": world.round.pk, "association": world.b.pk, "title": "Forsøg"},
     )
     assert response.status_code == 400
     assert not Application.objects.exists()
     # The same request by bo, who represents B, is allowed: the refusal came from the rule.
     response = as_user(world.bo).post(
-        reverse("application_new"),
+        reverse("applications:application_new"),
         {"round": world.round.pk, "association": world.b.pk, "title": "Forsøg"},
     )
     assert response.status_code == 302
@@ -72,7 +72,8 @@ def test_saving_a_draft_records_budget_lines_and_history(
     world: Any, draft: Any, as_user: Any
 ) -> None:
     response = as_user(world.anna).post(
-        reverse("application_edit", args=[draft.pk]), edit_post(draft, amount_requested="25000,00")
+        reverse("applications:application_edit", args=[draft.pk]),
+        edit_post(draft, amount_requested="25000,00"),
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -100,7 +101,7 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_lost(
     before = (draft.purpose, draft.amount_requested, draft.budget_lines.count())
     with override("en"):
         response = as_user(world.anna).post(
-            reverse("application_edit", args=[draft.pk]),
+            reverse("applications:application_edit", args=[draft.pk]),
             edit_post(draft, purpose="Nyt formål der ikke må gå tabt", **{field: value}),
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -118,7 +119,8 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_lost(
 
 def test_a_budget_line_without_amount_is_refused(world: Any, draft: Any, as_user: Any) -> None:
     response = as_user(world.anna).post(
-        reverse("application_edit", args=[draft.pk]), edit_post(draft, **{"lines-1-amount": ""})
+        reverse("applications:application_edit", args=[draft.pk]),
+        edit_post(draft, **{"lines-1-amount": ""}),
     )
     assert response.status_code == 400
     assert 'id="id_lines-1-amount-error"' in response.content.decode()
@@ -128,7 +130,7 @@ def upload(
     client: Any, application: Application, name: str, content: bytes, kind: str = "other"
 ) -> Any:
     return client.post(
-        reverse("attachment_upload", args=[application.pk]),
+        reverse("applications:attachment_upload", args=[application.pk]),
         {"kind": kind, "file": SimpleUploadedFile(name, content)},
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -143,7 +145,7 @@ def test_a_pdf_upload_is_stored_and_downloaded_as_attachment(
     attachment = draft.attachments.order_by("-pk").first()
     assert attachment.original_name.endswith("årsregnskab 2025.pdf")
     assert ".." not in attachment.file.name and " " not in attachment.file.name
-    download = client.get(reverse("attachment_download", args=[attachment.pk]))
+    download = client.get(reverse("applications:attachment_download", args=[attachment.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"].startswith("attachment;")
     assert b"".join(download.streaming_content) == PDF_BYTES
@@ -188,7 +190,7 @@ def test_attachments_can_only_be_changed_on_a_draft(world: Any, draft: Any, as_u
     attachment = draft.attachments.first()
     client = as_user(world.anna)
     assert upload(client, draft, "ekstra.pdf", PDF_BYTES).status_code == 403
-    response = client.post(reverse("attachment_delete", args=[attachment.pk]))
+    response = client.post(reverse("applications:attachment_delete", args=[attachment.pk]))
     assert response.status_code == 403
     assert Attachment.objects.filter(pk=attachment.pk).exists()
 
@@ -197,7 +199,7 @@ def test_submitting_an_incomplete_draft_says_what_is_missing(world: Any, as_user
     incomplete = ApplicationFactory(round=world.round, association=world.a, complete=False)
     with override("en"):
         response = as_user(world.anna).post(
-            reverse("application_act", args=[incomplete.pk, "submit"]),
+            reverse("applications:application_act", args=[incomplete.pk, "submit"]),
             {"seen_status": "draft"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -212,15 +214,15 @@ def test_submitting_an_incomplete_draft_says_what_is_missing(world: Any, as_user
 def test_anna_submits_through_the_screen(world: Any, draft: Any, as_user: Any) -> None:
     client = as_user(world.anna)
     response = client.post(
-        reverse("application_act", args=[draft.pk, "submit"]), {"seen_status": "draft"}
+        reverse("applications:application_act", args=[draft.pk, "submit"]), {"seen_status": "draft"}
     )
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == ApplicationStatus.SUBMITTED
-    detail = client.get(reverse("application_detail", args=[draft.pk]))
+    detail = client.get(reverse("applications:application_detail", args=[draft.pk]))
     assert 'data-transition="submit"' in detail.content.decode()
     # Once submitted, the draft can no longer be edited.
-    assert client.get(reverse("application_edit", args=[draft.pk])).status_code == 403
+    assert client.get(reverse("applications:application_edit", args=[draft.pk])).status_code == 403
 
 
 def test_an_outdated_page_gets_the_moved_on_message(world: Any, draft: Any, as_user: Any) -> None:
@@ -231,7 +233,7 @@ def test_an_outdated_page_gets_the_moved_on_message(world: Any, draft: Any, as_u
     engine.perform(submitted, "accept", user=world.carl)
     with override("en"):
         response = client.post(
-            reverse("application_act", args=[draft.pk, "reject"]),
+            reverse("applications:application_act", args=[draft.pk, "reject"]),
             {"seen_status": "submitted", "reason": "Ikke frivilligt"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -244,7 +246,7 @@ def test_an_outdated_page_gets_the_moved_on_message(world: Any, draft: Any, as_u
 def test_a_refused_transition_says_why_on_the_page(world: Any, draft: Any, as_user: Any) -> None:
     with override("en"):
         response = as_user(world.anna).post(
-            reverse("application_act", args=[draft.pk, "accept"]),
+            reverse("applications:application_act", args=[draft.pk, "accept"]),
             {"seen_status": "draft"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -258,7 +260,7 @@ def test_a_missing_reason_is_shown_next_to_the_field(world: Any, draft: Any, as_
     engine.perform(draft, "submit", user=world.anna)
     with override("en"):
         response = as_user(world.carl).post(
-            reverse("application_act", args=[draft.pk, "reject"]),
+            reverse("applications:application_act", args=[draft.pk, "reject"]),
             {"seen_status": "submitted", "reason": "  "},
             HTTP_ACCEPT_LANGUAGE="en",
         )
@@ -267,5 +269,7 @@ def test_a_missing_reason_is_shown_next_to_the_field(world: Any, draft: Any, as_
 
 
 def test_an_unknown_action_is_a_404(world: Any, draft: Any, as_user: Any) -> None:
-    response = as_user(world.anna).get(reverse("application_act", args=[draft.pk, "approve_all"]))
+    response = as_user(world.anna).get(
+        reverse("applications:application_act", args=[draft.pk, "approve_all"])
+    )
     assert response.status_code == 404

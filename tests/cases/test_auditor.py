@@ -40,18 +40,21 @@ pytestmark = pytest.mark.django_db
 
 # The auditor's own inbox and session are theirs to change; nothing else is.
 OWN = {
-    "notification_mark_read",
-    "notification_mark_all_read",
-    "notification_preferences",
+    "notifications:notification_mark_read",
+    "notifications:notification_mark_all_read",
+    "notifications:notification_preferences",
     "set_language",
-    "login",
-    "logout",
-    "otp_setup",  # the auditor's own second factor
-    "otp_verify",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:otp_setup",  # the auditor's own second factor
+    "accounts:otp_verify",
 }
 
 
-def _patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tuple[str, str]]:
+def _patterns(
+    resolver: URLResolver | None = None, prefix: str = "", namespace: str = ""
+) -> list[tuple[str, str]]:
+    """Every named screen pattern as (namespaced name, route)."""
     found = []
     for pattern in (resolver or get_resolver()).url_patterns:
         if isinstance(pattern, URLResolver):
@@ -59,9 +62,10 @@ def _patterns(resolver: URLResolver | None = None, prefix: str = "") -> list[tup
                 continue  # the admin: only is_staff users get in (tested below)
             if str(pattern.pattern).startswith("api/"):
                 continue  # the API: every endpoint × role, the auditor's too, in tests/security
-            found += _patterns(pattern, prefix + str(pattern.pattern))
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            found += _patterns(pattern, prefix + str(pattern.pattern), inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            found.append((pattern.name, prefix + str(pattern.pattern)))
+            found.append((namespace + pattern.name, prefix + str(pattern.pattern)))
     return found
 
 
@@ -136,62 +140,62 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
     apps_ = [{"pk": a.pk} for a in scene.applications]
     meetings = [{"pk": m.pk} for m in scene.meetings]
     table: dict[str, list[dict[str, Any]]] = {
-        "home": [{}],
-        "my_applications": [{}],
-        "application_new": [{}],
-        "association_new": [{}],
-        "staff_rounds": [{}],
-        "flow_chart": [{}],
-        "notification_list": [{}],
-        "application_detail": apps_,
-        "application_edit": apps_,
-        "attachment_upload": apps_,
-        "application_trail": apps_,
-        "application_export": apps_,
-        "conflict_declare": apps_,
-        "application_act": [
+        "applications:home": [{}],
+        "applications:my_applications": [{}],
+        "applications:application_new": [{}],
+        "applications:association_new": [{}],
+        "inbox:staff_rounds": [{}],
+        "applications:flow_chart": [{}],
+        "notifications:notification_list": [{}],
+        "applications:application_detail": apps_,
+        "applications:application_edit": apps_,
+        "applications:attachment_upload": apps_,
+        "audit:application_trail": apps_,
+        "audit:application_export": apps_,
+        "council:conflict_declare": apps_,
+        "applications:application_act": [
             {"pk": a.pk, "name": n} for a in scene.applications for n in sorted(TRANSITION_NAMES)
         ],
-        "attachment_download": [{"pk": scene.attachment.pk}],
-        "attachment_delete": [{"pk": scene.attachment.pk}],
-        "association_edit": [{"pk": world.a.pk}],
-        "round_inbox": [{"pk": world.round.pk}],
-        "paper_application_new": [{"pk": world.round.pk}],
-        "round_decisions": [{"pk": world.round.pk}],
-        "round_export": [{"pk": world.round.pk}],
-        "meeting_list": [{"round_pk": world.round.pk}],
-        "meeting_new": [{"round_pk": world.round.pk}],
-        "document_download": [{"pk": scene.document.pk}],
-        "conflict_rule": [{"pk": scene.declaration.pk}],
-        "manager_conflicts": [{}],  # the managers' page: the auditor is refused (403)
-        "meeting_assess_item": [
+        "applications:attachment_download": [{"pk": scene.attachment.pk}],
+        "applications:attachment_delete": [{"pk": scene.attachment.pk}],
+        "applications:association_edit": [{"pk": world.a.pk}],
+        "inbox:round_inbox": [{"pk": world.round.pk}],
+        "inbox:paper_application_new": [{"pk": world.round.pk}],
+        "audit:round_decisions": [{"pk": world.round.pk}],
+        "audit:round_export": [{"pk": world.round.pk}],
+        "meetings:meeting_list": [{"round_pk": world.round.pk}],
+        "meetings:meeting_new": [{"round_pk": world.round.pk}],
+        "audit:document_download": [{"pk": scene.document.pk}],
+        "council:conflict_rule": [{"pk": scene.declaration.pk}],
+        "council:manager_conflicts": [{}],  # the managers' page: the auditor is refused (403)
+        "council:meeting_assess_item": [
             {"pk": m.pk, "application_pk": a.pk} for m in scene.meetings for a in scene.applications
         ],
-        "notification_outbox": [{}, {"municipality_pk": world.roskilde.pk}],
-        "report_submit": apps_,
-        "report_approve": apps_,
-        "report_attachment_download": [{"pk": scene.report_attachment.pk}],
-        "usage_reports": [{}],
-        "hearing_answer": apps_,
-        "hearing_attachment_download": [{"pk": scene.hearing_attachment.pk}],
-        "round_report": [{"pk": world.round.pk}],
-        "round_report_csv": [{"pk": world.round.pk}],
-        "municipality_report": [{}],
-        "trail_public_key": [{}],  # public: the key that verifies the trail's checkpoints
-        "privacy_notice": [{}],  # public: the privacy notice (GET only)
-        "note_create": apps_,
-        "document_register": apps_,
-        "received_document_download": [{"pk": scene.received.pk}],
-        "access_request_list": [{}],
-        "access_request_new": [{}],
+        "notifications:notification_outbox": [{}, {"municipality_pk": world.roskilde.pk}],
+        "after_grant:report_submit": apps_,
+        "after_grant:report_approve": apps_,
+        "after_grant:report_attachment_download": [{"pk": scene.report_attachment.pk}],
+        "after_grant:usage_reports": [{}],
+        "hearings:hearing_answer": apps_,
+        "hearings:hearing_attachment_download": [{"pk": scene.hearing_attachment.pk}],
+        "reports:round_report": [{"pk": world.round.pk}],
+        "reports:round_report_csv": [{"pk": world.round.pk}],
+        "reports:municipality_report": [{}],
+        "audit:trail_public_key": [{}],  # public: the key that verifies the trail's checkpoints
+        "privacy:privacy_notice": [{}],  # public: the privacy notice (GET only)
+        "notes:note_create": apps_,
+        "notes:document_register": apps_,
+        "notes:received_document_download": [{"pk": scene.received.pk}],
+        "access:access_request_list": [{}],
+        "access:access_request_new": [{}],
         **{
-            f"access_request_{page}": [{"pk": scene.access_request.pk}]
+            f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")
         },
     }
-    if name.startswith("meeting_") and name not in table:
+    if name.split(":")[-1].startswith("meeting_") and name not in table:
         return meetings
-    if name in OWN or name in ("notification_detail",):
+    if name in OWN or name in ("notifications:notification_detail",):
         return []
     assert name in table, f"URL pattern {name!r}: say what the auditor may do with it"
     return table[name]
@@ -262,9 +266,9 @@ def test_the_auditor_changes_nothing_anywhere(
 @pytest.mark.parametrize(
     "name",
     [
-        "application_detail",
-        "application_trail",
-        "application_export",
+        "applications:application_detail",
+        "audit:application_trail",
+        "audit:application_export",
     ],
 )
 def test_the_auditor_reads_every_case_of_the_municipality(
@@ -275,15 +279,21 @@ def test_the_auditor_reads_every_case_of_the_municipality(
         assert client.get(reverse(name, args=[application.pk])).status_code == 200
 
 
-@pytest.mark.parametrize("name", ["round_inbox", "round_decisions", "meeting_list"])
+@pytest.mark.parametrize(
+    "name", ["inbox:round_inbox", "audit:round_decisions", "meetings:meeting_list"]
+)
 def test_the_auditor_reads_the_rounds_and_meetings(
     world: SimpleNamespace, scene: SimpleNamespace, client: Any, name: str
 ) -> None:
     client.force_login(world.gustav)
-    key = "round_pk" if name == "meeting_list" else "pk"
+    key = "round_pk" if name == "meetings:meeting_list" else "pk"
     assert client.get(reverse(name, kwargs={key: world.round.pk})).status_code == 200
     for meeting in scene.meetings:
-        for page in ("meeting_detail", "meeting_agenda", "meeting_minutes"):
+        for page in (
+            "meetings:meeting_detail",
+            "meetings:meeting_agenda",
+            "meetings:meeting_minutes",
+        ):
             assert client.get(reverse(page, args=[meeting.pk])).status_code == 200
 
 

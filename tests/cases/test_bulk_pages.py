@@ -64,11 +64,11 @@ def meeting_of(body: str) -> Meeting:
 
 
 def url(meeting: Meeting) -> str:
-    return reverse("meeting_bulk", args=[meeting.pk])
+    return reverse("bulk:meeting_bulk", args=[meeting.pk])
 
 
 def after_url(meeting: Meeting) -> str:
-    return reverse("meeting_detail", args=[meeting.pk])
+    return reverse("meetings:meeting_detail", args=[meeting.pk])
 
 
 def row(application: Application, **fields: str) -> dict[str, str]:

@@ -26,7 +26,7 @@ def test_carl_filters_and_searches_the_inbox(world: Any, client: Any) -> None:
         round=world.round, association=world.b, title="Endnu ikke indsendt"
     )  # a draft
     client.force_login(world.carl)
-    url = reverse("round_inbox", args=[world.round.pk])
+    url = reverse("inbox:round_inbox", args=[world.round.pk])
 
     html = client.get(url).content.decode()
     assert (
@@ -49,7 +49,7 @@ def test_carl_registers_a_paper_application_received_before_the_deadline(
     client.force_login(world.carl)
     received = timezone.localtime(timezone.now() - datetime.timedelta(days=1))
     response = client.post(
-        reverse("paper_application_new", args=[world.round.pk]),
+        reverse("inbox:paper_application_new", args=[world.round.pk]),
         {
             "association": world.b.pk,
             "received_at": received.strftime("%Y-%m-%dT%H:%M"),
@@ -60,7 +60,10 @@ def test_carl_registers_a_paper_application_received_before_the_deadline(
     application = Application.objects.get(title="Besøgsvenner (papir)")
     assert application.registered_by == world.carl and application.is_paper
     # carl types in the content, then the association's deadline counts from receipt.
-    assert client.get(reverse("application_edit", args=[application.pk])).status_code == 200
+    assert (
+        client.get(reverse("applications:application_edit", args=[application.pk])).status_code
+        == 200
+    )
 
 
 def test_a_paper_application_cannot_be_received_in_the_future(world: Any, client: Any) -> None:
@@ -68,7 +71,7 @@ def test_a_paper_application_cannot_be_received_in_the_future(world: Any, client
     future = timezone.localtime(timezone.now() + datetime.timedelta(days=2))
     with override("en"):
         response = client.post(
-            reverse("paper_application_new", args=[world.round.pk]),
+            reverse("inbox:paper_application_new", args=[world.round.pk]),
             {
                 "association": world.b.pk,
                 "received_at": future.strftime("%Y-%m-%dT%H:%M"),
@@ -95,7 +98,7 @@ def test_a_wrong_cvr_is_refused_next_to_the_field(
     client.force_login(world.carl)
     with override("en"):
         response = client.post(
-            reverse("association_new") + f"?round={world.round.pk}",
+            reverse("applications:association_new") + f"?round={world.round.pk}",
             {
                 "name": "Ny forening",
                 "cvr": cvr,
@@ -121,7 +124,7 @@ def test_carl_registers_a_new_association_and_returns_to_the_paper_form(
     client.force_login(world.carl)
     cvr = valid_cvr(900)
     response = client.post(
-        reverse("association_new") + f"?round={world.round.pk}",
+        reverse("applications:association_new") + f"?round={world.round.pk}",
         {
             "name": "Ny forening",
             "cvr": cvr,
@@ -138,12 +141,12 @@ def test_carl_registers_a_new_association_and_returns_to_the_paper_form(
     assert response["Location"].endswith(f"?association={association.pk}")
     # An applicant cannot register associations.
     client.force_login(world.anna)
-    assert client.get(reverse("association_new")).status_code == 403
+    assert client.get(reverse("applications:association_new")).status_code == 403
 
 
 def test_anna_updates_her_associations_details_but_not_its_cvr(world: Any, client: Any) -> None:
     client.force_login(world.anna)
-    url = reverse("association_edit", args=[world.a.pk])
+    url = reverse("applications:association_edit", args=[world.a.pk])
     data = {
         "name": world.a.name,
         "cvr": valid_cvr(901),
@@ -171,13 +174,16 @@ def test_anna_updates_her_associations_details_but_not_its_cvr(world: Any, clien
     client.force_login(world.bo)
     assert client.post(url, data).status_code == 404
     assert (
-        client.get(reverse("association_edit", args=[AssociationFactory().pk])).status_code == 404
+        client.get(
+            reverse("applications:association_edit", args=[AssociationFactory().pk])
+        ).status_code
+        == 404
     )
 
 
 def test_the_flow_chart_page_shows_the_generated_chart(world: Any, client: Any) -> None:
     client.force_login(world.anna)
-    html = client.get(reverse("flow_chart")).content.decode()
+    html = client.get(reverse("applications:flow_chart")).content.decode()
     assert "<svg" in html and "in_council_review" in html and "send_back" in html
 
 
@@ -187,11 +193,13 @@ def test_carl_accepts_through_the_screen_and_the_timeline_shows_it(
     submitted = engine.perform(draft, "submit", user=world.anna)
     client.force_login(world.carl)
     response = client.post(
-        reverse("application_act", args=[submitted.pk, "accept"]),
+        reverse("applications:application_act", args=[submitted.pk, "accept"]),
         {"seen_status": "submitted", "reason": "Frivilligbaseret, lokalt, socialt formål"},
     )
     assert response.status_code == 302
     submitted.refresh_from_db()
     assert submitted.status == ApplicationStatus.IN_COUNCIL_REVIEW
-    html = client.get(reverse("application_detail", args=[submitted.pk])).content.decode()
+    html = client.get(
+        reverse("applications:application_detail", args=[submitted.pk])
+    ).content.decode()
     assert "Frivilligbaseret, lokalt, socialt formål" in html

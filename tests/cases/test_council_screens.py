@@ -71,12 +71,12 @@ def council(world: SimpleNamespace) -> SimpleNamespace:
 
 def assess_url(council: SimpleNamespace, application: Application | None = None) -> str:
     if application is None:
-        return reverse("meeting_assess", args=[council.meeting.pk])
-    return reverse("meeting_assess_item", args=[council.meeting.pk, application.pk])
+        return reverse("council:meeting_assess", args=[council.meeting.pk])
+    return reverse("council:meeting_assess_item", args=[council.meeting.pk, application.pk])
 
 
 def overview_url(council: SimpleNamespace) -> str:
-    return reverse("meeting_assessments", args=[council.meeting.pk])
+    return reverse("council:meeting_assessments", args=[council.meeting.pk])
 
 
 def item_html(content: bytes, application: Application) -> str:
@@ -101,7 +101,7 @@ def test_the_sheet_shows_every_item_with_its_key_facts(
         assert application.association.name in section
         assert application.title in section
         assert "Opfylder kriterierne" in section  # the screening note
-        assert reverse("application_detail", args=[application.pk]) in section
+        assert reverse("applications:application_detail", args=[application.pk]) in section
         assert f'action="{assess_url(council, application)}"' in section
     # erik is the chair: the sheet links to the overview.
     assert overview_url(council) in response.content.decode()
@@ -252,7 +252,7 @@ def test_a_council_member_can_neither_recommend_nor_decide(
         )
         on_agenda(application, world)  # a committee meeting, frida present
     before = (application.status, application.version)
-    url = reverse("application_act", args=[application.pk, name])
+    url = reverse("applications:application_act", args=[application.pk, name])
     data = {
         "outcome": "grant",
         "amount": "20000",
@@ -284,7 +284,7 @@ def test_staff_outside_the_council_may_not_use_the_sheet(
 
 def test_a_committee_meeting_has_no_assessment_sheet(world: SimpleNamespace, as_user: Any) -> None:
     committee = make_meeting(world, [world.frida], body=Body.COMMITTEE)
-    response = as_user(world.erik).get(reverse("meeting_assess", args=[committee.pk]))
+    response = as_user(world.erik).get(reverse("council:meeting_assess", args=[committee.pk]))
     assert response.status_code == 404
 
 
@@ -300,7 +300,7 @@ def test_who_sees_the_chairs_overview(
     assert response.status_code == status
     if status == 200:
         # Only the chair gets the ruling form; the case officer and the auditor read.
-        has_form = reverse("conflict_rule", args=[ConflictDeclaration.objects.get().pk])
+        has_form = reverse("council:conflict_rule", args=[ConflictDeclaration.objects.get().pk])
         assert (has_form in response.content.decode()) == (who == "erik")
 
 
@@ -310,12 +310,16 @@ def outsider_requests(council: SimpleNamespace) -> list[tuple[str, str, dict]]:
         ("get", assess_url(council), {}),
         ("post", assess_url(council, council.bos), {"outcome": "grant"}),
         ("get", overview_url(council), {}),
-        ("get", reverse("conflict_declare", args=[council.bos.pk]), {}),
-        ("post", reverse("conflict_declare", args=[council.bos.pk]), {"reason": "Tilknyttet"}),
-        ("get", reverse("conflict_rule", args=[declaration.pk]), {}),
+        ("get", reverse("council:conflict_declare", args=[council.bos.pk]), {}),
         (
             "post",
-            reverse("conflict_rule", args=[declaration.pk]),
+            reverse("council:conflict_declare", args=[council.bos.pk]),
+            {"reason": "Tilknyttet"},
+        ),
+        ("get", reverse("council:conflict_rule", args=[declaration.pk]), {}),
+        (
+            "post",
+            reverse("council:conflict_rule", args=[declaration.pk]),
             {"conflicted": "no", "reason": "x"},
         ),
     ]
@@ -344,7 +348,7 @@ def test_declaring_a_conflict_on_the_sheet_takes_the_member_off_the_item(
 ) -> None:
     client = as_user(world.dorte)
     response = client.post(
-        reverse("conflict_declare", args=[council.bos.pk]),
+        reverse("council:conflict_declare", args=[council.bos.pk]),
         {"reason": "Min søster er formand", "meeting": council.meeting.pk},
     )
     assert response.status_code == 302
@@ -368,7 +372,7 @@ def test_a_declaration_needs_a_reason(
     world: SimpleNamespace, council: SimpleNamespace, as_user: Any
 ) -> None:
     response = as_user(world.dorte).post(
-        reverse("conflict_declare", args=[council.bos.pk]),
+        reverse("council:conflict_declare", args=[council.bos.pk]),
         {"reason": "   ", "meeting": council.meeting.pk},
     )
     assert response.status_code == 400
@@ -382,7 +386,7 @@ def test_a_committee_member_declares_from_the_application_page(
 ) -> None:
     bos = in_review(world, world.b)
     client = as_user(world.frida)
-    url = reverse("conflict_declare", args=[bos.pk])
+    url = reverse("council:conflict_declare", args=[bos.pk])
     page = client.get(url)
     assert page.status_code == 200 and 'name="reason"' in page.content.decode()
     empty = client.post(url, {"reason": ""})
@@ -390,7 +394,7 @@ def test_a_committee_member_declares_from_the_application_page(
     assert f'id="d{bos.pk}-reason-error"' in empty.content.decode()
     done = client.post(url, {"reason": "Jeg er frivillig i foreningen"})
     assert done.status_code == 302
-    assert done["Location"] == reverse("application_detail", args=[bos.pk])
+    assert done["Location"] == reverse("applications:application_detail", args=[bos.pk])
     assert ConflictDeclaration.objects.get().member == world.frida
     # A second declaration on the same application is refused with a message, not a crash.
     again = client.post(url, {"reason": "Igen"})
@@ -403,7 +407,7 @@ def test_a_committee_member_declares_from_the_application_page(
 def test_only_those_who_act_on_cases_may_declare(
     world: SimpleNamespace, council: SimpleNamespace, as_user: Any, who: str
 ) -> None:
-    url = reverse("conflict_declare", args=[council.annas.pk])
+    url = reverse("council:conflict_declare", args=[council.annas.pk])
     client = as_user(getattr(world, who))
     assert client.get(url).status_code == 403
     assert client.post(url, {"reason": "Tilknyttet"}).status_code == 403
@@ -418,7 +422,7 @@ def test_the_chairs_ruling_clears_or_keeps_a_declared_conflict(
         application=council.bos, member=world.dorte, reason="Min søster er formand"
     )
     response = as_user(world.erik).post(
-        reverse("conflict_rule", args=[declaration.pk]),
+        reverse("council:conflict_rule", args=[declaration.pk]),
         {"conflicted": ruling, "reason": "Drøftet på mødet", "meeting": council.meeting.pk},
     )
     assert response.status_code == 302
@@ -446,7 +450,7 @@ def test_a_member_cannot_rule_on_their_own_declaration(
     declaration = conflict_declare(
         application=council.bos, member=world.erik, reason="Jeg er frivillig der"
     )
-    url = reverse("conflict_rule", args=[declaration.pk])
+    url = reverse("council:conflict_rule", args=[declaration.pk])
     data = {"conflicted": "no", "reason": "Ubetydelig", "meeting": council.meeting.pk}
     # erik, the chair, is refused on his own declaration; his overview offers no form for it.
     assert as_user(world.erik).post(url, data).status_code == 403
@@ -471,7 +475,7 @@ def test_a_ruling_needs_a_choice_and_reasons(
 ) -> None:
     declaration = conflict_declare(application=council.bos, member=world.dorte, reason="Nabo")
     response = as_user(world.erik).post(
-        reverse("conflict_rule", args=[declaration.pk]),
+        reverse("council:conflict_rule", args=[declaration.pk]),
         {"reason": "", "meeting": council.meeting.pk},
     )
     assert response.status_code == 400
@@ -491,16 +495,16 @@ def test_the_application_page_panel_offers_the_declaration_to_those_who_act_only
     assert declare_conflict_panel(world.anna, council.bos) is None
     assert declare_conflict_panel(world.gustav, council.bos) is None
     html = render_to_string(
-        "cases/council/_declare_conflict.html",
+        "council/_declare_conflict.html",
         {"panel": declare_conflict_panel(world.frida, council.bos)},
     )
-    assert f'action="{reverse("conflict_declare", args=[council.bos.pk])}"' in html
+    assert f'action="{reverse("council:conflict_declare", args=[council.bos.pk])}"' in html
     board = render_to_string(
-        "cases/council/_declare_conflict.html",
+        "council/_declare_conflict.html",
         {"panel": declare_conflict_panel(world.dorte, council.annas)},
     )
     assert "data-conflicted" in board and "<form" not in board
-    assert render_to_string("cases/council/_declare_conflict.html", {}).strip() == ""
+    assert render_to_string("council/_declare_conflict.html", {}).strip() == ""
 
 
 # --- the chair's overview -----------------------------------------------------------------
@@ -550,7 +554,7 @@ def test_the_overview_sets_the_assessments_side_by_side(
         "refuse": "0",
         "missing": "1",
     }
-    assert reverse("application_act", args=[council.bos.pk, "recommend"]) in bos_row
+    assert reverse("applications:application_act", args=[council.bos.pk, "recommend"]) in bos_row
     # Sum of the medians (10.000 + 25.000) against the pool (325.000).
     totals = re.search(r'<dl id="totals">.*?</dl>', html, re.S).group(0)
     assert "35,000.00" in totals and "325,000.00" in totals and "290,000.00" in totals
@@ -596,7 +600,7 @@ def test_the_chair_gets_the_bulk_link(
     world: SimpleNamespace, council: SimpleNamespace, as_user: Any
 ) -> None:
     html = as_user(world.erik).get(overview_url(council)).content.decode()
-    bulk = reverse("meeting_bulk", args=[council.meeting.pk])
+    bulk = reverse("bulk:meeting_bulk", args=[council.meeting.pk])
     assert f'href="{bulk}" id="bulk-link"' in html
     # The case officer reads the overview but records nothing: no bulk or recommend links.
     carls = as_user(world.carl).get(overview_url(council)).content.decode()

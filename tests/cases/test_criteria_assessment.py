@@ -229,7 +229,7 @@ def sheet_post(council: SimpleNamespace, **fields: Any) -> dict[str, Any]:
 def test_the_sheet_offers_a_score_per_criterion_with_its_explanation(
     world: SimpleNamespace, council: SimpleNamespace, as_user: Any
 ) -> None:
-    url = reverse("meeting_assess", args=[council.meeting.pk])
+    url = reverse("council:meeting_assess", args=[council.meeting.pk])
     html = item_html(as_user(world.erik).get(url).content, council.bos)
     trivsel = council.criteria[0]
     assert f'name="criterion_{trivsel.pk}"' in html
@@ -247,7 +247,7 @@ def test_erik_saves_scores_on_the_sheet_and_sees_them_again(
 ) -> None:
     trivsel, forebyggelse, _ = council.criteria
     client = as_user(world.erik)
-    url = reverse("meeting_assess_item", args=[council.meeting.pk, council.bos.pk])
+    url = reverse("council:meeting_assess_item", args=[council.meeting.pk, council.bos.pk])
     response = client.post(
         url,
         sheet_post(council, **{f"criterion_{trivsel.pk}": "4", f"criterion_{forebyggelse.pk}": ""}),
@@ -255,7 +255,7 @@ def test_erik_saves_scores_on_the_sheet_and_sees_them_again(
     assert response.status_code == 302
     assessment = Assessment.objects.get(member=world.erik)
     assert values_of(assessment) == {"Trivsel": 4}
-    page = client.get(reverse("meeting_assess", args=[council.meeting.pk]))
+    page = client.get(reverse("council:meeting_assess", args=[council.meeting.pk]))
     html = item_html(page.content, council.bos)
     assert '<option value="4" selected>4</option>' in html
 
@@ -265,7 +265,7 @@ def test_a_bad_value_on_the_sheet_is_answered_next_to_its_field(
 ) -> None:
     trivsel = council.criteria[0]
     client = as_user(world.erik)
-    url = reverse("meeting_assess_item", args=[council.meeting.pk, council.bos.pk])
+    url = reverse("council:meeting_assess_item", args=[council.meeting.pk, council.bos.pk])
     response = client.post(url, sheet_post(council, **{f"criterion_{trivsel.pk}": "6"}))
     assert response.status_code == 400
     html = item_html(response.content, council.bos)
@@ -283,7 +283,9 @@ def test_the_overview_shows_each_members_scores_and_the_average_without_the_conf
     trivsel, forebyggelse, _ = council.criteria
     record(council, world.erik, values={trivsel.pk: 4, forebyggelse.pk: 2})
     record(council, world.dorte, values={trivsel.pk: 5})
-    response = as_user(world.erik).get(reverse("meeting_assessments", args=[council.meeting.pk]))
+    response = as_user(world.erik).get(
+        reverse("council:meeting_assessments", args=[council.meeting.pk])
+    )
     html = response.content.decode()
     row = re.search(rf'<tr id="row-{council.bos.pk}">.*?</tr>', html, re.S).group(0)
     summary = re.search(r"<td data-criteria>.*?</td>", row, re.S).group(0)
@@ -298,7 +300,7 @@ def test_the_overview_shows_each_members_scores_and_the_average_without_the_conf
     conflict_declare(application=council.bos, member=world.dorte, reason="Nabo")
     html = (
         as_user(world.erik)
-        .get(reverse("meeting_assessments", args=[council.meeting.pk]))
+        .get(reverse("council:meeting_assessments", args=[council.meeting.pk]))
         .content.decode()
     )
     row = re.search(rf'<tr id="row-{council.bos.pk}">.*?</tr>', html, re.S).group(0)
@@ -331,7 +333,9 @@ def test_the_council_minutes_and_the_committee_agenda_show_the_values_beside_eac
     record(council, world.erik, values={trivsel.pk: 3, forebyggelse.pk: 4})
     record(council, world.dorte, values={trivsel.pk: 4})
     client = as_user(world.carl)
-    minutes = client.get(reverse("meeting_minutes", args=[council.meeting.pk])).content.decode()
+    minutes = client.get(
+        reverse("meetings:meeting_minutes", args=[council.meeting.pk])
+    ).content.decode()
     assert "Rådets vurdering pr. kriterium" in minutes
     assert "Trivsel: gennemsnit 3,5 af 2" in minutes
     assert "Forebyggelse: gennemsnit 4,0 af 1" in minutes
@@ -342,7 +346,9 @@ def test_the_council_minutes_and_the_committee_agenda_show_the_values_beside_eac
         outcome="grant",
         criteria=[trivsel.pk, forebyggelse.pk],
     )
-    minutes = client.get(reverse("meeting_minutes", args=[council.meeting.pk])).content.decode()
+    minutes = client.get(
+        reverse("meetings:meeting_minutes", args=[council.meeting.pk])
+    ).content.decode()
     assert "Bygger på kriterierne: Trivsel; Forebyggelse." in minutes
 
     # The committee's agenda shows what the council's members gave, beside the item.
@@ -354,7 +360,7 @@ def test_the_council_minutes_and_the_committee_agenda_show_the_values_beside_eac
         acting_user=world.carl,
     )
     agenda_add_all_ready(meeting=committee, acting_user=world.carl)
-    agenda = client.get(reverse("meeting_agenda", args=[committee.pk])).content.decode()
+    agenda = client.get(reverse("meetings:meeting_agenda", args=[committee.pk])).content.decode()
     assert "Kriterier for vurderingen" in agenda and "Om trivsel" in agenda
     assert "Trivsel: gennemsnit 3,5 af 2" in agenda
 
@@ -404,10 +410,10 @@ def test_the_pages_cost_the_same_queries_for_5_and_40_items_scored_per_criterion
     criteria = criteria_for(world.round)
     meeting = council_meeting(world, [world.dorte, world.erik])
     urls = [
-        (world.erik, reverse("meeting_assess", args=[meeting.pk])),
-        (world.erik, reverse("meeting_assessments", args=[meeting.pk])),
-        (world.carl, reverse("meeting_agenda", args=[meeting.pk])),
-        (world.carl, reverse("meeting_minutes", args=[meeting.pk])),
+        (world.erik, reverse("council:meeting_assess", args=[meeting.pk])),
+        (world.erik, reverse("council:meeting_assessments", args=[meeting.pk])),
+        (world.carl, reverse("meetings:meeting_agenda", args=[meeting.pk])),
+        (world.carl, reverse("meetings:meeting_minutes", args=[meeting.pk])),
     ]
     grow(world, meeting, criteria, 5)
     small = [count(as_user(user), url) for user, url in urls]

@@ -101,17 +101,19 @@ def test_a_disqualified_person_is_refused_on_the_screen_and_not_offered_the_acti
 ) -> None:
     application = _case(world, draft, name, status)
     client = as_user(getattr(world, who))
-    page = client.get(reverse("application_detail", args=[application.pk])).content.decode()
+    page = client.get(
+        reverse("applications:application_detail", args=[application.pk])
+    ).content.decode()
     assert f'data-action="{name}"' in page  # offered before the declaration
     _declared(world, application, who)
 
     page = client.get(
-        reverse("application_detail", args=[application.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        reverse("applications:application_detail", args=[application.pk]), HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     assert f'data-action="{name}"' not in page
     assert SHORT in page and MUST_ACT[who] in page
     response = client.post(
-        reverse("application_act", args=[application.pk, name]),
+        reverse("applications:application_act", args=[application.pk, name]),
         {**data, "seen_status": application.status, "seen_version": application.version},
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -184,8 +186,8 @@ def test_the_case_waits_visibly_when_the_only_case_officer_is_disqualified(
 ) -> None:
     submitted = advance(draft, world, "submitted")
     waiting = "Waiting: the case officer is disqualified"
-    detail = reverse("application_detail", args=[submitted.pk])
-    inbox = reverse("round_inbox", args=[world.round.pk])
+    detail = reverse("applications:application_detail", args=[submitted.pk])
+    inbox = reverse("inbox:round_inbox", args=[world.round.pk])
     client = as_user(world.gustav)
     assert waiting not in client.get(detail, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert waiting not in client.get(inbox, HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -242,7 +244,7 @@ def test_the_committee_rules_on_its_members_tie_without_the_member(
     meeting = _committee(world, recommended, [world.frida, kim])
     declaration = _declared(world, recommended, kim)
     assert declaration.role == Role.COMMITTEE_MEMBER
-    url = reverse("conflict_rule", args=[declaration.pk])
+    url = reverse("council:conflict_rule", args=[declaration.pk])
     data = {"meeting": meeting.pk, "conflicted": "no", "reason": "Fjern bekendt"}
 
     # kim, the member concerned, can neither take part nor record it.
@@ -261,7 +263,7 @@ def test_the_committee_rules_on_its_members_tie_without_the_member(
     assert record.payload["ruled_by"] == "committee"
 
     minutes = as_user(world.gustav).get(
-        reverse("meeting_minutes", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en"
+        reverse("meetings:meeting_minutes", args=[meeting.pk]), HTTP_ACCEPT_LANGUAGE="en"
     )
     text = minutes.content.decode()
     assert 'id="minutes-rulings"' in text
@@ -329,13 +331,13 @@ def test_the_manager_rules_on_a_case_officers_tie_and_a_non_manager_cannot(
     assert declaration.ruling == "pending"
 
     # mette sees it on her list and rules on it on the screen.
-    page = as_user(mette).get(reverse("manager_conflicts")).content.decode()
-    assert reverse("conflict_rule", args=[declaration.pk]) in page
+    page = as_user(mette).get(reverse("council:manager_conflicts")).content.decode()
+    assert reverse("council:conflict_rule", args=[declaration.pk]) in page
     assert 'name="meeting"' not in (
-        as_user(mette).get(reverse("conflict_rule", args=[declaration.pk])).content.decode()
+        as_user(mette).get(reverse("council:conflict_rule", args=[declaration.pk])).content.decode()
     )
     response = as_user(mette).post(
-        reverse("conflict_rule", args=[declaration.pk]),
+        reverse("council:conflict_rule", args=[declaration.pk]),
         {"conflicted": "no", "reason": "Søsteren er udtrådt"},
     )
     assert response.status_code == 302
@@ -356,7 +358,7 @@ def test_the_manager_rules_on_a_case_officers_tie_and_a_non_manager_cannot(
 def test_only_managers_see_the_list_of_case_officers_ties(
     world: SimpleNamespace, as_user: Any
 ) -> None:
-    assert as_user(world.carl).get(reverse("manager_conflicts")).status_code == 403
+    assert as_user(world.carl).get(reverse("council:manager_conflicts")).status_code == 403
 
 
 def test_a_ruling_on_another_municipalitys_declaration_is_not_found(
@@ -372,7 +374,10 @@ def test_a_ruling_on_another_municipalitys_declaration_is_not_found(
     ).status_code == (404)
     assert (
         as_user(nora)
-        .post(reverse("conflict_rule", args=[declaration.pk]), {"conflicted": "no", "reason": "x"})
+        .post(
+            reverse("council:conflict_rule", args=[declaration.pk]),
+            {"conflicted": "no", "reason": "x"},
+        )
         .status_code
         == 404
     )
@@ -389,7 +394,7 @@ def test_a_ruling_without_reasons_is_refused(
     assert response.status_code == 400
     assert "reason" in response.json().get("errors", response.json())
     screen = as_user(mette).post(
-        reverse("conflict_rule", args=[declaration.pk]), {"conflicted": "yes", "reason": ""}
+        reverse("council:conflict_rule", args=[declaration.pk]), {"conflicted": "yes", "reason": ""}
     )
     assert screen.status_code == 400
     assert f'id="r{declaration.pk}-reason-error"' in screen.content.decode()

@@ -64,7 +64,7 @@ def test_a_case_file_holds_summary_documents_and_trail(
     world: SimpleNamespace, draft: Application, as_user: Any, tmp_path: Path
 ) -> None:
     granted = advance(draft, world, "granted")
-    response = as_user(world.gustav).get(reverse("application_export", args=[granted.pk]))
+    response = as_user(world.gustav).get(reverse("audit:application_export", args=[granted.pk]))
     archive = _zip(response)
     _check_case(archive, granted, tmp_path)
     letter = next(n for n in archive.namelist() if n.startswith("documents/"))
@@ -79,7 +79,7 @@ def test_a_full_rounds_export_opens(world: SimpleNamespace, as_user: Any, tmp_pa
         application = ApplicationFactory(round=world.round, association=world.a)
         application.focus_areas.set([world.focus])
         cases.append(advance(application, world, "granted"))
-    response = as_user(world.carl).get(reverse("round_export", args=[world.round.pk]))
+    response = as_user(world.carl).get(reverse("audit:round_export", args=[world.round.pk]))
     archive = _zip(response)
     decisions = list(
         csv.reader(io.StringIO(archive.read("decisions.csv").decode("utf-8-sig")), delimiter=";")
@@ -94,10 +94,11 @@ def test_exports_are_for_the_municipalitys_staff(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
     granted = advance(draft, world, "granted")
-    url = reverse("application_export", args=[granted.pk])
+    url = reverse("audit:application_export", args=[granted.pk])
     assert as_user(world.anna).get(url).status_code == 403
     assert as_user(world.bo).get(url).status_code == 404
     assert as_user(world.helle).get(url).status_code == 404
     assert (
-        as_user(world.ivan).get(reverse("round_export", args=[world.round.pk])).status_code == 404
+        as_user(world.ivan).get(reverse("audit:round_export", args=[world.round.pk])).status_code
+        == 404
     )

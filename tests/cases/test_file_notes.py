@@ -175,7 +175,11 @@ def test_a_correcting_note_points_to_the_original(
     assert list(original.corrections.all()) == [correction]
     record = TransitionRecord.objects.filter(application=case).order_by("-seq").first()
     assert record is not None and record.payload["corrects"] == original.pk
-    page = as_user(world.carl).get(reverse("application_detail", args=[case.pk])).content.decode()
+    page = (
+        as_user(world.carl)
+        .get(reverse("applications:application_detail", args=[case.pk]))
+        .content.decode()
+    )
     # Shown together: the correction inside the original's entry.
     entry = page.split(f'data-note="{original.pk}"', 1)[1]
     assert f'data-corrects="{original.pk}"' in entry.split("</ol>", 1)[0]
@@ -211,11 +215,11 @@ def test_staff_see_every_note_the_association_only_visible_ones(
     assert [r.reason for r in seen if r.transition == "file_note"] == [shown.text]
     assert all(SECRET not in r.reason for r in seen)
 
-    anna_page = as_user(world.anna).get(reverse("application_detail", args=[case.pk]))
+    anna_page = as_user(world.anna).get(reverse("applications:application_detail", args=[case.pk]))
     assert SECRET not in anna_page.content.decode()
     assert shown.text in anna_page.content.decode()
     assert 'id="note-form"' not in anna_page.content.decode()
-    carl_page = as_user(world.carl).get(reverse("application_detail", args=[case.pk]))
+    carl_page = as_user(world.carl).get(reverse("applications:application_detail", args=[case.pk]))
     assert SECRET in carl_page.content.decode()
     assert 'id="note-form"' in carl_page.content.decode()
 
@@ -228,7 +232,7 @@ def test_the_staff_trail_and_the_export_hold_every_note(
 
     notes = [e for e in trail_events(case) if e.kind == "note"]
     assert [e.detail for e in notes] == [SECRET, "Rettelse"]
-    trail = as_user(world.gustav).get(reverse("application_trail", args=[case.pk]))
+    trail = as_user(world.gustav).get(reverse("audit:application_trail", args=[case.pk]))
     assert SECRET in trail.content.decode()
 
     buffer = io.BytesIO()
@@ -267,7 +271,7 @@ def test_carl_writes_a_note_on_the_case_page(
     world: SimpleNamespace, case: Application, as_user: Any
 ) -> None:
     response = as_user(world.carl).post(
-        reverse("note_create", args=[case.pk]),
+        reverse("notes:note_create", args=[case.pk]),
         {"text": CALL, "concerns": "phone", "occurred_on": "2026-12-01"},
     )
     assert response.status_code == 302
@@ -304,7 +308,7 @@ def test_the_note_form_shows_errors_and_keeps_the_text(
     message: str,
 ) -> None:
     sent = {"text": CALL, "concerns": "meeting", **data}
-    response = as_user(world.carl).post(reverse("note_create", args=[case.pk]), sent)
+    response = as_user(world.carl).post(reverse("notes:note_create", args=[case.pk]), sent)
     assert response.status_code == 400
     page = response.content.decode()
     assert f'id="note-{field}-error"' in page
@@ -319,13 +323,15 @@ def test_the_note_screen_refuses_others_with_a_message(
     world: SimpleNamespace, case: Application, as_user: Any, who: str
 ) -> None:
     response = as_user(getattr(world, who)).post(
-        reverse("note_create", args=[case.pk]), {"text": CALL}
+        reverse("notes:note_create", args=[case.pk]), {"text": CALL}
     )
     assert response.status_code == 403
     assert "case officer or the chair" in response.content.decode()
     assert not FileNote.objects.exists()
     assert (
-        as_user(world.carl).post(reverse("note_create", args=[case.pk]), {"text": CALL}).status_code
+        as_user(world.carl)
+        .post(reverse("notes:note_create", args=[case.pk]), {"text": CALL})
+        .status_code
         == 302
     )
 
@@ -333,6 +339,8 @@ def test_the_note_screen_refuses_others_with_a_message(
 def test_staff_of_another_municipality_get_404(
     world: SimpleNamespace, case: Application, as_user: Any
 ) -> None:
-    response = as_user(world.helle).post(reverse("note_create", args=[case.pk]), {"text": CALL})
+    response = as_user(world.helle).post(
+        reverse("notes:note_create", args=[case.pk]), {"text": CALL}
+    )
     assert response.status_code == 404
     assert not FileNote.objects.exists()

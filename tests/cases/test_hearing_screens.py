@@ -20,7 +20,7 @@ def test_carl_starts_a_hearing_and_anna_answers_it_with_a_file(
 ) -> None:
     submitted = reach(draft, world, S.SUBMITTED)
     client.force_login(world.carl)
-    act = reverse("application_act", args=[submitted.pk, "start_hearing"])
+    act = reverse("applications:application_act", args=[submitted.pk, "start_hearing"])
     page = client.get(act)
     assert page.status_code == 200
     refused = client.post(
@@ -40,13 +40,15 @@ def test_carl_starts_a_hearing_and_anna_answers_it_with_a_file(
     hearing = Hearing.objects.get()
 
     client.force_login(world.anna)
-    case_page = client.get(reverse("application_detail", args=[submitted.pk])).content.decode()
+    case_page = client.get(
+        reverse("applications:application_detail", args=[submitted.pk])
+    ).content.decode()
     assert 'id="hearing-open"' in case_page
     assert "Foreningen har ingen bestyrelse." in case_page
-    assert reverse("hearing_answer", args=[submitted.pk]) in case_page
+    assert reverse("hearings:hearing_answer", args=[submitted.pk]) in case_page
     submitted.refresh_from_db()
     answered = client.post(
-        reverse("hearing_answer", args=[submitted.pk]),
+        reverse("hearings:hearing_answer", args=[submitted.pk]),
         {
             "answer": "Vi valgte en bestyrelse i marts.",
             "documents": [SimpleUploadedFile("referat.pdf", PDF, "application/pdf")],
@@ -58,12 +60,15 @@ def test_carl_starts_a_hearing_and_anna_answers_it_with_a_file(
     hearing.refresh_from_db()
     assert hearing.outcome == "answered"
     attachment = HearingAttachment.objects.get()
-    download = client.get(reverse("hearing_attachment_download", args=[attachment.pk]))
+    download = client.get(reverse("hearings:hearing_attachment_download", args=[attachment.pk]))
     assert download.status_code == 200
 
     client.force_login(world.bo)  # another association's applicant sees none of it
     assert (
-        client.get(reverse("hearing_attachment_download", args=[attachment.pk])).status_code == 404
+        client.get(
+            reverse("hearings:hearing_attachment_download", args=[attachment.pk])
+        ).status_code
+        == 404
     )
 
 
@@ -75,7 +80,7 @@ def test_a_bad_file_is_refused_beside_the_field(
     heard = perform(reach(draft, world, S.SUBMITTED), "start_hearing", user=world.carl, facts="X")
     client.force_login(world.anna)
     response = client.post(
-        reverse("hearing_answer", args=[heard.pk]),
+        reverse("hearings:hearing_answer", args=[heard.pk]),
         {
             "answer": "Svar",
             "documents": [SimpleUploadedFile("virus.exe", b"MZ\x90\x00", "application/pdf")],
@@ -94,7 +99,7 @@ def test_only_the_association_answers_and_outsiders_see_no_hearing(
     from workflows.engine import perform
 
     heard = perform(reach(draft, world, S.SUBMITTED), "start_hearing", user=world.carl, facts="X")
-    url = reverse("hearing_answer", args=[heard.pk])
+    url = reverse("hearings:hearing_answer", args=[heard.pk])
     data = {"answer": "Svar", "seen_status": heard.status, "seen_version": heard.version}
     client.force_login(world.bo)
     assert client.get(url).status_code == 404

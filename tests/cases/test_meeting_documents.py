@@ -153,7 +153,7 @@ def test_the_council_agenda_lists_each_item_with_its_facts_and_the_conflicts_kno
     council = meeting(world, Body.COUNCIL, [world.dorte, world.erik])
     agenda_add_all_ready(meeting=council, acting_user=world.carl)
 
-    text = page_text(as_user(world.erik).get(reverse("meeting_agenda", args=[council.pk])))
+    text = page_text(as_user(world.erik).get(reverse("meetings:meeting_agenda", args=[council.pk])))
 
     assert "Roskilde Kommune" in text and "Frivillighedsrådet" in text
     assert "1. februar 2026" in text and "§ 18-puljen 2027" in text
@@ -184,7 +184,9 @@ def test_the_committee_agenda_shows_the_councils_recommendation_and_the_totals(
     committee = meeting(world, Body.COMMITTEE, [world.frida])
     agenda_add_all_ready(meeting=committee, acting_user=world.carl)
 
-    text = page_text(as_user(world.frida).get(reverse("meeting_agenda", args=[committee.pk])))
+    text = page_text(
+        as_user(world.frida).get(reverse("meetings:meeting_agenda", args=[committee.pk]))
+    )
 
     assert council_meeting.annas.case_number in text
     assert council_meeting.bos.case_number not in text  # not recommended: not on this agenda
@@ -201,7 +203,9 @@ def test_the_agenda_is_in_english_for_a_user_who_chose_english(
 ) -> None:
     client = as_user(world.carl)
     client.post("/i18n/setlang/", {"language": "en"})
-    text = page_text(client.get(reverse("meeting_agenda", args=[council_meeting.meeting.pk])))
+    text = page_text(
+        client.get(reverse("meetings:meeting_agenda", args=[council_meeting.meeting.pk]))
+    )
     assert "Agenda: Frivillighedsrådet, Feb. 1, 2026" in text
     assert f"Item 1: case {council_meeting.annas.case_number}" in text
     assert "DKK 25,000.00" in text
@@ -215,7 +219,7 @@ def test_text_from_the_cases_is_escaped(world: SimpleNamespace, as_user: Any) ->
     council = meeting(world, Body.COUNCIL, [world.erik])
     agenda_add_all_ready(meeting=council, acting_user=world.carl)
     client = as_user(world.carl)
-    for name in ("meeting_agenda", "meeting_minutes"):
+    for name in ("meetings:meeting_agenda", "meetings:meeting_minutes"):
         html = client.get(reverse(name, args=[council.pk])).content.decode()
         assert "<script>alert" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -231,7 +235,9 @@ def test_the_council_minutes_record_presence_recusal_rulings_assessments_and_rec
     annas, bos = council_meeting.annas, council_meeting.bos
 
     text = page_text(
-        as_user(world.gustav).get(reverse("meeting_minutes", args=[council_meeting.meeting.pk]))
+        as_user(world.gustav).get(
+            reverse("meetings:meeting_minutes", args=[council_meeting.meeting.pk])
+        )
     )
 
     present = text[text.index("Til stede") : text.index("Budget")]
@@ -263,7 +269,9 @@ def test_a_declared_tie_awaiting_a_ruling_counts_as_a_conflict_in_the_minutes(
     agenda_add_all_ready(meeting=council, acting_user=world.carl)
     conflict_declare(application=bos, member=world.dorte, reason="Jeg er frivillig der")
 
-    text = page_text(as_user(world.carl).get(reverse("meeting_minutes", args=[council.pk])))
+    text = page_text(
+        as_user(world.carl).get(reverse("meetings:meeting_minutes", args=[council.pk]))
+    )
 
     assert "Organet har ikke taget stilling; det regnes som inhabilitet." in text
     assert "Dorte var inhabil og forlod mødet under behandlingen af punktet." in text
@@ -273,7 +281,9 @@ def test_the_committee_minutes_record_decisions_send_backs_and_overruns(
     world: SimpleNamespace, as_user: Any, committee_meeting: SimpleNamespace
 ) -> None:
     client = as_user(world.frida)
-    text = page_text(client.get(reverse("meeting_minutes", args=[committee_meeting.meeting.pk])))
+    text = page_text(
+        client.get(reverse("meetings:meeting_minutes", args=[committee_meeting.meeting.pk]))
+    )
 
     item_1 = text[text.index(f"sag {committee_meeting.annas.case_number}") : text.index("Punkt 2")]
     item_2 = text[text.index(f"sag {committee_meeting.bos.case_number}") :]
@@ -284,7 +294,9 @@ def test_the_committee_minutes_record_decisions_send_backs_and_overruns(
     assert "Rådet bør se på budgettet igen" in item_2
     assert "Bevilget på dette møde kr. 15.000,00" in text
     # The council's minutes do not carry the committee's decision, nor its send-back.
-    council = page_text(client.get(reverse("meeting_minutes", args=[committee_meeting.council.pk])))
+    council = page_text(
+        client.get(reverse("meetings:meeting_minutes", args=[committee_meeting.council.pk]))
+    )
     assert "Som indstillet af Frivillighedsrådet" not in council
     assert "Rådet bør se på budgettet igen" not in council
 
@@ -312,7 +324,9 @@ def test_an_overrun_confirmed_by_the_chair_is_in_the_minutes_with_its_reasons(
         overrun_reason="Særlig indsats i vinter",
     )
 
-    text = page_text(as_user(world.carl).get(reverse("meeting_minutes", args=[committee.pk])))
+    text = page_text(
+        as_user(world.carl).get(reverse("meetings:meeting_minutes", args=[committee.pk]))
+    )
 
     assert "Afgørelse: Fuld bevilling, kr. 25.000,00." in text
     assert (
@@ -359,7 +373,7 @@ def test_the_agenda_pdf_is_an_a4_attachment_naming_the_case_and_the_conflict(
     world: SimpleNamespace, as_user: Any, council_meeting: SimpleNamespace, tmp_path: Any
 ) -> None:
     response = as_user(world.dorte).get(
-        reverse("meeting_agenda_pdf", args=[council_meeting.meeting.pk])
+        reverse("meetings:meeting_agenda_pdf", args=[council_meeting.meeting.pk])
     )
 
     assert response.status_code == 200
@@ -381,8 +395,12 @@ def test_the_minutes_pdf_carries_the_recusal_and_the_decisions_with_reasons(
     world: SimpleNamespace, as_user: Any, committee_meeting: SimpleNamespace, tmp_path: Any
 ) -> None:
     client = as_user(world.gustav)
-    council = client.get(reverse("meeting_minutes_pdf", args=[committee_meeting.council.pk]))
-    committee = client.get(reverse("meeting_minutes_pdf", args=[committee_meeting.meeting.pk]))
+    council = client.get(
+        reverse("meetings:meeting_minutes_pdf", args=[committee_meeting.council.pk])
+    )
+    committee = client.get(
+        reverse("meetings:meeting_minutes_pdf", args=[committee_meeting.meeting.pk])
+    )
 
     assert council["Content-Type"] == committee["Content-Type"] == "application/pdf"
     assert (
@@ -464,7 +482,7 @@ def test_the_agenda_and_the_minutes_cost_the_same_queries_for_10_and_300_items(
     urls = [
         reverse(name, args=[m.pk])
         for m in (council, committee)
-        for name in ("meeting_agenda", "meeting_minutes")
+        for name in ("meetings:meeting_agenda", "meetings:meeting_minutes")
     ]
     small = [count(client, url) for url in urls]
     fill(world, council, committee, 300)

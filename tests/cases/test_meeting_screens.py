@@ -42,16 +42,16 @@ def council(world: SimpleNamespace, present: list[Any] | None = None) -> Meeting
 def meeting_urls(meeting: Meeting) -> dict[str, str]:
     """Every URL of a meeting, reads and writes."""
     return {
-        "list": reverse("meeting_list", args=[meeting.round_id]),
-        "new": reverse("meeting_new", args=[meeting.round_id]),
-        "detail": reverse("meeting_detail", args=[meeting.pk]),
-        "edit": reverse("meeting_edit", args=[meeting.pk]),
-        "add_ready": reverse("meeting_agenda_add_ready", args=[meeting.pk]),
-        "add": reverse("meeting_agenda_add", args=[meeting.pk]),
-        "agenda": reverse("meeting_agenda", args=[meeting.pk]),
-        "agenda_pdf": reverse("meeting_agenda_pdf", args=[meeting.pk]),
-        "minutes": reverse("meeting_minutes", args=[meeting.pk]),
-        "minutes_pdf": reverse("meeting_minutes_pdf", args=[meeting.pk]),
+        "list": reverse("meetings:meeting_list", args=[meeting.round_id]),
+        "new": reverse("meetings:meeting_new", args=[meeting.round_id]),
+        "detail": reverse("meetings:meeting_detail", args=[meeting.pk]),
+        "edit": reverse("meetings:meeting_edit", args=[meeting.pk]),
+        "add_ready": reverse("meetings:meeting_agenda_add_ready", args=[meeting.pk]),
+        "add": reverse("meetings:meeting_agenda_add", args=[meeting.pk]),
+        "agenda": reverse("meetings:meeting_agenda", args=[meeting.pk]),
+        "agenda_pdf": reverse("meetings:meeting_agenda_pdf", args=[meeting.pk]),
+        "minutes": reverse("meetings:meeting_minutes", args=[meeting.pk]),
+        "minutes_pdf": reverse("meetings:meeting_minutes_pdf", args=[meeting.pk]),
     }
 
 
@@ -70,7 +70,7 @@ def test_carl_creates_a_council_meeting_with_the_councils_members_present(
     world: SimpleNamespace, as_user: Any
 ) -> None:
     client = as_user(world.carl)
-    url = reverse("meeting_new", args=[world.round.pk]) + "?body=council"
+    url = reverse("meetings:meeting_new", args=[world.round.pk]) + "?body=council"
     page = client.get(url)
     assert page.status_code == 200
     # The council's members are offered, the committee's chair is not.
@@ -83,7 +83,7 @@ def test_carl_creates_a_council_meeting_with_the_councils_members_present(
 
     meeting = Meeting.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("meeting_detail", args=[meeting.pk])
+    assert response["Location"] == reverse("meetings:meeting_detail", args=[meeting.pk])
     assert (meeting.body, meeting.date, meeting.created_by) == (
         Body.COUNCIL,
         COUNCIL_DATE,
@@ -96,7 +96,7 @@ def test_a_new_meeting_with_a_chosen_body_checks_its_members_belong_to_it(
     world: SimpleNamespace, as_user: Any
 ) -> None:
     client = as_user(world.carl)
-    url = reverse("meeting_new", args=[world.round.pk])
+    url = reverse("meetings:meeting_new", args=[world.round.pk])
 
     refused = client.post(
         url, {"body": "council", "date": "2026-02-01", "members_present": [world.frida.pk]}
@@ -116,7 +116,7 @@ def test_a_meeting_without_a_valid_date_is_not_created_and_the_error_is_next_to_
     world: SimpleNamespace, as_user: Any
 ) -> None:
     client = as_user(world.carl)
-    url = reverse("meeting_new", args=[world.round.pk]) + "?body=council"
+    url = reverse("meetings:meeting_new", args=[world.round.pk]) + "?body=council"
     response = client.post(url, {"date": "1. februar", "members_present": [world.erik.pk]})
     assert response.status_code == 400
     assert 'id="id_date-error"' in response.content.decode()
@@ -128,7 +128,7 @@ def test_carl_changes_the_date_and_the_members_present(
 ) -> None:
     meeting = council(world, [world.erik])
     client = as_user(world.carl)
-    url = reverse("meeting_edit", args=[meeting.pk])
+    url = reverse("meetings:meeting_edit", args=[meeting.pk])
     assert client.get(url).status_code == 200
 
     response = client.post(url, {"date": "2026-02-08", "members_present": [world.dorte.pk]})
@@ -148,7 +148,7 @@ def test_a_member_who_recorded_at_the_meeting_cannot_be_removed_from_those_prese
     agenda_add_all_ready(meeting=meeting, acting_user=world.carl)
     engine.perform(bos, "recommend", user=world.erik, outcome="grant")
     client = as_user(world.carl)
-    url = reverse("meeting_edit", args=[meeting.pk])
+    url = reverse("meetings:meeting_edit", args=[meeting.pk])
 
     refused = client.post(url, {"date": "2026-02-01", "members_present": [world.dorte.pk]})
 
@@ -166,7 +166,7 @@ def test_a_committee_member_cannot_be_added_to_a_council_meeting_by_editing(
 ) -> None:
     meeting = council(world, [world.erik])
     response = as_user(world.carl).post(
-        reverse("meeting_edit", args=[meeting.pk]),
+        reverse("meetings:meeting_edit", args=[meeting.pk]),
         {"date": "2026-02-01", "members_present": [world.erik.pk, world.frida.pk]},
     )
     assert response.status_code == 400
@@ -183,10 +183,12 @@ def test_carl_adds_all_ready_applications_in_one_action(
     ApplicationFactory(round=world.round, association=world.b)  # a draft: not ready
     meeting = council(world)
     client = as_user(world.carl)
-    detail = client.get(reverse("meeting_detail", args=[meeting.pk]))
+    detail = client.get(reverse("meetings:meeting_detail", args=[meeting.pk]))
     assert first.case_number in text(detail) and second.case_number in text(detail)
 
-    response = client.post(reverse("meeting_agenda_add_ready", args=[meeting.pk]), follow=True)
+    response = client.post(
+        reverse("meetings:meeting_agenda_add_ready", args=[meeting.pk]), follow=True
+    )
 
     assert response.status_code == 200
     assert [i.application for i in meeting.agenda_items.order_by("position")] == [first, second]
@@ -197,7 +199,7 @@ def test_carl_adds_one_chosen_application(world: SimpleNamespace, as_user: Any) 
     first, second = in_review(world, world.a), in_review(world, world.b)
     meeting = council(world)
     response = as_user(world.carl).post(
-        reverse("meeting_agenda_add", args=[meeting.pk]), {"applications": [second.pk]}
+        reverse("meetings:meeting_agenda_add", args=[meeting.pk]), {"applications": [second.pk]}
     )
     assert response.status_code == 302
     assert [i.application for i in meeting.agenda_items.all()] == [second]
@@ -213,7 +215,8 @@ def test_an_application_in_the_wrong_state_is_refused_with_a_clear_message(
     client.post("/i18n/setlang/", {"language": "en"})
 
     response = client.post(
-        reverse("meeting_agenda_add", args=[meeting.pk]), {"applications": [ready.pk, draft.pk]}
+        reverse("meetings:meeting_agenda_add", args=[meeting.pk]),
+        {"applications": [ready.pk, draft.pk]},
     )
 
     assert response.status_code == 400
@@ -228,7 +231,7 @@ def test_choosing_nothing_or_another_rounds_application_adds_nothing(
     meeting = council(world)
     foreign = ApplicationFactory(round=world.other_round, association=world.b)
     client = as_user(world.carl)
-    url = reverse("meeting_agenda_add", args=[meeting.pk])
+    url = reverse("meetings:meeting_agenda_add", args=[meeting.pk])
     assert client.post(url, {}).status_code == 400
     assert client.post(url, {"applications": [foreign.pk]}).status_code == 400
     assert client.post(url, {"applications": ["x"]}).status_code == 400
@@ -241,20 +244,20 @@ def test_the_list_shows_the_rounds_meetings_and_offers_new_ones_to_the_case_offi
     in_review(world, world.a)
     meeting = council(world)
     agenda_add_all_ready(meeting=meeting, acting_user=world.carl)
-    url = reverse("meeting_list", args=[world.round.pk])
-    new = reverse("meeting_new", args=[world.round.pk])
+    url = reverse("meetings:meeting_list", args=[world.round.pk])
+    new = reverse("meetings:meeting_new", args=[world.round.pk])
 
     as_carl = as_user(world.carl).get(url)
-    assert reverse("meeting_detail", args=[meeting.pk]) in as_carl.content.decode()
+    assert reverse("meetings:meeting_detail", args=[meeting.pk]) in as_carl.content.decode()
     assert f"{new}?body=council" in as_carl.content.decode()
     as_erik = as_user(world.erik).get(url)
-    assert reverse("meeting_detail", args=[meeting.pk]) in as_erik.content.decode()
+    assert reverse("meetings:meeting_detail", args=[meeting.pk]) in as_erik.content.decode()
     assert new not in as_erik.content.decode()
 
 
 def test_the_round_inbox_links_to_the_meetings(world: SimpleNamespace, as_user: Any) -> None:
-    page = as_user(world.gustav).get(reverse("round_inbox", args=[world.round.pk]))
-    assert reverse("meeting_list", args=[world.round.pk]) in page.content.decode()
+    page = as_user(world.gustav).get(reverse("inbox:round_inbox", args=[world.round.pk]))
+    assert reverse("meetings:meeting_list", args=[world.round.pk]) in page.content.decode()
 
 
 def test_the_detail_page_links_each_member_to_their_own_screens(
@@ -271,21 +274,29 @@ def test_the_detail_page_links_each_member_to_their_own_screens(
     )
 
     def links(user: Any, meeting: Meeting) -> dict[str, bool]:
-        html = as_user(user).get(reverse("meeting_detail", args=[meeting.pk])).content.decode()
+        html = (
+            as_user(user)
+            .get(reverse("meetings:meeting_detail", args=[meeting.pk]))
+            .content.decode()
+        )
         found = {}
-        for name in ("meeting_assess", "meeting_assessments", "meeting_bulk"):
+        for name in ("council:meeting_assess", "council:meeting_assessments", "bulk:meeting_bulk"):
             found[name] = f'href="{reverse(name, args=[meeting.pk])}"' in html
         return found
 
     routed = links(world.carl, council_meeting)
     assert not any(routed.values())  # the case officer records nothing
     expected = {
-        ("dorte", "council"): {"meeting_assess"},
-        ("erik", "council"): {"meeting_assess", "meeting_assessments", "meeting_bulk"},
+        ("dorte", "council"): {"council:meeting_assess"},
+        ("erik", "council"): {
+            "council:meeting_assess",
+            "council:meeting_assessments",
+            "bulk:meeting_bulk",
+        },
         ("frida", "council"): set(),
         ("gustav", "council"): set(),
         ("erik", "committee"): set(),
-        ("frida", "committee"): {"meeting_bulk"},
+        ("frida", "committee"): {"bulk:meeting_bulk"},
     }
     for (who, body), wanted in expected.items():
         meeting = council_meeting if body == "council" else committee
@@ -322,7 +333,7 @@ def test_without_logging_in_you_are_sent_to_the_login_page(world: SimpleNamespac
     for name, url in meeting_urls(meeting).items():
         response = Client().get(url)
         assert response.status_code == 302, name
-        assert response["Location"].startswith(reverse("login")), name
+        assert response["Location"].startswith(reverse("accounts:login")), name
 
 
 @pytest.mark.parametrize("member", ["dorte", "erik", "frida", "gustav"])
@@ -363,9 +374,9 @@ def test_a_meeting_page_renders_in_english_for_a_user_who_chose_english(
 ) -> None:
     meeting = council(world)
     client = as_user(world.carl)
-    danish = text(client.get(reverse("meeting_detail", args=[meeting.pk])))
+    danish = text(client.get(reverse("meetings:meeting_detail", args=[meeting.pk])))
     client.post("/i18n/setlang/", {"language": "en"})
-    english = text(client.get(reverse("meeting_detail", args=[meeting.pk])))
+    english = text(client.get(reverse("meetings:meeting_detail", args=[meeting.pk])))
     assert "Members present" in english and "Tilstedeværende medlemmer" not in english
     assert "Tilstedeværende medlemmer" in danish and "Members present" not in danish
 
@@ -384,7 +395,7 @@ def test_the_meeting_list_costs_the_same_queries_for_1_and_8_meetings(
             agenda_add_all_ready(meeting=meeting, acting_user=world.carl)
             in_review(world, world.b)
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(reverse("meeting_list", args=[world.round.pk]))
+            response = client.get(reverse("meetings:meeting_list", args=[world.round.pk]))
         assert response.status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts

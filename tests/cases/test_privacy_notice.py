@@ -22,7 +22,7 @@ def test_the_privacy_notice_is_public_and_states_the_configured_periods(
     settings.PULJEFLOW_ACCOUNT_RETENTION_MONTHS = 9
     world.roskilde.privacy_contact = "DPO Roskilde, dpo@roskilde.dk"
     world.roskilde.save()
-    response = Client().get(reverse("privacy_notice"))
+    response = Client().get(reverse("privacy:privacy_notice"))
     assert response.status_code == 200
     page = response.content.decode()
     for text in ("Privatlivspolitik", "6, stk. 1, litra e", "arkivloven", "Datatilsynet"):
@@ -37,7 +37,7 @@ def test_a_signed_in_user_sees_their_own_municipalitys_contact(
 ) -> None:
     world.roskilde.privacy_contact = "dpo@roskilde.dk"
     world.roskilde.save()
-    page = as_user(world.carl).get(reverse("privacy_notice")).content.decode()
+    page = as_user(world.carl).get(reverse("privacy:privacy_notice")).content.decode()
     contacts = page[page.index('id="privacy-contacts"') :]
     assert "dpo@roskilde.dk" in contacts and world.naestved.name not in contacts
 
@@ -46,9 +46,9 @@ def test_a_signed_in_user_sees_their_own_municipalitys_contact(
 def test_every_page_links_the_notice_from_its_footer(
     world: SimpleNamespace, as_user: Any, language: str
 ) -> None:
-    url = reverse("privacy_notice")
-    signed_out = Client().get(reverse("login")).content.decode()
-    signed_in = as_user(world.anna).get(reverse("my_applications")).content.decode()
+    url = reverse("privacy:privacy_notice")
+    signed_out = Client().get(reverse("accounts:login")).content.decode()
+    signed_in = as_user(world.anna).get(reverse("applications:my_applications")).content.decode()
     for page in (signed_out, signed_in):
         footer = page[page.index("<footer") :]
         assert f'href="{url}"' in footer

@@ -39,7 +39,7 @@ def test_the_applicants_list_does_not_grow_with_the_number_of_applications(
     world: Any, client: Any
 ) -> None:
     client.force_login(world.anna)
-    url = reverse("my_applications")
+    url = reverse("applications:my_applications")
     grow_to(world, 10, world.a)
     small = count_queries(client, url)
     grow_to(world, 200, world.a)
@@ -51,7 +51,7 @@ def test_the_applicants_list_does_not_grow_with_the_number_of_applications(
 
 def test_the_inbox_does_not_grow_with_the_number_of_applications(world: Any, client: Any) -> None:
     client.force_login(world.carl)
-    url = reverse("round_inbox", args=[world.round.pk])
+    url = reverse("inbox:round_inbox", args=[world.round.pk])
     grow_to(world, 10, world.a, submit_as=world.anna)
     small = count_queries(client, url)
     grow_to(world, 200, world.a, submit_as=world.anna)

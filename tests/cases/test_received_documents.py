@@ -140,7 +140,7 @@ def test_the_answer_page_shows_the_question_and_takes_files(
     world: SimpleNamespace, asked: Application, as_user: Any
 ) -> None:
     client = as_user(world.anna)
-    url = reverse("application_act", args=[asked.pk, "provide_info"])
+    url = reverse("applications:application_act", args=[asked.pk, "provide_info"])
     page = client.get(url).content.decode()
     assert asked.open_question in page
     assert 'enctype="multipart/form-data"' in page
@@ -205,20 +205,27 @@ def test_carl_registers_a_letter_received_by_post(
     # The staff see and download it; the association does not (not one it sent).
     carl = as_user(world.carl)
     assert (
-        "brev.pdf" in carl.get(reverse("application_detail", args=[submitted.pk])).content.decode()
+        "brev.pdf"
+        in carl.get(
+            reverse("applications:application_detail", args=[submitted.pk])
+        ).content.decode()
     )
-    download = carl.get(reverse("received_document_download", args=[document.pk]))
+    download = carl.get(reverse("notes:received_document_download", args=[document.pk]))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == PDF_BYTES
     anna = as_user(world.anna)
     assert (
         "brev.pdf"
-        not in anna.get(reverse("application_detail", args=[submitted.pk])).content.decode()
+        not in anna.get(
+            reverse("applications:application_detail", args=[submitted.pk])
+        ).content.decode()
     )
-    assert anna.get(reverse("received_document_download", args=[document.pk])).status_code == 404
+    assert (
+        anna.get(reverse("notes:received_document_download", args=[document.pk])).status_code == 404
+    )
     assert (
         as_user(world.helle)
-        .get(reverse("received_document_download", args=[document.pk]))
+        .get(reverse("notes:received_document_download", args=[document.pk]))
         .status_code
         == 404
     )
@@ -232,11 +239,15 @@ def test_the_association_downloads_what_it_sent(
     anna = as_user(world.anna)
     assert (
         "budget-2027.pdf"
-        in anna.get(reverse("application_detail", args=[asked.pk])).content.decode()
+        in anna.get(reverse("applications:application_detail", args=[asked.pk])).content.decode()
     )
-    assert anna.get(reverse("received_document_download", args=[document.pk])).status_code == 200
     assert (
-        as_user(world.bo).get(reverse("received_document_download", args=[document.pk])).status_code
+        anna.get(reverse("notes:received_document_download", args=[document.pk])).status_code == 200
+    )
+    assert (
+        as_user(world.bo)
+        .get(reverse("notes:received_document_download", args=[document.pk]))
+        .status_code
         == 404
     )
 
@@ -277,7 +288,7 @@ def test_nothing_is_registered_on_a_draft(world: SimpleNamespace, draft: Applica
 
 
 def test_the_register_screen(world: SimpleNamespace, submitted: Application, as_user: Any) -> None:
-    url = reverse("document_register", args=[submitted.pk])
+    url = reverse("notes:document_register", args=[submitted.pk])
     carl = as_user(world.carl)
     refused = carl.post(
         url,

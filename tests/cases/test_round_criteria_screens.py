@@ -56,7 +56,7 @@ def test_anna_reads_purpose_conditions_and_criteria_before_starting_a_draft(
     world: SimpleNamespace, as_user: Any
 ) -> None:
     write_texts(world.round)
-    response = as_user(world.anna).get(reverse("application_new"))
+    response = as_user(world.anna).get(reverse("applications:application_new"))
     assert response.status_code == 200
     html = response.content.decode()
     texts = section(html, str(world.round.pk))
@@ -78,11 +78,11 @@ def test_anna_reads_purpose_conditions_and_criteria_before_starting_a_draft(
 def test_a_round_without_texts_shows_no_empty_headings(
     world: SimpleNamespace, as_user: Any
 ) -> None:
-    html = as_user(world.anna).get(reverse("application_new")).content.decode()
+    html = as_user(world.anna).get(reverse("applications:application_new")).content.decode()
     texts = section(html, str(world.round.pk))
     assert "<h3" not in texts
     write_texts(world.round)
-    html = as_user(world.anna).get(reverse("application_new")).content.decode()
+    html = as_user(world.anna).get(reverse("applications:application_new")).content.decode()
     assert section(html, str(world.round.pk)).count("<h3") == 3
 
 
@@ -90,7 +90,7 @@ def test_the_draft_page_shows_the_rounds_texts(
     world: SimpleNamespace, draft: Any, as_user: Any
 ) -> None:
     write_texts(world.round)
-    response = as_user(world.anna).get(reverse("application_edit", args=[draft.pk]))
+    response = as_user(world.anna).get(reverse("applications:application_edit", args=[draft.pk]))
     assert response.status_code == 200
     texts = section(response.content.decode(), str(world.round.pk))
     assert "Puljen støtter fællesskaber" in texts
@@ -99,7 +99,11 @@ def test_the_draft_page_shows_the_rounds_texts(
 
 def test_the_texts_read_in_danish(world: SimpleNamespace, draft: Any, as_user: Any) -> None:
     write_texts(world.round)
-    html = as_user(world.anna).get(reverse("application_edit", args=[draft.pk])).content.decode()
+    html = (
+        as_user(world.anna)
+        .get(reverse("applications:application_edit", args=[draft.pk]))
+        .content.decode()
+    )
     assert "Puljens formål" in html
     assert "Betingelser for at søge" in html
     assert "Kriterier for vurderingen" in html
@@ -109,7 +113,7 @@ def test_the_case_officer_reads_the_texts_on_the_rounds_page(
     world: SimpleNamespace, as_user: Any
 ) -> None:
     write_texts(world.round)
-    response = as_user(world.carl).get(reverse("round_inbox", args=[world.round.pk]))
+    response = as_user(world.carl).get(reverse("inbox:round_inbox", args=[world.round.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     texts = section(html, str(world.round.pk))
@@ -126,7 +130,7 @@ def test_the_new_application_page_does_not_grow_with_rounds_and_their_texts(
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("application_new")).status_code == 200
+            assert client.get(reverse("applications:application_new")).status_code == 200
         return len(captured)
 
     write_texts(world.round, criteria=1)
@@ -143,7 +147,7 @@ def test_the_draft_page_does_not_grow_with_the_texts(
     world: SimpleNamespace, draft: Any, as_user: Any
 ) -> None:
     client = as_user(world.anna)
-    url = reverse("application_edit", args=[draft.pk])
+    url = reverse("applications:application_edit", args=[draft.pk])
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:

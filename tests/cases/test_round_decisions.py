@@ -30,7 +30,7 @@ def _applications(world: SimpleNamespace, n: int, to: str = "granted") -> list[A
 
 
 def _get(client: Any, world: SimpleNamespace, **query: str) -> Any:
-    url = reverse("round_decisions", args=[world.round.pk])
+    url = reverse("audit:round_decisions", args=[world.round.pk])
     return client.get(url, query)
 
 

@@ -186,20 +186,20 @@ def test_an_application_counts_in_each_of_its_focus_areas_and_target_groups(
 def test_the_page_shows_the_figures_charts_and_what_spent_means(
     world: SimpleNamespace, round_with_results: Any, as_user: Any
 ) -> None:
-    response = as_user(world.gustav).get(reverse("round_report", args=[world.round.pk]))
+    response = as_user(world.gustav).get(reverse("reports:round_report", args=[world.round.pk]))
     assert response.status_code == 200
     page = response.content.decode()
     assert "40.000,00" in page and "25.000,00" in page
     assert page.count('role="img"') == 3
     assert 'id="spent-basis"' in page
     assert "<script>" not in page.split("</header>")[1]  # no inline script in the content
-    assert reverse("round_report_csv", args=[world.round.pk]) in page
+    assert reverse("reports:round_report_csv", args=[world.round.pk]) in page
 
 
 def test_the_csv_has_a_row_per_focus_area_target_group_and_the_total(
     world: SimpleNamespace, round_with_results: Any, as_user: Any
 ) -> None:
-    response = as_user(world.carl).get(reverse("round_report_csv", args=[world.round.pk]))
+    response = as_user(world.carl).get(reverse("reports:round_report_csv", args=[world.round.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
     raw = response.content.decode("utf-8")
@@ -218,8 +218,8 @@ def test_only_the_municipalitys_staff_see_the_round_report(
     world: SimpleNamespace, as_user: Any
 ) -> None:
     urls = [
-        reverse("round_report", args=[world.round.pk]),
-        reverse("round_report_csv", args=[world.round.pk]),
+        reverse("reports:round_report", args=[world.round.pk]),
+        reverse("reports:round_report_csv", args=[world.round.pk]),
     ]
     for url in urls:
         # Applicants and another municipality's staff do not learn that the round exists.
@@ -230,13 +230,15 @@ def test_only_the_municipalitys_staff_see_the_round_report(
             assert as_user(person).get(url).status_code == 200
         # Reading only.
         assert as_user(world.carl).post(url).status_code == 405
-    assert as_user(world.carl).get(reverse("round_report", args=[999999])).status_code == 404
+    assert (
+        as_user(world.carl).get(reverse("reports:round_report", args=[999999])).status_code == 404
+    )
 
 
 def test_the_years_page_is_for_staff_of_the_municipality_chosen(
     world: SimpleNamespace, as_user: Any
 ) -> None:
-    url = reverse("municipality_report")
+    url = reverse("reports:municipality_report")
     assert as_user(world.anna).get(url).status_code == 403
     page = as_user(world.ivan).get(url)
     assert page.status_code == 200
@@ -255,7 +257,7 @@ def test_a_person_on_staff_in_two_municipalities_chooses(
     from ..factories import give_role
 
     give_role(world.gustav, world.naestved, "auditor")
-    url = reverse("municipality_report")
+    url = reverse("reports:municipality_report")
     page = as_user(world.gustav).get(url).content.decode()
     assert 'name="municipality"' in page
     page = as_user(world.gustav).get(url, {"municipality": world.naestved.pk}).content.decode()
@@ -275,7 +277,7 @@ def test_the_years_stand_side_by_side(world: SimpleNamespace, as_user: Any) -> N
         t for t in report.by_target_group if t.label == str(TargetGroupCode.OLDER.label)
     )
     assert [c.granted for c in older_row.cells] == [Decimal("12000.00"), Decimal("20000.00")]
-    page = as_user(world.frida).get(reverse("municipality_report")).content.decode()
+    page = as_user(world.frida).get(reverse("reports:municipality_report")).content.decode()
     assert "2025" in page and "12.000,00" in page and page.count('role="img"') == 2
 
 
@@ -369,8 +371,8 @@ def test_the_round_report_costs_the_same_queries_for_10_and_300_applications(
     focus areas, target groups, the total, by focus area, by target group — and the
     notifications badge of the base page."""
     client = as_user(world.gustav)
-    page = reverse("round_report", args=[world.round.pk])
-    download = reverse("round_report_csv", args=[world.round.pk])
+    page = reverse("reports:round_report", args=[world.round.pk])
+    download = reverse("reports:round_report_csv", args=[world.round.pk])
     _volume(world, world.round, 10)
     small = (_queries(client, page), _queries(client, download))
     _volume(world, world.round, 290)
@@ -384,7 +386,7 @@ def test_the_years_page_costs_the_same_queries_for_2_and_6_rounds(
     world: SimpleNamespace, as_user: Any
 ) -> None:
     client = as_user(world.frida)
-    url = reverse("municipality_report")
+    url = reverse("reports:municipality_report")
     for year in (2020, 2021):
         _volume(world, _round_in(world, year, f"Puljen {year}"), 3)
     counts = [_queries(client, url)]

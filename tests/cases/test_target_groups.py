@@ -29,7 +29,11 @@ def test_the_categories_are_there_for_every_code(db: Any) -> None:
 def test_the_draft_form_offers_every_target_group_after_the_description(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
-    page = as_user(world.anna).get(reverse("application_edit", args=[draft.pk])).content.decode()
+    page = (
+        as_user(world.anna)
+        .get(reverse("applications:application_edit", args=[draft.pk]))
+        .content.decode()
+    )
     assert page.count('name="target_groups"') == len(TargetGroupCode)
     assert page.index('name="target_group"') < page.index('name="target_groups"')
     assert page.index('name="target_groups"') < page.index('name="activity_description"')
@@ -40,7 +44,7 @@ def test_anna_ticks_target_groups_and_the_case_shows_them(
 ) -> None:
     client = as_user(world.anna)
     response = client.post(
-        reverse("application_edit", args=[draft.pk]),
+        reverse("applications:application_edit", args=[draft.pk]),
         edit_post(draft, target_groups=_ids("children", "families")),
     )
     assert response.status_code == 302
@@ -52,13 +56,17 @@ def test_anna_ticks_target_groups_and_the_case_shows_them(
         "children",
         "families",
     ]
-    detail = client.get(reverse("application_detail", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en")
+    detail = client.get(
+        reverse("applications:application_detail", args=[draft.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     html = detail.content.decode()
     assert 'id="target-groups"' in html
     shown = html.split('id="target-groups">')[1].split("</dd>")[0]
     assert str(TargetGroupCode.CHILDREN.label) in shown or "Børn og unge" in shown
     # Saving again with none ticked clears them: an unticked box is an answer.
-    response = client.post(reverse("application_edit", args=[draft.pk]), edit_post(draft))
+    response = client.post(
+        reverse("applications:application_edit", args=[draft.pk]), edit_post(draft)
+    )
     assert response.status_code == 302
     assert not draft.target_groups.exists()
 
@@ -67,7 +75,7 @@ def test_an_unknown_target_group_is_an_error_next_to_the_field(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
     response = as_user(world.anna).post(
-        reverse("application_edit", args=[draft.pk]),
+        reverse("applications:application_edit", args=[draft.pk]),
         edit_post(draft, target_groups=["999999", "abc"]),
     )
     assert response.status_code == 400
@@ -78,7 +86,7 @@ def test_an_unknown_target_group_is_an_error_next_to_the_field(
 def test_bo_cannot_set_target_groups_on_annas_draft(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:
-    url = reverse("application_edit", args=[draft.pk])
+    url = reverse("applications:application_edit", args=[draft.pk])
     assert (
         as_user(world.bo).post(url, edit_post(draft, target_groups=_ids("older"))).status_code
         == 404

@@ -28,7 +28,7 @@ def granted(world: SimpleNamespace, draft: Application) -> Application:
 
 def _trail(client: Any, application: Application, *kinds: str) -> Any:
     query = "&".join(f"kind={k}" for k in kinds)
-    return client.get(reverse("application_trail", args=[application.pk]) + f"?{query}")
+    return client.get(reverse("audit:application_trail", args=[application.pk]) + f"?{query}")
 
 
 def test_the_auditor_reads_the_whole_trail(
@@ -46,7 +46,7 @@ def test_the_auditor_reads_the_whole_trail(
     # the conflict declaration, the decision letter sent and the notification's outcome
     assert "Min søster er kasserer" in page
     letter = Document.objects.get(application=granted)
-    assert reverse("document_download", args=[letter.pk]) in page
+    assert reverse("audit:document_download", args=[letter.pk]) in page
     assert "Afgørelse" in page or "Decision" in page
 
 
@@ -81,7 +81,7 @@ def test_letters_are_downloaded_by_those_who_may_see_the_case(
     world: SimpleNamespace, granted: Application, as_user: Any
 ) -> None:
     letter = Document.objects.get(application=granted)
-    url = reverse("document_download", args=[letter.pk])
+    url = reverse("audit:document_download", args=[letter.pk])
     response = as_user(world.anna).get(url)
     assert response.status_code == 200
     assert b"".join(response.streaming_content).startswith(b"%PDF")

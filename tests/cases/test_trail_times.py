@@ -52,7 +52,7 @@ def test_the_trail_page_shows_local_times_and_the_zone(
 ) -> None:
     page = (
         as_user(world.gustav)
-        .get(reverse("application_trail", args=[winter_and_summer.pk]))
+        .get(reverse("audit:application_trail", args=[winter_and_summer.pk]))
         .content.decode()
     )
     assert "15.1.2027 12:00:00" in page and "15.7.2027 13:00:00" in page
@@ -61,7 +61,7 @@ def test_the_trail_page_shows_local_times_and_the_zone(
 
 
 def _export(client: Any, application: Application) -> zipfile.ZipFile:
-    response = client.get(reverse("application_export", args=[application.pk]))
+    response = client.get(reverse("audit:application_export", args=[application.pk]))
     assert response.status_code == 200
     return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 

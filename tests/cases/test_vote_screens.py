@@ -39,7 +39,7 @@ def text_of(response: Any) -> str:
 
 
 def decide_url(application: Application) -> str:
-    return reverse("application_act", args=[application.pk, "decide"])
+    return reverse("applications:application_act", args=[application.pk, "decide"])
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_a_decision_before_the_meetings_date_is_not_offered_and_a_post_is_refuse
             "from that day, not before."
         )
 
-    page = client.get(reverse("application_detail", args=[application.pk]), **EN)
+    page = client.get(reverse("applications:application_detail", args=[application.pk]), **EN)
     assert 'data-action="decide"' not in page.content.decode()
     assert expected in text_of(page)
     form_page = client.get(decide_url(application), **EN)
@@ -91,7 +91,7 @@ def test_a_decision_before_the_meetings_date_is_not_offered_and_a_post_is_refuse
     meeting = committee_meeting()
     meeting.date = timezone.localdate()
     meeting.save()
-    page = client.get(reverse("application_detail", args=[application.pk]), **EN)
+    page = client.get(reverse("applications:application_detail", args=[application.pk]), **EN)
     assert 'data-action="decide"' in page.content.decode()
 
 
@@ -102,7 +102,7 @@ def test_the_bulk_page_before_the_meetings_date_says_so_and_records_nothing(
     meeting = committee_meeting()
     day = postpone(meeting)
     client = as_user(world.frida)
-    url = reverse("meeting_bulk", args=[meeting.pk])
+    url = reverse("bulk:meeting_bulk", args=[meeting.pk])
 
     page = client.get(url, **EN)
     html = page.content.decode()
@@ -135,16 +135,16 @@ def test_a_committee_not_quorate_is_refused_then_decides_2_to_1_and_the_minutes_
     meeting = committee_meeting()
     client = as_user(world.frida)
 
-    page = client.get(reverse("application_detail", args=[application.pk]), **EN)
+    page = client.get(reverse("applications:application_detail", args=[application.pk]), **EN)
     assert 'data-action="decide"' not in page.content.decode()
     assert "is not quorate on this application: 1 of the 2 members" in text_of(page)
-    agenda = client.get(reverse("meeting_agenda", args=[meeting.pk]), **EN)
+    agenda = client.get(reverse("meetings:meeting_agenda", args=[meeting.pk]), **EN)
     assert 'data-quorate="no"' in agenda.content.decode()
-    bulk_page = client.get(reverse("meeting_bulk", args=[meeting.pk]), **EN)
+    bulk_page = client.get(reverse("bulk:meeting_bulk", args=[meeting.pk]), **EN)
     assert 'id="bulk-not-quorate"' in bulk_page.content.decode()
 
     meeting.members_present.add(committee.kim, committee.lis)
-    agenda = client.get(reverse("meeting_agenda", args=[meeting.pk]), **EN)
+    agenda = client.get(reverse("meetings:meeting_agenda", args=[meeting.pk]), **EN)
     assert 'data-quorate="yes"' in agenda.content.decode()
     assert "Quorate on this item: 3 members present" in text_of(agenda)
 
@@ -170,14 +170,16 @@ def test_a_committee_not_quorate_is_refused_then_decides_2_to_1_and_the_minutes_
     assert application.status == "granted"
     assert application.decision_date == meeting.date
 
-    minutes = text_of(client.get(reverse("meeting_minutes", args=[meeting.pk]), **EN))
+    minutes = text_of(client.get(reverse("meetings:meeting_minutes", args=[meeting.pk]), **EN))
     assert "Vote: 2 for, 1 against, 0 abstaining." in minutes
     assert "Minority statement: Lis Larsen: Puljen bør gå til nye foreninger." in minutes
     # The same in Danish, and on the case's history.
-    danish = text_of(client.get(reverse("meeting_minutes", args=[meeting.pk])))
+    danish = text_of(client.get(reverse("meetings:meeting_minutes", args=[meeting.pk])))
     assert "Afstemning: 2 for, 1 imod, 0 undlod at stemme." in danish
     assert "Mindretalsudtalelse: Lis Larsen" in danish
-    case_page = text_of(client.get(reverse("application_detail", args=[application.pk]), **EN))
+    case_page = text_of(
+        client.get(reverse("applications:application_detail", args=[application.pk]), **EN)
+    )
     assert "Vote: 2 for, 1 against, 0 abstaining." in case_page
     assert "Minority statement: Lis Larsen" in case_page
 
@@ -256,7 +258,9 @@ def test_the_bulk_page_records_the_pages_vote_or_a_rows_own(
     data[f"row-{second.pk}-votes_abstaining"] = "1"
     data[f"row-{second.pk}-minority"] = "Kim undlod at stemme."
 
-    response = as_user(world.frida).post(reverse("meeting_bulk", args=[meeting.pk]), data, **EN)
+    response = as_user(world.frida).post(
+        reverse("bulk:meeting_bulk", args=[meeting.pk]), data, **EN
+    )
 
     assert response.status_code == 302, text_of(response)
     assert engine_record(first)["vote"] == {
@@ -277,7 +281,7 @@ def test_a_bulk_row_with_more_votes_than_members_fails_on_its_row(
     application = advance(draft, world, "recommended")
     meeting = committee_meeting()
     response = as_user(world.frida).post(
-        reverse("meeting_bulk", args=[meeting.pk]),
+        reverse("bulk:meeting_bulk", args=[meeting.pk]),
         {
             f"row-{application.pk}-seen_version": str(application.version),
             f"row-{application.pk}-action": "decide",

@@ -204,11 +204,11 @@ def test_a_whole_round_from_submission_to_letters(
     left = {row.application.pk: [m.pk for m in row.left] for row in minutes["rows"]}
     assert {pk for pk, who in left.items() if world.dorte.pk in who} == {a.pk for a in a_items}
     client.force_login(world.gustav)
-    page = client.get(reverse("meeting_minutes", args=[council.pk])).content.decode()
+    page = client.get(reverse("meetings:meeting_minutes", args=[council.pk])).content.decode()
     assert page.count("Dorte var inhabil og forlod mødet under behandlingen af punktet.") == len(
         a_items
     )
-    page = client.get(reverse("meeting_minutes", args=[committee.pk])).content.decode()
+    page = client.get(reverse("meetings:meeting_minutes", args=[committee.pk])).content.decode()
     assert page.count("Afpasset puljen.") == 17
 
     # 7. Every application's trail is whole and verifies.

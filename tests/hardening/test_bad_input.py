@@ -89,7 +89,7 @@ def test_a_huge_withdrawal_reason_is_refused_next_to_its_field(
 ) -> None:
     before = state(submitted)
     response = logged_in(world.anna).post(
-        reverse("application_act", args=[submitted.pk, "withdraw"]), {"reason": HUGE}
+        reverse("applications:application_act", args=[submitted.pk, "withdraw"]), {"reason": HUGE}
     )
     assert response.status_code == 400
     assert "at most 20000 characters" in form_errors(response)["reason"][0]
@@ -116,7 +116,7 @@ def test_a_huge_text_in_the_draft_is_refused_on_the_screen(
 ) -> None:
     before = state(draft)
     response = logged_in(world.anna).post(
-        reverse("application_edit", args=[draft.pk]), edit_post(draft, **{field: HUGE})
+        reverse("applications:application_edit", args=[draft.pk]), edit_post(draft, **{field: HUGE})
     )
     assert response.status_code == 400
     assert "at most 20000 characters" in form_errors(response)[field][0]
@@ -140,7 +140,7 @@ def test_a_long_conflict_declaration_is_refused_alike_on_the_screen_and_in_the_a
 ) -> None:
     reason = "x" * 20_001
     screen = logged_in(world.erik).post(
-        reverse("conflict_declare", args=[submitted.pk]), {"reason": reason}
+        reverse("council:conflict_declare", args=[submitted.pk]), {"reason": reason}
     )
     assert screen.status_code == 400
     assert b"at most 20000 characters" in screen.content
@@ -160,7 +160,7 @@ def test_a_broken_seen_version_on_the_action_page_is_refused_in_words(
 ) -> None:
     before = state(submitted)
     response = logged_in(world.anna).post(
-        reverse("application_act", args=[submitted.pk, "withdraw"]),
+        reverse("applications:application_act", args=[submitted.pk, "withdraw"]),
         {"reason": "Vi trækker den", "seen_status": "submitted", "seen_version": bad},
     )
     assert response.status_code == 400
@@ -175,7 +175,7 @@ def test_a_broken_seen_version_on_the_report_page_is_refused_in_words(
     paid = advance(draft, world, "paid")
     before = state(paid)
     response = logged_in(world.anna).post(
-        reverse("report_submit", args=[paid.pk]),
+        reverse("after_grant:report_submit", args=[paid.pk]),
         {
             "seen_version": bad,
             "description": "Lektiecafé",
@@ -197,7 +197,7 @@ def test_a_broken_budget_line_in_the_report_is_refused_next_to_the_line(
     paid = advance(draft, world, "paid")
     before = state(paid)
     response = logged_in(world.anna).post(
-        reverse("report_submit", args=[paid.pk]),
+        reverse("after_grant:report_submit", args=[paid.pk]),
         {
             "description": "Lektiecafé",
             "participants_reached": "3",
@@ -219,7 +219,7 @@ def test_a_broken_focus_filter_on_the_decision_list_shows_the_whole_list(
     world: SimpleNamespace, granted: Application, bad: str
 ) -> None:
     response = logged_in(world.carl).get(
-        reverse("round_decisions", args=[world.round.pk]), {"focus": bad}
+        reverse("audit:round_decisions", args=[world.round.pk]), {"focus": bad}
     )
     assert response.status_code == 200
     assert granted.case_number in response.content.decode()
@@ -230,7 +230,7 @@ def test_a_broken_association_for_a_paper_application_preselects_nothing(
     world: SimpleNamespace, bad: str
 ) -> None:
     response = logged_in(world.carl).get(
-        reverse("paper_application_new", args=[world.round.pk]), {"association": bad}
+        reverse("inbox:paper_application_new", args=[world.round.pk]), {"association": bad}
     )
     assert response.status_code == 200
     assert response.context["form"].initial == {}
@@ -241,7 +241,7 @@ def test_a_broken_round_after_a_new_association_leads_back_to_the_rounds(
     world: SimpleNamespace, bad: str
 ) -> None:
     response = logged_in(world.carl).post(
-        reverse("association_new") + "?" + f"round={bad}",
+        reverse("applications:association_new") + "?" + f"round={bad}",
         {
             "name": "Skakklubben",
             "cvr": "12345674",
@@ -254,7 +254,7 @@ def test_a_broken_round_after_a_new_association_leads_back_to_the_rounds(
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("staff_rounds")
+    assert response["Location"] == reverse("inbox:staff_rounds")
     assert Association.objects.filter(name="Skakklubben").exists()
 
 
@@ -263,11 +263,11 @@ def test_a_broken_meeting_on_a_conflict_declaration_is_ignored(
     world: SimpleNamespace, submitted: Application, bad: str
 ) -> None:
     response = logged_in(world.erik).post(
-        reverse("conflict_declare", args=[submitted.pk]) + "?" + f"meeting={bad}",
+        reverse("council:conflict_declare", args=[submitted.pk]) + "?" + f"meeting={bad}",
         {"reason": "Jeg sidder i bestyrelsen"},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("application_detail", args=[submitted.pk])
+    assert response["Location"] == reverse("applications:application_detail", args=[submitted.pk])
 
 
 @BAD_INTEGERS
@@ -277,8 +277,10 @@ def test_a_broken_two_factor_code_is_refused_next_to_the_field(
     world.roskilde.require_two_factor = True
     world.roskilde.save()
     client = logged_in(world.carl)
-    client.get(reverse("otp_setup"))
-    response = client.post(reverse("otp_setup"), {"code": bad * 6 if len(bad) == 1 else bad})
+    client.get(reverse("accounts:otp_setup"))
+    response = client.post(
+        reverse("accounts:otp_setup"), {"code": bad * 6 if len(bad) == 1 else bad}
+    )
     assert response.status_code == 400
     assert form_errors(response)["code"]
     assert not world.carl.totpdevice_set.exists()
@@ -289,11 +291,11 @@ def test_a_right_code_in_other_digits_than_ascii_is_refused(world: SimpleNamespa
     world.roskilde.require_two_factor = True
     world.roskilde.save()
     client = logged_in(world.carl)
-    client.get(reverse("otp_setup"))
+    client.get(reverse("accounts:otp_setup"))
     key = client.session[SETUP_KEY]
     right = f"{TOTP(binascii.unhexlify(key)).token():06d}"
     arabic = right.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
-    response = client.post(reverse("otp_setup"), {"code": arabic})
+    response = client.post(reverse("accounts:otp_setup"), {"code": arabic})
     assert response.status_code == 400
     assert not world.carl.totpdevice_set.exists()
     device = enrol(world.bo)
@@ -355,7 +357,8 @@ def test_a_payment_reference_beyond_100_characters_is_refused_on_the_screen(
 ) -> None:
     before = state(granted)
     response = logged_in(world.carl).post(
-        reverse("application_act", args=[granted.pk, "pay"]), pay_data(reference="R" * 101)
+        reverse("applications:application_act", args=[granted.pk, "pay"]),
+        pay_data(reference="R" * 101),
     )
     assert response.status_code == 400
     assert "at most 100 characters" in form_errors(response)["reference"][0]
@@ -381,7 +384,7 @@ def test_a_payout_date_out_of_the_window_is_refused_on_the_screen_and_in_the_api
 ) -> None:
     before = state(granted)
     screen = logged_in(world.carl).post(
-        reverse("application_act", args=[granted.pk, "pay"]), pay_data(paid_on=day)
+        reverse("applications:application_act", args=[granted.pk, "pay"]), pay_data(paid_on=day)
     )
     assert screen.status_code == 400
     assert "Enter a date between" in form_errors(screen)["paid_on"][0]
@@ -397,7 +400,7 @@ def test_a_meeting_date_out_of_the_window_is_refused_on_the_screen_and_in_the_ap
     world: SimpleNamespace, api: Any, day: str
 ) -> None:
     screen = logged_in(world.carl).post(
-        reverse("meeting_new", args=[world.round.pk]) + "?body=council",
+        reverse("meetings:meeting_new", args=[world.round.pk]) + "?body=council",
         {"date": day, "members_present": [world.dorte.pk, world.erik.pk]},
     )
     assert screen.status_code == 400
@@ -413,7 +416,8 @@ def test_a_meeting_date_out_of_the_window_is_refused_on_the_screen_and_in_the_ap
 
 def test_dates_inside_the_window_are_taken(world: SimpleNamespace, granted: Application) -> None:
     response = logged_in(world.carl).post(
-        reverse("application_act", args=[granted.pk, "pay"]), pay_data(paid_on="2000-01-01")
+        reverse("applications:application_act", args=[granted.pk, "pay"]),
+        pay_data(paid_on="2000-01-01"),
     )
     assert response.status_code == 302
 
@@ -471,7 +475,7 @@ def test_deeply_nested_report_lines_in_a_multipart_report_are_a_400(
 
 def test_a_postal_code_in_other_digits_than_ascii_is_refused(world: SimpleNamespace) -> None:
     response = logged_in(world.carl).post(
-        reverse("association_new"),
+        reverse("applications:association_new"),
         {
             "name": "Skakklubben",
             "cvr": "12345674",

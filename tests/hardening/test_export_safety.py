@@ -85,18 +85,20 @@ def test_no_cell_of_any_export_is_a_formula(
     world: SimpleNamespace, hostile: SimpleNamespace, as_user: Any
 ) -> None:
     client = as_user(world.carl)
-    decisions = reverse("round_decisions", args=[world.round.pk])
+    decisions = reverse("audit:round_decisions", args=[world.round.pk])
     listing = _csv(_body(client.get(decisions + "?format=csv")))
     sheet = _body(client.get(decisions + "?format=xlsx"))
-    response = client.get(reverse("round_report_csv", args=[world.round.pk]))
+    response = client.get(reverse("reports:round_report_csv", args=[world.round.pk]))
     assert response["X-Content-Type-Options"] == "nosniff"
     report = _csv(_body(response))
     archive = zipfile.ZipFile(
-        io.BytesIO(_body(client.get(reverse("round_export", args=[world.round.pk]))))
+        io.BytesIO(_body(client.get(reverse("audit:round_export", args=[world.round.pk]))))
     )
     case = zipfile.ZipFile(
         io.BytesIO(
-            _body(client.get(reverse("application_export", args=[hostile.applications[1].pk])))
+            _body(
+                client.get(reverse("audit:application_export", args=[hostile.applications[1].pk]))
+            )
         )
     )
     for value in HOSTILE:
@@ -122,7 +124,7 @@ def test_amounts_stay_numbers(
 ) -> None:
     from openpyxl import load_workbook
 
-    url = reverse("round_decisions", args=[world.round.pk]) + "?format=xlsx"
+    url = reverse("audit:round_decisions", args=[world.round.pk]) + "?format=xlsx"
     sheet = load_workbook(io.BytesIO(_body(as_user(world.carl).get(url)))).active
     row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == hostile.granted.case_number)
     assert row[5].data_type == "n" and row[5].value == float(hostile.granted.amount_requested)
@@ -149,20 +151,20 @@ def test_a_control_character_in_a_name_breaks_no_export(
     world.a.save()
     granted = advance(draft, world, "granted")
     client = as_user(getattr(world, who))
-    decisions = reverse("round_decisions", args=[world.round.pk])
+    decisions = reverse("audit:round_decisions", args=[world.round.pk])
     sheet = load_workbook(io.BytesIO(_body(client.get(decisions + "?format=xlsx")))).active
     assert sheet.cell(row=3, column=2).value == "Lektiecaféen"
     listing = _csv(_body(client.get(decisions + "?format=csv")))
     assert listing[1][1] == "Lektiecaféen"
     archive = zipfile.ZipFile(
-        io.BytesIO(_body(client.get(reverse("round_export", args=[world.round.pk]))))
+        io.BytesIO(_body(client.get(reverse("audit:round_export", args=[world.round.pk]))))
     )
     load_workbook(io.BytesIO(archive.read("decisions.xlsx")))
     case = zipfile.ZipFile(
-        io.BytesIO(_body(client.get(reverse("application_export", args=[granted.pk]))))
+        io.BytesIO(_body(client.get(reverse("audit:application_export", args=[granted.pk]))))
     )
     assert case.read("summary.pdf").startswith(b"%PDF")
-    _body(client.get(reverse("round_report_csv", args=[world.round.pk])))
+    _body(client.get(reverse("reports:round_report_csv", args=[world.round.pk])))
 
 
 def test_cells_strip_what_the_formats_cannot_hold() -> None:

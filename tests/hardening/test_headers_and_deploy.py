@@ -32,7 +32,7 @@ INLINE_STYLE = re.compile(r"\sstyle\s*=|<style", re.I)
 
 
 def test_every_page_gets_a_strict_content_security_policy(world: Any) -> None:
-    response = Client().get(reverse("login"))
+    response = Client().get(reverse("accounts:login"))
     policy = response["Content-Security-Policy"]
     directives = dict(
         (part.split()[0], part.split()[1:]) for part in policy.split(";") if part.strip()
@@ -68,7 +68,7 @@ def test_the_check_would_catch_an_inline_handler() -> None:
 
 
 def test_htmx_is_told_not_to_inject_styles(world: Any) -> None:
-    html = Client().get(reverse("login")).content.decode()
+    html = Client().get(reverse("accounts:login")).content.decode()
     assert '"includeIndicatorStyles": false' in html
 
 

@@ -23,7 +23,9 @@ PASSWORD = "pw"  # the test factory's password
 
 
 def login(client: Client, username: str, password: str = PASSWORD, **extra: Any) -> Any:
-    return client.post(reverse("login"), {"username": username, "password": password}, **extra)
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": password}, **extra
+    )
 
 
 def test_repeated_wrong_passwords_lock_the_username_out(world: Any, caplog: Any) -> None:
@@ -75,12 +77,12 @@ def test_logout_is_post_only_and_ends_the_session(world: Any) -> None:
     client = Client()
     login(client, "anna")
     key = client.cookies[settings.SESSION_COOKIE_NAME].value
-    assert client.get(reverse("logout")).status_code == 405
+    assert client.get(reverse("accounts:logout")).status_code == 405
     assert Session.objects.filter(session_key=key).exists()
-    assert client.post(reverse("logout")).status_code == 302
+    assert client.post(reverse("accounts:logout")).status_code == 302
     assert not Session.objects.filter(session_key=key).exists()
     assert not UserSession.objects.filter(session_key=key).exists()
-    assert client.get(reverse("my_applications")).status_code == 302
+    assert client.get(reverse("applications:my_applications")).status_code == 302
 
 
 def test_deactivating_a_user_ends_all_their_sessions(world: Any) -> None:
@@ -88,16 +90,16 @@ def test_deactivating_a_user_ends_all_their_sessions(world: Any) -> None:
     login(laptop, "carl")
     login(phone, "carl")
     login(colleague, "erik")
-    assert laptop.get(reverse("staff_rounds")).status_code == 200
+    assert laptop.get(reverse("inbox:staff_rounds")).status_code == 200
     world.carl.is_active = False
     world.carl.save()
     for client in (laptop, phone):
-        response = client.get(reverse("staff_rounds"))
+        response = client.get(reverse("inbox:staff_rounds"))
         assert response.status_code == 302
-        assert response["Location"].startswith(reverse("login"))
+        assert response["Location"].startswith(reverse("accounts:login"))
     assert not UserSession.objects.filter(user=world.carl).exists()
     # Only carl's sessions ended.
-    assert colleague.get(reverse("staff_rounds")).status_code == 200
+    assert colleague.get(reverse("inbox:staff_rounds")).status_code == 200
 
 
 def test_an_idle_session_ends(world: Any, settings: Any) -> None:
@@ -107,14 +109,14 @@ def test_an_idle_session_ends(world: Any, settings: Any) -> None:
     with time_machine.travel(start, tick=False):
         login(client, "carl")
     with time_machine.travel(start + datetime.timedelta(minutes=29), tick=False):
-        assert client.get(reverse("staff_rounds")).status_code == 200
+        assert client.get(reverse("inbox:staff_rounds")).status_code == 200
     # 29 minutes later again: still fine, the last request counts.
     with time_machine.travel(start + datetime.timedelta(minutes=58), tick=False):
-        assert client.get(reverse("staff_rounds")).status_code == 200
+        assert client.get(reverse("inbox:staff_rounds")).status_code == 200
     with time_machine.travel(start + datetime.timedelta(minutes=90), tick=False):
-        response = client.get(reverse("staff_rounds"))
+        response = client.get(reverse("inbox:staff_rounds"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response["Location"].startswith(reverse("accounts:login"))
 
 
 def test_a_busy_session_still_ends_at_the_absolute_limit(world: Any, settings: Any) -> None:
@@ -126,9 +128,9 @@ def test_a_busy_session_still_ends_at_the_absolute_limit(world: Any, settings: A
         login(client, "carl")
     for minutes in range(20, 120, 20):
         with time_machine.travel(start + datetime.timedelta(minutes=minutes), tick=False):
-            assert client.get(reverse("staff_rounds")).status_code == 200
+            assert client.get(reverse("inbox:staff_rounds")).status_code == 200
     with time_machine.travel(start + datetime.timedelta(minutes=121), tick=False):
-        assert client.get(reverse("staff_rounds")).status_code == 302
+        assert client.get(reverse("inbox:staff_rounds")).status_code == 302
 
 
 def test_csrf_is_enforced_on_login(world: Any, caplog: Any) -> None:
@@ -139,10 +141,11 @@ def test_csrf_is_enforced_on_login(world: Any, caplog: Any) -> None:
     assert "_auth_user_id" not in client.session
     assert any("refused status=403 method=POST" in r.getMessage() for r in caplog.records)
     # With the token from the form it works.
-    page = client.get(reverse("login"))
+    page = client.get(reverse("accounts:login"))
     token = page.context["csrf_token"]
     ok = client.post(
-        reverse("login"), {"username": "anna", "password": "pw", "csrfmiddlewaretoken": token}
+        reverse("accounts:login"),
+        {"username": "anna", "password": "pw", "csrfmiddlewaretoken": token},
     )
     assert ok.status_code == 302
 
@@ -151,7 +154,10 @@ def test_refusals_are_logged_with_who_what_and_when(world: Any, draft: Any, capl
     client = Client()
     client.force_login(world.bo)  # not anna's association: 404
     with caplog.at_level(logging.WARNING, logger="puljeflow.security"):
-        assert client.get(reverse("application_detail", args=[draft.pk])).status_code == 404
+        assert (
+            client.get(reverse("applications:application_detail", args=[draft.pk])).status_code
+            == 404
+        )
     [line] = [r.getMessage() for r in caplog.records if r.name == "puljeflow.security"]
     assert f"refused status=404 method=GET path=/applications/{draft.pk}/" in line
     assert f"user={world.bo.pk}" in line and " at=" in line
@@ -159,5 +165,8 @@ def test_refusals_are_logged_with_who_what_and_when(world: Any, draft: Any, capl
     # The same page for anna is no refusal and logs nothing.
     client.force_login(world.anna)
     with caplog.at_level(logging.WARNING, logger="puljeflow.security"):
-        assert client.get(reverse("application_detail", args=[draft.pk])).status_code == 200
+        assert (
+            client.get(reverse("applications:application_detail", args=[draft.pk])).status_code
+            == 200
+        )
     assert not [r for r in caplog.records if r.name == "puljeflow.security"]

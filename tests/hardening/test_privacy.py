@@ -129,15 +129,17 @@ def applicant_responses(world: SimpleNamespace, case: SimpleNamespace, client: A
     api = api_client(world.anna)
     base = f"/api/v1/applications/{application.pk}"
     responses = {
-        "case page": _text(client.get(reverse("application_detail", args=[application.pk]))),
-        "my applications": _text(client.get(reverse("my_applications"))),
+        "case page": _text(
+            client.get(reverse("applications:application_detail", args=[application.pk]))
+        ),
+        "my applications": _text(client.get(reverse("applications:my_applications"))),
         "API detail": _text(api.get(base)),
         "API list": _text(api.get("/api/v1/applications")),
         "API trail": _text(api.get(f"{base}/trail")),
         "API transitions": _text(api.get(f"{base}/transitions")),
     }
     for document in Document.objects.filter(application=application):
-        download = client.get(reverse("document_download", args=[document.pk]))
+        download = client.get(reverse("audit:document_download", args=[document.pk]))
         assert download.status_code == 200
         body = b"".join(download.streaming_content)
         responses[f"download {document.title}"] = body.decode("latin-1") + document.html
@@ -225,7 +227,7 @@ def test_the_municipalitys_staff_still_read_the_whole_record(
     user = getattr(world, who)
     application = case.application
     client.force_login(user)
-    page = _text(client.get(reverse("application_detail", args=[application.pk])))
+    page = _text(client.get(reverse("applications:application_detail", args=[application.pk])))
     assert DECLARATION in page and RULING in page and "Kirsten" in page
     assert SCREENING in page
 
@@ -246,8 +248,8 @@ def test_the_applicant_is_still_refused_the_full_trail_and_the_case_export(
 ) -> None:
     client.force_login(world.anna)
     pk = case.application.pk
-    assert client.get(reverse("application_trail", args=[pk])).status_code == 403
-    assert client.get(reverse("application_export", args=[pk])).status_code == 403
+    assert client.get(reverse("audit:application_trail", args=[pk])).status_code == 403
+    assert client.get(reverse("audit:application_export", args=[pk])).status_code == 403
 
 
 def test_every_step_of_every_flow_has_a_disclosure_rule() -> None:
@@ -303,7 +305,7 @@ def test_only_the_chair_of_the_members_body_rules_on_the_screen(
 ) -> None:
     declaration = getattr(declarations, body)
     client.force_login(getattr(world, chair))
-    url = reverse("conflict_rule", args=[declaration.pk])
+    url = reverse("council:conflict_rule", args=[declaration.pk])
     page = client.get(url)
     assert page.status_code == (200 if allowed else 403)
     meeting = declarations.meetings[body]
@@ -356,9 +358,9 @@ def test_the_council_chairs_overview_offers_no_form_for_a_committee_members_decl
     meeting = declarations.meetings["council"]
     assert isinstance(meeting, Meeting)
     client.force_login(world.erik)
-    page = _text(client.get(reverse("meeting_assessments", args=[meeting.pk])))
-    assert reverse("conflict_rule", args=[declarations.council.pk]) in page
-    assert reverse("conflict_rule", args=[declarations.committee.pk]) not in page
+    page = _text(client.get(reverse("council:meeting_assessments", args=[meeting.pk])))
+    assert reverse("council:conflict_rule", args=[declarations.council.pk]) in page
+    assert reverse("council:conflict_rule", args=[declarations.committee.pk]) not in page
 
 
 def test_a_member_who_has_left_both_bodies_is_ruled_on_by_no_chair(

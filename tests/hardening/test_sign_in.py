@@ -91,7 +91,7 @@ def test_behind_one_proxy_the_token_throttle_keys_on_the_right_most_address(
 
 def _login(client: Client, password: str, forwarded: str) -> Any:
     return client.post(
-        reverse("login"),
+        reverse("accounts:login"),
         {"username": "carl", "password": password},
         HTTP_X_FORWARDED_FOR=forwarded,
     )

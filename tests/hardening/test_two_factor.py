@@ -68,28 +68,28 @@ def test_a_staff_page_is_refused_without_a_verified_second_factor(
 ) -> None:
     enrol(strict.carl)
     client = as_user(strict.carl)
-    response = client.get(reverse("staff_rounds"))
+    response = client.get(reverse("inbox:staff_rounds"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("otp_verify"))
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
     # So is the Django admin for an admin, and the API answers 403.
     client = as_user(strict.admin)
     admin = client.get("/admin/")
     assert admin.status_code == 302
-    assert admin["Location"].startswith(reverse("otp_setup"))
+    assert admin["Location"].startswith(reverse("accounts:otp_setup"))
     assert client.get("/api/v1/").status_code == 403
     # The same page, for a case officer of a municipality that does not require it.
-    assert as_user(strict.helle).get(reverse("staff_rounds")).status_code == 200
+    assert as_user(strict.helle).get(reverse("inbox:staff_rounds")).status_code == 200
 
 
 def test_login_with_password_then_code(strict: Any, caplog: Any) -> None:
     device = enrol(strict.carl)
     client = Client()
     response = client.post(
-        reverse("login"),
-        {"username": "carl", "password": "pw", "next": reverse("staff_rounds")},
+        reverse("accounts:login"),
+        {"username": "carl", "password": "pw", "next": reverse("inbox:staff_rounds")},
     )
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("otp_verify"))
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
     # A wrong code: an error next to the field, a log line, still no staff page.
     wrong = "123456" if current_code(device) != "123456" else "654321"
     with override("en"), caplog.at_level(logging.WARNING, logger="puljeflow.security"):
@@ -97,15 +97,15 @@ def test_login_with_password_then_code(strict: Any, caplog: Any) -> None:
     assert refused.status_code == 400
     assert 'id="id_code-error"' in refused.content.decode()
     assert any(r.getMessage().startswith("otp_failed") for r in caplog.records)
-    assert client.get(reverse("staff_rounds")).status_code == 302
+    assert client.get(reverse("inbox:staff_rounds")).status_code == 302
     device.throttle_reset()  # the failure made the device wait a second
     accepted = client.post(
-        f"{reverse('otp_verify')}?next={reverse('staff_rounds')}",
+        f"{reverse('accounts:otp_verify')}?next={reverse('inbox:staff_rounds')}",
         {"code": current_code(device)},
     )
     assert accepted.status_code == 302
-    assert accepted["Location"] == reverse("staff_rounds")
-    assert client.get(reverse("staff_rounds")).status_code == 200
+    assert accepted["Location"] == reverse("inbox:staff_rounds")
+    assert client.get(reverse("inbox:staff_rounds")).status_code == 200
 
 
 def _mailed_code(to: str) -> str:
@@ -120,8 +120,8 @@ def _app_code(client: Client) -> str:
 
 def test_a_first_login_sets_up_the_app_with_a_qr_code(strict: Any) -> None:
     client = Client()
-    response = client.post(reverse("login"), {"username": "carl", "password": "pw"})
-    assert response["Location"].startswith(reverse("otp_setup"))
+    response = client.post(reverse("accounts:login"), {"username": "carl", "password": "pw"})
+    assert response["Location"].startswith(reverse("accounts:otp_setup"))
     page = client.get(response["Location"])
     assert page.status_code == 200
     html = page.content.decode()
@@ -130,31 +130,32 @@ def test_a_first_login_sets_up_the_app_with_a_qr_code(strict: Any) -> None:
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()
     code_from_mail = _mailed_code("carl@example.org")
     done = client.post(
-        reverse("otp_setup"), {"enrolment_code": code_from_mail, "code": _app_code(client)}
+        reverse("accounts:otp_setup"), {"enrolment_code": code_from_mail, "code": _app_code(client)}
     )
     assert done.status_code == 302
     assert TOTPDevice.objects.get(user=strict.carl).confirmed
-    assert client.get(reverse("staff_rounds")).status_code == 200
+    assert client.get(reverse("inbox:staff_rounds")).status_code == 200
 
 
 def test_a_password_alone_cannot_enrol_an_app(strict: Any) -> None:
     """Whoever has carl's password gets a QR code, but the code went to carl's mailbox."""
     client = Client()
-    client.post(reverse("login"), {"username": "carl", "password": "pw"})
-    client.get(reverse("otp_setup"))
+    client.post(reverse("accounts:login"), {"username": "carl", "password": "pw"})
+    client.get(reverse("accounts:otp_setup"))
     assert len(mail.outbox) == 1
     with override("en"):
-        without = client.post(reverse("otp_setup"), {"code": _app_code(client)})
+        without = client.post(reverse("accounts:otp_setup"), {"code": _app_code(client)})
         guessed = client.post(
-            reverse("otp_setup"), {"enrolment_code": "ABCD-EFGH", "code": _app_code(client)}
+            reverse("accounts:otp_setup"),
+            {"enrolment_code": "ABCD-EFGH", "code": _app_code(client)},
         )
     assert without.status_code == guessed.status_code == 400
     assert 'id="id_enrolment_code-error"' in guessed.content.decode()
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()
-    assert client.get(reverse("staff_rounds")).status_code == 302
+    assert client.get(reverse("inbox:staff_rounds")).status_code == 302
     # The same request with the code from the e-mail sets the app up.
     right = client.post(
-        reverse("otp_setup"),
+        reverse("accounts:otp_setup"),
         {"enrolment_code": _mailed_code("carl@example.org").lower(), "code": _app_code(client)},
     )
     assert right.status_code == 302
@@ -163,8 +164,8 @@ def test_a_password_alone_cannot_enrol_an_app(strict: Any) -> None:
 
 def _enrolling(strict: Any) -> tuple[Client, str]:
     client = Client()
-    client.post(reverse("login"), {"username": "carl", "password": "pw"})
-    client.get(reverse("otp_setup"))
+    client.post(reverse("accounts:login"), {"username": "carl", "password": "pw"})
+    client.get(reverse("accounts:otp_setup"))
     return client, _mailed_code("carl@example.org")
 
 
@@ -173,7 +174,7 @@ def test_an_expired_code_fails(strict: Any) -> None:
     later = timezone.now() + datetime.timedelta(minutes=16)
     with time_machine.travel(later, tick=False):
         response = client.post(
-            reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+            reverse("accounts:otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
         )
     assert response.status_code == 400
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()
@@ -183,16 +184,20 @@ def test_an_expired_code_fails(strict: Any) -> None:
 def test_a_replaced_code_fails_and_the_new_one_works(strict: Any) -> None:
     client, old = _enrolling(strict)
     # Asking for a new code at once is refused: one a minute.
-    client.post(reverse("otp_setup"), {"resend": "1"})
+    client.post(reverse("accounts:otp_setup"), {"resend": "1"})
     assert len(mail.outbox) == 1
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2), tick=False):
-        client.post(reverse("otp_setup"), {"resend": "1"})
+        client.post(reverse("accounts:otp_setup"), {"resend": "1"})
     assert len(mail.outbox) == 2
     new = _mailed_code("carl@example.org")
     assert new != old
-    refused = client.post(reverse("otp_setup"), {"enrolment_code": old, "code": _app_code(client)})
+    refused = client.post(
+        reverse("accounts:otp_setup"), {"enrolment_code": old, "code": _app_code(client)}
+    )
     assert refused.status_code == 400
-    accepted = client.post(reverse("otp_setup"), {"enrolment_code": new, "code": _app_code(client)})
+    accepted = client.post(
+        reverse("accounts:otp_setup"), {"enrolment_code": new, "code": _app_code(client)}
+    )
     assert accepted.status_code == 302
 
 
@@ -200,13 +205,15 @@ def test_a_used_code_fails(strict: Any) -> None:
     client, code = _enrolling(strict)
     assert (
         client.post(
-            reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+            reverse("accounts:otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
         ).status_code
         == 302
     )
     TOTPDevice.objects.filter(user=strict.carl).delete()  # say an administrator reset it
-    client.get(reverse("otp_setup"))  # a new app to set up, and a new code by e-mail
-    again = client.post(reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)})
+    client.get(reverse("accounts:otp_setup"))  # a new app to set up, and a new code by e-mail
+    again = client.post(
+        reverse("accounts:otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+    )
     assert again.status_code == 400
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()
 
@@ -214,9 +221,11 @@ def test_a_used_code_fails(strict: Any) -> None:
 def test_five_wrong_codes_use_the_code_up(strict: Any) -> None:
     client, code = _enrolling(strict)
     for _ in range(5):
-        client.post(reverse("otp_setup"), {"enrolment_code": "ZZZZ-ZZZZ", "code": "123456"})
+        client.post(
+            reverse("accounts:otp_setup"), {"enrolment_code": "ZZZZ-ZZZZ", "code": "123456"}
+        )
     response = client.post(
-        reverse("otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
+        reverse("accounts:otp_setup"), {"enrolment_code": code, "code": _app_code(client)}
     )
     assert response.status_code == 400
     assert not TOTPDevice.objects.filter(user=strict.carl).exists()
@@ -226,7 +235,7 @@ def test_without_an_e_mail_address_nobody_can_enrol(strict: Any, as_user: Any) -
     strict.carl.email = ""
     strict.carl.save()
     client = as_user(strict.carl)
-    page = client.get(reverse("otp_setup"))
+    page = client.get(reverse("accounts:otp_setup"))
     assert "Der er ikke registreret en e-mailadresse for dig" in page.content.decode()
     assert 'name="code"' not in page.content.decode()
     assert not mail.outbox
@@ -234,12 +243,12 @@ def test_without_an_e_mail_address_nobody_can_enrol(strict: Any, as_user: Any) -
 
 def test_setup_refuses_a_wrong_code_next_to_the_field(strict: Any, as_user: Any) -> None:
     client = as_user(strict.carl)
-    client.get(reverse("otp_setup"))
+    client.get(reverse("accounts:otp_setup"))
     right = _app_code(client)
     wrong = "111111" if right != "111111" else "222222"
     with override("en"):
         response = client.post(
-            reverse("otp_setup"),
+            reverse("accounts:otp_setup"),
             {"enrolment_code": _mailed_code("carl@example.org"), "code": wrong},
         )
     assert response.status_code == 400
@@ -249,10 +258,10 @@ def test_setup_refuses_a_wrong_code_next_to_the_field(strict: Any, as_user: Any)
 
 def test_a_second_device_cannot_be_added_without_the_first(strict: Any, as_user: Any) -> None:
     enrol(strict.carl)
-    response = as_user(strict.carl).get(reverse("otp_setup"))
+    response = as_user(strict.carl).get(reverse("accounts:otp_setup"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("otp_verify"))
+    assert response["Location"].startswith(reverse("accounts:otp_verify"))
 
 
 def test_applicants_are_not_asked_for_a_code(strict: Any, as_user: Any) -> None:
-    assert as_user(strict.anna).get(reverse("my_applications")).status_code == 200
+    assert as_user(strict.anna).get(reverse("applications:my_applications")).status_code == 200

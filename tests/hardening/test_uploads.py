@@ -103,7 +103,7 @@ def test_names_are_kept_plain() -> None:
 
 def upload(client: Any, application: Any, name: str, content: bytes) -> Any:
     return client.post(
-        reverse("attachment_upload", args=[application.pk]),
+        reverse("applications:attachment_upload", args=[application.pk]),
         {"kind": "other", "file": SimpleUploadedFile(name, content)},
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -155,7 +155,7 @@ def test_a_path_traversal_name_cannot_leave_the_upload_folder(
     body, content_type = multipart(name, PDF_BYTES)
     client = as_user(world.anna)
     response = client.post(
-        reverse("attachment_upload", args=[draft.pk]), body, content_type=content_type
+        reverse("applications:attachment_upload", args=[draft.pk]), body, content_type=content_type
     )
     assert response.status_code == 302
     attachment = draft.attachments.order_by("-pk").first()
@@ -175,7 +175,7 @@ def test_a_download_is_an_attachment_that_cannot_render(
     client = as_user(world.anna)
     assert upload(client, draft, "regnskab.pdf", PDF_BYTES).status_code == 302
     attachment = draft.attachments.order_by("-pk").first()
-    response = client.get(reverse("attachment_download", args=[attachment.pk]))
+    response = client.get(reverse("applications:attachment_download", args=[attachment.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert 'filename="regnskab.pdf"' in response["Content-Disposition"]
@@ -194,7 +194,7 @@ def test_a_stored_type_outside_the_list_is_served_as_bytes(
     attachment.content_type = "text/html"
     attachment.original_name = 'x"; filename=evil.html\r\nX-Injected: 1'
     attachment.save()
-    response = client.get(reverse("attachment_download", args=[attachment.pk]))
+    response = client.get(reverse("applications:attachment_download", args=[attachment.pk]))
     assert response["Content-Type"] == "application/octet-stream"
     assert b"\r\nX-Injected" not in response.serialize_headers()
     assert not response.has_header("X-Injected")
@@ -204,9 +204,9 @@ def test_a_stored_type_outside_the_list_is_served_as_bytes(
 def test_exports_are_attachments_too(world: Any, as_user: Any) -> None:
     client = as_user(world.carl)
     for url in (
-        reverse("round_export", args=[world.round.pk]),
-        reverse("round_decisions", args=[world.round.pk]) + "?format=csv",
-        reverse("round_decisions", args=[world.round.pk]) + "?format=xlsx",
+        reverse("audit:round_export", args=[world.round.pk]),
+        reverse("audit:round_decisions", args=[world.round.pk]) + "?format=csv",
+        reverse("audit:round_decisions", args=[world.round.pk]) + "?format=xlsx",
     ):
         response = client.get(url)
         assert response.status_code == 200, url

@@ -55,15 +55,19 @@ def test_the_list_shows_the_users_own_notifications_newest_first_with_unread_mar
     tell(submitted, world.bo, kind=Kind.PAYOUT_REGISTERED)
     Notification.objects.filter(pk=older.pk).update(read_at=newer.created_at)
 
-    html = login(client, world.anna).get(reverse("notification_list")).content.decode()
+    html = (
+        login(client, world.anna).get(reverse("notifications:notification_list")).content.decode()
+    )
 
     assert html.index(newer.subject) < html.index(older.subject)
     assert html.count("Ulæst</span>") == 1  # only the newer one
     assert "udbetalt" not in html  # bo's payout notice is not anna's
-    assert f'href="{reverse("notification_mark_read", args=[newer.pk])}"' not in html
-    assert f'action="{reverse("notification_mark_read", args=[newer.pk])}"' in html
-    assert f'action="{reverse("notification_mark_read", args=[older.pk])}"' not in html
-    assert f'href="{reverse("application_detail", args=[submitted.pk])}"' in html
+    assert f'href="{reverse("notifications:notification_mark_read", args=[newer.pk])}"' not in html
+    assert f'action="{reverse("notifications:notification_mark_read", args=[newer.pk])}"' in html
+    assert (
+        f'action="{reverse("notifications:notification_mark_read", args=[older.pk])}"' not in html
+    )
+    assert f'href="{reverse("applications:application_detail", args=[submitted.pk])}"' in html
 
 
 def test_a_case_is_linked_only_where_the_user_may_see_it(
@@ -71,13 +75,15 @@ def test_a_case_is_linked_only_where_the_user_may_see_it(
 ) -> None:
     # bo once represented A and was told about its application; he cannot open it now.
     tell(submitted, world.bo)
-    link = f'href="{reverse("application_detail", args=[submitted.pk])}"'
+    link = f'href="{reverse("applications:application_detail", args=[submitted.pk])}"'
 
-    html = login(client, world.bo).get(reverse("notification_list")).content.decode()
+    html = login(client, world.bo).get(reverse("notifications:notification_list")).content.decode()
     assert submitted.case_number in html and link not in html
 
     tell(submitted, world.anna)
-    html = login(client, world.anna).get(reverse("notification_list")).content.decode()
+    html = (
+        login(client, world.anna).get(reverse("notifications:notification_list")).content.decode()
+    )
     assert link in html
 
 
@@ -89,21 +95,21 @@ def test_the_header_shows_the_unread_count_with_an_accessible_label(
     login(client, world.anna)
     # In English, so the test reads the label as written in the template.
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    link = f'<a href="{reverse("notification_list")}"'
+    link = f'<a href="{reverse("notifications:notification_list")}"'
 
-    html = client.get(reverse("my_applications")).content.decode()
+    html = client.get(reverse("applications:my_applications")).content.decode()
     assert f'{link} aria-label="Notifications, 2 unread">Notifications (2)</a>' in html
 
-    client.post(reverse("notification_mark_all_read"))
-    html = client.get(reverse("my_applications")).content.decode()
+    client.post(reverse("notifications:notification_mark_all_read"))
+    html = client.get(reverse("applications:my_applications")).content.decode()
     assert f"{link}>Notifications</a>" in html
     assert "unread" not in html
 
 
 def test_anonymous_visitors_get_no_count_and_are_sent_to_log_in(client: Client, db: Any) -> None:
-    response = client.get(reverse("notification_list"))
-    assert response.status_code == 302 and reverse("login") in response["Location"]
-    assert "Notifikationer" not in client.get(reverse("login")).content.decode()
+    response = client.get(reverse("notifications:notification_list"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+    assert "Notifikationer" not in client.get(reverse("accounts:login")).content.decode()
 
 
 def grow(world: SimpleNamespace, application: Application, n: int) -> None:
@@ -123,7 +129,7 @@ def test_the_list_page_runs_the_same_queries_for_10_and_100_notifications(
     world: SimpleNamespace, submitted: Application, client: Client
 ) -> None:
     login(client, world.anna)
-    url = reverse("notification_list")
+    url = reverse("notifications:notification_list")
     grow(world, submitted, 10)
     small = count_queries(client, url)
     grow(world, submitted, 100)
@@ -141,16 +147,19 @@ def test_marking_read_is_a_post_and_only_of_the_users_own(
     world: SimpleNamespace, submitted: Application, client: Client
 ) -> None:
     annas, bos = tell(submitted, world.anna, world.bo)
-    url = reverse("notification_mark_read", args=[annas.pk])
+    url = reverse("notifications:notification_mark_read", args=[annas.pk])
     login(client, world.anna)
 
     assert client.get(url).status_code == 405
-    assert client.post(reverse("notification_mark_read", args=[bos.pk])).status_code == 404
+    assert (
+        client.post(reverse("notifications:notification_mark_read", args=[bos.pk])).status_code
+        == 404
+    )
     annas.refresh_from_db()
     bos.refresh_from_db()
     assert annas.read_at is None and bos.read_at is None
 
-    response = client.post(url, {"next": reverse("notification_list") + "?page=1"})
+    response = client.post(url, {"next": reverse("notifications:notification_list") + "?page=1"})
     assert response.status_code == 302 and response["Location"].endswith("?page=1")
     annas.refresh_from_db()
     bos.refresh_from_db()
@@ -162,9 +171,10 @@ def test_marking_read_does_not_redirect_off_site(
 ) -> None:
     (row,) = tell(submitted, world.anna)
     response = login(client, world.anna).post(
-        reverse("notification_mark_read", args=[row.pk]), {"next": "https://evil.example/"}
+        reverse("notifications:notification_mark_read", args=[row.pk]),
+        {"next": "https://evil.example/"},
     )
-    assert response["Location"] == reverse("notification_list")
+    assert response["Location"] == reverse("notifications:notification_list")
 
 
 def test_mark_all_read_is_a_post_and_leaves_others_alone(
@@ -173,7 +183,7 @@ def test_mark_all_read_is_a_post_and_leaves_others_alone(
     tell(submitted, world.anna, world.bo)
     tell(submitted, world.anna, kind=Kind.REPORT_APPROVED)
     login(client, world.anna)
-    url = reverse("notification_mark_all_read")
+    url = reverse("notifications:notification_mark_all_read")
 
     assert client.get(url).status_code == 405
     assert Notification.objects.filter(read_at__isnull=True).count() == 3
@@ -195,7 +205,7 @@ def test_one_notification_shows_its_text_escaped_and_is_marked_read_on_post(
         body_text="Kære Anna\n\nSvar <script>alert(1)</script> & tak",
         body_html="<p><b>FRA-HTML</b></p>",
     )
-    url = reverse("notification_detail", args=[row.pk])
+    url = reverse("notifications:notification_detail", args=[row.pk])
     login(client, world.anna)
 
     html = client.get(url).content.decode()
@@ -214,7 +224,7 @@ def test_another_users_notification_answers_404(
     world: SimpleNamespace, submitted: Application, client: Client
 ) -> None:
     (row,) = tell(submitted, world.anna)
-    url = reverse("notification_detail", args=[row.pk])
+    url = reverse("notifications:notification_detail", args=[row.pk])
 
     assert login(client, world.bo).get(url).status_code == 404
     assert client.post(url).status_code == 404
@@ -229,7 +239,11 @@ def test_another_users_notification_answers_404(
 def test_preferences_offer_only_switchable_kinds_and_list_legal_ones_as_always_sent(
     world: SimpleNamespace, client: Client
 ) -> None:
-    html = login(client, world.anna).get(reverse("notification_preferences")).content.decode()
+    html = (
+        login(client, world.anna)
+        .get(reverse("notifications:notification_preferences"))
+        .content.decode()
+    )
 
     assert 'value="deadline_approaching"' in html and 'value="report_overdue"' in html
     for kind in LEGAL_KINDS:
@@ -240,7 +254,7 @@ def test_preferences_offer_only_switchable_kinds_and_list_legal_ones_as_always_s
 
 def test_preferences_are_saved(world: SimpleNamespace, client: Client) -> None:
     response = login(client, world.anna).post(
-        reverse("notification_preferences"),
+        reverse("notifications:notification_preferences"),
         {"language": "en", "muted_kinds": [Kind.DEADLINE_APPROACHING, Kind.WAITING_DIGEST]},
     )
 
@@ -248,7 +262,7 @@ def test_preferences_are_saved(world: SimpleNamespace, client: Client) -> None:
     preference = UserPreference.objects.get(user=world.anna)
     assert preference.language == "en"
     assert preference.muted_kinds == [Kind.DEADLINE_APPROACHING, Kind.WAITING_DIGEST]
-    html = client.get(reverse("notification_preferences")).content.decode()
+    html = client.get(reverse("notifications:notification_preferences")).content.decode()
     assert re.search(r'value="deadline_approaching"[^>]*checked', html)
     assert not re.search(r'value="report_due"[^>]*checked', html)
     assert re.search(r'value="en"[^>]*checked', html)
@@ -259,7 +273,7 @@ def test_a_forged_post_muting_a_legal_notice_is_refused_with_an_error_next_to_th
 ) -> None:
     prefer(world.anna, language="da", muted=[])
     response = login(client, world.anna).post(
-        reverse("notification_preferences"),
+        reverse("notifications:notification_preferences"),
         {"language": "en", "muted_kinds": [Kind.DEADLINE_APPROACHING, Kind.DECISION]},
     )
 
@@ -321,14 +335,14 @@ def outbox(world: SimpleNamespace, submitted: Application) -> SimpleNamespace:
 def test_a_case_officer_sees_the_delivery_of_their_municipalitys_notifications(
     world: SimpleNamespace, outbox: SimpleNamespace, client: Client
 ) -> None:
-    response = login(client, world.carl).get(reverse("notification_outbox"))
+    response = login(client, world.carl).get(reverse("notifications:notification_outbox"))
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "SMTPServerDisconnected: lost" in html and "SMTPRecipientsRefused: nej" in html
     assert "Fejlet, prøves igen" in html and "Opgivet" in html and "Sendt" in html
     assert "NæstvedFejl" not in html
-    filtered = client.get(reverse("notification_outbox"), {"status": "given_up"})
+    filtered = client.get(reverse("notifications:notification_outbox"), {"status": "given_up"})
     assert "SMTPRecipientsRefused" in filtered.content.decode()
     assert "SMTPServerDisconnected" not in filtered.content.decode()
 
@@ -336,13 +350,16 @@ def test_a_case_officer_sees_the_delivery_of_their_municipalitys_notifications(
 def test_the_delivery_page_is_refused_to_applicants_and_council_members_and_hidden_elsewhere(
     world: SimpleNamespace, outbox: SimpleNamespace, client: Client
 ) -> None:
-    roskilde = reverse("notification_outbox", args=[world.roskilde.pk])
+    roskilde = reverse("notifications:notification_outbox", args=[world.roskilde.pk])
 
-    assert login(client, world.anna).get(reverse("notification_outbox")).status_code == 403
+    assert (
+        login(client, world.anna).get(reverse("notifications:notification_outbox")).status_code
+        == 403
+    )
     assert client.get(roskilde).status_code == 404
     assert login(client, world.dorte).get(roskilde).status_code == 403  # staff, not allowed
     assert login(client, world.helle).get(roskilde).status_code == 404  # another municipality
-    naestved = client.get(reverse("notification_outbox", args=[world.naestved.pk]))
+    naestved = client.get(reverse("notifications:notification_outbox", args=[world.naestved.pk]))
     assert naestved.status_code == 200 and "NæstvedFejl" in naestved.content.decode()
     # The same request by those allowed:
     assert login(client, world.carl).get(roskilde).status_code == 200
@@ -386,16 +403,28 @@ def test_the_delivery_page_includes_reminders_without_an_application_sent_to_its
     Notification.objects.filter(recipient=world.ivan).update(last_error="IvansFejl")
     Notification.objects.filter(recipient=world.frida).update(last_error="FridasFejl")
 
-    html = login(client, world.carl).get(reverse("notification_outbox")).content.decode()
+    html = (
+        login(client, world.carl).get(reverse("notifications:notification_outbox")).content.decode()
+    )
     assert "FridasFejl" in html and "IvansFejl" not in html
 
 
 def test_the_notification_list_links_staff_to_the_delivery_page(
     world: SimpleNamespace, client: Client
 ) -> None:
-    link = f'href="{reverse("notification_outbox")}"'
-    assert link in login(client, world.carl).get(reverse("notification_list")).content.decode()
-    assert link not in login(client, world.anna).get(reverse("notification_list")).content.decode()
+    link = f'href="{reverse("notifications:notification_outbox")}"'
+    assert (
+        link
+        in login(client, world.carl)
+        .get(reverse("notifications:notification_list"))
+        .content.decode()
+    )
+    assert (
+        link
+        not in login(client, world.anna)
+        .get(reverse("notifications:notification_list"))
+        .content.decode()
+    )
 
 
 def test_the_outbox_costs_the_same_queries_for_2_and_12_notifications(
@@ -407,6 +436,6 @@ def test_the_outbox_costs_the_same_queries_for_2_and_12_notifications(
         while Notification.objects.filter(application=submitted).count() < n:
             tell(submitted, world.anna, world.bo)
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("notification_outbox")).status_code == 200
+            assert client.get(reverse("notifications:notification_outbox")).status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts

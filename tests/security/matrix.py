@@ -388,32 +388,32 @@ COUNCIL_ONLY_404 = roles()  # a committee meeting "does not exist" for the counc
 
 MATRIX: dict[str, Entry] = {
     # --- everyone --------------------------------------------------------------------------
-    "home": Entry("none", roles(SIGNED_IN)),
-    "login": Entry("none", PUBLIC),
+    "applications:home": Entry("none", roles(SIGNED_IN)),
+    "accounts:login": Entry("none", PUBLIC),
     # Django's LogoutView takes POST only (405 for a GET, signed in or not); it ends on
     # the login page, which here is its success.
-    "logout": Entry(
+    "accounts:logout": Entry(
         "none",
         lambda role, target, method: ALLOW if method == "POST" else NOT_ALLOWED,
     ),
     # The checkpoints' public key (cases/trail/keys.py): for anyone, to read only.
-    "trail_public_key": Entry(
+    "audit:trail_public_key": Entry(
         "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
     ),
     # The privacy notice (web/privacy): for anyone, signed in or not, to read only.
-    "privacy_notice": Entry(
+    "privacy:privacy_notice": Entry(
         "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
     ),
-    "otp_setup": Entry("none", SIGNED_IN_ONLY),
-    "otp_verify": Entry("none", SIGNED_IN_ONLY),
-    "flow_chart": Entry("none", SIGNED_IN_ONLY),
-    "my_applications": Entry("none", SIGNED_IN_ONLY),
-    "notification_list": Entry("none", SIGNED_IN_ONLY),
-    "notification_preferences": Entry("none", SIGNED_IN_ONLY),
-    "notification_mark_all_read": Entry("none", post_only(SIGNED_IN_ONLY)),
-    "notification_detail": Entry("notification", roles({APPLICANT})),
-    "notification_mark_read": Entry("notification", post_only(roles({APPLICANT}))),
-    "notification_outbox": Entry(
+    "accounts:otp_setup": Entry("none", SIGNED_IN_ONLY),
+    "accounts:otp_verify": Entry("none", SIGNED_IN_ONLY),
+    "applications:flow_chart": Entry("none", SIGNED_IN_ONLY),
+    "applications:my_applications": Entry("none", SIGNED_IN_ONLY),
+    "notifications:notification_list": Entry("none", SIGNED_IN_ONLY),
+    "notifications:notification_preferences": Entry("none", SIGNED_IN_ONLY),
+    "notifications:notification_mark_all_read": Entry("none", post_only(SIGNED_IN_ONLY)),
+    "notifications:notification_detail": Entry("notification", roles({APPLICANT})),
+    "notifications:notification_mark_read": Entry("notification", post_only(roles({APPLICANT}))),
+    "notifications:notification_outbox": Entry(
         "outbox",
         per_target(
             any=roles({CASE_OFFICER, AUDITOR, OTHER_CASE_OFFICER}, rest=FORBIDDEN),
@@ -421,46 +421,50 @@ MATRIX: dict[str, Entry] = {
         ),
     ),
     # --- applicants ------------------------------------------------------------------------
-    "application_new": Entry("none", roles({APPLICANT, OTHER_APPLICANT}, rest=FORBIDDEN)),
-    "association_edit": Entry(
+    "applications:application_new": Entry(
+        "none", roles({APPLICANT, OTHER_APPLICANT}, rest=FORBIDDEN)
+    ),
+    "applications:association_edit": Entry(
         "association", per_target(a=roles({APPLICANT}), b=roles({OTHER_APPLICANT}))
     ),
     # --- one case --------------------------------------------------------------------------
-    "application_detail": Entry("application", case_viewers),
-    "application_edit": Entry("application", draft_editors),
-    "attachment_upload": Entry("application", post_only(draft_editors)),
-    "attachment_download": Entry("attachment", case_viewers),
-    "attachment_delete": Entry("attachment", post_only(draft_editors)),
-    "application_act": Entry("act", screen_act, get_targets="act_get"),
-    "application_trail": Entry("application", case_staff),
-    "application_export": Entry("application", case_staff),
-    "document_download": Entry("document", get_only(case_viewers)),
-    "conflict_declare": Entry("application", conflict_declarers),
-    "conflict_rule": Entry("declaration", RULING),
-    "note_create": Entry("application", note_writers),
-    "document_register": Entry("application", document_registrars),
-    "received_document_download": Entry("received_document", get_only(RECEIVED_DOCUMENT)),
+    "applications:application_detail": Entry("application", case_viewers),
+    "applications:application_edit": Entry("application", draft_editors),
+    "applications:attachment_upload": Entry("application", post_only(draft_editors)),
+    "applications:attachment_download": Entry("attachment", case_viewers),
+    "applications:attachment_delete": Entry("attachment", post_only(draft_editors)),
+    "applications:application_act": Entry("act", screen_act, get_targets="act_get"),
+    "audit:application_trail": Entry("application", case_staff),
+    "audit:application_export": Entry("application", case_staff),
+    "audit:document_download": Entry("document", get_only(case_viewers)),
+    "council:conflict_declare": Entry("application", conflict_declarers),
+    "council:conflict_rule": Entry("declaration", RULING),
+    "notes:note_create": Entry("application", note_writers),
+    "notes:document_register": Entry("application", document_registrars),
+    "notes:received_document_download": Entry("received_document", get_only(RECEIVED_DOCUMENT)),
     # The managers' list of the case officers' ties: nobody in the cast is a manager.
-    "manager_conflicts": Entry("none", roles((), rest=FORBIDDEN)),
+    "council:manager_conflicts": Entry("none", roles((), rest=FORBIDDEN)),
     # --- the municipality's staff ----------------------------------------------------------
-    "staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
-    "association_new": Entry("none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
-    "round_inbox": Entry("round", OWN_ROUND_STAFF),
-    "round_decisions": Entry("round", OWN_ROUND_STAFF),
-    "round_export": Entry("round", OWN_ROUND_STAFF),
-    "meeting_list": Entry("round", OWN_ROUND_STAFF),
-    "paper_application_new": Entry("round", OWN_ROUND_CASE_OFFICER),
-    "meeting_new": Entry("round", OWN_ROUND_CASE_OFFICER),
+    "inbox:staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
+    "applications:association_new": Entry(
+        "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+    ),
+    "inbox:round_inbox": Entry("round", OWN_ROUND_STAFF),
+    "audit:round_decisions": Entry("round", OWN_ROUND_STAFF),
+    "audit:round_export": Entry("round", OWN_ROUND_STAFF),
+    "meetings:meeting_list": Entry("round", OWN_ROUND_STAFF),
+    "inbox:paper_application_new": Entry("round", OWN_ROUND_CASE_OFFICER),
+    "meetings:meeting_new": Entry("round", OWN_ROUND_CASE_OFFICER),
     # --- meetings --------------------------------------------------------------------------
-    "meeting_detail": Entry("meeting", MEETING_STAFF),
-    "meeting_agenda": Entry("meeting", MEETING_STAFF),
-    "meeting_agenda_pdf": Entry("meeting", MEETING_STAFF),
-    "meeting_minutes": Entry("meeting", MEETING_STAFF),
-    "meeting_minutes_pdf": Entry("meeting", MEETING_STAFF),
-    "meeting_edit": Entry("meeting", MEETING_CASE_OFFICER),
-    "meeting_agenda_add": Entry("meeting", post_only(MEETING_CASE_OFFICER)),
-    "meeting_agenda_add_ready": Entry("meeting", post_only(MEETING_CASE_OFFICER)),
-    "meeting_assess": Entry(
+    "meetings:meeting_detail": Entry("meeting", MEETING_STAFF),
+    "meetings:meeting_agenda": Entry("meeting", MEETING_STAFF),
+    "meetings:meeting_agenda_pdf": Entry("meeting", MEETING_STAFF),
+    "meetings:meeting_minutes": Entry("meeting", MEETING_STAFF),
+    "meetings:meeting_minutes_pdf": Entry("meeting", MEETING_STAFF),
+    "meetings:meeting_edit": Entry("meeting", MEETING_CASE_OFFICER),
+    "meetings:meeting_agenda_add": Entry("meeting", post_only(MEETING_CASE_OFFICER)),
+    "meetings:meeting_agenda_add_ready": Entry("meeting", post_only(MEETING_CASE_OFFICER)),
+    "council:meeting_assess": Entry(
         "meeting",
         per_target(
             council=roles(COUNCIL, STAFF - COUNCIL),
@@ -468,8 +472,8 @@ MATRIX: dict[str, Entry] = {
             other_municipality=COUNCIL_ONLY_404,
         ),
     ),
-    "meeting_assess_item": Entry("meeting_application", post_only(assess_item)),
-    "meeting_assessments": Entry(
+    "council:meeting_assess_item": Entry("meeting_application", post_only(assess_item)),
+    "council:meeting_assessments": Entry(
         "meeting",
         per_target(
             council=roles(
@@ -480,7 +484,7 @@ MATRIX: dict[str, Entry] = {
             other_municipality=COUNCIL_ONLY_404,
         ),
     ),
-    "meeting_bulk": Entry(
+    "bulk:meeting_bulk": Entry(
         "meeting",
         per_target(
             council=roles({COUNCIL_CHAIR}, STAFF - {COUNCIL_CHAIR}),
@@ -646,9 +650,9 @@ MATRIX.update(API_MATRIX)
 # --- reports on a round and a municipality (GET only) ------------------------------------------
 MATRIX.update(
     {
-        "round_report": Entry("round", get_only(OWN_ROUND_STAFF)),
-        "round_report_csv": Entry("round", get_only(OWN_ROUND_STAFF)),
-        "municipality_report": Entry(
+        "reports:round_report": Entry("round", get_only(OWN_ROUND_STAFF)),
+        "reports:round_report_csv": Entry("round", get_only(OWN_ROUND_STAFF)),
+        "reports:municipality_report": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
         ),
     }
@@ -657,14 +661,16 @@ MATRIX.update(
 # --- after the grant: usage reports -----------------------------------------------------------
 MATRIX.update(
     {
-        "report_submit": Entry("application", report_writers),
-        "report_approve": Entry("application", report_approvers),
-        "report_attachment_download": Entry("report_attachment", get_only(case_viewers)),
+        "after_grant:report_submit": Entry("application", report_writers),
+        "after_grant:report_approve": Entry("application", report_approvers),
+        "after_grant:report_attachment_download": Entry(
+            "report_attachment", get_only(case_viewers)
+        ),
         # No case of the scene is in a hearing: the answer page is 404 for all who sign in
         # (its access is tested in tests/cases/test_hearing_screens.py).
-        "hearing_answer": Entry("application", roles((), rest=HIDDEN)),
-        "hearing_attachment_download": Entry("hearing_attachment", get_only(case_viewers)),
-        "usage_reports": Entry(
+        "hearings:hearing_answer": Entry("application", roles((), rest=HIDDEN)),
+        "hearings:hearing_attachment_download": Entry("hearing_attachment", get_only(case_viewers)),
+        "after_grant:usage_reports": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
         ),
     }
@@ -702,7 +708,7 @@ def known_deviation(name: str, method: str, role: str, target: str, expected: st
 # Django's static and media serving; the admin is covered by test_admin.py.
 EXCLUDED = frozenset({"set_language"})
 # Patterns whose success ends on the login page (so a redirect there is not a refusal).
-LOGIN_IS_SUCCESS = frozenset({"logout"})
+LOGIN_IS_SUCCESS = frozenset({"accounts:logout"})
 
 # --- requests for access to documents (aktindsigt) --------------------------------------------
 # Case officers register and handle them; auditors read; other staff 403; a request of
@@ -721,13 +727,13 @@ ACCESS_LIST = roles(ACCESS_READERS | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)
 ACCESS_REGISTER = roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
 MATRIX.update(
     {
-        "access_request_list": Entry("none", get_only(ACCESS_LIST)),
-        "access_request_new": Entry("none", ACCESS_REGISTER),
-        "access_request_detail": Entry("access_request", get_only(ACCESS_READ)),
-        "access_request_extend": Entry("access_request", post_only(ACCESS_WRITE)),
-        "access_request_decide": Entry("access_request", post_only(ACCESS_WRITE)),
-        "access_request_hand_out": Entry("access_request", post_only(ACCESS_WRITE)),
-        "access_request_export": Entry("access_request", get_only(ACCESS_READ)),
+        "access:access_request_list": Entry("none", get_only(ACCESS_LIST)),
+        "access:access_request_new": Entry("none", ACCESS_REGISTER),
+        "access:access_request_detail": Entry("access_request", get_only(ACCESS_READ)),
+        "access:access_request_extend": Entry("access_request", post_only(ACCESS_WRITE)),
+        "access:access_request_decide": Entry("access_request", post_only(ACCESS_WRITE)),
+        "access:access_request_hand_out": Entry("access_request", post_only(ACCESS_WRITE)),
+        "access:access_request_export": Entry("access_request", get_only(ACCESS_READ)),
         "api:api_access_requests": Entry(
             "none",
             lambda role, target, method: (

@@ -227,7 +227,7 @@ def classify(response: HttpResponse, pattern_name: str) -> str:
         return m.LOGIN
     if 300 <= code < 400:
         target = urlsplit(response.get("Location", "")).path
-        if target == reverse("login") and pattern_name not in m.LOGIN_IS_SUCCESS:
+        if target == reverse("accounts:login") and pattern_name not in m.LOGIN_IS_SUCCESS:
             return m.LOGIN
         return m.ALLOW
     if 200 <= code < 300:

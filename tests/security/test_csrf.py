@@ -79,7 +79,7 @@ def test_the_same_write_with_the_token_gets_past_the_check(scene: SimpleNamespac
     """The control: the refusal above is CSRF's. carl edits a meeting, with and without."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(scene.world.carl)
-    url = reverse("meeting_edit", args=[scene.meetings["council"].pk])
+    url = reverse("meetings:meeting_edit", args=[scene.meetings["council"].pk])
     client.get(url)  # sets the CSRF cookie, as the browser's first visit does
     token = client.cookies["csrftoken"].value
     data = {"date": "2027-02-02", "members_present": [scene.world.erik.pk]}

@@ -169,5 +169,11 @@ def test_the_matrix_can_fail() -> None:
     assert not matches(m.HIDDEN, m.FORBIDDEN, "GET")
     assert not matches(m.ALLOW, m.FLOW, "GET")
     assert matches(m.ALLOW, m.FLOW, "POST")
-    assert m.MATRIX["application_edit"].expect(m.APPLICANT, "submitted", "GET") == m.FORBIDDEN
-    assert m.MATRIX["application_edit"].expect(m.OTHER_APPLICANT, "draft", "GET") == m.HIDDEN
+    assert (
+        m.MATRIX["applications:application_edit"].expect(m.APPLICANT, "submitted", "GET")
+        == m.FORBIDDEN
+    )
+    assert (
+        m.MATRIX["applications:application_edit"].expect(m.OTHER_APPLICANT, "draft", "GET")
+        == m.HIDDEN
+    )

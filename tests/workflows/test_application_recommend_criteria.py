@@ -101,7 +101,7 @@ def test_the_recommendation_page_offers_the_rounds_criteria_and_records_them(
     other = RoundCriterion.objects.create(round=world.other_round, title="Andet kriterium")
     in_review = reach(draft, world, S.IN_COUNCIL_REVIEW)
     client.force_login(world.erik)
-    url = reverse("application_act", args=[in_review.pk, "recommend"])
+    url = reverse("applications:application_act", args=[in_review.pk, "recommend"])
     html = client.get(url).content.decode()
     assert 'name="criteria"' in html and "Forebyggelse" in html
     assert "Andet kriterium" not in html
@@ -123,5 +123,7 @@ def test_a_round_without_criteria_offers_none(
 ) -> None:
     in_review = reach(draft, world, S.IN_COUNCIL_REVIEW)
     client.force_login(world.erik)
-    html = client.get(reverse("application_act", args=[in_review.pk, "recommend"])).content
+    html = client.get(
+        reverse("applications:application_act", args=[in_review.pk, "recommend"])
+    ).content
     assert b'name="outcome"' in html and b'name="criteria"' not in html

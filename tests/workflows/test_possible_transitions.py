@@ -74,6 +74,6 @@ def test_every_registered_flow_has_a_chart() -> None:
 
 def test_the_flow_chart_page_shows_the_report_flow_too(world: SimpleNamespace, client: Any) -> None:
     client.force_login(world.anna)
-    html = client.get(reverse("flow_chart")).content.decode()
+    html = client.get(reverse("applications:flow_chart")).content.decode()
     assert html.count("<svg") == 2 and 'label="approve"' not in html
     assert ">approve<" in html and ">send_back<" in html

@@ -4,6 +4,8 @@ from django.urls import path
 
 from web.access import views
 
+app_name = "access"
+
 urlpatterns = [
     path("access-requests/", views.access_request_list, name="access_request_list"),
     path("access-requests/new/", views.access_request_new, name="access_request_new"),

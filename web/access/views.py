@@ -96,7 +96,7 @@ def access_request_new(request: HttpRequest) -> HttpResponse:
                     _("The request is registered. It must be decided by %(date)s.")
                     % {"date": access_request.deadline.strftime("%d.%m.%Y")},
                 )
-                return redirect("access_request_detail", pk=access_request.pk)
+                return redirect("access:access_request_detail", pk=access_request.pk)
     return render(request, "access/new.html", {"form": form}, status=status)
 
 
@@ -164,7 +164,7 @@ def access_request_extend(request: HttpRequest, pk: int) -> HttpResponse:
             _refused(form, error)
         else:
             messages.success(request, _("The new date is recorded. Tell the requester why."))
-            return redirect("access_request_detail", pk=pk)
+            return redirect("access:access_request_detail", pk=pk)
     return _detail(request, access_request, 400, extend_form=form)
 
 
@@ -186,7 +186,7 @@ def access_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             _refused(form, error)
         else:
             messages.success(request, _("The decision is recorded."))
-            return redirect("access_request_detail", pk=pk)
+            return redirect("access:access_request_detail", pk=pk)
     return _detail(request, access_request, 400, decide_form=form)
 
 
@@ -210,7 +210,7 @@ def access_request_hand_out(request: HttpRequest, pk: int) -> HttpResponse:
             _refused(form, error)
         else:
             messages.success(request, _("The export is stored. Download it and send it."))
-            return redirect("access_request_detail", pk=pk)
+            return redirect("access:access_request_detail", pk=pk)
     return _detail(request, access_request, 400, hand_out_form=form)
 
 

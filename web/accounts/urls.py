@@ -2,6 +2,8 @@ from django.urls import path
 
 from web.accounts import views
 
+app_name = "accounts"
+
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),

@@ -161,7 +161,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     """The second step of login: a code from the app the user enrolled."""
     user: Any = request.user
     if not two_factor.has_device(user):
-        return redirect(f"{reverse('otp_setup')}?{urlencode({'next': _next(request)})}")
+        return redirect(f"{reverse('accounts:otp_setup')}?{urlencode({'next': _next(request)})}")
     if _verified(request):
         return redirect(_next(request))
     form = CodeForm(request.POST or None)

@@ -2,6 +2,8 @@ from django.urls import path
 
 from web.after_grant import views as views_reports
 
+app_name = "after_grant"
+
 urlpatterns = [
     path(
         "applications/<int:pk>/report/",

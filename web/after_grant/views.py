@@ -81,7 +81,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
                 status = error.status_code
             else:
                 messages.success(request, _("Your usage report has been sent."))
-                return redirect("application_detail", pk=application.pk)
+                return redirect("applications:application_detail", pk=application.pk)
     else:
         form = UsageReportForm(requirement=requirement)
         initial = [
@@ -93,7 +93,7 @@ def report_submit(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [(f, budget.get(_line_id(f["budget_line"].value()))) for f in formset]
     return render(
         request,
-        "cases/reports/report_form.html",
+        "after_grant/report_form.html",
         _report_context(application, form, formset, rows=rows, lines_error=lines_error),
         status=status,
     )
@@ -142,10 +142,10 @@ def report_approve(request: HttpRequest, pk: int) -> HttpResponse:
                 status = error.status_code
             else:
                 messages.success(request, _("The usage report has been approved."))
-                return redirect("application_detail", pk=application.pk)
+                return redirect("applications:application_detail", pk=application.pk)
     return render(
         request,
-        "cases/reports/approve.html",
+        "after_grant/approve.html",
         {
             "application": application,
             "report": report,
@@ -181,6 +181,6 @@ def usage_reports(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("This page is for the municipality's staff."))
     return render(
         request,
-        "cases/reports/overview.html",
+        "after_grant/overview.html",
         grant_services.usage_report_overview(sorted(who.municipality_ids)),
     )

@@ -2,6 +2,8 @@ from django.urls import path
 
 from web.applications import views
 
+app_name = "applications"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("applications/", views.my_applications, name="my_applications"),

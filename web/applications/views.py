@@ -45,13 +45,13 @@ from workflows.votes import VOTE_FIELDS
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect("login")
+        return redirect("accounts:login")
     who = roles.profile(request.user)
     if who.is_staff_anywhere:
-        return redirect("staff_rounds")
+        return redirect("inbox:staff_rounds")
     if who.represents:
-        return redirect("my_applications")
-    return render(request, "cases/no_role.html")
+        return redirect("applications:my_applications")
+    return render(request, "applications/no_role.html")
 
 
 # --- applicant ---------------------------------------------------------------------------
@@ -62,7 +62,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     applications = selectors.applications_for_applicant(request.user)
     return render(
         request,
-        "cases/my_applications.html",
+        "applications/my_applications.html",
         {
             "applications": applications,
             "can_start": bool(roles.profile(request.user).represents),
@@ -99,10 +99,10 @@ def application_new(request: HttpRequest) -> HttpResponse:
                 )
                 % {"case": application.case_number},
             )
-            return redirect("application_edit", pk=application.pk)
+            return redirect("applications:application_edit", pk=application.pk)
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "rounds": rounds, "round_texts": round_texts(rounds)}
-    return render(request, "cases/application_new.html", context, status=status)
+    return render(request, "applications/application_new.html", context, status=status)
 
 
 def _edit_context(
@@ -146,13 +146,15 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("The draft has been saved."))
                 if "submit" in request.POST:
-                    return redirect("application_act", pk=application.pk, name="submit")
-                return redirect("application_edit", pk=application.pk)
+                    return redirect(
+                        "applications:application_act", pk=application.pk, name="submit"
+                    )
+                return redirect("applications:application_edit", pk=application.pk)
         # The unsaved input is shown again with the errors next to the fields.
         application.refresh_from_db()
         return render(
             request,
-            "cases/application_edit.html",
+            "applications/application_edit.html",
             _edit_context(application, form, formset),
             status=400,
         )
@@ -161,7 +163,9 @@ def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
         {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
     ]
     formset = BudgetLineFormSet(initial=lines, prefix="lines")
-    return render(request, "cases/application_edit.html", _edit_context(application, form, formset))
+    return render(
+        request, "applications/application_edit.html", _edit_context(application, form, formset)
+    )
 
 
 @login_required
@@ -182,7 +186,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
             attachment_form.add_error("file", error)
         else:
             messages.success(request, _("The attachment has been added."))
-            return redirect("application_edit", pk=application.pk)
+            return redirect("applications:application_edit", pk=application.pk)
     form = ApplicationForm(instance=application, grant_round=application.round)
     lines = [
         {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
@@ -190,7 +194,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     formset = BudgetLineFormSet(initial=lines, prefix="lines")
     return render(
         request,
-        "cases/application_edit.html",
+        "applications/application_edit.html",
         _edit_context(application, form, formset, attachment_form),
         status=400,
     )
@@ -203,7 +207,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     application_pk = attachment.application_id
     services.attachment_remove(attachment=attachment, acting_user=request.user)
     messages.success(request, _("The attachment has been removed."))
-    return redirect("application_edit", pk=application_pk)
+    return redirect("applications:application_edit", pk=application_pk)
 
 
 @login_required
@@ -223,9 +227,9 @@ def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 association=association, acting_user=request.user, data=form.cleaned_data
             )
             messages.success(request, _("The association's details have been saved."))
-            return redirect("association_edit", pk=pk)
-        return render(request, "cases/association_form.html", {"form": form}, status=400)
-    return render(request, "cases/association_form.html", {"form": form})
+            return redirect("applications:association_edit", pk=pk)
+        return render(request, "applications/association_form.html", {"form": form}, status=400)
+    return render(request, "applications/association_form.html", {"form": form})
 
 
 @login_required
@@ -247,13 +251,13 @@ def association_new(request: HttpRequest) -> HttpResponse:
             back = parse_id(request.GET.get("round"))
             if back is not None:
                 return redirect(
-                    f"{reverse('paper_application_new', args=[back])}?association={association.pk}"
+                    f"{reverse('inbox:paper_application_new', args=[back])}?association={association.pk}"
                 )
-            return redirect("staff_rounds")
+            return redirect("inbox:staff_rounds")
         return render(
-            request, "cases/association_form.html", {"form": form, "new": True}, status=400
+            request, "applications/association_form.html", {"form": form, "new": True}, status=400
         )
-    return render(request, "cases/association_form.html", {"form": form, "new": True})
+    return render(request, "applications/association_form.html", {"form": form, "new": True})
 
 
 # --- both --------------------------------------------------------------------------------
@@ -275,9 +279,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     # The report and its approval have their own pages (views_reports.py).
     own_pages = {
-        "submit_report": "report_submit",
-        "approve_report": "report_approve",
-        "answer_hearing": "hearing_answer",
+        "submit_report": "after_grant:report_submit",
+        "approve_report": "after_grant:report_approve",
+        "answer_hearing": "hearings:hearing_answer",
     }
     after_grant = grant_services.after_grant_context(application)
     labels = event_labels()
@@ -299,13 +303,17 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     return render(
         request,
-        "cases/application_detail.html",
+        "applications/application_detail.html",
         {
             "application": application,
             "actions": [
                 (t.slug, t.label, reverse(own_pages[t.slug], args=[application.pk]))
                 if t.slug in own_pages
-                else (t.slug, t.label, reverse("application_act", args=[application.pk, t.slug]))
+                else (
+                    t.slug,
+                    t.label,
+                    reverse("applications:application_act", args=[application.pk, t.slug]),
+                )
                 for t in actions
                 if t.slug not in blocked
             ],
@@ -338,9 +346,9 @@ def _disqualification(user: Any, application: Application) -> dict[str, str]:
 
 # The usage report and its approval have their own pages (lines, files, settlement).
 DEDICATED_PAGES = {
-    "submit_report": "report_submit",
-    "approve_report": "report_approve",
-    "answer_hearing": "hearing_answer",  # with files: web/hearings
+    "submit_report": "after_grant:report_submit",
+    "approve_report": "after_grant:report_approve",
+    "answer_hearing": "hearings:hearing_answer",  # with files: web/hearings
 }
 
 
@@ -365,7 +373,7 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if request.method == "POST" and not engine.may_take(application, name, request.user):
         return render(
             request,
-            "cases/application_act.html",
+            "applications/application_act.html",
             {
                 "application": application,
                 "name": name,
@@ -394,10 +402,10 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 application.refresh_from_db()
             else:
                 messages.success(request, _("Done: %(action)s.") % {"action": label})
-                return redirect("application_detail", pk=application.pk)
+                return redirect("applications:application_detail", pk=application.pk)
     return render(
         request,
-        "cases/application_act.html",
+        "applications/application_act.html",
         {
             "application": application,
             "form": form,
@@ -420,6 +428,6 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def flow_chart(request: HttpRequest) -> HttpResponse:
     return render(
         request,
-        "cases/flow_chart.html",
+        "applications/flow_chart.html",
         {"svg": flow_chart_svg("application"), "report_svg": flow_chart_svg("usage_report")},
     )

@@ -4,6 +4,8 @@ from django.urls import path
 
 from web.audit import views
 
+app_name = "audit"
+
 urlpatterns = [
     path("applications/<int:pk>/trail/", views.application_trail, name="application_trail"),
     path("documents/<int:pk>/", views.document_download, name="document_download"),

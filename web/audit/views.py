@@ -46,7 +46,7 @@ def application_trail(request: HttpRequest, pk: int) -> HttpResponse:
     events = trail_events(application, chosen or None)
     return render(
         request,
-        "cases/trail.html",
+        "audit/trail.html",
         {
             "application": application,
             "events": events,
@@ -103,7 +103,7 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponseBase:
     query.pop("format", None)
     return render(
         request,
-        "cases/round_decisions.html",
+        "audit/round_decisions.html",
         {
             "round": grant_round,
             "rows": rows,

@@ -30,7 +30,7 @@ from workflows import bulk
 
 
 def _after_url(meeting: Meeting) -> str:
-    return reverse("meeting_detail", args=[meeting.pk])
+    return reverse("meetings:meeting_detail", args=[meeting.pk])
 
 
 def _row_forms(request: HttpRequest, sheet: bulk.Sheet) -> list[BulkRowForm]:
@@ -139,7 +139,7 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     shown = {f.application.pk for f in forms if f.errors}
     return render(
         request,
-        "cases/bulk/meeting_bulk.html",
+        "bulk/meeting_bulk.html",
         {
             "meeting": meeting,
             "sheet": sheet,

@@ -5,6 +5,8 @@ from django.urls import path
 from web.council import views as views_council
 from web.council import views_ties
 
+app_name = "council"
+
 urlpatterns = [
     path("meetings/<int:pk>/assess/", views_council.meeting_assess, name="meeting_assess"),
     path(

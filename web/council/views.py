@@ -206,18 +206,18 @@ def _render_sheet(
     context = {"meeting": meeting, "present": present, "saved": saved}
     if only is not None and items:
         return render(
-            request, "cases/council/_sheet_item.html", {**context, "item": items[0]}, status=status
+            request, "council/_sheet_item.html", {**context, "item": items[0]}, status=status
         )
     who = roles.profile(request.user)
     context |= {
         "items": items,
         "municipality": meeting.round.municipality,
-        "overview_url": reverse("meeting_assessments", args=[meeting.pk])
+        "overview_url": reverse("council:meeting_assessments", args=[meeting.pk])
         if who.has_role(meeting.round.municipality_id, Role.COUNCIL_CHAIR)
         else None,
-        "meeting_url": reverse("meeting_detail", args=[meeting.pk]),
+        "meeting_url": reverse("meetings:meeting_detail", args=[meeting.pk]),
     }
-    return render(request, "cases/council/assess.html", context, status=status)
+    return render(request, "council/assess.html", context, status=status)
 
 
 @login_required
@@ -260,7 +260,7 @@ def meeting_assess_item(request: HttpRequest, pk: int, application_pk: int) -> H
             if _is_htmx(request):
                 return _render_sheet(request, meeting, bound={application.pk: {}}, saved=saved)
             messages.success(request, saved)
-            return redirect(f"{reverse('meeting_assess', args=[pk])}#item-{application.pk}")
+            return redirect(f"{reverse('council:meeting_assess', args=[pk])}#item-{application.pk}")
     return _render_sheet(request, meeting, bound={application.pk: {"form": form}}, status=400)
 
 
@@ -342,9 +342,9 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, done)
             if meeting is not None:
                 return redirect(
-                    f"{reverse('meeting_assess', args=[meeting.pk])}#item-{application.pk}"
+                    f"{reverse('council:meeting_assess', args=[meeting.pk])}#item-{application.pk}"
                 )
-            return redirect("application_detail", pk=application.pk)
+            return redirect("applications:application_detail", pk=application.pk)
     status = 400 if request.method == "POST" else 200
     if meeting is not None and request.method == "POST" and is_present(meeting, request.user):
         return _render_sheet(
@@ -352,7 +352,7 @@ def conflict_declare(request: HttpRequest, pk: int) -> HttpResponse:
         )
     return render(
         request,
-        "cases/council/declare_conflict.html",
+        "council/declare_conflict.html",
         {"panel": declare_conflict_panel(request.user, application, form)},
         status=status,
     )
@@ -398,14 +398,14 @@ def conflict_rule(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"member": display(declaration.member), "case": application.case_number},
             )
             if meeting is not None:
-                return redirect("meeting_assessments", pk=meeting.pk)
-            return redirect("application_detail", pk=application.pk)
+                return redirect("council:meeting_assessments", pk=meeting.pk)
+            return redirect("applications:application_detail", pk=application.pk)
     status = 400 if request.method == "POST" else 200
     if meeting is not None and request.method == "POST":
         return _render_overview(request, meeting, bound={declaration.pk: form}, status=status)
     return render(
         request,
-        "cases/council/conflict_rule.html",
+        "council/conflict_rule.html",
         {"declaration": declaration, "application": application, "form": form},
         status=status,
     )
@@ -467,15 +467,15 @@ def _render_overview(
         rulings.append({"declaration": declaration, "form": form})
     return render(
         request,
-        "cases/council/assessments.html",
+        "council/assessments.html",
         {
             "meeting": meeting,
             "municipality": meeting.round.municipality,
             "overview": overview,
             "rulings": rulings,
             "is_chair": is_chair,
-            "bulk_url": reverse("meeting_bulk", args=[meeting.pk]) if is_chair else None,
-            "meeting_url": reverse("meeting_detail", args=[meeting.pk]),
+            "bulk_url": reverse("bulk:meeting_bulk", args=[meeting.pk]) if is_chair else None,
+            "meeting_url": reverse("meetings:meeting_detail", args=[meeting.pk]),
         },
         status=status,
     )

@@ -32,6 +32,4 @@ def manager_conflicts(request: HttpRequest) -> HttpResponse:
     )
     pending = [d for d in declarations if d.ruling == ConflictRuling.PENDING]
     ruled = [d for d in declarations if d.ruling != ConflictRuling.PENDING]
-    return render(
-        request, "cases/council/manager_conflicts.html", {"pending": pending, "ruled": ruled}
-    )
+    return render(request, "council/manager_conflicts.html", {"pending": pending, "ruled": ruled})

@@ -2,6 +2,8 @@ from django.urls import path
 
 from web.hearings import views
 
+app_name = "hearings"
+
 urlpatterns = [
     path("applications/<int:pk>/hearing/answer/", views.hearing_answer, name="hearing_answer"),
     path(

@@ -37,7 +37,7 @@ def hearing_answer(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"application": application, "hearing": hearing, "label": label}
     if request.method == "POST" and not engine.may_take(application, NAME, request.user):
         context["refused"] = engine.not_permitted_message(NAME)
-        return render(request, "cases/hearing_answer.html", context, status=403)
+        return render(request, "hearings/hearing_answer.html", context, status=403)
     data: dict[str, Any] | None = None
     if request.method == "POST":
         data = {
@@ -66,9 +66,9 @@ def hearing_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Thank you. Your answer has been sent to the municipality.")
                 )
-                return redirect("application_detail", pk=application.pk)
+                return redirect("applications:application_detail", pk=application.pk)
     context["form"] = form
-    return render(request, "cases/hearing_answer.html", context, status=status)
+    return render(request, "hearings/hearing_answer.html", context, status=status)
 
 
 @login_required

@@ -4,6 +4,8 @@ from django.urls import path
 
 from web.inbox import views
 
+app_name = "inbox"
+
 urlpatterns = [
     path("rounds/", views.staff_rounds, name="staff_rounds"),
     path("rounds/<int:pk>/", views.round_inbox, name="round_inbox"),

@@ -29,7 +29,7 @@ def staff_rounds(request: HttpRequest) -> HttpResponse:
     rounds = access.staff_rounds(request.user).select_related("municipality")
     if not roles.profile(request.user).is_staff_anywhere:
         raise PermissionDenied(_("This page is for the municipality's staff."))
-    return render(request, "cases/staff_rounds.html", {"rounds": rounds})
+    return render(request, "inbox/staff_rounds.html", {"rounds": rounds})
 
 
 @login_required
@@ -54,7 +54,7 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     query.pop("page", None)
     return render(
         request,
-        "cases/round_inbox.html",
+        "inbox/round_inbox.html",
         {
             "round": grant_round,
             "grant_round": load_round_texts(grant_round),
@@ -96,11 +96,11 @@ def paper_application_new(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Paper application %(case)s registered. Type in its content and submit it.")
                 % {"case": application.case_number},
             )
-            return redirect("application_edit", pk=application.pk)
+            return redirect("applications:application_edit", pk=application.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
-        "cases/paper_application_new.html",
+        "inbox/paper_application_new.html",
         {"form": form, "round": grant_round},
         status=status,
     )

@@ -4,6 +4,8 @@ from django.urls import path
 
 from web.meetings import views
 
+app_name = "meetings"
+
 urlpatterns = [
     path("rounds/<int:round_pk>/meetings/", views.meeting_list, name="meeting_list"),
     path("rounds/<int:round_pk>/meetings/new/", views.meeting_new, name="meeting_new"),

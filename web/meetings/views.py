@@ -65,12 +65,12 @@ def _links(user: Any, meeting: Meeting) -> list[tuple[str, str]]:
     wanted: list[tuple[str, str]] = []
     if meeting.body == Body.COUNCIL:
         if who.has_role(municipality_id, Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR):
-            wanted.append(("meeting_assess", _("Record my assessments")))
+            wanted.append(("council:meeting_assess", _("Record my assessments")))
         if who.has_role(municipality_id, Role.COUNCIL_CHAIR):
-            wanted.append(("meeting_assessments", _("Assessments side by side")))
-            wanted.append(("meeting_bulk", _("Record the council's recommendations")))
+            wanted.append(("council:meeting_assessments", _("Assessments side by side")))
+            wanted.append(("bulk:meeting_bulk", _("Record the council's recommendations")))
     elif who.has_role(municipality_id, Role.COMMITTEE_CHAIR):
-        wanted.append(("meeting_bulk", _("Record the committee's decisions")))
+        wanted.append(("bulk:meeting_bulk", _("Record the committee's decisions")))
     return [(reverse(name, args=[meeting.pk]), label) for name, label in wanted]
 
 
@@ -123,7 +123,7 @@ def meeting_list(request: HttpRequest, round_pk: int) -> HttpResponse:
     ]
     return render(
         request,
-        "cases/meetings/list.html",
+        "meetings/list.html",
         {
             "grant_round": grant_round,
             "meetings": meetings,
@@ -160,10 +160,10 @@ def meeting_new(request: HttpRequest, round_pk: int) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("The meeting has been created."))
-                return redirect("meeting_detail", pk=meeting.pk)
+                return redirect("meetings:meeting_detail", pk=meeting.pk)
     return render(
         request,
-        "cases/meetings/form.html",
+        "meetings/form.html",
         {
             "form": form,
             "grant_round": grant_round,
@@ -199,10 +199,10 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("The meeting has been saved."))
-                return redirect("meeting_detail", pk=meeting.pk)
+                return redirect("meetings:meeting_detail", pk=meeting.pk)
     return render(
         request,
-        "cases/meetings/form.html",
+        "meetings/form.html",
         {
             "form": form,
             "grant_round": meeting.round,
@@ -216,7 +216,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_prep.get_meeting_for_staff(request.user, pk)
-    return render(request, "cases/meetings/detail.html", _detail_context(request, meeting))
+    return render(request, "meetings/detail.html", _detail_context(request, meeting))
 
 
 @login_required
@@ -233,7 +233,7 @@ def meeting_agenda_add_ready(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _added(added))
         else:
             messages.info(request, _("No more applications are ready for this meeting."))
-    return redirect("meeting_detail", pk=meeting.pk)
+    return redirect("meetings:meeting_detail", pk=meeting.pk)
 
 
 @login_required
@@ -253,10 +253,10 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("applications", error)
         else:
             messages.success(request, _added(added))
-            return redirect("meeting_detail", pk=meeting.pk)
+            return redirect("meetings:meeting_detail", pk=meeting.pk)
     return render(
         request,
-        "cases/meetings/detail.html",
+        "meetings/detail.html",
         _detail_context(request, meeting, add_form=form),
         status=400,
     )
@@ -266,7 +266,7 @@ def meeting_agenda_add(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_agenda(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_prep.get_meeting_for_staff(request.user, pk)
     context = meeting_documents.agenda_context(meeting)
-    return render(request, "cases/meetings/agenda.html", context)
+    return render(request, "meetings/agenda.html", context)
 
 
 @login_required
@@ -281,7 +281,7 @@ def meeting_agenda_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = meeting_prep.get_meeting_for_staff(request.user, pk)
     context = meeting_documents.minutes_context(meeting)
-    return render(request, "cases/meetings/minutes.html", context)
+    return render(request, "meetings/minutes.html", context)
 
 
 @login_required

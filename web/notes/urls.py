@@ -2,6 +2,8 @@ from django.urls import path
 
 from web.notes import views
 
+app_name = "notes"
+
 urlpatterns = [
     path("applications/<int:pk>/notes/", views.note_create, name="note_create"),
     path(

@@ -45,7 +45,7 @@ def _may_register(user: Any, application: Application) -> bool:
 def _refused(request: HttpRequest, application: Application, message: str) -> HttpResponse:
     return render(
         request,
-        "cases/notes/form_page.html",
+        "notes/form_page.html",
         {"application": application, "refused": message},
         status=403,
     )
@@ -85,7 +85,7 @@ def note_create(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{_case_url(application)}#file-notes")
     return render(
         request,
-        "cases/notes/form_page.html",
+        "notes/form_page.html",
         {"application": application, "form": form, "kind": "note"},
         status=400 if request.method == "POST" else 200,
     )
@@ -122,7 +122,7 @@ def document_register(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(f"{_case_url(application)}#received-documents")
     return render(
         request,
-        "cases/notes/form_page.html",
+        "notes/form_page.html",
         {"application": application, "form": form, "kind": "document"},
         status=400 if request.method == "POST" else 200,
     )
@@ -135,4 +135,4 @@ def received_document_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 def _case_url(application: Application) -> str:
-    return reverse("application_detail", args=[application.pk])
+    return reverse("applications:application_detail", args=[application.pk])

@@ -94,7 +94,7 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         mark_read(user=request.user, ids=[notification.pk])
         messages.success(request, _("The notification is marked as read."))
-        return redirect("notification_list")
+        return redirect("notifications:notification_list")
     _label([notification])
     return render(
         request,
@@ -111,7 +111,7 @@ def notification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def notification_mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     notification = _get_own(request.user, pk)
     mark_read(user=request.user, ids=[notification.pk])
-    return redirect(_next_or(request, "notification_list"))
+    return redirect(_next_or(request, "notifications:notification_list"))
 
 
 @login_required
@@ -123,7 +123,7 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
         ngettext("%(n)d notification marked as read.", "%(n)d notifications marked as read.", count)
         % {"n": count},
     )
-    return redirect(_next_or(request, "notification_list"))
+    return redirect(_next_or(request, "notifications:notification_list"))
 
 
 @login_required
@@ -135,7 +135,7 @@ def notification_preferences(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             form.save()
             messages.success(request, _("Your notification settings have been saved."))
-            return redirect("notification_preferences")
+            return redirect("notifications:notification_preferences")
         status = 400
     else:
         status = 200

@@ -4,6 +4,8 @@ from django.urls import path
 
 from web.privacy import views
 
+app_name = "privacy"
+
 urlpatterns = [
     path("privatliv/", views.privacy_notice, name="privacy_notice"),
 ]

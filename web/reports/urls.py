@@ -2,6 +2,8 @@ from django.urls import path
 
 from web.reports import views as views_round_report
 
+app_name = "reports"
+
 urlpatterns = [
     path("rounds/<int:pk>/report/", views_round_report.round_report, name="round_report"),
     path(

@@ -31,7 +31,7 @@ def round_report(request: HttpRequest, pk: int) -> HttpResponse:
     report = report_selectors.round_report(grant_round)
     return render(
         request,
-        "cases/round_report.html",
+        "reports/round_report.html",
         {"round": grant_round, "report": report, **_round_charts(report)},
     )
 
@@ -54,7 +54,7 @@ def municipality_report(request: HttpRequest) -> HttpResponse:
     report = report_selectors.municipality_report(municipality)
     return render(
         request,
-        "cases/municipality_report.html",
+        "reports/municipality_report.html",
         {
             "municipality": municipality,
             "choices": choices,
