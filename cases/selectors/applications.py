@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from cases import disqualification, roles
 from cases.access import visible_applications
@@ -22,25 +22,10 @@ def applications_for_applicant(user: Any) -> QuerySet[Application]:
     )
 
 
-def round_inbox(
-    *,
-    grant_round: GrantRound,
-    status: str = "",
-    focus_area: int | None = None,
-    q: str = "",
-) -> QuerySet[Application]:
-    """A round's applications for the case officer. Drafts are left out unless asked for."""
+def round_inbox(*, grant_round: GrantRound) -> QuerySet[Application]:
+    """A round's applications for the case officer, every status (the screen's filters,
+    web/inbox/filters.py, leave drafts out unless asked for)."""
     qs = Application.objects.filter(round=grant_round)
-    qs = qs.filter(status=status) if status else qs.exclude(status=ApplicationStatus.DRAFT)
-    if focus_area:
-        qs = qs.filter(focus_areas__id=focus_area)
-    if q:
-        qs = qs.filter(
-            Q(case_number__icontains=q)
-            | Q(association__name__icontains=q)
-            | Q(association__cvr__icontains=q)
-            | Q(title__icontains=q)
-        )
     # Whether each case waits on a disqualified case officer or chair: annotated on the
     # page's rows query (fvl. § 3), so the inbox's query count does not change.
     return disqualification.with_waiting(

@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy
 from cases import limits, upload_quota
 from cases.models import (
     Application,
-    ApplicationStatus,
     Association,
     AttachmentKind,
     FocusArea,
@@ -309,31 +308,6 @@ def transition_form(
     return _screen_class(engine.input_form(name))(
         data, files, meetings=meetings, application=application
     )
-
-
-INBOX_STATUS_CHOICES = [("", gettext_lazy("All submitted")), *list(ApplicationStatus.choices)]
-
-
-class InboxFilterForm(DkfdsMixin, forms.Form):
-    status = forms.ChoiceField(
-        choices=INBOX_STATUS_CHOICES, required=False, label=gettext_lazy("Status")
-    )
-    focus_area = forms.ModelChoiceField(
-        queryset=FocusArea.objects.none(),
-        required=False,
-        label=gettext_lazy("Focus area"),
-        empty_label=gettext_lazy("All"),
-    )
-    q = forms.CharField(
-        required=False,
-        max_length=100,
-        label=gettext_lazy("Search"),
-        help_text=gettext_lazy("Association, CVR, case number or title"),
-    )
-
-    def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
 
 
 # --- usage report (afrapportering) ---------------------------------------------------------

@@ -6,8 +6,6 @@ case officer's role), one selector or service, render.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +19,8 @@ from cases.parsing import parse_id
 from cases.selectors import applications as selectors
 from cases.selectors.criteria import load_round_texts
 from cases.services import applications as services
-from web.applications.forms import InboxFilterForm, PaperApplicationForm
+from web.applications.forms import PaperApplicationForm
+from web.inbox.filters import InboxFilter
 
 
 @login_required
@@ -35,21 +34,15 @@ def staff_rounds(request: HttpRequest) -> HttpResponse:
 @login_required
 def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
-    filters = InboxFilterForm(request.GET or None, grant_round=grant_round)
-    criteria: dict[str, Any] = {}
-    if filters.is_valid():
-        focus = filters.cleaned_data.get("focus_area")
-        criteria = {
-            "status": filters.cleaned_data.get("status") or "",
-            "focus_area": focus.pk if focus else None,
-            "q": filters.cleaned_data.get("q") or "",
-        }
-    page = Paginator(selectors.round_inbox(grant_round=grant_round, **criteria), 50).get_page(
-        request.GET.get("page")
+    filters = InboxFilter(
+        request.GET,
+        queryset=selectors.round_inbox(grant_round=grant_round),
+        grant_round=grant_round,
     )
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
     for application in page:
         # From the rows' annotation (selectors.round_inbox): no query of its own.
-        application.waiting = disqualification.waiting_reason(application)  # type: ignore[attr-defined]
+        application.waiting = disqualification.waiting_reason(application)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -58,7 +51,7 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": grant_round,
             "grant_round": load_round_texts(grant_round),
-            "filters": filters,
+            "filters": filters.form,
             "page": page,
             "counts": selectors.round_status_counts(grant_round),
             "totals": selectors.round_totals(grant_round),
