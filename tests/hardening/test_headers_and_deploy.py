@@ -22,8 +22,13 @@ BASE = Path(settings.BASE_DIR)
 # printed PDFs (letters, documents, exports) are never served as HTML.
 PAGE_TEMPLATES = [
     p
-    for p in list((BASE / "templates").rglob("*.html")) + list(BASE.glob("*/templates/**/*.html"))
-    if not any(part in p.parts for part in ("letters", "documents", "exports", "notifications"))
+    for p in [
+        *(BASE / "templates").rglob("*.html"),
+        *BASE.glob("*/templates/**/*.html"),
+        *BASE.glob("web/*/templates/**/*.html"),  # the screens' own, beside them
+    ]
+    if not any(part in p.parts for part in ("letters", "documents", "exports"))
+    and p.relative_to(BASE).parts[0] != "notifications"
     and ".venv" not in p.parts
 ]
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I)
