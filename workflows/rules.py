@@ -18,7 +18,7 @@ from typing import Any
 
 from cases.disqualification import disqualified_message
 from cases.models import Role
-from cases.permissions import is_conflicted
+from cases.permissions import is_conflicted, may_handle_access_requests
 from cases.roles import APPLICANT, represents, staff_role
 
 Rule = Callable[[Any, Any], str]
@@ -91,3 +91,10 @@ def committee_chair(flow: Any, user: Any) -> str:
 def report_case_officer(flow: Any, user: Any) -> str:
     """Reviews a usage report: the case officer of its application."""
     return _case_officer(flow, user)
+
+
+def access_request_handler(flow: Any, user: Any) -> str:
+    """Handles a request for access to documents: a case officer of its municipality
+    (``cases.permissions.may_handle_access_requests``, as the screens and the API ask)."""
+    municipality_id = flow.subject.municipality_id
+    return Role.CASE_OFFICER if may_handle_access_requests(user, municipality_id) else ""

@@ -18,6 +18,7 @@ from cases.services import access_requests as service
 from cases.services.meetings import conflict_declare
 from tests.factories import ApplicationFactory, FocusAreaFactory
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 DECLARATION = "Min søster er formand for foreningen Lektiecaféen i Roskilde."
 
@@ -210,8 +211,12 @@ def test_the_decide_form_offers_the_municipalitys_complaint_guidance(
 def test_the_handler_hands_out_a_redacted_export_and_downloads_it(
     world: SimpleNamespace, case: Application, client: Any
 ) -> None:
-    access_request = service.access_request_decide(
-        access_request=registered(world, case), acting_user=world.carl, decision="full"
+    access_request = engine.take(
+        AccessRequestFlow,
+        registered(world, case),
+        "access_decide",
+        user=world.carl,
+        decision="full",
     )
     client.force_login(world.carl)
 
