@@ -20,7 +20,13 @@ from django.utils import timezone
 
 from cases.documents.redaction import RedactionChoice
 from cases.errors import InvalidInput, TransitionNotPossible
-from cases.models import AccessRequest, AccessStatus, Application, TransitionRecord
+from cases.models import (
+    AccessRequest,
+    AccessStatus,
+    Application,
+    HearingAttachment,
+    TransitionRecord,
+)
 from cases.services import access_requests as service
 from cases.services.case_documents import receive_document
 from cases.services.case_notes import note_create
@@ -431,3 +437,81 @@ def test_every_step_is_in_the_trail_of_every_case_and_the_trail_verifies(
         world.anna, case, TransitionRecord.objects.filter(application=case).order_by("seq")
     )
     assert [r.transition for r in shown] == ["submit"]
+
+
+# --- files sent with the answer to a hearing ------------------------------------------------------
+
+
+def _heard(world: SimpleNamespace, case: Application) -> HearingAttachment:
+    """anna answers a hearing on ``case`` with a file; the file."""
+    heard = engine.perform(
+        case, "start_hearing", user=world.carl, facts="Foreningen har ingen bestyrelse."
+    )
+    engine.perform(
+        heard,
+        "answer_hearing",
+        user=world.anna,
+        answer="Vi har en bestyrelse; se referatet.",
+        documents=[SimpleUploadedFile("referat.pdf", PDF_BYTES, content_type="application/pdf")],
+    )
+    return HearingAttachment.objects.get(hearing__application=case)
+
+
+def test_a_hearing_answer_s_file_is_offered_for_exemption(
+    world: SimpleNamespace, case: Application
+) -> None:
+    heard = _heard(world, case)
+
+    items = service.exemptable_items([case])
+
+    assert ("hearing_attachment", heard.pk, f"{case.case_number}: referat.pdf") in items
+
+
+def test_a_hearing_answer_s_file_is_handed_out_unless_exempt(
+    world: SimpleNamespace, case: Application
+) -> None:
+    heard = _heard(world, case)
+    folder = f"{case.case_number}/hearing-attachments/{heard.hearing_id}-{heard.pk}"
+
+    # Handed out as it is: the file itself, byte for byte.
+    full = decide(world, register(world, case), decision="full")
+    with zipfile.ZipFile(io.BytesIO(hand_out(world, full, RedactionChoice()))) as archive:
+        assert archive.read(f"{folder}-referat.pdf") == PDF_BYTES
+        assert f"{folder}.undtaget.txt" not in archive.namelist()
+
+    # Left out: a note with its ground in its place, and the file nowhere in the export.
+    partial = decide(world, register(world, case))
+    exempt = RedactionChoice(
+        items=[{"kind": "hearing_attachment", "id": heard.pk, "ground": "private"}]
+    )
+    data = hand_out(world, partial, exempt)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert f"{folder}-referat.pdf" not in names
+        assert archive.read(f"{folder}.undtaget.txt").decode() == (
+            "»[Undtaget, offentlighedslovens § 30, nr. 1]«\n"
+        )
+        assert not any(archive.read(n) == PDF_BYTES for n in names if "hearing-attach" in n)
+    assert AccessRequest.objects.get(pk=partial.pk).redactions["items"] == [
+        {"kind": "hearing_attachment", "id": heard.pk, "ground": "private"}
+    ]
+
+
+def test_the_hearings_file_is_redacted_like_the_rest(
+    world: SimpleNamespace, case: Application
+) -> None:
+    _heard(world, case)
+    request = decide(world, register(world, case))
+    heard_text = "Vi har en bestyrelse; se referatet."
+    note = note_create(application=case, acting_user=world.carl, text=heard_text)
+
+    texts = _texts(
+        hand_out(
+            world,
+            request,
+            RedactionChoice(items=[{"kind": "note", "id": note.pk, "ground": "internal"}]),
+        )
+    )
+
+    hearings = texts[f"{case.case_number}/hearings.json"]
+    assert heard_text not in hearings and "Undtaget" in hearings
