@@ -1,7 +1,8 @@
 """Who may act on an application, and in which role.
 
 A rule takes (flow, user) and returns the name of the role the user acts in, or ""
-when they may not; ``flow.case`` is the application, whichever the flow.
+when they may not; ``flow.case`` is the application, whichever the flow — but for a
+request for access to documents, which covers many cases (``access_request_handler``).
 viewflow.fsm accepts these as ``permission=`` callables (a non-empty string is
 truthy) but does not call them itself: the engine does, before every transition,
 and records the role on the transition record.
