@@ -1,9 +1,10 @@
 """The register of requests for access to documents on screen.
 
 Registering is a service (cases/services/access_requests.py); extending, deciding and
-handing out are the request's transitions (workflows/access_request.py), posted the one
-way (``_take_step``). Case officers register and handle requests; auditors read the register and each request;
-everyone else is refused (403), and a request of another municipality is a 404.
+handing out are the request's transitions (workflows/access_request.py), each posted the
+one way (``_take_step``). Case officers register and handle requests; auditors read the
+register and each request; everyone else is refused (403), and a request of another
+municipality is a 404.
 """
 
 from __future__ import annotations
