@@ -34,7 +34,12 @@ from cases.documents.redaction import GROUND_CHOICES, RedactionChoice
 from cases.errors import TransitionNotPossible
 from cases.models import AccessDecision, AccessRequest, AccessStatus, Application
 from cases.selectors.access_requests import covered_applications
-from cases.services.access_requests import access_export_write, access_record, redaction_errors
+from cases.services.access_requests import (
+    FLOW,
+    access_export_write,
+    access_record,
+    redaction_errors,
+)
 from workflows import rules
 from workflows.flow import Flow, condition
 from workflows.inputs import ISO_DATE, TransitionInput, text
@@ -68,7 +73,7 @@ class AccessInput(TransitionInput):
 class AccessRequestFlow(Flow):
     """Extending, deciding and handing out a registered request: the case officer."""
 
-    name = "access"
+    name = FLOW  # "access": the flow named on every record, the registration's too
     model = AccessRequest
     states = AccessStatus
     state = fsm.State(AccessStatus, default=A.RECEIVED)
