@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cases.documents.letters import letter_pdf
-from cases.documents.redaction import RedactionChoice
 from cases.errors import ConditionsUnmet, TransitionNotPermitted
 from cases.models import (
     Application,
@@ -49,6 +48,7 @@ from cases.services.meetings import (
 )
 from cases.trail.verify import verify_trail
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 from workflows.tasks import end_expired_hearings_now
 
 from ..conftest import NO_HEARING, report_data
@@ -291,17 +291,23 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
         applications=[visits],
     )
     assert request.deadline > request.received_on
-    request = access.access_request_decide(
-        access_request=request,
-        acting_user=world.carl,
+    request = engine.take(
+        AccessRequestFlow,
+        request,
+        "access_decide",
+        user=world.carl,
         decision="partial",
         reasons="Oplysninger om et rådsmedlems private forhold er undtaget.",
         complaint_guidance="I kan klage til kommunen.",
     )
-    request = access.access_request_hand_out(
-        access_request=request,
-        acting_user=world.carl,
-        choice=RedactionChoice(declarations="private"),
+    request = engine.take(
+        AccessRequestFlow,
+        request,
+        "access_hand_out",
+        user=world.carl,
+        declarations="private",
+        contact_details="",
+        items=[],
     )
     with request.export.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as zipped:
         texts = [
