@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.urls import reverse
 
 from cases.documents.letter_context import cited_criteria
 from cases.models import Application, Body, RoundCriterion
@@ -61,7 +62,8 @@ def test_erik_cites_each_rows_criteria_and_they_are_recorded_as_the_single_page_
     page = html_of(client.get(url(meeting), **EN))
     for application in (first, second):
         for criterion in criteria:
-            assert f'name="row-{application.pk}-criteria" value="{criterion.pk}"' in page
+            box = f'type="checkbox" name="row-{application.pk}-criteria" value="{criterion.pk}"'
+            assert f'{box} class="form-checkbox"' in page  # drawn as a checkbox, not a radio
     assert "The criteria the recommendation rests on" in page
 
     response = post(
@@ -193,3 +195,17 @@ def test_criteria_cited_on_the_bulk_page_are_cited_in_the_committees_letter(
     on_agenda(application, world)
     decided = engine.perform(application, "decide", user=world.frida, outcome="grant", **NO_HEARING)
     assert cited_criteria(decided, criteria) == [(2, criteria[1])]
+
+
+def test_the_single_recommendation_draws_the_criteria_as_checkboxes_too(
+    world: SimpleNamespace, as_user: Any, criteria: list[RoundCriterion]
+) -> None:
+    application = in_review(world, world.b)
+    page = as_user(world.erik).get(
+        reverse("application_act", args=[application.pk, "recommend"]), **EN
+    )
+    html = html_of(page)
+    for criterion in criteria:
+        assert (
+            f'type="checkbox" name="criteria" value="{criterion.pk}" class="form-checkbox"' in html
+        )
