@@ -14,7 +14,9 @@ from .test_bulk_decision import SCENE, demo_var_dir, manage_shell
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 # The bulk decision's scene up to the council's meeting, with nothing recommended yet.
-COUNCIL_SCENE = SCENE.split("recommended = [", 1)[0] + r"""
+COUNCIL_SCENE = (
+    SCENE.split("recommended = [", 1)[0]
+    + r"""
 from cases.models import RoundCriterion
 criteria = list(RoundCriterion.objects.filter(round=grant_round).order_by("position", "id"))
 print(json.dumps({
@@ -23,6 +25,7 @@ print(json.dumps({
     "criteria": [c.pk for c in criteria],
 }))
 """
+)
 
 PAYLOADS = r"""
 import json
