@@ -92,7 +92,9 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
     condition = RoundCondition.objects.create(
         round=world.round, position=1, text="Foreningen er frivillig og lokalt forankret"
     )
-    RoundCriterion.objects.create(round=world.round, position=1, title="Frivilligt engagement")
+    engagement = RoundCriterion.objects.create(
+        round=world.round, position=1, title="Frivilligt engagement"
+    )
     RoundCriterion.objects.create(round=world.round, position=2, title="Forebyggelse af ensomhed")
     # A second case officer; the committee's two members; a third council member.
     kim, lis, mads, svend = (
@@ -161,7 +163,15 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
         assert ruling["ruled_by"] == "council" and ruling["meeting"] == council.pk
         assert svend.pk not in ruling["participants"] and world.erik.pk in ruling["participants"]
         for application, data in (
-            (heard, {"outcome": "partial", "amount": "20000", "reason": "Puljen er lille"}),
+            (
+                heard,
+                {
+                    "outcome": "partial",
+                    "amount": "20000",
+                    "reason": "Puljen er lille",
+                    "criteria": [engagement.pk],  # cited in the letter's reasons
+                },
+            ),
             (excepted, {"outcome": "refuse", "reason": "Ligner et eksisterende tilbud."}),
             (visits, {"outcome": "grant"}),
         ):
@@ -254,7 +264,17 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
         date = formats.date_format(letter_day, "j. F Y")
         guidance = "Ombudsmand"
         letters = {
-            DocumentKind.PARTIAL_GRANT: (heard, ["20.000", "Afpasset puljen.", "partshøring"]),
+            DocumentKind.PARTIAL_GRANT: (
+                heard,
+                [
+                    "20.000",
+                    "Afpasset puljen.",
+                    "partshøring",
+                    "lægger vægt på dette af puljens kriterier: »Frivilligt engagement« "
+                    "(kriterium 1).",
+                    "1. Frivilligt engagement (indstillingen lægger vægt på dette kriterium)",
+                ],
+            ),
             DocumentKind.REFUSAL: (
                 excepted,
                 ["Som indstillet.", NO_HEARING["hearing_exception_reason"]],
@@ -273,6 +293,10 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
             assert " ".join(snippet.split()) in text, (kind, snippet)
         if kind in (DocumentKind.PARTIAL_GRANT, DocumentKind.REFUSAL, DocumentKind.GRANT):
             assert "Frivilligt engagement" in text and "Forebyggelse af ensomhed" in text, kind
+            # Only the criteria a recommendation cited are marked as cited.
+            assert "Forebyggelse af ensomhed (indstillingen" not in text, kind
+            if kind != DocumentKind.PARTIAL_GRANT:
+                assert "lægger vægt på" not in text, kind
         if kind in (DocumentKind.PARTIAL_GRANT, DocumentKind.REFUSAL, DocumentKind.REJECTION):
             assert guidance in text, kind
     assert guidance not in _letter(visits, DocumentKind.GRANT, tmp_path)
