@@ -84,6 +84,21 @@ def test_a_case_officer_registers_a_request_on_screen(
     assert "Jens Journalist" in page
 
 
+def test_the_detail_page_says_when_the_request_was_received_and_its_deadline_once(
+    world: SimpleNamespace, case: Application, client: Any
+) -> None:
+    access_request = registered(world, case)
+    client.force_login(world.carl)
+
+    page = client.get(reverse("access_request_detail", args=[access_request.pk]))
+
+    # Registering writes two history rows (the request, then its cases): one line.
+    assert access_request.history.count() == 2
+    assert [row.status for row in page.context["history"]] == [AccessStatus.RECEIVED]
+    html = page.content.decode()
+    assert "Frist for afgørelse" in html and "Ansøgningsfrist" not in html
+
+
 def test_a_case_of_another_municipality_is_an_error_on_the_field(
     world: SimpleNamespace, case: Application, client: Any
 ) -> None:

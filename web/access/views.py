@@ -121,6 +121,16 @@ def _municipality_of(data: dict[str, Any], municipalities: list[Municipality]) -
     return next((m for m in municipalities if m.pk == wanted), municipalities[0])
 
 
+def _status_changes(access_request: AccessRequest) -> list[Any]:
+    """The request's history, one line per status it reached (its applications being set
+    when it was registered is a history row of its own, with the same status)."""
+    rows: list[Any] = []
+    for row in access_request.history.order_by("history_date", "history_id"):
+        if not rows or rows[-1].status != row.status:
+            rows.append(row)
+    return rows
+
+
 def _detail(
     request: HttpRequest, access_request: AccessRequest, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -133,7 +143,7 @@ def _detail(
         "applications": applications,
         "overdue": selectors.is_overdue(access_request),
         "may_handle": may_handle,
-        "history": access_request.history.order_by("history_date", "history_id"),
+        "history": _status_changes(access_request),
     }
     if may_handle and access_request.status in AccessStatus.open():
         context["extend_form"] = forms.get("extend_form") or ExtendForm()
