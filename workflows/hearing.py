@@ -40,6 +40,7 @@ from cases.models import (
     Hearing,
     HearingAttachment,
     HearingOutcome,
+    StatusGroup,
 )
 from cases.roles import SYSTEM
 from cases.services.grants import delete_files
@@ -48,6 +49,7 @@ from cases.uploads import check_upload
 from notifications.models import Kind
 from workflows import rules
 from workflows.application_base import STATE, ApplicationFlowBase
+from workflows.flow import condition
 from workflows.inputs import Text, TransitionInput, iso_date, text
 
 S = ApplicationStatus
@@ -228,6 +230,24 @@ def _return_target(flow: HearingTransitions, *args: Any, **kwargs: Any) -> str:
     if hearing is None:  # only by a state written outside the flow
         raise ConditionsUnmet(_("There is no open hearing on this case."))
     return hearing.return_state
+
+
+@condition
+def hearing_before_decision(flow: HearingTransitions) -> fsm.State.CONDITION:
+    """A case in hearing may be withdrawn while the hearing serves a decision still to
+    come; one heard on its usage report has been decided (granted) already."""
+    if flow.application.status != S.IN_HEARING:
+        return fsm.State.CONDITION(True)
+    hearing = flow.open_hearing()
+    if hearing is not None and hearing.return_state in StatusGroup.BEFORE_DECISION:
+        return fsm.State.CONDITION(True)
+    return fsm.State.CONDITION(
+        False,
+        _(
+            "The application has been decided; the hearing concerns what followed, so the "
+            "application can no longer be withdrawn."
+        ),
+    )
 
 
 class HearingTransitions(ApplicationFlowBase):
@@ -417,6 +437,20 @@ class HearingTransitions(ApplicationFlowBase):
         self._tell_association(Kind.HEARING_ENDED, **context)
         if passed:
             self._tell_case_officers(Kind.HEARING_ENDED, **context)
+
+    def _close_hearing_on_withdrawal(self) -> Hearing | None:
+        """The open hearing of a case being withdrawn, ended as such (``None`` if there is
+        none): nothing is left to decide, so beat does not end it and no reminder goes."""
+        if self.from_state != S.IN_HEARING:
+            return None
+        hearing = self.open_hearing()
+        assert hearing is not None  # hearing_before_decision has found it, row locked
+        hearing.outcome = HearingOutcome.CASE_WITHDRAWN
+        hearing.ended_at = timezone.now()
+        hearing.ended_by = self.actor
+        hearing._history_user = self.actor  # type: ignore[attr-defined]
+        hearing.save(update_fields=["outcome", "ended_at", "ended_by"])
+        return hearing
 
     # --- for the adverse transitions ----------------------------------------------------
 

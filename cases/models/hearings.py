@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, CharField, F, OuterRef, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,8 @@ class HearingOutcome(models.TextChoices):
     ANSWERED = "answered", _("Answered")
     EXPIRED = "expired", _("Deadline passed")
     WITHDRAWN = "withdrawn", _("Withdrawn by the case officer")
+    # The association withdrew its application while heard: nothing is left to decide.
+    CASE_WITHDRAWN = "closed", _("Ended: the application was withdrawn")
 
 
 # A hearing that counts as held under § 19: the association had its say, or its time.
@@ -98,3 +101,19 @@ class HearingAttachment(StoredUpload):
         verbose_name = _("attachment of a hearing answer")
         verbose_name_plural = _("attachments of hearing answers")
         ordering = ["uploaded_at", "id"]
+
+
+def standing() -> Case:
+    """The state a case stands in, for annotating applications: its status, or for a case
+    in hearing the state its open hearing returns to. A hearing before a decision stands
+    in an open state, one on a usage report in report_submitted (granted)."""
+    returns_to = (
+        Hearing.objects.filter(application=OuterRef("pk"), outcome="")
+        .order_by("-id")
+        .values("return_state")[:1]
+    )
+    return Case(
+        When(status=ApplicationStatus.IN_HEARING, then=Subquery(returns_to)),
+        default=F("status"),
+        output_field=CharField(),
+    )

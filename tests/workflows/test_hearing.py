@@ -305,6 +305,54 @@ def test_an_answered_hearing_gets_no_reminder(world: SimpleNamespace, draft: App
     assert run_reminders(timezone.now() + timedelta(days=12))["hearing_reminder"] == 0
 
 
+# --- the association withdraws its application during a hearing -------------------------------------
+
+
+def test_anna_withdraws_during_a_hearing_which_ends_with_the_case(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    heard = start(reach(draft, world, S.IN_COUNCIL_REVIEW), world)
+    before = len(records_of(heard))
+
+    withdrawn = perform(heard, "withdraw", user=world.anna, reason="Vi har fået fondsmidler.")
+
+    assert withdrawn.status == S.WITHDRAWN
+    hearing = Hearing.objects.get()
+    assert (hearing.outcome, hearing.ended_by) == (HearingOutcome.CASE_WITHDRAWN, world.anna)
+    assert hearing.ended_at is not None
+    assert not hearing.is_open
+    assert_recorded(
+        withdrawn,
+        records_before=before,
+        transition="withdraw",
+        from_state=S.IN_HEARING,
+        to_state=S.WITHDRAWN,
+        actor=world.anna,
+        role="applicant",
+        reason="Vi har fået fondsmidler.",
+        payload={"hearing": hearing.pk},
+    )
+    # Nothing is left to decide: no reminder, and beat does not end the hearing later.
+    assert run_reminders(timezone.now() + timedelta(days=12))["hearing_reminder"] == 0
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert end_expired_hearings_now() == 0
+    assert Hearing.objects.get().outcome == HearingOutcome.CASE_WITHDRAWN
+    assert not Notification.objects.filter(kind=Kind.HEARING_ENDED).exists()
+
+
+def test_a_case_heard_on_its_usage_report_cannot_be_withdrawn(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    heard = start(reach(draft, world, S.REPORT_SUBMITTED), world)
+    before = snapshot(heard)
+
+    with override("en"), pytest.raises(ConditionsUnmet, match="has been decided"):
+        perform(heard, "withdraw", user=world.anna)
+
+    assert snapshot(heard) == before
+    assert Hearing.objects.get().outcome == ""
+
+
 # --- § 19: adverse decisions ------------------------------------------------------------------------
 
 SECTION_19 = "forvaltningsloven § 19"
