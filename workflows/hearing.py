@@ -25,13 +25,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
-from cases import limits, upload_quota
+from cases import limits
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import (
     HEARING_COMPLETED,
@@ -45,12 +44,19 @@ from cases.models import (
 from cases.roles import SYSTEM
 from cases.services.grants import delete_files
 from cases.trail.history import SYSTEM_USERNAME
-from cases.uploads import check_upload
 from notifications.models import Kind
 from workflows import rules
 from workflows.application_base import STATE, ApplicationFlowBase
 from workflows.flow import condition
-from workflows.inputs import Text, TransitionInput, iso_date, text
+from workflows.inputs import (
+    CheckedUpload,
+    DocumentFiles,
+    Text,
+    TransitionInput,
+    check_room_for,
+    iso_date,
+    text,
+)
 
 S = ApplicationStatus
 # Where a hearing may start, and so where it returns to.
@@ -198,19 +204,6 @@ def exception_label(code: str) -> str:
 # --- typed input --------------------------------------------------------------------------
 
 
-class Uploads(forms.Field):
-    """Files sent with an answer: a list of uploaded files (the screen's ``getlist``, the
-    API's multipart parts of one name). Each is checked by ``cases.uploads.check_upload``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> list[Any]:
-        if value in self.empty_values:
-            return []
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-
 def _when(day: date) -> str:
     return formats.date_format(day, "j. F Y")
 
@@ -327,25 +320,12 @@ class HearingTransitions(ApplicationFlowBase):
             error_messages={"required": gettext_lazy("Write your answer to the hearing.")},
             widget=forms.Textarea(attrs={"rows": 8}),
         )
-        documents = Uploads(label=gettext_lazy("Documents (optional)"))
+        documents = DocumentFiles()
 
-        def clean_documents(self) -> list[tuple[Any, str]]:
-            """Each file checked as every upload is, then the case's room for them all."""
-            checked: list[tuple[Any, str]] = []
-            problems: list[str] = []
-            for upload in self.cleaned_data.get("documents") or []:
-                if not hasattr(upload, "size") or not hasattr(upload, "read"):
-                    problems.append(_("Send the documents as files."))
-                    continue
-                try:
-                    checked.append((upload, check_upload(upload)))
-                except ValidationError as error:
-                    problems.extend(f"{upload.name}: {m}" for m in error.messages)
-            if problems:
-                raise ValidationError(problems)
-            if checked and self.flow is not None:
-                upload_quota.check_room(self.flow.application, [u.size for u, _t in checked])
-            return checked
+        def clean(self) -> dict[str, Any]:
+            data = super().clean() or {}
+            check_room_for(self, "documents", self.flow.application if self.flow else None)
+            return data
 
     @STATE.transition(
         source=S.IN_HEARING,
@@ -354,9 +334,7 @@ class HearingTransitions(ApplicationFlowBase):
         permission=rules.applicant_or_paper_case_officer,
         custom={"done": gettext_lazy("Hearing answered"), "form": AnswerHearingInput},
     )
-    def answer_hearing(
-        self, *, answer: str, documents: list[tuple[Any, str]] | None = None
-    ) -> None:
+    def answer_hearing(self, *, answer: str, documents: list[CheckedUpload] | None = None) -> None:
         hearing = self.open_hearing()
         assert hearing is not None  # _return_target has found it, with the row locked
         hearing.answer = answer
@@ -381,15 +359,16 @@ class HearingTransitions(ApplicationFlowBase):
             Kind.HEARING_ANSWERED, facts=hearing.facts, answer=answer, files=len(stored)
         )
 
-    def _store_files(self, hearing: Hearing, files: list[tuple[Any, str]]) -> list[Any]:
+    def _store_files(self, hearing: Hearing, files: list[CheckedUpload]) -> list[Any]:
         stored: list[HearingAttachment] = []
         try:
-            for upload, content_type in files:
+            for item in files:
+                upload = item.upload
                 attachment = HearingAttachment(
                     hearing=hearing,
                     original_name=str(upload.name)[:255],
                     size=upload.size,
-                    content_type=content_type,
+                    content_type=item.content_type,
                     uploaded_by=self.actor,
                 )
                 attachment._history_user = self.actor  # type: ignore[attr-defined]

@@ -153,7 +153,7 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
     heard = take(carl, app_id, "start_hearing", facts="Materialebudgettet er højt.")
     assert heard["status"] == "in_hearing"
     offered = {t["name"]: t for t in anna.get(f"{BASE}/applications/{app_id}/transitions").json()}
-    assert {"name": "documents", "type": "uploads", "choices": []} in offered["answer_hearing"][
+    assert {"name": "documents", "type": "documents", "choices": []} in offered["answer_hearing"][
         "fields"
     ]
     answered = anna.post(

@@ -174,8 +174,10 @@ def test_an_answer_returns_the_case_where_it_was(
         ),
         ({"documents": ["svar.pdf"]}, "documents", "Send the documents as files."),
         ({"documents": "big"}, "documents", "the limit is"),
+        # The same field as an answer to a question (workflows.inputs.DocumentFiles).
+        ({"documents": "eleven"}, "documents", "Send at most 10 documents at a time."),
     ],
-    ids=["no-answer", "program", "wrong-type", "not-a-file", "too-big"],
+    ids=["no-answer", "program", "wrong-type", "not-a-file", "too-big", "too-many"],
 )
 def test_bad_input_to_answer_hearing_is_refused_and_nothing_is_stored(
     world: SimpleNamespace,
@@ -189,6 +191,8 @@ def test_bad_input_to_answer_hearing_is_refused_and_nothing_is_stored(
     if data.get("documents") == "big":
         settings.PULJEFLOW_MAX_UPLOAD_BYTES = 100
         data = {"documents": [pdf()]}
+    if data.get("documents") == "eleven":
+        data = {"documents": [pdf(f"svar-{n}.pdf") for n in range(11)]}
     before = snapshot(heard)
 
     with override("en"), pytest.raises(InvalidInput) as caught:
