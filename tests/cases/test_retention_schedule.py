@@ -19,7 +19,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import (
-    AppendOnlyRowError,
     Application,
     Attachment,
     Document,
@@ -211,31 +210,6 @@ def test_hearing_attachments_and_received_documents_follow_the_case_s_retention(
     call_command("verify_trail", stdout=verify)
     assert "the trail verifies" in verify.getvalue()
     assert apply_schedule(years=5).files_removed == 0
-
-
-def test_a_received_document_is_deleted_only_by_retention(
-    world: SimpleNamespace, draft: Application
-) -> None:
-    asked = engine.perform(
-        engine.perform(draft, "submit", user=world.anna),
-        "request_info",
-        user=world.carl,
-        question="Budgettet?",
-    )
-    engine.perform(
-        asked,
-        "provide_info",
-        user=world.anna,
-        answer="Vedlagt.",
-        documents=[SimpleUploadedFile("budget.pdf", PDF_BYTES, "application/pdf")],
-    )
-    document = ReceivedDocument.objects.get()
-
-    with pytest.raises(AppendOnlyRowError):
-        document.delete()
-    with pytest.raises(AppendOnlyRowError):
-        ReceivedDocument.objects.all().delete()
-    assert ReceivedDocument.objects.count() == 1
 
 
 def test_an_inactive_account_is_anonymised_after_the_period_and_the_trail_says_so(
