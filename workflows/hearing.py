@@ -70,39 +70,43 @@ class HearingException:
     """Why no hearing was needed. Stable codes; the labels cite the law."""
 
     OWN_INFORMATION = "own_information"
+    # Paraphrased from forvaltningsloven (LBK nr. 433 af 22/04/2014) § 19; see the report of
+    # issue 16 for the sources. Stk. 1 binds only for facts or external expert assessments
+    # the party cannot be assumed to know the authority holds, against it and material.
     CHOICES = [
         (
             OWN_INFORMATION,
             gettext_lazy(
-                "§ 19, stk. 1 does not apply: the decision rests only on information the "
-                "association itself has given or knows"
+                "§ 19, stk. 1 does not apply: the association knows that the municipality "
+                "holds the information the decision rests on (it gave it, or has been told)"
             ),
         ),
         (
             "stk2_nr1",
             gettext_lazy(
-                "§ 19, stk. 2, nr. 1: by the nature of the information and the case, it is "
-                "safe to decide on the information at hand"
+                "§ 19, stk. 2, nr. 1: by the nature of the information or assessments and of "
+                "the case, it is safe to decide on the information at hand"
             ),
         ),
         (
             "stk2_nr2",
             gettext_lazy(
-                "§ 19, stk. 2, nr. 2: a delay would exceed a time limit for the decision set by law"
+                "§ 19, stk. 2, nr. 2: the delay a hearing causes would exceed a time limit set "
+                "by law for deciding the case"
             ),
         ),
         (
             "stk2_nr3",
             gettext_lazy(
-                "§ 19, stk. 2, nr. 3: a hearing is incompatible with the purpose of the "
-                "decision or with carrying it out"
+                "§ 19, stk. 2, nr. 3: telling the association would defeat the purpose of the "
+                "decision or its effective carrying out"
             ),
         ),
         (
             "stk2_nr4",
             gettext_lazy(
                 "§ 19, stk. 2, nr. 4: the association has no right of access to the "
-                "information concerned"
+                "information concerned under the Act's chapter 4"
             ),
         ),
         (

@@ -579,3 +579,20 @@ def test_the_case_file_holds_the_hearing_and_its_files(
         (FACTS, "Svar", "answered")
     ]
     assert hearings[0]["answered_at"][-6:] in ("+01:00", "+02:00")  # Copenhagen local time
+
+
+def test_the_grounds_paraphrase_section_19_in_danish() -> None:
+    """The statute's own words (forvaltningsloven § 19, stk. 2; LBK nr. 433 af 22/04/2014)."""
+    from workflows.hearing import HearingException
+
+    with override("da"):
+        labels = {code: str(label) for code, label in HearingException.CHOICES}
+    assert "bekendt med, at kommunen er i besiddelse af" in labels["own_information"]
+    assert (
+        "oplysningernes eller vurderingernes karakter og sagens beskaffenhed" in labels["stk2_nr1"]
+    )
+    assert "ubetænkeligt at træffe afgørelse på det foreliggende grundlag" in labels["stk2_nr1"]
+    assert "lovbestemt frist for sagens afgørelse" in labels["stk2_nr2"]
+    assert "underretning af foreningen vil være uforenelig med formålet" in labels["stk2_nr3"]
+    assert "effektive gennemførelse" in labels["stk2_nr3"]
+    assert "efter reglerne i forvaltningslovens kapitel 4" in labels["stk2_nr4"]
