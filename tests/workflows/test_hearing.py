@@ -357,6 +357,17 @@ def test_a_case_heard_on_its_usage_report_cannot_be_withdrawn(
     assert Hearing.objects.get().outcome == ""
 
 
+def test_a_granted_case_heard_on_its_report_still_counts_against_the_pool(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    from workflows.meetings import granted_in_round
+
+    heard = start(reach(draft, world, S.REPORT_SUBMITTED), world)
+    other = Application(round=heard.round, pk=0)  # what the round has granted beside it
+
+    assert heard.granted_amount and granted_in_round(other) == heard.granted_amount
+
+
 # --- § 19: adverse decisions ------------------------------------------------------------------------
 
 SECTION_19 = "forvaltningsloven § 19"
