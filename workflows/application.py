@@ -329,7 +329,13 @@ class ApplicationFlow(AfterGrantTransitions):
         label=gettext_lazy("Withdraw"),
         permission=rules.applicant_or_paper_case_officer,
         conditions=[hearing_before_decision],
-        custom={"done": gettext_lazy("Withdrawn"), "form": WithdrawInput},
+        # Not offered on a case heard on its usage report (decided): the condition costs a
+        # query only in hearing.
+        custom={
+            "done": gettext_lazy("Withdrawn"),
+            "form": WithdrawInput,
+            "offer_when_possible": True,
+        },
     )
     def withdraw(self, *, reason: str = "") -> None:
         hearing = self._close_hearing_on_withdrawal()
