@@ -1,5 +1,5 @@
-"""The register of requests for access to documents through the API: the screens' selectors
-and services. Case officers write; auditors read; other staff and applicants get 403;
+"""The register of requests for access to documents through the API: the screens' selectors,
+service and transitions (workflows/access_request.py). Case officers write; auditors read; other staff and applicants get 403;
 a request of another municipality is a 404."""
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.documents.redaction import RedactionChoice
 from cases.models import AccessRequest, Application, GrantRound
 from cases.selectors import access_requests as selectors
 from cases.services import access_requests as service
 from cases.uploads import download_response
+from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 from .serializers_access import (
     AccessDecideSerializer,
@@ -105,9 +106,11 @@ class AccessRequestExtend(APIView):
         access_request = selectors.get_access_request_for(request.user, pk, write=True)
         data = AccessExtendSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        access_request = service.access_request_extend(
-            access_request=access_request,
-            acting_user=request.user,
+        access_request = engine.take(
+            AccessRequestFlow,
+            access_request,
+            "access_extend",
+            user=request.user,
             until=data.validated_data["until"],
             reason=data.validated_data["reason"],
         )
@@ -124,9 +127,11 @@ class AccessRequestDecide(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         guidance = values.get("complaint_guidance", "").strip()
-        access_request = service.access_request_decide(
-            access_request=access_request,
-            acting_user=request.user,
+        access_request = engine.take(
+            AccessRequestFlow,
+            access_request,
+            "access_decide",
+            user=request.user,
             decision=values["decision"],
             reasons=values.get("reasons", ""),
             complaint_guidance=guidance or access_request.municipality.access_complaint_text(),
@@ -143,13 +148,14 @@ class AccessRequestHandOut(APIView):
         data = AccessHandOutSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        choice = RedactionChoice(
+        access_request = engine.take(
+            AccessRequestFlow,
+            access_request,
+            "access_hand_out",
+            user=request.user,
             declarations=values["declarations"],
             contact_details=values["contact_details"],
             items=[dict(item) for item in values["items"]],
-        )
-        access_request = service.access_request_hand_out(
-            access_request=access_request, acting_user=request.user, choice=choice
         )
         return Response(_shown(access_request))
 

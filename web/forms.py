@@ -27,10 +27,11 @@ def style_fields(fields: dict[str, forms.Field]) -> None:
     """Give widgets the design system's classes."""
     for field in fields.values():
         widget = field.widget
-        if isinstance(widget, forms.RadioSelect):
-            widget.attrs.setdefault("class", "form-radio")
-        elif isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
+        # Checkboxes first: Django's CheckboxSelectMultiple is a RadioSelect subclass.
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-checkbox")
+        elif isinstance(widget, forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-radio")
         elif isinstance(widget, forms.Select):
             widget.attrs.setdefault("class", "form-select")
         elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):

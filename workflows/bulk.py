@@ -34,6 +34,7 @@ from cases.models import (
     Meeting,
     RecommendationOutcome,
     Role,
+    RoundCriterion,
     StatusGroup,
 )
 from cases.parsing import parse_int
@@ -66,6 +67,7 @@ ROW_FIELDS = (
     "overrun_reason",
     "hearing_exception",
     "hearing_exception_reason",
+    "criteria",  # the round's criteria a recommendation rests on (recommend's own field)
     *VOTE_FIELDS,
 )
 
@@ -107,6 +109,8 @@ class Sheet:
     # date has not come, or too few of the body's members are present.
     not_held: str = ""
     not_quorate: str = ""
+    # The round's criteria a council row may cite, in order (none at a committee meeting).
+    criteria: list[RoundCriterion] = field(default_factory=list)
 
     @property
     def body(self) -> str:
@@ -132,10 +136,12 @@ class Sheet:
 
 
 def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
-    """Agenda rows with the chair's conflicts, and the round's grants so far (5 queries).
+    """Agenda rows with the chair's conflicts, and the round's grants so far (5 queries;
+    6 at a council meeting).
 
     The agenda with its applications and associations; the chair's declared conflicts
-    on it; who is present; the body's members (the quorum); the round's grants. Board ties come from the
+    on it; who is present; the body's members (the quorum); the round's grants; at a
+    council meeting, the round's criteria its recommendations may cite. Board ties come from the
     user's cached profile, which is what ``permissions.conflicted_member_ids`` reads too.
     """
     wanted = READY_FOR[Body(meeting.body)]
@@ -180,6 +186,9 @@ def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
         chair_present=user.pk in present_ids,
         not_held=not_yet_held(meeting),
         not_quorate=not_quorate(quorum, meeting.body, body_name),
+        criteria=list(meeting.round.criteria.order_by("position", "id"))
+        if meeting.body == Body.COUNCIL
+        else [],
     )
 
 
@@ -230,7 +239,8 @@ def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: An
     A row: ``application`` (id), ``action`` (council: ``recommend``; committee:
     ``decide`` or ``send_back``; ``skip`` or blank leaves the item alone), the
     transition's fields (``outcome``, ``amount``, ``reason``, ``confirm_overrun``,
-    ``overrun_reason``, the vote: ``workflows.votes.VOTE_FIELDS``) and ``seen_version``,
+    ``overrun_reason``, the vote: ``workflows.votes.VOTE_FIELDS``; a recommendation's
+    ``criteria``: ids of the round's criteria, checked by the transition) and ``seen_version``,
     the version of the case the page showed.
     """
     result = BulkResult()

@@ -33,6 +33,7 @@ from cases.errors import (
     TransitionNotPossible,
 )
 from cases.models import Application
+from workflows.access_request import AccessRequestFlow
 from workflows.application import ApplicationFlow
 from workflows.flow import Flow
 from workflows.inputs import TransitionInput
@@ -77,6 +78,7 @@ def spends_pool(name: str, flow_class: type[Flow] = ApplicationFlow) -> bool:
 
 register(ApplicationFlow)
 register(UsageReportFlow)
+register(AccessRequestFlow)
 
 TRANSITION_NAMES = frozenset(transitions_of())
 
@@ -175,9 +177,7 @@ def refusal_message(application: Application, name: str, user: Any) -> str:
 
 
 def not_permitted_message(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
-    return _("You are not allowed to take the action “%(action)s” on this application.") % {
-        "action": _label(name, flow_class)
-    }
+    return flow_class.not_permitted_message(_label(name, flow_class))
 
 
 def perform(
@@ -271,8 +271,9 @@ def _check(
                 or not_permitted_message(name, flow_class)
             )
         raise TransitionNotPossible(
-            _("“%(action)s” is not possible while the application is “%(status)s”.")
-            % {"action": _label(name, flow_class), "status": _status_label(flow_class, status)}
+            flow_class.not_possible_message(
+                name, _label(name, flow_class), _status_label(flow_class, status)
+            )
         )
     role = transition.has_perm(probe, user)
     if not role:
@@ -283,5 +284,8 @@ def _check(
     flow = flow_class(locked, actor=user, role=str(role))
     unmet = transition.get_unmet_condition(flow)
     if unmet is not None:
-        raise ConditionsUnmet(getattr(unmet[1], "message", "") or _label(name, flow_class))
+        # A condition may name its own refusal (``error``): one that is about the subject's
+        # state rather than the input, say, is "not possible" (409).
+        error = getattr(unmet[0], "error", ConditionsUnmet)
+        raise error(getattr(unmet[1], "message", "") or _label(name, flow_class))
     return flow

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.translation import gettext as _
 
 from cases.models import Application
 from cases.trail.chain import record_transition
@@ -51,6 +52,23 @@ class Flow:
     def case(self) -> Application:
         """The application whose chain records this flow's transitions."""
         raise NotImplementedError
+
+    # --- refusals in the subject's words (the engine asks; a flow may say it its own way) --
+
+    @classmethod
+    def not_possible_message(cls, name: str, action: str, status: str) -> str:
+        """Why transition ``name`` (labelled ``action``) is not possible in ``status``
+        (the state's label)."""
+        return _("“%(action)s” is not possible while the application is “%(status)s”.") % {
+            "action": action,
+            "status": status,
+        }
+
+    @classmethod
+    def not_permitted_message(cls, action: str) -> str:
+        return _("You are not allowed to take the action “%(action)s” on this application.") % {
+            "action": action
+        }
 
     # --- the state, bound to the subject's status field ----------------------------------
 

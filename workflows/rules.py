@@ -1,7 +1,8 @@
 """Who may act on an application, and in which role.
 
 A rule takes (flow, user) and returns the name of the role the user acts in, or ""
-when they may not; ``flow.case`` is the application, whichever the flow.
+when they may not; ``flow.case`` is the application, whichever the flow — but for a
+request for access to documents, which covers many cases (``access_request_handler``).
 viewflow.fsm accepts these as ``permission=`` callables (a non-empty string is
 truthy) but does not call them itself: the engine does, before every transition,
 and records the role on the transition record.
@@ -18,7 +19,7 @@ from typing import Any
 
 from cases.disqualification import disqualified_message
 from cases.models import Role
-from cases.permissions import is_conflicted
+from cases.permissions import is_conflicted, may_handle_access_requests
 from cases.roles import APPLICANT, represents, staff_role
 
 Rule = Callable[[Any, Any], str]
@@ -91,3 +92,10 @@ def committee_chair(flow: Any, user: Any) -> str:
 def report_case_officer(flow: Any, user: Any) -> str:
     """Reviews a usage report: the case officer of its application."""
     return _case_officer(flow, user)
+
+
+def access_request_handler(flow: Any, user: Any) -> str:
+    """Handles a request for access to documents: a case officer of its municipality
+    (``cases.permissions.may_handle_access_requests``, as the screens and the API ask)."""
+    municipality_id = flow.subject.municipality_id
+    return Role.CASE_OFFICER if may_handle_access_requests(user, municipality_id) else ""

@@ -313,16 +313,16 @@ def _write_case(
             )
     _write_notes_and_received(archive, application, folder, redactor)
     for heard in HearingAttachment.objects.filter(hearing__application=application):
+        name = f"{folder}hearing-attachments/{heard.hearing_id}-{heard.pk}"
+        if _exempt(archive, name, redactor.exempt_marker("hearing_attachment", heard.pk)):
+            continue
         if heard.file:
-            _copy_in(
-                archive,
-                f"{folder}hearing-attachments/{heard.hearing_id}-{heard.pk}-"
-                f"{_safe(heard.original_name)}",
-                heard.file,
-            )
+            _copy_in(archive, f"{name}-{_safe(heard.original_name)}", heard.file)
     archive.writestr(
         f"{folder}hearings.json",
-        json.dumps(_hearings(application), ensure_ascii=False, indent=2, default=str),
+        json.dumps(
+            redactor.data(_hearings(application)), ensure_ascii=False, indent=2, default=str
+        ),
     )
     archive.writestr(
         f"{folder}after-grant.json",

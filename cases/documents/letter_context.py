@@ -3,7 +3,9 @@
 A letter is rendered from the case and from the transition record that made it (its
 ``reason`` and ``payload``): the grounds of a rejection, the hearing held or the § 19,
 stk. 2 exception relied on (``payload["hearing"]``), the meeting's date of a committee
-decision (``payload["decision_date"]``), the repayment claim. The record's payload is
+decision (``payload["decision_date"]``), the repayment claim. A committee decision also
+cites the round's criteria its recommendation rested on (the latest ``recommend`` record's
+``payload["criteria"]``). The record's payload is
 written by several parts of the flow; anything missing or malformed in it is left out
 of the letter rather than guessed.
 """
@@ -23,6 +25,7 @@ from cases.models import (
     DocumentKind,
     RepaymentClaim,
     RoundCondition,
+    RoundCriterion,
     Scheme,
     UsageReport,
 )
@@ -143,15 +146,46 @@ def _common(application: Application, kind: str, facts: Facts, acting_user: Any)
     }
 
 
-def _decision(application: Application, kind: str, facts: Facts) -> dict[str, Any]:
+def cited_criteria(
+    application: Application, criteria: list[RoundCriterion]
+) -> list[tuple[int, RoundCriterion]]:
+    """The round's criteria (``criteria``, in order) that the council's latest recommendation
+    on the case cited, each with its number in the letter's list; none if it cited none.
+
+    The latest: a case sent back is recommended again before it can be decided, and only
+    that recommendation is the one the decision followed. Ids that are not the round's
+    criteria (a criterion deleted since) are left out rather than guessed.
+    """
+    record = (
+        TransitionRecord.objects.filter(application=application, transition="recommend")
+        .order_by("-seq")
+        .only("payload")
+        .first()
+    )
+    payload = (record.payload if record else None) or {}
+    ids = payload.get("criteria")
+    if not isinstance(ids, list):
+        return []
+    wanted = {i for i in ids if isinstance(i, int)}
+    return [(n, c) for n, c in enumerate(criteria, start=1) if c.pk in wanted]
+
+
+def _decision(
+    application: Application, kind: str, facts: Facts, criteria: list[RoundCriterion]
+) -> dict[str, Any]:
     if kind != K.GRANT and not application.decision_reasons.strip():
         raise ValueError(
             f"The decision on {application.case_number} grants less than requested "
             "and gives no reasons; forvaltningsloven § 22 requires them."
         )
     committee = not application.round.decided_by_administration
+    # Only a committee's decision follows a recommendation; a quick pool's has none to cite.
+    cited = cited_criteria(application, criteria) if committee and criteria else []
     return {
         "outcome": OUTCOMES[kind],
+        "cited_criteria": cited,
+        "cited_ids": {c.pk for _n, c in cited},
+        "council": application.municipality.council_name,
         "decider": application.municipality.committee_name
         if committee
         else _("The administration"),
@@ -215,7 +249,7 @@ def letter_context(
     """Everything the template of ``kind`` needs. Call it in the letter's language."""
     context = _common(application, kind, facts, acting_user)
     if kind in DECISION_KINDS:
-        context.update(_decision(application, kind, facts))
+        context.update(_decision(application, kind, facts, context["criteria"]))
     elif kind == K.REJECTION:
         context.update(_rejection(application, facts))
     elif kind == K.REPORT_RETURNED:

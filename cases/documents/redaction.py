@@ -13,8 +13,8 @@ What can be chosen (``RedactionChoice``):
 - other persons' contact details: the association's contact e-mail and phone, the
   e-mails of its users and of the municipality's staff;
 - single items by kind and id: an attachment, a letter, a usage report's attachment,
-  a file note, a document received after submission. An exempt note's text is replaced
-  wherever it appears in the file.
+  a file note, a document received after submission, a file sent with the answer to a
+  hearing. An exempt note's text is replaced wherever it appears in the file.
 """
 
 from __future__ import annotations
@@ -48,7 +48,14 @@ GROUND_CHOICES = [
 ]
 # The codes alone: one enum in the API's schema (config/settings.py ENUM_NAME_OVERRIDES).
 GROUND_CODES = list(GROUNDS)
-ITEM_KINDS = ("attachment", "document", "report_attachment", "note", "received")
+ITEM_KINDS = (
+    "attachment",
+    "document",
+    "report_attachment",
+    "note",
+    "received",
+    "hearing_attachment",
+)
 
 # Shorter texts are not replaced inside longer words: "(?<!\w)" and "(?!\w)" around each.
 _MIN_LINE = 12

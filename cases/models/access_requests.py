@@ -5,9 +5,10 @@ whole round), the deadline (offentlighedslovens § 36, stk. 2: decided as soon a
 possible, and within 7 working days of receipt unless the request's size or
 complexity makes that impossible — then the requester is told why and when to expect
 the decision, an *extension* here), the decision with its reasons and complaint
-guidance, and the export handed out with its SHA-256. The writes are
-``cases/services/access_requests.py``; each is also chained into the trail of every
-case the request covers.
+guidance, and the export handed out with its SHA-256. A request is registered by
+``cases/services/access_requests.py``; its status moves only through its flow,
+``workflows/access_request.py``. Each step is also chained into the trail of every case
+the request covers.
 """
 
 from __future__ import annotations

@@ -1,12 +1,17 @@
-"""The register of requests for access to documents (aktindsigt): the writes.
+"""The register of requests for access to documents (aktindsigt): registering, and what
+the request's own flow uses.
 
 Offentlighedslovens § 36, stk. 2: the municipality decides as soon as possible whether a
 request can be met, and within 7 working days of receiving it — unless that is not
 possible because of, e.g., the request's size or complexity; the requester is then told
-why, and when the decision can be expected (``access_request_extend``).
+why, and when the decision can be expected (the flow's ``access_extend``).
 
-Every write here — register, extend, decide, hand out — is also chained into the trail
-of every case the request covers, through ``_record`` and nowhere else.
+A request is registered here (``access_request_register``: a new row, in its first
+status); every later change of its status — extend, decide, hand out — is a transition
+of ``workflows/access_request.py``. Every one of them, and the registration, is also
+chained into the trail of every case the request covers, through ``access_record`` and
+nowhere else. The flow also uses ``exemptable_items``, ``redaction_errors`` and
+``access_export_write`` (the export handed out).
 """
 
 from __future__ import annotations
@@ -33,24 +38,21 @@ from cases.documents.redaction import (
     build_redactor,
     marker,
 )
-from cases.errors import TransitionNotPossible
 from cases.models import (
-    AccessDecision,
     AccessRequest,
     AccessScope,
-    AccessStatus,
     Application,
     ApplicationStatus,
     Attachment,
     Document,
     FileNote,
     GrantRound,
+    HearingAttachment,
     Municipality,
     ReceivedDocument,
     ReportAttachment,
     Role,
 )
-from cases.selectors.access_requests import covered_applications
 from cases.trail.chain import record_transition
 from cases.working_days import add_working_days
 
@@ -68,11 +70,18 @@ def access_deadline(municipality: Municipality, received_on: datetime.date) -> d
     return add_working_days(received_on, DEADLINE_WORKING_DAYS, closed)
 
 
-def _record(
-    access_request: AccessRequest, *, name: str, actor: Any, reason: str = "", **payload: Any
+def access_record(
+    access_request: AccessRequest,
+    *,
+    name: str,
+    actor: Any,
+    role: str = str(Role.CASE_OFFICER),
+    reason: str = "",
+    **payload: Any,
 ) -> None:
     """The one place the register writes into the cases' trails: one chained event in each
-    case the request covers, with the case row locked (in the caller's transaction)."""
+    case the request covers, with the case row locked (in the caller's transaction). The
+    registration here, and every transition of ``workflows/access_request.py``."""
     ids = list(access_request.applications.order_by("pk").values_list("pk", flat=True))
     for application in Application.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
         record_transition(
@@ -82,22 +91,10 @@ def _record(
             from_state=application.status,
             to_state=application.status,
             actor=actor,
-            role=str(Role.CASE_OFFICER),
+            role=role,
             reason=reason,
             payload={"access_request": access_request.pk, **payload},
         )
-
-
-def _require_open(access_request: AccessRequest) -> None:
-    if access_request.status not in AccessStatus.open():
-        raise TransitionNotPossible(
-            _("The request has already been decided (%(status)s).")
-            % {"status": access_request.get_status_display()}
-        )
-
-
-def _locked(access_request: AccessRequest) -> AccessRequest:
-    return AccessRequest.objects.select_for_update().get(pk=access_request.pk)
 
 
 def _text(value: str | None) -> str:
@@ -173,7 +170,7 @@ def access_request_register(
         access_request._history_user = acting_user  # type: ignore[attr-defined]
         access_request.save()
         access_request.applications.set(chosen)
-        _record(
+        access_record(
             access_request,
             name="access_register",
             actor=acting_user,
@@ -185,98 +182,8 @@ def access_request_register(
     return access_request
 
 
-def access_request_extend(
-    *, access_request: AccessRequest, acting_user: Any, until: datetime.date, reason: str
-) -> AccessRequest:
-    """The decision cannot be made in time: record why, and when it can be expected —
-    what the requester must be told (§ 36, stk. 2)."""
-    permissions.require_may_handle_access_requests(acting_user, access_request.municipality_id)
-    with transaction.atomic():
-        access_request = _locked(access_request)
-        _require_open(access_request)
-        errors: dict[str, str] = {}
-        if not _text(reason):
-            errors["reason"] = _("Write why the request cannot be decided in time.")
-        if until <= access_request.due_on:
-            errors["until"] = _("Choose a date after the current deadline, %(date)s.") % {
-                "date": formats.date_format(access_request.due_on, "DATE_FORMAT")
-            }
-        if errors:
-            raise ValidationError(errors)
-        access_request.status = AccessStatus.EXTENDED
-        access_request.extended_until = until
-        access_request.extension_reason = _text(reason)
-        access_request.handled_by = acting_user
-        access_request._history_user = acting_user  # type: ignore[attr-defined]
-        access_request.save(
-            update_fields=["status", "extended_until", "extension_reason", "handled_by"]
-        )
-        _record(
-            access_request,
-            name="access_extend",
-            actor=acting_user,
-            reason=access_request.extension_reason,
-            extended_until=until,
-        )
-    return access_request
-
-
-def access_request_decide(
-    *,
-    access_request: AccessRequest,
-    acting_user: Any,
-    decision: str,
-    reasons: str = "",
-    complaint_guidance: str = "",
-) -> AccessRequest:
-    """Full access, partial access or refusal. Partial access and refusal need reasons
-    and complaint guidance (forvaltningsloven §§ 22-25; offentlighedslovens § 37)."""
-    permissions.require_may_handle_access_requests(acting_user, access_request.municipality_id)
-    with transaction.atomic():
-        access_request = _locked(access_request)
-        _require_open(access_request)
-        errors: dict[str, str] = {}
-        if decision not in AccessDecision.values:
-            errors["decision"] = _("Choose full access, partial access or refusal.")
-        elif decision in AccessDecision.needs_reasons():
-            if not _text(reasons):
-                errors["reasons"] = _("Give the reasons for not handing out everything.")
-            if not _text(complaint_guidance):
-                errors["complaint_guidance"] = _(
-                    "Partial access and refusal need complaint guidance."
-                )
-        if errors:
-            raise ValidationError(errors)
-        adverse = decision in AccessDecision.needs_reasons()
-        access_request.status = AccessStatus.DECIDED
-        access_request.decision = decision
-        access_request.decision_reasons = _text(reasons)
-        access_request.complaint_guidance = _text(complaint_guidance) if adverse else ""
-        access_request.decided_at = timezone.now()
-        access_request.handled_by = acting_user
-        access_request._history_user = acting_user  # type: ignore[attr-defined]
-        access_request.save(
-            update_fields=[
-                "status",
-                "decision",
-                "decision_reasons",
-                "complaint_guidance",
-                "decided_at",
-                "handled_by",
-            ]
-        )
-        _record(
-            access_request,
-            name="access_decide",
-            actor=acting_user,
-            reason=access_request.decision_reasons,
-            decision=decision,
-        )
-    return access_request
-
-
 def exemptable_items(applications: list[Application]) -> list[tuple[str, int, str]]:
-    """What a handler can mark as exempt, as (kind, id, label): five queries, whatever the
+    """What a handler can mark as exempt, as (kind, id, label): six queries, whatever the
     number of cases."""
     cases = {a.pk: a.case_number for a in applications}
     items: list[tuple[str, int, str]] = []
@@ -304,6 +211,12 @@ def exemptable_items(applications: list[Application]) -> list[tuple[str, int, st
         .values_list("pk", "application_id", "original_name")
     ):
         items.append(("received", pk, f"{cases[application_id]}: {name}"))
+    for pk, application_id, name in (
+        HearingAttachment.objects.filter(hearing__application_id__in=cases)
+        .order_by("hearing__application_id", "pk")
+        .values_list("pk", "hearing__application_id", "original_name")
+    ):
+        items.append(("hearing_attachment", pk, f"{cases[application_id]}: {name}"))
     for pk, application_id, note in (
         FileNote.objects.filter(application_id__in=cases)
         .order_by("application_id", "pk")
@@ -313,7 +226,8 @@ def exemptable_items(applications: list[Application]) -> list[tuple[str, int, st
     return items
 
 
-def _check_choice(choice: RedactionChoice, applications: list[Application]) -> None:
+def redaction_errors(choice: RedactionChoice, applications: list[Application]) -> dict[str, str]:
+    """What is wrong with ``choice`` for the cases handed out, by field ({} when nothing)."""
     errors: dict[str, str] = {}
     for name in ("declarations", "contact_details"):
         if getattr(choice, name) and getattr(choice, name) not in GROUNDS:
@@ -324,8 +238,7 @@ def _check_choice(choice: RedactionChoice, applications: list[Application]) -> N
             errors["items"] = _("Choose a ground for every item left out.")
         elif item.get("kind") not in ITEM_KINDS or (item["kind"], int(item["id"])) not in known:
             errors["items"] = _("An item left out is not part of the cases handed out.")
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def _left_out(choice: RedactionChoice) -> list[str]:
@@ -373,54 +286,21 @@ def _cover(access_request: AccessRequest, choice: RedactionChoice) -> str:
     return "\n".join(lines) + "\n"
 
 
-def access_request_hand_out(
-    *, access_request: AccessRequest, acting_user: Any, choice: RedactionChoice
-) -> AccessRequest:
-    """Build the export of the covered cases with the chosen redactions, store it, and
-    record its SHA-256. Only after a decision granting (some) access."""
-    permissions.require_may_handle_access_requests(acting_user, access_request.municipality_id)
-    with transaction.atomic():
-        access_request = _locked(access_request)
-        if access_request.status != AccessStatus.DECIDED:
-            raise TransitionNotPossible(
-                _("Only a decided request is handed out; this one is “%(status)s”.")
-                % {"status": access_request.get_status_display()}
-            )
-        if access_request.decision == AccessDecision.REFUSED:
-            raise TransitionNotPossible(_("Access was refused: there is nothing to hand out."))
-        applications = covered_applications(access_request)
-        _check_choice(choice, applications)
-        redactor = build_redactor(choice, applications)
-        with tempfile.SpooledTemporaryFile(max_size=exports.SPOOL_BYTES) as spool:
-            exports.handed_out_zip(applications, spool, redactor, _cover(access_request, choice))
-            spool.seek(0)
-            digest = hashlib.sha256()
-            for chunk in iter(lambda: spool.read(1024 * 1024), b""):
-                digest.update(chunk)
-            spool.seek(0)
-            stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-            access_request.export.save(f"aktindsigt-{stamp}.zip", File(spool), save=False)
-        access_request.export_sha256 = digest.hexdigest()
-        access_request.handed_out_at = timezone.now()
-        access_request.redactions = choice.as_json()
-        access_request.status = AccessStatus.HANDED_OUT
-        access_request.handled_by = acting_user
-        access_request._history_user = acting_user  # type: ignore[attr-defined]
-        access_request.save(
-            update_fields=[
-                "export",
-                "export_sha256",
-                "handed_out_at",
-                "redactions",
-                "status",
-                "handled_by",
-            ]
-        )
-        _record(
-            access_request,
-            name="access_hand_out",
-            actor=acting_user,
-            sha256=access_request.export_sha256,
-            redactions=access_request.redactions,
-        )
-    return access_request
+def access_export_write(
+    access_request: AccessRequest, choice: RedactionChoice, applications: list[Application]
+) -> None:
+    """Build the export of ``applications`` (the cases covered) with the redactions chosen
+    (checked: ``redaction_errors``), store it as the request's ``export`` and set its
+    SHA-256 and ``redactions`` — on the instance: the hand-out transition saves it."""
+    redactor = build_redactor(choice, applications)
+    with tempfile.SpooledTemporaryFile(max_size=exports.SPOOL_BYTES) as spool:
+        exports.handed_out_zip(applications, spool, redactor, _cover(access_request, choice))
+        spool.seek(0)
+        digest = hashlib.sha256()
+        for chunk in iter(lambda: spool.read(1024 * 1024), b""):
+            digest.update(chunk)
+        spool.seek(0)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        access_request.export.save(f"aktindsigt-{stamp}.zip", File(spool), save=False)
+    access_request.export_sha256 = digest.hexdigest()
+    access_request.redactions = choice.as_json()

@@ -11,11 +11,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cases.models import AccessRequest, Application
+from cases.models import AccessRequest, Application, HearingAttachment
 from cases.services.meetings import conflict_declare
-from tests.factories import ApplicationFactory, FocusAreaFactory
+from tests.factories import PDF_BYTES, ApplicationFactory, FocusAreaFactory
 from workflows import engine
 
 BASE = "/api/v1/access-requests"
@@ -138,3 +139,30 @@ def test_the_endpoints_are_in_the_openapi_schema(world: SimpleNamespace, client:
     for path in ("", "/{id}", "/{id}/extend", "/{id}/decide", "/{id}/hand-out", "/{id}/export"):
         assert f"/api/v1/access-requests{path}:" in text
     assert "AccessRequestInput" in text and "AccessHandOut" in text
+
+
+def test_a_hearing_answer_s_file_is_left_out_through_the_api(
+    world: SimpleNamespace, case: Application, api: Any
+) -> None:
+    heard = engine.perform(case, "start_hearing", user=world.carl, facts="Ingen bestyrelse.")
+    upload = SimpleUploadedFile("referat.pdf", PDF_BYTES, content_type="application/pdf")
+    engine.perform(heard, "answer_hearing", user=world.anna, answer="Jo.", documents=[upload])
+    attachment = HearingAttachment.objects.get()
+    carl = api(world.carl)
+    pk = carl.post(BASE, body(case), format="json").json()["id"]
+    assert carl.post(f"{BASE}/{pk}/decide", {"decision": "full"}, format="json").status_code == 200
+    item = {"kind": "hearing_attachment", "id": attachment.pk, "ground": "business"}
+
+    wrong = carl.post(
+        f"{BASE}/{pk}/hand-out", {"items": [{**item, "id": attachment.pk + 1000}]}, format="json"
+    )
+    assert wrong.status_code == 400 and "items" in wrong.json()
+    handed = carl.post(f"{BASE}/{pk}/hand-out", {"items": [item]}, format="json")
+
+    assert handed.status_code == 200, handed.json()
+    assert handed.json()["redactions"]["items"] == [item]
+    data = b"".join(carl.get(f"{BASE}/{pk}/export").streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.endswith("referat.pdf")]
+    assert [n for n in names if n.endswith(f"-{attachment.pk}.undtaget.txt")]

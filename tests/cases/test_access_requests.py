@@ -19,8 +19,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.documents.redaction import RedactionChoice
-from cases.errors import TransitionNotPossible
-from cases.models import AccessRequest, AccessStatus, Application, TransitionRecord
+from cases.errors import InvalidInput, TransitionNotPossible
+from cases.models import (
+    AccessRequest,
+    AccessStatus,
+    Application,
+    HearingAttachment,
+    TransitionRecord,
+)
 from cases.services import access_requests as service
 from cases.services.case_documents import receive_document
 from cases.services.case_notes import note_create
@@ -31,6 +37,7 @@ from cases.trail.verify import verify_trail
 from tests.conftest import advance
 from tests.factories import PDF_BYTES, ApplicationFactory
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 DECLARATION = "Jeg er gift med foreningens kasserer, Hanne Hansen, og deltager derfor ikke."
 GUIDANCE = "Du kan klage til kommunen; fastholder den afgørelsen, går klagen til Ankestyrelsen."
@@ -62,14 +69,31 @@ def register(world: SimpleNamespace, *cases: Application, **overrides: Any) -> A
 
 def decide(world: SimpleNamespace, request: AccessRequest, **overrides: Any) -> AccessRequest:
     values: dict[str, Any] = {
-        "access_request": request,
-        "acting_user": world.carl,
+        "user": world.carl,
         "decision": "partial",
         "reasons": "Oplysninger om rådsmedlemmers private forhold er undtaget (§ 30, nr. 1).",
         "complaint_guidance": GUIDANCE,
     }
     values.update(overrides)
-    return service.access_request_decide(**values)
+    return engine.take(AccessRequestFlow, request, "access_decide", **values)
+
+
+def extend(world: SimpleNamespace, request: AccessRequest, **values: Any) -> AccessRequest:
+    return engine.take(AccessRequestFlow, request, "access_extend", user=world.carl, **values)
+
+
+def take_hand_out(
+    world: SimpleNamespace, request: AccessRequest, choice: RedactionChoice
+) -> AccessRequest:
+    return engine.take(
+        AccessRequestFlow,
+        request,
+        "access_hand_out",
+        user=world.carl,
+        declarations=choice.declarations,
+        contact_details=choice.contact_details,
+        items=choice.items,
+    )
 
 
 def records(application: Application) -> list[TransitionRecord]:
@@ -173,16 +197,12 @@ def test_an_extension_needs_a_reason_and_a_later_date(
 ) -> None:
     request = register(world, case)
 
-    with pytest.raises(ValidationError) as refused:
-        service.access_request_extend(
-            access_request=request, acting_user=world.carl, until=request.deadline, reason=""
-        )
-    assert set(refused.value.message_dict) == {"until", "reason"}
+    with pytest.raises(InvalidInput) as refused:
+        extend(world, request, until=request.deadline, reason="")
+    assert set(refused.value.errors) == {"until", "reason"}
 
     later = request.deadline + datetime.timedelta(days=10)
-    request = service.access_request_extend(
-        access_request=request, acting_user=world.carl, until=later, reason="Mange dokumenter"
-    )
+    request = extend(world, request, until=later, reason="Mange dokumenter")
     assert request.status == AccessStatus.EXTENDED and request.due_on == later
     assert [r.transition for r in records(case)] == ["access_register", "access_extend"]
 
@@ -193,9 +213,9 @@ def test_partial_access_and_refusal_need_reasons_and_complaint_guidance(
 ) -> None:
     request = register(world, case)
 
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         decide(world, request, decision=decision, reasons="", complaint_guidance=" ")
-    assert set(refused.value.message_dict) == {"reasons", "complaint_guidance"}
+    assert set(refused.value.errors) == {"reasons", "complaint_guidance"}
 
     request = decide(world, request, decision=decision)
     assert request.status == AccessStatus.DECIDED and request.complaint_guidance == GUIDANCE
@@ -212,9 +232,9 @@ def test_full_access_needs_no_reasons(world: SimpleNamespace, case: Application)
 def test_an_unknown_decision_is_refused_on_the_field(
     world: SimpleNamespace, case: Application
 ) -> None:
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(InvalidInput) as refused:
         decide(world, register(world, case), decision="maybe")
-    assert "decision" in refused.value.message_dict
+    assert "decision" in refused.value.errors
 
 
 def test_a_decided_request_is_neither_extended_nor_decided_again(
@@ -225,9 +245,9 @@ def test_a_decided_request_is_neither_extended_nor_decided_again(
     with pytest.raises(TransitionNotPossible):
         decide(world, request, decision="refused")
     with pytest.raises(TransitionNotPossible):
-        service.access_request_extend(
-            access_request=request,
-            acting_user=world.carl,
+        extend(
+            world,
+            request,
             until=request.deadline + datetime.timedelta(days=5),
             reason="x",
         )
@@ -238,14 +258,10 @@ def test_nothing_is_handed_out_before_a_decision_or_after_a_refusal(
 ) -> None:
     request = register(world, case)
     with pytest.raises(TransitionNotPossible):
-        service.access_request_hand_out(
-            access_request=request, acting_user=world.carl, choice=RedactionChoice()
-        )
+        take_hand_out(world, request, RedactionChoice())
     request = decide(world, request, decision="refused")
     with pytest.raises(TransitionNotPossible):
-        service.access_request_hand_out(
-            access_request=request, acting_user=world.carl, choice=RedactionChoice()
-        )
+        take_hand_out(world, request, RedactionChoice())
 
 
 # --- the export handed out --------------------------------------------------------------------
@@ -273,9 +289,7 @@ def _pdf_text(data: bytes, tmp_path: Path) -> str:
 
 
 def hand_out(world: SimpleNamespace, request: AccessRequest, choice: RedactionChoice) -> bytes:
-    request = service.access_request_hand_out(
-        access_request=request, acting_user=world.carl, choice=choice
-    )
+    request = take_hand_out(world, request, choice)
     with request.export.open("rb") as stored:
         data = stored.read()
     assert hashlib.sha256(data).hexdigest() == request.export_sha256
@@ -381,10 +395,8 @@ def test_items_and_grounds_must_be_known(world: SimpleNamespace, case: Applicati
         RedactionChoice(declarations="because"),
         RedactionChoice(items=[{"kind": "attachment", "id": 999999, "ground": "private"}]),
     ):
-        with pytest.raises(ValidationError):
-            service.access_request_hand_out(
-                access_request=request, acting_user=world.carl, choice=choice
-            )
+        with pytest.raises(InvalidInput):
+            take_hand_out(world, request, choice)
     assert AccessRequest.objects.get(pk=request.pk).status == AccessStatus.DECIDED
 
 
@@ -395,9 +407,9 @@ def test_every_step_is_in_the_trail_of_every_case_and_the_trail_verifies(
     second.focus_areas.set([world.focus])
     second = engine.perform(second, "submit", user=world.bo)
     request = register(world, case, second)
-    request = service.access_request_extend(
-        access_request=request,
-        acting_user=world.carl,
+    request = extend(
+        world,
+        request,
         until=request.deadline + datetime.timedelta(days=7),
         reason="Mange dokumenter",
     )
@@ -425,3 +437,81 @@ def test_every_step_is_in_the_trail_of_every_case_and_the_trail_verifies(
         world.anna, case, TransitionRecord.objects.filter(application=case).order_by("seq")
     )
     assert [r.transition for r in shown] == ["submit"]
+
+
+# --- files sent with the answer to a hearing ------------------------------------------------------
+
+
+def _heard(world: SimpleNamespace, case: Application) -> HearingAttachment:
+    """anna answers a hearing on ``case`` with a file; the file."""
+    heard = engine.perform(
+        case, "start_hearing", user=world.carl, facts="Foreningen har ingen bestyrelse."
+    )
+    engine.perform(
+        heard,
+        "answer_hearing",
+        user=world.anna,
+        answer="Vi har en bestyrelse; se referatet.",
+        documents=[SimpleUploadedFile("referat.pdf", PDF_BYTES, content_type="application/pdf")],
+    )
+    return HearingAttachment.objects.get(hearing__application=case)
+
+
+def test_a_hearing_answer_s_file_is_offered_for_exemption(
+    world: SimpleNamespace, case: Application
+) -> None:
+    heard = _heard(world, case)
+
+    items = service.exemptable_items([case])
+
+    assert ("hearing_attachment", heard.pk, f"{case.case_number}: referat.pdf") in items
+
+
+def test_a_hearing_answer_s_file_is_handed_out_unless_exempt(
+    world: SimpleNamespace, case: Application
+) -> None:
+    heard = _heard(world, case)
+    folder = f"{case.case_number}/hearing-attachments/{heard.hearing_id}-{heard.pk}"
+
+    # Handed out as it is: the file itself, byte for byte.
+    full = decide(world, register(world, case), decision="full")
+    with zipfile.ZipFile(io.BytesIO(hand_out(world, full, RedactionChoice()))) as archive:
+        assert archive.read(f"{folder}-referat.pdf") == PDF_BYTES
+        assert f"{folder}.undtaget.txt" not in archive.namelist()
+
+    # Left out: a note with its ground in its place, and the file nowhere in the export.
+    partial = decide(world, register(world, case))
+    exempt = RedactionChoice(
+        items=[{"kind": "hearing_attachment", "id": heard.pk, "ground": "private"}]
+    )
+    data = hand_out(world, partial, exempt)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert f"{folder}-referat.pdf" not in names
+        assert archive.read(f"{folder}.undtaget.txt").decode() == (
+            "»[Undtaget, offentlighedslovens § 30, nr. 1]«\n"
+        )
+        assert not any(archive.read(n) == PDF_BYTES for n in names if "hearing-attach" in n)
+    assert AccessRequest.objects.get(pk=partial.pk).redactions["items"] == [
+        {"kind": "hearing_attachment", "id": heard.pk, "ground": "private"}
+    ]
+
+
+def test_the_hearings_file_is_redacted_like_the_rest(
+    world: SimpleNamespace, case: Application
+) -> None:
+    _heard(world, case)
+    request = decide(world, register(world, case))
+    heard_text = "Vi har en bestyrelse; se referatet."
+    note = note_create(application=case, acting_user=world.carl, text=heard_text)
+
+    texts = _texts(
+        hand_out(
+            world,
+            request,
+            RedactionChoice(items=[{"kind": "note", "id": note.pk, "ground": "internal"}]),
+        )
+    )
+
+    hearings = texts[f"{case.case_number}/hearings.json"]
+    assert heard_text not in hearings and "Undtaget" in hearings

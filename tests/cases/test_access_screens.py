@@ -10,14 +10,16 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import AccessRequest, AccessStatus, Application
+from cases.models import AccessRequest, AccessStatus, Application, HearingAttachment
 from cases.services import access_requests as service
 from cases.services.meetings import conflict_declare
-from tests.factories import ApplicationFactory, FocusAreaFactory
+from tests.factories import PDF_BYTES, ApplicationFactory, FocusAreaFactory
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 DECLARATION = "Min søster er formand for foreningen Lektiecaféen i Roskilde."
 
@@ -80,6 +82,21 @@ def test_a_case_officer_registers_a_request_on_screen(
     assert list(access_request.applications.all()) == [case]
     page = client.get(reverse("access_request_list")).content.decode()
     assert "Jens Journalist" in page
+
+
+def test_the_detail_page_says_when_the_request_was_received_and_its_deadline_once(
+    world: SimpleNamespace, case: Application, client: Any
+) -> None:
+    access_request = registered(world, case)
+    client.force_login(world.carl)
+
+    page = client.get(reverse("access_request_detail", args=[access_request.pk]))
+
+    # Registering writes two history rows (the request, then its cases): one line.
+    assert access_request.history.count() == 2
+    assert [row.status for row in page.context["history"]] == [AccessStatus.RECEIVED]
+    html = page.content.decode()
+    assert "Frist for afgørelse" in html and "Ansøgningsfrist" not in html
 
 
 def test_a_case_of_another_municipality_is_an_error_on_the_field(
@@ -210,8 +227,12 @@ def test_the_decide_form_offers_the_municipalitys_complaint_guidance(
 def test_the_handler_hands_out_a_redacted_export_and_downloads_it(
     world: SimpleNamespace, case: Application, client: Any
 ) -> None:
-    access_request = service.access_request_decide(
-        access_request=registered(world, case), acting_user=world.carl, decision="full"
+    access_request = engine.take(
+        AccessRequestFlow,
+        registered(world, case),
+        "access_decide",
+        user=world.carl,
+        decision="full",
     )
     client.force_login(world.carl)
 
@@ -251,3 +272,39 @@ def test_the_register_costs_the_same_queries_for_1_and_6_requests(
     for _ in range(5):
         registered(world, case)
     assert count() == one
+
+
+def test_the_hand_out_form_offers_a_hearing_answer_s_file_and_leaves_it_out(
+    world: SimpleNamespace, case: Application, client: Any
+) -> None:
+    heard = engine.perform(case, "start_hearing", user=world.carl, facts="Ingen bestyrelse.")
+    upload = SimpleUploadedFile("referat.pdf", PDF_BYTES, content_type="application/pdf")
+    engine.perform(heard, "answer_hearing", user=world.anna, answer="Jo.", documents=[upload])
+    attachment = HearingAttachment.objects.get()
+    access_request = engine.take(
+        AccessRequestFlow,
+        registered(world, case),
+        "access_decide",
+        user=world.carl,
+        decision="full",
+    )
+    client.force_login(world.carl)
+    value = f"hearing_attachment:{attachment.pk}"
+
+    page = client.get(reverse("access_request_detail", args=[access_request.pk]))
+    assert value in dict(page.context["hand_out_form"].fields["exempt"].choices)
+    assert f'value="{value}"' in page.content.decode()
+
+    response = client.post(
+        reverse("access_request_hand_out", args=[access_request.pk]),
+        {"exempt": [value], "exempt_ground": "private"},
+    )
+    assert response.status_code == 302
+    stored = AccessRequest.objects.get(pk=access_request.pk)
+    assert stored.redactions["items"] == [
+        {"kind": "hearing_attachment", "id": attachment.pk, "ground": "private"}
+    ]
+    with stored.export.open("rb") as data, zipfile.ZipFile(io.BytesIO(data.read())) as archive:
+        names = archive.namelist()
+    assert not [n for n in names if n.endswith("referat.pdf")]
+    assert [n for n in names if n.endswith(f"-{attachment.pk}.undtaget.txt")]

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from cases.documents.letters import letter_pdf
-from cases.documents.redaction import RedactionChoice
 from cases.errors import ConditionsUnmet, TransitionNotPermitted
 from cases.models import (
     Application,
@@ -49,6 +48,7 @@ from cases.services.meetings import (
 )
 from cases.trail.verify import verify_trail
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 from workflows.tasks import end_expired_hearings_now
 
 from ..conftest import NO_HEARING, report_data
@@ -92,7 +92,9 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
     condition = RoundCondition.objects.create(
         round=world.round, position=1, text="Foreningen er frivillig og lokalt forankret"
     )
-    RoundCriterion.objects.create(round=world.round, position=1, title="Frivilligt engagement")
+    engagement = RoundCriterion.objects.create(
+        round=world.round, position=1, title="Frivilligt engagement"
+    )
     RoundCriterion.objects.create(round=world.round, position=2, title="Forebyggelse af ensomhed")
     # A second case officer; the committee's two members; a third council member.
     kim, lis, mads, svend = (
@@ -161,7 +163,15 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
         assert ruling["ruled_by"] == "council" and ruling["meeting"] == council.pk
         assert svend.pk not in ruling["participants"] and world.erik.pk in ruling["participants"]
         for application, data in (
-            (heard, {"outcome": "partial", "amount": "20000", "reason": "Puljen er lille"}),
+            (
+                heard,
+                {
+                    "outcome": "partial",
+                    "amount": "20000",
+                    "reason": "Puljen er lille",
+                    "criteria": [engagement.pk],  # cited in the letter's reasons
+                },
+            ),
             (excepted, {"outcome": "refuse", "reason": "Ligner et eksisterende tilbud."}),
             (visits, {"outcome": "grant"}),
         ):
@@ -254,7 +264,17 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
         date = formats.date_format(letter_day, "j. F Y")
         guidance = "Ombudsmand"
         letters = {
-            DocumentKind.PARTIAL_GRANT: (heard, ["20.000", "Afpasset puljen.", "partshøring"]),
+            DocumentKind.PARTIAL_GRANT: (
+                heard,
+                [
+                    "20.000",
+                    "Afpasset puljen.",
+                    "partshøring",
+                    "lægger vægt på dette af puljens kriterier: »Frivilligt engagement« "
+                    "(kriterium 1).",
+                    "1. Frivilligt engagement (indstillingen lægger vægt på dette kriterium)",
+                ],
+            ),
             DocumentKind.REFUSAL: (
                 excepted,
                 ["Som indstillet.", NO_HEARING["hearing_exception_reason"]],
@@ -273,6 +293,10 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
             assert " ".join(snippet.split()) in text, (kind, snippet)
         if kind in (DocumentKind.PARTIAL_GRANT, DocumentKind.REFUSAL, DocumentKind.GRANT):
             assert "Frivilligt engagement" in text and "Forebyggelse af ensomhed" in text, kind
+            # Only the criteria a recommendation cited are marked as cited.
+            assert "Forebyggelse af ensomhed (indstillingen" not in text, kind
+            if kind != DocumentKind.PARTIAL_GRANT:
+                assert "lægger vægt på" not in text, kind
         if kind in (DocumentKind.PARTIAL_GRANT, DocumentKind.REFUSAL, DocumentKind.REJECTION):
             assert guidance in text, kind
     assert guidance not in _letter(visits, DocumentKind.GRANT, tmp_path)
@@ -291,17 +315,23 @@ def test_a_round_handled_as_the_law_asks(world: SimpleNamespace, tmp_path: Any) 
         applications=[visits],
     )
     assert request.deadline > request.received_on
-    request = access.access_request_decide(
-        access_request=request,
-        acting_user=world.carl,
+    request = engine.take(
+        AccessRequestFlow,
+        request,
+        "access_decide",
+        user=world.carl,
         decision="partial",
         reasons="Oplysninger om et rådsmedlems private forhold er undtaget.",
         complaint_guidance="I kan klage til kommunen.",
     )
-    request = access.access_request_hand_out(
-        access_request=request,
-        acting_user=world.carl,
-        choice=RedactionChoice(declarations="private"),
+    request = engine.take(
+        AccessRequestFlow,
+        request,
+        "access_hand_out",
+        user=world.carl,
+        declarations="private",
+        contact_details="",
+        items=[],
     )
     with request.export.open("rb") as stored, zipfile.ZipFile(io.BytesIO(stored.read())) as zipped:
         texts = [

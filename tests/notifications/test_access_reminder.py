@@ -18,6 +18,7 @@ from notifications.models import Kind, Notification
 from notifications.reminders.engine import run_reminders
 from notifications.reminders.rules.access import AccessRequestDue
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 from ..factories import UserFactory, give_role
 
@@ -75,9 +76,11 @@ def test_an_extension_brings_reminders_of_its_own(
 ) -> None:
     assert run(2026, 1, 5, 8) == 2
     with time_machine.travel(datetime.datetime(2026, 1, 6, 9, tzinfo=TZ), tick=False):
-        service.access_request_extend(
-            access_request=access_request,
-            acting_user=world.carl,
+        engine.take(
+            AccessRequestFlow,
+            access_request,
+            "access_extend",
+            user=world.carl,
             until=datetime.date(2026, 1, 20),
             reason="Mange dokumenter",
         )
@@ -89,8 +92,8 @@ def test_an_extension_brings_reminders_of_its_own(
 def test_a_decided_request_is_not_reminded(
     world: SimpleNamespace, access_request: AccessRequest
 ) -> None:
-    service.access_request_decide(
-        access_request=access_request, acting_user=world.carl, decision="full"
+    engine.take(
+        AccessRequestFlow, access_request, "access_decide", user=world.carl, decision="full"
     )
 
     assert run(2026, 1, 5, 8) == 0

@@ -18,7 +18,6 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from cases.documents.redaction import RedactionChoice
 from cases.models import Body, Document, Hearing, HearingAttachment, Meeting, Role, UsageReport
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
 from cases.services import access_requests as access
@@ -26,6 +25,7 @@ from cases.services.case_documents import receive_document
 from cases.services.meetings import conflict_declare, meeting_create
 from notifications.models import Notification
 from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 from ..conftest import advance
 from ..factories import (
@@ -216,9 +216,17 @@ def _handed_out(municipality: Any, officer: Any, application: Any) -> Any:
         text="Sagens dokumenter",
         applications=[application],
     )
-    access.access_request_decide(access_request=request, acting_user=officer, decision="full")
-    return access.access_request_hand_out(
-        access_request=request, acting_user=officer, choice=RedactionChoice()
+    request = engine.take(
+        AccessRequestFlow, request, "access_decide", user=officer, decision="full"
+    )
+    return engine.take(
+        AccessRequestFlow,
+        request,
+        "access_hand_out",
+        user=officer,
+        declarations="",
+        contact_details="",
+        items=[],
     )
 
 

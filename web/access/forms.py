@@ -1,4 +1,5 @@
-"""The register's forms: typed input for the services in cases/services/access_requests.py."""
+"""The register's forms: the screens' input for registering (cases/services/access_requests.py)
+and for the request's transitions (workflows/access_request.py, which checks it again)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,9 @@ class ExtendForm(DkfdsMixin, forms.Form):
         help_text=_("The requester must be told why, and when to expect the decision."),
     )
 
+    def transition_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
 
 class DecideForm(DkfdsMixin, forms.Form):
     decision = forms.ChoiceField(
@@ -93,6 +97,9 @@ class DecideForm(DkfdsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Required for partial access and refusal."),
     )
+
+    def transition_data(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
 
 
 class HandOutForm(DkfdsMixin, forms.Form):
@@ -128,6 +135,13 @@ class HandOutForm(DkfdsMixin, forms.Form):
         if data.get("exempt") and not data.get("exempt_ground"):
             self.add_error("exempt_ground", _("Choose the ground for what is left out."))
         return data
+
+    def transition_data(self) -> dict[str, Any]:
+        return {
+            "declarations": self.cleaned_data["declarations"],
+            "contact_details": self.cleaned_data["contact_details"],
+            "items": self.exempt_items(),
+        }
 
     def exempt_items(self) -> list[dict[str, Any]]:
         ground = self.cleaned_data.get("exempt_ground") or ""

@@ -1,11 +1,16 @@
 """The register of requests for access to documents on screen.
 
-Case officers register and handle requests; auditors read the register and each request;
-everyone else is refused (403), and a request of another municipality is a 404.
+Registering is a service (cases/services/access_requests.py); extending, deciding and
+handing out are the request's transitions (workflows/access_request.py), each posted the
+one way (``_take_step``). Case officers register and handle requests; auditors read the
+register and each request; everyone else is refused (403), and a request of another
+municipality is a 404.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -15,21 +20,26 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import permissions
 from cases.access import staff_rounds
-from cases.documents.redaction import RedactionChoice
-from cases.errors import TransitionError
+from cases.errors import InvalidInput, TransitionError
 from cases.models import AccessDecision, AccessRequest, AccessStatus, Municipality
 from cases.selectors import access_requests as selectors
 from cases.services import access_requests as service
 from cases.uploads import download_response
 from web.access.forms import DecideForm, ExtendForm, HandOutForm, RegisterForm
+from workflows import engine
+from workflows.access_request import AccessRequestFlow
 
 
 def _refused(form: Any, error: Exception) -> None:
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+    if isinstance(error, InvalidInput) and error.errors:
+        for field, problems in error.errors.items():
+            form.add_error(field if field in form.fields else None, problems)
+    elif isinstance(error, ValidationError) and hasattr(error, "error_dict"):
         for field, problems in error.message_dict.items():
             form.add_error(field if field in form.fields else None, problems)
     elif isinstance(error, ValidationError):
@@ -111,6 +121,16 @@ def _municipality_of(data: dict[str, Any], municipalities: list[Municipality]) -
     return next((m for m in municipalities if m.pk == wanted), municipalities[0])
 
 
+def _status_changes(access_request: AccessRequest) -> list[Any]:
+    """The request's history, one line per status it reached (its applications being set
+    when it was registered is a history row of its own, with the same status)."""
+    rows: list[Any] = []
+    for row in access_request.history.order_by("history_date", "history_id"):
+        if not rows or rows[-1].status != row.status:
+            rows.append(row)
+    return rows
+
+
 def _detail(
     request: HttpRequest, access_request: AccessRequest, status: int = 200, **forms: Any
 ) -> HttpResponse:
@@ -123,7 +143,7 @@ def _detail(
         "applications": applications,
         "overdue": selectors.is_overdue(access_request),
         "may_handle": may_handle,
-        "history": access_request.history.order_by("history_date", "history_id"),
+        "history": _status_changes(access_request),
     }
     if may_handle and access_request.status in AccessStatus.open():
         context["extend_form"] = forms.get("extend_form") or ExtendForm()
@@ -147,71 +167,78 @@ def access_request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.get_access_request_for(request.user, pk))
 
 
+@dataclass(frozen=True)
+class _Step:
+    """One of the request's transitions as a screen posts it: the form on the detail page
+    (``form_name``) that takes its input, and what to say once it is done."""
+
+    transition: str
+    form_name: str
+    form: Callable[[HttpRequest, AccessRequest], Any]
+    done: Any
+
+
+def _take_step(request: HttpRequest, pk: int, step: _Step) -> HttpResponse:
+    """Post ``step``: the form, then the transition (workflows/access_request.py); a
+    refusal is shown on the detail page beside the form (400)."""
+    access_request = selectors.get_access_request_for(request.user, pk, write=True)
+    form = step.form(request, access_request)
+    if form.is_valid():
+        try:
+            engine.take(
+                AccessRequestFlow,
+                access_request,
+                step.transition,
+                user=request.user,
+                **form.transition_data(),
+            )
+        except TransitionError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, str(step.done))
+            return redirect("access_request_detail", pk=pk)
+    return _detail(request, access_request, 400, **{step.form_name: form})
+
+
+EXTEND = _Step(
+    "access_extend",
+    "extend_form",
+    lambda request, _r: ExtendForm(request.POST),
+    gettext_lazy("The new date is recorded. Tell the requester why."),
+)
+DECIDE = _Step(
+    "access_decide",
+    "decide_form",
+    lambda request, _r: DecideForm(request.POST),
+    gettext_lazy("The decision is recorded."),
+)
+HAND_OUT = _Step(
+    "access_hand_out",
+    "hand_out_form",
+    lambda request, access_request: HandOutForm(
+        request.POST,
+        items=service.exemptable_items(selectors.covered_applications(access_request)),
+    ),
+    gettext_lazy("The export is stored. Download it and send it."),
+)
+
+
 @login_required
 @require_POST
 def access_request_extend(request: HttpRequest, pk: int) -> HttpResponse:
-    access_request = selectors.get_access_request_for(request.user, pk, write=True)
-    form = ExtendForm(request.POST)
-    if form.is_valid():
-        try:
-            service.access_request_extend(
-                access_request=access_request,
-                acting_user=request.user,
-                until=form.cleaned_data["until"],
-                reason=form.cleaned_data["reason"],
-            )
-        except (ValidationError, TransitionError) as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("The new date is recorded. Tell the requester why."))
-            return redirect("access_request_detail", pk=pk)
-    return _detail(request, access_request, 400, extend_form=form)
+    return _take_step(request, pk, EXTEND)
 
 
 @login_required
 @require_POST
 def access_request_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    access_request = selectors.get_access_request_for(request.user, pk, write=True)
-    form = DecideForm(request.POST)
-    if form.is_valid():
-        try:
-            service.access_request_decide(
-                access_request=access_request,
-                acting_user=request.user,
-                decision=form.cleaned_data["decision"],
-                reasons=form.cleaned_data["reasons"],
-                complaint_guidance=form.cleaned_data["complaint_guidance"],
-            )
-        except (ValidationError, TransitionError) as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("The decision is recorded."))
-            return redirect("access_request_detail", pk=pk)
-    return _detail(request, access_request, 400, decide_form=form)
+    return _take_step(request, pk, DECIDE)
 
 
 @login_required
 @require_POST
 def access_request_hand_out(request: HttpRequest, pk: int) -> HttpResponse:
-    access_request = selectors.get_access_request_for(request.user, pk, write=True)
-    items = service.exemptable_items(selectors.covered_applications(access_request))
-    form = HandOutForm(request.POST, items=items)
-    if form.is_valid():
-        choice = RedactionChoice(
-            declarations=form.cleaned_data["declarations"],
-            contact_details=form.cleaned_data["contact_details"],
-            items=form.exempt_items(),
-        )
-        try:
-            service.access_request_hand_out(
-                access_request=access_request, acting_user=request.user, choice=choice
-            )
-        except (ValidationError, TransitionError) as error:
-            _refused(form, error)
-        else:
-            messages.success(request, _("The export is stored. Download it and send it."))
-            return redirect("access_request_detail", pk=pk)
-    return _detail(request, access_request, 400, hand_out_form=form)
+    return _take_step(request, pk, HAND_OUT)
 
 
 @login_required

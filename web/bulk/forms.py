@@ -8,6 +8,7 @@ stay in the transitions: the forms only parse what was typed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import limits
-from cases.models import Application, Body, RecommendationOutcome
+from cases.models import Application, Body, RecommendationOutcome, RoundCriterion
 from web.applications.forms import AmountField
 from web.applications.forms import (
     normalise_amount as normalise_amount,  # moved to forms.py; tests import it here
@@ -121,21 +122,48 @@ class BulkRowForm(forms.Form):
         return {**self.initial, "action": self.initial.get("action", "")}
 
 
+def _criteria_field(criteria: Sequence[RoundCriterion], case: str) -> forms.Field:
+    """The round's criteria a recommendation may cite, as the single recommendation offers
+    them (``recommend``'s own field, in its words). The choices are the criteria the page
+    read once, so 300 rows cost no query; the transition checks the ids again."""
+    own = engine.input_form("recommend").base_fields["criteria"]
+    return forms.TypedMultipleChoiceField(
+        choices=[(c.pk, c.title) for c in criteria],
+        coerce=int,
+        required=False,
+        label=_("The criteria the recommendation rests on, %(case)s") % {"case": case},
+        help_text=own.help_text,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": own.error_messages["invalid_choice"]},
+    )
+
+
 class CouncilRowForm(BulkRowForm):
-    """A row for the council: choosing an outcome records the recommendation; blank skips."""
+    """A row for the council: choosing an outcome records the recommendation; blank skips.
+    ``criteria``: the round's, which the row may cite (no field when the round has none)."""
 
     transition = "recommend"
+
+    def __init__(self, *args: Any, criteria: Sequence[RoundCriterion] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if criteria:
+            self.fields["criteria"] = _criteria_field(criteria, self.application.case_number)
+            style_fields(self.fields)
 
     def chosen_action(self) -> str:
         return "recommend" if getattr(self, "cleaned_data", {}).get("outcome") else SKIP
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if not data.get("outcome") and (data.get("amount") is not None or data.get("reason")):
+        filled = data.get("amount") is not None or data.get("reason") or data.get("criteria")
+        if not data.get("outcome") and filled:
             self.add_error(
                 "outcome", _("Choose an outcome, or clear the row to leave the item for later.")
             )
         return data
+
+    def row(self, vote: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {**super().row(vote), "criteria": self.cleaned_data.get("criteria") or []}
 
 
 COMMITTEE_ACTIONS = [

@@ -37,16 +37,18 @@ def _row_forms(request: HttpRequest, sheet: bulk.Sheet) -> list[BulkRowForm]:
     """A form per agenda item. On a POST every item is read, dealt with or not: a row that
     was open when the page was drawn and has been dealt with since must fail visibly."""
     form_class = ROW_FORMS[sheet.body]
+    # A council row may cite the round's criteria, read once for the page.
+    extra: dict[str, Any] = {"criteria": sheet.criteria} if sheet.body == Body.COUNCIL else {}
     forms = []
     for row in sheet.rows:
         application = row.application
         if request.method == "POST":
-            form = form_class(request.POST, application=application)
+            form = form_class(request.POST, application=application, **extra)
         else:
             initial: dict[str, Any] = {"seen_version": application.version}
             if sheet.body == Body.COMMITTEE and not row.conflicted:
                 initial = committee_initial(application)
-            form = form_class(initial=initial, application=application)
+            form = form_class(initial=initial, application=application, **extra)
         forms.append(form)
     return forms
 
