@@ -38,6 +38,7 @@ from cases.models import (
     ApplicationStatus,
     Hearing,
     HearingAttachment,
+    HearingGround,
     HearingOutcome,
     StatusGroup,
 )
@@ -67,57 +68,11 @@ HEARING_SOURCES = [S.SUBMITTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED, S.REPORT_SUB
 
 
 class HearingException:
-    """Why no hearing was needed. Stable codes; the labels cite the law."""
+    """Why no hearing was needed: the domain's grounds (``cases.models.HearingGround``)."""
 
-    OWN_INFORMATION = "own_information"
-    # Paraphrased from forvaltningsloven (LBK nr. 433 af 22/04/2014) § 19; see the report of
-    # issue 16 for the sources. Stk. 1 binds only for facts or external expert assessments
-    # the party cannot be assumed to know the authority holds, against it and material.
-    CHOICES = [
-        (
-            OWN_INFORMATION,
-            gettext_lazy(
-                "§ 19, stk. 1 does not apply: the association knows that the municipality "
-                "holds the information the decision rests on (it gave it, or has been told)"
-            ),
-        ),
-        (
-            "stk2_nr1",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 1: by the nature of the information or assessments and of "
-                "the case, it is safe to decide on the information at hand"
-            ),
-        ),
-        (
-            "stk2_nr2",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 2: the delay a hearing causes would exceed a time limit set "
-                "by law for deciding the case"
-            ),
-        ),
-        (
-            "stk2_nr3",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 3: telling the association would defeat the purpose of the "
-                "decision or its effective carrying out"
-            ),
-        ),
-        (
-            "stk2_nr4",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 4: the association has no right of access to the "
-                "information concerned under the Act's chapter 4"
-            ),
-        ),
-        (
-            "stk2_nr5",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 5: the association's interest must give way to weighty "
-                "public or private interests"
-            ),
-        ),
-    ]
-    CODES = frozenset(code for code, _label in CHOICES)
+    OWN_INFORMATION = HearingGround.OWN_INFORMATION.value
+    CHOICES = HearingGround.choices
+    CODES = frozenset(HearingGround.values)
 
 
 class HearingExceptionInput(TransitionInput):

@@ -606,4 +606,6 @@ def test_the_grounds_paraphrase_section_19_in_danish() -> None:
     assert "lovbestemt frist for sagens afgørelse" in labels["stk2_nr2"]
     assert "underretning af foreningen vil være uforenelig med formålet" in labels["stk2_nr3"]
     assert "effektive gennemførelse" in labels["stk2_nr3"]
-    assert "efter reglerne i forvaltningslovens kapitel 4" in labels["stk2_nr4"]
+    assert "bør vige for afgørende hensyn til offentlige eller private" in labels["stk2_nr4"]
+    assert "forvaltningslovens kapitel 4" in labels["stk2_nr4"]
+    assert "særlige bestemmelser i lovgivningen" in labels["stk2_nr5"]
