@@ -415,7 +415,8 @@ class HearingAttachmentSerializer(serializers.Serializer):
 
 class HearingSerializer(serializers.Serializer):
     """A hearing (partshøring, fvl. § 19): what the association is heard on, until when,
-    and how it ended ("" while open; answered / expired / withdrawn)."""
+    and how it ended ("" while open; answered / expired / withdrawn; closed: the application
+    was withdrawn during it)."""
 
     id = Integer()
     facts = Text()

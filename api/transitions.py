@@ -23,7 +23,6 @@ from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
 from workflows.application import ApplicationFlow
 from workflows.engine import input_form, transitions_of
-from workflows.hearing import Uploads
 from workflows.inputs import DocumentFiles, ReportFiles, ReportLines
 
 from . import parsers
@@ -40,9 +39,7 @@ def field_type(field: forms.Field) -> str:
     if isinstance(field, ReportFiles):
         return "files"
     if isinstance(field, DocumentFiles):
-        return "documents"
-    if isinstance(field, Uploads):
-        return "uploads"  # one multipart part per file, all under the field's name
+        return "documents"  # one multipart part per file, all under the field's name
     if isinstance(field, forms.DecimalField):  # workflows.inputs.Amount among them
         return "decimal"
     if isinstance(field, forms.ModelMultipleChoiceField):
@@ -140,13 +137,6 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
             required=False,
             max_length=DocumentFiles.MAX_FILES,
             help_text="Documents sent with the answer (multipart, one part per file).",
-        )
-    if kind == "uploads":
-        return serializers.ListField(
-            child=serializers.FileField(),
-            required=False,
-            max_length=50,
-            help_text="Files (multipart): one part per file, each under this name.",
         )
     if kind == "integer":
         return Integer(required=False, allow_null=True, min_value=-MAX_INT, max_value=MAX_INT)

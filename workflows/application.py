@@ -59,7 +59,7 @@ from workflows.application_base import (
     _round_criteria,
 )
 from workflows.flow import condition
-from workflows.hearing import HearingExceptionInput
+from workflows.hearing import HearingExceptionInput, hearing_before_decision
 from workflows.inputs import (
     Amount,
     CheckedUpload,
@@ -328,12 +328,20 @@ class ApplicationFlow(AfterGrantTransitions):
         target=S.WITHDRAWN,
         label=gettext_lazy("Withdraw"),
         permission=rules.applicant_or_paper_case_officer,
-        custom={"done": gettext_lazy("Withdrawn"), "form": WithdrawInput},
+        conditions=[hearing_before_decision],
+        # Not offered on a case heard on its usage report (decided): the condition costs a
+        # query only in hearing.
+        custom={
+            "done": gettext_lazy("Withdrawn"),
+            "form": WithdrawInput,
+            "offer_when_possible": True,
+        },
     )
     def withdraw(self, *, reason: str = "") -> None:
+        hearing = self._close_hearing_on_withdrawal()
         self.application.closed_at = timezone.now()
         self._save("closed_at")
-        self._record(reason=reason)
+        self._record(reason=reason, **({"hearing": hearing.pk} if hearing else {}))
         if self.from_state != S.DRAFT:
             self._tell_case_officers(Kind.APPLICATION_WITHDRAWN, reason=reason)
 

@@ -25,13 +25,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
-from cases import limits, upload_quota
+from cases import limits
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import (
     HEARING_COMPLETED,
@@ -39,16 +38,26 @@ from cases.models import (
     ApplicationStatus,
     Hearing,
     HearingAttachment,
+    HearingGround,
     HearingOutcome,
+    StatusGroup,
 )
 from cases.roles import SYSTEM
 from cases.services.grants import delete_files
 from cases.trail.history import SYSTEM_USERNAME
-from cases.uploads import check_upload
 from notifications.models import Kind
 from workflows import rules
 from workflows.application_base import STATE, ApplicationFlowBase
-from workflows.inputs import Text, TransitionInput, iso_date, text
+from workflows.flow import condition
+from workflows.inputs import (
+    CheckedUpload,
+    DocumentFiles,
+    Text,
+    TransitionInput,
+    check_room_for,
+    iso_date,
+    text,
+)
 
 S = ApplicationStatus
 # Where a hearing may start, and so where it returns to.
@@ -59,53 +68,11 @@ HEARING_SOURCES = [S.SUBMITTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED, S.REPORT_SUB
 
 
 class HearingException:
-    """Why no hearing was needed. Stable codes; the labels cite the law."""
+    """Why no hearing was needed: the domain's grounds (``cases.models.HearingGround``)."""
 
-    OWN_INFORMATION = "own_information"
-    CHOICES = [
-        (
-            OWN_INFORMATION,
-            gettext_lazy(
-                "§ 19, stk. 1 does not apply: the decision rests only on information the "
-                "association itself has given or knows"
-            ),
-        ),
-        (
-            "stk2_nr1",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 1: by the nature of the information and the case, it is "
-                "safe to decide on the information at hand"
-            ),
-        ),
-        (
-            "stk2_nr2",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 2: a delay would exceed a time limit for the decision set by law"
-            ),
-        ),
-        (
-            "stk2_nr3",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 3: a hearing is incompatible with the purpose of the "
-                "decision or with carrying it out"
-            ),
-        ),
-        (
-            "stk2_nr4",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 4: the association has no right of access to the "
-                "information concerned"
-            ),
-        ),
-        (
-            "stk2_nr5",
-            gettext_lazy(
-                "§ 19, stk. 2, nr. 5: the association's interest must give way to weighty "
-                "public or private interests"
-            ),
-        ),
-    ]
-    CODES = frozenset(code for code, _label in CHOICES)
+    OWN_INFORMATION = HearingGround.OWN_INFORMATION.value
+    CHOICES = HearingGround.choices
+    CODES = frozenset(HearingGround.values)
 
 
 class HearingExceptionInput(TransitionInput):
@@ -196,19 +163,6 @@ def exception_label(code: str) -> str:
 # --- typed input --------------------------------------------------------------------------
 
 
-class Uploads(forms.Field):
-    """Files sent with an answer: a list of uploaded files (the screen's ``getlist``, the
-    API's multipart parts of one name). Each is checked by ``cases.uploads.check_upload``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(required=False, **kwargs)
-
-    def to_python(self, value: Any) -> list[Any]:
-        if value in self.empty_values:
-            return []
-        return list(value) if isinstance(value, list | tuple) else [value]
-
-
 def _when(day: date) -> str:
     return formats.date_format(day, "j. F Y")
 
@@ -228,6 +182,24 @@ def _return_target(flow: HearingTransitions, *args: Any, **kwargs: Any) -> str:
     if hearing is None:  # only by a state written outside the flow
         raise ConditionsUnmet(_("There is no open hearing on this case."))
     return hearing.return_state
+
+
+@condition
+def hearing_before_decision(flow: HearingTransitions) -> fsm.State.CONDITION:
+    """A case in hearing may be withdrawn while the hearing serves a decision still to
+    come; one heard on its usage report has been decided (granted) already."""
+    if flow.application.status != S.IN_HEARING:
+        return fsm.State.CONDITION(True)
+    hearing = flow.open_hearing()
+    if hearing is not None and hearing.return_state in StatusGroup.BEFORE_DECISION:
+        return fsm.State.CONDITION(True)
+    return fsm.State.CONDITION(
+        False,
+        _(
+            "The application has been decided; the hearing concerns what followed, so the "
+            "application can no longer be withdrawn."
+        ),
+    )
 
 
 class HearingTransitions(ApplicationFlowBase):
@@ -307,25 +279,12 @@ class HearingTransitions(ApplicationFlowBase):
             error_messages={"required": gettext_lazy("Write your answer to the hearing.")},
             widget=forms.Textarea(attrs={"rows": 8}),
         )
-        documents = Uploads(label=gettext_lazy("Documents (optional)"))
+        documents = DocumentFiles()
 
-        def clean_documents(self) -> list[tuple[Any, str]]:
-            """Each file checked as every upload is, then the case's room for them all."""
-            checked: list[tuple[Any, str]] = []
-            problems: list[str] = []
-            for upload in self.cleaned_data.get("documents") or []:
-                if not hasattr(upload, "size") or not hasattr(upload, "read"):
-                    problems.append(_("Send the documents as files."))
-                    continue
-                try:
-                    checked.append((upload, check_upload(upload)))
-                except ValidationError as error:
-                    problems.extend(f"{upload.name}: {m}" for m in error.messages)
-            if problems:
-                raise ValidationError(problems)
-            if checked and self.flow is not None:
-                upload_quota.check_room(self.flow.application, [u.size for u, _t in checked])
-            return checked
+        def clean(self) -> dict[str, Any]:
+            data = super().clean() or {}
+            check_room_for(self, "documents", self.flow.application if self.flow else None)
+            return data
 
     @STATE.transition(
         source=S.IN_HEARING,
@@ -334,9 +293,7 @@ class HearingTransitions(ApplicationFlowBase):
         permission=rules.applicant_or_paper_case_officer,
         custom={"done": gettext_lazy("Hearing answered"), "form": AnswerHearingInput},
     )
-    def answer_hearing(
-        self, *, answer: str, documents: list[tuple[Any, str]] | None = None
-    ) -> None:
+    def answer_hearing(self, *, answer: str, documents: list[CheckedUpload] | None = None) -> None:
         hearing = self.open_hearing()
         assert hearing is not None  # _return_target has found it, with the row locked
         hearing.answer = answer
@@ -361,15 +318,16 @@ class HearingTransitions(ApplicationFlowBase):
             Kind.HEARING_ANSWERED, facts=hearing.facts, answer=answer, files=len(stored)
         )
 
-    def _store_files(self, hearing: Hearing, files: list[tuple[Any, str]]) -> list[Any]:
+    def _store_files(self, hearing: Hearing, files: list[CheckedUpload]) -> list[Any]:
         stored: list[HearingAttachment] = []
         try:
-            for upload, content_type in files:
+            for item in files:
+                upload = item.upload
                 attachment = HearingAttachment(
                     hearing=hearing,
                     original_name=str(upload.name)[:255],
                     size=upload.size,
-                    content_type=content_type,
+                    content_type=item.content_type,
                     uploaded_by=self.actor,
                 )
                 attachment._history_user = self.actor  # type: ignore[attr-defined]
@@ -417,6 +375,20 @@ class HearingTransitions(ApplicationFlowBase):
         self._tell_association(Kind.HEARING_ENDED, **context)
         if passed:
             self._tell_case_officers(Kind.HEARING_ENDED, **context)
+
+    def _close_hearing_on_withdrawal(self) -> Hearing | None:
+        """The open hearing of a case being withdrawn, ended as such (``None`` if there is
+        none): nothing is left to decide, so beat does not end it and no reminder goes."""
+        if self.from_state != S.IN_HEARING:
+            return None
+        hearing = self.open_hearing()
+        assert hearing is not None  # hearing_before_decision has found it, row locked
+        hearing.outcome = HearingOutcome.CASE_WITHDRAWN
+        hearing.ended_at = timezone.now()
+        hearing.ended_by = self.actor
+        hearing._history_user = self.actor  # type: ignore[attr-defined]
+        hearing.save(update_fields=["outcome", "ended_at", "ended_by"])
+        return hearing
 
     # --- for the adverse transitions ----------------------------------------------------
 

@@ -12,6 +12,7 @@ from viewflow import fsm
 
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import Application, Body, Meeting, StatusGroup
+from cases.models.hearings import standing
 from cases.parsing import parse_id
 from cases.permissions import present_ids
 from workflows.flow import condition
@@ -193,8 +194,11 @@ def committee_is_quorate(flow: Any) -> fsm.State.CONDITION:
 
 def granted_in_round(application: Application) -> Decimal:
     """What the round has granted so far, this application excluded."""
+    # A granted case heard on its usage report stands granted (``standing``).
     total = (
-        Application.objects.filter(round_id=application.round_id, status__in=StatusGroup.GRANTED)
+        Application.objects.filter(round_id=application.round_id)
+        .annotate(standing=standing())
+        .filter(standing__in=StatusGroup.GRANTED)
         .exclude(pk=application.pk)
         .aggregate(total=Sum("granted_amount"))["total"]
     )

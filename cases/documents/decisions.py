@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from cases.documents import cells
 from cases.models import Application, ApplicationStatus, GrantRound, Meeting, StatusGroup
+from cases.models.hearings import standing
 from cases.trail.models import TransitionRecord
 
 SORTS = {
@@ -81,13 +82,15 @@ def decision_rows(
         .prefetch_related("focus_areas")
         .order_by(*SORTS.get(sort, SORTS["case"]))
     )
+    # A granted case heard on its usage report stands granted (``standing``).
+    applications = applications.annotate(standing=standing())
     if outcome == "granted":
-        applications = applications.filter(status__in=StatusGroup.GRANTED)
+        applications = applications.filter(standing__in=StatusGroup.GRANTED)
     elif outcome == "refused":
         applications = applications.filter(status=ApplicationStatus.REFUSED)
     elif outcome == "open":
         applications = applications.exclude(
-            status__in=[*StatusGroup.GRANTED, ApplicationStatus.REFUSED]
+            standing__in=[*StatusGroup.GRANTED, ApplicationStatus.REFUSED]
         )
     if focus:
         applications = applications.filter(focus_areas=focus)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from cases.models import (
     Application,
     DocumentKind,
+    HearingGround,
     RepaymentClaim,
     RoundCondition,
     RoundCriterion,
@@ -79,6 +80,13 @@ def _date(value: Any) -> datetime.date | None:
         return None
 
 
+def _ground_label(code: Any) -> str:
+    try:
+        return str(HearingGround(code).label)
+    except ValueError:
+        return ""
+
+
 def hearing_context(value: Any) -> dict[str, Any] | None:
     """``payload["hearing"]`` as the letter states it: a hearing held (answered, or its
     deadline passed) or the § 19, stk. 2 exception relied on; None if there is none."""
@@ -93,8 +101,8 @@ def hearing_context(value: Any) -> dict[str, Any] | None:
     if value.get("kind") == "exception":
         return {
             "kind": "exception",
-            # The hearing part owns the codes; a label it recorded reads better than a code.
-            "ground": str(value.get("ground_label") or value.get("ground") or ""),
+            # The ground as the statute's words in the letter's language, never its code.
+            "ground": _ground_label(value.get("ground")),
             "reason": str(value.get("reason") or ""),
         }
     return None

@@ -43,6 +43,7 @@ from cases.models import (
     StaffRole,
     StatusGroup,
 )
+from cases.models.hearings import standing
 from cases.permissions import DISQUALIFYING_TIE, quorum_of, quorum_setting
 from cases.selectors.criteria import CriterionSummary, criterion_titles, item_summaries
 from cases.services.meeting_prep import BODY_ROLES, MEETING_TRANSITIONS, body_name, display
@@ -244,9 +245,12 @@ def _rows(meeting: Meeting, header: dict[str, Any]) -> list[Row]:
 
 
 def _granted_in_round(meeting: Meeting) -> Decimal:
-    total = Application.objects.filter(
-        round_id=meeting.round_id, status__in=StatusGroup.GRANTED
-    ).aggregate(total=Sum("granted_amount"))["total"]
+    total = (
+        Application.objects.filter(round_id=meeting.round_id)
+        .annotate(standing=standing())  # a granted case heard on its report stands granted
+        .filter(standing__in=StatusGroup.GRANTED)
+        .aggregate(total=Sum("granted_amount"))["total"]
+    )
     return total or Decimal("0")
 
 

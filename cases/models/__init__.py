@@ -49,6 +49,7 @@ from cases.models.hearings import (
 from cases.models.hearings import (
     Hearing,
     HearingAttachment,
+    HearingGround,
     HearingOutcome,
 )
 from cases.models.meetings import (
@@ -128,6 +129,7 @@ __all__ = [
     "GrantRound",
     "Hearing",
     "HearingAttachment",
+    "HearingGround",
     "HearingOutcome",
     "Meeting",
     "Municipality",

@@ -18,6 +18,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases import limits
 from cases.models.applications import Application
@@ -90,7 +91,7 @@ class AccessRequest(models.Model):
         Application, blank=True, related_name="access_requests", verbose_name=_("cases")
     )
     text = models.TextField(_("the request"), max_length=limits.TEXT)
-    deadline = models.DateField(_("deadline"))
+    deadline = models.DateField(pgettext_lazy("access request", "deadline"))
     status = models.CharField(
         _("status"), max_length=12, choices=AccessStatus, default=AccessStatus.RECEIVED
     )

@@ -45,10 +45,20 @@ S = ApplicationStatus
 class StatusGroup:
     """The status groups, defined once: every query, rule and report uses these."""
 
-    # Before a decision: the association can still withdraw.
-    BEFORE_DECISION = (S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED)
-    # Submitted and not yet decided.
-    OPEN = (S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED)
+    # Before a decision: the association can still withdraw. A case in hearing is here:
+    # a hearing comes before the decision it serves. (A hearing on a usage report, which
+    # returns to report_submitted, is the exception: ``standing`` in cases/models/hearings.py
+    # gives the state a case in hearing stands in, and the withdrawal asks it.)
+    BEFORE_DECISION = (
+        S.DRAFT,
+        S.SUBMITTED,
+        S.INFO_REQUESTED,
+        S.IN_COUNCIL_REVIEW,
+        S.RECOMMENDED,
+        S.IN_HEARING,
+    )
+    # Submitted and not yet decided (see BEFORE_DECISION on in_hearing).
+    OPEN = (S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED, S.IN_HEARING)
     # Granted, whatever has happened since: these count against the round's pool.
     GRANTED = (S.GRANTED, S.PAID, S.REPORT_SUBMITTED, S.CLOSED)
     # Granted and no usage report in hand yet: the association still owes it.

@@ -58,6 +58,12 @@ class AppendOnlyRow(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise AppendOnlyRowError(f"A {self._meta.verbose_name} is never deleted.")
 
+    def delete_at_retention(self) -> Any:
+        """The one way out: the case's retention has run out. Only the retention schedule
+        calls this (cases/services/retention_schedule.py), in the transaction that chains
+        the row's name, size and SHA-256 to the case's trail ("remove_files")."""
+        return super().delete()
+
 
 class NoteConcerns(models.TextChoices):
     PHONE = "phone", _("Phone call")

@@ -54,6 +54,7 @@ from cases.models import (
     UsageReportStatus,
 )
 from cases.models.after_grant import CarryOver, RepaymentClaim
+from cases.models.hearings import standing
 
 S = ApplicationStatus
 ZERO = Decimal("0")
@@ -195,14 +196,17 @@ def _annotated(applications: QuerySet[Application]) -> QuerySet[Application]:
             report.values("volunteers_involved")[:1], output_field=IntegerField()
         ),
         report_status=Subquery(report.values("status")[:1]),
+        # A case in hearing counts where its hearing returns to: open before a decision,
+        # granted when the hearing is on its usage report.
+        standing=standing(),
     )
 
 
 def _aggregates() -> dict[str, Any]:
-    granted = Q(status__in=StatusGroup.GRANTED)
+    granted = Q(standing__in=StatusGroup.GRANTED)
     return {
         "received": Count("id"),
-        "open": Count("id", filter=Q(status__in=StatusGroup.OPEN)),
+        "open": Count("id", filter=Q(standing__in=StatusGroup.OPEN)),
         "granted_count": Count("id", filter=granted),
         "refused": Count("id", filter=Q(status=S.REFUSED)),
         "ineligible": Count("id", filter=Q(status=S.INELIGIBLE)),

@@ -5,8 +5,10 @@ Four steps, each a sweep of what is due and not yet done (safe to run twice):
 
 1. contact persons' data on cases finished ``PULJEFLOW_RETENTION_YEARS`` ago is anonymised
    (``cases.services.retention.apply_retention``);
-2. those cases' attachments, usage report attachments and letters are removed: the files
-   from storage and their rows; the trail keeps each file's name, size and SHA-256 in a
+2. those cases' attachments, usage report attachments, hearing answers' attachments,
+   documents received after submission and letters are removed: the files from storage
+   and their rows (a received document, append-only otherwise, through its one exit,
+   ``delete_at_retention``); the trail keeps each file's name, size and SHA-256 in a
    chained "remove_files" record, so it still verifies and still proves what was held;
 3. drafts never submitted and unchanged for ``PULJEFLOW_DRAFT_RETENTION_MONTHS`` are
    deleted with their attachments (their association was told a month before:
@@ -45,6 +47,8 @@ from cases.models import (
     Attachment,
     BudgetLine,
     Document,
+    HearingAttachment,
+    ReceivedDocument,
     ReportAttachment,
     RetentionRun,
     StatusGroup,
@@ -112,6 +116,8 @@ def cases_with_files(cutoff: datetime.datetime) -> Any:
             Exists(Attachment.objects.filter(application=OuterRef("pk")))
             | Exists(Document.objects.filter(application=OuterRef("pk")))
             | Exists(ReportAttachment.objects.filter(report__application=OuterRef("pk")))
+            | Exists(HearingAttachment.objects.filter(hearing__application=OuterRef("pk")))
+            | Exists(ReceivedDocument.objects.filter(application=OuterRef("pk")))
         )
         .order_by("pk")
     )
@@ -137,6 +143,14 @@ def _remove_files_of(application: Application, cutoff: datetime.datetime, actor:
             (r, r.file, r.original_name)
             for r in ReportAttachment.objects.filter(report__application=application)
         ),
+        *(
+            (h, h.file, h.original_name)
+            for h in HearingAttachment.objects.filter(hearing__application=application)
+        ),
+        *(
+            (r, r.file, r.original_name)
+            for r in ReceivedDocument.objects.filter(application=application)
+        ),
         *((d, d.pdf, d.title) for d in Document.objects.filter(application=application)),
     ]
     removed, names = [], []
@@ -154,7 +168,10 @@ def _remove_files_of(application: Application, cutoff: datetime.datetime, actor:
         if stored:
             names.append((stored.storage, stored.name))
         obj._history_user = actor
-        obj.delete()
+        if isinstance(obj, ReceivedDocument):
+            obj.delete_at_retention()  # append-only but for this
+        else:
+            obj.delete()
     # The letters' text lives on in their history rows: blanked, as the files are gone.
     Document.history.model.objects.filter(application_id=application.pk).exclude(html="").update(
         html=""

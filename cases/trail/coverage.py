@@ -15,6 +15,9 @@ from cases.trail.models import TransitionRecord
 
 NOTE_EVENT = "file_note"
 DOCUMENT_EVENT = "receive_document"
+# The retention schedule's record of the files it removed (cases/services/retention_schedule.py):
+# a received document named there with the fingerprint it was recorded with left lawfully.
+REMOVED_EVENT = "remove_files"
 
 
 def _note_recorded(note: FileNote) -> tuple[Any, ...]:
@@ -98,6 +101,8 @@ def uncovered(by_app: dict[int, list[TransitionRecord]]) -> list[BrokenLink]:
                     )
                 )
         for pk, record in sorted(records.items()):
+            if _removed_at_retention(by_app.get(record.application_id, []), model, pk, record):
+                continue
             problems.append(
                 BrokenLink(
                     record.application_id,
@@ -107,3 +112,20 @@ def uncovered(by_app: dict[int, list[TransitionRecord]]) -> list[BrokenLink]:
                 )
             )
     return problems
+
+
+def _removed_at_retention(
+    records: list[TransitionRecord], model: Any, pk: int, recorded: TransitionRecord
+) -> bool:
+    """Whether a later ``remove_files`` record of the case names this row, with the SHA-256
+    it was recorded with (or none: its file was already gone)."""
+    name = model._meta.model_name
+    for record in records:
+        if record.transition != REMOVED_EVENT or record.seq <= recorded.seq:
+            continue
+        for item in (record.payload or {}).get("removed_files") or []:
+            if not isinstance(item, dict) or item.get("model") != name or item.get("id") != pk:
+                continue
+            sha256 = item.get("sha256") or ""
+            return sha256 in ("", (recorded.payload or {}).get("sha256"))
+    return False

@@ -41,7 +41,8 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     "accept": frozenset(),
     # The grounds and the letter stating them, as sent to the association; the hearing.
     "reject": frozenset({"letter", "ground_late", "ground_conditions", "ground_other", "hearing"}),
-    "withdraw": frozenset(),
+    # The hearing it ended, if the case was in hearing (the association's own).
+    "withdraw": frozenset({"hearing"}),
     # The council's recommendation as the case page shows it, with the round's criteria
     # it rests on (part of its reasons); not who was present, who was conflicted, nor the
     # members' individual assessments (votes).

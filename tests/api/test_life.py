@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases.models import Application
 from cases.trail.models import TransitionRecord
-from tests.factories import PDF_BYTES
+from tests.factories import PDF_BYTES, ApplicationFactory
+from workflows import engine
 
 BASE = "/api/v1"
 
@@ -152,7 +153,7 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
     heard = take(carl, app_id, "start_hearing", facts="Materialebudgettet er højt.")
     assert heard["status"] == "in_hearing"
     offered = {t["name"]: t for t in anna.get(f"{BASE}/applications/{app_id}/transitions").json()}
-    assert {"name": "documents", "type": "uploads", "choices": []} in offered["answer_hearing"][
+    assert {"name": "documents", "type": "documents", "choices": []} in offered["answer_hearing"][
         "fields"
     ]
     answered = anna.post(
@@ -228,3 +229,24 @@ def test_an_application_lives_its_whole_life_through_the_api(world: Any, api: An
     assert "declare_conflict" in [r["transition"] for r in whole]
     assert TransitionRecord.objects.filter(application_id=app_id).count() == len(whole)
     assert Application.objects.get(pk=app_id).granted_amount == Decimal("20000.00")
+
+
+def test_the_list_filters_by_in_hearing(world: Any, api: Any) -> None:
+    heard, waiting = (
+        ApplicationFactory(round=world.round, association=world.a, title=title)
+        for title in ("Lektiecafé", "Besøgsven")
+    )
+    heard, waiting = (_submitted(world, application) for application in (heard, waiting))
+    engine.perform(heard, "start_hearing", user=world.carl, facts="CVR viser ingen bestyrelse.")
+
+    response = api(world.carl).get(f"{BASE}/applications", {"status": "in_hearing"})
+
+    assert response.status_code == 200, response.content
+    rows = response.json()["results"]
+    assert [row["id"] for row in rows] == [heard.pk]
+    assert rows[0]["status"] == "in_hearing"
+
+
+def _submitted(world: Any, application: Any) -> Any:
+    application.focus_areas.set([world.focus])
+    return engine.perform(application, "submit", user=world.anna)

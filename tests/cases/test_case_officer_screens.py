@@ -43,6 +43,25 @@ def test_carl_filters_and_searches_the_inbox(world: Any, client: Any) -> None:
     assert client.get(url, {"status": "nonsense", "focus_area": "x"}).status_code == 200
 
 
+def _submitted(world: Any, application: Any) -> Any:
+    application.focus_areas.set([world.focus])
+    return engine.perform(application, "submit", user=world.anna)
+
+
+def test_the_inbox_filters_by_in_hearing(world: Any, client: Any) -> None:
+    heard = ApplicationFactory(round=world.round, association=world.a, title="Lektiecafé")
+    waiting = ApplicationFactory(round=world.round, association=world.a, title="Besøgsven")
+    heard, waiting = (_submitted(world, application) for application in (heard, waiting))
+    engine.perform(heard, "start_hearing", user=world.carl, facts="CVR viser ingen bestyrelse.")
+    client.force_login(world.carl)
+
+    html = client.get(
+        reverse("round_inbox", args=[world.round.pk]), {"status": "in_hearing"}
+    ).content.decode()
+    assert heard.case_number in html and waiting.case_number not in html
+    assert '<option value="in_hearing" selected>I partshøring</option>' in html
+
+
 def test_carl_registers_a_paper_application_received_before_the_deadline(
     world: Any, client: Any
 ) -> None:

@@ -20,13 +20,13 @@ from django.utils.translation import override
 
 from cases import disqualification, permissions
 from cases.models import Application, Body, ConflictDeclaration, Meeting, Role
-from cases.services.meetings import agenda_add, conflict_declare, meeting_create
+from cases.services.meetings import agenda_add, conflict_declare, conflict_rule, meeting_create
 from cases.trail.models import TransitionRecord
 from workflows import engine
 
 from ..api.conftest import _fresh_throttles, api  # noqa: F401
 from ..conftest import NO_HEARING, advance
-from ..factories import UserFactory, give_role, tie
+from ..factories import ApplicationFactory, UserFactory, give_role, tie
 from ..workflows.support import forget
 
 pytestmark = pytest.mark.django_db
@@ -432,3 +432,46 @@ def test_the_schema_describes_declaring_listing_and_ruling(
     section = text[text.index("/api/v1/applications/{id}/conflicts:") :]
     assert "get:" in section[:3000] and "post:" in section[:3000]
     assert "ruling_participants" in text and "ruling_meeting" in text
+
+
+def test_the_managers_list_costs_the_same_queries_for_1_and_6_ties(
+    world: SimpleNamespace, draft: Application, mette: Any, as_user: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = as_user(mette)
+    url = reverse("manager_conflicts")
+
+    def count() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return [q["sql"] for q in captured.captured_queries]
+
+    def declared_on_a_new_case(ruled: bool = False) -> ConflictDeclaration:
+        application = ApplicationFactory(round=world.round, association=world.b)
+        application.focus_areas.set([world.focus])
+        application = engine.perform(application, "submit", user=world.bo)
+        declaration = _declared(world, application, "carl")
+        if ruled:
+            conflict_rule(
+                declaration=declaration,
+                acting_user=mette,
+                conflicted=False,
+                reason="Søsteren er udtrådt",
+            )
+        return declaration
+
+    declared_on_a_new_case()
+    client.get(url)  # the session and the profile settle on the first visit
+    one = count()
+    for n in range(5):
+        declared_on_a_new_case(ruled=bool(n % 2))  # pending and ruled: both lists
+    page = client.get(url).content.decode()
+    assert page.count("data-declaration=") == 6
+
+    six = count()
+
+    # session, user, mette's roles and ties, the unread-notifications count in the header,
+    # and the declarations with their cases, associations, members and rulers (one join)
+    assert len(six) == len(one), "\n".join(six)

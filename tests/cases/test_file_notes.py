@@ -344,3 +344,37 @@ def test_staff_of_another_municipality_get_404(
     )
     assert response.status_code == 404
     assert not FileNote.objects.exists()
+
+
+# --- what the case page costs ------------------------------------------------------------
+
+
+def _page_queries(client: Any, url: str) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in captured.captured_queries]
+
+
+def test_the_case_page_costs_the_same_queries_for_1_and_6_notes(
+    world: SimpleNamespace, case: Application, as_user: Any
+) -> None:
+    client = as_user(world.carl)
+    url = reverse("application_detail", args=[case.pk])
+    first = _note(case, world.carl)
+    client.get(url)  # the session and the profile settle on the first visit
+    one = _page_queries(client, url)
+    # Five more: a correction, notes shown to the association and not, on other dates.
+    _note(case, world.carl, "Rettelse: budgettet kommer pr. e-mail.", corrects=first)
+    for n in range(4):
+        _note(case, world.carl, f"Note {n}", visible_to_applicant=bool(n % 2))
+    assert FileNote.objects.filter(application=case).count() == 6
+
+    six = _page_queries(client, url)
+
+    assert len(six) == len(one), "\n".join(six)
+    # The notes themselves: one query, whatever their number (authors and corrections joined).
+    assert sum('"cases_filenote"' in sql.split(" WHERE ")[0] for sql in six) == 1
+    assert "Note 3" in client.get(url).content.decode()

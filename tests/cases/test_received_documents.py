@@ -347,6 +347,27 @@ def test_a_received_document_is_never_changed(
         document.delete()
 
 
+def test_a_received_document_gone_without_retention_breaks_the_trail(
+    world: SimpleNamespace, submitted: Application
+) -> None:
+    from django.db import connection
+
+    from cases.models import AppendOnlyRowError
+
+    document = _register(submitted, world.carl)
+    with pytest.raises(AppendOnlyRowError):
+        ReceivedDocument.objects.filter(pk=document.pk).delete()
+    table = ReceivedDocument._meta.db_table
+    with connection.cursor() as cursor:  # behind the model's back
+        cursor.execute(f"DELETE FROM {table} WHERE id = %s", [document.pk])  # noqa: S608
+
+    problems = verify_trail(Application.objects.filter(pk=submitted.pk), scoped=True).problems
+
+    assert [p.problem for p in problems] == [
+        f"the received document {document.pk} it records is gone"
+    ]
+
+
 def test_the_export_holds_the_documents(world: SimpleNamespace, asked: Application) -> None:
     perform(asked, "provide_info", user=world.anna, answer=ANSWER, documents=[pdf()])
     posted = _register(Application.objects.get(pk=asked.pk), world.carl)

@@ -14,10 +14,20 @@ from typing import Any
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.models import Application, Attachment, Document, RetentionRun, Role
+from cases.models import (
+    Application,
+    Attachment,
+    Document,
+    Hearing,
+    HearingAttachment,
+    ReceivedDocument,
+    RetentionRun,
+    Role,
+)
 from cases.services.retention_schedule import apply_schedule
 from cases.trail.models import TransitionRecord
 from cases.trail.timeline import trail_events
@@ -135,6 +145,70 @@ def test_a_finished_cases_files_go_after_retention_and_the_trail_still_verifies(
     call_command("verify_trail", stdout=verify)
     assert "the trail verifies" in verify.getvalue()
     # Nothing more to do on a second run.
+    assert apply_schedule(years=5).files_removed == 0
+
+
+def test_hearing_attachments_and_received_documents_follow_the_case_s_retention(
+    world: SimpleNamespace, draft: Application, django_capture_on_commit_callbacks: Any
+) -> None:
+    def pdf(name: str) -> SimpleUploadedFile:
+        return SimpleUploadedFile(name, PDF_BYTES, "application/pdf")
+
+    with time_machine.travel(LONG_AGO, tick=False):
+        old_round = GrantRoundFactory(municipality=world.roskilde, name="§ 18-puljen 2019")
+        old = engine.perform(
+            ApplicationFactory(round=old_round, association=world.b), "submit", user=world.bo
+        )
+        old = engine.perform(old, "start_hearing", user=world.carl, facts="CVR: ingen bestyrelse.")
+        old = engine.perform(
+            old, "answer_hearing", user=world.bo, answer="Se referatet.", documents=[pdf("ref.pdf")]
+        )
+        old = engine.perform(old, "request_info", user=world.carl, question="Budgettet?")
+        old = engine.perform(
+            old, "provide_info", user=world.bo, answer="Vedlagt.", documents=[pdf("budget.pdf")]
+        )
+        old = engine.perform(old, "reject", user=world.carl, reason="Uden for § 18.", **NO_HEARING)
+    # The same kinds of file on a case still open stay.
+    heard = engine.perform(
+        engine.perform(draft, "submit", user=world.anna),
+        "start_hearing",
+        user=world.carl,
+        facts="CVR: ingen bestyrelse.",
+    )
+    engine.perform(
+        heard, "answer_hearing", user=world.anna, answer="Svar", documents=[pdf("a.pdf")]
+    )
+    hearing_files = [Path(h.file.path) for h in HearingAttachment.objects.all()]
+    received = [Path(r.file.path) for r in ReceivedDocument.objects.filter(application=old)]
+    assert len(hearing_files) == 2 and len(received) == 1
+    assert all(p.exists() for p in [*hearing_files, *received])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        report = apply_schedule(years=5)
+
+    assert report.cases_with_files_removed == [old.case_number]
+    old_hearing_file, open_hearing_file = hearing_files
+    assert not old_hearing_file.exists() and not received[0].exists()
+    assert open_hearing_file.exists()
+    assert not HearingAttachment.objects.filter(hearing__application=old).exists()
+    assert not ReceivedDocument.objects.filter(application=old).exists()
+    assert HearingAttachment.objects.filter(hearing__application=heard).count() == 1
+    # The hearing itself (facts, answer) is part of the decision record and stays.
+    assert Hearing.objects.filter(application=old).count() == 1
+    record = TransitionRecord.objects.get(application=old, transition="remove_files")
+    removed = {item["model"]: item for item in record.payload["removed_files"]}
+    digest = hashlib.sha256(PDF_BYTES).hexdigest()
+    assert (removed["hearingattachment"]["name"], removed["hearingattachment"]["sha256"]) == (
+        "ref.pdf",
+        digest,
+    )
+    assert (removed["receiveddocument"]["name"], removed["receiveddocument"]["sha256"]) == (
+        "budget.pdf",
+        digest,
+    )
+    verify = StringIO()
+    call_command("verify_trail", stdout=verify)
+    assert "the trail verifies" in verify.getvalue()
     assert apply_schedule(years=5).files_removed == 0
 
 

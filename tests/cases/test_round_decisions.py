@@ -75,6 +75,24 @@ def test_filter_and_sort(world: SimpleNamespace, as_user: Any) -> None:
     assert _get(client, world, focus="9" * 30).status_code == 200
 
 
+def test_a_case_in_hearing_is_listed_where_its_hearing_returns_to(
+    world: SimpleNamespace, as_user: Any
+) -> None:
+    from workflows import engine
+
+    facts = {"facts": "CVR: ingen bestyrelse."}
+    (before,) = _applications(world, 1, to="in_council_review")
+    (after,) = _applications(world, 1, to="report_submitted")
+    for application in (before, after):
+        engine.perform(application, "start_hearing", user=world.carl, **facts)
+    client = as_user(world.gustav)
+
+    page = _get(client, world, outcome="open").content.decode()
+    assert before.case_number in page and after.case_number not in page
+    page = _get(client, world, outcome="granted").content.decode()
+    assert after.case_number in page and before.case_number not in page
+
+
 def test_only_the_municipalitys_staff_see_it(world: SimpleNamespace, as_user: Any) -> None:
     _applications(world, 1)
     assert _get(as_user(world.anna), world).status_code == 404

@@ -149,6 +149,21 @@ def test_the_round_adds_up_what_the_money_did(
     assert total.carried_over == Decimal("2000.00")
 
 
+def test_a_case_in_hearing_counts_where_its_hearing_returns_to(world: SimpleNamespace) -> None:
+    """Heard before a decision, the case is open; heard on its usage report, granted."""
+    facts = {"facts": "Ifølge CVR-registret har foreningen ingen bestyrelse."}
+    before = advance(_applied(world), world, "in_council_review")
+    engine.perform(before, "start_hearing", user=world.carl, **facts)
+    after = advance(_applied(world), world, "report_submitted")
+    engine.perform(after, "start_hearing", user=world.carl, **facts)
+    assert set(Application.objects.values_list("status", flat=True)) == {"in_hearing"}
+
+    total = round_report(world.round).total
+
+    assert (total.received, total.open, total.granted_count) == (2, 1, 1)
+    assert total.granted == Decimal("20000.00")
+
+
 def test_without_an_approved_report_the_latest_submitted_one_counts(
     world: SimpleNamespace,
 ) -> None:

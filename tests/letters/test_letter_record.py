@@ -48,20 +48,22 @@ def refused(world: SimpleNamespace, **fields: Any) -> Application:
             "Fristen for at svare udløb den 20. november 2026, uden at vi modtog et svar fra jer.",
         ),
         (
-            {"kind": "exception", "ground": "urgent", "reason": "Aktiviteten starter i morgen."},
-            "fordi en af undtagelserne i forvaltningslovens § 19, stk. 2, gælder: urgent.",
+            {"kind": "exception", "ground": "stk2_nr1", "reason": "Aktiviteten starter i morgen."},
+            "Efter forvaltningsloven var partshøring ikke nødvendig: § 19, stk. 2, nr. 1: det må "
+            "efter oplysningernes eller vurderingernes karakter og sagens beskaffenhed anses for "
+            "ubetænkeligt at træffe afgørelse på det foreliggende grundlag.",
         ),
         (
             {
                 "kind": "exception",
-                "ground": "urgent",
-                "ground_label": "sagens afgørelse kan ikke udsættes",
+                "ground": "own_information",
                 "reason": "Aktiviteten starter i morgen.",
             },
-            "§ 19, stk. 2, gælder: sagens afgørelse kan ikke udsættes.",
+            "ikke nødvendig: § 19, stk. 1 finder ikke anvendelse: foreningen er bekendt med, at "
+            "kommunen er i besiddelse af de oplysninger, afgørelsen bygger på",
         ),
     ],
-    ids=["held-answered", "held-expired", "exception-code", "exception-label"],
+    ids=["held-answered", "held-expired", "exception-stk2", "exception-stk1"],
 )
 def test_the_letter_states_the_hearing_the_record_holds(
     world: SimpleNamespace, hearing: dict[str, Any], sentence: str

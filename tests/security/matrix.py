@@ -82,7 +82,16 @@ BODIES = COUNCIL | {COMMITTEE}  # who declares conflicts of interest
 # --- who may take which transition, from which states (an independent restatement of
 # workflows/application.py: a new transition fails the suite until it is added here) --------
 
-BEFORE_DECISION = {"draft", "submitted", "info_requested", "in_council_review", "recommended"}
+# A case in hearing before a decision, too (heard on its usage report it is decided: the
+# withdrawal's condition refuses it, tests/workflows/test_transition_permissions.py).
+BEFORE_DECISION = {
+    "draft",
+    "submitted",
+    "info_requested",
+    "in_council_review",
+    "recommended",
+    "in_hearing",
+}
 TRANSITIONS: dict[str, tuple[frozenset[str], set[str]]] = {
     "submit": (frozenset({APPLICANT}), {"draft"}),
     "withdraw": (frozenset({APPLICANT}), BEFORE_DECISION),

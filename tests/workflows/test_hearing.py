@@ -174,8 +174,10 @@ def test_an_answer_returns_the_case_where_it_was(
         ),
         ({"documents": ["svar.pdf"]}, "documents", "Send the documents as files."),
         ({"documents": "big"}, "documents", "the limit is"),
+        # The same field as an answer to a question (workflows.inputs.DocumentFiles).
+        ({"documents": "eleven"}, "documents", "Send at most 10 documents at a time."),
     ],
-    ids=["no-answer", "program", "wrong-type", "not-a-file", "too-big"],
+    ids=["no-answer", "program", "wrong-type", "not-a-file", "too-big", "too-many"],
 )
 def test_bad_input_to_answer_hearing_is_refused_and_nothing_is_stored(
     world: SimpleNamespace,
@@ -189,6 +191,8 @@ def test_bad_input_to_answer_hearing_is_refused_and_nothing_is_stored(
     if data.get("documents") == "big":
         settings.PULJEFLOW_MAX_UPLOAD_BYTES = 100
         data = {"documents": [pdf()]}
+    if data.get("documents") == "eleven":
+        data = {"documents": [pdf(f"svar-{n}.pdf") for n in range(11)]}
     before = snapshot(heard)
 
     with override("en"), pytest.raises(InvalidInput) as caught:
@@ -303,6 +307,65 @@ def test_an_answered_hearing_gets_no_reminder(world: SimpleNamespace, draft: App
     perform(heard, "answer_hearing", user=world.anna, answer="Svar")
 
     assert run_reminders(timezone.now() + timedelta(days=12))["hearing_reminder"] == 0
+
+
+# --- the association withdraws its application during a hearing -------------------------------------
+
+
+def test_anna_withdraws_during_a_hearing_which_ends_with_the_case(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    heard = start(reach(draft, world, S.IN_COUNCIL_REVIEW), world)
+    before = len(records_of(heard))
+
+    withdrawn = perform(heard, "withdraw", user=world.anna, reason="Vi har fået fondsmidler.")
+
+    assert withdrawn.status == S.WITHDRAWN
+    hearing = Hearing.objects.get()
+    assert (hearing.outcome, hearing.ended_by) == (HearingOutcome.CASE_WITHDRAWN, world.anna)
+    assert hearing.ended_at is not None
+    assert not hearing.is_open
+    assert_recorded(
+        withdrawn,
+        records_before=before,
+        transition="withdraw",
+        from_state=S.IN_HEARING,
+        to_state=S.WITHDRAWN,
+        actor=world.anna,
+        role="applicant",
+        reason="Vi har fået fondsmidler.",
+        payload={"hearing": hearing.pk},
+    )
+    # Nothing is left to decide: no reminder, and beat does not end the hearing later.
+    assert run_reminders(timezone.now() + timedelta(days=12))["hearing_reminder"] == 0
+    with time_machine.travel(timezone.now() + timedelta(days=15)):
+        assert end_expired_hearings_now() == 0
+    assert Hearing.objects.get().outcome == HearingOutcome.CASE_WITHDRAWN
+    assert not Notification.objects.filter(kind=Kind.HEARING_ENDED).exists()
+
+
+def test_a_case_heard_on_its_usage_report_cannot_be_withdrawn(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    heard = start(reach(draft, world, S.REPORT_SUBMITTED), world)
+    before = snapshot(heard)
+
+    with override("en"), pytest.raises(ConditionsUnmet, match="has been decided"):
+        perform(heard, "withdraw", user=world.anna)
+
+    assert snapshot(heard) == before
+    assert Hearing.objects.get().outcome == ""
+
+
+def test_a_granted_case_heard_on_its_report_still_counts_against_the_pool(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    from workflows.meetings import granted_in_round
+
+    heard = start(reach(draft, world, S.REPORT_SUBMITTED), world)
+    other = Application(round=heard.round, pk=0)  # what the round has granted beside it
+
+    assert heard.granted_amount and granted_in_round(other) == heard.granted_amount
 
 
 # --- § 19: adverse decisions ------------------------------------------------------------------------
@@ -527,3 +590,22 @@ def test_the_case_file_holds_the_hearing_and_its_files(
         (FACTS, "Svar", "answered")
     ]
     assert hearings[0]["answered_at"][-6:] in ("+01:00", "+02:00")  # Copenhagen local time
+
+
+def test_the_grounds_paraphrase_section_19_in_danish() -> None:
+    """The statute's own words (forvaltningsloven § 19, stk. 2; LBK nr. 433 af 22/04/2014)."""
+    from workflows.hearing import HearingException
+
+    with override("da"):
+        labels = {code: str(label) for code, label in HearingException.CHOICES}
+    assert "bekendt med, at kommunen er i besiddelse af" in labels["own_information"]
+    assert (
+        "oplysningernes eller vurderingernes karakter og sagens beskaffenhed" in labels["stk2_nr1"]
+    )
+    assert "ubetænkeligt at træffe afgørelse på det foreliggende grundlag" in labels["stk2_nr1"]
+    assert "lovbestemt frist for sagens afgørelse" in labels["stk2_nr2"]
+    assert "underretning af foreningen vil være uforenelig med formålet" in labels["stk2_nr3"]
+    assert "effektive gennemførelse" in labels["stk2_nr3"]
+    assert "bør vige for afgørende hensyn til offentlige eller private" in labels["stk2_nr4"]
+    assert "forvaltningslovens kapitel 4" in labels["stk2_nr4"]
+    assert "særlige bestemmelser i lovgivningen" in labels["stk2_nr5"]

@@ -160,6 +160,11 @@ def _on_a_board(name: str, status: str, base: Scene | None = None) -> Scene:
     return Scene(f"{name}-on-board-of-a{where}", status, build, lift)
 
 
+def _heard_on_the_report(world: SimpleNamespace, draft: Application) -> Application:
+    reported = reach(draft, world, S.REPORT_SUBMITTED)
+    return perform(reported, "start_hearing", user=world.carl, facts="Bilagene mangler.")
+
+
 def _dorte_made_council_chair(world: SimpleNamespace, draft: Application) -> Application:
     application = reach(draft, world, S.IN_COUNCIL_REVIEW)
     give_role(world.dorte, world.roskilde, Role.COUNCIL_CHAIR)
@@ -169,6 +174,7 @@ def _dorte_made_council_chair(world: SimpleNamespace, draft: Application) -> App
 
 PAPER_DRAFT = Scene("paper", S.DRAFT, _paper_draft)
 PAPER_INFO_REQUESTED = Scene("paper", S.INFO_REQUESTED, _paper_info_requested)
+HEARD_ON_THE_REPORT = Scene("heard-on-the-report", S.IN_HEARING, _heard_on_the_report)
 PAID_IN_PART = Scene("paid-in-part", S.PAID, _paid_in_part)
 CLOSED_WITH_A_CLAIM = Scene("closed-with-a-claim", S.CLOSED, _closed_with_a_repayment_claim)
 CLOSED_WITHOUT_A_CLAIM = Scene("closed-without-a-claim", S.CLOSED, at(S.CLOSED).build)
@@ -211,7 +217,14 @@ TRANSITIONS: dict[str, Transition] = {
     "withdraw": Transition(
         tuple(
             at(s)
-            for s in (S.DRAFT, S.SUBMITTED, S.INFO_REQUESTED, S.IN_COUNCIL_REVIEW, S.RECOMMENDED)
+            for s in (
+                S.DRAFT,
+                S.SUBMITTED,
+                S.INFO_REQUESTED,
+                S.IN_COUNCIL_REVIEW,
+                S.RECOMMENDED,
+                S.IN_HEARING,
+            )
         ),
         S.WITHDRAWN,
         _given(reason="Vi har fået midler fra en fond."),
@@ -264,6 +277,7 @@ WHO_MAY: list[tuple[str, Scene, tuple[str, ...]]] = [
     ("reject", at(S.SUBMITTED), ("carl",)),
     ("withdraw", at(S.SUBMITTED), ("anna",)),
     ("withdraw", PAPER_DRAFT, ("carl", "anna")),
+    ("withdraw", at(S.IN_HEARING), ("anna",)),
     ("recommend", at(S.IN_COUNCIL_REVIEW), ("erik",)),
     ("decide", at(S.RECOMMENDED), ("frida",)),
     ("send_back", at(S.RECOMMENDED), ("frida",)),
@@ -314,6 +328,14 @@ CONDITIONS: list[tuple[str, Scene, str, str]] = [
         CLOSED_WITHOUT_A_CLAIM,
         "carl",
         "There is no outstanding repayment claim on this case.",
+    ),
+    # Heard on its usage report, the case was decided (granted) long ago.
+    (
+        "withdraw",
+        HEARD_ON_THE_REPORT,
+        "anna",
+        "The application has been decided; the hearing concerns what followed, so the "
+        "application can no longer be withdrawn.",
     ),
 ]
 
