@@ -56,7 +56,7 @@ def test_the_inbox_filters_by_in_hearing(world: Any, client: Any) -> None:
     client.force_login(world.carl)
 
     html = client.get(
-        reverse("round_inbox", args=[world.round.pk]), {"status": "in_hearing"}
+        reverse("inbox:round_inbox", args=[world.round.pk]), {"status": "in_hearing"}
     ).content.decode()
     assert heard.case_number in html and waiting.case_number not in html
     assert '<option value="in_hearing" selected>I partshøring</option>' in html

@@ -441,7 +441,7 @@ def test_the_managers_list_costs_the_same_queries_for_1_and_6_ties(
     from django.test.utils import CaptureQueriesContext
 
     client = as_user(mette)
-    url = reverse("manager_conflicts")
+    url = reverse("council:manager_conflicts")
 
     def count() -> list[str]:
         with CaptureQueriesContext(connection) as captured:

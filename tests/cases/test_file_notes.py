@@ -362,7 +362,7 @@ def test_the_case_page_costs_the_same_queries_for_1_and_6_notes(
     world: SimpleNamespace, case: Application, as_user: Any
 ) -> None:
     client = as_user(world.carl)
-    url = reverse("application_detail", args=[case.pk])
+    url = reverse("applications:application_detail", args=[case.pk])
     first = _note(case, world.carl)
     client.get(url)  # the session and the profile settle on the first visit
     one = _page_queries(client, url)

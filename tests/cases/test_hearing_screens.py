@@ -82,8 +82,11 @@ def test_anna_is_offered_the_withdrawal_in_a_hearing_only_before_a_decision(
         reach(draft, world, S.IN_COUNCIL_REVIEW), "start_hearing", user=world.carl, **facts
     )
     client.force_login(world.anna)
-    withdraw = reverse("application_act", args=[before.pk, "withdraw"])
-    assert withdraw in client.get(reverse("application_detail", args=[before.pk])).content.decode()
+    withdraw = reverse("applications:application_act", args=[before.pk, "withdraw"])
+    assert (
+        withdraw
+        in client.get(reverse("applications:application_detail", args=[before.pk])).content.decode()
+    )
 
     done = client.post(
         withdraw, {"reason": "", "seen_status": before.status, "seen_version": before.version}
@@ -102,10 +105,10 @@ def test_a_case_heard_on_its_report_offers_no_withdrawal(
     heard = perform(reported, "start_hearing", user=world.carl, facts="Bilagene mangler.")
     client.force_login(world.anna)
 
-    page = client.get(reverse("application_detail", args=[heard.pk])).content.decode()
+    page = client.get(reverse("applications:application_detail", args=[heard.pk])).content.decode()
 
-    assert reverse("hearing_answer", args=[heard.pk]) in page
-    assert reverse("application_act", args=[heard.pk, "withdraw"]) not in page
+    assert reverse("hearings:hearing_answer", args=[heard.pk]) in page
+    assert reverse("applications:application_act", args=[heard.pk, "withdraw"]) not in page
 
 
 def test_a_bad_file_is_refused_beside_the_field(
