@@ -149,3 +149,50 @@ def test_only_the_association_answers_and_outsiders_see_no_hearing(
     client.force_login(world.anna)  # the same request by the association goes through
     assert client.post(url, data).status_code == 302
     assert Hearing.objects.get().outcome == "answered"
+
+
+def test_an_answer_sent_after_the_hearing_ended_is_shown_again_not_lost(
+    world: SimpleNamespace, draft: Application, client: Client
+) -> None:
+    from workflows.engine import perform
+
+    heard = perform(reach(draft, world, S.SUBMITTED), "start_hearing", user=world.carl, facts="X")
+    url = reverse("hearings:hearing_answer", args=[heard.pk])
+    data = {
+        "answer": "Vores bemærkninger",
+        "seen_status": heard.status,
+        "seen_version": heard.version,
+    }
+    perform(heard, "end_hearing", user=world.carl)  # ended while anna was typing
+
+    client.force_login(world.anna)
+    late = client.post(url, data)
+
+    assert late.status_code == 409
+    html = late.content.decode()
+    assert "Partshøringen er afsluttet, så jeres svar er ikke sendt" in html
+    assert "Vores bemærkninger" in html  # the typed text, kept
+    assert 'id="confirm"' not in html  # nothing more to send here
+    assert Hearing.objects.get().answer == ""
+    # A link to it (from a notice, say) leads to the case with a word on why.
+    followed = client.get(url, follow=True)
+    assert followed.redirect_chain == [
+        (reverse("applications:application_detail", args=[heard.pk]), 302)
+    ]
+    assert "Der er ingen åben partshøring i sagen." in followed.content.decode()
+    client.force_login(world.bo)  # another association still finds nothing
+    assert client.get(url).status_code == 404
+
+
+def test_staff_posting_to_an_ended_hearing_are_refused_as_such(
+    world: SimpleNamespace, draft: Application, client: Client
+) -> None:
+    from workflows.engine import perform
+
+    heard = perform(reach(draft, world, S.SUBMITTED), "start_hearing", user=world.carl, facts="X")
+    perform(heard, "end_hearing", user=world.carl)
+    client.force_login(world.carl)  # not a paper case: carl never answers it
+
+    response = client.post(reverse("hearings:hearing_answer", args=[heard.pk]), {"answer": "x"})
+
+    assert response.status_code == 403

@@ -231,6 +231,18 @@ def report_writers(role: str, state: str, method: str) -> str:
     return ALLOW if _as_seen_from(role, state) == APPLICANT and state == "paid" else FORBIDDEN
 
 
+def hearing_answerers(role: str, state: str, method: str) -> str:
+    """No case of the scene is in a hearing: whoever sees the case is sent to it (GET); the
+    association's answer is told the hearing has ended (409, its text kept); staff 403."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if method == "GET":
+        return ALLOW
+    return ALLOW if _as_seen_from(role, state) == APPLICANT else FORBIDDEN
+
+
 def report_approvers(role: str, state: str, method: str) -> str:
     """The case officer approves a report under review; without one the page is 404
     (there is nothing to approve); other viewers 403."""
@@ -675,9 +687,8 @@ MATRIX.update(
         "after_grant:report_attachment_download": Entry(
             "report_attachment", get_only(case_viewers)
         ),
-        # No case of the scene is in a hearing: the answer page is 404 for all who sign in
-        # (its access is tested in tests/cases/test_hearing_screens.py).
-        "hearings:hearing_answer": Entry("application", roles((), rest=HIDDEN)),
+        # Who may answer an open hearing: tests/cases/test_hearing_screens.py.
+        "hearings:hearing_answer": Entry("application", hearing_answerers),
         "hearings:hearing_attachment_download": Entry("hearing_attachment", get_only(case_viewers)),
         "after_grant:usage_reports": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))

@@ -7,14 +7,14 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cases import access
 from cases.errors import InvalidInput, TransitionError
-from cases.models import ApplicationStatus, Hearing, HearingAttachment
+from cases.models import Application, ApplicationStatus, Hearing, HearingAttachment
 from cases.uploads import stored_upload_response
 from web.applications.forms import transition_form
 from web.forms import DAMAGED_PAGE, seen_state
@@ -31,9 +31,9 @@ def hearing_answer(request: HttpRequest, pk: int) -> HttpResponse:
         if application.status == ApplicationStatus.IN_HEARING
         else None
     )
-    if hearing is None:
-        raise Http404(_("There is no open hearing on this case."))
     label = engine.transitions_of()[NAME][0].label
+    if hearing is None:
+        return _no_open_hearing(request, application, label)
     context = {"application": application, "hearing": hearing, "label": label}
     if request.method == "POST" and not engine.may_take(application, NAME, request.user):
         context["refused"] = engine.not_permitted_message(NAME)
@@ -69,6 +69,33 @@ def hearing_answer(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("applications:application_detail", pk=application.pk)
     context["form"] = form
     return render(request, "hearings/hearing_answer.html", context, status=status)
+
+
+def _no_open_hearing(request: HttpRequest, application: Application, label: str) -> HttpResponse:
+    """A link to a hearing that has ended (or never was) leads to the case; an answer sent
+    after the hearing ended is not lost: the page shows it again, with why it was not sent."""
+    if request.method != "POST":
+        messages.info(request, _("There is no open hearing on this case."))
+        return redirect("applications:application_detail", pk=application.pk)
+    context: dict[str, Any] = {
+        "application": application,
+        "hearing": Hearing.objects.filter(application=application).order_by("-id").first(),
+        "label": label,
+    }
+    if not engine.may_take(application, NAME, request.user):
+        context["refused"] = engine.not_permitted_message(NAME)
+        return render(request, "hearings/hearing_answer.html", context, status=403)
+    form = transition_form(NAME, {"answer": request.POST.get("answer", ""), "documents": []})
+    form.errors.clear()
+    form.add_error(
+        None,
+        _(
+            "The hearing has ended, so your answer was not sent. Your text is kept below: "
+            "copy it if you want to send it to the municipality in another way."
+        ),
+    )
+    context.update(form=form, closed=True)
+    return render(request, "hearings/hearing_answer.html", context, status=409)
 
 
 @login_required
