@@ -4,3 +4,18 @@ document.addEventListener("DOMContentLoaded", function () {
     window.DKFDS.init();
   }
 });
+
+// The main menu folds behind its button on a phone (the CSS decides when the button shows).
+document.documentElement.classList.add("pf-js");
+document.addEventListener("DOMContentLoaded", function () {
+  var button = document.querySelector(".pf-menu-button");
+  var nav = document.getElementById("pf-main-nav");
+  if (!button || !nav) {
+    return;
+  }
+  button.addEventListener("click", function () {
+    var open = nav.getAttribute("data-open") !== "true";
+    nav.setAttribute("data-open", open ? "true" : "false");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+});

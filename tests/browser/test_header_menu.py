@@ -1,0 +1,52 @@
+"""The header: one line on a 1366 px screen; on a phone the menu folds behind a button."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from .conftest import login
+from .test_accessibility import violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _page(browser: Any, width: int, height: int) -> Any:
+    page = browser.new_context(
+        viewport={"width": width, "height": height}, locale="da-DK"
+    ).new_page()
+    page.set_default_timeout(15000)
+    return page
+
+
+def test_on_a_phone_the_menu_folds_behind_a_button(demo_server: str, browser: Any) -> None:
+    page = _page(browser, 390, 844)
+    login(page, demo_server, "caseofficer")
+
+    header = page.evaluate("document.querySelector('.pf-header').getBoundingClientRect().height")
+    assert header < 100  # the brand and the button, not half the screen
+    assert page.is_visible(".pf-menu-button") and not page.is_visible("#pf-main-nav")
+    assert page.get_attribute(".pf-menu-button", "aria-expanded") == "false"
+
+    page.click(".pf-menu-button")
+
+    assert page.is_visible("#pf-main-nav")
+    assert page.get_attribute(".pf-menu-button", "aria-expanded") == "true"
+    assert page.is_visible("text=Aktindsigt")
+    assert violations(page) == []
+    page.context.close()
+
+
+def test_on_a_1366_screen_the_header_is_one_line_without_the_button(
+    demo_server: str, browser: Any
+) -> None:
+    page = _page(browser, 1366, 900)
+    login(page, demo_server, "caseofficer")  # the longest menu of the cast
+
+    assert not page.is_visible(".pf-menu-button")
+    tops = page.evaluate(
+        "[...document.querySelectorAll('.pf-nav > li')].map(li => li.getBoundingClientRect().top)"
+    )
+    assert max(tops) - min(tops) < 20, tops  # every item on one line
+    page.context.close()
