@@ -9,6 +9,8 @@ import shutil
 import subprocess  # runs the fixed Graphviz binary on our own DOT text  # nosec B404
 from functools import lru_cache
 
+from django.utils import translation
+
 from workflows.application import ApplicationFlow
 from workflows.engine import FLOWS
 from workflows.flow import Flow
@@ -18,18 +20,27 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow) -> str:
+def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow, *, worded: bool = False) -> str:
     """DOT text: one node per state, one edge per (transition, source, target).
 
-    Node and edge names are the stable identifiers, so the chart reads the same
-    in every language and a diff of it shows a change of the rules.
+    Node and edge names are the stable identifiers. The labels are the identifiers too
+    (the chart in docs/ reads the same in every language, and a diff of it shows a change
+    of the rules), or, ``worded``, the states' and actions' names in the active language:
+    the chart people read on screen.
     """
-    edges: list[tuple[str, str, str]] = []
+    edges: list[tuple[str, str, str, str]] = []
     for method, transitions in flow_class.state.get_transitions().items():
         for transition in transitions:
+            label = str(transition.label or method.slug) if worded else method.slug
             for target in transition.declared_targets():
-                edges.append((str(transition.source), str(target), method.slug))
+                edges.append((str(transition.source), str(target), method.slug, label))
     edges.sort()
+
+    def node(state: str) -> str:
+        # Worded, the state's name is its node's name too: Graphviz writes the node's name
+        # into the SVG's <title>, which a browser shows on hover.
+        return str(flow_class.states(state).label) if worded else state
+
     lines = [
         f"digraph {flow_class.name} {{",
         "  rankdir=LR;",
@@ -40,9 +51,9 @@ def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow) -> str:
         attrs = ', fillcolor="#e0e0e0", peripheries=2' if state in flow_class.terminal else ""
         if state == flow_class.initial:
             attrs = ', fillcolor="#d7e8fa"'
-        lines.append(f"  {_quote(state)} [label={_quote(state)}{attrs}];")
-    for source, target, name in edges:
-        lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(name)}];")
+        lines.append(f"  {_quote(node(state))} [label={_quote(node(state))}{attrs}];")
+    for source, target, _name, label in edges:
+        lines.append(f"  {_quote(node(source))} -> {_quote(node(target))} [label={_quote(label)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -58,7 +69,13 @@ def render_svg(dot: str) -> str:
     return svg[svg.index("<svg") :]
 
 
-@lru_cache(maxsize=len(FLOWS))
+@lru_cache(maxsize=4 * len(FLOWS))
+def _worded_svg(name: str, language: str) -> str:
+    with translation.override(language):
+        return render_svg(flow_chart_dot(FLOWS[name], worded=True))
+
+
 def flow_chart_svg(name: str = ApplicationFlow.name) -> str:
-    """The chart of the registered flow called ``name``, as SVG."""
-    return render_svg(flow_chart_dot(FLOWS[name]))
+    """The chart of the registered flow called ``name``, as SVG, in the active language's
+    words (the states and actions as the screens name them)."""
+    return _worded_svg(name, translation.get_language() or "da")
