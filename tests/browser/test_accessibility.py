@@ -33,6 +33,8 @@ def violations(page: Any) -> list[str]:
     ("username", "path"),
     [
         (None, "/login/"),
+        (None, "/tilgaengelighed/"),
+        (None, "/ingen-side-her/"),  # the 404 page
         ("applicant_a", "/applications/"),
         ("applicant_a", "/applications/new/"),
         ("caseofficer", "/rounds/"),

@@ -183,6 +183,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "reports:municipality_report": [{}],
         "audit:trail_public_key": [{}],  # public: the key that verifies the trail's checkpoints
         "privacy:privacy_notice": [{}],  # public: the privacy notice (GET only)
+        "privacy:accessibility_statement": [{}],  # public (GET only)
         "notes:note_create": apps_,
         "notes:document_register": apps_,
         "notes:received_document_download": [{"pk": scene.received.pk}],

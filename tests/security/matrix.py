@@ -425,6 +425,9 @@ MATRIX: dict[str, Entry] = {
     "privacy:privacy_notice": Entry(
         "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
     ),
+    "privacy:accessibility_statement": Entry(
+        "none", lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED
+    ),
     "accounts:otp_setup": Entry("none", SIGNED_IN_ONLY),
     "accounts:otp_verify": Entry("none", SIGNED_IN_ONLY),
     "applications:flow_chart": Entry("none", SIGNED_IN_ONLY),

@@ -1,4 +1,4 @@
-"""The privacy notice: public, no sign-in needed."""
+"""The privacy notice and the accessibility statement: public, no sign-in needed."""
 
 from django.urls import path
 
@@ -8,4 +8,5 @@ app_name = "privacy"
 
 urlpatterns = [
     path("privatliv/", views.privacy_notice, name="privacy_notice"),
+    path("tilgaengelighed/", views.accessibility_statement, name="accessibility_statement"),
 ]

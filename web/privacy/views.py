@@ -1,4 +1,7 @@
-"""The privacy notice (privatlivspolitik): what is kept, why, for how long, who to ask.
+"""The site's public statements: the privacy notice (privatlivspolitik: what is kept, why,
+for how long, who to ask) and the accessibility statement (tilgængelighedserklæring, as
+webtilgængelighedsloven asks: how far the site meets WCAG 2.1 AA, what does not, how it
+was assessed, whom to tell, and where to complain).
 
 Public: an association's volunteer must be able to read it before creating an account.
 The periods are read from the settings retention runs by (``retention_periods``), so
@@ -8,6 +11,8 @@ users: those they have applied to), otherwise every municipality's.
 """
 
 from __future__ import annotations
+
+import datetime
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -37,4 +42,17 @@ def privacy_notice(request: HttpRequest) -> HttpResponse:
         request,
         "privacy/notice.html",
         {"periods": retention_periods(), "municipalities": _municipalities_of(request)},
+    )
+
+
+# When the accessibility statement was last assessed; change it with the assessment.
+ACCESSIBILITY_ASSESSED = datetime.date(2026, 12, 5)
+
+
+@require_safe
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "privacy/accessibility.html",
+        {"assessed": ACCESSIBILITY_ASSESSED, "municipalities": _municipalities_of(request)},
     )
