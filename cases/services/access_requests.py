@@ -186,43 +186,28 @@ def exemptable_items(applications: list[Application]) -> list[tuple[str, int, st
     """What a handler can mark as exempt, as (kind, id, label): six queries, whatever the
     number of cases."""
     cases = {a.pk: a.case_number for a in applications}
+    # (kind, rows, the path to their case, the field that names them)
+    sources: list[tuple[str, Any, str, str]] = [
+        ("document", Document.objects, "application_id", "title"),
+        ("attachment", Attachment.objects, "application_id", "original_name"),
+        ("report_attachment", ReportAttachment.objects, "report__application_id", "original_name"),
+        ("received", ReceivedDocument.objects, "application_id", "original_name"),
+        (
+            "hearing_attachment",
+            HearingAttachment.objects,
+            "hearing__application_id",
+            "original_name",
+        ),
+        ("note", FileNote.objects, "application_id", "text"),
+    ]
     items: list[tuple[str, int, str]] = []
-    for pk, application_id, title in (
-        Document.objects.filter(application_id__in=cases)
-        .order_by("application_id", "pk")
-        .values_list("pk", "application_id", "title")
-    ):
-        items.append(("document", pk, f"{cases[application_id]}: {title}"))
-    for pk, application_id, name in (
-        Attachment.objects.filter(application_id__in=cases)
-        .order_by("application_id", "pk")
-        .values_list("pk", "application_id", "original_name")
-    ):
-        items.append(("attachment", pk, f"{cases[application_id]}: {name}"))
-    for pk, application_id, name in (
-        ReportAttachment.objects.filter(report__application_id__in=cases)
-        .order_by("report__application_id", "pk")
-        .values_list("pk", "report__application_id", "original_name")
-    ):
-        items.append(("report_attachment", pk, f"{cases[application_id]}: {name}"))
-    for pk, application_id, name in (
-        ReceivedDocument.objects.filter(application_id__in=cases)
-        .order_by("application_id", "pk")
-        .values_list("pk", "application_id", "original_name")
-    ):
-        items.append(("received", pk, f"{cases[application_id]}: {name}"))
-    for pk, application_id, name in (
-        HearingAttachment.objects.filter(hearing__application_id__in=cases)
-        .order_by("hearing__application_id", "pk")
-        .values_list("pk", "hearing__application_id", "original_name")
-    ):
-        items.append(("hearing_attachment", pk, f"{cases[application_id]}: {name}"))
-    for pk, application_id, note in (
-        FileNote.objects.filter(application_id__in=cases)
-        .order_by("application_id", "pk")
-        .values_list("pk", "application_id", "text")
-    ):
-        items.append(("note", pk, f"{cases[application_id]}: {note[:60]}"))
+    for kind, rows, case, name in sources:
+        for pk, application_id, text in (
+            rows.filter(**{f"{case}__in": cases}).order_by(case, "pk").values_list("pk", case, name)
+        ):
+            items.append(
+                (kind, pk, f"{cases[application_id]}: {text[:60] if kind == 'note' else text}")
+            )
     return items
 
 
