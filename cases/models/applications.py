@@ -163,6 +163,18 @@ class Application(models.Model):
         editable=False,
     )
 
+    # The case officer the case is assigned to (None: nobody yet). Set through
+    # cases.services.applications.assign_case_officer, which records it in the trail.
+    case_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("case officer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        editable=False,
+    )
+
     # Written only by transitions in workflows/application.py.
     # One more with every transition: a page remembers it, so "moved on" is noticed even
     # when the case left a state and came back to it.
@@ -201,6 +213,7 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["round", "status"]),
             models.Index(fields=["association", "status"]),
+            models.Index(fields=["case_officer", "status"]),
         ]
 
     def __str__(self) -> str:
