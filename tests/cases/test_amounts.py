@@ -161,3 +161,26 @@ def test_money_is_shown_the_way_the_language_writes_it(
 ) -> None:
     with override(language):
         assert money(value) == shown
+
+
+# The placeholders that hold money() in the catalogue's messages.
+MONEY_PLACEHOLDERS = "amount|requested|granted|pool|ceiling|total|spent|paid|left|unspent"
+
+
+def test_a_danish_sentence_ending_on_an_amount_ends_on_the_abbreviations_full_stop() -> None:
+    """'25.000,00 kr.' carries its own full stop; the Danish catalogue adds no second."""
+    import re
+
+    doubled = re.compile(rf"%\(({MONEY_PLACEHOLDERS})\)s\.")
+    catalogue = (ROOT / "locale/da/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    in_msgstr, found = False, []
+    for line in catalogue.splitlines():
+        if line.startswith("msgstr"):
+            in_msgstr = True
+        elif not line.startswith('"'):
+            in_msgstr = False
+        if in_msgstr and doubled.search(line):
+            found.append(line)
+    assert found == []
+    with override("da"):
+        assert money("25000").endswith("kr.")
