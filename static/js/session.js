@@ -211,6 +211,7 @@
       keep(); // if the person logs in again from here, they come back with their text
       warning.hidden = true;
       ended.hidden = false;
+      document.documentElement.classList.add("pf-session-open");
     }
 
     function schedule(secondsLeft) {
@@ -220,8 +221,10 @@
       window.clearTimeout(warnTimer);
       window.clearTimeout(endTimer);
       warning.hidden = true;
+      document.documentElement.classList.remove("pf-session-open");
       warnTimer = window.setTimeout(function () {
         warning.hidden = false;
+        document.documentElement.classList.add("pf-session-open");
       }, Math.max(0, secondsLeft - warnBefore) * 1000);
       endTimer = window.setTimeout(end, Math.max(0, secondsLeft) * 1000);
     }
