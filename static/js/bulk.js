@@ -63,14 +63,15 @@
     return;
   }
 
-  function formatMoney(ore, currency) {
+  // As cases.formatting.money: the language's pattern ("%(amount)s kr." in Danish).
+  function formatMoney(ore, pattern) {
     var lang = document.documentElement.lang || "da";
     var number = new Intl.NumberFormat(lang, {
       minimumFractionDigits: 2,
       maximumFractionDigits: 2,
       useGrouping: true,
     }).format(Math.abs(ore) / 100);
-    return currency + " " + (ore < 0 ? "-" : "") + number;
+    return pattern.replace("%(amount)s", (ore < 0 ? "-" : "") + number);
   }
 
   function field(row, name) {
@@ -101,7 +102,7 @@
     var body = totals.getAttribute("data-body");
     var decimalSep = totals.getAttribute("data-decimal");
     var thousandSep = totals.getAttribute("data-thousand");
-    var currency = totals.getAttribute("data-currency");
+    var pattern = totals.getAttribute("data-money") || "%(amount)s";
     var entered = 0;
     document.querySelectorAll("#bulk-table tr.pf-bulk-row").forEach(function (row) {
       entered += rowOre(row, body, decimalSep, thousandSep);
@@ -110,9 +111,9 @@
       toOre(totals.getAttribute("data-pool")) -
       toOre(totals.getAttribute("data-granted-before")) -
       entered;
-    document.getElementById("total-entered").textContent = formatMoney(entered, currency);
+    document.getElementById("total-entered").textContent = formatMoney(entered, pattern);
     var left = document.getElementById("total-remaining");
-    left.textContent = formatMoney(remaining, currency);
+    left.textContent = formatMoney(remaining, pattern);
     left.classList.toggle("pf-bulk-over", remaining < 0);
     document.getElementById("bulk-over").hidden = remaining >= 0;
   }
