@@ -169,9 +169,9 @@
           }
         });
         store.removeItem(key);
-        var notice = document.getElementById("pf-session-restored");
-        if (restored && notice) {
-          notice.hidden = false;
+        var main = document.querySelector("main") || document.body;
+        if (restored) {
+          notice("pf-session-restored", main);
         }
         return;
       }
@@ -182,6 +182,31 @@
     });
   }
 
+  // --- the notices (web/templates/web/_session.html: <template>s until shown) ---------------
+
+  // The notice, put into the page from its template the first time it is needed: at the
+  // end of the body (it floats, .pf-session) or first in <main> (it stays put).
+  function notice(id, where) {
+    var element = document.getElementById(id);
+    var template = document.getElementById(id + "-template");
+    if (!element && template && template.content) {
+      element = template.content.firstElementChild.cloneNode(true);
+      if (where === document.body) {
+        where.appendChild(element); // floats at the window's foot; last in reading order
+      } else {
+        where.insertBefore(element, where.firstChild);
+      }
+    }
+    return element;
+  }
+
+  function hide(id) {
+    var element = document.getElementById(id);
+    if (element) {
+      element.hidden = true;
+    }
+  }
+
   // --- the warning -------------------------------------------------------------------------
 
   function csrfToken() {
@@ -190,12 +215,6 @@
   }
 
   function startWarning(body) {
-    var warning = document.getElementById("pf-session-warning");
-    var ended = document.getElementById("pf-session-ended");
-    var stay = document.getElementById("pf-session-stay");
-    if (!warning || !ended || !stay) {
-      return;
-    }
     var warnBefore = Number(body.getAttribute("data-session-warn")) || 60;
     var warnTimer = null;
     var endTimer = null;
@@ -209,28 +228,16 @@
       window.clearTimeout(warnTimer);
       window.clearTimeout(endTimer);
       keep(); // if the person logs in again from here, they come back with their text
-      warning.hidden = true;
-      ended.hidden = false;
-      document.documentElement.classList.add("pf-session-open");
-    }
-
-    function schedule(secondsLeft) {
-      if (over || !isFinite(secondsLeft)) {
-        return;
-      }
-      window.clearTimeout(warnTimer);
-      window.clearTimeout(endTimer);
-      warning.hidden = true;
-      document.documentElement.classList.remove("pf-session-open");
-      warnTimer = window.setTimeout(function () {
-        warning.hidden = false;
+      hide("pf-session-warning");
+      var ended = notice("pf-session-ended", body);
+      if (ended) {
+        ended.hidden = false;
         document.documentElement.classList.add("pf-session-open");
-      }, Math.max(0, secondsLeft - warnBefore) * 1000);
-      endTimer = window.setTimeout(end, Math.max(0, secondsLeft) * 1000);
+      }
     }
 
-    stay.addEventListener("click", function () {
-      stay.disabled = true;
+    function stay(button) {
+      button.disabled = true;
       window
         .fetch(body.getAttribute("data-session-stay-url"), {
           method: "POST",
@@ -253,9 +260,37 @@
           // No answer (offline): leave the warning up, so the person can try again.
         })
         .then(function () {
-          stay.disabled = false;
+          button.disabled = false;
         });
-    });
+    }
+
+    function warn() {
+      var shown = document.getElementById("pf-session-warning");
+      var warning = shown || notice("pf-session-warning", body);
+      if (!warning) {
+        return;
+      }
+      if (!shown) {
+        var button = warning.querySelector("#pf-session-stay");
+        button.addEventListener("click", function () {
+          stay(button);
+        });
+      }
+      warning.hidden = false;
+      document.documentElement.classList.add("pf-session-open");
+    }
+
+    function schedule(secondsLeft) {
+      if (over || !isFinite(secondsLeft)) {
+        return;
+      }
+      window.clearTimeout(warnTimer);
+      window.clearTimeout(endTimer);
+      hide("pf-session-warning");
+      document.documentElement.classList.remove("pf-session-open");
+      warnTimer = window.setTimeout(warn, Math.max(0, secondsLeft - warnBefore) * 1000);
+      endTimer = window.setTimeout(end, Math.max(0, secondsLeft) * 1000);
+    }
 
     document.body.addEventListener("htmx:afterRequest", function (event) {
       var xhr = event.detail && event.detail.xhr;

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from cases.formatting import money
 
@@ -14,6 +15,13 @@ register = template.Library()
 @register.filter
 def dkk(value: Any) -> str:
     return money(value)
+
+
+@register.simple_tag
+def money_pattern() -> str:
+    """money()'s order for a script ("%(amount)s kr." in Danish): static/js/bulk.js. A
+    {% translate %} cannot give it: the tag doubles the msgid's per cent signs."""
+    return _("DKK %(amount)s")
 
 
 @register.filter
