@@ -94,7 +94,7 @@ def test_text_typed_before_the_end_comes_back_after_the_new_login(
 
 def test_on_paper_the_case_page_has_no_menu_and_no_buttons(short_server: str, browser: Any) -> None:
     page = _page(browser)
-    login(page, short_server, "applicant_a")
+    login(page, short_server, "applicant_b")  # the demo's Besøgsvennerne have cases
     page.goto(short_server + "/applications/")
     page.click("main table a[href^='/applications/']")
     page.wait_for_selector("main h1")
