@@ -82,7 +82,7 @@ def test_a_draft_is_reminded_seven_days_and_one_day_before_the_deadline_once_eac
     assert run(deadline - timedelta(days=6))["deadline_approaching"] == 0
     assert sent(Kind.DEADLINE_APPROACHING) == [("anna", case)]
     text = body(Kind.DEADLINE_APPROACHING, "anna")
-    assert "1. marts 2027 12:00" in text and "er stadig en kladde" in text
+    assert "1. marts 2027 kl. 12.00" in text and "er stadig en kladde" in text
 
     assert run(deadline - timedelta(days=1))["deadline_approaching"] == 1
     assert run(deadline - timedelta(hours=1))["deadline_approaching"] == 0
