@@ -111,7 +111,7 @@ def _unescape(text: str) -> str:
 def _catalogue(path: Path) -> list[dict[str, str]]:
     """The catalogue's entries as {keyword: text}, with the header left out."""
     entries, current, key = [], {}, ""
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
         if not line.strip():
             if current.get("msgid"):
                 entries.append({k: _unescape(v) for k, v in current.items()})
@@ -207,7 +207,7 @@ def test_no_danish_text_uses_a_wrong_variant() -> None:
 
 def test_no_danish_text_uses_english_quotation_marks() -> None:
     offending = sorted(msgid for _, msgid, text in _translations() if ENGLISH_QUOTES.search(text))
-    assert offending == [], "Use »…« in Danish, not “…” or \"…\":\n" + "\n".join(offending)
+    assert offending == [], 'Use »…« in Danish, not “…” or "…":\n' + "\n".join(offending)
 
 
 def test_no_danish_text_accents_an_imperative() -> None:
