@@ -49,6 +49,7 @@ ASSOCIATION_FACING = (
     "web/hearings/templates/hearings/hearing_answer.html",
     "web/hearings/views.py",
     "web/after_grant/templates/after_grant/report_form.html",
+    "web/after_grant/templates/after_grant/_report.html",
     "web/notifications/templates/notifications/notification_list.html",
     "web/notifications/templates/notifications/notification_detail.html",
     "web/notifications/templates/notifications/notification_preferences.html",
