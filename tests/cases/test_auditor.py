@@ -140,7 +140,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
     apps_ = [{"pk": a.pk} for a in scene.applications]
     meetings = [{"pk": m.pk} for m in scene.meetings]
     table: dict[str, list[dict[str, Any]]] = {
-        "applications:home": [{}],
+        "home:home": [{}],
         "applications:my_applications": [{}],
         "applications:application_new": [{}],
         "applications:association_new": [{}],
