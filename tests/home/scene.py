@@ -77,9 +77,7 @@ def work(world: SimpleNamespace) -> SimpleNamespace:
     scene.review = case(world, "in_council_review")
     agenda_add(meeting=meetings.council, applications=[scene.review], acting_user=world.carl)
     scene.recommended = case(world, "recommended")
-    agenda_add(
-        meeting=meetings.committee, applications=[scene.recommended], acting_user=world.carl
-    )
+    agenda_add(meeting=meetings.committee, applications=[scene.recommended], acting_user=world.carl)
     _forget(world)
     return scene
 
@@ -102,5 +100,3 @@ def grow(world: SimpleNamespace, n: int) -> None:
             granted_amount=Decimal("1000") if status in ("granted", "paid") else None,
             case_officer=world.carl if status == "submitted" else None,
         )
-
-
