@@ -96,6 +96,7 @@ class Item:
     deadline: datetime.datetime | datetime.date | None = None  # the next deadline
     overdue: int = 0  # how many of them are past their deadline
     amount: Decimal | None = None
+    latest: datetime.datetime | datetime.date | None = None  # the newest (decisions, payouts)
 
 
 def _entered() -> Subquery:
@@ -163,7 +164,6 @@ def association_homes(user: Any) -> list[AssociationHome]:
         .annotate(
             drafts=Count("id", filter=draft),
             drafts_one=Max("id", filter=draft),
-            drafts_since=Min("created_at", filter=draft),
             drafts_deadline=Min("round__deadline", filter=draft & Q(round__deadline__gte=now)),
             asked=Count("id", filter=asked),
             asked_one=Max("id", filter=asked),
@@ -218,7 +218,6 @@ def association_homes(user: Any) -> list[AssociationHome]:
                     Target("applications:application_edit", (one("drafts_one"),)),
                     mine,
                 ),
-                since=one("drafts_since"),
                 deadline=one("drafts_deadline"),
             ),
             Item(
@@ -253,7 +252,7 @@ def association_homes(user: Any) -> list[AssociationHome]:
                     Target("applications:application_detail", (one("decided_one"),)),
                     mine,
                 ),
-                since=one("decided_latest"),
+                latest=one("decided_latest"),
             ),
             Item(
                 "payouts",
@@ -264,7 +263,7 @@ def association_homes(user: Any) -> list[AssociationHome]:
                     Target("applications:application_detail", (payout.get("one"),)),
                     mine,
                 ),
-                since=payout.get("latest"),
+                latest=payout.get("latest"),
                 amount=payout.get("total"),
             ),
             Item(

@@ -57,6 +57,11 @@ class Row:
     deadline: str
     overdue: str
     amount: str
+    latest: str
+
+    @property
+    def facts(self) -> list[str]:
+        return [f for f in (self.amount, self.latest, self.waited, self.deadline) if f]
 
 
 def _day(value: datetime.datetime | datetime.date) -> datetime.date:
@@ -78,12 +83,15 @@ def _when(value: datetime.datetime | datetime.date) -> str:
 
 
 def waited(since: datetime.datetime | datetime.date | None) -> str:
+    """"Den ældste har ventet 3 dage": how long the oldest has waited, in whole days."""
     if since is None:
         return ""
     days = (timezone.localdate() - _day(since)).days
     if days <= 0:
-        return _("waiting since today")
-    return ngettext("waiting for %(n)s day", "waiting for %(n)s days", days) % {"n": days}
+        return _("The oldest came in today")
+    return ngettext(
+        "The oldest has waited %(n)s day", "The oldest has waited %(n)s days", days
+    ) % {"n": days}
 
 
 def countdown(deadline: datetime.datetime | datetime.date | None) -> str:
@@ -113,6 +121,9 @@ def _row(item: Item, key: str = "") -> Row:
         deadline=countdown(item.deadline) if item.count else "",
         overdue=overdue,
         amount=money(item.amount) if item.amount is not None else "",
+        latest=_("Latest %(date)s") % {"date": date_format(_day(item.latest), "j. F Y")}
+        if item.latest
+        else "",
     )
 
 
