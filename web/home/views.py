@@ -1,4 +1,4 @@
-""" "Mine opgaver": the page every role lands on after signing in.
+"""The home of every role ("Mine opgaver"): the page every role lands on after signing in.
 
 One section per role the user has (an association they represent, case officer, council
 member, council chair, committee, auditor), each read by one selector in
@@ -24,7 +24,10 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext
 from cases.formatting import money
 from cases.models import ApplicationStatus, StatusGroup
 from cases.selectors import home as selectors
-from cases.selectors.home import Item, RoundWork
+from cases.selectors import home_bodies, home_staff
+from cases.selectors.home import Item
+from cases.selectors.home_bodies import AuditorHome, CommitteeMeeting
+from cases.selectors.home_staff import OfficerHome, RoundWork
 from web.home.charts import Bar, bar_chart, pool_gauge
 
 # What each item is called; the selector names it by key.
@@ -83,15 +86,15 @@ def _when(value: datetime.datetime | datetime.date) -> str:
 
 
 def waited(since: datetime.datetime | datetime.date | None) -> str:
-    """"Den ældste har ventet 3 dage": how long the oldest has waited, in whole days."""
+    """ "Den ældste har ventet 3 dage": how long the oldest has waited, in whole days."""
     if since is None:
         return ""
     days = (timezone.localdate() - _day(since)).days
     if days <= 0:
         return _("The oldest came in today")
-    return ngettext(
-        "The oldest has waited %(n)s day", "The oldest has waited %(n)s days", days
-    ) % {"n": days}
+    return ngettext("The oldest has waited %(n)s day", "The oldest has waited %(n)s days", days) % {
+        "n": days
+    }
 
 
 def countdown(deadline: datetime.datetime | datetime.date | None) -> str:
@@ -136,7 +139,7 @@ def _round_rows(work: RoundWork) -> list[Row]:
     ]
 
 
-def _gauge(work: RoundWork | selectors.CommitteeMeeting, name: str) -> dict[str, Any]:
+def _gauge(work: RoundWork | CommitteeMeeting, name: str) -> dict[str, Any]:
     requested = work.requested
     recommended = work.recommended
     granted = work.granted if isinstance(work, RoundWork) else work.granted_in_round
@@ -168,7 +171,7 @@ def _gauge(work: RoundWork | selectors.CommitteeMeeting, name: str) -> dict[str,
     }
 
 
-def _officer(home: selectors.OfficerHome) -> dict[str, Any]:
+def _officer(home: OfficerHome) -> dict[str, Any]:
     labels = dict(ApplicationStatus.choices)
     order = [s for s in ApplicationStatus.values if s in home.status_counts]
     statuses = [
@@ -199,22 +202,23 @@ def _officer(home: selectors.OfficerHome) -> dict[str, Any]:
     }
 
 
-def _decisions(auditor: selectors.AuditorHome) -> list[Any]:
+def _decisions(auditor: AuditorHome) -> list[dict[str, Any]]:
     labels = dict(ApplicationStatus.choices)
-    for record in auditor.decisions:
-        record.outcome = labels.get(record.to_state, record.to_state)
-    return auditor.decisions
+    return [
+        {"record": record, "outcome": labels.get(record.to_state, record.to_state)}
+        for record in auditor.decisions
+    ]
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     associations = selectors.association_homes(user)
-    officer = selectors.officer_home(user)
-    council = selectors.council_sheets(user)
-    chair = selectors.chair_home(user)
-    committee = selectors.committee_home(user)
-    auditor = selectors.auditor_home(user)
+    officer = home_staff.officer_home(user)
+    council = home_bodies.council_sheets(user)
+    chair = home_bodies.chair_home(user)
+    committee = home_bodies.committee_home(user)
+    auditor = home_bodies.auditor_home(user)
     context: dict[str, Any] = {
         "associations": [
             {
