@@ -184,6 +184,8 @@ class CommitteeMeeting:
     requested: Decimal
     recommended: Decimal
     granted_in_round: Decimal
+    # The chair records the decisions at the meeting (the bulk page); members read.
+    chairs: bool = False
 
     @property
     def pool(self) -> Decimal:
@@ -243,6 +245,7 @@ def committee_home(user: Any) -> list[CommitteeMeeting] | None:
             requested=sums.get(m.pk, {}).get("requested") or ZERO,
             recommended=sums.get(m.pk, {}).get("recommended") or ZERO,
             granted_in_round=granted.get(m.round_id) or ZERO,
+            chairs=who.has_role(m.round.municipality_id, Role.COMMITTEE_CHAIR),
         )
         for m in meetings
     ]

@@ -291,6 +291,19 @@ def test_the_committee_sees_the_next_meeting_against_the_pool(
     assert 'id="committee"' not in page(client, world.carl)
 
 
+def test_a_committee_member_who_is_not_chair_is_not_offered_the_decisions(
+    world: Any, client: Any, scene: Any
+) -> None:
+    from cases.models import Role
+    from tests.factories import UserFactory, give_role
+
+    member = UserFactory(username="karen")
+    give_role(member, world.roskilde, Role.COMMITTEE_MEMBER)
+    html = page(client, member)
+    assert reverse("meetings:meeting_agenda", args=[scene.meetings.committee.pk]) in html
+    assert reverse("bulk:meeting_bulk", args=[scene.meetings.committee.pk]) not in html
+
+
 def test_the_auditor_sees_recent_decisions_and_the_last_trail_check(
     world: Any, client: Any, scene: Any
 ) -> None:
