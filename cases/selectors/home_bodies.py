@@ -275,3 +275,31 @@ def auditor_home(user: Any) -> AuditorHome | None:
         .order_by("-created_at", "-id")[:RECENT_DECISIONS]
     )
     return AuditorHome(decisions=decisions, trail_check=TrailCheck.objects.filter(scope="").first())
+
+
+# --- the manager ----------------------------------------------------------------------------
+
+
+def manager_home(user: Any) -> Item | None:
+    """The case officers' declared ties awaiting the manager's ruling (fvl. § 6; 1 query)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if Role.MANAGER in r]
+    if not municipalities:
+        return None
+    pending = ConflictDeclaration.objects.filter(
+        application__municipality_id__in=municipalities,
+        role=Role.CASE_OFFICER,
+        source=ConflictSource.DECLARED,
+        ruling=ConflictRuling.PENDING,
+    ).aggregate(n=Count("id"), one=Max("id"), since=Min("created_at"))
+    return Item(
+        "officer_rulings",
+        pending["n"],
+        one_or_many(
+            pending["one"],
+            pending["n"],
+            Target("council:conflict_rule", (pending["one"],)),
+            Target("council:manager_conflicts"),
+        ),
+        since=pending["since"],
+    )

@@ -76,3 +76,14 @@ def test_the_auditors_home_does_not_grow_with_the_cases(world: Any, client: Any)
     small, _ = at_10_and_300(world, client, world.gustav)
     # FRAME; the latest decisions; the last check of the whole trail
     assert small == FRAME + 2
+
+
+def test_the_managers_home_does_not_grow_with_the_cases(world: Any, client: Any) -> None:
+    from cases.models import Role
+    from tests.factories import UserFactory, give_role
+
+    manager = UserFactory(username="lone")
+    give_role(manager, world.roskilde, Role.MANAGER)
+    small, _ = at_10_and_300(world, client, manager)
+    # FRAME; the case officers' declared ties awaiting a ruling
+    assert small == FRAME + 1

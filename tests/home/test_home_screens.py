@@ -336,3 +336,20 @@ def test_the_auditor_sees_no_decision_of_another_municipality(
     other = ApplicationFactory(round=world.other_round, association=world.b)
     assert f"/{other.pk}/trail/" not in page(client, world.gustav)
     assert 'id="auditor"' not in page(client, world.helle)
+
+
+def test_the_manager_sees_the_case_officers_ties_awaiting_a_ruling(
+    world: Any, client: Any, scene: Any
+) -> None:
+    from cases.models import Role
+    from tests.factories import UserFactory, give_role
+
+    manager = UserFactory(username="lone")
+    give_role(manager, world.roskilde, Role.MANAGER)
+    assert "Sagsbehandleres erklærede tilknytninger" not in page(client, manager)
+    declaration = meeting_services.conflict_declare(
+        application=scene.submitted, member=world.carl, reason="Min bror er kasserer."
+    )
+    html = page(client, manager)
+    assert count_of(item(html, reverse("council:conflict_rule", args=[declaration.pk]))) == 1
+    assert 'id="manager"' not in page(client, world.carl)

@@ -46,6 +46,7 @@ TITLES = {
     "hearings_expired": gettext_lazy("Hearings whose answer deadline has passed"),
     "claims_overdue": gettext_lazy("Repayment claims overdue"),
     "rulings": gettext_lazy("Declared ties awaiting the council's ruling"),
+    "officer_rulings": gettext_lazy("Case officers' declared ties awaiting your ruling"),
 }
 
 
@@ -219,6 +220,7 @@ def home(request: HttpRequest) -> HttpResponse:
     chair = home_bodies.chair_home(user)
     committee = home_bodies.committee_home(user)
     auditor = home_bodies.auditor_home(user)
+    manager = home_bodies.manager_home(user)
     context: dict[str, Any] = {
         "associations": [
             {
@@ -244,8 +246,11 @@ def home(request: HttpRequest) -> HttpResponse:
         else None,
         "auditor": auditor,
         "auditor_decisions": _decisions(auditor) if auditor is not None else [],
+        "manager": [_row(manager)] if manager is not None and manager.count else [],
+        "is_manager": manager is not None,
     }
     context["has_role"] = bool(
-        associations or any(v is not None for v in (officer, council, chair, committee, auditor))
+        associations
+        or any(v is not None for v in (officer, council, chair, committee, auditor, manager))
     )
     return render(request, "home/home.html", context)
