@@ -99,7 +99,7 @@ def waited(since: datetime.datetime | datetime.date | None) -> str:
 
 
 def countdown(deadline: datetime.datetime | datetime.date | None) -> str:
-    """ "Frist om 12 dage — 1. februar 2027 kl. 12.00"; "Frist i dag"; "Fristen var …"."""
+    """ "Frist om 12 dage — 1. februar 2027 kl. 12.00"; "Frist i dag — …"; "Fristen er overskredet — …"."""
     if deadline is None:
         return ""
     days = (_day(deadline) - timezone.localdate()).days
