@@ -126,7 +126,7 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Auth -------------------------------------------------------------------------------
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "applications:home"
+LOGIN_REDIRECT_URL = "home:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # django-axes first: it refuses a locked-out username + address before any password check.
 AUTHENTICATION_BACKENDS = [

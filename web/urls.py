@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("web.home.urls")),
     path("", include("web.applications.urls")),
     path("", include("web.inbox.urls")),
     path("", include("web.audit.urls")),

@@ -141,7 +141,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
     apps_ = [{"pk": a.pk} for a in scene.applications]
     meetings = [{"pk": m.pk} for m in scene.meetings]
     table: dict[str, list[dict[str, Any]]] = {
-        "applications:home": [{}],
+        "home:home": [{}],
         "accounts:session_stay": [{}],
         "applications:my_applications": [{}],
         "applications:application_new": [{}],

@@ -409,7 +409,7 @@ COUNCIL_ONLY_404 = roles()  # a committee meeting "does not exist" for the counc
 
 MATRIX: dict[str, Entry] = {
     # --- everyone --------------------------------------------------------------------------
-    "applications:home": Entry("none", roles(SIGNED_IN)),
+    "home:home": Entry("none", roles(SIGNED_IN)),
     "accounts:login": Entry("none", PUBLIC),
     # Django's LogoutView takes POST only (405 for a GET, signed in or not); it ends on
     # the login page, which here is its success.

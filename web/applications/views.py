@@ -42,18 +42,6 @@ from workflows import engine
 from workflows.chart import flow_chart_svg
 from workflows.votes import VOTE_FIELDS
 
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    who = roles.profile(request.user)
-    if who.is_staff_anywhere:
-        return redirect("inbox:staff_rounds")
-    if who.represents:
-        return redirect("applications:my_applications")
-    return render(request, "applications/no_role.html")
-
-
 # --- applicant ---------------------------------------------------------------------------
 
 
@@ -80,7 +68,14 @@ def application_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You do not represent any association."))
     rounds = selectors.open_rounds_for(request.user)
     associations = Association.objects.filter(pk__in=who.represents)
-    form = NewApplicationForm(request.POST or None, rounds=rounds, associations=associations)
+    # "Start ansøgning" on the home names the round and the association.
+    chosen = {k: parse_id(request.GET.get(k)) for k in ("round", "association")}
+    form = NewApplicationForm(
+        request.POST or None,
+        rounds=rounds,
+        associations=associations,
+        initial={k: v for k, v in chosen.items() if v is not None},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
