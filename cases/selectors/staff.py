@@ -122,4 +122,3 @@ def payout_overview(municipality_ids: Iterable[int]) -> dict[str, Any]:
         group.totals.add(granted, paid)
         total.add(granted, paid)
     return {"rounds": list(rounds.values()), "total": total}
-

@@ -133,9 +133,7 @@ def _rows_change(grant_round: GrantRound, name: str, rows: list[dict[str, Any]])
             if current is not None:
                 return True
             continue
-        if current is None or any(
-            getattr(current, c) != row.get(c) for c in columns if c in row
-        ):
+        if current is None or any(getattr(current, c) != row.get(c) for c in columns if c in row):
             return True
     return False
 
@@ -160,7 +158,9 @@ def round_save(
     children = children or {}
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(_("Not a field of a round: %(f)s") % {"f": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("Not a field of a round: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     problems = round_problems(fields)
     with transaction.atomic():
         if grant_round is not None:

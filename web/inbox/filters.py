@@ -93,7 +93,9 @@ class InboxFilter(django_filters.FilterSet):
             del self.filters["round"]
         else:
             del self.filters["focus_area"]
-            self.filters["round"].queryset = rounds if rounds is not None else GrantRound.objects.none()
+            self.filters["round"].queryset = (
+                rounds if rounds is not None else GrantRound.objects.none()
+            )
         self.filters["officer"].extra["choices"] = [
             (MINE, gettext_lazy("My cases")),
             (UNASSIGNED, gettext_lazy("Not assigned")),

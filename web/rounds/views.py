@@ -56,9 +56,7 @@ def _edit(request: HttpRequest, grant_round: GrantRound | None) -> HttpResponse:
                     municipality=municipality,
                     grant_round=grant_round,
                     fields=form.round_fields(),
-                    children={
-                        name: f.rows() for name, f in formsets.items() if not f.locked
-                    },
+                    children={name: f.rows() for name, f in formsets.items() if not f.locked},
                 )
             except ValidationError as error:
                 _show(form, formsets, error)
