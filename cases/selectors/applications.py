@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from cases import disqualification, roles
+from cases import roles
 from cases.access import visible_applications
 from cases.models import Application, ApplicationStatus, FocusArea, GrantRound
 from cases.selectors.staff import inbox_rows

@@ -114,9 +114,9 @@ def payout_overview(municipality_ids: Iterable[int]) -> dict[str, Any]:
     total = PayoutTotals()
     for application in rows:
         granted = _money(application.granted_amount)
-        paid = _money(application.paid_sum)  # type: ignore[attr-defined]
-        application.paid = paid  # type: ignore[attr-defined]
-        application.remaining = granted - paid  # type: ignore[attr-defined]
+        paid = _money(application.paid_sum)
+        application.paid = paid
+        application.remaining = granted - paid
         group = rounds.setdefault(application.round_id, RoundPayouts(application.round))
         group.cases.append(application)
         group.totals.add(granted, paid)

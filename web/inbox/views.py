@@ -165,7 +165,7 @@ def assignment_panel(user: Any, application: Application) -> dict[str, Any] | No
         [
             (o.pk, actor_display_name(o))
             for o in staff_selectors.case_officers_of({application.municipality_id})
-            if o.pk != application.case_officer_id
+            if o.pk not in (application.case_officer_id, user.pk)
         ]
         if may_assign
         else []

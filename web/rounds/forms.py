@@ -78,7 +78,7 @@ class RoundForm(DkfdsMixin, forms.ModelForm):
         if self.instance.pk:
             del self.fields["municipality"]
         else:
-            self.fields["municipality"].queryset = municipalities
+            self.fields["municipality"].queryset = municipalities  # type: ignore[attr-defined]
             if len(municipalities) == 1:
                 self.fields["municipality"].initial = municipalities[0].pk
         self.fields["purpose"].help_text = _(
@@ -127,7 +127,7 @@ class _Children(BaseInlineFormSet):
             data = getattr(form, "cleaned_data", None) or {}
             if not data or data.get("DELETE"):
                 continue
-            position = data.get("position")
+            position = int(data.get("position") or 0)
             if position in seen:
                 raise forms.ValidationError(
                     _("Two rows have the position %(n)s: give each its own, in the order wanted.")

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,9 +23,9 @@ from cases.services import rounds as services
 from web.rounds.forms import FORMSETS, RoundForm
 
 
-def _editable_municipalities(user: Any) -> list[Municipality]:
+def _editable_municipalities(user: Any) -> QuerySet[Municipality]:
     ids = [m for m in roles.profile(user).municipality_ids if permissions.may_edit_rounds(user, m)]
-    return list(Municipality.objects.filter(pk__in=ids).order_by("name"))
+    return Municipality.objects.filter(pk__in=ids).order_by("name")
 
 
 def _edit(request: HttpRequest, grant_round: GrantRound | None) -> HttpResponse:
