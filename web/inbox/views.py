@@ -69,7 +69,11 @@ def _inbox(
         user=request.user,
         officers=officers,
         grant_round=grant_round,
-        rounds=access.staff_rounds(request.user) if grant_round is None else None,
+        rounds=(
+            access.staff_rounds(request.user).select_related("municipality")
+            if grant_round is None
+            else None
+        ),
     )
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     for application in page:
