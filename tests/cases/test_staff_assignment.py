@@ -99,9 +99,7 @@ def test_a_draft_is_not_yet_a_case_to_assign(world: Any, draft: Any) -> None:
         application_assign(application=draft, acting_user=world.carl, case_officer=world.carl)
 
 
-def test_assigning_to_whom_it_already_is_assigned_is_refused(
-    world: Any, case: Application
-) -> None:
+def test_assigning_to_whom_it_already_is_assigned_is_refused(world: Any, case: Application) -> None:
     application_assign(application=case, acting_user=world.carl, case_officer=world.carl)
     with pytest.raises(ValidationError, match="allerede tildelt"):
         application_assign(application=case, acting_user=world.carl, case_officer=world.carl)
@@ -139,9 +137,7 @@ def test_the_case_page_has_no_assignment_form_for_other_staff_nor_a_box_for_the_
     assert b'id="assignment"' not in page
 
 
-def test_a_refused_assignee_is_told_on_the_page(
-    world: Any, case: Application, client: Any
-) -> None:
+def test_a_refused_assignee_is_told_on_the_page(world: Any, case: Application, client: Any) -> None:
     client.force_login(world.carl)
     response = client.post(
         reverse("inbox:application_assign", args=[case.pk]),
@@ -175,9 +171,10 @@ def test_bulk_assignment_assigns_every_ticked_case(
         {"applications": [case.pk, other.pk], "case_officer": str(cecilie.pk), "next": "/cases/"},
     )
     assert response.status_code == 302 and response["Location"] == "/cases/"
-    assert set(
-        Application.objects.filter(case_officer=cecilie).values_list("pk", flat=True)
-    ) == {case.pk, other.pk}
+    assert set(Application.objects.filter(case_officer=cecilie).values_list("pk", flat=True)) == {
+        case.pk,
+        other.pk,
+    }
     assert Notification.objects.filter(kind="case_assigned", recipient=cecilie).count() == 2
 
 

@@ -87,9 +87,7 @@ def test_every_column_sorts_both_ways(
 
     client.force_login(world.carl)
     rows = with_waiting_since(Application.objects.select_related("association"))
-    expected = [
-        a.case_number for a in sorted(rows, key=COLUMNS[column], reverse=descending)
-    ]
+    expected = [a.case_number for a in sorted(rows, key=COLUMNS[column], reverse=descending)]
     assert len(set(map(COLUMNS[column], rows))) == 3, "the scene must tell the orders apart"
     sort = f"-{column}" if descending else column
 

@@ -66,9 +66,7 @@ def _data(world: Any, **overrides: Any) -> dict[str, Any]:
     return data
 
 
-def test_a_case_officer_creates_a_round_with_its_criteria_in_order(
-    world: Any, client: Any
-) -> None:
+def test_a_case_officer_creates_a_round_with_its_criteria_in_order(world: Any, client: Any) -> None:
     client.force_login(world.carl)
     response = client.post(reverse("rounds:round_new"), _data(world))
 
@@ -264,9 +262,7 @@ def test_the_payouts_page_is_for_staff_and_shows_only_their_municipality(
     assert client.get(reverse("after_grant:payouts")).context["rounds"] == []
 
 
-def test_the_payouts_page_does_not_grow_with_the_number_of_cases(
-    world: Any, client: Any
-) -> None:
+def test_the_payouts_page_does_not_grow_with_the_number_of_cases(world: Any, client: Any) -> None:
     client.force_login(world.carl)
     engine.perform(_granted(world, "A"), "pay", user=world.carl, amount="1000", reference="1")
 
