@@ -41,11 +41,8 @@ def application_assign(
     if problem:
         raise ValidationError({"case_officer": problem})
     with transaction.atomic():
-        locked = (
-            Application.objects.select_for_update()
-            .select_related("case_officer")
-            .get(pk=application.pk)
-        )
+        # The case officer is read apart: PostgreSQL locks no nullable side of a join.
+        locked = Application.objects.select_for_update().get(pk=application.pk)
         before = locked.case_officer
         if (before.pk if before else None) == (case_officer.pk if case_officer else None):
             raise ValidationError(
