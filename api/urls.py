@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, views_access, views_applications, views_meetings, views_notes
+from . import views, views_access, views_applications, views_meetings, views_notes, views_staff
 from .docs import docs_page, not_found
 
 app_name = "api"
@@ -36,6 +36,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api_transition",
     ),
     path("applications/<int:pk>/trail", views_applications.Trail.as_view(), name="api_trail"),
+    path(
+        "applications/<int:pk>/assign",
+        views_staff.ApplicationAssign.as_view(),
+        name="api_application_assign",
+    ),
     path(
         "applications/<int:pk>/conflicts",
         views_meetings.Conflicts.as_view(),

@@ -55,6 +55,8 @@ class Kind(models.TextChoices):
     HEARING_ANSWERED = "hearing_answered", _("The association has answered a hearing")
     HEARING_ENDED = "hearing_ended", _("A hearing has ended")
     HEARING_REMINDER = "hearing_reminder", _("Reminder: a hearing's deadline is near")
+    # Issue 17: a case officer has been given a case (workflows/assignment.py).
+    CASE_ASSIGNED = "case_assigned", _("A case has been assigned to you")
 
 
 class Status(models.TextChoices):

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("web.access.urls")),
     path("", include("web.privacy.urls")),
     path("", include("web.hearings.urls")),
+    path("", include("web.rounds.urls")),
 ]

@@ -259,6 +259,8 @@ CASE_EVENT_LABELS = {
     "access_decide": gettext_lazy("Request for access to documents decided"),
     "access_hand_out": gettext_lazy("Documents handed out on a request for access"),
     "remove_files": gettext_lazy("Attachments and letters deleted (retention)"),
+    # Issue 17: the case given to a case officer (cases/services/assignment.py).
+    "assign_case": gettext_lazy("Case assigned to a case officer"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow

@@ -191,6 +191,14 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "notes:received_document_download": [{"pk": scene.received.pk}],
         "access:access_request_list": [{}],
         "access:access_request_new": [{}],
+        # Issue 17, staff screens: the auditor reads the search and payouts, assigns nothing
+        # and edits no round (403).
+        "inbox:case_search": [{}],
+        "inbox:bulk_assign": [{}],
+        "inbox:application_assign": apps_,
+        "rounds:round_new": [{}],
+        "rounds:round_edit": [{"pk": world.round.pk}],
+        "after_grant:payouts": [{}],
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")

@@ -707,6 +707,42 @@ MATRIX.update(
     }
 )
 
+# --- issue 17: staff screens ------------------------------------------------------------------
+
+
+def assigners(role: str, state: str, method: str) -> str:
+    """A case is assigned by a case officer of its municipality, once it is a case (not a
+    draft); other viewers 403, outsiders 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if state == "draft":
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) == CASE_OFFICER else FORBIDDEN
+
+
+MATRIX.update(
+    {
+        "inbox:case_search": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
+        "inbox:bulk_assign": Entry(
+            "none", post_only(roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+        "inbox:application_assign": Entry("application", post_only(assigners)),
+        # Case officers and managers create rounds (nobody in the cast is a manager).
+        "rounds:round_new": Entry(
+            "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+        ),
+        "rounds:round_edit": Entry("round", OWN_ROUND_CASE_OFFICER),
+        "after_grant:payouts": Entry(
+            "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+        "api:api_application_assign": Entry(
+            "application", api(assigners, ("POST",)), methods=("GET", "POST")
+        ),
+    }
+)
+
 # --- known deviations: real findings, reported to the lead, not yet fixed ----------------------
 # Each is (pattern name, method, expected, got, predicate on (role, target)) and a reason.
 # A deviation listed here that no longer occurs fails the suite (strict), so the entry is

@@ -37,6 +37,7 @@ from web.applications.forms import (
 )
 from web.council.views import declare_conflict_panel
 from web.forms import DAMAGED_PAGE, seen_state
+from web.inbox.views import assignment_panel
 from web.notes.views import notes_context
 from workflows import engine
 from workflows.chart import flow_chart_svg
@@ -320,6 +321,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
+            "assignment": assignment_panel(request.user, application),
             **_disqualification(request.user, application),
             "hearings": list(application.hearings.all()),  # prefetched with their attachments
             **after_grant,
