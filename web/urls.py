@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("web.access.urls")),
     path("", include("web.privacy.urls")),
     path("", include("web.hearings.urls")),
+    path("", include("web.case_messages.urls")),
 ]
