@@ -256,7 +256,7 @@ def test_a_message_changed_behind_the_service_breaks_the_trail(
 
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {CaseMessage._meta.db_table} SET body = %s WHERE id = %s",
+            "UPDATE cases_casemessage SET body = %s WHERE id = %s",
             ["Noget andet", message.pk],
         )
     problems = verify_trail(Application.objects.filter(pk=case.pk), scoped=True).problems
