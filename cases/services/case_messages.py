@@ -23,7 +23,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from cases import limits, permissions, roles, upload_quota
 from cases.models import Application, CaseMessage, ReceivedVia, Role, SentAs
@@ -68,14 +67,7 @@ def _checked_documents(documents: Any) -> tuple[list[Any], list[str]]:
     """The files, each checked as every upload is; an already checked one passes."""
     files = [item for item in (documents or ()) if item not in (None, "")]
     if len(files) > MAX_DOCUMENTS:
-        return [], [
-            ngettext(
-                "Send at most %(most)s document at a time.",
-                "Send at most %(most)s documents at a time.",
-                MAX_DOCUMENTS,
-            )
-            % {"most": MAX_DOCUMENTS}
-        ]
+        return [], [_("Send at most %(most)s documents at a time.") % {"most": MAX_DOCUMENTS}]
     checked: list[Any] = []
     problems: list[str] = []
     for item in files:
