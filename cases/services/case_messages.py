@@ -21,7 +21,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.dispatch import Signal
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases import limits, permissions, roles, upload_quota
@@ -153,3 +155,19 @@ def message_send(
             sender=CaseMessage, application=locked, message=message, documents=len(checked)
         )
     return message
+
+
+def case_messages(application: Application) -> QuerySet[CaseMessage]:
+    """Every message on the case, oldest first (the case file's export)."""
+    return CaseMessage.objects.filter(application=application).order_by("created_at", "pk")
+
+
+def message_as_data(message: CaseMessage) -> dict[str, Any]:
+    """A message in an export (JSON); its files are among the documents received."""
+    return {
+        "id": message.pk,
+        "sent_as": message.sent_as,
+        "author": message.author_name,
+        "text": message.body,
+        "written_at": timezone.localtime(message.created_at).isoformat(),
+    }

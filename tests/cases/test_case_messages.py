@@ -403,3 +403,25 @@ def test_messages_and_their_files_follow_the_cases_retention(
     verify = StringIO()
     call_command("verify_trail", stdout=verify)
     assert "the trail verifies" in verify.getvalue()
+
+
+def test_the_case_file_export_holds_the_messages(world: SimpleNamespace, case: Application) -> None:
+    import io
+    import json
+    import zipfile
+
+    from cases.documents.exports import case_file_zip
+
+    _send(case, world.anna, documents=[pdf("budget.pdf")])
+    _send(case, world.carl, body="Tak.")
+    buffer = io.BytesIO()
+    case_file_zip(case, buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        exported = json.loads(archive.read("messages.json"))["messages"]
+        received = json.loads(archive.read("received.json"))["documents"]
+    assert [(m["sent_as"], m["text"]) for m in exported] == [
+        ("association", TEXT),
+        ("municipality", "Tak."),
+    ]
+    assert exported[0]["written_at"].endswith(("+01:00", "+02:00"))
+    assert [(d["name"], d["received_via"]) for d in received] == [("budget.pdf", "message")]
