@@ -371,9 +371,9 @@ def message_refusal(user: Any, application: Application) -> str:
         return _not_yet_a_case()
     if application.status in StatusGroup.FINISHED:
         return _(
-            "The case is finished (%(status)s): no more messages can be written on it. "
+            "The case is finished: no more messages can be written on it. "
             "Contact the municipality directly if something is still unresolved."
-        ) % {"status": ApplicationStatus(application.status).label}
+        )
     if side == SentAs.MUNICIPALITY and is_conflicted(user, application):
         return _("You are conflicted on %(case)s and take no part in it.") % {
             "case": application.case_number

@@ -64,7 +64,9 @@ def test_readers_who_do_not_write_are_refused_and_outsiders_do_not_see_the_case(
     world: Any, api: Any, case: Application
 ) -> None:
     for user in (world.erik, world.frida, world.gustav):
-        refused = api(user).post(_url(case), {"body": TEXT}, format="json")
+        refused = api(user).post(
+            _url(case), {"body": TEXT}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+        )
         assert refused.status_code == 403
         assert "Only the association's representatives" in refused.json()["detail"]
     for user in (world.bo, world.helle):
@@ -103,7 +105,9 @@ def test_a_draft_and_a_finished_case_take_no_messages(
 ) -> None:
     assert api(world.anna).post(_url(draft), {"body": TEXT}, format="json").status_code == 403
     closed = advance(draft, world, "closed")
-    refused = api(world.carl).post(_url(closed), {"body": TEXT}, format="json")
+    refused = api(world.carl).post(
+        _url(closed), {"body": TEXT}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 403 and "finished" in refused.json()["detail"]
 
 
