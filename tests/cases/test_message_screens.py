@@ -192,3 +192,11 @@ def test_a_staff_note_never_reaches_the_associations_pages_or_api(
     assert TEXT in api.get(f"/api/v1/applications/{case.pk}/messages").content.decode()
     # The case officer does see the note: the test can tell.
     assert SECRET in _case_page(as_user(world.carl), case)
+
+
+def test_a_draft_has_no_messages_section_yet(
+    world: SimpleNamespace, draft: Application, as_user: Any
+) -> None:
+    page = _case_page(as_user(world.anna), draft)
+    assert 'id="messages"' not in page
+    assert as_user(world.anna).post(_send_url(draft), {"body": TEXT}).status_code == 403
