@@ -24,7 +24,9 @@ from cases.models import (
     ConflictRuling,
     Meeting,
     Role,
+    SentAs,
     StaffRole,
+    StatusGroup,
 )
 
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)
@@ -334,6 +336,55 @@ def _not_yet_a_case() -> str:
     # A draft is the association's own (and is deleted if never submitted): the case, and
     # its file, begin with the submission.
     return _("The application is still a draft: the case and its file begin when it is submitted.")
+
+
+# --- messages on the case (issue 17: messages) -------------------------------------------
+# The thread is between the association and the case officers: the association's
+# representatives write for it, the municipality's case officers for the municipality. The
+# council, the committee and the auditor read the case and its thread but write no messages:
+# their views belong in assessments and minutes. The thread opens with the submission (a
+# draft is the association's own) and closes with the case (StatusGroup.FINISHED).
+
+
+def message_side(user: Any, application: Application) -> str:
+    """The side ``user`` writes for on ``application`` ("association" / "municipality"), or "".
+
+    A representative of the applying association writes for it even if they also hold a
+    staff role: a municipal employee's own association's case is not theirs to answer."""
+    who = roles.profile(user)
+    if application.association_id in who.represents:
+        return str(SentAs.ASSOCIATION)
+    if who.has_role(application.municipality_id, Role.CASE_OFFICER):
+        return str(SentAs.MUNICIPALITY)
+    return ""
+
+
+def message_refusal(user: Any, application: Application) -> str:
+    """Why ``user`` may not write a message on ``application`` ("" when they may)."""
+    side = message_side(user, application)
+    if not side:
+        return _(
+            "Only the association's representatives and the municipality's case officers "
+            "write messages on a case."
+        )
+    if application.status == ApplicationStatus.DRAFT:
+        return _not_yet_a_case()
+    if application.status in StatusGroup.FINISHED:
+        return _(
+            "The case is finished: no more messages can be written on it. "
+            "Contact the municipality directly if something is still unresolved."
+        )
+    if side == SentAs.MUNICIPALITY and is_conflicted(user, application):
+        return _("You are conflicted on %(case)s and take no part in it.") % {
+            "case": application.case_number
+        }
+    return ""
+
+
+def require_may_write_messages(user: Any, application: Application) -> None:
+    refusal = message_refusal(user, application)
+    if refusal:
+        raise PermissionDenied(refusal)
 
 
 # --- requests for access to documents (aktindsigt) -------------------------------------------

@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("web.privacy.urls")),
     path("", include("web.hearings.urls")),
     path("", include("web.rounds.urls")),
+    path("", include("web.case_messages.urls")),
 ]

@@ -189,6 +189,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "notes:note_create": apps_,
         "notes:document_register": apps_,
         "notes:received_document_download": [{"pk": scene.received.pk}],
+        "case_messages:message_send": apps_,
         "access:access_request_list": [{}],
         "access:access_request_new": [{}],
         # Issue 17, staff screens: the auditor reads the search and payouts, assigns nothing

@@ -370,6 +370,23 @@ RECEIVED_DOCUMENT = per_target(
 )
 
 
+# --- messages on the case (issue 17) -------------------------------------------------------
+
+
+def message_writers(role: str, state: str, method: str) -> str:
+    """The thread: every viewer reads it; the association and the case officer write, from
+    the submission until the case is finished; the other viewers 403; outsiders 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if method == "GET":
+        return ALLOW
+    if state in ("draft", "closed"):
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) in {APPLICANT, CASE_OFFICER} else FORBIDDEN
+
+
 # --- the matrix ------------------------------------------------------------------------------
 
 
@@ -474,6 +491,7 @@ MATRIX: dict[str, Entry] = {
     "notes:note_create": Entry("application", note_writers),
     "notes:document_register": Entry("application", document_registrars),
     "notes:received_document_download": Entry("received_document", get_only(RECEIVED_DOCUMENT)),
+    "case_messages:message_send": Entry("application", message_writers),
     # The managers' list of the case officers' ties: nobody in the cast is a manager.
     "council:manager_conflicts": Entry("none", roles((), rest=FORBIDDEN)),
     # --- the municipality's staff ----------------------------------------------------------
@@ -658,6 +676,12 @@ API_MATRIX: dict[str, Entry] = {
             if method == "POST"
             else api(case_viewers)(role, state, method)
         ),
+        methods=("GET", "POST", "PATCH", "DELETE"),
+    ),
+    # Messages are never changed nor deleted: no PATCH, PUT or DELETE.
+    "api:api_messages": Entry(
+        "application",
+        api(message_writers, ("GET", "POST")),
         methods=("GET", "POST", "PATCH", "DELETE"),
     ),
     "api:api_received_documents": Entry(

@@ -21,6 +21,7 @@ from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
 from cases.selectors.criteria import load_round_texts, round_texts
+from cases.selectors.messages import open_question
 from cases.services import applications as services
 from cases.services import grants as grant_services
 from cases.trail.disclosure import disclosed_records
@@ -35,6 +36,7 @@ from web.applications.forms import (
     budget_lines_from,
     transition_form,
 )
+from web.case_messages.views import thread_context
 from web.council.views import declare_conflict_panel
 from web.forms import DAMAGED_PAGE, seen_state
 from web.inbox.views import assignment_panel
@@ -326,6 +328,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "hearings": list(application.hearings.all()),  # prefetched with their attachments
             **after_grant,
             **notes_context(request.user, application),
+            **thread_context(request.user, application),
         },
     )
 
@@ -409,6 +412,8 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             "name": name,
             "label": label,
             "vote_fields": VOTE_FIELDS,
+            # The answer's page shows the question it answers: who asked, and when.
+            "question": open_question(application) if name == "provide_info" else None,
             # Said before the form is filled in, e.g. a meeting whose day has not come.
             "unmet": engine.unmet_condition(application, name, request.user)
             if request.method == "GET" and transitions[0].custom.get("at_meeting")
