@@ -17,16 +17,13 @@ from django.utils.translation import gettext as _
 from cases import roles
 from cases.models import (
     Application,
-    ApplicationStatus,
     AssociationMember,
     Body,
     ConflictDeclaration,
     ConflictRuling,
     Meeting,
     Role,
-    SentAs,
     StaffRole,
-    StatusGroup,
 )
 
 COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)
@@ -276,117 +273,6 @@ def require_may_rule(user: Any, declaration: ConflictDeclaration) -> None:
         raise PermissionDenied(refusal)
 
 
-# --- file notes and documents received (issue 16: notes) --------------------------------
-
-# Who acts on a case writes its file notes: the case officer (and their manager, where the
-# municipality has that role), the chairs on their bodies' behalf. Members, the auditor and
-# the association do not: the auditor reads, a member's view belongs in the assessment.
-NOTE_WRITER_ROLES = tuple(
-    role
-    for role in Role
-    if role.value in {"case_officer", "manager", "council_chair", "committee_chair"}
-)
-
-
-def note_refusal(user: Any, application: Application) -> str:
-    """Why ``user`` may not write a file note on ``application`` ("" when they may)."""
-    if not roles.profile(user).has_role(application.municipality_id, *NOTE_WRITER_ROLES):
-        return _(
-            "Only the case officer or the chair of the council or the committee writes file "
-            "notes on a case."
-        )
-    if application.status == ApplicationStatus.DRAFT:
-        return _not_yet_a_case()
-    if is_conflicted(user, application):
-        return _("You are conflicted on %(case)s and take no part in it.") % {
-            "case": application.case_number
-        }
-    return ""
-
-
-def require_may_write_notes(user: Any, application: Application) -> None:
-    refusal = note_refusal(user, application)
-    if refusal:
-        raise PermissionDenied(refusal)
-
-
-def note_role(user: Any, application: Application) -> str:
-    """The role a note's author writes in: the first of theirs, in NOTE_WRITER_ROLES' order."""
-    who = roles.profile(user)
-    for role in NOTE_WRITER_ROLES:
-        if who.has_role(application.municipality_id, role):
-            return str(role)
-    return ""
-
-
-def require_may_register_documents(user: Any, application: Application) -> None:
-    """Documents received by post or e-mail are registered by the case officer."""
-    if not roles.staff_role(user, application, Role.CASE_OFFICER):
-        raise PermissionDenied(_("Only the case officer registers documents received on a case."))
-    if application.status == ApplicationStatus.DRAFT:
-        raise PermissionDenied(_not_yet_a_case())
-    if is_conflicted(user, application):
-        raise PermissionDenied(
-            _("You are conflicted on %(case)s and take no part in it.")
-            % {"case": application.case_number}
-        )
-
-
-def _not_yet_a_case() -> str:
-    # A draft is the association's own (and is deleted if never submitted): the case, and
-    # its file, begin with the submission.
-    return _("The application is still a draft: the case and its file begin when it is submitted.")
-
-
-# --- messages on the case (issue 17: messages) -------------------------------------------
-# The thread is between the association and the case officers: the association's
-# representatives write for it, the municipality's case officers for the municipality. The
-# council, the committee and the auditor read the case and its thread but write no messages:
-# their views belong in assessments and minutes. The thread opens with the submission (a
-# draft is the association's own) and closes with the case (StatusGroup.FINISHED).
-
-
-def message_side(user: Any, application: Application) -> str:
-    """The side ``user`` writes for on ``application`` ("association" / "municipality"), or "".
-
-    A representative of the applying association writes for it even if they also hold a
-    staff role: a municipal employee's own association's case is not theirs to answer."""
-    who = roles.profile(user)
-    if application.association_id in who.represents:
-        return str(SentAs.ASSOCIATION)
-    if who.has_role(application.municipality_id, Role.CASE_OFFICER):
-        return str(SentAs.MUNICIPALITY)
-    return ""
-
-
-def message_refusal(user: Any, application: Application) -> str:
-    """Why ``user`` may not write a message on ``application`` ("" when they may)."""
-    side = message_side(user, application)
-    if not side:
-        return _(
-            "Only the association's representatives and the municipality's case officers "
-            "write messages on a case."
-        )
-    if application.status == ApplicationStatus.DRAFT:
-        return _not_yet_a_case()
-    if application.status in StatusGroup.FINISHED:
-        return _(
-            "The case is finished: no more messages can be written on it. "
-            "Contact the municipality directly if something is still unresolved."
-        )
-    if side == SentAs.MUNICIPALITY and is_conflicted(user, application):
-        return _("You are conflicted on %(case)s and take no part in it.") % {
-            "case": application.case_number
-        }
-    return ""
-
-
-def require_may_write_messages(user: Any, application: Application) -> None:
-    refusal = message_refusal(user, application)
-    if refusal:
-        raise PermissionDenied(refusal)
-
-
 # --- requests for access to documents (aktindsigt) -------------------------------------------
 # Case officers register and handle them; auditors read the register; nobody else.
 ACCESS_HANDLERS = (Role.CASE_OFFICER, Role.MANAGER)
@@ -453,57 +339,23 @@ def ruling_meeting_problem(
     return ""
 
 
-# --- assigning cases and editing rounds (issue 17) --------------------------------------------
-# The municipality's case officers assign its cases, to themselves or to a colleague; a
-# case is assigned only to a case officer of its municipality who is not conflicted on it.
-# Rounds are created and edited by its case officers and managers.
-ROUND_EDITORS = (Role.CASE_OFFICER, Role.MANAGER)
-
-
-def assign_refusal(user: Any, application: Application) -> str:
-    """Why ``user`` may not assign ``application`` ("" when they may)."""
-    if not roles.staff_role(user, application, Role.CASE_OFFICER):
-        return _("Only a case officer of the municipality assigns its cases.")
-    if application.status == ApplicationStatus.DRAFT:
-        return _not_yet_a_case()
-    return ""
-
-
-def require_may_assign(user: Any, application: Application) -> None:
-    refusal = assign_refusal(user, application)
-    if refusal:
-        raise PermissionDenied(refusal)
-
-
-def assignee_problem(application: Application, case_officer: Any) -> str:
-    """Why ``case_officer`` cannot be given ``application`` ("" when they can)."""
-    if case_officer is None:
-        return ""
-    is_officer = StaffRole.objects.filter(
-        user_id=case_officer.pk,
-        municipality_id=application.municipality_id,
-        role=Role.CASE_OFFICER,
-        user__is_active=True,
-    ).exists()
-    if not is_officer:
-        return _("%(name)s is not a case officer of %(m)s.") % {
-            "name": case_officer.get_full_name() or case_officer.get_username(),
-            "m": application.municipality,
-        }
-    if is_conflicted(case_officer, application):
-        return _("%(name)s is conflicted on %(case)s and takes no part in it.") % {
-            "name": case_officer.get_full_name() or case_officer.get_username(),
-            "case": application.case_number,
-        }
-    return ""
-
-
-def may_edit_rounds(user: Any, municipality_id: int) -> bool:
-    return roles.profile(user).has_role(municipality_id, *ROUND_EDITORS)
-
-
-def require_may_edit_rounds(user: Any, municipality_id: int) -> None:
-    if not may_edit_rounds(user, municipality_id):
-        raise PermissionDenied(
-            _("Only the municipality's case officers and managers create and edit rounds.")
-        )
+# The rules on the case file and on staff work live beside this module; import them from
+# the package (``from cases import permissions``) like every other rule.
+from .case_file import (  # noqa: E402, F401  (re-exported)
+    NOTE_WRITER_ROLES,
+    message_refusal,
+    message_side,
+    note_refusal,
+    note_role,
+    require_may_register_documents,
+    require_may_write_messages,
+    require_may_write_notes,
+)
+from .staff_work import (  # noqa: E402, F401  (re-exported)
+    ROUND_EDITORS,
+    assign_refusal,
+    assignee_problem,
+    may_edit_rounds,
+    require_may_assign,
+    require_may_edit_rounds,
+)
