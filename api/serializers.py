@@ -253,9 +253,15 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_date",
             "closed_at",
+            "case_officer",
             "created_at",
             "updated_at",
         ]
+        extra_kwargs = {
+            "case_officer": {
+                "help_text": "The id of the case officer the case is assigned to; null: nobody."
+            }
+        }
 
     def get_focus_areas(self, obj: Application) -> list[int]:
         return sorted(f.pk for f in obj.focus_areas.all())

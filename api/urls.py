@@ -3,7 +3,15 @@
 from django.urls import URLPattern, URLResolver, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
-from . import views, views_access, views_applications, views_meetings, views_notes
+from . import (
+    views,
+    views_access,
+    views_applications,
+    views_meetings,
+    views_messages,
+    views_notes,
+    views_staff,
+)
 from .docs import docs_page, not_found
 
 app_name = "api"
@@ -37,6 +45,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("applications/<int:pk>/trail", views_applications.Trail.as_view(), name="api_trail"),
     path(
+        "applications/<int:pk>/assign",
+        views_staff.ApplicationAssign.as_view(),
+        name="api_application_assign",
+    ),
+    path(
         "applications/<int:pk>/conflicts",
         views_meetings.Conflicts.as_view(),
         name="api_conflicts",
@@ -62,6 +75,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api_meeting_minutes",
     ),
     path("applications/<int:pk>/notes", views_notes.FileNotes.as_view(), name="api_notes"),
+    path("applications/<int:pk>/messages", views_messages.Thread.as_view(), name="api_messages"),
     path(
         "applications/<int:pk>/received-documents",
         views_notes.ReceivedDocuments.as_view(),

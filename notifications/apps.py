@@ -19,3 +19,7 @@ class NotificationsConfig(AppConfig):
         from notifications.retention import let_go_of_draft
 
         draft_deleting.connect(let_go_of_draft, dispatch_uid="notifications.retention.drafts")
+        from cases.services.case_messages import message_sent
+        from notifications.case_messages import tell_other_side
+
+        message_sent.connect(tell_other_side, dispatch_uid="notifications.case_messages")

@@ -55,6 +55,10 @@ class Kind(models.TextChoices):
     HEARING_ANSWERED = "hearing_answered", _("The association has answered a hearing")
     HEARING_ENDED = "hearing_ended", _("A hearing has ended")
     HEARING_REMINDER = "hearing_reminder", _("Reminder: a hearing's deadline is near")
+    # Issue 17: a case officer has been given a case (workflows/assignment.py).
+    CASE_ASSIGNED = "case_assigned", _("A case has been assigned to you")
+    # Issue 17: a message on the case, to the other side (notifications/case_messages.py).
+    MESSAGE_RECEIVED = "message_received", _("A new message on a case")
 
 
 class Status(models.TextChoices):

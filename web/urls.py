@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("web.home.urls")),
     path("", include("web.applications.urls")),
     path("", include("web.inbox.urls")),
     path("", include("web.audit.urls")),
@@ -15,4 +16,6 @@ urlpatterns = [
     path("", include("web.access.urls")),
     path("", include("web.privacy.urls")),
     path("", include("web.hearings.urls")),
+    path("", include("web.rounds.urls")),
+    path("", include("web.case_messages.urls")),
 ]

@@ -7,7 +7,8 @@ request for access to documents (aktindsigt) or a complaint:
 - ``report-attachments/`` and ``after-grant.json``: the usage reports' documents, and the
   payouts, reports (with their lines), repayment claims and carry-overs as data;
 - ``notes.json``, ``received/`` and ``received.json``: the file notes and the documents
-  received after submission (with their SHA-256);
+  received after submission (with their SHA-256); ``messages.json``: the messages on the
+  case (issue 17; their files are among the documents received);
 - ``trail.csv`` and ``trail.json``: every event, as on the trail page, machine-readable;
   the JSON also holds the raw transition records with their hashes, so the chain can
   be re-verified outside the system.
@@ -51,7 +52,7 @@ from cases.models import (
     ReportAttachment,
     UsageReport,
 )
-from cases.services import case_documents, case_notes
+from cases.services import case_documents, case_messages, case_notes
 from cases.trail.models import TransitionRecord
 from cases.trail.timeline import trail_events
 from cases.trail.values import local_iso, local_time
@@ -351,6 +352,17 @@ def _write_notes_and_received(
         f"{folder}notes.json",
         json.dumps(
             {"case_number": application.case_number, "notes": notes}, ensure_ascii=False, indent=2
+        ),
+    )
+    messages = redactor.data(
+        [case_messages.message_as_data(m) for m in case_messages.case_messages(application)]
+    )
+    archive.writestr(
+        f"{folder}messages.json",
+        json.dumps(
+            {"case_number": application.case_number, "messages": messages},
+            ensure_ascii=False,
+            indent=2,
         ),
     )
     received = []

@@ -63,6 +63,7 @@ from cases.models.meetings import (
     CriterionVerdict,
     Meeting,
 )
+from cases.models.messages import CaseMessage, SentAs
 from cases.models.municipalities import (
     Association,
     AssociationMember,
@@ -114,6 +115,7 @@ __all__ = [
     "Body",
     "BudgetLine",
     "CarryOver",
+    "CaseMessage",
     "CaseNumberCounter",
     "ComplaintGuidance",
     "ConflictDeclaration",
@@ -149,6 +151,7 @@ __all__ = [
     "RoundCondition",
     "RoundCriterion",
     "Scheme",
+    "SentAs",
     "StaffRole",
     "StatusGroup",
     "StoredUpload",

@@ -164,7 +164,7 @@ class Application(models.Model):
     )
 
     # The case officer the case is assigned to (None: nobody yet). Set through
-    # cases.services.applications.assign_case_officer, which records it in the trail.
+    # cases.services.assignment.application_assign, which records it in the trail.
     case_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("case officer"),

@@ -106,17 +106,20 @@ class FileNote(AppendOnlyRow):
 
 
 class ReceivedVia(models.TextChoices):
-    """How a document reached the municipality. The first two are the applicant's own
-    channels (they see those documents on their case); the others are registered by staff."""
+    """How a document reached the case. The association's own channels (APPLICANT_CHANNELS:
+    they see those documents on their case) and the thread's messages, written by either
+    side (issue 17); the others are registered by staff."""
 
     ANSWER = "answer", _("With an answer to a question")
     HEARING = "hearing", _("With an answer to a hearing")
     POST = "post", _("By post")
     EMAIL = "email", _("By e-mail")
     IN_PERSON = "in_person", _("Handed in")
+    # Issue 17: attached to a message on the case (cases/services/case_messages.py).
+    MESSAGE = "message", _("With a message on the case")
 
 
-APPLICANT_CHANNELS = frozenset({ReceivedVia.ANSWER, ReceivedVia.HEARING})
+APPLICANT_CHANNELS = frozenset({ReceivedVia.ANSWER, ReceivedVia.HEARING, ReceivedVia.MESSAGE})
 
 
 def received_document_path(instance: ReceivedDocument, filename: str) -> str:

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
-from cases import disqualification, roles
+from cases import roles
 from cases.access import visible_applications
 from cases.models import Application, ApplicationStatus, FocusArea, GrantRound
+from cases.selectors.staff import inbox_rows
 from cases.trail.models import TransitionRecord
 
 
@@ -25,14 +26,11 @@ def applications_for_applicant(user: Any) -> QuerySet[Application]:
 def round_inbox(*, grant_round: GrantRound) -> QuerySet[Application]:
     """A round's applications for the case officer, every status (the screen's filters,
     web/inbox/filters.py, leave drafts out unless asked for)."""
-    qs = Application.objects.filter(round=grant_round)
-    # Whether each case waits on a disqualified case officer or chair: annotated on the
-    # page's rows query (fvl. § 3), so the inbox's query count does not change.
-    return disqualification.with_waiting(
-        qs.select_related("association")
-        .prefetch_related("focus_areas")
-        .order_by("submitted_at", "case_number")
-        .distinct()
+    # Whether each case waits on a disqualified case officer or chair, and since when it
+    # has waited: annotated on the page's rows query (fvl. § 3), so the inbox's query
+    # count does not change.
+    return inbox_rows(Application.objects.filter(round=grant_round)).order_by(
+        "submitted_at", "case_number"
     )
 
 
@@ -57,7 +55,7 @@ def round_totals(grant_round: GrantRound) -> dict[str, Any]:
 def application_detail(user: Any, pk: int) -> Application | None:
     return (
         visible_applications(user)
-        .select_related("round", "association", "municipality", "registered_by")
+        .select_related("round", "association", "municipality", "registered_by", "case_officer")
         .prefetch_related(
             "focus_areas",
             "target_groups",

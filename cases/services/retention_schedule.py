@@ -6,7 +6,8 @@ Four steps, each a sweep of what is due and not yet done (safe to run twice):
 1. contact persons' data on cases finished ``PULJEFLOW_RETENTION_YEARS`` ago is anonymised
    (``cases.services.retention.apply_retention``);
 2. those cases' attachments, usage report attachments, hearing answers' attachments,
-   documents received after submission and letters are removed: the files from storage
+   documents received after submission, letters and messages on the case (issue 17) are
+   removed: the files from storage
    and their rows (a received document, append-only otherwise, through its one exit,
    ``delete_at_retention``); the trail keeps each file's name, size and SHA-256 in a
    chained "remove_files" record, so it still verifies and still proves what was held;
@@ -46,6 +47,7 @@ from cases.models import (
     ApplicationStatus,
     Attachment,
     BudgetLine,
+    CaseMessage,
     Document,
     HearingAttachment,
     ReceivedDocument,
@@ -118,6 +120,7 @@ def cases_with_files(cutoff: datetime.datetime) -> Any:
             | Exists(ReportAttachment.objects.filter(report__application=OuterRef("pk")))
             | Exists(HearingAttachment.objects.filter(hearing__application=OuterRef("pk")))
             | Exists(ReceivedDocument.objects.filter(application=OuterRef("pk")))
+            | Exists(CaseMessage.objects.filter(application=OuterRef("pk")))
         )
         .order_by("pk")
     )
@@ -153,7 +156,8 @@ def _remove_files_of(application: Application, cutoff: datetime.datetime, actor:
         ),
         *((d, d.pdf, d.title) for d in Document.objects.filter(application=application)),
     ]
-    removed, names = [], []
+    removed: list[dict[str, Any]] = []
+    names: list[tuple[Any, str]] = []
     for obj, stored, name in items:
         sha256, size = _fingerprint(stored)
         removed.append(
@@ -172,6 +176,20 @@ def _remove_files_of(application: Application, cutoff: datetime.datetime, actor:
             obj.delete_at_retention()  # append-only but for this
         else:
             obj.delete()
+    # Issue 17: the messages follow the case's files; the record keeps each one's fingerprint
+    # (the one its own record holds), so the trail still proves what was written.
+    messages = list(CaseMessage.objects.filter(application=application))
+    for message in messages:
+        removed.append(
+            {
+                "model": message._meta.model_name,
+                "id": message.pk,
+                "name": "",
+                "size": len(message.body),
+                "sha256": hashlib.sha256(message.body.encode("utf-8")).hexdigest(),
+            }
+        )
+        message.delete_at_retention()
     # The letters' text lives on in their history rows: blanked, as the files are gone.
     Document.history.model.objects.filter(application_id=application.pk).exclude(html="").update(
         html=""
@@ -202,7 +220,7 @@ def _remove_files_of(application: Application, cutoff: datetime.datetime, actor:
             application.case_number,
             item["sha256"],
         )
-    return len(removed)
+    return len(removed) - len(messages)  # the files; the messages are in the record
 
 
 def remove_case_files(*, cutoff: datetime.datetime, report: ScheduleReport, dry_run: bool) -> None:

@@ -1,5 +1,5 @@
 """Rows that must each have their record in the case's chain: file notes and documents
-received (issue 16). A row without its record — written behind the services' back — or a
+received (issue 16), messages (issue 17). A row without its record — written behind the services' back — or a
 row that no longer matches its record (text, date, visibility, fingerprint) is a broken
 link, as is a record whose row is gone; ``verify.verify_trail`` asks here per chunk of
 applications (two queries).
@@ -7,14 +7,16 @@ applications (two queries).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
-from cases.models import FileNote, ReceivedDocument
+from cases.models import CaseMessage, FileNote, ReceivedDocument
 from cases.trail.chain import BrokenLink
 from cases.trail.models import TransitionRecord
 
 NOTE_EVENT = "file_note"
 DOCUMENT_EVENT = "receive_document"
+MESSAGE_EVENT = "send_message"
 # The retention schedule's record of the files it removed (cases/services/retention_schedule.py):
 # a received document named there with the fingerprint it was recorded with left lawfully.
 REMOVED_EVENT = "remove_files"
@@ -62,6 +64,19 @@ def _document_in(record: TransitionRecord) -> tuple[Any, ...]:
     )
 
 
+def _message_recorded(message: CaseMessage) -> tuple[Any, ...]:
+    return (
+        message.sent_as,
+        len(message.body),
+        hashlib.sha256(message.body.encode("utf-8")).hexdigest(),
+    )
+
+
+def _message_in(record: TransitionRecord) -> tuple[Any, ...]:
+    p = record.payload
+    return (p.get("sent_as"), p.get("length"), p.get("sha256"))
+
+
 def uncovered(by_app: dict[int, list[TransitionRecord]]) -> list[BrokenLink]:
     """Problems with the notes and documents of the applications in ``by_app``."""
     problems: list[BrokenLink] = []
@@ -75,6 +90,7 @@ def uncovered(by_app: dict[int, list[TransitionRecord]]) -> list[BrokenLink]:
             _document_in,
             "received document",
         ),
+        (CaseMessage, MESSAGE_EVENT, "message", _message_recorded, _message_in, "message"),
     )
     for model, event, key, recorded, in_record, label in kinds:
         records: dict[int, TransitionRecord] = {}

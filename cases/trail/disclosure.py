@@ -96,6 +96,9 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     ),
     # That the files were deleted and when; not the list (names, sizes, hashes).
     "remove_files": frozenset({"cutoff"}),
+    # Issue 17: a message on the case, written to or by the association; its text is the
+    # message's own row (the thread shows it), the record holds its fingerprint.
+    "send_message": frozenset({"message", "sent_as", "length"}),
 }
 
 # Steps whose reason text is addressed to the association or written by it. Others carry

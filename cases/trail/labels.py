@@ -195,6 +195,10 @@ PAYLOAD_KEYS: dict[str, PayloadKey] = {
     "received_via": PayloadKey(_t("Received"), "choice", choices="received_via"),
     "received_on": PayloadKey(_t("Received on"), "date"),
     "documents": PayloadKey(_t("Documents sent")),
+    # messages on the case (issue 17: cases/services/case_messages.py)
+    "message": PayloadKey(_t("Message"), "model", model="cases.CaseMessage"),
+    "sent_as": PayloadKey(_t("Written for"), "choice", choices="sent_as"),
+    "length": PayloadKey(_t("Length (characters)"), "int"),
     # requests for access to documents (cases/services/access_requests.py)
     "access_request": PayloadKey(
         _t("Request for access to documents"), "model", model="cases.AccessRequest"
@@ -235,6 +239,7 @@ def choice_labels() -> dict[str, dict[str, str]]:
         ReceivedVia,
         ReportRequirement,
         Role,
+        SentAs,
     )
 
     return {
@@ -249,6 +254,7 @@ def choice_labels() -> dict[str, dict[str, str]]:
         "role": {str(k): str(v) for k, v in Role.choices},
         "concerns": {str(k): str(v) for k, v in NoteConcerns.choices},
         "received_via": {str(k): str(v) for k, v in ReceivedVia.choices},
+        "sent_as": {str(k): str(v) for k, v in SentAs.choices},
         "access_decision": {str(k): str(v) for k, v in AccessDecision.choices},
         "ruled_by": {
             "council": str(_t("The volunteer council")),

@@ -127,3 +127,27 @@ class TransitionRecord(models.Model):
         from cases.trail.keys import hmac_hex
 
         return hmac_hex(self.key_id, self.canonical())
+
+
+class TrailCheck(models.Model):
+    """One run of ``manage.py verify_trail``: when, what it covered, and whether it verified.
+
+    Written by the command so that the auditor's home can say when the trail was last
+    checked and how it went, without re-running a check that reads every record."""
+
+    checked_at = models.DateTimeField(_("checked at"))
+    # "" for the whole trail; otherwise the command's scope ("round 3", "application 42").
+    scope = models.CharField(_("scope"), max_length=100, blank=True, default="")
+    ok = models.BooleanField(_("the trail verifies"))
+    applications = models.PositiveIntegerField(_("applications checked"), default=0)
+    records = models.PositiveIntegerField(_("transition records checked"), default=0)
+    problems = models.PositiveIntegerField(_("problems found"), default=0)
+
+    class Meta:
+        verbose_name = _("trail check")
+        verbose_name_plural = _("trail checks")
+        ordering = ["-checked_at", "-id"]
+        indexes = [models.Index(fields=["scope", "checked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'failed'}"

@@ -259,6 +259,10 @@ CASE_EVENT_LABELS = {
     "access_decide": gettext_lazy("Request for access to documents decided"),
     "access_hand_out": gettext_lazy("Documents handed out on a request for access"),
     "remove_files": gettext_lazy("Attachments and letters deleted (retention)"),
+    # Issue 17: the case given to a case officer (cases/services/assignment.py).
+    "assign_case": gettext_lazy("Case assigned to a case officer"),
+    # Issue 17: a message on the case (cases/services/case_messages.py).
+    "send_message": gettext_lazy("Message on the case"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow

@@ -17,7 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 def test_applicant_submits_and_case_officer_accepts(demo_server: str, page: Any) -> None:
     login(page, demo_server, "applicant_a")
-    page.click("a[href$='/applications/new/']")
+    # From the home: "Start ansøgning" on the open round, for the association.
+    page.click("main a[href*='/applications/new/']")
     page.fill("#id_title", "Lektiecafé i Musicon")
     page.click("main form button[type=submit]")
 

@@ -141,7 +141,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
     apps_ = [{"pk": a.pk} for a in scene.applications]
     meetings = [{"pk": m.pk} for m in scene.meetings]
     table: dict[str, list[dict[str, Any]]] = {
-        "applications:home": [{}],
+        "home:home": [{}],
         "accounts:session_stay": [{}],
         "applications:my_applications": [{}],
         "applications:application_new": [{}],
@@ -189,8 +189,17 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "notes:note_create": apps_,
         "notes:document_register": apps_,
         "notes:received_document_download": [{"pk": scene.received.pk}],
+        "case_messages:message_send": apps_,
         "access:access_request_list": [{}],
         "access:access_request_new": [{}],
+        # Issue 17, staff screens: the auditor reads the search and payouts, assigns nothing
+        # and edits no round (403).
+        "inbox:case_search": [{}],
+        "inbox:bulk_assign": [{}],
+        "inbox:application_assign": apps_,
+        "rounds:round_new": [{}],
+        "rounds:round_edit": [{"pk": world.round.pk}],
+        "after_grant:payouts": [{}],
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")

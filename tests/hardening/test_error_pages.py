@@ -23,7 +23,7 @@ def test_a_missing_page_says_so_in_danish_with_a_way_to_the_front_page(
     assert response.status_code == 404
     html = response.content.decode()
     assert "<h1>Siden findes ikke</h1>" in html
-    assert f'href="{reverse("applications:home")}"' in html
+    assert f'href="{reverse("home:home")}"' in html
     assert "Not Found" not in html
     assert 'class="footer"' in html  # the site's frame
 

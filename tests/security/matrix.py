@@ -370,6 +370,23 @@ RECEIVED_DOCUMENT = per_target(
 )
 
 
+# --- messages on the case (issue 17) -------------------------------------------------------
+
+
+def message_writers(role: str, state: str, method: str) -> str:
+    """The thread: every viewer reads it; the association and the case officer write, from
+    the submission until the case is finished; the other viewers 403; outsiders 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if method == "GET":
+        return ALLOW
+    if state in ("draft", "closed"):
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) in {APPLICANT, CASE_OFFICER} else FORBIDDEN
+
+
 # --- the matrix ------------------------------------------------------------------------------
 
 
@@ -409,7 +426,7 @@ COUNCIL_ONLY_404 = roles()  # a committee meeting "does not exist" for the counc
 
 MATRIX: dict[str, Entry] = {
     # --- everyone --------------------------------------------------------------------------
-    "applications:home": Entry("none", roles(SIGNED_IN)),
+    "home:home": Entry("none", roles(SIGNED_IN)),
     "accounts:login": Entry("none", PUBLIC),
     # Django's LogoutView takes POST only (405 for a GET, signed in or not); it ends on
     # the login page, which here is its success.
@@ -474,6 +491,7 @@ MATRIX: dict[str, Entry] = {
     "notes:note_create": Entry("application", note_writers),
     "notes:document_register": Entry("application", document_registrars),
     "notes:received_document_download": Entry("received_document", get_only(RECEIVED_DOCUMENT)),
+    "case_messages:message_send": Entry("application", message_writers),
     # The managers' list of the case officers' ties: nobody in the cast is a manager.
     "council:manager_conflicts": Entry("none", roles((), rest=FORBIDDEN)),
     # --- the municipality's staff ----------------------------------------------------------
@@ -660,6 +678,12 @@ API_MATRIX: dict[str, Entry] = {
         ),
         methods=("GET", "POST", "PATCH", "DELETE"),
     ),
+    # Messages are never changed nor deleted: no PATCH, PUT or DELETE.
+    "api:api_messages": Entry(
+        "application",
+        api(message_writers, ("GET", "POST")),
+        methods=("GET", "POST", "PATCH", "DELETE"),
+    ),
     "api:api_received_documents": Entry(
         "application",
         lambda role, state, method: (
@@ -703,6 +727,42 @@ MATRIX.update(
         "hearings:hearing_attachment_download": Entry("hearing_attachment", get_only(case_viewers)),
         "after_grant:usage_reports": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+    }
+)
+
+# --- issue 17: staff screens ------------------------------------------------------------------
+
+
+def assigners(role: str, state: str, method: str) -> str:
+    """A case is assigned by a case officer of its municipality, once it is a case (not a
+    draft); other viewers 403, outsiders 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if state == "draft":
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) == CASE_OFFICER else FORBIDDEN
+
+
+MATRIX.update(
+    {
+        "inbox:case_search": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
+        "inbox:bulk_assign": Entry(
+            "none", post_only(roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+        "inbox:application_assign": Entry("application", post_only(assigners)),
+        # Case officers and managers create rounds (nobody in the cast is a manager).
+        "rounds:round_new": Entry(
+            "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+        ),
+        "rounds:round_edit": Entry("round", OWN_ROUND_CASE_OFFICER),
+        "after_grant:payouts": Entry(
+            "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+        "api:api_application_assign": Entry(
+            "application", api(assigners, ("POST",)), methods=("GET", "POST")
         ),
     }
 )

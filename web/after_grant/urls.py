@@ -21,4 +21,5 @@ urlpatterns = [
         name="report_attachment_download",
     ),
     path("usage-reports/", views_reports.usage_reports, name="usage_reports"),
+    path("payouts/", views_reports.payouts, name="payouts"),
 ]

@@ -19,6 +19,7 @@ from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Role, UsageReport, UsageReportStatus
 from cases.models.after_grant import ReportAttachment, ReportRequirement
 from cases.parsing import parse_id
+from cases.selectors import staff as staff_selectors
 from cases.services import grants as grant_services
 from cases.uploads import stored_upload_response
 from web.applications.forms import ReportLineFormSet, UsageReportForm, transition_form
@@ -183,4 +184,18 @@ def usage_reports(request: HttpRequest) -> HttpResponse:
         request,
         "after_grant/overview.html",
         grant_services.usage_report_overview(sorted(who.municipality_ids)),
+    )
+
+
+@login_required
+@require_GET
+def payouts(request: HttpRequest) -> HttpResponse:
+    """Per granted case, per round and in all: granted, paid out and what remains."""
+    who = roles.profile(request.user)
+    if not who.is_staff_anywhere:
+        raise PermissionDenied(_("This page is for the municipality's staff."))
+    return render(
+        request,
+        "after_grant/payouts.html",
+        staff_selectors.payout_overview(sorted(who.municipality_ids)),
     )

@@ -5,7 +5,6 @@ from web.applications import views
 app_name = "applications"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("applications/", views.my_applications, name="my_applications"),
     path("applications/new/", views.application_new, name="application_new"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),

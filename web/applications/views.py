@@ -21,6 +21,7 @@ from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
 from cases.selectors.criteria import load_round_texts, round_texts
+from cases.selectors.messages import open_question
 from cases.services import applications as services
 from cases.services import grants as grant_services
 from cases.trail.disclosure import disclosed_records
@@ -35,24 +36,14 @@ from web.applications.forms import (
     budget_lines_from,
     transition_form,
 )
+from web.case_messages.views import thread_context
 from web.council.views import declare_conflict_panel
 from web.forms import DAMAGED_PAGE, seen_state
+from web.inbox.views import assignment_panel
 from web.notes.views import notes_context
 from workflows import engine
 from workflows.chart import flow_chart_svg
 from workflows.votes import VOTE_FIELDS
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect("accounts:login")
-    who = roles.profile(request.user)
-    if who.is_staff_anywhere:
-        return redirect("inbox:staff_rounds")
-    if who.represents:
-        return redirect("applications:my_applications")
-    return render(request, "applications/no_role.html")
-
 
 # --- applicant ---------------------------------------------------------------------------
 
@@ -80,7 +71,14 @@ def application_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("You do not represent any association."))
     rounds = selectors.open_rounds_for(request.user)
     associations = Association.objects.filter(pk__in=who.represents)
-    form = NewApplicationForm(request.POST or None, rounds=rounds, associations=associations)
+    # "Start ansøgning" on the home names the round and the association.
+    chosen = {k: parse_id(request.GET.get(k)) for k in ("round", "association")}
+    form = NewApplicationForm(
+        request.POST or None,
+        rounds=rounds,
+        associations=associations,
+        initial={k: v for k, v in chosen.items() if v is not None},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             application = services.application_create(
@@ -325,10 +323,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else [],
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
             "conflict_panel": declare_conflict_panel(request.user, application),
+            "assignment": assignment_panel(request.user, application),
             **_disqualification(request.user, application),
             "hearings": list(application.hearings.all()),  # prefetched with their attachments
             **after_grant,
             **notes_context(request.user, application),
+            **thread_context(request.user, application),
         },
     )
 
@@ -412,6 +412,8 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
             "name": name,
             "label": label,
             "vote_fields": VOTE_FIELDS,
+            # The answer's page shows the question it answers: who asked, and when.
+            "question": open_question(application) if name == "provide_info" else None,
             # Said before the form is filled in, e.g. a meeting whose day has not come.
             "unmet": engine.unmet_condition(application, name, request.user)
             if request.method == "GET" and transitions[0].custom.get("at_meeting")

@@ -5,8 +5,9 @@ plain SHA-256 of records from before the keys) and follows the chain of each
 application; checks that each case agrees with its last record (status, version,
 amounts, dates); checks the signed checkpoints in PULJEFLOW_CHECKPOINT_DIR and that
 every chain head they name is still in the database with the same hash. Reports
-each problem (case, record, what is wrong) and exits 1 if there is one, 0 if the
-whole trail verifies. The checks themselves are cases/trail/verify.py.
+each problem (case, record, what is wrong), keeps the result (``TrailCheck``, shown on
+the auditor's home) and exits 1 if there is one, 0 if the whole trail verifies. The
+checks themselves are cases/trail/verify.py.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.models import Application
 from cases.parsing import parse_id
+from cases.trail.models import TrailCheck
 from cases.trail.verify import verify_trail
 
 
@@ -45,6 +48,19 @@ class Command(BaseCommand):
         if scoped and not applications.exists():
             raise CommandError("No application matches.")
         report = verify_trail(applications, scoped=scoped)
+        # Kept for the auditor's home (cases/selectors/home.py): when, what, how it went.
+        TrailCheck.objects.create(
+            checked_at=timezone.now(),
+            scope=" ".join(
+                f"{name} {options[name]}"
+                for name in ("municipality", "round", "application")
+                if options[name]
+            )[:100],
+            ok=not report.problems,
+            applications=report.applications,
+            records=report.records,
+            problems=len(report.problems),
+        )
         for problem in report.problems:
             self.stderr.write(f"BROKEN: {problem}")
         summary = (

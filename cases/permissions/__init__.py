@@ -17,7 +17,6 @@ from django.utils.translation import gettext as _
 from cases import roles
 from cases.models import (
     Application,
-    ApplicationStatus,
     AssociationMember,
     Body,
     ConflictDeclaration,
@@ -274,68 +273,6 @@ def require_may_rule(user: Any, declaration: ConflictDeclaration) -> None:
         raise PermissionDenied(refusal)
 
 
-# --- file notes and documents received (issue 16: notes) --------------------------------
-
-# Who acts on a case writes its file notes: the case officer (and their manager, where the
-# municipality has that role), the chairs on their bodies' behalf. Members, the auditor and
-# the association do not: the auditor reads, a member's view belongs in the assessment.
-NOTE_WRITER_ROLES = tuple(
-    role
-    for role in Role
-    if role.value in {"case_officer", "manager", "council_chair", "committee_chair"}
-)
-
-
-def note_refusal(user: Any, application: Application) -> str:
-    """Why ``user`` may not write a file note on ``application`` ("" when they may)."""
-    if not roles.profile(user).has_role(application.municipality_id, *NOTE_WRITER_ROLES):
-        return _(
-            "Only the case officer or the chair of the council or the committee writes file "
-            "notes on a case."
-        )
-    if application.status == ApplicationStatus.DRAFT:
-        return _not_yet_a_case()
-    if is_conflicted(user, application):
-        return _("You are conflicted on %(case)s and take no part in it.") % {
-            "case": application.case_number
-        }
-    return ""
-
-
-def require_may_write_notes(user: Any, application: Application) -> None:
-    refusal = note_refusal(user, application)
-    if refusal:
-        raise PermissionDenied(refusal)
-
-
-def note_role(user: Any, application: Application) -> str:
-    """The role a note's author writes in: the first of theirs, in NOTE_WRITER_ROLES' order."""
-    who = roles.profile(user)
-    for role in NOTE_WRITER_ROLES:
-        if who.has_role(application.municipality_id, role):
-            return str(role)
-    return ""
-
-
-def require_may_register_documents(user: Any, application: Application) -> None:
-    """Documents received by post or e-mail are registered by the case officer."""
-    if not roles.staff_role(user, application, Role.CASE_OFFICER):
-        raise PermissionDenied(_("Only the case officer registers documents received on a case."))
-    if application.status == ApplicationStatus.DRAFT:
-        raise PermissionDenied(_not_yet_a_case())
-    if is_conflicted(user, application):
-        raise PermissionDenied(
-            _("You are conflicted on %(case)s and take no part in it.")
-            % {"case": application.case_number}
-        )
-
-
-def _not_yet_a_case() -> str:
-    # A draft is the association's own (and is deleted if never submitted): the case, and
-    # its file, begin with the submission.
-    return _("The application is still a draft: the case and its file begin when it is submitted.")
-
-
 # --- requests for access to documents (aktindsigt) -------------------------------------------
 # Case officers register and handle them; auditors read the register; nobody else.
 ACCESS_HANDLERS = (Role.CASE_OFFICER, Role.MANAGER)
@@ -400,3 +337,25 @@ def ruling_meeting_problem(
             "required": quorum["required"],
         }
     return ""
+
+
+# The rules on the case file and on staff work live beside this module; import them from
+# the package (``from cases import permissions``) like every other rule.
+from .case_file import (  # noqa: E402, F401  (re-exported)
+    NOTE_WRITER_ROLES,
+    message_refusal,
+    message_side,
+    note_refusal,
+    note_role,
+    require_may_register_documents,
+    require_may_write_messages,
+    require_may_write_notes,
+)
+from .staff_work import (  # noqa: E402, F401  (re-exported)
+    ROUND_EDITORS,
+    assign_refusal,
+    assignee_problem,
+    may_edit_rounds,
+    require_may_assign,
+    require_may_edit_rounds,
+)

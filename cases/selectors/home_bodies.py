@@ -1,0 +1,305 @@
+"""Reads for the homes of the council, its chair, the committee and the auditor.
+
+A fixed number of queries, as every home (see cases/selectors/home.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.utils import timezone
+
+from cases import roles
+from cases.models import (
+    AgendaItem,
+    Application,
+    ApplicationStatus,
+    Assessment,
+    Body,
+    ConflictDeclaration,
+    ConflictRuling,
+    ConflictSource,
+    Meeting,
+    Role,
+    StatusGroup,
+)
+from cases.selectors.council import assessments_overview
+from cases.selectors.home import ZERO, Item, Target, count_of, one_or_many
+from cases.trail.models import TrailCheck, TransitionRecord
+from cases.trail.verify import DECISIONS
+
+S = ApplicationStatus
+COUNCIL_ROLES = (Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR)
+COMMITTEE_ROLES = (Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR)
+RECENT_DECISIONS = 20
+
+# --- the council ----------------------------------------------------------------------------
+
+
+@dataclass
+class SheetWork:
+    """A coming council meeting and how much of the member's assessment sheet is left."""
+
+    meeting: Meeting
+    open_items: int
+    assessed: int
+    conflicted: int
+
+    @property
+    def to_fill(self) -> int:
+        return max(self.open_items - self.assessed - self.conflicted, 0)
+
+
+def council_sheets(user: Any) -> list[SheetWork] | None:
+    """The coming council meetings the member is registered for, each with the items still
+    to assess on their sheet (1 query: the counts are scalar subqueries per meeting)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if r & set(COUNCIL_ROLES)]
+    if not municipalities:
+        return None
+    today = timezone.localdate()
+    ties = who.board_of | who.represents  # the ties of permissions.DISQUALIFYING_TIE
+    open_items = AgendaItem.objects.filter(
+        meeting=OuterRef("pk"), application__status=S.IN_COUNCIL_REVIEW
+    )
+    assessed = Assessment.objects.filter(
+        meeting=OuterRef("pk"), member=user, application__status=S.IN_COUNCIL_REVIEW
+    )
+    declared = ConflictDeclaration.objects.filter(
+        member=user, application=OuterRef("application")
+    ).exclude(ruling=ConflictRuling.NOT_CONFLICTED)
+    conflicted = open_items.filter(Q(application__association_id__in=ties) | Exists(declared))
+    meetings = (
+        Meeting.objects.filter(
+            body=Body.COUNCIL,
+            round__municipality_id__in=municipalities,
+            date__gte=today,
+            members_present=user,
+        )
+        .select_related("round")
+        .annotate(
+            open_items=count_of(open_items),
+            assessed=count_of(assessed),
+            conflicted=count_of(conflicted),
+        )
+        .order_by("date", "id")
+    )
+    return [
+        SheetWork(meeting=m, open_items=m.open_items, assessed=m.assessed, conflicted=m.conflicted)
+        for m in meetings
+    ]
+
+
+@dataclass
+class Readiness:
+    """The chair's view of the next council meeting: which items are ready to recommend."""
+
+    meeting: Meeting
+    items: int
+    all_sheets: int
+    quorate: int
+
+
+@dataclass
+class ChairHome:
+    rulings: Item
+    readiness: list[Readiness]
+
+
+def chair_home(user: Any) -> ChairHome | None:
+    """Declarations awaiting the council's ruling (1 query) and, for the next council
+    meeting in each municipality the user chairs, the items with every sheet in and a
+    quorum (1 query, then ``assessments_overview``'s fixed 6 per meeting)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if Role.COUNCIL_CHAIR in r]
+    if not municipalities:
+        return None
+    today = timezone.localdate()
+    pending = (
+        ConflictDeclaration.objects.filter(
+            application__municipality_id__in=municipalities,
+            ruling=ConflictRuling.PENDING,
+            source=ConflictSource.DECLARED,
+        )
+        .filter(Q(role__in=COUNCIL_ROLES) | Q(role=""))
+        .exclude(member=user)
+        .aggregate(n=Count("id"), one=Max("id"), since=Min("created_at"))
+    )
+    next_meetings: dict[int, Meeting] = {}
+    for meeting in (
+        Meeting.objects.filter(
+            body=Body.COUNCIL, round__municipality_id__in=municipalities, date__gte=today
+        )
+        .select_related("round__municipality")
+        .order_by("date", "id")
+    ):
+        next_meetings.setdefault(meeting.round.municipality_id, meeting)
+    readiness = []
+    for meeting in next_meetings.values():
+        overview = assessments_overview(meeting)
+        readiness.append(
+            Readiness(
+                meeting=meeting,
+                items=len(overview.rows),
+                all_sheets=sum(1 for row in overview.rows if row.counts["missing"] == 0),
+                quorate=sum(1 for row in overview.rows if row.quorum["met"]),
+            )
+        )
+    first = next(iter(next_meetings.values()), None)
+    many = (
+        Target("council:meeting_assessments", (first.pk,))
+        if first
+        else Target("council:manager_conflicts")
+    )
+    rulings = Item(
+        "rulings",
+        pending["n"],
+        one_or_many(
+            pending["one"], pending["n"], Target("council:conflict_rule", (pending["one"],)), many
+        ),
+        since=pending["since"],
+    )
+    return ChairHome(rulings=rulings, readiness=readiness)
+
+
+# --- the committee --------------------------------------------------------------------------
+
+
+@dataclass
+class CommitteeMeeting:
+    meeting: Meeting
+    items: int
+    to_decide: int
+    requested: Decimal
+    recommended: Decimal
+    granted_in_round: Decimal
+    # The chair records the decisions at the meeting (the bulk page); members read.
+    chairs: bool = False
+
+    @property
+    def pool(self) -> Decimal:
+        return self.meeting.round.pool_amount
+
+    @property
+    def left(self) -> Decimal:
+        return self.pool - self.granted_in_round
+
+
+def committee_home(user: Any) -> list[CommitteeMeeting] | None:
+    """The next committee meeting per municipality, with its agenda's totals against the
+    round's pool (3 queries: the meetings, the agendas' sums, the rounds' grants)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if r & set(COMMITTEE_ROLES)]
+    if not municipalities:
+        return None
+    today = timezone.localdate()
+    next_meetings: dict[int, Meeting] = {}
+    for meeting in (
+        Meeting.objects.filter(
+            body=Body.COMMITTEE, round__municipality_id__in=municipalities, date__gte=today
+        )
+        .select_related("round__municipality")
+        .order_by("date", "id")
+    ):
+        next_meetings.setdefault(meeting.round.municipality_id, meeting)
+    if not next_meetings:
+        return []
+    meetings = list(next_meetings.values())
+    sums = {
+        row["meeting_id"]: row
+        for row in AgendaItem.objects.filter(meeting__in=meetings)
+        .values("meeting_id")
+        .annotate(
+            items=Count("id"),
+            to_decide=Count("id", filter=Q(application__status=S.RECOMMENDED)),
+            requested=Sum("application__amount_requested"),
+            recommended=Sum("application__recommended_amount"),
+        )
+        .order_by()
+    }
+    granted = {
+        row["round_id"]: row["granted"]
+        for row in Application.objects.filter(
+            round_id__in={m.round_id for m in meetings}, status__in=StatusGroup.GRANTED
+        )
+        .values("round_id")
+        .annotate(granted=Sum("granted_amount"))
+        .order_by()
+    }
+    return [
+        CommitteeMeeting(
+            meeting=m,
+            items=sums.get(m.pk, {}).get("items", 0),
+            to_decide=sums.get(m.pk, {}).get("to_decide", 0),
+            requested=sums.get(m.pk, {}).get("requested") or ZERO,
+            recommended=sums.get(m.pk, {}).get("recommended") or ZERO,
+            granted_in_round=granted.get(m.round_id) or ZERO,
+            chairs=who.has_role(m.round.municipality_id, Role.COMMITTEE_CHAIR),
+        )
+        for m in meetings
+    ]
+
+
+# --- the auditor ----------------------------------------------------------------------------
+
+
+@dataclass
+class AuditorHome:
+    decisions: list[TransitionRecord]
+    trail_check: TrailCheck | None
+
+
+def auditor_home(user: Any) -> AuditorHome | None:
+    """The latest decisions in the user's municipalities and the last check of the whole
+    trail (2 queries)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if Role.AUDITOR in r]
+    if not municipalities:
+        return None
+    decisions = list(
+        TransitionRecord.objects.filter(
+            transition__in=DECISIONS, application__municipality_id__in=municipalities
+        )
+        .select_related("application__association")
+        .order_by("-created_at", "-id")[:RECENT_DECISIONS]
+    )
+    return AuditorHome(decisions=decisions, trail_check=TrailCheck.objects.filter(scope="").first())
+
+
+# --- the manager ----------------------------------------------------------------------------
+
+
+def manager_home(user: Any) -> Item | None:
+    """The case officers' declared ties awaiting the manager's ruling (fvl. § 6; 1 query)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if Role.MANAGER in r]
+    if not municipalities:
+        return None
+    pending = ConflictDeclaration.objects.filter(
+        application__municipality_id__in=municipalities,
+        role=Role.CASE_OFFICER,
+        source=ConflictSource.DECLARED,
+        ruling=ConflictRuling.PENDING,
+    ).aggregate(n=Count("id"), one=Max("id"), since=Min("created_at"))
+    return Item(
+        "officer_rulings",
+        pending["n"],
+        one_or_many(
+            pending["one"],
+            pending["n"],
+            Target("council:conflict_rule", (pending["one"],)),
+            Target("council:manager_conflicts"),
+        ),
+        since=pending["since"],
+    )

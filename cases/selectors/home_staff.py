@@ -1,0 +1,266 @@
+"""Reads for the case officer's home ("Mine opgaver"): the work per round, the pool as a
+gauge, applications per status and the median waiting time per open state.
+
+A fixed number of queries, as every home (see cases/selectors/home.py).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.utils import timezone
+
+from cases import roles
+from cases.models import (
+    AgendaItem,
+    Application,
+    ApplicationStatus,
+    Body,
+    GrantRound,
+    Hearing,
+    Meeting,
+    RepaymentClaim,
+    Role,
+    StatusGroup,
+)
+from cases.selectors.home import (
+    DECIDED,
+    ZERO,
+    Item,
+    Target,
+    entered_at,
+    last_transition,
+    one_or_many,
+)
+
+S = ApplicationStatus
+ROUNDS_SHOWN = 12  # the rounds with work, the latest first
+
+# --- the case officer -----------------------------------------------------------------------
+
+
+@dataclass
+class RoundWork:
+    round: GrantRound
+    items: list[Item]
+    requested: Decimal
+    recommended: Decimal
+    granted: Decimal
+
+    @property
+    def left(self) -> Decimal:
+        return self.round.pool_amount - self.granted
+
+
+@dataclass
+class OfficerHome:
+    rounds: list[RoundWork]
+    status_counts: dict[str, int]
+    median_days: dict[str, float]
+
+
+def officer_home(user: Any) -> OfficerHome | None:
+    """Per round of the municipalities the user is case officer in (7 queries, whatever
+    the cases): 1 the rounds with work; 2 their applications counted per round and kind
+    of work, with the amounts; 3 expired hearings; 4 overdue repayment claims; 5 the
+    coming meetings; 6 applications per status; 7 the time each open case entered its
+    state (for the median waiting time per state: a median is not portable SQL, so the
+    rows come back, two columns each, and Python takes the median)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if Role.CASE_OFFICER in r]
+    if not municipalities:
+        return None
+    now = timezone.now()
+    today = timezone.localdate()
+    active = ~Q(applications__status__in=(S.DRAFT, *StatusGroup.FINISHED))
+    rounds = list(
+        GrantRound.objects.filter(municipality_id__in=municipalities)
+        .annotate(active=Count("applications", filter=active))
+        .filter(Q(active__gt=0) | Q(deadline__gte=now))
+        .select_related("municipality")
+        .order_by("-deadline", "-id")[:ROUNDS_SHOWN]
+    )
+    if not rounds:
+        return OfficerHome(rounds=[], status_counts={}, median_days={})
+    round_ids = [r.pk for r in rounds]
+    council_agenda = AgendaItem.objects.filter(
+        application=OuterRef("pk"), meeting__body=Body.COUNCIL
+    )
+    committee_agenda = AgendaItem.objects.filter(
+        application=OuterRef("pk"), meeting__body=Body.COMMITTEE
+    )
+    submitted = Q(status=S.SUBMITTED)
+    fresh = submitted & ~Q(last="provide_info")
+    answered = submitted & Q(last="provide_info")
+    assigned = Q(case_officer=user) & ~Q(status__in=(S.DRAFT, *StatusGroup.FINISHED))
+    unplaced = Q(status=S.IN_COUNCIL_REVIEW, on_council=False) | Q(
+        status=S.RECOMMENDED, on_committee=False
+    )
+    review = Q(status=S.REPORT_SUBMITTED)
+    kinds = {"new": fresh, "answers": answered, "mine": assigned, "agenda": unplaced}
+    kinds["reports"] = review
+    aggregates: dict[str, Any] = {}
+    for key, condition in kinds.items():
+        aggregates[f"{key}_n"] = Count("id", filter=condition)
+        aggregates[f"{key}_one"] = Max("id", filter=condition)
+        aggregates[f"{key}_since"] = Min("entered", filter=condition)
+    per_round = {
+        row["round_id"]: row
+        for row in Application.objects.filter(round_id__in=round_ids)
+        .annotate(
+            entered=entered_at(),
+            last=last_transition(),
+            on_council=Exists(council_agenda),
+            on_committee=Exists(committee_agenda),
+        )
+        .values("round_id")
+        .annotate(
+            **aggregates,
+            requested=Sum("amount_requested", filter=Q(status__in=(*StatusGroup.OPEN, *DECIDED))),
+            recommended=Sum("recommended_amount", filter=Q(status=S.RECOMMENDED)),
+            granted=Sum("granted_amount", filter=Q(status__in=StatusGroup.GRANTED)),
+        )
+        .order_by()
+    }
+    expired = {
+        row["application__round_id"]: row
+        for row in Hearing.objects.filter(
+            application__round_id__in=round_ids, outcome="", deadline__lt=today
+        )
+        .values("application__round_id")
+        .annotate(n=Count("id"), one=Max("application_id"), since=Min("deadline"))
+        .order_by()
+    }
+    claims = {
+        row["application__round_id"]: row
+        for row in RepaymentClaim.objects.filter(
+            application__round_id__in=round_ids, paid_on__isnull=True, due_on__lt=today
+        )
+        .values("application__round_id")
+        .annotate(n=Count("id"), one=Max("application_id"), since=Min("due_on"))
+        .annotate(amount=Sum("amount"))
+        .order_by()
+    }
+    next_meeting: dict[int, Meeting] = {}
+    for meeting in Meeting.objects.filter(round_id__in=round_ids, date__gte=today).order_by(
+        "date", "id"
+    ):
+        next_meeting.setdefault(meeting.round_id, meeting)
+    status_counts = {
+        row["status"]: row["n"]
+        for row in Application.objects.filter(round_id__in=round_ids)
+        .exclude(status=S.DRAFT)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    waited: dict[str, list[float]] = defaultdict(list)
+    for status, entered in (
+        Application.objects.filter(round_id__in=round_ids, status__in=StatusGroup.OPEN)
+        .annotate(entered=entered_at())
+        .values_list("status", "entered")
+    ):
+        if entered is not None:
+            waited[status].append((now - entered).total_seconds() / 86400)
+    median_days = {status: statistics.median(days) for status, days in waited.items()}
+
+    result = []
+    for grant_round in rounds:
+        row = per_round.get(grant_round.pk, {})
+        inbox = Target("inbox:round_inbox", (grant_round.pk,))
+
+        def case(pk: int | None) -> Target:
+            return Target("applications:application_detail", (pk,))
+
+        def filtered(status: str, r: GrantRound = grant_round) -> Target:
+            return Target("inbox:round_inbox", (r.pk,), f"status={status}")
+
+        items = [
+            Item(
+                key,
+                row.get(f"{key}_n", 0),
+                one_or_many(
+                    row.get(f"{key}_one"), row.get(f"{key}_n", 0), case(row.get(f"{key}_one")), many
+                ),
+                since=row.get(f"{key}_since"),
+            )
+            for key, many in (
+                ("new", filtered(S.SUBMITTED)),
+                ("answers", filtered(S.SUBMITTED)),
+                ("mine", inbox),
+            )
+        ]
+        meeting = next_meeting.get(grant_round.pk)
+        items.append(
+            Item(
+                "agenda",
+                row.get("agenda_n", 0),
+                Target("meetings:meeting_detail", (meeting.pk,))
+                if meeting
+                else Target("meetings:meeting_list", (grant_round.pk,)),
+                since=row.get("agenda_since"),
+                deadline=meeting.date if meeting else None,
+            )
+        )
+        items.append(
+            Item(
+                "reports",
+                row.get("reports_n", 0),
+                one_or_many(
+                    row.get("reports_one"),
+                    row.get("reports_n", 0),
+                    Target("after_grant:report_approve", (row.get("reports_one"),)),
+                    filtered(S.REPORT_SUBMITTED),
+                ),
+                since=row.get("reports_since"),
+            )
+        )
+        hearing = expired.get(grant_round.pk, {})
+        items.append(
+            Item(
+                "hearings_expired",
+                hearing.get("n", 0),
+                one_or_many(
+                    hearing.get("one"),
+                    hearing.get("n", 0),
+                    case(hearing.get("one")),
+                    filtered(S.IN_HEARING),
+                ),
+                since=hearing.get("since"),
+                overdue=hearing.get("n", 0),
+            )
+        )
+        claim = claims.get(grant_round.pk, {})
+        items.append(
+            Item(
+                "claims_overdue",
+                claim.get("n", 0),
+                one_or_many(claim.get("one"), claim.get("n", 0), case(claim.get("one")), inbox),
+                since=claim.get("since"),
+                overdue=claim.get("n", 0),
+                amount=claim.get("amount"),
+            )
+        )
+        result.append(
+            RoundWork(
+                round=grant_round,
+                items=items,
+                requested=row.get("requested") or ZERO,
+                recommended=row.get("recommended") or ZERO,
+                granted=row.get("granted") or ZERO,
+            )
+        )
+    return OfficerHome(rounds=result, status_counts=status_counts, median_days=median_days)
