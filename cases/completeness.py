@@ -126,7 +126,9 @@ REQUIREMENTS: tuple[Requirement, ...] = (
     Requirement("volunteers", _volunteers),
     Requirement(BUDGET_LINES, _budget),
     Requirement(
-        ATTACHMENTS, _attachments, applies=lambda grant_round: bool(grant_round.required_attachments)
+        ATTACHMENTS,
+        _attachments,
+        applies=lambda grant_round: bool(grant_round.required_attachments),
     ),
     Requirement("declaration_correct", _declaration),
     Requirement("child_certificates_obtained", _child_certificates, when="works_with_children"),
