@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from cases import access
-from cases.completeness import BUDGET_LINES, missing, required_fields
+from cases.completeness import ATTACHMENTS, BUDGET_LINES, missing, required_fields
 from cases.documents import receipts
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus
@@ -125,7 +125,10 @@ def _context(
         "formset": formset,
         "budget_required": BUDGET_LINES in required,
         "attachment_form": attachment_form or AttachmentForm(),
-        "attachments": application.attachments.all() if step.uploads else [],
+        # A refused upload from any step shows the upload again, with its error.
+        "uploads": step.uploads or attachment_form is not None,
+        "attachments_required": ATTACHMENTS in required,
+        "attachments": application.attachments.all(),
         "required_kinds": application.round.required_attachments or [],
         "grant_round": load_round_texts(application.round, "focus_areas"),
     }
