@@ -6,6 +6,7 @@ the whole form once by keyboard alone."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,16 @@ from .test_accessibility import violations
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PURPOSE = "Hjælp til lektier og et fællesskab efter skole"
+
+
+@pytest.fixture
+def da_page(browser: Any) -> Iterator[Any]:
+    """A page of a browser that asks for Danish, as the association's would."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="da-DK")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
 
 
 def serious(page: Any) -> list[str]:
@@ -125,11 +136,13 @@ def test_the_association_applies_in_steps_and_gets_the_receipt(
 
 
 def test_typed_text_survives_a_refused_upload_and_the_autosave_says_when(
-    demo_server: str, page: Any
+    demo_server: str, da_page: Any
 ) -> None:
+    page = da_page
     login(page, demo_server, "applicant_a")
     new_draft(page, demo_server, "Autosave i browseren")
-    page.goto(page.url.replace("/association/", "/activity/"))
+    case_url = page.url.split("/edit/")[0]
+    page.goto(case_url + "/edit/activity/")
     page.fill("#id_purpose", "Skrevet og gemt af sig selv")
     page.wait_for_selector("#autosave-status:has-text('Gemt kl.')", timeout=10000)
     assert re.search(r"Gemt kl\. \d{2}\.\d{2}", page.inner_text("#autosave-status"))
@@ -137,7 +150,7 @@ def test_typed_text_survives_a_refused_upload_and_the_autosave_says_when(
     page.reload()
     assert page.input_value("#id_purpose") == "Skrevet og gemt af sig selv"
 
-    page.goto(page.url.replace("/activity/", "/attachments/"))
+    page.goto(case_url + "/edit/attachments/")
     page.set_input_files(
         "#id_file",
         files=[{"name": "virus.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90"}],
@@ -145,14 +158,15 @@ def test_typed_text_survives_a_refused_upload_and_the_autosave_says_when(
     page.click("#upload-button")
     page.wait_for_selector("#id_file-error")
     assert serious(page) == []  # the error state too
-    page.goto(page.url.split("/edit/")[0] + "/edit/activity/")
+    page.goto(case_url + "/edit/activity/")
     assert page.input_value("#id_purpose") == "Skrevet og gemt af sig selv"
 
 
-def test_the_whole_form_by_keyboard_alone(demo_server: str, page: Any) -> None:
+def test_the_whole_form_by_keyboard_alone(demo_server: str, da_page: Any) -> None:
     """Tab, Space, Enter (and the arrow keys of a select) only: every step's fields are
     reached and filled; the file chosen in the dialog the keyboard opened is the one thing
     the test harness sets."""
+    page = da_page
     login(page, demo_server, "applicant_a")
     new_draft(page, demo_server, "Med tastaturet")
     keyboard = page.keyboard
