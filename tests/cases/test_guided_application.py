@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,6 +26,7 @@ from web.applications.forms import ApplicationForm
 from workflows import engine
 
 from ..factories import PDF_BYTES
+from ..workflows.support import paper_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -541,3 +542,24 @@ def test_after_submitting_withdrawing_is_not_the_main_action(
     assert withdraw and "button-primary" not in withdraw[1]
     assert "pf-button-danger" in withdraw[1]
     assert 'id="receipt-link"' in html
+
+
+def test_a_case_officer_types_in_a_paper_application_in_steps_and_submits_it(
+    world: SimpleNamespace, as_user: Any
+) -> None:
+    paper = paper_draft(world, received_at=timezone.now() - timedelta(days=1))
+    client = as_user(world.carl)
+    response = client.post(
+        step_url(paper, "activity"), {**activity(paper, purpose="Fra papirskemaet"), "next": ""}
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("applications:draft_review", args=[paper.pk]),
+        {"seen_status": "draft", "seen_version": Application.objects.get(pk=paper.pk).version},
+    )
+    assert response["Location"] == reverse("applications:application_receipt", args=[paper.pk])
+    paper.refresh_from_db()
+    assert (paper.status, paper.purpose) == ("submitted", "Fra papirskemaet")
+    html = client.get(response["Location"]).content.decode()
+    received = timezone.localtime(paper.received_at)
+    assert paper.case_number in html and f"{received:%H:%M}" in html
