@@ -18,7 +18,7 @@ def test_applicant_submits_and_case_officer_accepts(demo_server: str, page: Any)
     login(page, demo_server, "applicant_a")
     # The guided application, step by step to the receipt (test_guided_application.py).
     case_number = apply_in_steps(page, demo_server, "Lektiecafé i Musicon")
-    page.click("main a:has-text('Gå til sagen')")
+    page.click("#go-to-case")
     assert page.get_attribute("#status", "data-status") == "submitted"
     logout(page)
 

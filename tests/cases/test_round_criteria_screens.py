@@ -90,7 +90,9 @@ def test_the_draft_page_shows_the_rounds_texts(
     world: SimpleNamespace, draft: Any, as_user: Any
 ) -> None:
     write_texts(world.round)
-    response = as_user(world.anna).get(reverse("applications:draft_step", args=[draft.pk, "activity"]))
+    response = as_user(world.anna).get(
+        reverse("applications:draft_step", args=[draft.pk, "activity"])
+    )
     assert response.status_code == 200
     texts = section(response.content.decode(), str(world.round.pk))
     assert "Puljen støtter fællesskaber" in texts

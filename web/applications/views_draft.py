@@ -214,7 +214,13 @@ def draft_autosave(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     current = _step_or_404(step)
     form, formset = _forms(application, current, request.POST)
     form.is_valid()
-    not_saved = [(form.fields[name].label, errors) for name, errors in form.errors.items()]
+    not_saved: list[tuple[Any, list[str]]] = [
+        (
+            form.fields[name].label if name in form.fields else _("The draft"),
+            [str(e) for e in errors],
+        )
+        for name, errors in form.errors.items()
+    ]
     if formset is not None and not formset.is_valid():
         not_saved.append((_("Budget lines"), [_("Complete or correct the budget lines.")]))
     try:
