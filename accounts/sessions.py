@@ -56,6 +56,27 @@ def end_all_sessions(user_id: int) -> int:
     return len(keys)
 
 
+def _resolution() -> int:
+    """How often the idle stamp is rewritten: once a minute, or more often under a short
+    idle limit (a tenth of it), so that activity always counts well before the limit."""
+    return max(1, min(SEEN_RESOLUTION_SECONDS, settings.PULJEFLOW_SESSION_IDLE_SECONDS // 10))
+
+
+def touch(session: SessionBase) -> None:
+    """Count this moment as activity ("Stay logged in"): the idle limit starts again."""
+    session[SEEN_AT] = int(now())
+
+
+def seconds_left(session: SessionBase) -> int:
+    """Seconds until this session ends if nothing happens: the idle limit counted from the
+    last stamp, or the absolute limit if that comes first. The page's warning (static/js/
+    session.js) counts down from this, so it warns before the server ends the session."""
+    moment = int(now())  # whole seconds, as the stamps are
+    idle_left = settings.PULJEFLOW_SESSION_IDLE_SECONDS - (moment - session.get(SEEN_AT, moment))
+    max_left = settings.PULJEFLOW_SESSION_MAX_SECONDS - (moment - session.get(LOGIN_AT, moment))
+    return max(0, int(min(idle_left, max_left)))
+
+
 def expired(session: SessionBase) -> bool:
     """Has this session passed its idle or absolute limit? Refreshes the idle stamp."""
     moment = now()
@@ -70,6 +91,6 @@ def expired(session: SessionBase) -> bool:
         return True
     if moment - seen_at > settings.PULJEFLOW_SESSION_IDLE_SECONDS:
         return True
-    if moment - seen_at >= SEEN_RESOLUTION_SECONDS:
+    if moment - seen_at >= _resolution():
         session[SEEN_AT] = int(moment)
     return False

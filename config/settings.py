@@ -176,7 +176,7 @@ LANGUAGE_CODE = "da"
 LANGUAGES = [("da", _("Danish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
-USE_I18N = True
+FORMAT_MODULE_PATH = ["config.formats"]  # "3. januar 2027 kl. 14.32" (USE_I18N: default)
 USE_TZ = True
 
 # --- Static and uploaded files -----------------------------------------------------------

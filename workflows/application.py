@@ -75,7 +75,8 @@ from workflows.votes import VoteInput, vote_payload
 
 
 def _when(value: Any) -> str:
-    return formats.date_format(timezone.localtime(value), "j. F Y H:i")
+    # The format is a text to translate: Danish writes "25. oktober 2026 kl. 02.30".
+    return formats.date_format(timezone.localtime(value), _("j. F Y H:i"))
 
 
 # --- conditions: (flow) -> State.CONDITION, evaluated with the row locked ----------------

@@ -47,11 +47,11 @@ class Series:
 
 
 def amount_short(value: Number) -> str:
-    """kr. 12.500 — whole kroner are enough in a chart; the table has the øre."""
+    """12.500 kr. — whole kroner are enough in a chart; the table has the øre."""
     amount = number_format(
         Decimal(value).quantize(Decimal("1")), 0, use_l10n=True, force_grouping=True
     )
-    return f"{_('DKK')} {amount}"
+    return _("DKK %(amount)s") % {"amount": amount}  # in the language's order, as money()
 
 
 def count_short(value: Number) -> str:

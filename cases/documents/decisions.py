@@ -132,13 +132,13 @@ def totals(rows: list[Row]) -> dict[str, Decimal]:
     }
 
 
-def csv_lines(rows: list[Row]) -> Iterator[str]:
+def csv_lines(rows: list[Row], dialect: cells.Dialect = cells.DANISH_EXCEL) -> Iterator[str]:
     """The decision list as CSV, line by line (for a streaming response)."""
-    return cells.csv_lines([headers(), *(row.cells() for row in rows)])
+    return cells.csv_lines([headers(), *(row.cells() for row in rows)], dialect=dialect)
 
 
-def as_csv(rows: list[Row]) -> str:
-    return "".join(csv_lines(rows))
+def as_csv(rows: list[Row], dialect: cells.Dialect = cells.DANISH_EXCEL) -> str:
+    return "".join(csv_lines(rows, dialect))
 
 
 def write_xlsx(rows: list[Row], title: str, target: Any) -> None:

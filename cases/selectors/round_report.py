@@ -345,15 +345,8 @@ def csv_columns() -> list[tuple[str, str]]:
     ]
 
 
-def decimal_comma(value: Any) -> str:
-    """12500.5 → "12500,50": what Danish Excel reads as a number (no thousands separator)."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
-    return str(value)
-
-
-def as_csv(report: RoundReport) -> str:
-    """One row per focus area, per target group, and the total; semicolons, UTF-8 with BOM."""
+def as_csv(report: RoundReport, dialect: cells.Dialect = cells.DANISH_EXCEL) -> str:
+    """One row per focus area, per target group, and the total; for Danish Excel unless asked."""
     columns = csv_columns()
 
     def line(kind: str, row: Row) -> list[Any]:
@@ -366,5 +359,5 @@ def as_csv(report: RoundReport) -> str:
             *(line(_("Target group"), row) for row in report.by_target_group),
             line(_("Total"), Row(report.grant_round.name, report.total)),
         ],
-        number=decimal_comma,
+        dialect=dialect,
     )

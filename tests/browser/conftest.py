@@ -7,6 +7,7 @@ sync API is alive, Django's ORM in that process refuses to run (SynchronousOnlyO
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -33,13 +34,21 @@ def _free_port() -> int:
 @pytest.fixture(scope="package")
 def demo_server(tmp_path_factory: Any) -> Iterator[str]:
     """migrate, seed_demo, collectstatic, runserver — on a fresh SQLite file, as `make run` does."""
-    var = tmp_path_factory.mktemp("var")
+    with serve_demo(tmp_path_factory.mktemp("var")) as base:
+        yield base
+
+
+@contextlib.contextmanager
+def serve_demo(var: Path, **settings_env: str) -> Iterator[str]:
+    """The demo server, with environment settings of its own (e.g. a short session limit:
+    tests/browser/test_session.py)."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
     }
     env.update(PULJEFLOW_VAR_DIR=str(var), DJANGO_DEBUG="0", PULJEFLOW_FAST_PASSWORDS="1")
+    env.update(settings_env)
     manage = [sys.executable, str(ROOT / "manage.py")]
     for command in (
         ["migrate", "--no-input"],

@@ -50,3 +50,24 @@ def test_on_a_1366_screen_the_header_is_one_line_without_the_button(
     )
     assert max(tops) - min(tops) < 20, tops  # every item on one line
     page.context.close()
+
+
+def test_on_a_1366_screen_the_chairs_overview_shows_every_column(
+    demo_server: str, browser: Any
+) -> None:
+    """The widest table of the council: nothing to scroll for, the action column in view."""
+    page = _page(browser, 1366, 900)
+    login(page, demo_server, "council_chair")
+    page.goto(demo_server + "/meetings/1/assessments/")  # the demo's council meeting
+
+    region = page.evaluate(
+        "(() => { const r = document.querySelector('#assessments').parentElement;"
+        " return [r.scrollWidth, r.clientWidth]; })()"
+    )
+    assert region[0] <= region[1], region  # the table fits its region: no column cut off
+    headers = page.evaluate(
+        "[...document.querySelectorAll('#assessments thead th')].map(th => th.textContent.trim())"
+    )
+    assert headers[:2] == ["Punkt", "Indstilling"]
+    assert violations(page) == []
+    page.context.close()

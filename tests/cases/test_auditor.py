@@ -48,6 +48,7 @@ OWN = {
     "accounts:logout",
     "accounts:otp_setup",  # the auditor's own second factor
     "accounts:otp_verify",
+    "accounts:session_stay",  # "Stay logged in": the auditor's own session
 }
 
 
@@ -141,6 +142,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
     meetings = [{"pk": m.pk} for m in scene.meetings]
     table: dict[str, list[dict[str, Any]]] = {
         "applications:home": [{}],
+        "accounts:session_stay": [{}],
         "applications:my_applications": [{}],
         "applications:application_new": [{}],
         "applications:association_new": [{}],

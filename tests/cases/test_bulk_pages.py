@@ -24,7 +24,6 @@ from cases.trail.models import TransitionRecord
 from notifications.models import Notification
 from tests.conftest import NO_HEARING, on_agenda
 from tests.factories import ApplicationFactory
-from web.bulk.forms import normalise_amount
 from workflows import bulk, engine
 
 pytestmark = pytest.mark.django_db
@@ -485,18 +484,6 @@ def test_frida_conflicted_on_an_item_cannot_decide_it_even_by_a_forged_post(
     # Issue 16: the refusal says she is disqualified and another chair must act.
     assert "disqualified" in " ".join(response.context["failed"][0].non_field_errors())
     assert Application.objects.filter(status="granted").count() == 0
-
-
-def test_danish_and_plain_amounts_are_both_read() -> None:
-    with override("da"):
-        assert normalise_amount("12.500,50") == "12500.50"
-        assert normalise_amount("12500.50") == "12500.50"
-        assert normalise_amount("12 500,5") == "12500.5"
-        assert normalise_amount("12.500") == "12500"
-        assert normalise_amount("1.234.567") == "1234567"
-    with override("en"):
-        assert normalise_amount("12,500.50") == "12500.50"
-        assert normalise_amount("12500,50") == "12500.50"
 
 
 def test_an_unreadable_amount_is_an_error_next_to_the_field(

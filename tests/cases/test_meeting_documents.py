@@ -160,7 +160,7 @@ def test_the_council_agenda_lists_each_item_with_its_facts_and_the_conflicts_kno
     first = text.index(f"Punkt 1: sag {annas.case_number}")
     second = text.index(f"Punkt 2: sag {bos.case_number}")
     item_1, item_2 = text[first:second], text[second:]
-    for expected in ("Lektiecaféen", "Lektiecafé for børn", "Ensomhed", "kr. 25.000,00"):
+    for expected in ("Lektiecaféen", "Lektiecafé for børn", "Ensomhed", "25.000,00 kr."):
         assert expected in item_1
     assert "Opfylder kriterierne" in item_1  # the screening note
     # dorte sits on Lektiecaféen's board: she must leave item 1, not item 2.
@@ -170,9 +170,9 @@ def test_the_council_agenda_lists_each_item_with_its_facts_and_the_conflicts_kno
     assert "Dorte" not in item_2
     # The council agenda carries no recommendation yet; the totals: 2 × 25,000 against the pool.
     assert "Frivillighedsrådets indstilling" not in text
-    assert "Ansøgt på denne dagsorden kr. 50.000,00" in text
-    assert "Puljen kr. 325.000,00" in text
-    assert "Tilbage i puljen kr. 325.000,00" in text
+    assert "Ansøgt på denne dagsorden 50.000,00 kr." in text
+    assert "Puljen 325.000,00 kr." in text
+    assert "Tilbage i puljen 325.000,00 kr." in text
 
 
 def test_the_committee_agenda_shows_the_councils_recommendation_and_the_totals(
@@ -191,11 +191,11 @@ def test_the_committee_agenda_shows_the_councils_recommendation_and_the_totals(
     assert council_meeting.annas.case_number in text
     assert council_meeting.bos.case_number not in text  # not recommended: not on this agenda
     assert already.case_number not in text
-    assert "Frivillighedsrådets indstilling Delvis støtte: kr. 15.000,00" in text
+    assert "Frivillighedsrådets indstilling Delvis støtte: 15.000,00 kr." in text
     assert "Puljen er søgt mange gange over" in text
-    assert "Indstillet af Frivillighedsrådet på denne dagsorden kr. 15.000,00" in text
-    assert "Allerede bevilget i puljen kr. 100.000,00" in text
-    assert "Tilbage i puljen kr. 225.000,00" in text
+    assert "Indstillet af Frivillighedsrådet på denne dagsorden 15.000,00 kr." in text
+    assert "Allerede bevilget i puljen 100.000,00 kr." in text
+    assert "Tilbage i puljen 225.000,00 kr." in text
 
 
 def test_the_agenda_is_in_english_for_a_user_who_chose_english(
@@ -248,7 +248,7 @@ def test_the_council_minutes_record_presence_recusal_rulings_assessments_and_rec
     # dorte's recusal on anna's application (board tie), and only there.
     assert "Dorte var inhabil og forlod mødet under behandlingen af punktet." in item_1
     assert "forlod mødet" not in item_2
-    assert "Indstilling: Delvis støtte, kr. 15.000,00." in item_1
+    assert "Indstilling: Delvis støtte, 15.000,00 kr." in item_1
     assert "Begrundelse: Puljen er søgt mange gange over" in item_1
     assert "Registreret af Erik (erik)" in item_1
     assert "Individuelle vurderinger: Delvis støtte: 1." in item_1
@@ -258,7 +258,7 @@ def test_the_council_minutes_record_presence_recusal_rulings_assessments_and_rec
     assert "Individuelle vurderinger: Fuld støtte: 1; Afslag: 1." in item_2
     assert "Ikke behandlet på dette møde (status: Til behandling i Frivillighedsrådet)." in item_2
     assert "1 af 2 punkter behandlet." in text
-    assert "Indstillet på dette møde kr. 15.000,00" in text
+    assert "Indstillet på dette møde 15.000,00 kr." in text
 
 
 def test_a_declared_tie_awaiting_a_ruling_counts_as_a_conflict_in_the_minutes(
@@ -287,12 +287,12 @@ def test_the_committee_minutes_record_decisions_send_backs_and_overruns(
 
     item_1 = text[text.index(f"sag {committee_meeting.annas.case_number}") : text.index("Punkt 2")]
     item_2 = text[text.index(f"sag {committee_meeting.bos.case_number}") :]
-    assert "Afgørelse: Fuld bevilling, kr. 15.000,00." not in item_1  # 15,000 of 25,000
-    assert "Afgørelse: Delvis bevilling, kr. 15.000,00." in item_1
+    assert "Afgørelse: Fuld bevilling, 15.000,00 kr." not in item_1  # 15,000 of 25,000
+    assert "Afgørelse: Delvis bevilling, 15.000,00 kr." in item_1
     assert "Begrundelse: Som indstillet af Frivillighedsrådet" in item_1
     assert "Sendt tilbage til Frivillighedsrådet" in item_2
     assert "Rådet bør se på budgettet igen" in item_2
-    assert "Bevilget på dette møde kr. 15.000,00" in text
+    assert "Bevilget på dette møde 15.000,00 kr." in text
     # The council's minutes do not carry the committee's decision, nor its send-back.
     council = page_text(
         client.get(reverse("meetings:meeting_minutes", args=[committee_meeting.council.pk]))
@@ -328,10 +328,10 @@ def test_an_overrun_confirmed_by_the_chair_is_in_the_minutes_with_its_reasons(
         as_user(world.carl).get(reverse("meetings:meeting_minutes", args=[committee.pk]))
     )
 
-    assert "Afgørelse: Fuld bevilling, kr. 25.000,00." in text
+    assert "Afgørelse: Fuld bevilling, 25.000,00 kr." in text
     assert (
         "Formanden bekræftede at overskride puljen: bevillingerne i puljen kom op på "
-        "kr. 25.000,00 mod en pulje på kr. 10.000,00. Begrundelse: Særlig indsats i vinter"
+        "25.000,00 kr. mod en pulje på 10.000,00 kr. Begrundelse: Særlig indsats i vinter"
     ) in text
 
 
@@ -387,7 +387,7 @@ def test_the_agenda_pdf_is_an_a4_attachment_naming_the_case_and_the_conflict(
     assert council_meeting.annas.case_number in text
     assert "Dagsorden" in text and "Frivillighedsrådet" in text
     assert "inhabil" in text
-    assert "kr. 25.000,00" in text
+    assert "25.000,00 kr." in text
     assert re.search(r"Page size:.*\(A4\)", pdf_text(response.content, tmp_path, tool="pdfinfo"))
 
 
@@ -412,7 +412,7 @@ def test_the_minutes_pdf_carries_the_recusal_and_the_decisions_with_reasons(
     assert "Dorte var inhabil og forlod mødet under behandlingen af punktet." in council_text
     assert "Puljen er søgt mange gange over" in council_text
     committee_text = squeeze(pdf_text(committee.content, tmp_path))
-    assert "Delvis bevilling, kr. 15.000,00" in committee_text
+    assert "Delvis bevilling, 15.000,00 kr." in committee_text
     assert "Som indstillet af Frivillighedsrådet" in committee_text
 
 

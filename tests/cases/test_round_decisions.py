@@ -56,7 +56,7 @@ def test_csv_and_xlsx_load(world: SimpleNamespace, as_user: Any) -> None:
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(body), delimiter=";"))
     assert rows[0][0] in ("Sagsnr.", "Case no.") and len(rows) == 3
-    assert rows[1][7] == "20000.00"
+    assert rows[1][7] == "20000,00"  # as Danish Excel reads a number
     response = _get(client, world, format="xlsx")
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     assert sheet.cell(row=3, column=8).value == 20000.0

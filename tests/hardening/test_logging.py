@@ -82,6 +82,7 @@ def test_the_error_page_shows_the_id_in_the_persons_language(
     page = response.content.decode()
     assert words in page
     assert f"<code>{response['X-Request-ID']}</code>" in page
+    assert '<a href="/">' in page  # a way back
     assert "RuntimeError" not in page  # no internals for the person
 
 

@@ -177,7 +177,7 @@ def test_a_partial_grant_letter_gives_amounts_reasons_criteria_and_guidance(
 
     letter = letter_of(granted, DocumentKind.PARTIAL_GRANT)
     text = pdf_text(letter.html, tmp_path)
-    assert "kr. 20.000,00" in text and "kr. 25.000,00" in text and "imødekommes delvist" in text
+    assert "20.000,00 kr." in text and "25.000,00 kr." in text and "imødekommes delvist" in text
     assert "Som indstillet" in text
     assert f"1. {CRITERIA[0]}" in text
     assert world.roskilde.complaint_guidance in text
@@ -269,7 +269,7 @@ def test_a_repayment_claim_letter_says_how_much_by_when_to_which_account_with_wh
     assert (payload["letter"], payload["payment_reference"]) == (letter.pk, claim.payment_reference)
     text = pdf_text(letter.html, tmp_path)
     assert "Krav om tilbagebetaling af ubrugt tilskud" in text
-    assert "kræve kr. 5.000,00 tilbagebetalt" in text
+    assert "kræve 5.000,00 kr. tilbagebetalt" in text
     assert "Aktiviteten blev afkortet." not in text  # the approval's note is internal
     assert "30. juni 2027" in text
     assert "Roskilde Kommune, Økonomi" in text

@@ -109,7 +109,7 @@ def test_the_header_shows_the_unread_count_with_an_accessible_label(
 def test_anonymous_visitors_get_no_count_and_are_sent_to_log_in(client: Client, db: Any) -> None:
     response = client.get(reverse("notifications:notification_list"))
     assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
-    assert "Notifikationer" not in client.get(reverse("accounts:login")).content.decode()
+    assert "Meddelelser" not in client.get(reverse("accounts:login")).content.decode()
 
 
 def grow(world: SimpleNamespace, application: Application, n: int) -> None:
@@ -189,7 +189,7 @@ def test_mark_all_read_is_a_post_and_leaves_others_alone(
     assert Notification.objects.filter(read_at__isnull=True).count() == 3
 
     response = client.post(url, follow=True)
-    assert "2 notifikationer markeret som læst." in response.content.decode()
+    assert "2 meddelelser markeret som læst." in response.content.decode()
     assert list(
         Notification.objects.filter(read_at__isnull=True).values_list(
             "recipient__username", flat=True

@@ -82,7 +82,7 @@ def test_a_draft_is_reminded_seven_days_and_one_day_before_the_deadline_once_eac
     assert run(deadline - timedelta(days=6))["deadline_approaching"] == 0
     assert sent(Kind.DEADLINE_APPROACHING) == [("anna", case)]
     text = body(Kind.DEADLINE_APPROACHING, "anna")
-    assert "1. marts 2027 12:00" in text and "er stadig en kladde" in text
+    assert "1. marts 2027 kl. 12.00" in text and "er stadig en kladde" in text
 
     assert run(deadline - timedelta(days=1))["deadline_approaching"] == 1
     assert run(deadline - timedelta(hours=1))["deadline_approaching"] == 0
@@ -341,7 +341,7 @@ def test_the_report_is_reminded_30_days_before_then_weekly_overdue_escalating_to
     assert sent(Kind.REPORT_OVERDUE) == [("anna", case)]
     assert sent(Kind.REPORT_OVERDUE_STAFF) == [("carl", case)]
     staff = Notification.objects.get(kind=Kind.REPORT_OVERDUE_STAFF)
-    assert staff.subject == f"Ansøgning {case}: redegørelsen er 1 uge forsinket"
+    assert staff.subject == f"Ansøgning {case}: afrapporteringen er 1 uge forsinket"
 
     assert run(at(2027, 6, 15, 8, 0))["report_overdue"] == 1  # the next week
     assert sent(Kind.REPORT_OVERDUE) == [("anna", case)] * 2
@@ -398,7 +398,7 @@ def test_the_digest_lists_each_municipalitys_waiting_applications_to_each_of_its
     carls = body(Kind.WAITING_DIGEST, "carl")
     with override("da"):
         submitted_label = str(ApplicationStatus.SUBMITTED.label)
-    assert f"{waiting.case_number} “Lektiecafé for børn”: {submitted_label} siden" in carls
+    assert f"{waiting.case_number} »Lektiecafé for børn«: {submitted_label} siden" in carls
     assert recent.case_number not in carls and other.case_number not in carls
     sofies = body(Kind.WAITING_DIGEST, "sofie")
     assert waiting.case_number in sofies and recent.case_number not in sofies
@@ -594,4 +594,4 @@ def test_meeting_and_digest_messages_are_translated_and_signed_by_the_municipali
     assert da[0] != en[0] and da[1] != en[1]
     assert da[1].startswith("Kære Carl\n") and en[1].startswith("Dear Carl,\n")
     assert "Sendt fra Puljeflow på vegne af Roskilde Kommune." in da[1]
-    assert "Notifikationer → Indstillinger for notifikationer" in da[1]
+    assert "Meddelelser → Indstillinger for meddelelser" in da[1]

@@ -78,7 +78,7 @@ def test_a_grant_in_full_needs_no_complaint_guidance(
     world: SimpleNamespace, submitted: Application
 ) -> None:
     _, text, html = rendered(submitted, Kind.DECISION, "en", amount=Decimal("25000"), reasons="")
-    assert "has granted Lektiecaféen 25,000.00 DKK" in text
+    assert "has granted Lektiecaféen DKK 25,000.00" in text
     assert "How to complain" not in text + html
     assert "Reasons:" not in text
 

@@ -430,6 +430,14 @@ MATRIX: dict[str, Entry] = {
     ),
     "accounts:otp_setup": Entry("none", SIGNED_IN_ONLY),
     "accounts:otp_verify": Entry("none", SIGNED_IN_ONLY),
+    # "Stay logged in" (issue 17): POST only, for GET 405 signed in or not; an ended or
+    # absent session gets 401 with a sentence for the page (counted as "login").
+    "accounts:session_stay": Entry(
+        "none",
+        lambda role, target, method: (
+            (LOGIN if role == ANONYMOUS else ALLOW) if method == "POST" else NOT_ALLOWED
+        ),
+    ),
     "applications:flow_chart": Entry("none", SIGNED_IN_ONLY),
     "applications:my_applications": Entry("none", SIGNED_IN_ONLY),
     "notifications:notification_list": Entry("none", SIGNED_IN_ONLY),

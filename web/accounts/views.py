@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
-from accounts import enrolment, two_factor
+from accounts import enrolment, sessions, two_factor
 from accounts.refusals import log_event
 from accounts.signals import TWO_FACTOR_REQUIRED
 from web.accounts.forms import CodeForm, EnrolmentForm, LoginForm
@@ -51,6 +51,20 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     """POST only (Django's own rule since 5.0); flushes the session."""
+
+
+@never_cache
+@require_http_methods(["POST"])
+def session_stay(request: HttpRequest) -> JsonResponse:
+    """ "Stay logged in" on the warning before the idle limit (static/js/session.js): counts
+    as activity and says how long the session now has. A session that has already ended
+    (the middleware logged it out on this very request) gets 401 and a sentence to show."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"detail": _("Your session has ended. Log in again to go on.")}, status=401
+        )
+    sessions.touch(request.session)
+    return JsonResponse({"remaining": sessions.seconds_left(request.session)})
 
 
 def _verified(request: HttpRequest) -> bool:

@@ -9,12 +9,12 @@ from typing import Any
 from django import forms
 from django.core.validators import MinValueValidator
 from django.utils import timezone
-from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import limits, upload_quota
 from cases.completeness import conditional_fields, required_fields
+from cases.formatting import AmountError, parse_amount
 from cases.models import (
     Application,
     Association,
@@ -38,38 +38,23 @@ MONEY_FIELD: dict[str, Any] = {
 }
 
 
-def normalise_amount(text: str) -> str:
-    """'12.500,50' and '12500.50' (and '12 500,50') -> '12500.50' in Danish; the mirror in English.
-
-    Django's localized DecimalField refuses '12.500,50' unless thousand separators are
-    switched on for the whole site. The rule is Django's own (``sanitize_separators``):
-    a single thousand separator not followed by exactly three digits was meant as the
-    decimal point. static/js/bulk.js parses the same way.
-    """
-    decimal_sep = str(get_format("DECIMAL_SEPARATOR"))
-    thousand_sep = str(get_format("THOUSAND_SEPARATOR"))
-    value = "".join(text.split()).replace("\u00a0", "")
-    if decimal_sep in value:
-        whole, fraction = value.rsplit(decimal_sep, 1)
-        if thousand_sep in fraction:
-            return value  # '12,50.5' in Danish: leave it for DecimalField to refuse
-        return whole.replace(thousand_sep, "") + "." + fraction
-    parts = value.split(thousand_sep)
-    if len(parts) == 2 and len(parts[1]) != 3:
-        return parts[0] + "." + parts[1]
-    return "".join(parts)
-
-
 class AmountField(forms.DecimalField):
-    """Every money input: Danish and plain notation alike, shown in the user's notation."""
+    """Every money input on a screen: the user's notation ("12.500,50" in Danish), read by
+    ``cases.formatting.parse_amount``; what it cannot read is refused with the expected form
+    ("Skriv beløbet som 12.500,50."), never guessed."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**{**MONEY_FIELD, "widget": forms.TextInput, **kwargs})
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
-        if isinstance(value, str):
-            value = normalise_amount(value)
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(str(value))
+        except AmountError as error:
+            raise forms.ValidationError(str(error), code="invalid") from None
 
     def widget_attrs(self, widget: forms.Widget) -> dict[str, Any]:
         # A text input: type=number would refuse "12.500,50" in the browser.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import access, roles
-from cases.documents import decisions, exports
+from cases.documents import cells, decisions, exports
 from cases.documents.letters import letter_pdf
 from cases.models import Document
 from cases.parsing import parse_id
@@ -87,7 +87,8 @@ def round_decisions(request: HttpRequest, pk: int) -> HttpResponseBase:
     stem = slugify(f"{grant_round.name}-afgoerelser") or "afgoerelser"
     if fmt == "csv":
         response = StreamingHttpResponse(
-            decisions.csv_lines(rows), content_type="text/csv; charset=utf-8"
+            decisions.csv_lines(rows, cells.dialect_named(request.GET.get("csv"))),
+            content_type="text/csv; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return harden_download(response)

@@ -18,9 +18,6 @@ from django.utils.translation import gettext_lazy
 from cases import limits
 from cases.models import Application, Body, RecommendationOutcome, RoundCriterion
 from web.applications.forms import AmountField
-from web.applications.forms import (
-    normalise_amount as normalise_amount,  # moved to forms.py; tests import it here
-)
 from web.forms import style_fields
 from workflows import engine
 from workflows.bulk import SKIP

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import access, roles
-from cases.documents import charts
+from cases.documents import cells, charts
 from cases.models import Municipality
 from cases.selectors import round_report as report_selectors
 from cases.uploads import harden_download
@@ -41,7 +41,10 @@ def round_report(request: HttpRequest, pk: int) -> HttpResponse:
 def round_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
     report = report_selectors.round_report(grant_round)
-    response = HttpResponse(report_selectors.as_csv(report), content_type="text/csv; charset=utf-8")
+    dialect = cells.dialect_named(request.GET.get("csv"))
+    response = HttpResponse(
+        report_selectors.as_csv(report, dialect), content_type="text/csv; charset=utf-8"
+    )
     stem = slugify(f"{grant_round.name}-rapport") or "rapport"
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return harden_download(response)

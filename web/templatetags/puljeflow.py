@@ -16,6 +16,13 @@ def dkk(value: Any) -> str:
     return money(value)
 
 
+@register.filter
+def full_stop(text: Any) -> str:
+    """End a sentence with one full stop: "25.000,00 kr." already has its own."""
+    text = str(text)
+    return text if text.endswith(".") else f"{text}."
+
+
 @register.simple_tag
 def widget(field: BoundField) -> SafeString:
     """The field's widget with aria-describedby pointing at its hint and error messages."""
