@@ -1,51 +1,167 @@
-"""What an application still lacks before it can be submitted."""
+"""What an application still lacks before it can be submitted.
+
+The submit rule is written once, here, as ``REQUIREMENTS``: the flow's ``is_complete``
+condition refuses a submission with the problems it finds, and the application form
+marks a field "required" exactly when a requirement of the round names it
+(``required_fields``) and "optional" otherwise. A requirement names the form field a
+person fills in to meet it (``field``): the review page links each problem there.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
 from cases.formatting import money
-from cases.models import Application, AttachmentKind
+from cases.models import Application, AttachmentKind, GrantRound
+
+#: The field a person fills in for the budget lines and for an attachment of a kind.
+BUDGET_LINES = "lines"
+ATTACHMENTS = "attachments"
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing the application lacks: the field to fill in, and what to say."""
+
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the rule reads besides the application's own columns (three queries)."""
+
+    budget_amounts: list[Decimal]
+    attachment_kinds: set[str]
+    round_has_focus_areas: bool
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One part of the submit rule.
+
+    ``check`` returns the problems (empty: met). ``applies`` says for which rounds the
+    requirement holds (default: every round); ``when`` names the answer on which it
+    depends, if any (the requirement is then conditional, e.g. child protection
+    certificates only for work with children).
+    """
+
+    field: str
+    check: Callable[[Application, Facts], list[str]]
+    applies: Callable[[GrantRound], bool] = lambda grant_round: True
+    when: str = ""
+
+
+def _text(field: str) -> Requirement:
+    def check(application: Application, facts: Facts) -> list[str]:
+        if (getattr(application, field) or "").strip():
+            return []
+        label = Application._meta.get_field(field).verbose_name  # type: ignore[union-attr]
+        return [_("%(field)s is missing") % {"field": str(label)}]
+
+    return Requirement(field, check)
+
+
+def _amount(application: Application, facts: Facts) -> list[str]:
+    if application.amount_requested is None or application.amount_requested <= 0:
+        return [_("the amount requested is missing")]
+    return []
+
+
+def _volunteers(application: Application, facts: Facts) -> list[str]:
+    return [_("the number of volunteers is missing")] if application.volunteers is None else []
+
+
+def _budget(application: Application, facts: Facts) -> list[str]:
+    if not facts.budget_amounts:
+        return [_("at least one budget line is needed")]
+    if application.amount_requested is not None:
+        total = sum(facts.budget_amounts, Decimal("0"))
+        if total != application.amount_requested:
+            return [
+                _("the budget lines add up to %(total)s, not the %(requested)s requested")
+                % {"total": money(total), "requested": money(application.amount_requested)}
+            ]
+    return []
+
+
+def _attachments(application: Application, facts: Facts) -> list[str]:
+    labels = dict(AttachmentKind.choices)
+    return [
+        _("attachment missing: %(kind)s") % {"kind": str(labels.get(kind, kind)).lower()}
+        for kind in application.round.required_attachments or []
+        if kind not in facts.attachment_kinds
+    ]
+
+
+def _declaration(application: Application, facts: Facts) -> list[str]:
+    if application.declaration_correct:
+        return []
+    return [_("the declaration that the information is correct is not given")]
+
+
+def _child_certificates(application: Application, facts: Facts) -> list[str]:
+    if application.works_with_children and not application.child_certificates_obtained:
+        return [_("child protection certificates must be obtained")]
+    return []
+
+
+def _focus_areas(application: Application, facts: Facts) -> list[str]:
+    if facts.round_has_focus_areas and not application.focus_areas.exists():
+        return [_("choose at least one focus area")]
+    return []
+
+
+#: The submit rule, in the order the form asks for the fields.
+REQUIREMENTS: tuple[Requirement, ...] = (
+    _text("title"),
+    _text("purpose"),
+    _text("target_group"),
+    _text("activity_description"),
+    Requirement("amount_requested", _amount),
+    Requirement("volunteers", _volunteers),
+    Requirement(BUDGET_LINES, _budget),
+    Requirement(
+        ATTACHMENTS,
+        _attachments,
+        applies=lambda grant_round: bool(grant_round.required_attachments),
+    ),
+    Requirement("declaration_correct", _declaration),
+    Requirement("child_certificates_obtained", _child_certificates, when="works_with_children"),
+    Requirement(
+        "focus_areas", _focus_areas, applies=lambda grant_round: grant_round.focus_areas.exists()
+    ),
+)
+
+
+def required_fields(grant_round: GrantRound) -> set[str]:
+    """The fields the submit rule always requires in ``grant_round`` (one query)."""
+    return {r.field for r in REQUIREMENTS if not r.when and r.applies(grant_round)}
+
+
+def conditional_fields() -> dict[str, str]:
+    """Field -> the answer it depends on, for the requirements that hold only sometimes."""
+    return {r.field: r.when for r in REQUIREMENTS if r.when}
+
+
+def missing(application: Application) -> list[Missing]:
+    """Every missing piece, in the order the form asks for them (three queries)."""
+    facts = Facts(
+        budget_amounts=[line.amount for line in application.budget_lines.all()],
+        attachment_kinds={a.kind for a in application.attachments.all()},
+        round_has_focus_areas=application.round.focus_areas.exists(),
+    )
+    return [
+        Missing(requirement.field, message)
+        for requirement in REQUIREMENTS
+        for message in requirement.check(application, facts)
+    ]
 
 
 def completeness_problems(application: Application) -> list[str]:
-    """Every missing piece, in the order the form asks for them (three queries)."""
-    problems: list[str] = []
-    for field in ("title", "purpose", "target_group", "activity_description"):
-        if not (getattr(application, field) or "").strip():
-            label = Application._meta.get_field(field).verbose_name  # type: ignore[union-attr]
-            problems.append(_("%(field)s is missing") % {"field": str(label)})
-    if application.amount_requested is None or application.amount_requested <= 0:
-        problems.append(_("the amount requested is missing"))
-    if application.volunteers is None:
-        problems.append(_("the number of volunteers is missing"))
-
-    amounts = [line.amount for line in application.budget_lines.all()]
-    if not amounts:
-        problems.append(_("at least one budget line is needed"))
-    elif application.amount_requested is not None:
-        total = sum(amounts, Decimal("0"))
-        if total != application.amount_requested:
-            problems.append(
-                _("the budget lines add up to %(total)s, not the %(requested)s requested")
-                % {"total": money(total), "requested": money(application.amount_requested)}
-            )
-
-    present = {a.kind for a in application.attachments.all()}
-    labels = dict(AttachmentKind.choices)
-    for kind in application.round.required_attachments or []:
-        if kind not in present:
-            problems.append(
-                _("attachment missing: %(kind)s") % {"kind": str(labels.get(kind, kind)).lower()}
-            )
-
-    if not application.declaration_correct:
-        problems.append(_("the declaration that the information is correct is not given"))
-    if application.works_with_children and not application.child_certificates_obtained:
-        problems.append(_("child protection certificates must be obtained"))
-    round_focus = application.round.focus_areas.exists()
-    if round_focus and not application.focus_areas.exists():
-        problems.append(_("choose at least one focus area"))
-    return problems
+    """The messages of ``missing``, as the flow's refusal lists them."""
+    return [m.message for m in missing(application)]

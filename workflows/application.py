@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases.completeness import completeness_problems
+from cases.documents import receipts
 from cases.documents.letters import decision_letter_create, letter_complete, letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
@@ -166,7 +167,10 @@ class ApplicationFlow(AfterGrantTransitions):
             paper=self.application.is_paper,
             received_at=self.application.received_at,
         )
-        self._tell_association(Kind.APPLICATION_SUBMITTED)
+        # The receipt by e-mail: what happens next, with the dates planned (issue 17).
+        self._tell_association(
+            Kind.APPLICATION_SUBMITTED, next_steps=receipts.next_steps(self.application)
+        )
 
     class RequestInfoInput(TransitionInput):
         question = text(

@@ -88,11 +88,12 @@ def test_saving_a_draft_records_budget_lines_and_history(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("amount_requested", "abc", "Write the amount as 12,500.50."),
+        # The amounts' messages are the one amount rule's (cases.formatting.parse_amount).
+        ("amount_requested", "abc", "is not an amount we can read"),
         ("amount_requested", "-5", "The amount cannot be negative."),
         ("volunteers", "-1", "greater than or equal to 0"),
         ("title", "", "This field is required."),
-        ("lines-0-amount", "tusind", "Write the amount as 12,500.50."),
+        ("lines-0-amount", "tusind", "is not an amount we can read"),
     ],
 )
 def test_bad_input_is_shown_next_to_the_field_and_nothing_is_lost(

@@ -90,7 +90,9 @@ def test_the_draft_page_shows_the_rounds_texts(
     world: SimpleNamespace, draft: Any, as_user: Any
 ) -> None:
     write_texts(world.round)
-    response = as_user(world.anna).get(reverse("applications:application_edit", args=[draft.pk]))
+    response = as_user(world.anna).get(
+        reverse("applications:draft_step", args=[draft.pk, "activity"])
+    )
     assert response.status_code == 200
     texts = section(response.content.decode(), str(world.round.pk))
     assert "Puljen støtter fællesskaber" in texts
@@ -101,7 +103,7 @@ def test_the_texts_read_in_danish(world: SimpleNamespace, draft: Any, as_user: A
     write_texts(world.round)
     html = (
         as_user(world.anna)
-        .get(reverse("applications:application_edit", args=[draft.pk]))
+        .get(reverse("applications:draft_step", args=[draft.pk, "activity"]))
         .content.decode()
     )
     assert "Puljens formål" in html
@@ -147,7 +149,7 @@ def test_the_draft_page_does_not_grow_with_the_texts(
     world: SimpleNamespace, draft: Any, as_user: Any
 ) -> None:
     client = as_user(world.anna)
-    url = reverse("applications:application_edit", args=[draft.pk])
+    url = reverse("applications:draft_step", args=[draft.pk, "activity"])
 
     def count() -> int:
         with CaptureQueriesContext(connection) as captured:

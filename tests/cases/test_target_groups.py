@@ -31,7 +31,7 @@ def test_the_draft_form_offers_every_target_group_after_the_description(
 ) -> None:
     page = (
         as_user(world.anna)
-        .get(reverse("applications:application_edit", args=[draft.pk]))
+        .get(reverse("applications:draft_step", args=[draft.pk, "activity"]))
         .content.decode()
     )
     assert page.count('name="target_groups"') == len(TargetGroupCode)

@@ -480,6 +480,12 @@ MATRIX: dict[str, Entry] = {
     "applications:application_detail": Entry("application", case_viewers),
     "applications:application_edit": Entry("application", draft_editors),
     "applications:attachment_upload": Entry("application", post_only(draft_editors)),
+    # Issue 17 (draft): the guided application's steps, autosave, review; the receipt.
+    "applications:draft_step": Entry("application_step", draft_editors),
+    "applications:draft_autosave": Entry("application_step", post_only(draft_editors)),
+    "applications:draft_review": Entry("application", draft_editors),
+    "applications:application_receipt": Entry("application", get_only(case_viewers)),
+    "applications:application_receipt_pdf": Entry("application", get_only(case_viewers)),
     "applications:attachment_download": Entry("attachment", case_viewers),
     "applications:attachment_delete": Entry("attachment", post_only(draft_editors)),
     "applications:application_act": Entry("act", screen_act, get_targets="act_get"),

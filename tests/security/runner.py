@@ -84,6 +84,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [("a", {"pk": w.a.pk}), ("b", {"pk": w.b.pk})]
     if kind == "application":
         return [(state, {"pk": apps_[state].pk}) for state in STATES]
+    if kind == "application_step":  # a step of the guided application (issue 17)
+        return [(state, {"pk": apps_[state].pk, "step": "activity"}) for state in STATES]
     if kind == "attachment":
         return [(state, {"pk": scene.attachments[state].pk}) for state in STATES]
     if kind == "report_attachment":

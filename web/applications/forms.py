@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import limits, upload_quota
+from cases.completeness import conditional_fields, required_fields
 from cases.formatting import AmountError, parse_amount
 from cases.models import (
     Application,
@@ -94,7 +95,13 @@ class ApplicationForm(DkfdsMixin, forms.ModelForm):
             "other_funding_note": forms.Textarea(attrs={"rows": 2}),
         }
 
-    def __init__(self, *args: Any, grant_round: GrantRound, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        grant_round: GrantRound,
+        only: tuple[str, ...] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["focus_areas"].queryset = FocusArea.objects.filter(round=grant_round)  # type: ignore[attr-defined]
         for name in ("volunteers", "members", "participants"):
@@ -103,6 +110,11 @@ class ApplicationForm(DkfdsMixin, forms.ModelForm):
         order = [name for name in self.fields if name != "target_groups"]
         order.insert(order.index("target_group") + 1, "target_groups")
         self.order_fields(order)
+        if only is not None:  # one step of the guided application
+            for name in [n for n in self.fields if n not in only]:
+                del self.fields[name]
+            self.order_fields(only)
+        mark_submit_rule(self.fields, grant_round)
 
     def clean_other_funding(self) -> Decimal:
         return self.cleaned_data.get("other_funding") or Decimal("0")
@@ -112,6 +124,41 @@ class ApplicationForm(DkfdsMixin, forms.ModelForm):
         if "target_groups" in self.cleaned_data:
             data["target_groups"] = list(self.cleaned_data["target_groups"])
         return data
+
+
+#: What each free-text field of the application is for (shown under its label).
+TEXT_HELP = {
+    "title": gettext_lazy("A short name for the activity, e.g. »Lektiecafé for 4.-6. klasse«."),
+    "purpose": gettext_lazy("What do you want to achieve, and why is it needed?"),
+    "target_group": gettext_lazy("Who is the activity for, and how do you reach them?"),
+    "activity_description": gettext_lazy(
+        "What will you do, when and where, and what do the volunteers do?"
+    ),
+    "other_funding_note": gettext_lazy("From whom, how much, and whether it is granted yet."),
+}
+
+#: The answer a conditional requirement depends on, said under the field's label.
+CONDITION_HELP = {
+    "works_with_children": gettext_lazy("Required if you work with children and young people."),
+}
+
+
+def mark_submit_rule(fields: dict[str, forms.Field], grant_round: GrantRound) -> None:
+    """Mark each field as the submit rule (``cases.completeness``) treats it: required,
+    required only with a certain answer, or optional; and say every free text's limit."""
+    required = required_fields(grant_round)
+    conditional = conditional_fields()
+    for name, field in fields.items():
+        field.required_to_submit = name in required  # type: ignore[attr-defined]
+        field.conditional = name in conditional  # type: ignore[attr-defined]
+        if name in conditional and not field.help_text:
+            field.help_text = CONDITION_HELP.get(conditional[name], "")
+        if name in TEXT_HELP:
+            field.help_text = TEXT_HELP[name]
+        limit = getattr(field, "max_length", None)
+        if limit and isinstance(field.widget, forms.Textarea | forms.TextInput):
+            field.widget.attrs["maxlength"] = limit
+            field.max_length_shown = limit  # type: ignore[attr-defined]
 
 
 class BudgetLineForm(DkfdsMixin, forms.Form):

@@ -14,26 +14,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases import access, disqualification, roles
-from cases.completeness import completeness_problems
+from cases.completeness import missing
 from cases.errors import InvalidInput, TransitionError
 from cases.models import Application, ApplicationStatus, Association, Meeting
 from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
-from cases.selectors.criteria import load_round_texts, round_texts
+from cases.selectors.criteria import round_texts
 from cases.selectors.messages import open_question
 from cases.services import applications as services
 from cases.services import grants as grant_services
 from cases.trail.disclosure import disclosed_records
 from cases.trail.timeline import event_labels
 from cases.uploads import stored_upload_response
+from web.applications import steps, views_draft
 from web.applications.forms import (
-    ApplicationForm,
     AssociationForm,
-    AttachmentForm,
-    BudgetLineFormSet,
     NewApplicationForm,
-    budget_lines_from,
     transition_form,
 )
 from web.case_messages.views import thread_context
@@ -103,99 +100,11 @@ def application_new(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/application_new.html", context, status=status)
 
 
-def _edit_context(
-    application: Application,
-    form: ApplicationForm,
-    formset: Any,
-    attachment_form: AttachmentForm | None = None,
-) -> dict[str, Any]:
-    return {
-        "application": application,
-        "form": form,
-        "formset": formset,
-        "attachment_form": attachment_form or AttachmentForm(),
-        "attachments": application.attachments.all(),
-        "problems": completeness_problems(application),
-        "grant_round": load_round_texts(application.round, "focus_areas"),
-    }
-
-
-@login_required
-def application_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = access.get_application_for(request.user, pk, write=True)
-    if request.method == "POST":
-        form = ApplicationForm(request.POST, instance=application, grant_round=application.round)
-        formset = BudgetLineFormSet(request.POST, prefix="lines")
-        if form.is_valid() and formset.is_valid():
-            try:
-                services.application_update_draft(
-                    application=application,
-                    acting_user=request.user,
-                    data=form.draft_data(),
-                    focus_areas=form.cleaned_data["focus_areas"],
-                )
-                services.budget_lines_replace(
-                    application=application,
-                    acting_user=request.user,
-                    lines=budget_lines_from(formset),
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("The draft has been saved."))
-                if "submit" in request.POST:
-                    return redirect(
-                        "applications:application_act", pk=application.pk, name="submit"
-                    )
-                return redirect("applications:application_edit", pk=application.pk)
-        # The unsaved input is shown again with the errors next to the fields.
-        application.refresh_from_db()
-        return render(
-            request,
-            "applications/application_edit.html",
-            _edit_context(application, form, formset),
-            status=400,
-        )
-    form = ApplicationForm(instance=application, grant_round=application.round)
-    lines = [
-        {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
-    ]
-    formset = BudgetLineFormSet(initial=lines, prefix="lines")
-    return render(
-        request, "applications/application_edit.html", _edit_context(application, form, formset)
-    )
-
-
 @login_required
 @require_POST
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     application = access.get_application_for(request.user, pk, write=True)
-    attachment_form = AttachmentForm(request.POST, request.FILES, application=application)
-    if attachment_form.is_valid():
-        try:
-            services.attachment_add(
-                application=application,
-                acting_user=request.user,
-                kind=attachment_form.cleaned_data["kind"],
-                upload=attachment_form.cleaned_data["file"],
-                content_type=attachment_form.content_type,
-            )
-        except ValidationError as error:  # the limits, taken meanwhile by another upload
-            attachment_form.add_error("file", error)
-        else:
-            messages.success(request, _("The attachment has been added."))
-            return redirect("applications:application_edit", pk=application.pk)
-    form = ApplicationForm(instance=application, grant_round=application.round)
-    lines = [
-        {"description": b.description, "amount": b.amount} for b in application.budget_lines.all()
-    ]
-    formset = BudgetLineFormSet(initial=lines, prefix="lines")
-    return render(
-        request,
-        "applications/application_edit.html",
-        _edit_context(application, form, formset, attachment_form),
-        status=400,
-    )
+    return views_draft.upload_keeping_input(request, application)
 
 
 @login_required
@@ -205,7 +114,7 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     application_pk = attachment.application_id
     services.attachment_remove(attachment=attachment, acting_user=request.user)
     messages.success(request, _("The attachment has been removed."))
-    return redirect("applications:application_edit", pk=application_pk)
+    return redirect("applications:draft_step", pk=application_pk, step="attachments")
 
 
 @login_required
@@ -280,6 +189,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "submit_report": "after_grant:report_submit",
         "approve_report": "after_grant:report_approve",
         "answer_hearing": "hearings:hearing_answer",
+        "submit": "applications:draft_review",  # every answer once more, then submit
     }
     after_grant = grant_services.after_grant_context(application)
     labels = event_labels()
@@ -318,7 +228,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "blocked": list(blocked.values()),
             "may_edit": access.may_edit(request.user, application),
             "timeline": timeline,
-            "problems": completeness_problems(application)
+            "problems": [
+                (problem.message, steps.field_url(application.pk, problem.field))
+                for problem in missing(application)
+            ]
             if application.status == ApplicationStatus.DRAFT
             else [],
             "is_staff": application.municipality_id in roles.profile(request.user).municipality_ids,
@@ -401,6 +314,9 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
                 status = error.status_code
                 application.refresh_from_db()
             else:
+                if name == "submit":
+                    messages.success(request, views_draft.submitted_message(application))
+                    return redirect("applications:application_receipt", pk=application.pk)
                 messages.success(request, _("Done: %(action)s.") % {"action": label})
                 return redirect("applications:application_detail", pk=application.pk)
     return render(

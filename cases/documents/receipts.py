@@ -1,0 +1,76 @@
+"""The receipt (kvittering) for a submitted application: on a page, as a PDF and by e-mail.
+
+One context for all three: the case number, when it was received, what was submitted,
+and what happens next with the dates planned for it (the round's meetings, else the
+dates the round names). A date not planned yet is said to be so, never guessed.
+Rendered on request, never stored: the PDF holds nothing the case does not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cases.documents.letters import print_pdf
+from cases.models import Application, Body, Meeting
+
+RECEIPT_TEMPLATE = "documents/receipt.html"
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """One thing that happens after submitting. ``key``: screening, council, committee,
+    letter or administration (the templates say each in the reader's language)."""
+
+    key: str
+    date: date | None = None
+
+
+def next_steps(application: Application) -> list[NextStep]:
+    """What happens next, in order, with the planned dates (one query)."""
+    grant_round = application.round
+    if grant_round.decided_by_administration:
+        return [NextStep("screening"), NextStep("administration")]
+    planned: dict[str, date] = {}
+    meetings = Meeting.objects.filter(round=grant_round, date__gte=timezone.localdate())
+    for body, day in meetings.order_by("-date").values_list("body", "date"):
+        planned[body] = day  # the latest assignment is the earliest meeting
+    council = planned.get(Body.COUNCIL) or grant_round.council_meeting_date
+    committee = planned.get(Body.COMMITTEE) or grant_round.committee_meeting_date
+    return [
+        NextStep("screening"),
+        NextStep("council", council),
+        NextStep("committee", committee),
+        NextStep("letter", committee),
+    ]
+
+
+def received_at(application: Application) -> Any:
+    """When the municipality received it: a paper application's date, else the submission."""
+    return timezone.localtime(application.received_at or application.submitted_at)
+
+
+def receipt_context(application: Application) -> dict[str, Any]:
+    """``application`` with its round, association, budget lines, attachments, focus areas
+    and target groups fetched (``selectors.applications.application_detail``)."""
+    return {
+        "application": application,
+        "received_at": received_at(application),
+        "next_steps": next_steps(application),
+        "municipality": application.municipality,
+    }
+
+
+def receipt_pdf(application: Application) -> bytes:
+    return print_pdf(render_to_string(RECEIPT_TEMPLATE, receipt_context(application)))
+
+
+def receipt_filename(application: Application) -> str:
+    """kvittering-2026-0042.pdf (the word in the user's language)."""
+    return f"{slugify(_('receipt'))}-{application.case_number}.pdf"
