@@ -56,6 +56,16 @@ ASSOCIATION_FACING = (
     "notifications/templates/notifications/application_submitted.txt",
     "notifications/templates/notifications/_next_steps.txt",
     "web/applications/templates/applications/application_new.html",
+    # The home (issue 17): the association's items are worded in cases/selectors/home.py
+    # and drawn by _rows.html; home.html also holds the council's and the staff's own
+    # sections (which say »du« to the member) and the no-role notice to the person.
+    "web/home/templates/home/_rows.html",
+    "cases/selectors/home.py",
+    # Messages on the case (issue 17): both sides read the thread.
+    "web/case_messages/templates/case_messages/_thread.html",
+    "web/case_messages/templates/case_messages/_message_form.html",
+    "web/case_messages/templates/case_messages/message_page.html",
+    "notifications/templates/notifications/message_received.txt",
     "web/applications/templates/applications/my_applications.html",
     "web/applications/templates/applications/_hearing_open.html",
     "web/applications/templates/applications/_round_facts.html",
