@@ -59,5 +59,4 @@ def status_class(status: str) -> str:
         "closed": "badge-success",
         "refused": "badge-error",
         "ineligible": "badge-error",
-        "withdrawn": "",
-    }.get(status, "")
+    }.get(status, "badge-info")  # every other state is a light tag too: dark reads as a button
