@@ -71,3 +71,18 @@ def test_on_a_1366_screen_the_chairs_overview_shows_every_column(
     assert headers[:2] == ["Punkt", "Indstilling"]
     assert violations(page) == []
     page.context.close()
+
+
+def test_on_a_1366_screen_the_inbox_shows_every_column(demo_server: str, browser: Any) -> None:
+    """The case officer's widest list: the case officer column in view, nothing to scroll."""
+    page = _page(browser, 1366, 900)
+    login(page, demo_server, "caseofficer")
+    page.goto(demo_server + "/cases/")  # every round's cases: the longest rows
+
+    region = page.evaluate(
+        "(() => { const r = document.querySelector('#inbox').parentElement;"
+        " return [r.scrollWidth, r.clientWidth]; })()"
+    )
+    assert region[0] <= region[1], region
+    assert page.is_visible("#inbox th:has-text('Sagsbehandler')")
+    page.context.close()
