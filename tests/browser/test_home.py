@@ -131,3 +131,29 @@ def test_the_council_member_reaches_the_sheet_in_one_click(
     login(page, demo_server, "council_chair")
     readiness = page.inner_text(f"#readiness-{scene['council']}")
     assert "0 af 2" in readiness or "0 of 2" in readiness  # the page's language follows chromium
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_the_case_officer_and_the_auditor_work_from_home(
+    demo_server: str, browser: Any, scene: dict[str, Any], width: int, height: int
+) -> None:
+    """One click from each home to where the work is done: the usage report to review,
+    a recent decision's trail; each page without a WCAG 2.1 A/AA finding."""
+    for username in ("caseofficer", "auditor"):
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK")
+        page = context.new_page()
+        page.set_default_timeout(15000)
+        try:
+            login(page, demo_server, username)
+            if username == "caseofficer":
+                page.click("#case-officer a.pf-task-link:has-text('Afrapportering')")
+                page.wait_for_selector("main h1")
+                assert page.url.endswith("/report/approve/")
+            else:
+                case_number = page.inner_text("#recent-decisions tbody tr:first-child a")
+                page.click("#recent-decisions tbody tr:first-child a")
+                page.wait_for_selector("main h1")
+                assert page.url.endswith("/trail/") and case_number in page.inner_text("main h1")
+            assert violations(page) == []
+        finally:
+            context.close()
