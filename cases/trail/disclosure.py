@@ -134,6 +134,9 @@ HIDDEN = frozenset({"declare_conflict", "rule_conflict"})
 # Who asked for access to the association's case, and what they were given, is the
 # requester's and the municipality's matter (the requester may be a private person).
 HIDDEN |= {"access_register", "access_extend", "access_decide", "access_hand_out"}
+# Which case officer has the case is the municipality's internal distribution of work
+# (issue 17); the association writes to the municipality, and the letters name who decided.
+HIDDEN |= {"assign_case"}
 
 _COUNCIL_ROLES = frozenset({Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR})
 _COMMITTEE_ROLES = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})

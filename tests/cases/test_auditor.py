@@ -204,6 +204,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "inbox:application_assign": apps_,
         "rounds:round_new": [{}],
         "rounds:round_edit": [{"pk": world.round.pk}],
+        "rounds:complaint_guidance": [{}],
         "after_grant:payouts": [{}],
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]

@@ -562,4 +562,4 @@ def test_a_case_officer_types_in_a_paper_application_in_steps_and_submits_it(
     assert (paper.status, paper.purpose) == ("submitted", "Fra papirskemaet")
     html = client.get(response["Location"]).content.decode()
     received = timezone.localtime(paper.received_at)
-    assert paper.case_number in html and f"{received:%H:%M}" in html
+    assert paper.case_number in html and f"kl. {received:%H.%M}" in html  # Danish time

@@ -764,6 +764,9 @@ MATRIX.update(
             "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
         ),
         "rounds:round_edit": Entry("round", OWN_ROUND_CASE_OFFICER),
+        "rounds:complaint_guidance": Entry(
+            "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+        ),
         "after_grant:payouts": Entry(
             "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
         ),
