@@ -10,7 +10,7 @@ export PULJEFLOW_FAST_PASSWORDS ?=
 # Development and test install both locks; a deployment installs only the production one
 # (README, "Production install").
 $(VENV)/.installed: requirements/production.lock requirements/dev.lock pyproject.toml
-	scripts/apt-ensure python3-venv gettext graphviz
+	scripts/apt-ensure python3-venv gettext graphviz xmlsec1  # xmlsec1: pysaml2 signs and checks SAML with it
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q --require-hashes --no-deps \
