@@ -17,18 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from whitenoise.compress import Compressor
 
 from config.database import default_database
+from config.env import BASE_DIR, VAR_DIR, env_bool
 from config.logs import logging_settings
-
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PULJEFLOW_VAR_DIR", BASE_DIR / "var")).resolve()
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The fallback key is only good for a laptop: production sets DJANGO_SECRET_KEY.
@@ -498,3 +488,6 @@ SPECTACULAR_SETTINGS: dict[str, object] = {
         "RedactionGroundEnum": "cases.documents.redaction.GROUND_CODES",
     },
 }
+
+# --- Public pages, NemLog-in, staff OIDC, CVR, Digital Post, ESDH, finance (issue 18) ---
+from config.integrations import *  # noqa: E402, F403

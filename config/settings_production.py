@@ -11,9 +11,9 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from .env import env_bool
 from .logs import logging_settings
 from .settings import *  # noqa: F403  (the one settings module, then the production rules)
-from .settings import env_bool
 
 DEBUG = False
 
