@@ -44,3 +44,39 @@ class AccountDeactivation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.deactivated_at:%Y-%m-%d}"
+
+
+class IdentityProvider(models.TextChoices):
+    NEMLOGIN = "nemlogin", _("NemLog-in (MitID Erhverv)")
+    OIDC = "oidc", _("The municipality's identity provider")
+
+
+class ExternalIdentity(models.Model):
+    """A person as an identity provider knows them, tied to a Puljeflow user.
+
+    NemLog-in gives a persistent identifier per person (the same at every sign-in); the
+    municipality's OpenID Connect provider gives a subject per issuer. The user is found by
+    this pair, never by name or e-mail alone after the first sign-in.
+    """
+
+    provider = models.CharField(_("identity provider"), max_length=20, choices=IdentityProvider)
+    # The OpenID Connect issuer, or NemLog-in's entity id: a subject is unique only within it.
+    issuer = models.CharField(_("issuer"), max_length=255)
+    subject = models.CharField(_("persistent identifier"), max_length=255)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    created = models.DateTimeField(_("first sign-in"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "issuer", "subject"], name="unique_external_identity"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.subject[:12]}…"

@@ -1,0 +1,1 @@
+"""Public registers Puljeflow reads from, each behind an adapter: the CVR register."""
