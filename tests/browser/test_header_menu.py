@@ -45,6 +45,7 @@ def test_on_a_1366_screen_the_header_is_one_line_without_the_button(
     login(page, demo_server, "caseofficer")  # the longest menu of the cast
 
     assert not page.is_visible(".pf-menu-button")
+
     def tops(selector: str) -> list[float]:
         return page.evaluate(
             f"[...document.querySelectorAll('{selector}')].map(li => li.getBoundingClientRect().top)"
