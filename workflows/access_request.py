@@ -103,6 +103,13 @@ class AccessRequestFlow(Flow):
         return _("The request has already been decided (%(status)s).") % {"status": status}
 
     @classmethod
+    def moved_on_message(cls, status: str) -> str:
+        return _(
+            "This request has moved on: someone else changed it to “%(status)s” while you "
+            "were working on it. Reload the page to see where it stands."
+        ) % {"status": status}
+
+    @classmethod
     def not_permitted_message(cls, action: str) -> str:
         return _("Only a case officer handles requests for access to documents.")
 

@@ -237,13 +237,7 @@ def take(
         locked = flow_class.lock(subject)
         status = getattr(locked, flow_class.status_field)
         if status != seen_status or getattr(locked, "version", None) != seen_version:
-            raise CaseMovedOn(
-                _(
-                    "This case has moved on: someone else changed it to “%(status)s” "
-                    "while you were working on it. Reload the page to see its current state."
-                )
-                % {"status": _status_label(flow_class, status)}
-            )
+            raise CaseMovedOn(flow_class.moved_on_message(_status_label(flow_class, status)))
         flow = _check(flow_class, locked, name, transitions, user)
         form = input_form(name, flow_class)(data=data, flow=flow)
         if not form.is_valid():

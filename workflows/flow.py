@@ -65,6 +65,15 @@ class Flow:
         }
 
     @classmethod
+    def moved_on_message(cls, status: str) -> str:
+        """Why an action on what the user saw is refused: someone else moved it on to
+        ``status`` (the state's label) meanwhile."""
+        return _(
+            "This case has moved on: someone else changed it to “%(status)s” "
+            "while you were working on it. Reload the page to see its current state."
+        ) % {"status": status}
+
+    @classmethod
     def not_permitted_message(cls, action: str) -> str:
         return _("You are not allowed to take the action “%(action)s” on this application.") % {
             "action": action

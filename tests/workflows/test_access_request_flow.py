@@ -364,3 +364,24 @@ def test_the_chart_draws_the_request_s_flow() -> None:
     assert '"received" -> "extended" [label="access_extend"]' in dot
     assert '"extended" -> "decided" [label="access_decide"]' in dot
     assert '"decided" -> "handed_out" [label="access_hand_out"]' in dot
+
+
+def test_acting_on_a_request_someone_else_moved_on_speaks_of_the_request(
+    world: SimpleNamespace, received: AccessRequest
+) -> None:
+    from cases.errors import CaseMovedOn
+
+    stale = AccessRequest.objects.get(pk=received.pk)
+    decided(world, received)
+    with override("da"), pytest.raises(CaseMovedOn) as refused:
+        engine.take(
+            AccessRequestFlow,
+            stale,
+            "access_extend",
+            user=world.carl,
+            seen_status=AccessStatus.RECEIVED,
+            until=later(stale),
+            reason="Mange sider",
+        )
+    assert refused.value.message.startswith("Anmodningen er blevet ændret i mellemtiden")
+    assert "sag" not in refused.value.message.lower()
