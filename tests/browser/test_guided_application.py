@@ -79,11 +79,16 @@ def apply_in_steps(page: Any, base: str, title: str, *, check_axe: bool = False)
     page.wait_for_selector("#id_amount_requested")
     if check_axe:
         findings["budget"] = serious(page)
-    page.fill("#id_amount_requested", "25000")
+    page.fill("#id_amount_requested", "28000")
     page.fill("#id_lines-0-description", "Materialer")
     page.fill("#id_lines-0-amount", "15000")
     page.fill("#id_lines-1-description", "Udflugter")
     page.fill("#id_lines-1-amount", "10000")
+    # A third line at once, without saving first; the budget adds up only with it.
+    page.click("#add-budget-line")
+    assert page.evaluate("document.activeElement.id") == "id_lines-2-description"
+    page.keyboard.type("Transport")
+    page.fill("#id_lines-2-amount", "3000")
     page.click("#save-next")
 
     page.wait_for_selector("#id_kind")
