@@ -113,6 +113,26 @@ def one_or_many(one_id: int | None, count: int, one: Target, many: Target) -> Ta
     return one if count == 1 and one_id is not None else many
 
 
+def task(
+    key: str,
+    count: int,
+    one_id: int | None,
+    one: str,
+    many: Target,
+    *,
+    args_after: tuple[Any, ...] = (),
+    cases: int | None = None,
+    **facts: Any,
+) -> Item:
+    """An item of ``count`` things, its link the page ``one`` of the single case (with
+    ``args_after`` after the case's id) or, for several, ``many``; ``cases`` when the things
+    are counted otherwise than by case (payouts)."""
+    target = one_or_many(
+        one_id, count if cases is None else cases, Target(one, (one_id, *args_after)), many
+    )
+    return Item(key, count, target, **facts)
+
+
 # --- the association ------------------------------------------------------------------------
 
 
@@ -194,72 +214,56 @@ def association_homes(user: Any) -> list[AssociationHome]:
         payout = payouts.get(association.pk, {})
         one = row.get
         items = [
-            Item(
+            task(
                 "drafts",
                 one("drafts", 0),
-                one_or_many(
-                    one("drafts_one"),
-                    one("drafts", 0),
-                    Target("applications:application_edit", (one("drafts_one"),)),
-                    mine,
-                ),
+                one("drafts_one"),
+                "applications:application_edit",
+                mine,
                 deadline=one("drafts_deadline"),
             ),
-            Item(
+            task(
                 "questions",
                 one("asked", 0),
-                one_or_many(
-                    one("asked_one"),
-                    one("asked", 0),
-                    Target("applications:application_act", (one("asked_one"), "provide_info")),
-                    mine,
-                ),
+                one("asked_one"),
+                "applications:application_act",
+                mine,
+                args_after=("provide_info",),
                 since=one("asked_since"),
             ),
-            Item(
+            task(
                 "hearings",
                 hearing.get("n", 0),
-                one_or_many(
-                    hearing.get("one"),
-                    hearing.get("n", 0),
-                    Target("hearings:hearing_answer", (hearing.get("one"),)),
-                    mine,
-                ),
+                hearing.get("one"),
+                "hearings:hearing_answer",
+                mine,
                 since=hearing.get("since"),
                 deadline=hearing.get("deadline"),
             ),
-            Item(
+            task(
                 "decisions",
                 one("decided", 0),
-                one_or_many(
-                    one("decided_one"),
-                    one("decided", 0),
-                    Target("applications:application_detail", (one("decided_one"),)),
-                    mine,
-                ),
+                one("decided_one"),
+                "applications:application_detail",
+                mine,
                 latest=one("decided_latest"),
             ),
-            Item(
+            task(
                 "payouts",
                 payout.get("n", 0),
-                one_or_many(
-                    payout.get("one"),
-                    payout.get("cases", 0),
-                    Target("applications:application_detail", (payout.get("one"),)),
-                    mine,
-                ),
+                payout.get("one"),
+                "applications:application_detail",
+                mine,
+                cases=payout.get("cases", 0),
                 latest=payout.get("latest"),
                 amount=payout.get("total"),
             ),
-            Item(
+            task(
                 "reports",
                 one("owed", 0),
-                one_or_many(
-                    one("owed_one"),
-                    one("owed", 0),
-                    Target("applications:application_detail", (one("owed_one"),)),
-                    mine,
-                ),
+                one("owed_one"),
+                "applications:application_detail",
+                mine,
                 since=one("owed_since"),
                 deadline=one("owed_deadline"),
                 overdue=one("owed_overdue", 0),

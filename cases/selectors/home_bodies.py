@@ -35,7 +35,7 @@ from cases.models import (
     StatusGroup,
 )
 from cases.selectors.council import assessments_overview
-from cases.selectors.home import ZERO, Item, Target, count_of, one_or_many
+from cases.selectors.home import ZERO, Item, Target, count_of, task
 from cases.trail.models import TrailCheck, TransitionRecord
 from cases.trail.verify import DECISIONS
 
@@ -162,12 +162,12 @@ def chair_home(user: Any) -> ChairHome | None:
         if first
         else Target("council:manager_conflicts")
     )
-    rulings = Item(
+    rulings = task(
         "rulings",
         pending["n"],
-        one_or_many(
-            pending["one"], pending["n"], Target("council:conflict_rule", (pending["one"],)), many
-        ),
+        pending["one"],
+        "council:conflict_rule",
+        many,
         since=pending["since"],
     )
     return ChairHome(rulings=rulings, readiness=readiness)
@@ -298,14 +298,11 @@ def manager_home(user: Any) -> Item | None:
         source=ConflictSource.DECLARED,
         ruling=ConflictRuling.PENDING,
     ).aggregate(n=Count("id"), one=Max("id"), since=Min("created_at"))
-    return Item(
+    return task(
         "officer_rulings",
         pending["n"],
-        one_or_many(
-            pending["one"],
-            pending["n"],
-            Target("council:conflict_rule", (pending["one"],)),
-            Target("council:manager_conflicts"),
-        ),
+        pending["one"],
+        "council:conflict_rule",
+        Target("council:manager_conflicts"),
         since=pending["since"],
     )

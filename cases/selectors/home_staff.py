@@ -43,7 +43,7 @@ from cases.selectors.home import (
     Target,
     entered_at,
     last_transition,
-    one_or_many,
+    task,
 )
 
 S = ApplicationStatus
@@ -182,19 +182,16 @@ def officer_home(user: Any) -> OfficerHome | None:
         row = per_round.get(grant_round.pk, {})
         inbox = Target("inbox:round_inbox", (grant_round.pk,))
 
-        def case(pk: int | None) -> Target:
-            return Target("applications:application_detail", (pk,))
-
         def filtered(status: str, r: GrantRound = grant_round) -> Target:
             return Target("inbox:round_inbox", (r.pk,), f"status={status}")
 
         items = [
-            Item(
+            task(
                 key,
                 row.get(f"{key}_n", 0),
-                one_or_many(
-                    row.get(f"{key}_one"), row.get(f"{key}_n", 0), case(row.get(f"{key}_one")), many
-                ),
+                row.get(f"{key}_one"),
+                "applications:application_detail",
+                many,
                 since=row.get(f"{key}_since"),
             )
             for key, many in (
@@ -216,39 +213,35 @@ def officer_home(user: Any) -> OfficerHome | None:
             )
         )
         items.append(
-            Item(
+            task(
                 "reports",
                 row.get("reports_n", 0),
-                one_or_many(
-                    row.get("reports_one"),
-                    row.get("reports_n", 0),
-                    Target("after_grant:report_approve", (row.get("reports_one"),)),
-                    filtered(S.REPORT_SUBMITTED),
-                ),
+                row.get("reports_one"),
+                "after_grant:report_approve",
+                filtered(S.REPORT_SUBMITTED),
                 since=row.get("reports_since"),
             )
         )
         hearing = expired.get(grant_round.pk, {})
         items.append(
-            Item(
+            task(
                 "hearings_expired",
                 hearing.get("n", 0),
-                one_or_many(
-                    hearing.get("one"),
-                    hearing.get("n", 0),
-                    case(hearing.get("one")),
-                    filtered(S.IN_HEARING),
-                ),
+                hearing.get("one"),
+                "applications:application_detail",
+                filtered(S.IN_HEARING),
                 since=hearing.get("since"),
                 overdue=hearing.get("n", 0),
             )
         )
         claim = claims.get(grant_round.pk, {})
         items.append(
-            Item(
+            task(
                 "claims_overdue",
                 claim.get("n", 0),
-                one_or_many(claim.get("one"), claim.get("n", 0), case(claim.get("one")), inbox),
+                claim.get("one"),
+                "applications:application_detail",
+                inbox,
                 since=claim.get("since"),
                 overdue=claim.get("n", 0),
                 amount=claim.get("amount"),
