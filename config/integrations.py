@@ -21,6 +21,20 @@ from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 
 # --- CVR: the association's name and address from the register --------------------------
 
+# Which register answers cases.registers.cvr.lookup: "fake" (a local data file, no network; the
+# embedded default) or "http" (Erhvervsstyrelsen's CVR data service, System-til-system adgang).
+PULJEFLOW_CVR_ADAPTER = os.environ.get("PULJEFLOW_CVR_ADAPTER", "fake").strip().lower()
+if PULJEFLOW_CVR_ADAPTER not in {"fake", "http"}:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PULJEFLOW_CVR_ADAPTER must be 'fake' or 'http'.")
+PULJEFLOW_CVR_URL = os.environ.get(
+    "PULJEFLOW_CVR_URL", "http://distribution.virk.dk/cvr-permanent/virksomhed/_search"
+)
+PULJEFLOW_CVR_USER = os.environ.get("PULJEFLOW_CVR_USER", "")
+PULJEFLOW_CVR_PASSWORD = os.environ.get("PULJEFLOW_CVR_PASSWORD", "")
+PULJEFLOW_CVR_TIMEOUT = float(os.environ.get("PULJEFLOW_CVR_TIMEOUT", 5))
+
 # --- Digital Post: letters to the association's CVR as MeMo messages --------------------
 
 # --- Journal (ESDH) and finance: hand-overs ---------------------------------------------
