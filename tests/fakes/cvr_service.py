@@ -32,7 +32,13 @@ PATH = "/cvr-permanent/virksomhed/_search"
 class FakeCvrServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int = 0, *, user: str = "puljeflow", password: str = "fake") -> None:
+    def __init__(
+        self,
+        port: int = 0,
+        *,
+        user: str = "puljeflow",
+        password: str = "fake",  # noqa: S107 (the fake's own)
+    ) -> None:
         super().__init__(("127.0.0.1", port), _Handler)
         self.credentials = f"{user}:{password}"
         self.mode = "ok"
@@ -57,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_POST(self) -> None:  # noqa: N802 (the http.server name)
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length)
         if self.path != PATH:
@@ -113,5 +119,5 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, default=8785)
     options = parser.parse_args()
     server = FakeCvrServer(options.port)
-    print(f"Fake CVR service at {server.url}")  # noqa: T201
+    print(f"Fake CVR service at {server.url}")
     server.serve_forever()
