@@ -21,18 +21,20 @@ from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 
 # --- CVR: the association's name and address from the register --------------------------
 
-from django.core.exceptions import ImproperlyConfigured  # noqa: E402
-
 # Which register answers cases.registers.cvr.lookup: "fake" (a local data file, no network; the
 # embedded default) or "http" (Erhvervsstyrelsen's CVR data service, System-til-system adgang).
 PULJEFLOW_CVR_ADAPTER = os.environ.get("PULJEFLOW_CVR_ADAPTER", "fake").strip().lower()
-if PULJEFLOW_CVR_ADAPTER not in {"fake", "http"}:
-    raise ImproperlyConfigured("PULJEFLOW_CVR_ADAPTER must be 'fake' or 'http'.")
 PULJEFLOW_CVR_URL = os.environ.get(
     "PULJEFLOW_CVR_URL", "http://distribution.virk.dk/cvr-permanent/virksomhed/_search"
 )
-if not PULJEFLOW_CVR_URL.startswith(("http://", "https://")):
-    raise ImproperlyConfigured("PULJEFLOW_CVR_URL must be an http:// or https:// address.")
+if PULJEFLOW_CVR_ADAPTER not in {"fake", "http"} or not PULJEFLOW_CVR_URL.startswith(
+    ("http://", "https://")
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PULJEFLOW_CVR_ADAPTER must be 'fake' or 'http', and PULJEFLOW_CVR_URL an http(s):// address."
+    )
 PULJEFLOW_CVR_USER = os.environ.get("PULJEFLOW_CVR_USER", "")
 PULJEFLOW_CVR_PASSWORD = os.environ.get("PULJEFLOW_CVR_PASSWORD", "")
 PULJEFLOW_CVR_TIMEOUT = float(os.environ.get("PULJEFLOW_CVR_TIMEOUT", 5))
