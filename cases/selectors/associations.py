@@ -23,8 +23,8 @@ def association_changes(association: Association, *, limit: int = 10) -> list[As
             : limit + 1
         ]
     )
-    labels = {f.name: str(f.verbose_name) for f in Association._meta.get_fields() if f.concrete}
-    changes = []
+    labels = {f.name: str(f.verbose_name) for f in Association._meta.concrete_fields}
+    changes: list[AssociationChange] = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if len(changes) == limit:
             break
