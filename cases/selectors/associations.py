@@ -24,6 +24,8 @@ def association_changes(association: Association, *, limit: int = 10) -> list[As
         ]
     )
     labels = {f.name: str(f.verbose_name) for f in Association._meta.concrete_fields}
+    # Every field, also those no form edits (when the register was last asked).
+    tracked = [name for name in labels if name != "id"]
     changes: list[AssociationChange] = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         if len(changes) == limit:
@@ -33,7 +35,8 @@ def association_changes(association: Association, *, limit: int = 10) -> list[As
         elif older is None:  # older than the rows read
             break
         else:
-            what = [labels.get(c.field, c.field) for c in newer.diff_against(older).changes]
+            # Compared field by field: simple-history's diff_against skips non-editable fields.
+            what = [labels[f] for f in tracked if getattr(newer, f) != getattr(older, f)]
         if what:
             changes.append(AssociationChange(when=newer.history_date, what=what))
     return changes

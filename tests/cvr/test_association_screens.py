@@ -282,7 +282,11 @@ def test_fetching_again_takes_the_registers_name(
     assert "have been fetched from the CVR register" in html
     # Again: nothing new.
     client.post(reverse("associations:association_refresh", args=[fetched.pk]))
-    assert "same name and address" in client.get(details(fetched)).content.decode()
+    html = client.get(details(fetched)).content.decode()
+    assert "same name and address" in html
+    # Asking the register is in the association's changes even when nothing else changed.
+    changes = html[html.index('id="association-changes"') :]
+    assert "fetched from the CVR register" in changes and "name, address" in changes
 
 
 def test_fetching_again_when_the_register_cannot_answer_changes_nothing(
