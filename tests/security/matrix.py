@@ -802,9 +802,7 @@ MATRIX.update(
             "application", api(assigners, ("POST",)), methods=("GET", "POST")
         ),
         # Issue 18 (CVR): a lookup in the CVR register, for case officers.
-        "api:api_cvr": Entry(
-            "cvr", api(roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN))
-        ),
+        "api:api_cvr": Entry("cvr", api(roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN))),
     }
 )
 
