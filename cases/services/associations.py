@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -74,20 +74,28 @@ def _as_in_register(cvr: str, data: dict[str, Any]) -> bool:
     return all(data.get(field) == getattr(company, field) for field in REGISTER_FIELDS)
 
 
+def _registered(cvr: str) -> Association | None:
+    return Association.objects.filter(cvr=cvr).first()
+
+
 def association_register(*, acting_user: Any, data: dict[str, Any]) -> Association:
     """A case officer registers an association that is not known yet (e.g. with a paper
     application): from the register's data, or typed in when the register does not know it."""
     rules.require_registrar(acting_user)
     fields = {k: data[k] for k in ("cvr", *REGISTER_FIELDS, *CONTACT_FIELDS) if k in data}
     with transaction.atomic():
-        existing = Association.objects.select_for_update().filter(cvr=fields.get("cvr")).first()
+        existing = _registered(fields.get("cvr", ""))
         if existing is not None:
             raise AssociationExists(existing)
         association = Association(**fields)
         if _as_in_register(association.cvr, fields):
             association.cvr_fetched_at = timezone.now()
-        association.full_clean()
-        _stamp(association, acting_user).save()
+        association.full_clean(validate_unique=False)  # said above, in words
+        try:
+            with transaction.atomic():
+                _stamp(association, acting_user).save()
+        except IntegrityError:  # registered by someone else this very moment
+            raise AssociationExists(Association.objects.get(cvr=association.cvr)) from None
     return association
 
 

@@ -341,3 +341,45 @@ def test_refresh_from_cvr_without_a_person_is_the_system(
     assert fetched.history.latest().history_user is None
     with pytest.raises(Exception, match="may not"):
         refresh_from_cvr(fetched, acting_user=world.bo)
+
+
+def test_the_changes_are_read_in_one_query_however_many(
+    world: SimpleNamespace, fetched: Association, django_assert_num_queries: Any
+) -> None:
+    from cases.selectors.associations import association_changes
+
+    # Query: the association's newest history rows (limit + 1).
+    with django_assert_num_queries(1):
+        few = association_changes(fetched)
+    for n in range(15):
+        fetched.phone = f"1234567{n % 10}"
+        fetched.save()
+    with django_assert_num_queries(1):
+        many = association_changes(fetched)
+    assert len(few) == 2 and len(many) == 10
+    assert many[0].what == ["phone"]
+
+
+def test_registered_by_someone_else_at_the_same_moment_is_refused_in_words(
+    world: SimpleNamespace, monkeypatch: Any
+) -> None:
+    from cases.services import associations as services
+
+    existing = AssociationFactory(cvr=MISSING, name="Først")
+    # The other registration lands between the check and the save: the database refuses.
+    monkeypatch.setattr(services, "_registered", lambda cvr: None)
+    data = {
+        "cvr": MISSING,
+        "name": "Sidst",
+        "address": "Vej 1",
+        "postal_code": "4000",
+        "city": "Roskilde",
+        **contact(),
+    }
+    with pytest.raises(services.AssociationExists) as caught:
+        services.association_register(acting_user=world.carl, data=data)
+    assert caught.value.association == existing
+    response = client_for(world.carl).post(NEW, data)
+    assert (
+        response.status_code == 400 and f'href="{details(existing)}"' in response.content.decode()
+    )
