@@ -7,6 +7,7 @@ from . import (
     views,
     views_access,
     views_applications,
+    views_cvr,
     views_meetings,
     views_messages,
     views_notes,
@@ -112,6 +113,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views_access.AccessRequestExport.as_view(),
         name="api_access_request_export",
     ),
+    path("cvr/<str:cvr>", views_cvr.CvrLookup.as_view(), name="api_cvr"),  # issue 18: CVR
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),
     # Anything else under /api/v1/ answers a JSON 404, not the site's HTML page.

@@ -9,7 +9,7 @@ hand-overs are written to folders under ``var/``. The README lists every variabl
 
 from __future__ import annotations
 
-import os  # noqa: F401  (each section below reads the environment)
+import os
 
 from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 
@@ -20,6 +20,24 @@ from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 # --- The municipality's identity provider for staff (OpenID Connect) --------------------
 
 # --- CVR: the association's name and address from the register --------------------------
+
+# Which register answers cases.registers.cvr.lookup: "fake" (a local data file, no network; the
+# embedded default) or "http" (Erhvervsstyrelsen's CVR data service, System-til-system adgang).
+PULJEFLOW_CVR_ADAPTER = os.environ.get("PULJEFLOW_CVR_ADAPTER", "fake").strip().lower()
+PULJEFLOW_CVR_URL = os.environ.get(
+    "PULJEFLOW_CVR_URL", "http://distribution.virk.dk/cvr-permanent/virksomhed/_search"
+)
+if PULJEFLOW_CVR_ADAPTER not in {"fake", "http"} or not PULJEFLOW_CVR_URL.startswith(
+    ("http://", "https://")
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "PULJEFLOW_CVR_ADAPTER must be 'fake' or 'http', and PULJEFLOW_CVR_URL an http(s):// address."
+    )
+PULJEFLOW_CVR_USER = os.environ.get("PULJEFLOW_CVR_USER", "")
+PULJEFLOW_CVR_PASSWORD = os.environ.get("PULJEFLOW_CVR_PASSWORD", "")
+PULJEFLOW_CVR_TIMEOUT = float(os.environ.get("PULJEFLOW_CVR_TIMEOUT", 5))
 
 # --- Digital Post: letters to the association's CVR as MeMo messages --------------------
 

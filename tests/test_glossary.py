@@ -38,7 +38,8 @@ ASSOCIATION_FACING = (
     "templates/_form_errors.html",
     "web/applications/templates/applications/application_detail.html",
     "web/applications/templates/applications/application_act.html",
-    "web/applications/templates/applications/association_form.html",
+    # Issue 18 (CVR): the association's details page.
+    "web/associations/templates/associations/association_details.html",
     "web/applications/templates/applications/flow_chart.html",
     "web/applications/templates/applications/_hearings.html",
     # The guided application (issue 17, draft) in place of the single edit page.

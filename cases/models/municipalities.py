@@ -227,6 +227,11 @@ class Association(models.Model):
         default="da",
         help_text=_("The language the municipality writes its decision letters in."),
     )
+    # When the name and address last came from the CVR register (issue 18); empty when they
+    # were typed in, so the association's representatives may correct them by hand.
+    cvr_fetched_at = models.DateTimeField(
+        _("fetched from the CVR register"), null=True, blank=True, editable=False
+    )
 
     objects = AuditedManager()
     history = history()

@@ -1,7 +1,9 @@
 """The association's name and address from the CVR register, behind one function.
 
 ``lookup(cvr)`` is all the rest of Puljeflow calls. Which adapter answers is a setting
-(``PULJEFLOW_CVR_ADAPTER``): the embedded default and the tests answer from a local fake.
+(``PULJEFLOW_CVR_ADAPTER``): ``fake`` (the embedded default: cvr_fake.py, a data file) or
+``http`` (cvr_http.py, the public CVR data service). Both answer the same Elasticsearch
+request with the same JSON, read by cvr_search.py.
 
 Contract (issue 18; the CVR part builds the adapters behind it, keeping these names):
 - ``lookup(cvr) -> CvrCompany``;
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -45,16 +48,13 @@ class CvrUnavailable(CvrError):
     )
 
 
-# A first fake, until the CVR part's adapters land: a few companies, no network.
-_FAKE = {
-    "12345678": CvrCompany(
-        "12345678", "Frivilligcentret Eksempelby", "Torvet 1", "4700", "Næstved"
-    ),
-}
-
-
 def lookup(cvr: str) -> CvrCompany:
-    company = _FAKE.get(cvr)
-    if company is None:
+    """The company with this CVR number, from the register the settings name."""
+    # Imported here: the adapters import the errors above.
+    from cases.registers import cvr_fake, cvr_http
+    from cases.registers.cvr_search import parse_answer, search_body
+
+    if not (len(cvr) == 8 and cvr.isascii() and cvr.isdigit()):
         raise CvrNotFound
-    return company
+    search = cvr_http.search if settings.PULJEFLOW_CVR_ADAPTER == "http" else cvr_fake.search
+    return parse_answer(cvr, search(search_body(cvr)))

@@ -118,41 +118,6 @@ def _set_target_groups(application: Application, data: dict[str, Any]) -> None:
         application.target_groups.set(list(groups))
 
 
-ASSOCIATION_FIELDS = (
-    "name",
-    "cvr",
-    "address",
-    "postal_code",
-    "city",
-    "contact_person",
-    "email",
-    "phone",
-    "language",
-)
-
-
-def association_create(*, acting_user: Any, data: dict[str, Any]) -> Association:
-    """A case officer registers an association that is not yet known (e.g. with a paper application)."""
-    if not any(Role.CASE_OFFICER in roles for roles in roles.profile(acting_user).roles.values()):
-        raise PermissionDenied(_("Only a case officer can register an association."))
-    association = Association(**{k: data[k] for k in ASSOCIATION_FIELDS if k in data})
-    association.full_clean()
-    _stamp(association, acting_user).save()
-    return association
-
-
-def association_update(*, association: Association, acting_user: Any, data: dict[str, Any]) -> None:
-    if association.pk not in roles.profile(acting_user).represents:
-        raise PermissionDenied(_("You do not represent %(a)s.") % {"a": association})
-    stored = Association.objects.filter(pk=association.pk).values(*ASSOCIATION_FIELDS).get()
-    changed = [k for k in ASSOCIATION_FIELDS if k != "cvr" and k in data and stored[k] != data[k]]
-    for key in changed:
-        setattr(association, key, data[key])
-    association.full_clean()
-    if changed:
-        _stamp(association, acting_user).save(update_fields=changed)
-
-
 def application_update_draft(
     *,
     application: Application,

@@ -116,7 +116,7 @@ def test_a_wrong_cvr_is_refused_next_to_the_field(
     client.force_login(world.carl)
     with override("en"):
         response = client.post(
-            reverse("applications:association_new") + f"?round={world.round.pk}",
+            reverse("associations:association_new") + f"?round={world.round.pk}",
             {
                 "name": "Ny forening",
                 "cvr": cvr,
@@ -142,7 +142,7 @@ def test_carl_registers_a_new_association_and_returns_to_the_paper_form(
     client.force_login(world.carl)
     cvr = valid_cvr(900)
     response = client.post(
-        reverse("applications:association_new") + f"?round={world.round.pk}",
+        reverse("associations:association_new") + f"?round={world.round.pk}",
         {
             "name": "Ny forening",
             "cvr": cvr,
@@ -159,12 +159,12 @@ def test_carl_registers_a_new_association_and_returns_to_the_paper_form(
     assert response["Location"].endswith(f"?association={association.pk}")
     # An applicant cannot register associations.
     client.force_login(world.anna)
-    assert client.get(reverse("applications:association_new")).status_code == 403
+    assert client.get(reverse("associations:association_new")).status_code == 403
 
 
 def test_anna_updates_her_associations_details_but_not_its_cvr(world: Any, client: Any) -> None:
     client.force_login(world.anna)
-    url = reverse("applications:association_edit", args=[world.a.pk])
+    url = reverse("associations:association_details", args=[world.a.pk])
     data = {
         "name": world.a.name,
         "cvr": valid_cvr(901),
@@ -193,7 +193,7 @@ def test_anna_updates_her_associations_details_but_not_its_cvr(world: Any, clien
     assert client.post(url, data).status_code == 404
     assert (
         client.get(
-            reverse("applications:association_edit", args=[AssociationFactory().pk])
+            reverse("associations:association_details", args=[AssociationFactory().pk])
         ).status_code
         == 404
     )

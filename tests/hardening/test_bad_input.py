@@ -237,11 +237,11 @@ def test_a_broken_association_for_a_paper_application_preselects_nothing(
 
 
 @BAD_INTEGERS
-def test_a_broken_round_after_a_new_association_leads_back_to_the_rounds(
+def test_a_broken_round_after_a_new_association_leads_to_the_association(
     world: SimpleNamespace, bad: str
 ) -> None:
     response = logged_in(world.carl).post(
-        reverse("applications:association_new") + "?" + f"round={bad}",
+        reverse("associations:association_new") + "?" + f"round={bad}",
         {
             "name": "Skakklubben",
             "cvr": "12345674",
@@ -254,8 +254,10 @@ def test_a_broken_round_after_a_new_association_leads_back_to_the_rounds(
         },
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("inbox:staff_rounds")
-    assert Association.objects.filter(name="Skakklubben").exists()
+    association = Association.objects.get(name="Skakklubben")
+    assert response["Location"] == reverse(
+        "associations:association_details", args=[association.pk]
+    )
 
 
 @BAD_INTEGERS
@@ -475,7 +477,7 @@ def test_deeply_nested_report_lines_in_a_multipart_report_are_a_400(
 
 def test_a_postal_code_in_other_digits_than_ascii_is_refused(world: SimpleNamespace) -> None:
     response = logged_in(world.carl).post(
-        reverse("applications:association_new"),
+        reverse("associations:association_new"),
         {
             "name": "Skakklubben",
             "cvr": "12345674",

@@ -182,6 +182,22 @@ def get_only(rule: Expect) -> Expect:
     return expect
 
 
+def association_readers(representative: str) -> Expect:
+    """Issue 18 (CVR): an association's details page. Its representative reads and edits;
+    case officers (anywhere) and the auditor read, a change by them is 403; others 404."""
+
+    def expect(role: str, target: str, method: str) -> str:
+        if role == ANONYMOUS:
+            return LOGIN
+        if role == representative:
+            return ALLOW
+        if role in {CASE_OFFICER, OTHER_CASE_OFFICER, AUDITOR}:
+            return ALLOW if method in ("GET", "HEAD") else FORBIDDEN
+        return HIDDEN
+
+    return expect
+
+
 # --- application-level rules (target label = the application's state) ------------------------
 
 
@@ -473,8 +489,20 @@ MATRIX: dict[str, Entry] = {
     "applications:application_new": Entry(
         "none", roles({APPLICANT, OTHER_APPLICANT}, rest=FORBIDDEN)
     ),
-    "applications:association_edit": Entry(
-        "association", per_target(a=roles({APPLICANT}), b=roles({OTHER_APPLICANT}))
+    # Issue 18 (CVR): the association's details; case officers and the auditor read them,
+    # the case officer fetches them again from the CVR register, its representatives edit.
+    "associations:association_details": Entry(
+        "association",
+        per_target(a=association_readers(APPLICANT), b=association_readers(OTHER_APPLICANT)),
+    ),
+    "associations:association_refresh": Entry(
+        "association",
+        post_only(
+            per_target(
+                a=roles({APPLICANT, CASE_OFFICER, OTHER_CASE_OFFICER}, {AUDITOR}),
+                b=roles({OTHER_APPLICANT, CASE_OFFICER, OTHER_CASE_OFFICER}, {AUDITOR}),
+            )
+        ),
     ),
     # --- one case --------------------------------------------------------------------------
     "applications:application_detail": Entry("application", case_viewers),
@@ -502,7 +530,7 @@ MATRIX: dict[str, Entry] = {
     "council:manager_conflicts": Entry("none", roles((), rest=FORBIDDEN)),
     # --- the municipality's staff ----------------------------------------------------------
     "inbox:staff_rounds": Entry("none", roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN)),
-    "applications:association_new": Entry(
+    "associations:association_new": Entry(
         "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
     ),
     "inbox:round_inbox": Entry("round", OWN_ROUND_STAFF),
@@ -773,6 +801,8 @@ MATRIX.update(
         "api:api_application_assign": Entry(
             "application", api(assigners, ("POST",)), methods=("GET", "POST")
         ),
+        # Issue 18 (CVR): a lookup in the CVR register, for case officers.
+        "api:api_cvr": Entry("cvr", api(roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN))),
     }
 )
 

@@ -127,6 +127,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [("dortes", {"pk": scene.declaration.pk})]
     if kind == "access_request":
         return [(label, {"pk": r.pk}) for label, r in scene.access_requests.items()]
+    if kind == "cvr":  # issue 18: a CVR number the local fake register knows
+        return [("found", {"cvr": "10000017"})]
     raise AssertionError(f"no targets of kind {kind!r}")
 
 

@@ -23,7 +23,7 @@ from cases.models import (
     GrantRound,
     TargetGroup,
 )
-from cases.parsing import parse_int, validate_date_window
+from cases.parsing import validate_date_window
 from cases.services.applications import DRAFT_FIELDS
 from cases.uploads import check_upload
 from web.forms import DkfdsMixin, style_fields
@@ -208,42 +208,6 @@ class NewApplicationForm(DkfdsMixin, forms.Form):
             only = list(qs[:2])
             if len(only) == 1:
                 self.fields[name].initial = only[0].pk
-
-
-class AssociationForm(DkfdsMixin, forms.ModelForm):
-    """An association's details. The CVR number is fixed once registered (NemKonto hangs on it)."""
-
-    class Meta:
-        model = Association
-        fields = [
-            "name",
-            "cvr",
-            "address",
-            "postal_code",
-            "city",
-            "contact_person",
-            "email",
-            "phone",
-            "language",
-        ]
-        widgets = {"cvr": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["cvr"].disabled = True
-        self.fields["postal_code"].widget.attrs["inputmode"] = "numeric"
-        # Optional on the form: left out, it keeps what the association had (Danish at first).
-        self.fields["language"].required = False
-
-    def clean_language(self) -> str:
-        return self.cleaned_data.get("language") or self.instance.language or "da"
-
-    def clean_postal_code(self) -> str:
-        value = (self.cleaned_data.get("postal_code") or "").strip()
-        if not (len(value) == 4 and parse_int(value) is not None):  # ASCII digits only
-            raise forms.ValidationError(_("A Danish postal code has 4 digits."))
-        return value
 
 
 class PaperApplicationForm(DkfdsMixin, forms.Form):

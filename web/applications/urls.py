@@ -30,7 +30,5 @@ urlpatterns = [
     path("applications/<int:pk>/act/<slug:name>/", views.application_act, name="application_act"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("attachments/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
-    path("associations/new/", views.association_new, name="association_new"),
-    path("associations/<int:pk>/", views.association_edit, name="association_edit"),
     path("flow/", views.flow_chart, name="flow_chart"),
 ]

@@ -29,7 +29,6 @@ from cases.trail.timeline import event_labels
 from cases.uploads import stored_upload_response
 from web.applications import steps, views_draft
 from web.applications.forms import (
-    AssociationForm,
     NewApplicationForm,
     transition_form,
 )
@@ -120,51 +119,6 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     return stored_upload_response(access.get_attachment_for(request.user, pk))
-
-
-@login_required
-def association_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    if pk not in roles.profile(request.user).represents:
-        raise Http404(_("No such association."))
-    association = Association.objects.get(pk=pk)
-    form = AssociationForm(request.POST or None, instance=association)
-    if request.method == "POST":
-        if form.is_valid():
-            services.association_update(
-                association=association, acting_user=request.user, data=form.cleaned_data
-            )
-            messages.success(request, _("The association's details have been saved."))
-            return redirect("applications:association_edit", pk=pk)
-        return render(request, "applications/association_form.html", {"form": form}, status=400)
-    return render(request, "applications/association_form.html", {"form": form})
-
-
-@login_required
-def association_new(request: HttpRequest) -> HttpResponse:
-    """Case officers register an association that is not in the system yet."""
-    who = roles.profile(request.user)
-    officer_rounds = [m for m, roles in who.roles.items() if "case_officer" in roles]
-    if not officer_rounds:
-        raise PermissionDenied(_("Only a case officer can register an association."))
-    form = AssociationForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            association = services.association_create(
-                acting_user=request.user, data=form.cleaned_data
-            )
-            messages.success(
-                request, _("%(name)s has been registered.") % {"name": association.name}
-            )
-            back = parse_id(request.GET.get("round"))
-            if back is not None:
-                return redirect(
-                    f"{reverse('inbox:paper_application_new', args=[back])}?association={association.pk}"
-                )
-            return redirect("inbox:staff_rounds")
-        return render(
-            request, "applications/association_form.html", {"form": form, "new": True}, status=400
-        )
-    return render(request, "applications/association_form.html", {"form": form, "new": True})
 
 
 # --- both --------------------------------------------------------------------------------
