@@ -23,4 +23,20 @@ from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 
 # --- Digital Post: letters to the association's CVR as MeMo messages --------------------
 
+# folder: each MeMo message is written to <dir>/out/<MessageUUID>.xml (the embedded default);
+# http: posted to the municipality's Digital Post access (URL and client certificate below);
+# off: letters and legal notices go by e-mail in full, as before Digital Post.
+DIGITAL_POST = os.environ.get("PULJEFLOW_DIGITAL_POST", "folder").strip().lower()
+if DIGITAL_POST not in {"folder", "http", "off"}:
+    raise ValueError(f"PULJEFLOW_DIGITAL_POST must be folder, http or off, not {DIGITAL_POST!r}")
+DIGITAL_POST_DIR = os.environ.get("PULJEFLOW_DIGITAL_POST_DIR", str(VAR_DIR / "digital_post"))
+# The sender's CVR when the municipality has none of its own in Puljeflow (Municipality.cvr).
+DIGITAL_POST_SENDER_CVR = os.environ.get("PULJEFLOW_DIGITAL_POST_SENDER_CVR", "")
+DIGITAL_POST_URL = os.environ.get("PULJEFLOW_DIGITAL_POST_URL", "")
+DIGITAL_POST_CLIENT_CERT = os.environ.get("PULJEFLOW_DIGITAL_POST_CLIENT_CERT", "")
+DIGITAL_POST_CLIENT_KEY = os.environ.get("PULJEFLOW_DIGITAL_POST_CLIENT_KEY", "")
+DIGITAL_POST_CA_BUNDLE = os.environ.get("PULJEFLOW_DIGITAL_POST_CA_BUNDLE", "")
+# Below the delivery task's soft time limit (NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT).
+DIGITAL_POST_TIMEOUT_SECONDS = int(os.environ.get("PULJEFLOW_DIGITAL_POST_TIMEOUT", "15"))
+
 # --- Journal (ESDH) and finance: hand-overs ---------------------------------------------
