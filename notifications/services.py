@@ -160,7 +160,7 @@ def notify(
     by_post = goes_by_digital_post(application, legal=legal, letter=letter)
     rows: list[Notification] = []
     if by_post:
-        assert application is not None  # noqa: S101  (goes_by_digital_post says so)
+        assert application is not None
         rows.append(
             digital_post_row(
                 kind=kind,

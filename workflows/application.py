@@ -299,9 +299,7 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         self._record(reason=reason, letter=letter.pk, **grounds, **hearing)
         letter_complete(letter)
-        self._tell_association(
-            Kind.APPLICATION_REJECTED, legal=True, letter=letter, reasons=reason
-        )
+        self._tell_association(Kind.APPLICATION_REJECTED, legal=True, letter=letter, reasons=reason)
 
     def _rejection_grounds(
         self, late: bool, conditions: list[RoundCondition], other: str

@@ -30,7 +30,7 @@ import base64
 import datetime
 import uuid
 from dataclasses import dataclass
-from xml.etree import ElementTree as ET  # noqa: N817  (we only build XML here; nothing is parsed)
+from xml.etree import ElementTree as ET
 
 MEMO_NS = "https://DigitalPost.dk/MeMo-1"
 # The core data model's namespace: CVRdata belongs to it, not to MeMo's own.

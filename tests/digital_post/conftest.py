@@ -7,9 +7,7 @@ import base64
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET  # noqa: N817  (our own output, parsed to check it)
-
-import pytest
+from xml.etree import ElementTree as ET
 
 from notifications.delivery import deliver_notification
 from notifications.models import Channel, Notification
@@ -18,7 +16,7 @@ NS = "https://DigitalPost.dk/MeMo-1"
 
 
 def q(path: str) -> str:
-    """"MessageHeader/label" → the same path in MeMo's namespace."""
+    """ "MessageHeader/label" → the same path in MeMo's namespace."""
     return "/".join(f"{{{NS}}}{step}" for step in path.split("/"))
 
 

@@ -38,7 +38,7 @@ class Peer:
         peer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802  (the http.server name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 peer.received.append((self.headers["X-Message-UUID"], body))
                 self.send_response(peer.status)

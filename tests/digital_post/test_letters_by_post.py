@@ -25,13 +25,21 @@ REASONS = "Aktiviteten er ikke rettet mod udsatte børn."
 
 
 def refuse(application: Application, world: SimpleNamespace) -> Application:
-    return perform(application, "decide", user=world.frida, outcome="refuse", reason=REASONS, **NO_HEARING)
+    return perform(
+        application, "decide", user=world.frida, outcome="refuse", reason=REASONS, **NO_HEARING
+    )
 
 
 def grant(amount: str) -> Any:
     def decide(application: Application, world: SimpleNamespace) -> Application:
         return perform(
-            application, "decide", user=world.frida, outcome="grant", amount=amount, reason=REASONS, **NO_HEARING
+            application,
+            "decide",
+            user=world.frida,
+            outcome="grant",
+            amount=amount,
+            reason=REASONS,
+            **NO_HEARING,
         )
 
     return decide
@@ -49,20 +57,39 @@ def claim_repayment(application: Application, world: SimpleNamespace) -> Applica
     data = report_data(lines=[{"description": "Lektiecafé", "spent": "15000"}])
     reported = perform(application, "submit_report", user=world.anna, **data)
     return perform(
-        reported, "approve_report", user=world.carl, settlement="repayment", reason=REASONS, **NO_HEARING
+        reported,
+        "approve_report",
+        user=world.carl,
+        settlement="repayment",
+        reason=REASONS,
+        **NO_HEARING,
     )
 
 
 # (the state reached first, the transition that writes the letter, the letter, the notification)
 LETTERS = [
     pytest.param(S.RECOMMENDED, grant("25000"), DocumentKind.GRANT, Kind.DECISION, id="grant"),
-    pytest.param(S.RECOMMENDED, grant("20000"), DocumentKind.PARTIAL_GRANT, Kind.DECISION, id="partial"),
-    pytest.param(S.RECOMMENDED, refuse, DocumentKind.REFUSAL, Kind.DECISION, id="refusal"),
-    pytest.param(S.SUBMITTED, reject, DocumentKind.REJECTION, Kind.APPLICATION_REJECTED, id="rejection"),
     pytest.param(
-        S.REPORT_SUBMITTED, return_report, DocumentKind.REPORT_RETURNED, Kind.REPORT_RETURNED, id="report_returned"
+        S.RECOMMENDED, grant("20000"), DocumentKind.PARTIAL_GRANT, Kind.DECISION, id="partial"
     ),
-    pytest.param(S.PAID, claim_repayment, DocumentKind.REPAYMENT_CLAIM, Kind.REPAYMENT_CLAIMED, id="repayment_claim"),
+    pytest.param(S.RECOMMENDED, refuse, DocumentKind.REFUSAL, Kind.DECISION, id="refusal"),
+    pytest.param(
+        S.SUBMITTED, reject, DocumentKind.REJECTION, Kind.APPLICATION_REJECTED, id="rejection"
+    ),
+    pytest.param(
+        S.REPORT_SUBMITTED,
+        return_report,
+        DocumentKind.REPORT_RETURNED,
+        Kind.REPORT_RETURNED,
+        id="report_returned",
+    ),
+    pytest.param(
+        S.PAID,
+        claim_repayment,
+        DocumentKind.REPAYMENT_CLAIM,
+        Kind.REPAYMENT_CLAIMED,
+        id="repayment_claim",
+    ),
 ]
 
 
@@ -95,7 +122,11 @@ def test_each_letter_goes_once_to_digital_post_and_anna_gets_a_notice_without_it
     )
     post_row, email_row = (Notification.objects.get(pk=r.pk) for r in new)
     letter = application.documents.get(kind=letter_kind)
-    assert (post_row.document, post_row.recipient_cvr, post_row.status) == (letter, world.a.cvr, Status.SENT)
+    assert (post_row.document, post_row.recipient_cvr, post_row.status) == (
+        letter,
+        world.a.cvr,
+        Status.SENT,
+    )
 
     # One message in the folder, named by its UUID, carrying the letter as the case keeps it.
     sent = messages(digital_post)[already:] if already else messages(digital_post)
@@ -119,7 +150,10 @@ def test_each_letter_goes_once_to_digital_post_and_anna_gets_a_notice_without_it
     assert "Digital Post" in email.body and application.case_number in email.body
     assert REASONS not in email.body and REASONS not in email_row.body_html
     # The notification in full, addressed to the association, is kept with the Digital Post row.
-    assert post_row.body_text.startswith("Kære Lektiecaféen\n") and "Digital Post" not in post_row.body_text
+    assert (
+        post_row.body_text.startswith("Kære Lektiecaféen\n")
+        and "Digital Post" not in post_row.body_text
+    )
 
 
 def test_a_legal_notice_without_a_letter_goes_as_its_text(
