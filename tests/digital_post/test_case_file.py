@@ -73,3 +73,13 @@ def test_a_failing_letter_is_being_sent_and_only_staff_see_why(
     assert "Kunne ikke sendes til Digital Post: DigitalPostError" in page(
         client, world.carl, rejected
     )
+
+
+def test_the_delivery_status_screen_names_the_digital_post_recipient_by_cvr(
+    client: Client, world: SimpleNamespace, rejected: Application
+) -> None:
+    client.force_login(world.carl)
+
+    html = client.get(reverse("notifications:notification_outbox")).content.decode()
+
+    assert f"Digital Post, CVR {world.a.cvr}" in html
