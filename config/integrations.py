@@ -38,5 +38,18 @@ DIGITAL_POST_CLIENT_KEY = os.environ.get("PULJEFLOW_DIGITAL_POST_CLIENT_KEY", ""
 DIGITAL_POST_CA_BUNDLE = os.environ.get("PULJEFLOW_DIGITAL_POST_CA_BUNDLE", "")
 # Below the delivery task's soft time limit (NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT).
 DIGITAL_POST_TIMEOUT_SECONDS = int(os.environ.get("PULJEFLOW_DIGITAL_POST_TIMEOUT", "15"))
+# How often beat reads the folder's receipts (notifications/digital_post/receipts.py).
+DIGITAL_POST_RECEIPT_SECONDS = float(os.environ.get("PULJEFLOW_DIGITAL_POST_RECEIPT_SECONDS", 60))
+DIGITAL_POST_BEAT = (
+    {
+        "digital-post-receipts": {
+            "task": "notifications.tasks.read_digital_post_receipts",
+            "schedule": DIGITAL_POST_RECEIPT_SECONDS,
+            "options": {"expires": DIGITAL_POST_RECEIPT_SECONDS},
+        }
+    }
+    if DIGITAL_POST == "folder"
+    else {}
+)
 
 # --- Journal (ESDH) and finance: hand-overs ---------------------------------------------
