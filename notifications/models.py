@@ -141,7 +141,9 @@ class Notification(models.Model):
     recipient_cvr = models.CharField(_("CVR number"), max_length=8, blank=True)
     document = models.ForeignKey(
         "cases.Document",
-        on_delete=models.PROTECT,
+        # Retention deletes a finished case's letters (their fingerprints stay in the trail);
+        # the row stays as the record of what was sent where.
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="digital_post",

@@ -83,3 +83,17 @@ def test_the_delivery_status_screen_names_the_digital_post_recipient_by_cvr(
     html = client.get(reverse("notifications:notification_outbox")).content.decode()
 
     assert f"Digital Post, CVR {world.a.cvr}" in html
+
+
+def test_retention_may_delete_a_letter_that_went_by_digital_post(
+    world: SimpleNamespace, rejected: Application
+) -> None:
+    (row,) = digital_post_rows()
+    deliver([row])
+    letter = rejected.documents.get()
+    letter._history_user = world.carl  # type: ignore[attr-defined]
+
+    letter.delete()  # as cases/services/retention_schedule.py does with a finished case's files
+
+    row.refresh_from_db()
+    assert (row.document, row.status, row.recipient_cvr) == (None, Status.SENT, world.a.cvr)
