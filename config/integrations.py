@@ -41,4 +41,33 @@ PULJEFLOW_CVR_TIMEOUT = float(os.environ.get("PULJEFLOW_CVR_TIMEOUT", 5))
 
 # --- Digital Post: letters to the association's CVR as MeMo messages --------------------
 
+# folder: each MeMo message is written to <dir>/out/<MessageUUID>.xml (the embedded default);
+# http: posted to the municipality's Digital Post access (URL and client certificate below);
+# off: letters and legal notices go by e-mail in full, as before Digital Post.
+DIGITAL_POST = os.environ.get("PULJEFLOW_DIGITAL_POST", "folder").strip().lower()
+if DIGITAL_POST not in {"folder", "http", "off"}:
+    raise ValueError(f"PULJEFLOW_DIGITAL_POST must be folder, http or off, not {DIGITAL_POST!r}")
+DIGITAL_POST_DIR = os.environ.get("PULJEFLOW_DIGITAL_POST_DIR", str(VAR_DIR / "digital_post"))
+# The sender's CVR when the municipality has none of its own in Puljeflow (Municipality.cvr).
+DIGITAL_POST_SENDER_CVR = os.environ.get("PULJEFLOW_DIGITAL_POST_SENDER_CVR", "")
+DIGITAL_POST_URL = os.environ.get("PULJEFLOW_DIGITAL_POST_URL", "")
+DIGITAL_POST_CLIENT_CERT = os.environ.get("PULJEFLOW_DIGITAL_POST_CLIENT_CERT", "")
+DIGITAL_POST_CLIENT_KEY = os.environ.get("PULJEFLOW_DIGITAL_POST_CLIENT_KEY", "")
+DIGITAL_POST_CA_BUNDLE = os.environ.get("PULJEFLOW_DIGITAL_POST_CA_BUNDLE", "")
+# Below the delivery task's soft time limit (NOTIFICATIONS_DELIVER_SOFT_TIME_LIMIT).
+DIGITAL_POST_TIMEOUT_SECONDS = int(os.environ.get("PULJEFLOW_DIGITAL_POST_TIMEOUT", "15"))
+# How often beat reads the folder's receipts (notifications/digital_post/receipts.py).
+DIGITAL_POST_RECEIPT_SECONDS = float(os.environ.get("PULJEFLOW_DIGITAL_POST_RECEIPT_SECONDS", 60))
+DIGITAL_POST_BEAT = (
+    {
+        "digital-post-receipts": {
+            "task": "notifications.tasks.read_digital_post_receipts",
+            "schedule": DIGITAL_POST_RECEIPT_SECONDS,
+            "options": {"expires": DIGITAL_POST_RECEIPT_SECONDS},
+        }
+    }
+    if DIGITAL_POST == "folder"
+    else {}
+)
+
 # --- Journal (ESDH) and finance: hand-overs ---------------------------------------------

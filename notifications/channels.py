@@ -17,6 +17,7 @@ from typing import Protocol
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from notifications.digital_post.channel import DigitalPostChannel
 from notifications.models import Channel, Notification
 
 logger = logging.getLogger("puljeflow.notifications")
@@ -57,7 +58,10 @@ class EmailChannel:
                 logger.warning("closing the mail connection failed: %s", error)
 
 
-CHANNELS: dict[str, Sender] = {Channel.EMAIL: EmailChannel()}
+CHANNELS: dict[str, Sender] = {
+    Channel.EMAIL: EmailChannel(),
+    Channel.DIGITAL_POST: DigitalPostChannel(),  # issue 18: notifications/digital_post/
+}
 
 
 def channel_for(notification: Notification) -> Sender:

@@ -78,6 +78,9 @@ class Channel(models.TextChoices):
 
     EMAIL = "email", _("E-mail")
     IN_APP = "in_app", _("In Puljeflow only")
+    # Issue 18: a letter or legal notice to the association's Digital Post by its CVR
+    # (notifications/digital_post/). The row has no user; recipient_cvr says where it went.
+    DIGITAL_POST = "digital_post", _("Digital Post")
 
 
 def new_message_id() -> str:
@@ -131,6 +134,22 @@ class Notification(models.Model):
     message_id = models.CharField(
         _("Message-ID"), max_length=255, unique=True, default=new_message_id, editable=False
     )
+
+    # Issue 18, Digital Post rows only: the association's CVR at the time of writing, the
+    # letter carried (none for a legal notice without a letter) and the MeMo messageUUID,
+    # fixed when the row is written so that every attempt sends the same message.
+    recipient_cvr = models.CharField(_("CVR number"), max_length=8, blank=True)
+    document = models.ForeignKey(
+        "cases.Document",
+        # Retention deletes a finished case's letters (their fingerprints stay in the trail);
+        # the row stays as the record of what was sent where.
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="digital_post",
+        verbose_name=_("letter"),
+    )
+    memo_uuid = models.UUIDField(_("MeMo message UUID"), null=True, blank=True, unique=True)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)

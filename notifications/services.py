@@ -15,10 +15,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
+from notifications.digital_post.routing import digital_post_row, goes_by_digital_post
 from notifications.models import Channel, Kind, Notification, Status, UserPreference
 
 if TYPE_CHECKING:
-    from cases.models import Application
+    from cases.models import Application, Document
 
 DEFAULT_LANGUAGE = "da"
 
@@ -74,6 +75,7 @@ def build_notification(
     context: dict[str, Any],
     legal: bool,
     now: datetime,
+    notice: bool = False,
 ) -> Notification | None:
     """The unsaved outbox row of ``kind`` for one recipient, or None if they have
     switched ``kind`` off and it is not ``legal`` (a notice the law requires).
@@ -83,6 +85,10 @@ def build_notification(
     an address without an account), by e-mail when there is an address, else in the
     app only. The templates get ``context`` plus ``application``, ``recipient`` (the
     user, or None) and ``recipient_name``.
+
+    ``notice``: the letter itself went to the association's Digital Post
+    (``digital_post.routing``), so this row only says that a letter about the case has
+    arrived there, none of what it says (``digital_post_notice`` templates).
     """
     if preference is not None and not legal and kind in preference.muted_kinds:
         return None
@@ -93,7 +99,7 @@ def build_notification(
         "recipient": user,
         "recipient_name": _display_name(user),
     }
-    subject, text, html = render(kind, language, full_context)
+    subject, text, html = render("digital_post_notice" if notice else kind, language, full_context)
     channel = Channel.EMAIL if email else Channel.IN_APP
     return Notification(
         recipient=user,
@@ -122,6 +128,7 @@ def notify(
     context: dict[str, Any],
     legal: bool,
     addresses: Sequence[str] = (),
+    letter: Document | None = None,
 ) -> list[Notification]:
     """Write one notification per recipient and queue its delivery for after commit.
 
@@ -132,6 +139,10 @@ def notify(
     ``addresses`` are e-mail addresses without a user account (the association's
     own address on a paper application); they get the message in Danish. The rows
     are built by ``build_notification``.
+
+    A legal notice or a ``letter`` (the Document the change produced) on an application
+    goes to the association's Digital Post as well, and the others are then only told that
+    it has arrived there (``digital_post.routing``).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
@@ -146,7 +157,20 @@ def notify(
         (user, user.email, preferences.get(user.pk)) for user in users
     ]
     targets += [(None, address, None) for address in dict.fromkeys(addresses)]
+    by_post = goes_by_digital_post(application, legal=legal, letter=letter)
     rows: list[Notification] = []
+    if by_post:
+        assert application is not None
+        rows.append(
+            digital_post_row(
+                kind=kind,
+                application=application,
+                letter=letter,
+                context=context,
+                legal=legal,
+                now=now,
+            )
+        )
     for user, email, preference in targets:
         row = build_notification(
             kind=kind,
@@ -157,13 +181,14 @@ def notify(
             context=context,
             legal=legal,
             now=now,
+            notice=by_post,
         )
         if row is not None:
             rows.append(row)
     # save() rather than bulk_create: every backend then hands back the ids.
     for row in rows:
         row.save(force_insert=True)
-        if row.channel == Channel.EMAIL:
+        if row.status == Status.PENDING:  # e-mail and Digital Post; in-app rows are sent
             enqueue_on_commit(row.pk)
     return rows
 

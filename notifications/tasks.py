@@ -48,4 +48,12 @@ def sweep() -> int:
     return sweep_due()
 
 
+@shared_task(ignore_result=True)
+def read_digital_post_receipts() -> int:
+    """Issue 18: the folder sender's receipts (notifications/digital_post/receipts.py)."""
+    from notifications.digital_post.receipts import read_receipts
+
+    return read_receipts()
+
+
 from notifications.reminder_tasks import remind  # noqa: E402, F401  (beat runs it as notifications.tasks.remind)

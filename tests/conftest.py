@@ -69,6 +69,26 @@ def _celery_in_process() -> Any:
     app.conf.task_always_eager = False
 
 
+@pytest.fixture(autouse=True)
+def _digital_post_off(settings: Any, tmp_path: Any) -> None:
+    """Issue 18: Digital Post is off unless a test asks for it (the ``digital_post`` fixture),
+    so that the other tests' e-mails carry the letters' text as they always have; its
+    folder is the test's own either way."""
+    settings.DIGITAL_POST = "off"
+    settings.DIGITAL_POST_DIR = str(tmp_path / "digital_post")
+
+
+@pytest.fixture
+def digital_post(settings: Any, tmp_path: Any) -> Any:
+    """Digital Post on, to the folder sender; returns the folder its messages are written to
+    (``<dir>/out/<MessageUUID>.xml``), with Roskilde's CVR as the sender's."""
+    from pathlib import Path
+
+    settings.DIGITAL_POST = "folder"
+    settings.DIGITAL_POST_SENDER_CVR = "29189854"
+    return Path(settings.DIGITAL_POST_DIR) / "out"
+
+
 @pytest.fixture
 def world(db: Any) -> SimpleNamespace:
     roskilde = MunicipalityFactory(name="Roskilde Kommune")

@@ -234,7 +234,7 @@ class AfterGrantTransitions(HearingTransitions):
         )
         self._record(reason=reason, report=review.report.pk, letter=letter.pk)
         letter_complete(letter)
-        self._tell_association(Kind.REPORT_RETURNED, legal=True, reasons=reason)
+        self._tell_association(Kind.REPORT_RETURNED, legal=True, letter=letter, reasons=reason)
 
     class ApproveReportInput(HearingExceptionInput):
         reason = _note()
@@ -312,6 +312,7 @@ class AfterGrantTransitions(HearingTransitions):
             self._tell_association(
                 Kind.REPAYMENT_CLAIMED,
                 legal=True,
+                letter=letter,
                 amount=unspent,
                 due_on=outcome["repayment_due"],
                 reference=outcome["payment_reference"],

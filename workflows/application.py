@@ -299,7 +299,7 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         self._record(reason=reason, letter=letter.pk, **grounds, **hearing)
         letter_complete(letter)
-        self._tell_association(Kind.APPLICATION_REJECTED, legal=True, reasons=reason)
+        self._tell_association(Kind.APPLICATION_REJECTED, legal=True, letter=letter, reasons=reason)
 
     def _rejection_grounds(
         self, late: bool, conditions: list[RoundCondition], other: str
@@ -645,6 +645,7 @@ class ApplicationFlow(AfterGrantTransitions):
         self._tell_association(
             Kind.DECISION,
             legal=True,
+            letter=letter,
             granted=outcome == Outcome.GRANT,
             amount=value,
             reasons=text,

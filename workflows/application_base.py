@@ -22,6 +22,7 @@ from cases.errors import ConditionsUnmet
 from cases.models import (
     Application,
     ApplicationStatus,
+    Document,
     Meeting,
     RecommendationOutcome,
     RoundCriterion,
@@ -165,8 +166,12 @@ class ApplicationFlowBase(Flow):
             raise ConditionsUnmet(problem)
         return held_at
 
-    def _tell_association(self, kind: str, *, legal: bool = False, **context: Any) -> None:
-        """Notify the association's users; a paper applicant also by its registered e-mail."""
+    def _tell_association(
+        self, kind: str, *, legal: bool = False, letter: Document | None = None, **context: Any
+    ) -> None:
+        """Notify the association's users; a paper applicant also by its registered e-mail.
+        A legal notice, and the ``letter`` the transition wrote, also go to the association's
+        Digital Post (notifications/digital_post/)."""
         application = self.application
         notify(
             kind=kind,
@@ -175,6 +180,7 @@ class ApplicationFlowBase(Flow):
             context=context,
             legal=legal,
             addresses=[application.association.email] if application.is_paper else (),
+            letter=letter,
         )
 
     def _tell_case_officers(self, kind: str, **context: Any) -> None:

@@ -52,6 +52,8 @@ DEFAULT_ACCESS_COMPLAINT_GUIDANCE = _(
 
 class Municipality(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    # The sender of its Digital Post (issue 18); blank: PULJEFLOW_DIGITAL_POST_SENDER_CVR.
+    cvr = models.CharField(_("CVR number"), max_length=8, blank=True, validators=[validate_cvr])
     council_name = models.CharField(
         _("name of the volunteer council"), max_length=150, default="Frivillighedsrådet"
     )

@@ -27,6 +27,7 @@ from cases.services import grants as grant_services
 from cases.trail.disclosure import disclosed_records
 from cases.trail.timeline import event_labels
 from cases.uploads import stored_upload_response
+from notifications.digital_post.selectors import letters_with_delivery
 from web.applications import steps, views_draft
 from web.applications.forms import (
     NewApplicationForm,
@@ -193,6 +194,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "assignment": assignment_panel(request.user, application),
             **_disqualification(request.user, application),
             "hearings": list(application.hearings.all()),  # prefetched with their attachments
+            "letters": letters_with_delivery(application),  # with how each went to Digital Post
             **after_grant,
             **notes_context(request.user, application),
             **thread_context(request.user, application),

@@ -143,6 +143,8 @@ class Command(BaseCommand):
             bank_registration="0040",
             bank_account="0440116243",
             iban="DK5000400440116243",
+            # The sender of its Digital Post (issue 18): Roskilde Kommune's CVR number.
+            cvr="29189854",
         )
         now = timezone.now()
         today = timezone.localdate()
