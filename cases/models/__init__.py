@@ -68,6 +68,7 @@ from cases.models.municipalities import (
     Association,
     AssociationMember,
     Municipality,
+    PublicationVersion,
     Role,
     StaffRole,
 )
@@ -137,6 +138,7 @@ __all__ = [
     "Municipality",
     "NoteConcerns",
     "Payout",
+    "PublicationVersion",
     "ReceivedDocument",
     "ReceivedVia",
     "RecommendationOutcome",
