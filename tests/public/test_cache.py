@@ -26,6 +26,13 @@ def _version(world: SimpleNamespace) -> int:
     return row.version if row else 0
 
 
+def _main(response: Any) -> bytes:
+    """The page's content (the frame holds a fresh CSRF token on every response)."""
+    body = response.content
+    start = body.find(b"<main")
+    return body[start : body.find(b"</main>")] if start >= 0 else body
+
+
 def _get(client: Any, url: str) -> tuple[Any, int]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
@@ -45,7 +52,7 @@ def test_a_cached_page_costs_one_query_and_a_decision_shows_at_once(
     first, built = _get(client, url)
     again, served = _get(client, url)
     assert served == 1 < built  # only the municipality with its version
-    assert again.content == first.content
+    assert _main(again) == _main(first)
     waiting = advance(complete(world, title="Anden bevilling"), world, "recommended")
     assert "Anden bevilling" not in _get(client, url)[0].content.decode()
     engine.perform(

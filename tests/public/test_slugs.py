@@ -49,7 +49,7 @@ def test_a_slug_that_starts_another_path_is_refused_with_a_clear_error(
     world.roskilde.slug = taken
     with pytest.raises(ValidationError) as refused:
         world.roskilde.full_clean()
-    assert "already the start of another address" in str(refused.value.message_dict["slug"])
+    assert [e.code for e in refused.value.error_dict["slug"]] == ["slug_reserved"]
     # and from the name: a municipality called so gets another slug by itself
     assert MunicipalityFactory(name=taken.capitalize()).slug == f"{taken}-2"
 
@@ -87,7 +87,7 @@ def test_the_public_pages_come_last_so_they_shadow_nothing() -> None:
     from config import urls
 
     last = urls.urlpatterns[-1]
-    assert getattr(last, "urlconf_name", None) == "web.public.urls"
+    assert last.urlconf_module.__name__ == "web.public.urls"
     for url in ("/admin/", "/notifications/", "/login/", "/applications/", "/privatliv/"):
         assert resolve(url).namespace != "public", url
 
@@ -98,9 +98,10 @@ def test_the_migration_fills_a_slug_for_every_existing_municipality(db: Any) -> 
     migration = importlib.import_module("cases.migrations.0027_public")
     MunicipalityFactory(name="Næstved")
     MunicipalityFactory(name="Admin")
-    with unaudited_writes_allowed():
-        Municipality.objects.update(slug="")
-    migration.fill_slugs(apps, None)
+    with unaudited_writes_allowed():  # as before the migration: no slugs yet
+        for pk in Municipality.objects.values_list("pk", flat=True):
+            Municipality.objects.filter(pk=pk).update(slug=f"uden-{pk}")
+        migration.fill_slugs(apps, None)  # the real registry: its manager is audited
     assert sorted(Municipality.objects.values_list("slug", flat=True)) == [
         "admin-2",
         "naestved",
