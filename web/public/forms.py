@@ -38,7 +38,9 @@ class RegisterFilterForm(forms.Form):
             return RegisterFilter()
         data = self.cleaned_data
         return RegisterFilter(
-            year=data.get("aar"), round_id=data.get("pulje"), focus_area=data.get("fokusomraade")
+            year=data.get("aar"),
+            round_id=data.get("pulje"),
+            focus_area=data.get("fokusomraade") or "",
         )
 
     def options(self, choices: FilterChoices) -> list[dict[str, Any]]:
