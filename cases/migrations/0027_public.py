@@ -72,7 +72,9 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="municipality",
             name="slug",
-            field=models.SlugField(blank=True, max_length=60, default=""),
+            # No index yet (a SlugField's own index would clash with the unique one's on
+            # PostgreSQL): the slugs are filled first, then the field becomes what it is.
+            field=models.CharField(blank=True, max_length=60, default=""),
             preserve_default=False,
         ),
         migrations.RunPython(fill_slugs, migrations.RunPython.noop),

@@ -26,6 +26,7 @@ from cases.models.after_grant import (
     report_attachment_path,
 )
 from cases.models.applications import (
+    FLOW_ORDER,
     Application,
     ApplicationStatus,
     Attachment,
@@ -98,6 +99,7 @@ from cases.trail.models import TransitionRecord
 
 __all__ = [
     "APPLICANT_CHANNELS",
+    "FLOW_ORDER",
     "HEARING_COMPLETED",
     "MONEY",
     "AccessDecision",

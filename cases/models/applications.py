@@ -41,6 +41,24 @@ class ApplicationStatus(models.TextChoices):
 
 S = ApplicationStatus
 
+# The states in the order a case meets them, the ways out last: how lists sort by status and
+# charts show them (the choices' own order is the order they were added in).
+FLOW_ORDER = (
+    S.DRAFT,
+    S.SUBMITTED,
+    S.INFO_REQUESTED,
+    S.IN_HEARING,
+    S.IN_COUNCIL_REVIEW,
+    S.RECOMMENDED,
+    S.GRANTED,
+    S.PAID,
+    S.REPORT_SUBMITTED,
+    S.CLOSED,
+    S.REFUSED,
+    S.INELIGIBLE,
+    S.WITHDRAWN,
+)
+
 
 class StatusGroup:
     """The status groups, defined once: every query, rule and report uses these."""

@@ -197,25 +197,31 @@ class CommitteeMeeting:
 
 
 def committee_home(user: Any) -> list[CommitteeMeeting] | None:
-    """The next committee meeting per municipality, with its agenda's totals against the
-    round's pool (3 queries: the meetings, the agendas' sums, the rounds' grants)."""
+    """The next committee meeting per municipality, and any meeting already held whose
+    decisions are not yet recorded, with each agenda's totals against the round's pool
+    (3 queries: the meetings, the agendas' sums, the rounds' grants)."""
     who = roles.profile(user)
     municipalities = [m for m, r in who.roles.items() if r & set(COMMITTEE_ROLES)]
     if not municipalities:
         return None
     today = timezone.localdate()
+    held_undecided = Q(date__lt=today, agenda_items__application__status=S.RECOMMENDED)
     next_meetings: dict[int, Meeting] = {}
+    meetings: list[Meeting] = []
     for meeting in (
-        Meeting.objects.filter(
-            body=Body.COMMITTEE, round__municipality_id__in=municipalities, date__gte=today
-        )
+        Meeting.objects.filter(body=Body.COMMITTEE, round__municipality_id__in=municipalities)
+        .filter(Q(date__gte=today) | held_undecided)
+        .distinct()
         .select_related("round__municipality")
         .order_by("date", "id")
     ):
-        next_meetings.setdefault(meeting.round.municipality_id, meeting)
-    if not next_meetings:
+        if meeting.date < today:
+            meetings.append(meeting)  # held, and the decisions are still to be recorded
+        elif meeting.round.municipality_id not in next_meetings:
+            next_meetings[meeting.round.municipality_id] = meeting
+            meetings.append(meeting)
+    if not meetings:
         return []
-    meetings = list(next_meetings.values())
     sums = {
         row["meeting_id"]: row
         for row in AgendaItem.objects.filter(meeting__in=meetings)

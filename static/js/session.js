@@ -2,7 +2,7 @@
 //
 // 1. The warning. <body> carries the seconds the session has left (data-session-left,
 //    from accounts/sessions.py seconds_left) and how long before the end to warn
-//    (data-session-warn: a minute). "Stay logged in" POSTs to data-session-stay-url,
+//    (data-session-warn: a minute; the warning says how long is really left). "Stay logged in" POSTs to data-session-stay-url,
 //    which counts as activity; every signed-in response (htmx's too) carries
 //    X-Session-Remaining, so a request made without a page load starts the count again.
 //
@@ -218,7 +218,22 @@
     var warnBefore = Number(body.getAttribute("data-session-warn")) || 60;
     var warnTimer = null;
     var endTimer = null;
+    var endsAt = 0;
     var over = false;
+
+    // How long is left, in the words the template gives (whole minutes from a minute up).
+    function leftText(span) {
+      var seconds = Math.max(1, Math.round((endsAt - Date.now()) / 1000));
+      var minutes = Math.round(seconds / 60);
+      if (seconds >= 60) {
+        return minutes === 1
+          ? span.getAttribute("data-minute")
+          : span.getAttribute("data-minutes").replace("{count}", String(minutes));
+      }
+      return seconds === 1
+        ? span.getAttribute("data-second")
+        : span.getAttribute("data-seconds").replace("{count}", String(seconds));
+    }
 
     function end() {
       if (over) {
@@ -276,6 +291,10 @@
           stay(button);
         });
       }
+      var left = warning.querySelector("#pf-session-left");
+      if (left) {
+        left.textContent = leftText(left);
+      }
       warning.hidden = false;
       document.documentElement.classList.add("pf-session-open");
     }
@@ -288,6 +307,7 @@
       window.clearTimeout(endTimer);
       hide("pf-session-warning");
       document.documentElement.classList.remove("pf-session-open");
+      endsAt = Date.now() + Math.max(0, secondsLeft) * 1000;
       warnTimer = window.setTimeout(warn, Math.max(0, secondsLeft - warnBefore) * 1000);
       endTimer = window.setTimeout(end, Math.max(0, secondsLeft) * 1000);
     }

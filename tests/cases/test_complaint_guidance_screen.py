@@ -96,3 +96,28 @@ def test_a_case_officer_edits_only_her_own_municipality(world: Any, client: Any)
         complaint_guidance_save(
             municipality=world.roskilde, acting_user=world.helle, general="x", per_kind={}
         )
+
+
+def test_each_field_shows_the_text_a_blank_gives_now(world: Any, client: Any) -> None:
+    from html import unescape
+
+    from cases.models.documents import REPORT_RETURNED_GUIDANCE, default_complaint_text
+
+    client.force_login(world.carl)
+    with override("da"):
+        default, returned = default_complaint_text(), str(REPORT_RETURNED_GUIDANCE)
+
+    def shown(page: str, name: str) -> str:
+        start = page.index(f'id="blank-gives-{name}"')
+        return unescape(page[start : page.index("</details>", start)])
+
+    client.post(URL, _data())  # no texts of the municipality's own
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert default.split("\n")[0] in shown(page, "general")
+    assert default.split("\n")[0] in shown(page, "refusal")  # no general text: the default
+    assert returned in shown(page, "report_returned")
+
+    client.post(URL, _data(general="Klag til Ankestyrelsen."))
+    page = client.get(URL, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Klag til Ankestyrelsen." in shown(page, "refusal")  # now the general text
+    assert default.split("\n")[0] in shown(page, "general")

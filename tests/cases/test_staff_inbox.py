@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Application
+from cases.models import FLOW_ORDER, Application
 from cases.services.assignment import application_assign
 from tests.factories import (
     ApplicationFactory,
@@ -72,7 +72,9 @@ COLUMNS = {
     "association": lambda a: a.association.name,
     "title": lambda a: a.title,
     "amount": lambda a: a.amount_requested,
-    "status": lambda a: a.status,
+    # In the flow's order (submitted, information requested, in council review), which
+    # here is the identifiers' alphabet backwards.
+    "status": lambda a: FLOW_ORDER.index(a.status),
     "submitted": lambda a: a.submitted_at,
     "waiting": lambda a: a.waiting_since,
 }

@@ -56,7 +56,10 @@ def test_a_signed_in_page_tells_the_script_how_long_the_session_has(world: Any) 
     assert f'data-session-left="{IDLE - 50}"' in page
     assert 'data-session-warn="60"' in page
     assert f'data-session-stay-url="{reverse("accounts:session_stay")}"' in page
-    assert 'id="pf-session-warning"' in page and "Du bliver logget af om 1 minut" in page
+    assert 'id="pf-session-warning"' in page and "Du bliver logget af om" in page
+    # The script fills in how long is really left, in these words.
+    assert 'data-minute="1 minut" data-minutes="{count} minutter"' in page
+    assert 'data-second="1 sekund" data-seconds="{count} sekunder"' in page
     assert "Forbliv logget ind" in page
     assert re.search(r'<script src="[^"]*js/session\.js" defer>', page)
     assert response["X-Session-Remaining"] == str(IDLE - 50)

@@ -291,6 +291,33 @@ def test_the_committee_sees_the_next_meeting_against_the_pool(
     assert 'id="committee"' not in page(client, world.carl)
 
 
+def test_a_meeting_held_with_decisions_not_yet_recorded_stays_on_the_home_until_they_are(
+    world: Any, client: Any
+) -> None:
+    from cases.models import AgendaItem
+    from tests.conftest import NO_HEARING, advance
+
+    application = ApplicationFactory(round=world.round, association=world.a)
+    application.focus_areas.set([world.focus])
+    application = advance(application, world, "recommended")  # on a committee meeting held
+    held = AgendaItem.objects.get(application=application, meeting__body="committee").meeting
+    assert held.date < timezone.localdate()
+    bulk = reverse("bulk:meeting_bulk", args=[held.pk])
+    assert bulk in page(client, world.frida)
+
+    perform(
+        application,
+        "decide",
+        user=world.frida,
+        outcome="grant",
+        amount="20000",
+        reason="Som indstillet",
+        **NO_HEARING,
+    )
+
+    assert bulk not in page(client, world.frida)
+
+
 def test_a_committee_member_who_is_not_chair_is_not_offered_the_decisions(
     world: Any, client: Any, scene: Any
 ) -> None:

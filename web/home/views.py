@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from cases.formatting import money
-from cases.models import ApplicationStatus, StatusGroup
+from cases.models import FLOW_ORDER, ApplicationStatus, StatusGroup
 from cases.selectors import home as selectors
 from cases.selectors import home_bodies, home_staff
 from cases.selectors.home import Item
@@ -174,7 +174,7 @@ def _gauge(work: RoundWork | CommitteeMeeting, name: str) -> dict[str, Any]:
 
 def _officer(home: OfficerHome) -> dict[str, Any]:
     labels = dict(ApplicationStatus.choices)
-    order = [s for s in ApplicationStatus.values if s in home.status_counts]
+    order = [s for s in FLOW_ORDER if s in home.status_counts]
     statuses = [
         Bar(str(labels[s]), home.status_counts[s], str(home.status_counts[s])) for s in order
     ]

@@ -8,10 +8,10 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy
 
-from cases.models import Application, ApplicationStatus, FocusArea, GrantRound
+from cases.models import FLOW_ORDER, Application, ApplicationStatus, FocusArea, GrantRound
 from cases.trail.history import actor_display_name
 from web.forms import DkfdsMixin
 
@@ -24,10 +24,17 @@ SORTS = {
     "association": "association__name",
     "title": "title",
     "amount": "amount_requested",
-    "status": "status",
+    "status": "status_order",  # the flow's order, not the identifiers' alphabet
     "submitted": "submitted_at",
     "waiting": "waiting_since",
 }
+
+
+_STATUS_ORDER = Case(
+    *(When(status=status, then=Value(place)) for place, status in enumerate(FLOW_ORDER)),
+    default=Value(len(FLOW_ORDER)),
+    output_field=IntegerField(),
+)
 
 
 class _Form(DkfdsMixin, forms.Form):
@@ -123,7 +130,7 @@ class InboxFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset: QuerySet[Application]) -> Any:
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.exclude(status=ApplicationStatus.DRAFT)
-        queryset = super().filter_queryset(queryset)
+        queryset = super().filter_queryset(queryset.annotate(status_order=_STATUS_ORDER))
         # A stable order within equal values, so that pages do not overlap.
         return queryset.order_by(*queryset.query.order_by, "pk")
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import limits
-from cases.models.documents import GUIDED_KINDS, DocumentKind
+from cases.models.documents import GUIDED_KINDS, DocumentKind, default_complaint_text
 from cases.services import complaint_guidance as services
 from web.forms import style_fields
 from web.rounds.views import _editable_municipalities
@@ -53,6 +53,17 @@ class GuidanceForm(forms.Form):
         style_fields(self.fields)
 
 
+def _say_what_blank_gives(form: GuidanceForm, current: dict[str, str]) -> None:
+    """Beside each field, the text a letter gets now when the field is left blank: the
+    default guidance, or the municipality's general text."""
+    general = current[""] or default_complaint_text()
+    form.fields["general"].blank_gives = default_complaint_text()  # type: ignore[attr-defined]
+    for kind in GUIDED_KINDS:
+        form.fields[kind.value].blank_gives = (  # type: ignore[attr-defined]
+            default_complaint_text(kind) if kind == DocumentKind.REPORT_RETURNED else general
+        )
+
+
 @login_required
 def complaint_guidance(request: HttpRequest) -> HttpResponse:
     municipalities = list(_editable_municipalities(request.user))
@@ -65,6 +76,7 @@ def complaint_guidance(request: HttpRequest) -> HttpResponse:
     current = services.complaint_guidance_of(municipality)
     initial = {"general": current[""], **{k: v for k, v in current.items() if k}}
     form = GuidanceForm(request.POST if request.method == "POST" else None, initial=initial)
+    _say_what_blank_gives(form, current)
     status = 200
     if request.method == "POST":
         status = 400

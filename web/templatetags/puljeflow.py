@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.forms import BoundField
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ def full_stop(text: Any) -> str:
 def widget(field: BoundField) -> SafeString:
     """The field's widget with aria-describedby pointing at its hint and error messages."""
     described = []
-    if field.help_text:
+    if field.help_text or text_limit(field):
         described.append(f"{field.auto_id}-hint")
     if field.errors:
         described.append(f"{field.auto_id}-error")
@@ -60,3 +60,11 @@ def status_class(status: str) -> str:
         "refused": "badge-error",
         "ineligible": "badge-error",
     }.get(status, "badge-info")  # every other state is a light tag too: dark reads as a button
+
+
+@register.filter
+def text_limit(field: BoundField) -> int | None:
+    """A free text's length limit, shown under it with a counter (templates/_field.html);
+    None for a short input, whose limit is no news to anyone."""
+    limit = getattr(field.field, "max_length", None)
+    return limit if limit and isinstance(field.field.widget, forms.Textarea) else None
