@@ -70,7 +70,7 @@ class ComplaintGuidanceInline(admin.StackedInline):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "council_name", "committee_name"]
+    list_display = ["name", "slug", "council_name", "committee_name"]
     search_fields = ["name"]
     inlines = [StaffRoleInline, ReportTierInline, ComplaintGuidanceInline]
     # A website typed without a scheme is https (Django 6's default, chosen now).

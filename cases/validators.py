@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -54,5 +55,66 @@ def validate_iban(value: str) -> None:
         raise ValidationError(
             _("%(value)s is not a valid IBAN (the check digits do not match)."),
             code="iban_checksum",
+            params={"value": value},
+        )
+
+
+# --- the public pages' address (issue 18) ---
+
+_DANISH_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"})
+
+
+def public_slug_of(name: str) -> str:
+    """A municipality's name as the first part of its public pages' address:
+    "Næstved" -> "naestved", "Høje-Taastrup Kommune" -> "hoeje-taastrup-kommune"."""
+    from django.utils.text import slugify
+
+    return slugify((name or "").lower().translate(_DANISH_LETTERS))[:60].strip("-")
+
+
+def reserved_first_segments() -> set[str]:
+    """The first path segment of every URL of the site other than the public pages, read
+    from the URL resolver now (so a new area cannot be shadowed by a municipality's pages).
+    """
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    found: set[str] = set()
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + _route_text(pattern)
+            if route.startswith("<"):  # the public pages themselves (/<slug>/…)
+                continue
+            head = route.split("/", 1)[0]
+            if head and "/" in route:
+                found.add(head.lower())
+            elif isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern) and head:
+                found.add(re.split(r"[.<]", head, maxsplit=1)[0].lower())
+
+    walk(get_resolver().url_patterns, "")
+    return {segment for segment in found if segment}
+
+
+def _route_text(pattern: Any) -> str:
+    """A pattern's path as plain text: "applications/" or, from a regex, "static/"."""
+    text = str(pattern.pattern)
+    if text.startswith("^"):
+        text = re.sub(r"\(\?P<[^>]+>[^)]*\)|[\^$\\]", "", text)
+        text = re.sub(r"[.*+?()\[\]].*", "", text)
+    return text
+
+
+def validate_public_slug(value: str) -> None:
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", value or ""):
+        raise ValidationError(
+            _("Use lower-case letters a–z, digits and hyphens, e.g. »naestved«."),
+            code="slug",
+        )
+    if value in reserved_first_segments():
+        raise ValidationError(
+            _("»%(value)s« is already the start of another address of the site; choose another."),
+            code="slug_reserved",
             params={"value": value},
         )

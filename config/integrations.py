@@ -14,6 +14,11 @@ import os
 from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 
 # --- Public pages (the open calls, the grants register, open data) ---------------------
+# How long a public page (a call, the register, its CSV/JSON/Atom) is kept in the cache, in
+# seconds. A decision or a change to a round makes the cached copies stale at once (a
+# version in the database, cases/services/publication.py); this bounds the rest (an
+# association renamed, a countdown's day).
+PULJEFLOW_PUBLIC_CACHE_SECONDS = int(os.environ.get("PULJEFLOW_PUBLIC_CACHE_SECONDS", "300"))
 
 # --- NemLog-in: MitID Erhverv for associations (SAML, OIOSAML 3.0) ----------------------
 

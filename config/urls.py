@@ -8,6 +8,8 @@ urlpatterns = [
     path("", include("web.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # Last: the public pages' /<slug>/ must not answer for any path above (web/public/urls.py).
+    path("", include("web.public.urls")),
 ]
 
 # The 500 page shows the request's id, which its log line carries (config/errors.py).

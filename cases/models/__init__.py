@@ -69,6 +69,7 @@ from cases.models.municipalities import (
     Association,
     AssociationMember,
     Municipality,
+    PublicationVersion,
     Role,
     StaffRole,
 )
@@ -139,6 +140,7 @@ __all__ = [
     "Municipality",
     "NoteConcerns",
     "Payout",
+    "PublicationVersion",
     "ReceivedDocument",
     "ReceivedVia",
     "RecommendationOutcome",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -12,11 +13,13 @@ from cases import limits
 from cases.models.common import history
 from cases.trail.history import AuditedManager
 from cases.validators import (
+    public_slug_of,
     validate_bank_account,
     validate_bank_registration,
     validate_cvr,
     validate_iban,
     validate_phone,
+    validate_public_slug,
 )
 from cases.working_days import optional_closed_days
 
@@ -168,6 +171,27 @@ class Municipality(models.Model):
         ),
     )
 
+    # --- the public pages (issue 18): /<slug>/ ---
+    slug = models.SlugField(
+        _("address of the public pages"),
+        max_length=60,
+        unique=True,
+        blank=True,
+        validators=[validate_public_slug],
+        help_text=_(
+            "The first part of the public pages' address, e.g. »naestved« for /naestved/. "
+            "Lower-case letters, digits and hyphens. Blank: made from the name."
+        ),
+    )
+    publish_refusals = models.BooleanField(
+        _("publish refusals in the grants register"),
+        default=False,
+        help_text=_(
+            "Refused and rejected applications are shown in the public register as well, "
+            "with the association's name and the title."
+        ),
+    )
+
     objects = AuditedManager()
     history = history()
 
@@ -178,6 +202,11 @@ class Municipality(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.slug:
+            self.slug = _free_slug(public_slug_of(self.name), self.pk)
+        super().save(*args, **kwargs)
 
     def complaint_text(self, kind: str = "") -> str:
         """The complaint guidance for a letter of ``kind`` (a ``DocumentKind``): the
@@ -211,6 +240,40 @@ class Municipality(models.Model):
                 new_years_eve=self.closed_on_new_years_eve,
             )
         return days
+
+
+def _free_slug(base: str, pk: int | None) -> str:
+    """``base``, or ``base-2``, ``base-3`` … when another municipality has it or a path of
+    the site starts with it."""
+    from django.core.exceptions import ValidationError
+
+    base = base or "kommune"
+    candidate, n = base, 1
+    while True:
+        taken = Municipality.objects.filter(slug=candidate).exclude(pk=pk).exists()
+        try:
+            validate_public_slug(candidate)
+        except ValidationError:
+            taken = True
+        if not taken:
+            return candidate
+        n += 1
+        candidate = f"{base}-{n}"
+
+
+class PublicationVersion(models.Model):
+    """How many times a municipality's public pages have changed (a decision, a round
+    edited): part of every cache key of those pages, so one UPDATE here makes every
+    process's cached copy stale at once (web/public, cases/services/publication.py).
+    Not a domain record: no history."""
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.CASCADE, primary_key=True, related_name="publication"
+    )
+    version = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.municipality_id}: {self.version}"
 
 
 class Association(models.Model):

@@ -207,6 +207,19 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "rounds:round_edit": [{"pk": world.round.pk}],
         "rounds:complaint_guidance": [{}],
         "after_grant:payouts": [{}],
+        # Issue 18, public pages: anyone reads them, nobody writes (405).
+        "public:index": [{}],
+        **{
+            f"public:{page}": [{"slug": world.roskilde.slug}]
+            for page in (
+                "municipality",
+                "register",
+                "register_csv",
+                "register_json",
+                "register_atom",
+            )
+        },
+        "public:call": [{"slug": world.roskilde.slug, "pk": world.round.pk}],
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")

@@ -885,3 +885,17 @@ MATRIX.update(
         "api:api_access_request_export": Entry("access_request", api(ACCESS_READ)),
     }
 )
+
+# Issue 18, public pages (web/public): for anyone, signed in or not, to read only.
+PUBLIC_READ_ONLY = lambda role, target, method: ALLOW if method == "GET" else NOT_ALLOWED  # noqa: E731
+MATRIX.update(
+    {
+        "public:index": Entry("none", PUBLIC_READ_ONLY),
+        "public:municipality": Entry("public", PUBLIC_READ_ONLY),
+        "public:call": Entry("public_round", PUBLIC_READ_ONLY),
+        "public:register": Entry("public", PUBLIC_READ_ONLY),
+        "public:register_csv": Entry("public", PUBLIC_READ_ONLY),
+        "public:register_json": Entry("public", PUBLIC_READ_ONLY),
+        "public:register_atom": Entry("public", PUBLIC_READ_ONLY),
+    }
+)

@@ -129,6 +129,13 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [(label, {"pk": r.pk}) for label, r in scene.access_requests.items()]
     if kind == "cvr":  # issue 18: a CVR number the local fake register knows
         return [("found", {"cvr": "10000017"})]
+    if kind == "public":  # issue 18: a municipality's public pages, by its slug
+        return [(place, {"slug": getattr(w, place).slug}) for place in ("roskilde", "naestved")]
+    if kind == "public_round":  # a call page: a round of the municipality named
+        return [
+            ("roskilde", {"slug": w.roskilde.slug, "pk": w.round.pk}),
+            ("naestved", {"slug": w.naestved.slug, "pk": w.other_round.pk}),
+        ]
     raise AssertionError(f"no targets of kind {kind!r}")
 
 
