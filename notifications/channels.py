@@ -16,9 +16,11 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.utils import translation
 
+from cases.documents import receipts
 from notifications.digital_post.channel import DigitalPostChannel
-from notifications.models import Channel, Notification
+from notifications.models import Channel, Kind, Notification
 
 logger = logging.getLogger("puljeflow.notifications")
 
@@ -44,6 +46,11 @@ class EmailChannel:
             },
         )
         message.attach_alternative(notification.body_html, "text/html")
+        if notification.kind == Kind.APPLICATION_SUBMITTED and notification.application_id:
+            # The receipt goes with the confirmation, as the PDF the case page offers.
+            with translation.override(notification.language):
+                name, pdf = receipts.receipt_attachment(notification.application_id)
+            message.attach(name, pdf, "application/pdf")
         # Opened here so that it is not closed inside send_messages: once the server
         # has accepted the message, an error in the goodbye (QUIT) must not count as
         # a failed attempt, which would send a second copy.

@@ -74,3 +74,14 @@ def receipt_pdf(application: Application) -> bytes:
 def receipt_filename(application: Application) -> str:
     """kvittering-2026-0042.pdf (the word in the user's language)."""
     return f"{slugify(_('receipt'))}-{application.case_number}.pdf"
+
+
+def receipt_attachment(application_id: int) -> tuple[str, bytes]:
+    """The receipt as a file for the e-mail that confirms the submission: its name and the
+    PDF, in the active language."""
+    application = (
+        Application.objects.select_related("round", "association", "municipality")
+        .prefetch_related("focus_areas", "target_groups", "budget_lines", "attachments")
+        .get(pk=application_id)
+    )
+    return receipt_filename(application), receipt_pdf(application)

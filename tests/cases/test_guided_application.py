@@ -515,7 +515,7 @@ def test_the_receipt_pdf_holds_the_case_number_and_the_dates(
 
 
 def test_the_receipt_by_e_mail_says_what_happens_next(
-    world: SimpleNamespace, draft: Application
+    world: SimpleNamespace, draft: Application, mailoutbox: Any
 ) -> None:
     world.round.council_meeting_date = date(2027, 2, 12)
     world.round.committee_meeting_date = None
@@ -526,7 +526,15 @@ def test_the_receipt_by_e_mail_says_what_happens_next(
         assert submitted.case_number in body
         assert "12. februar 2027" in body
         assert "datoen er ikke fastsat endnu" in body
-        assert "PDF" in body
+        assert "vedhæftet som PDF" in body
+    # Sent, it carries the receipt itself: the same PDF the case page offers, in Danish.
+    from notifications.delivery import deliver_notification
+
+    deliver_notification(mail.pk)
+    sent = next(m for m in mailoutbox if m.to == [world.anna.email])
+    [(name, pdf, kind)] = sent.attachments
+    assert name == f"kvittering-{submitted.case_number}.pdf" and kind == "application/pdf"
+    assert pdf.startswith(b"%PDF")
 
 
 def test_after_submitting_withdrawing_is_not_the_main_action(
