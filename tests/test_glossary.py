@@ -282,3 +282,52 @@ def test_the_checks_catch_what_they_are_for() -> None:
     assert not ENGLISH_QUOTES.search('Linjen »Husleje« <a href="/x">her</a>')
     assert ACCENTED_IMPERATIVE.search("Registrér afgørelsen")
     assert not ACCENTED_IMPERATIVE.search("Registrer afgørelsen, idéer")
+
+
+def test_djangos_own_form_messages_speak_danish_without_du() -> None:
+    """What Django itself says beside a field (a required field, a number, a date, a file,
+    a choice, a length), as an association meets it: Danish, and to nobody in particular —
+    never "du". (Django's password messages say "din adgangskode": they speak to the
+    person about their own password, and associations sign in with NemLog-in or a
+    password of their own, so that is right.)"""
+    from django import forms
+    from django.core import validators
+    from django.utils.translation import override
+
+    fields = (
+        forms.CharField,
+        forms.IntegerField,
+        forms.DecimalField,
+        forms.DateField,
+        forms.EmailField,
+        forms.URLField,
+        forms.ChoiceField,
+        forms.MultipleChoiceField,
+        forms.ModelChoiceField,
+        forms.ModelMultipleChoiceField,
+        forms.TypedChoiceField,
+        forms.FileField,
+        forms.ImageField,
+    )
+    checks = (
+        validators.MaxLengthValidator(1),
+        validators.MinLengthValidator(1),
+        validators.MaxValueValidator(1),
+        validators.MinValueValidator(1),
+        validators.EmailValidator(),
+    )
+    with override("da"):
+        danish = [str(forms.Field().error_messages["required"])]
+        danish += [
+            str(message)
+            for field in fields
+            for klass in field.__mro__
+            for message in getattr(klass, "default_error_messages", {}).values()
+        ]
+        danish += [str(v.message) for v in checks]
+        danish += [str(m) for m in validators.DecimalValidator(2, 1).messages.values()]
+    assert danish[0] == "Dette felt er påkrævet."
+    assert len(danish) > 20
+    for text in danish:
+        assert not SECOND_PERSON_SINGULAR.search(text), text
+        assert "Enter" not in text and "Ensure" not in text, text  # none left in English
