@@ -26,7 +26,7 @@ def receipts(application: Application, n: int) -> list[Notification]:
     users = [UserFactory() for _ in range(n)]
     with transaction.atomic():
         return notify(
-            kind=Kind.APPLICATION_SUBMITTED,
+            kind=Kind.MESSAGE_RECEIVED,  # no attachment: the receipt's PDF costs queries of its own
             application=application,
             recipients=users,
             context={},

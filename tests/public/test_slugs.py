@@ -95,7 +95,7 @@ def test_the_public_pages_come_last_so_they_shadow_nothing() -> None:
 def test_the_migration_fills_a_slug_for_every_existing_municipality(db: Any) -> None:
     import importlib
 
-    migration = importlib.import_module("cases.migrations.0027_public")
+    migration = importlib.import_module("cases.migrations.0029_public")
     MunicipalityFactory(name="Næstved")
     MunicipalityFactory(name="Admin")
     with unaudited_writes_allowed():  # as before the migration: no slugs yet
