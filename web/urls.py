@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("web.hearings.urls")),
     path("", include("web.rounds.urls")),
     path("", include("web.case_messages.urls")),
+    path("", include("web.handover.urls")),
 ]

@@ -30,6 +30,10 @@ def require_may_journal(user: Any, application: Application) -> None:
         raise PermissionDenied(
             _("Only the municipality's case officers and managers hand a case to the journal.")
         )
+    if application.submitted_at is None and application.received_at is None:
+        raise PermissionDenied(
+            _("A draft is the association's own: it is journalised when it is received.")
+        )
 
 
 def run_municipalities(user: Any, *, write: bool = False) -> list[int]:
