@@ -58,7 +58,7 @@ class PaymentLine:
 
 def statement_text(case_number: str, reference: str) -> str:
     """What the association sees on its statement: at most 35 plain characters."""
-    text = _UNSAFE.sub(" ", f"Tilskud {case_number} {reference}").strip()
+    text = " ".join(_UNSAFE.sub(" ", f"Tilskud {case_number} {reference}").split())
     return text[:TEXT_LENGTH].rstrip()
 
 

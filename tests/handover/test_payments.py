@@ -85,7 +85,7 @@ def test_a_payout_already_in_a_run_is_refused_naming_the_run(
     with pytest.raises(payments.PaymentRunConflict) as refused:
         _run(world, payout_ids=[payout.pk])
     assert refused.value.status_code == 409
-    assert f"payment run {first.pk}" in refused.value.message
+    assert f"betalingskørsel {first.pk}" in refused.value.message
     assert paid.case_number in refused.value.message
     with pytest.raises(ValidationError):
         _run(world)  # nothing left to hand over

@@ -82,7 +82,7 @@ def payment_run_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Payment run %(run)s with %(count)s payouts is handed to the finance system.")
+                _("Payment run %(run)s is handed to the finance system (payouts: %(count)s).")
                 % {"run": run.pk, "count": run.count},
             )
             return redirect("handover:payment_run_detail", pk=run.pk)
