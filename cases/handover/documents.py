@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
@@ -141,7 +142,7 @@ def load(application: Application, kind: str, object_id: int) -> JournalDocument
             key="receipt",
             kind=kind,
             title=f"Kvittering for ansøgning {application.case_number}",
-            created=application.received_at or application.submitted_at,
+            created=application.received_at or application.submitted_at or timezone.now(),
             file_name=name,
             content=content,
         )

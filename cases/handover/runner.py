@@ -98,12 +98,13 @@ def _mark_due(application_id: int, keys: Iterable[tuple[str, int]]) -> None:
             pass
     again = Q()
     for kind, object_id in keys:
-        if (kind, object_id) in existing and kind != HandoverObject.RECEIPT:
+        if (kind, object_id) in existing:
             again |= Q(kind=kind, object_id=object_id)
     if again:
-        Handover.objects.filter(again, application_id=application_id, target=target).update(
-            status=HandoverStatus.PENDING, next_attempt_at=now, attempts=0
-        )
+        # The receipt once handed over stays as it was (documents.py says why).
+        Handover.objects.filter(again, application_id=application_id, target=target).exclude(
+            kind=HandoverObject.RECEIPT, status=HandoverStatus.DONE
+        ).update(status=HandoverStatus.PENDING, next_attempt_at=now, attempts=0)
 
 
 def _after_commit(application_id: int) -> None:

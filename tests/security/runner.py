@@ -127,6 +127,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         return [("dortes", {"pk": scene.declaration.pk})]
     if kind == "access_request":
         return [(label, {"pk": r.pk}) for label, r in scene.access_requests.items()]
+    if kind == "payment_run":  # issue 18: a run in each municipality
+        return [(label, {"pk": r.pk}) for label, r in scene.payment_runs.items()]
     raise AssertionError(f"no targets of kind {kind!r}")
 
 
