@@ -491,4 +491,5 @@ SPECTACULAR_SETTINGS: dict[str, object] = {
 
 # --- Public pages, NemLog-in, staff OIDC, CVR, Digital Post, ESDH, finance (issue 18) ---
 from config.integrations import *  # noqa: E402, F403
+
 CELERY_BEAT_SCHEDULE.update(HANDOVER_BEAT_SCHEDULE)  # noqa: F405  (issue 18: handover)

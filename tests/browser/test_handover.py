@@ -28,9 +28,7 @@ def test_a_case_officer_hands_payouts_to_finance_and_journalises_a_case(
     page = _page(browser, 1366, 900)
     login(page, demo_server, "caseofficer")
     page.goto(demo_server + "/payouts/")
-    assert "registrerede udbetalinger er ikke sendt til økonomisystemet" in page.inner_text(
-        "main"
-    )
+    assert "registrerede udbetalinger er ikke sendt til økonomisystemet" in page.inner_text("main")
     page.click("#payment-run-new")
     page.wait_for_selector("h1:has-text('Opret betalingsfil')")
     pending = page.locator("#pending-payouts tbody tr[data-payout]").count()
@@ -45,7 +43,8 @@ def test_a_case_officer_hands_payouts_to_finance_and_journalises_a_case(
 
     with page.expect_download() as download:
         page.click("#run-file")
-    first_line = open(download.value.path(), encoding="utf-8").readline()
+    with open(download.value.path(), encoding="utf-8") as handed_over:
+        first_line = handed_over.readline()
     assert first_line.strip() == "cvr;amount;reference;account;text;payment_date;payout"
 
     page.goto(demo_server + "/payouts/")

@@ -43,7 +43,7 @@ def test_the_case_officer_journalises_the_case_now_and_sees_its_status(
     assert b'id="journal-now"' in page.content
     response = client.post(reverse("handover:journal_now", args=[case.pk]), follow=True)
     assert response.status_code == 200
-    assert "Sagen %s er journaliseret." % case.case_number in response.content.decode()
+    assert f"Sagen {case.case_number} er journaliseret." in response.content.decode()
     assert "receipt" in documents_by_key(journal_on, case)
     status = response.content.decode().split('id="journal-status">', 1)[1].split("</p>", 1)[0]
     assert f"reference {world.roskilde.pk}/{case.case_number}" in status
