@@ -7,6 +7,7 @@ from . import (
     views,
     views_access,
     views_applications,
+    views_handover,
     views_meetings,
     views_messages,
     views_notes,
@@ -111,6 +112,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "access-requests/<int:pk>/export",
         views_access.AccessRequestExport.as_view(),
         name="api_access_request_export",
+    ),
+    # Issue 18: hand-overs to the finance system and the journal (api/views_handover.py).
+    path("payment-runs", views_handover.PaymentRunList.as_view(), name="api_payment_runs"),
+    path(
+        "payment-runs/<int:pk>", views_handover.PaymentRunDetail.as_view(), name="api_payment_run"
+    ),
+    path(
+        "payment-runs/<int:pk>/file",
+        views_handover.PaymentRunFile.as_view(),
+        name="api_payment_run_file",
+    ),
+    path(
+        "applications/<int:pk>/journal",
+        views_handover.ApplicationJournal.as_view(),
+        name="api_application_journal",
     ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),

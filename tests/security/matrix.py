@@ -811,6 +811,24 @@ MATRIX.update(
         "handover:payment_run_detail": Entry("payment_run", get_only(run_readers)),
         "handover:payment_run_file": Entry("payment_run", get_only(run_readers)),
         "handover:payment_run_csv": Entry("payment_run", get_only(run_readers)),
+        "api:api_payment_runs": Entry(
+            "none",
+            lambda role, target, method: api(
+                roles(
+                    {CASE_OFFICER, OTHER_CASE_OFFICER}
+                    if method == "POST"
+                    else {CASE_OFFICER, OTHER_CASE_OFFICER, AUDITOR},
+                    rest=FORBIDDEN,
+                ),
+                ("GET", "POST"),
+            )(role, target, method),
+            methods=("GET", "POST"),
+        ),
+        "api:api_payment_run": Entry("payment_run", api(run_readers)),
+        "api:api_payment_run_file": Entry("payment_run", api(run_readers)),
+        "api:api_application_journal": Entry(
+            "application", api(journalisers, ("POST",)), methods=("GET", "POST")
+        ),
     }
 )
 
