@@ -114,3 +114,15 @@ def test_journalising_a_case_now_through_the_api(
     assert rows[0]["reference"] == f"{world.roskilde.pk}/{case.case_number}"
     assert {r["status"] for r in rows} == {"done"}
     assert (journal_on / str(world.roskilde.pk) / case.case_number / "case.json").exists()
+
+
+def test_the_endpoints_are_in_the_openapi_schema(db: Any, client: Any) -> None:
+    text = client.get("/api/v1/schema").content.decode()
+    for path in (
+        "/api/v1/payment-runs:",
+        "/api/v1/payment-runs/{id}:",
+        "/api/v1/payment-runs/{id}/file:",
+    ):
+        assert path in text
+    assert "/api/v1/applications/{id}/journal:" in text
+    assert "PaymentRunInput" in text and "'409':" in text
