@@ -73,8 +73,12 @@ def claim(handover_id: int, now: datetime) -> bool:
 # --- writing the rows ------------------------------------------------------------------------
 
 
-def _mark_due(application_id: int, keys: Iterable[tuple[str, int]]) -> None:
-    """Each (kind, id) pending and due now; a row that does not exist yet is created."""
+def _mark_due(
+    application_id: int, keys: Iterable[tuple[str, int]], *, again_if_done: bool = True
+) -> None:
+    """Each (kind, id) pending and due now; a row that does not exist yet is created.
+    ``again_if_done`` False: a document handed over already is left alone (the case row is
+    always due again: its status may have changed)."""
     target = journal().name
     now = timezone.now()
     keys = list(keys)
@@ -101,10 +105,12 @@ def _mark_due(application_id: int, keys: Iterable[tuple[str, int]]) -> None:
         if (kind, object_id) in existing:
             again |= Q(kind=kind, object_id=object_id)
     if again:
+        rows = Handover.objects.filter(again, application_id=application_id, target=target)
         # The receipt once handed over stays as it was (documents.py says why).
-        Handover.objects.filter(again, application_id=application_id, target=target).exclude(
-            kind=HandoverObject.RECEIPT, status=HandoverStatus.DONE
-        ).update(status=HandoverStatus.PENDING, next_attempt_at=now, attempts=0)
+        rows = rows.exclude(kind=HandoverObject.RECEIPT, status=HandoverStatus.DONE)
+        if not again_if_done:
+            rows = rows.exclude(~Q(kind=HandoverObject.CASE) & Q(status=HandoverStatus.DONE))
+        rows.update(status=HandoverStatus.PENDING, next_attempt_at=now, attempts=0)
 
 
 def _after_commit(application_id: int) -> None:
@@ -114,10 +120,11 @@ def _after_commit(application_id: int) -> None:
 
 
 def schedule_case(application: Application) -> None:
-    """The case and every document of it not yet handed over: due now, after commit."""
+    """The case (its status brought up to date) and every document of it not yet handed
+    over: due now, after commit."""
     if not journal_enabled() or not documents.is_a_case(application):
         return
-    _mark_due(application.pk, documents.objects_of(application))
+    _mark_due(application.pk, documents.objects_of(application), again_if_done=False)
     _after_commit(application.pk)
 
 

@@ -185,9 +185,13 @@ def test_a_later_step_brings_the_status_up_to_date_without_a_new_event(
     world: SimpleNamespace, draft: Application, journal_on: Path, commit: Any
 ) -> None:
     case = _submit(commit, world, draft)
+    documents = Handover.objects.filter(application=case).exclude(kind="case")
+    before = dict(documents.values_list("pk", "handed_over_at"))
     commit(engine.perform, case, "accept", user=world.carl, reason="Opfylder kriterierne")
     assert case_json(journal_on, case)["status"] == "Til behandling i Frivillighedsrådet"
     assert len(_events(case, "journal_case")) == 1
+    # The documents handed over already are not read and handed over again.
+    assert dict(documents.values_list("pk", "handed_over_at")) == before
 
 
 def test_a_draft_is_not_journalised(
