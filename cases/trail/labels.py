@@ -227,7 +227,7 @@ PAYLOAD_KEYS: dict[str, PayloadKey] = {
     "journal_reference": PayloadKey(_t("Journal reference")),
     "kle": PayloadKey(_t("KLE number")),
     "journal_document": PayloadKey(_t("Document in the journal")),
-    "version": PayloadKey(_t("Version"), "int"),
+    "version": PayloadKey(_t("Version number"), "int"),
     "payment_run": PayloadKey(_t("Payment run"), "model", model="cases.PaymentRun"),
 }
 
