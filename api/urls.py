@@ -8,6 +8,7 @@ from . import (
     views_access,
     views_applications,
     views_cvr,
+    views_handover,
     views_meetings,
     views_messages,
     views_notes,
@@ -114,6 +115,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="api_access_request_export",
     ),
     path("cvr/<str:cvr>", views_cvr.CvrLookup.as_view(), name="api_cvr"),  # issue 18: CVR
+    # Issue 18: hand-overs to the finance system and the journal (api/views_handover.py).
+    path("payment-runs", views_handover.PaymentRunList.as_view(), name="api_payment_runs"),
+    path(
+        "payment-runs/<int:pk>", views_handover.PaymentRunDetail.as_view(), name="api_payment_run"
+    ),
+    path(
+        "payment-runs/<int:pk>/file",
+        views_handover.PaymentRunFile.as_view(),
+        name="api_payment_run_file",
+    ),
+    path(
+        "applications/<int:pk>/journal",
+        views_handover.ApplicationJournal.as_view(),
+        name="api_application_journal",
+    ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),
     # Anything else under /api/v1/ answers a JSON 404, not the site's HTML page.

@@ -36,3 +36,7 @@ class CasesConfig(AppConfig):
         # database roles' privileges are (re)applied to the tables that exist.
         post_migrate.connect(install_after_migrate, sender=self)
         post_migrate.connect(ensure_target_groups, sender=self)
+        # Issue 18: the case and its documents to the journal (cases/handover/signals.py).
+        from cases.handover import signals as handover_signals
+
+        handover_signals.connect()

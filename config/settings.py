@@ -493,3 +493,4 @@ SPECTACULAR_SETTINGS: dict[str, object] = {
 from config.integrations import *  # noqa: E402, F403
 
 CELERY_BEAT_SCHEDULE.update(DIGITAL_POST_BEAT)  # noqa: F405  (issue 18: receipts, config/integrations.py)
+CELERY_BEAT_SCHEDULE.update(HANDOVER_BEAT_SCHEDULE)  # noqa: F405  (issue 18: handover)

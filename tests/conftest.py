@@ -60,6 +60,15 @@ def _checkpoints_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _handovers_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Issue 18: journalising is off unless a test turns it on (tests/handover); the journal
+    and the payment files go under the test's own folder."""
+    settings.PULJEFLOW_JOURNAL = "off"
+    settings.PULJEFLOW_JOURNAL_DIR = str(tmp_path / "journal")
+    settings.PULJEFLOW_FINANCE_DIR = str(tmp_path / "finance")
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process() -> Any:
     """Tests that really commit deliver in-process (to Django's locmem mail), not via a broker."""
     from config.celery import app

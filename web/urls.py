@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("web.rounds.urls")),
     path("", include("web.case_messages.urls")),
     path("", include("web.associations.urls")),
+    path("", include("web.handover.urls")),
 ]

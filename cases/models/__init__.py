@@ -44,6 +44,13 @@ from cases.models.documents import (
     default_complaint_text,
     document_path,
 )
+from cases.models.handover import (
+    Handover,
+    HandoverObject,
+    HandoverStatus,
+    PaymentRun,
+    PaymentRunItem,
+)
 from cases.models.hearings import (
     COMPLETED as HEARING_COMPLETED,
 )
@@ -132,6 +139,9 @@ __all__ = [
     "FileNote",
     "FocusArea",
     "GrantRound",
+    "Handover",
+    "HandoverObject",
+    "HandoverStatus",
     "Hearing",
     "HearingAttachment",
     "HearingGround",
@@ -139,6 +149,8 @@ __all__ = [
     "Meeting",
     "Municipality",
     "NoteConcerns",
+    "PaymentRun",
+    "PaymentRunItem",
     "Payout",
     "PublicationVersion",
     "ReceivedDocument",

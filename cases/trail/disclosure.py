@@ -99,6 +99,9 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     # Issue 17: a message on the case, written to or by the association; its text is the
     # message's own row (the thread shows it), the record holds its fingerprint.
     "send_message": frozenset({"message", "sent_as", "length"}),
+    # Issue 18: the payout went to the finance system: its amount and payment date (the
+    # association sees the payout on its case already); not the run, file or fingerprint.
+    "hand_over_payment": frozenset({"amount", "paid_on"}),
 }
 
 # Steps whose reason text is addressed to the association or written by it. Others carry
@@ -137,6 +140,9 @@ HIDDEN |= {"access_register", "access_extend", "access_decide", "access_hand_out
 # Which case officer has the case is the municipality's internal distribution of work
 # (issue 17); the association writes to the municipality, and the letters name who decided.
 HIDDEN |= {"assign_case"}
+# Issue 18: journalising the case and its documents in the municipality's ESDH is its own
+# record-keeping; the ESDH's references mean nothing outside it.
+HIDDEN |= {"journal_case", "journal_document"}
 
 _COUNCIL_ROLES = frozenset({Role.COUNCIL_MEMBER, Role.COUNCIL_CHAIR})
 _COMMITTEE_ROLES = frozenset({Role.COMMITTEE_MEMBER, Role.COMMITTEE_CHAIR})

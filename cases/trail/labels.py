@@ -222,6 +222,13 @@ PAYLOAD_KEYS: dict[str, PayloadKey] = {
     "vote": PayloadKey(_t("Vote"), "vote"),
     "minority": PayloadKey(_t("Minority statement")),
     "decision_date": PayloadKey(_t("Decision date"), "date"),
+    # issue 18: hand-overs to the journal (ESDH) and the finance system (cases/handover/)
+    "target": PayloadKey(_t("Handed over to")),
+    "journal_reference": PayloadKey(_t("Journal reference")),
+    "kle": PayloadKey(_t("KLE number")),
+    "journal_document": PayloadKey(_t("Document in the journal")),
+    "version": PayloadKey(_t("Version number"), "int"),
+    "payment_run": PayloadKey(_t("Payment run"), "model", model="cases.PaymentRun"),
 }
 
 

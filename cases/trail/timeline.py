@@ -263,6 +263,10 @@ CASE_EVENT_LABELS = {
     "assign_case": gettext_lazy("Case assigned to a case officer"),
     # Issue 17: a message on the case (cases/services/case_messages.py).
     "send_message": gettext_lazy("Message on the case"),
+    # Issue 18: hand-overs to the journal and the finance system (cases/handover/).
+    "journal_case": gettext_lazy("Case journalised"),
+    "journal_document": gettext_lazy("Document journalised"),
+    "hand_over_payment": gettext_lazy("Payout handed to the finance system"),
 }
 
 # The layers above add to the timeline without the domain importing them: each flow

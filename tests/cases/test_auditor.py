@@ -19,6 +19,7 @@ from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.documents.letters import letter_pdf
+from cases.handover.payments import payment_run_create
 from cases.models import (
     Body,
     ConflictDeclaration,
@@ -133,6 +134,8 @@ def scene(world: SimpleNamespace) -> SimpleNamespace:
         hearing_attachment=HearingAttachment.objects.get(),
         received=received,
         access_request=access_request,
+        # Issue 18: a payment run of the reported case's payout (cases/handover/payments.py).
+        payment_run=payment_run_create(municipality_id=world.roskilde.pk, acting_user=world.carl),
     )
 
 
@@ -220,6 +223,14 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
             )
         },
         "public:call": [{"slug": world.roskilde.slug, "pk": world.round.pk}],
+        # Issue 18: the auditor reads payment runs and the journal status; starts and hands
+        # over nothing (403).
+        "handover:journal_now": apps_,
+        "handover:payment_run_new": [{}],
+        **{
+            f"handover:payment_run_{page}": [{"pk": scene.payment_run.pk}]
+            for page in ("detail", "file", "csv")
+        },
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")

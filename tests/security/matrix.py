@@ -806,6 +806,62 @@ MATRIX.update(
     }
 )
 
+# --- issue 18: hand-overs to the journal and the finance system --------------------------------
+
+
+def journalisers(role: str, state: str, method: str) -> str:
+    """»Journaliser nu«: the case officers (and managers) of the case's municipality, once it
+    is a case; other viewers 403, outsiders 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if state == "draft":
+        return FORBIDDEN
+    return ALLOW if _as_seen_from(role, state) == CASE_OFFICER else FORBIDDEN
+
+
+def run_readers(role: str, target: str, method: str) -> str:
+    """A payment run: its municipality's case officers, managers and auditors read it; the
+    rest of its staff 403; anyone else 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    seen_as = _as_seen_from(role, target)
+    if seen_as in (CASE_OFFICER, AUDITOR):
+        return ALLOW
+    return FORBIDDEN if seen_as in STAFF else HIDDEN
+
+
+MATRIX.update(
+    {
+        "handover:journal_now": Entry("application", post_only(journalisers)),
+        "handover:payment_run_new": Entry(
+            "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+        ),
+        "handover:payment_run_detail": Entry("payment_run", get_only(run_readers)),
+        "handover:payment_run_file": Entry("payment_run", get_only(run_readers)),
+        "handover:payment_run_csv": Entry("payment_run", get_only(run_readers)),
+        "api:api_payment_runs": Entry(
+            "none",
+            lambda role, target, method: api(
+                roles(
+                    {CASE_OFFICER, OTHER_CASE_OFFICER}
+                    if method == "POST"
+                    else {CASE_OFFICER, OTHER_CASE_OFFICER, AUDITOR},
+                    rest=FORBIDDEN,
+                ),
+                ("GET", "POST"),
+            )(role, target, method),
+            methods=("GET", "POST"),
+        ),
+        "api:api_payment_run": Entry("payment_run", api(run_readers)),
+        "api:api_payment_run_file": Entry("payment_run", api(run_readers)),
+        "api:api_application_journal": Entry(
+            "application", api(journalisers, ("POST",)), methods=("GET", "POST")
+        ),
+    }
+)
+
 # --- known deviations: real findings, reported to the lead, not yet fixed ----------------------
 # Each is (pattern name, method, expected, got, predicate on (role, target)) and a reason.
 # A deviation listed here that no longer occurs fails the suite (strict), so the entry is

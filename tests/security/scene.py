@@ -18,7 +18,16 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from cases.models import Body, Document, Hearing, HearingAttachment, Meeting, Role, UsageReport
+from cases.models import (
+    Body,
+    Document,
+    Hearing,
+    HearingAttachment,
+    Meeting,
+    PaymentRun,
+    Role,
+    UsageReport,
+)
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
 from cases.services import access_requests as access
 from cases.services.case_documents import receive_document
@@ -191,8 +200,26 @@ def build_scene() -> SimpleNamespace:
             world.naestved, world.helle, applications["other_municipality"]
         ),
     }
+    # Issue 18: a payment run in each municipality (written as cases/handover/payments.py
+    # writes it, without its file: the pages read the run's own copy).
+    payment_runs = {
+        label: PaymentRun.objects.create(
+            municipality=municipality,
+            target="folder",
+            created_by=officer,
+            total=0,
+            file_name="run.csv",
+            content="cvr;amount;reference;account;text;payment_date;payout\r\n",
+            sha256="0" * 64,
+        )
+        for label, municipality, officer in (
+            ("own", world.roskilde, world.carl),
+            ("other_municipality", world.naestved, world.helle),
+        )
+    }
     return SimpleNamespace(
         world=world,
+        payment_runs=payment_runs,
         applications=applications,
         attachments={s: a.attachments.order_by("pk").first() for s, a in applications.items()},
         documents={s: d for s, d in documents.items() if d is not None},
