@@ -6,8 +6,9 @@ login form (CVR number, name, e-mail, level of assurance, persistent identifier)
 with a signed Response carrying an OIOSAML 3.0 assertion (HTTP-POST binding), and takes part
 in single logout both ways. Its key pair is generated at start into a directory the test
 gives (never committed). Knobs a test turns to get each refusal: ``tamper`` (change the
-signed assertion), ``audience`` (address it to another service), ``lifetime_minutes`` (a
-negative one: already expired).
+signed assertion), ``audience`` (address it to another service, ``OTHER_SP``), ``omit``
+(leave attributes out). An expired answer is made by running the IdP's clock an hour back
+(time-machine, in the test).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import saml2
-from saml2.assertion import Policy
 from saml2.config import IdPConfig
 from saml2.metadata import entity_descriptor
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NameID
@@ -34,11 +34,15 @@ from accounts.nemlogin import attributes
 from accounts.nemlogin.keys import make_key_pair
 
 
+# Another service provider the IdP knows (a copy of ours under another entity id), so that
+# an assertion can be addressed to it and still be delivered to our ACS.
+OTHER_SP = "https://another-service.example/saml/metadata/"
+
+
 @dataclass
 class Knobs:
     tamper: bool = False
     audience: str | None = None
-    lifetime_minutes: int = 5
     omit: set[str] = field(default_factory=set)
 
 
@@ -52,16 +56,17 @@ class Login:
 
 
 class SamlIdp:
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, keys: tuple[Path, Path] | None = None) -> None:
+        """``keys``: an existing (key, certificate) pair to reuse; else one is made."""
         self.directory = directory
         directory.mkdir(parents=True, exist_ok=True)
-        self.key_file = directory / "idp.key"
-        self.cert_file = directory / "idp.crt"
+        self.key_file, self.cert_file = keys or (directory / "idp.key", directory / "idp.crt")
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.httpd.idp = self  # type: ignore[attr-defined]
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.entity_id = f"{self.base_url}/metadata"
-        make_key_pair(self.key_file, self.cert_file, self.entity_id)
+        if keys is None:
+            make_key_pair(self.key_file, self.cert_file, self.entity_id)
         self.metadata_path = directory / "idp-metadata.xml"
         self.metadata_path.write_text(str(entity_descriptor(self._config(None))))
         self.server: Server | None = None
@@ -74,7 +79,7 @@ class SamlIdp:
 
     # --- set-up ------------------------------------------------------------------------
 
-    def _config(self, sp_metadata: str | None) -> IdPConfig:
+    def _config(self, sp_metadata: list[str] | None) -> IdPConfig:
         conf = IdPConfig()
         conf.load(
             {
@@ -82,7 +87,7 @@ class SamlIdp:
                 "xmlsec_binary": get_xmlsec_binary(),
                 "key_file": str(self.key_file),
                 "cert_file": str(self.cert_file),
-                "metadata": {"inline": [sp_metadata]} if sp_metadata else {},
+                "metadata": {"inline": sp_metadata} if sp_metadata else {},
                 "service": {
                     "idp": {
                         "endpoints": {
@@ -99,7 +104,7 @@ class SamlIdp:
                         "sign_response": True,
                         "signing_algorithm": SIG_RSA_SHA256,
                         "digest_algorithm": DIGEST_SHA256,
-                        "policy": self._policy_dict(5),
+                        "policy": self._policy(),
                     }
                 },
             }
@@ -107,10 +112,10 @@ class SamlIdp:
         return conf
 
     @staticmethod
-    def _policy_dict(minutes: int) -> dict[str, Any]:
+    def _policy() -> dict[str, Any]:
         return {
             "default": {
-                "lifetime": {"minutes": minutes},
+                "lifetime": {"minutes": 5},
                 "name_form": NAME_FORMAT_URI,
                 "attribute_restrictions": None,
                 "fail_on_missing_requested": False,
@@ -119,7 +124,9 @@ class SamlIdp:
 
     def trust_sp(self, sp_metadata: str) -> None:
         """Load the service provider's metadata (as /saml/metadata/ serves it)."""
-        self.server = Server(config=self._config(sp_metadata))
+        entity = sp_metadata.split('entityID="', 1)[1].split('"', 1)[0]
+        other = sp_metadata.replace(f'entityID="{entity}"', f'entityID="{OTHER_SP}"')
+        self.server = Server(config=self._config([sp_metadata, other]))
 
     def start(self) -> SamlIdp:
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -180,7 +187,6 @@ class SamlIdp:
             sign_response=True,
             sign_alg=SIG_RSA_SHA256,
             digest_alg=DIGEST_SHA256,
-            release_policy=Policy(self._policy_dict(self.knobs.lifetime_minutes)),
         )
         xml = str(response)
         if self.knobs.tamper:

@@ -31,9 +31,23 @@ def sp_keys(tmp_path_factory: Any) -> tuple[Path, Path]:
     return key, cert
 
 
+@pytest.fixture(scope="session")
+def idp_keys(tmp_path_factory: Any) -> tuple[Path, Path]:
+    directory = tmp_path_factory.mktemp("idp-keys")
+    key, cert = directory / "idp.key", directory / "idp.crt"
+    make_key_pair(key, cert, "puljeflow-test-idp")
+    return key, cert
+
+
 @pytest.fixture
-def saml_idp(tmp_path: Path, settings: Any, sp_keys: tuple[Path, Path], client: Any) -> Iterator[SamlIdp]:
-    idp = SamlIdp(tmp_path / "idp").start()
+def saml_idp(
+    tmp_path: Path,
+    settings: Any,
+    sp_keys: tuple[Path, Path],
+    idp_keys: tuple[Path, Path],
+    client: Any,
+) -> Iterator[SamlIdp]:
+    idp = SamlIdp(tmp_path / "idp", keys=idp_keys).start()
     settings.PULJEFLOW_NEMLOGIN_IDP_METADATA = str(idp.metadata_path)
     settings.PULJEFLOW_NEMLOGIN_BASE_URL = "http://testserver"
     settings.PULJEFLOW_NEMLOGIN_SP_ENTITY_ID = ""
