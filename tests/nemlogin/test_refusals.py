@@ -38,7 +38,7 @@ def test_it_refuses_an_answer_whose_signed_assertion_was_changed(
     with caplog.at_level(logging.WARNING, logger="puljeflow.security"):
         response = sign_in(client, saml_idp)
     _refused(response, "signature", caplog, client)
-    assert "signature is not right" in response.content.decode()
+    assert "signaturen passer ikke" in response.content.decode()
     assert not ExternalIdentity.objects.exists()
 
 
