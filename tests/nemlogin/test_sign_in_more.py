@@ -98,12 +98,14 @@ def test_a_failing_register_offers_typing_in_or_asking_again(
 
 
 def test_missing_contact_details_are_asked_for_before_the_home(
-    client: Any, saml_idp: Any
+    client: Any, saml_idp: Any, world: Any
 ) -> None:
-    response = sign_in(client, saml_idp, cvr=CVR_IN_FAKE)
+    world.b.phone = ""
+    world.b.save()
+    response = sign_in(client, saml_idp, cvr=world.b.cvr)
     assert response["Location"] == "/nemlogin/contact/?next=%2F"
     page = client.get(response["Location"])
-    assert "Kontaktoplysninger for Frivilligcentret Eksempelby" in page.content.decode()
+    assert f"Kontaktoplysninger for {world.b.name}" in page.content.decode()
     bad = client.post("/nemlogin/contact/", {"contact_person": "K", "email": "x", "phone": "1"})
     assert bad.status_code == 400
     done = client.post(
@@ -111,7 +113,8 @@ def test_missing_contact_details_are_asked_for_before_the_home(
         {"contact_person": "Karen", "email": "k@example.org", "phone": "55443322", "next": "/"},
     )
     assert done.status_code == 302 and done["Location"] == "/"
-    assert Association.objects.get(cvr=CVR_IN_FAKE).phone == "55443322"
+    world.b.refresh_from_db()
+    assert world.b.phone == "55443322"
 
 
 def test_the_authn_request_is_signed_with_rsa_sha256_and_asks_for_the_level(

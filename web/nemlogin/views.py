@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout as django_logout
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -275,11 +275,15 @@ def contact(request: HttpRequest) -> HttpResponse:
     association = _acting_association(request)
     form = ContactForm(request.POST or None, instance=association)
     if request.method == "POST" and form.is_valid():
-        association_update(
-            association=Association.objects.get(pk=association.pk),
-            acting_user=request.user,
-            data=form.cleaned_data,
-        )
+        try:
+            association_update(
+                association=Association.objects.get(pk=association.pk),
+                acting_user=request.user,
+                data=form.cleaned_data,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+    if request.method == "POST" and not form.errors:
         messages.success(request, _("The association's contact details have been saved."))
         target = _safe_next(request)
         if len(roles.profile(request.user).all_represents) > 1:
