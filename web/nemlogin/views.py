@@ -174,6 +174,12 @@ class NemLoginLogoutView(saml_views.LogoutInitView):
 
     http_method_names = ["post"]
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # The method first (a GET is 405 for anyone), then LoginRequiredMixin's sign-in.
+        if request.method != "POST":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not config.enabled() or saml_views._get_subject_id(request.saml_session) is None:
             django_logout(request)
