@@ -43,5 +43,5 @@ class ActingForMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = acting_for(request.session)
         if chosen is not None and request.user.is_authenticated:
-            request.user._puljeflow_acting_for = chosen  # type: ignore[union-attr]
+            request.user._puljeflow_acting_for = chosen  # type: ignore[attr-defined]
         return self.get_response(request)

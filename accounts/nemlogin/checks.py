@@ -4,8 +4,9 @@ an assertion used once only."""
 
 from __future__ import annotations
 
-import datetime
+import calendar
 import re
+import time
 from typing import Any
 
 from django.conf import settings
@@ -31,10 +32,10 @@ def check_person(person: NemLoginPerson) -> None:
 def _seconds_until(not_on_or_after: Any) -> int:
     """How long the assertion could still be presented (a day if it does not say)."""
     try:
-        moment = datetime.datetime(*str_to_time(not_on_or_after)[:6], tzinfo=datetime.UTC)
+        moment = calendar.timegm(str_to_time(not_on_or_after))
     except (TypeError, ValueError):
         return 24 * 3600
-    left = (moment - datetime.datetime.now(datetime.UTC)).total_seconds()
+    left = moment - time.time()
     return max(60, int(left) + settings.PULJEFLOW_NEMLOGIN_CLOCK_SKEW_SECONDS)
 
 

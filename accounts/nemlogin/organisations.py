@@ -56,9 +56,7 @@ def register_typed(
 ) -> Association:
     """The association as the person typed it (the CVR number stays the assertion's)."""
     company = CvrCompany(cvr=cvr, name=name, address=address, postal_code=postal_code, city=city)
-    association = create_from_cvr(
-        company, contact_person=contact_person, email=email, phone=phone
-    )
+    association = create_from_cvr(company, contact_person=contact_person, email=email, phone=phone)
     _tie(user, association)
     return association
 

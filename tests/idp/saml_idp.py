@@ -33,7 +33,6 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from accounts.nemlogin import attributes
 from accounts.nemlogin.keys import make_key_pair
 
-
 # Another service provider the IdP knows (a copy of ours under another entity id), so that
 # an assertion can be addressed to it and still be delivered to our ACS.
 OTHER_SP = "https://another-service.example/saml/metadata/"
@@ -294,7 +293,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         idp: SamlIdp = self.server.idp
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
@@ -307,10 +306,10 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(302, location=idp.logout_response(query))
             else:
                 self._send(404, "not found")
-        except Exception as error:  # noqa: BLE001 - shown to the test
+        except Exception as error:
             self._send(400, f"IdP refused: {html.escape(repr(error))}")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         idp: SamlIdp = self.server.idp
         length = int(self.headers.get("Content-Length", 0))
         form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}

@@ -7,11 +7,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from saml2 import md
-from saml2.mdstore import MetadataStore
 from saml2.config import Config
+from saml2.mdstore import MetadataStore
 
 from accounts.nemlogin import attributes
-from tests.nemlogin.conftest import _get, sign_in
+from tests.nemlogin.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def test_the_metadata_is_served_signed_and_has_what_oiosaml_asks_for(
     # pysaml2 loads it and checks its signature with our certificate.
     store = MetadataStore(attrc=Config().attribute_converters, config=Config())
     store.load("inline", xml)
-    assert "http://testserver/saml/metadata/" in store.keys()
+    assert "http://testserver/saml/metadata/" in store
 
 
 def test_logging_out_goes_through_nemlogin_and_ends_the_session(
@@ -69,7 +69,7 @@ def _follow_idp(url: str) -> str:
 
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        opener.open(url, timeout=10)  # noqa: S310 - our local IdP
+        opener.open(url, timeout=10)
     except urllib.error.HTTPError as answer:
         location = answer.headers["Location"]
         parts = urlsplit(location)
@@ -77,9 +77,7 @@ def _follow_idp(url: str) -> str:
     raise AssertionError("the IdP did not redirect")
 
 
-def test_the_idp_can_end_the_session_from_its_side(
-    client: Any, saml_idp: Any, world: Any
-) -> None:
+def test_the_idp_can_end_the_session_from_its_side(client: Any, saml_idp: Any, world: Any) -> None:
     sign_in(client, saml_idp, cvr=world.a.cvr)
     assert "_auth_user_id" in client.session
     parts = urlsplit(saml_idp.logout_request_url())

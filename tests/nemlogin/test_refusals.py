@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
 from django.contrib.sessions.backends.db import SessionStore
+from django.utils import timezone
 
 from accounts.models import ExternalIdentity
 from accounts.nemlogin import attributes
@@ -92,9 +92,7 @@ def test_a_higher_requirement_refuses_substantial(
     _refused(response, "loa", caplog, client)
 
 
-def test_it_refuses_the_same_answer_posted_twice(
-    client: Any, saml_idp: Any, caplog: Any
-) -> None:
+def test_it_refuses_the_same_answer_posted_twice(client: Any, saml_idp: Any, caplog: Any) -> None:
     first = sign_in(client, saml_idp)
     assert first.status_code == 302
     client.logout()
@@ -109,7 +107,7 @@ def test_it_refuses_an_assertion_replayed_into_a_session_that_still_waits_for_it
 ) -> None:
     """The second guard: even where pysaml2 would accept the answer (a copy of the browser's
     state before it was used), the assertion's id is refused the second time."""
-    action, fields = idp_answer(saml_idp, start_login(client))
+    _action, fields = idp_answer(saml_idp, start_login(client))
     saml_cookie = client.cookies["puljeflow_saml"].value
     copy = SessionStore()
     copy.update(SessionStore(session_key=saml_cookie).load())
@@ -126,7 +124,7 @@ def test_it_refuses_an_assertion_replayed_into_a_session_that_still_waits_for_it
 
 
 def test_an_answer_nobody_asked_for_is_refused(client: Any, saml_idp: Any, caplog: Any) -> None:
-    action, fields = idp_answer(saml_idp, start_login(client))
+    _action, fields = idp_answer(saml_idp, start_login(client))
     stranger = type(client)()  # another browser: it never sent that request
     with caplog.at_level(logging.WARNING, logger="puljeflow.security"):
         response = stranger.post("/saml/acs/", fields)

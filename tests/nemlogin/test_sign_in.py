@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from accounts.models import ExternalIdentity, IdentityProvider
 from cases.models import Association, AssociationMember

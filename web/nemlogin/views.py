@@ -181,7 +181,7 @@ class NemLoginLogoutView(saml_views.LogoutInitView):
         return super().dispatch(request, *args, **kwargs)
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not config.enabled() or saml_views._get_subject_id(request.saml_session) is None:
+        if not config.enabled() or saml_views._get_subject_id(request.saml_session) is None:  # type: ignore[attr-defined]
             django_logout(request)
             return redirect(settings.LOGOUT_REDIRECT_URL)
         return super().get(request, *args, **kwargs)
