@@ -18,10 +18,9 @@ from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 # --- NemLog-in: MitID Erhverv for associations (SAML, OIOSAML 3.0) ----------------------
 # Off unless the IdP's metadata is given (a file path or an https:// URL). README lists all.
 PULJEFLOW_NEMLOGIN_IDP_METADATA = os.environ.get("PULJEFLOW_NEMLOGIN_IDP_METADATA", "")
-# This site's address as NemLog-in reaches it: the ACS and logout URLs in our metadata.
-PULJEFLOW_NEMLOGIN_BASE_URL = os.environ.get(
-    "PULJEFLOW_NEMLOGIN_BASE_URL", "http://127.0.0.1:8000"
-).rstrip("/")
+# This site's address as NemLog-in reaches it: the ACS and logout URLs in our metadata
+# (empty: the address each request came to, for a demo on any port).
+PULJEFLOW_NEMLOGIN_BASE_URL = os.environ.get("PULJEFLOW_NEMLOGIN_BASE_URL", "").rstrip("/")
 PULJEFLOW_NEMLOGIN_SP_ENTITY_ID = os.environ.get("PULJEFLOW_NEMLOGIN_SP_ENTITY_ID", "")
 # The signing (and decryption) key pair, OCES3 for NemLog-in; generated under var/ if absent.
 PULJEFLOW_NEMLOGIN_KEY_FILE = os.environ.get(

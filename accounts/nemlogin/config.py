@@ -27,18 +27,27 @@ def enabled() -> bool:
     return bool(settings.PULJEFLOW_NEMLOGIN_IDP_METADATA)
 
 
-def base_url() -> str:
-    return str(settings.PULJEFLOW_NEMLOGIN_BASE_URL).rstrip("/")
+# Without PULJEFLOW_NEMLOGIN_BASE_URL, the address the request came to (a demo on any port).
+FALLBACK_BASE_URL = "http://127.0.0.1:8000"
 
 
-def entity_id() -> str:
-    return str(settings.PULJEFLOW_NEMLOGIN_SP_ENTITY_ID or f"{base_url()}/saml/metadata/")
+def base_url(request: HttpRequest | None = None) -> str:
+    configured = str(settings.PULJEFLOW_NEMLOGIN_BASE_URL).rstrip("/")
+    if configured:
+        return configured
+    return request.build_absolute_uri("/").rstrip("/") if request else FALLBACK_BASE_URL
+
+
+def entity_id(request: HttpRequest | None = None) -> str:
+    return str(
+        settings.PULJEFLOW_NEMLOGIN_SP_ENTITY_ID or f"{base_url(request)}/saml/metadata/"
+    )
 
 
 def key_pair() -> tuple[str, str]:
     key_file = Path(settings.PULJEFLOW_NEMLOGIN_KEY_FILE)
     cert_file = Path(settings.PULJEFLOW_NEMLOGIN_CERT_FILE)
-    ensure_key_pair(key_file, cert_file, entity_id())
+    ensure_key_pair(key_file, cert_file, "Puljeflow NemLog-in SP")
     return str(key_file), str(cert_file)
 
 
@@ -49,12 +58,12 @@ def _idp_metadata() -> dict[str, Any]:
     return {"local": [source]}
 
 
-def config_dict() -> dict[str, Any]:
+def config_dict(request: HttpRequest | None = None) -> dict[str, Any]:
     key_file, cert_file = key_pair()
-    base = base_url()
+    base = base_url(request)
     contact = settings.PULJEFLOW_NEMLOGIN_CONTACT_EMAIL
     return {
-        "entityid": entity_id(),
+        "entityid": entity_id(request),
         "xmlsec_binary": get_xmlsec_binary(),
         "metadata": _idp_metadata(),
         "key_file": key_file,
@@ -106,5 +115,5 @@ def config_dict() -> dict[str, Any]:
 
 def sp_config(request: HttpRequest | None = None) -> SPConfig:
     conf = SPConfig()
-    conf.load(config_dict())
+    conf.load(config_dict(request))
     return conf
