@@ -39,9 +39,7 @@ def base_url(request: HttpRequest | None = None) -> str:
 
 
 def entity_id(request: HttpRequest | None = None) -> str:
-    return str(
-        settings.PULJEFLOW_NEMLOGIN_SP_ENTITY_ID or f"{base_url(request)}/saml/metadata/"
-    )
+    return str(settings.PULJEFLOW_NEMLOGIN_SP_ENTITY_ID or f"{base_url(request)}/saml/metadata/")
 
 
 def key_pair() -> tuple[str, str]:

@@ -184,7 +184,13 @@ class NemLoginLogoutView(saml_views.LogoutInitView):
         if not config.enabled() or saml_views._get_subject_id(request.saml_session) is None:  # type: ignore[attr-defined]
             django_logout(request)
             return redirect(settings.LOGOUT_REDIRECT_URL)
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        if response.status_code != 302:
+            return response
+        # The header's form posted here, and the Content-Security-Policy's form-action
+        # ('self') forbids following a form's redirect to NemLog-in: a page that moves on
+        # by itself (meta refresh, a navigation form-action does not govern) and a link.
+        return render(request, "nemlogin/logging_out.html", {"url": response["Location"]})
 
     def handle_unsupported_slo_exception(
         self, request: HttpRequest, exception: BaseException, *args: Any, **kwargs: Any
