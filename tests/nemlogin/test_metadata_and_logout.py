@@ -7,11 +7,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from saml2 import md
+from saml2 import class_name, md
 from saml2.config import Config
 from saml2.mdstore import MetadataStore
+from saml2.sigver import SignatureError, security_context
 
 from accounts.nemlogin import attributes
+from accounts.nemlogin.config import sp_config
 from tests.nemlogin.conftest import sign_in
 
 pytestmark = pytest.mark.django_db
@@ -39,10 +41,16 @@ def test_the_metadata_is_served_signed_and_has_what_oiosaml_asks_for(
     assert attributes.CVR in requested and attributes.LOA in requested
     assert attributes.CPR_NUMBER not in requested
     assert descriptor.contact_person[0].contact_type == "technical"
-    # pysaml2 loads it and checks its signature with our certificate.
+    # pysaml2 reads it as metadata, and xmlsec verifies its signature with our certificate.
     store = MetadataStore(attrc=Config().attribute_converters, config=Config())
     store.load("inline", xml)
-    assert "http://testserver/saml/metadata/" in store
+    assert store.certs("http://testserver/saml/metadata/", "spsso", "signing")
+    conf = sp_config()
+    node = class_name(md.EntityDescriptor())
+    assert security_context(conf).verify_signature(xml, conf.cert_file, node_name=node)
+    tampered = xml.replace("http://testserver/saml/acs/", "http://evil.example/saml/acs/")
+    with pytest.raises(SignatureError):
+        security_context(conf).verify_signature(tampered, conf.cert_file, node_name=node)
 
 
 def test_logging_out_goes_through_nemlogin_and_ends_the_session(
