@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from accounts.models import AccountDeactivation
+from accounts.models import AccountDeactivation, ExternalIdentity
 from cases.models import StatusGroup
 from cases.trail.history import SYSTEM_USERNAME
 from cases.trail.models import TransitionRecord
@@ -58,6 +58,8 @@ def anonymise_account(user: Any, now: datetime.datetime) -> None:
     user.set_unusable_password()
     user.save(update_fields=["username", "first_name", "last_name", "email", "password"])
     AccountDeactivation.objects.filter(user=user).update(anonymised_at=now)
+    # The identity providers' persistent identifiers point at the person: they go too.
+    ExternalIdentity.objects.filter(user=user).delete()
     logger.info("retention anonymised user account %s", user.pk)
 
 

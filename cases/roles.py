@@ -30,6 +30,9 @@ class ActorProfile:
     roles: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     represents: set[int] = field(default_factory=set)
     board_of: set[int] = field(default_factory=set)
+    # Every association the user represents, before narrowing to the one chosen for the
+    # session (accounts/nemlogin/acting.py); ``represents`` is what the user acts for now.
+    all_represents: set[int] = field(default_factory=set)
 
     def has_role(self, municipality_id: int, *roles: str) -> bool:
         return bool(self.roles.get(municipality_id, set()) & set(roles))
@@ -58,8 +61,19 @@ def profile(user: Any) -> ActorProfile:
                 result.represents.add(association_id)
             if board:
                 result.board_of.add(association_id)
+        result.all_represents = set(result.represents)
+        _narrow_to_chosen(result, getattr(user, "_puljeflow_acting_for", None))
     user._puljeflow_profile = result
     return result
+
+
+def _narrow_to_chosen(result: ActorProfile, chosen: int | None) -> None:
+    """A person acting for several associations acts for the one chosen in the session only
+    (nothing if that tie is gone). Staff are never narrowed: a council member's ties to
+    associations all count when conflicts are shown."""
+    if chosen is None or result.is_staff_anywhere:
+        return
+    result.represents = result.represents & {chosen}
 
 
 def forget_profile(user: Any) -> None:

@@ -63,10 +63,12 @@ MIDDLEWARE = [
     "accounts.refusals.RefusalLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",  # NemLog-in's own cookie (integrations.py)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.nemlogin.acting.ActingForMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
@@ -93,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "web.context_processors.navigation",
                 "web.notifications.context_processors.unread",
+                "web.nemlogin.context_processors.nemlogin",
             ],
         },
     },
@@ -122,6 +125,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.nemlogin.backend.NemLoginBackend",
 ]
 # Lockout after repeated failed logins (django-axes), every setting explicit.
 AXES_ENABLED = env_bool("PULJEFLOW_AXES_ENABLED", True)

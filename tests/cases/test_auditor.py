@@ -50,6 +50,7 @@ OWN = {
     "accounts:otp_setup",  # the auditor's own second factor
     "accounts:otp_verify",
     "accounts:session_stay",  # "Stay logged in": the auditor's own session
+    "nemlogin:logout",  # issue 18: the auditor's own logout
 }
 
 
@@ -231,6 +232,9 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
             f"handover:payment_run_{page}": [{"pk": scene.payment_run.pk}]
             for page in ("detail", "file", "csv")
         },
+        # Issue 18, NemLog-in: off in the scene (404), or nothing pending for the auditor.
+        **{f"nemlogin:{page}": [{}] for page in ("login", "acs", "ls", "metadata")},
+        **{f"nemlogin:{page}": [{}] for page in ("register", "contact", "choose")},
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")

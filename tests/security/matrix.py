@@ -862,6 +862,37 @@ MATRIX.update(
     }
 )
 
+# --- issue 18: NemLog-in (MitID Erhverv, SAML) -------------------------------------------------
+# The matrix runs with NemLog-in off (the embedded default): its SAML endpoints are 404 for
+# everyone (tests/nemlogin tries them with it on, against a real local IdP). Logging out
+# is POST only and works without it (an ordinary logout). After a sign-in: the association
+# typed in (nothing pending: back to the home), its contact details (no association chosen
+# in the session: 404), and the choice of association (for those who represent one).
+SAML_OFF = roles((), rest=HIDDEN, anonymous=HIDDEN)
+
+
+def _saml_off(allowed: tuple[str, ...]) -> Expect:
+    def expect(role: str, target: str, method: str) -> str:
+        return HIDDEN if method in allowed else NOT_ALLOWED
+
+    return expect
+
+
+MATRIX.update(
+    {
+        "nemlogin:login": Entry("none", _saml_off(("GET",))),
+        "nemlogin:acs": Entry("none", _saml_off(("POST",))),
+        "nemlogin:ls": Entry("none", _saml_off(("GET", "POST"))),
+        "nemlogin:metadata": Entry("none", _saml_off(("GET",))),
+        "nemlogin:logout": Entry(
+            "none", lambda role, target, method: ALLOW if method == "POST" else NOT_ALLOWED
+        ),
+        "nemlogin:register": Entry("none", SIGNED_IN_ONLY),
+        "nemlogin:contact": Entry("none", roles(())),
+        "nemlogin:choose": Entry("none", roles({APPLICANT, OTHER_APPLICANT})),
+    }
+)
+
 # --- known deviations: real findings, reported to the lead, not yet fixed ----------------------
 # Each is (pattern name, method, expected, got, predicate on (role, target)) and a reason.
 # A deviation listed here that no longer occurs fails the suite (strict), so the entry is
@@ -894,7 +925,7 @@ def known_deviation(name: str, method: str, role: str, target: str, expected: st
 # Django's static and media serving; the admin is covered by test_admin.py.
 EXCLUDED = frozenset({"set_language"})
 # Patterns whose success ends on the login page (so a redirect there is not a refusal).
-LOGIN_IS_SUCCESS = frozenset({"accounts:logout"})
+LOGIN_IS_SUCCESS = frozenset({"accounts:logout", "nemlogin:logout"})
 
 # --- requests for access to documents (aktindsigt) --------------------------------------------
 # Case officers register and handle them; auditors read; other staff 403; a request of
