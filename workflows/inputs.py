@@ -18,13 +18,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from cases import limits, upload_quota
 from cases.formatting import AmountError, to_amount
 from cases.parsing import validate_date_window
-from cases.uploads import check_upload
+from cases.uploads import ALLOWED_TYPES, check_upload
 
 ISO_DATE = ["%Y-%m-%d"]
 
@@ -193,6 +194,22 @@ class DocumentFiles(forms.Field):
             gettext_lazy("Optional. PDF, Word, Excel, OpenDocument, JPEG or PNG; several at once."),
         )
         super().__init__(**kwargs)
+        # What the page checks before it sends (static/js/app.js), so that a refusal the
+        # browser can see keeps the files chosen; the server checks all of it again.
+        # The messages are the server's own (cases/uploads.py), filled in by the script.
+        self.widget.attrs.update(
+            {
+                "accept": ",".join(sorted(ALLOWED_TYPES)),
+                "data-max-files": str(self.MAX_FILES),
+                "data-max-bytes": str(settings.PULJEFLOW_MAX_UPLOAD_BYTES),
+                "data-too-many": gettext_lazy("Send at most %(most)s documents at a time."),
+                "data-too-big": gettext_lazy("The file is %(size)s MB; the limit is %(limit)s MB."),
+                "data-wrong-type": gettext_lazy(
+                    "Files of type “%(ext)s” are not accepted. Use PDF, Word, Excel, "
+                    "OpenDocument, JPEG or PNG."
+                ),
+            }
+        )
 
     def clean(self, value: Any) -> list[CheckedUpload]:
         files = [f for f in (value or []) if f not in (None, "")]

@@ -17,10 +17,10 @@ class MessageForm(DkfdsMixin, forms.Form):
     body = forms.CharField(
         label=gettext_lazy("Message"),
         max_length=limits.TEXT,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy(
-            "A message cannot be changed or deleted once it is sent. At most 20,000 characters."
+        widget=forms.Textarea(
+            attrs={"rows": 5, "data-required-message": gettext_lazy("Write the message.")}
         ),
+        help_text=gettext_lazy("A message cannot be changed or deleted once it is sent."),
         error_messages={
             "required": gettext_lazy("Write the message."),
             "max_length": gettext_lazy("The message may be at most %(limit_value)s characters."),

@@ -25,7 +25,7 @@ class FileNoteForm(DkfdsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=gettext_lazy(
             "What was said, or what you learnt, and from whom. A note cannot be changed "
-            "afterwards, only corrected by a new note. At most 20,000 characters."
+            "afterwards, only corrected by a new note."
         ),
         error_messages={
             "required": gettext_lazy("Write the note: what was said, or what you learnt.")
