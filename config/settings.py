@@ -122,6 +122,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.backend.OIDCBackend",  # the municipality's identity provider, when on
 ]
 # Lockout after repeated failed logins (django-axes), every setting explicit.
 AXES_ENABLED = env_bool("PULJEFLOW_AXES_ENABLED", True)

@@ -6,6 +6,7 @@ urlpatterns = [
     path("notifications/", include("web.notifications.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("web.accounts.urls")),
+    path("oidc/", include("accounts.oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
