@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "accounts.oidc.middleware.ProviderLogoutFormAction",  # the provider's logout, when used
     # Outside everything that can refuse, so every 401/403/404/405 is logged.
     "accounts.refusals.RefusalLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
