@@ -9,7 +9,7 @@ hand-overs are written to folders under ``var/``. The README lists every variabl
 
 from __future__ import annotations
 
-import os  # noqa: F401  (each section below reads the environment)
+import os
 
 from config.env import BASE_DIR, VAR_DIR, env_bool  # noqa: F401
 

@@ -111,11 +111,13 @@ class CallbackView(View):
         entry = self._spend_state(request)
         target = request.session.get("oidc_login_next") or resolve_url(settings.LOGIN_REDIRECT_URL)
         user = auth.authenticate(
-            request=request, nonce=entry.get("nonce") or "", code_verifier=entry.get("code_verifier")
+            request=request,
+            nonce=entry.get("nonce") or "",
+            code_verifier=entry.get("code_verifier"),
         )
         if user is None:
             raise OidcRefused("refused", detail="no backend accepted the sign-in")
-        details = dict(user.puljeflow_oidc)
+        details = dict(user.puljeflow_oidc)  # type: ignore[attr-defined]
         auth.login(request, user)
         origin = ""
         try:

@@ -39,7 +39,7 @@ def running_provider(
     for uri in redirect_uris:
         args += ["--redirect-uri", uri]
         args += ["--post-logout-redirect-uri", uri.replace("/oidc/callback/", "/login/")]
-    process = subprocess.Popen(  # noqa: S603 - our own script
+    process = subprocess.Popen(
         [*args, *extra],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -51,7 +51,9 @@ def running_provider(
         line = process.stdout.readline() if ready else ""  # type: ignore[union-attr]
         if not line:
             process.kill()
-            raise RuntimeError(f"the OpenID Connect provider did not start: {process.stderr.read()}")  # type: ignore[union-attr]
+            raise RuntimeError(
+                f"the OpenID Connect provider did not start: {process.stderr.read()}"
+            )  # type: ignore[union-attr]
         yield json.loads(line)["issuer"]
     finally:
         process.terminate()

@@ -48,7 +48,11 @@ def other_keys_idp() -> Iterator[str]:
 
 
 def test_a_token_signed_by_another_key_is_refused(
-    client: Any, world: SimpleNamespace, oidc_on: str, other_keys_idp: str, settings: Any,
+    client: Any,
+    world: SimpleNamespace,
+    oidc_on: str,
+    other_keys_idp: str,
+    settings: Any,
     security_log: Any,
 ) -> None:
     settings.OIDC_OP_JWKS_ENDPOINT = f"{other_keys_idp}/jwks"

@@ -160,7 +160,9 @@ def test_logout_ends_the_session_and_goes_on_to_the_provider(
     assert client.get(reverse("home:home")).status_code == 302
 
 
-def test_a_password_login_logs_out_as_before(client: Any, world: SimpleNamespace, oidc_on: str) -> None:
+def test_a_password_login_logs_out_as_before(
+    client: Any, world: SimpleNamespace, oidc_on: str
+) -> None:
     client.force_login(world.carl)
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
@@ -179,5 +181,7 @@ def test_an_unknown_person_is_refused_not_created(
     assert get_user_model().objects.count() == users
     assert not ExternalIdentity.objects.exists()
     assert "_auth_user_id" not in client.session
-    assert any("oidc_refused" in r.getMessage() and "reason=no_account" in r.getMessage()
-               for r in caplog.records)
+    assert any(
+        "oidc_refused" in r.getMessage() and "reason=no_account" in r.getMessage()
+        for r in caplog.records
+    )
