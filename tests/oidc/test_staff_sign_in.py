@@ -185,3 +185,13 @@ def test_an_unknown_person_is_refused_not_created(
         "oidc_refused" in r.getMessage() and "reason=no_account" in r.getMessage()
         for r in caplog.records
     )
+
+
+def test_the_api_accepts_the_session_the_provider_s_mfa_signed_in(
+    client: Any, world: SimpleNamespace, oidc_on: str, two_factor_required: None
+) -> None:
+    sign_in(client, "carl", mfa=True)
+    assert client.get(reverse("api:api_applications")).status_code == 200
+    client.logout()
+    sign_in(client, "carl", mfa=False)
+    assert client.get(reverse("api:api_applications")).status_code == 403
