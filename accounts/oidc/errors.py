@@ -10,7 +10,7 @@ MESSAGES = {
     "no_account": (
         _("You have no account in Puljeflow"),
         _(
-            "You signed in at the municipality's login, but no active staff user in "
+            "The municipality's login knows you, but no active staff user in "
             "Puljeflow matches you. Ask the administrator of Puljeflow to create your user "
             "with your work e-mail address and give it the roles you need."
         ),
