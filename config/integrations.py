@@ -48,7 +48,6 @@ OIDC_TIMEOUT = int(os.environ.get("PULJEFLOW_OIDC_TIMEOUT_SECONDS", 10))
 OIDC_USE_PKCE = True
 OIDC_USE_NONCE = True
 OIDC_CREATE_USER = False  # roles are granted in Puljeflow: never a user made by signing in
-OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the provider's logout
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
 
 

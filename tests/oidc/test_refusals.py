@@ -171,3 +171,24 @@ def test_an_unreachable_provider_gets_a_clear_page(
     response = client.get(reverse("oidc:authenticate"))
     assert_refused(response, client, security_log, "unavailable", status=503)
     assert "Kommunens login kan ikke nås" in response.content.decode()
+
+
+def test_a_sign_in_started_too_long_ago_is_refused(
+    client: Any, world: SimpleNamespace, oidc_on: str, security_log: Any
+) -> None:
+    back = callback_from(client, "carl")
+    session = client.session
+    for entry in session["oidc_states"].values():
+        entry["added_on"] -= 16 * 60
+    session.save()
+    assert_refused(client.get(back), client, security_log, "stale_state")
+
+
+def test_the_provider_s_own_refusal_spends_the_state(
+    client: Any, oidc_on: str, security_log: Any
+) -> None:
+    start = client.get(reverse("oidc:authenticate"))
+    state = start["Location"].split("state=", 1)[1].split("&", 1)[0]
+    response = client.get(reverse("oidc:callback"), {"error": "access_denied", "state": state})
+    assert_refused(response, client, security_log, "provider_error")
+    assert state not in client.session["oidc_states"]

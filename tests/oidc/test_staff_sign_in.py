@@ -195,3 +195,17 @@ def test_the_api_accepts_the_session_the_provider_s_mfa_signed_in(
     client.logout()
     sign_in(client, "carl", mfa=False)
     assert client.get(reverse("api:api_applications")).status_code == 403
+
+
+def test_the_pages_let_the_logout_form_lead_on_to_the_provider_only_for_its_sessions(
+    client: Any, world: SimpleNamespace, oidc_on: str
+) -> None:
+    def form_action() -> str:
+        policy = client.get(reverse("home:home"))["Content-Security-Policy"]
+        return next(part for part in policy.split(";") if "form-action" in part)
+
+    client.force_login(world.carl)
+    assert oidc_on not in form_action()
+    client.logout()
+    sign_in(client, "carl")
+    assert oidc_on in form_action()
