@@ -192,3 +192,35 @@ def test_the_provider_s_own_refusal_spends_the_state(
     response = client.get(reverse("oidc:callback"), {"error": "access_denied", "state": state})
     assert_refused(response, client, security_log, "provider_error")
     assert state not in client.session["oidc_states"]
+
+
+def test_a_token_whose_nonce_is_not_this_sign_in_s_is_refused(
+    client: Any, world: SimpleNamespace, oidc_on: str, security_log: Any
+) -> None:
+    back = callback_from(client, "carl")
+    session = client.session
+    for entry in session["oidc_states"].values():
+        entry["nonce"] = "another-sign-in-s-nonce"
+    session.save()
+    assert_refused(client.get(back), client, security_log, "nonce")
+
+
+def test_a_token_from_another_issuer_is_refused(
+    client: Any, world: SimpleNamespace, oidc_on: str, settings: Any, security_log: Any
+) -> None:
+    # Every endpoint named (no discovery): the provider's tokens name an issuer not expected.
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{oidc_on}/auth"
+    settings.OIDC_OP_TOKEN_ENDPOINT = f"{oidc_on}/token"
+    settings.OIDC_OP_JWKS_ENDPOINT = f"{oidc_on}/jwks"
+    settings.PULJEFLOW_OIDC_ISSUER = "https://login.example.org/another-tenant"
+    assert_refused(client.get(callback_from(client, "carl")), client, security_log, "wrong_issuer")
+
+
+def test_two_staff_users_with_the_same_email_link_neither(
+    client: Any, world: SimpleNamespace, oidc_on: str, security_log: Any
+) -> None:
+    world.gustav.email = "CARL@example.org"
+    world.gustav.save(update_fields=["email"])
+    response = client.get(callback_from(client, "carl"))
+    assert_refused(response, client, security_log, "ambiguous")
+    assert not ExternalIdentity.objects.exists()

@@ -209,3 +209,15 @@ def test_the_pages_let_the_logout_form_lead_on_to_the_provider_only_for_its_sess
     client.logout()
     sign_in(client, "carl")
     assert oidc_on in form_action()
+
+
+def test_the_matching_claim_can_be_the_username(
+    client: Any, world: SimpleNamespace, oidc_on: str, settings: Any
+) -> None:
+    settings.PULJEFLOW_OIDC_MATCH_CLAIM = "preferred_username"
+    settings.PULJEFLOW_OIDC_MATCH_FIELD = "username"
+    world.carl.email = ""
+    world.carl.save(update_fields=["email"])
+    response = sign_in(client, "carl")
+    assert response["Location"] == reverse("home:home")
+    assert int(client.session["_auth_user_id"]) == world.carl.pk
