@@ -69,7 +69,10 @@ class SessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        if two_factor_required(user):
+        # Signed in through the municipality's identity provider with its second factor
+        # (accounts/oidc: PULJEFLOW_OIDC_MFA_*): that counts as Puljeflow's, as on the pages.
+        by_provider = (request.session.get("puljeflow_oidc") or {}).get("mfa") is True
+        if two_factor_required(user) and not by_provider:
             is_verified = getattr(user, "is_verified", None)
             if not (callable(is_verified) and is_verified()):
                 raise exceptions.PermissionDenied(

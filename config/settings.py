@@ -22,9 +22,7 @@ from config.logs import logging_settings
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 # The fallback key is only good for a laptop: production sets DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "puljeflow-local-development-key-not-for-production"
-)
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "puljeflow-local-development-key-not-for-prod")
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
@@ -59,6 +57,7 @@ MIDDLEWARE = [
     "config.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "accounts.oidc.middleware.ProviderLogoutFormAction",  # the provider's logout, when used
     # Outside everything that can refuse, so every 401/403/404/405 is logged.
     "accounts.refusals.RefusalLogMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -126,6 +125,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "accounts.nemlogin.backend.NemLoginBackend",
+    "accounts.oidc.backend.OIDCBackend",  # the municipality's identity provider, when on
 ]
 # Lockout after repeated failed logins (django-axes), every setting explicit.
 AXES_ENABLED = env_bool("PULJEFLOW_AXES_ENABLED", True)
@@ -496,5 +496,5 @@ SPECTACULAR_SETTINGS: dict[str, object] = {
 # --- Public pages, NemLog-in, staff OIDC, CVR, Digital Post, ESDH, finance (issue 18) ---
 from config.integrations import *  # noqa: E402, F403
 
-CELERY_BEAT_SCHEDULE.update(DIGITAL_POST_BEAT)  # noqa: F405  (issue 18: receipts, config/integrations.py)
-CELERY_BEAT_SCHEDULE.update(HANDOVER_BEAT_SCHEDULE)  # noqa: F405  (issue 18: handover)
+# Digital Post's receipts and the hand-overs' retry sweep (config/integrations.py).
+CELERY_BEAT_SCHEDULE.update({**DIGITAL_POST_BEAT, **HANDOVER_BEAT_SCHEDULE})  # noqa: F405

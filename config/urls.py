@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("web.accounts.urls")),
     path("", include("web.nemlogin.urls")),
+    path("oidc/", include("accounts.oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Last: the public pages' /<slug>/ must not answer for any path above (web/public/urls.py).

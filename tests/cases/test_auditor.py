@@ -147,6 +147,8 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
     table: dict[str, list[dict[str, Any]]] = {
         "home:home": [{}],
         "accounts:session_stay": [{}],
+        "oidc:authenticate": [{}],
+        "oidc:callback": [{}],
         "applications:my_applications": [{}],
         "applications:application_new": [{}],
         "associations:association_new": [{}],

@@ -986,3 +986,17 @@ MATRIX.update(
         "public:register_atom": Entry("public", PUBLIC_READ_ONLY),
     }
 )
+
+# --- issue 18: oidc ---------------------------------------------------------------------------
+# The municipality's identity provider is off in the matrix's settings: both addresses are a
+# 404 for everyone (GET only; a POST is 405). tests/oidc/ covers them switched on.
+MATRIX.update(
+    {
+        "oidc:authenticate": Entry(
+            "none", lambda role, target, method: HIDDEN if method == "GET" else NOT_ALLOWED
+        ),
+        "oidc:callback": Entry(
+            "none", lambda role, target, method: HIDDEN if method == "GET" else NOT_ALLOWED
+        ),
+    }
+)

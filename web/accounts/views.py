@@ -22,6 +22,8 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
 from accounts import enrolment, sessions, two_factor
+from accounts.oidc import config as oidc_config
+from accounts.oidc.logout import provider_logout_url
 from accounts.refusals import log_event
 from accounts.signals import TWO_FACTOR_REQUIRED
 from web.accounts.forms import CodeForm, EnrolmentForm, LoginForm
@@ -48,9 +50,19 @@ class LoginView(auth_views.LoginView):
             return two_factor.second_factor_url(self.request, target)
         return target
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # »Log ind med kommunens login« when the municipality's identity provider is on.
+        return {**super().get_context_data(**kwargs), "oidc_enabled": oidc_config.enabled()}
+
 
 class LogoutView(auth_views.LogoutView):
-    """POST only (Django's own rule since 5.0); flushes the session."""
+    """POST only (Django's own rule since 5.0); flushes the session. Signed in through the
+    municipality's identity provider, the browser then goes on to end that sign-in too."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        at_provider = provider_logout_url(request)  # read before the session is flushed
+        response = super().post(request, *args, **kwargs)
+        return redirect(at_provider) if at_provider else response
 
 
 @never_cache
