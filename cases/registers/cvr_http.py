@@ -69,7 +69,8 @@ def search(body: dict[str, Any]) -> Any:
     )
     url = settings.PULJEFLOW_CVR_URL
     try:
-        with urllib.request.urlopen(  # noqa: S310 (the URL is the operator's setting)
+        # The URL is the operator's setting, refused at start-up unless http(s).
+        with urllib.request.urlopen(  # noqa: S310  # nosec B310
             request, timeout=settings.PULJEFLOW_CVR_TIMEOUT
         ) as response:
             raw = response.read(MAX_ANSWER_BYTES + 1)
