@@ -370,7 +370,11 @@ class Generator:
         setup_at = self.now - timedelta(days=365 * self.years + 120)
         system = self.system
         municipality = s.created(
-            _model("cases.Municipality"), at=setup_at, user=system, name=f"{NAME_PREFIX} {k:04d}"
+            _model("cases.Municipality"),
+            at=setup_at,
+            user=system,
+            name=f"{NAME_PREFIX} {k:04d}",
+            slug=f"lastkommune-{k:04d}",  # the public pages' address, as unique as the name
         )
         people = self.people = self._staff(municipality, k, setup_at)
         associations: list[tuple[int, tuple[int, str], str]] = []

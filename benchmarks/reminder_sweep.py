@@ -119,7 +119,10 @@ def generate(now: datetime) -> dict[str, Any]:
     started = time.perf_counter()
     with unaudited_writes_allowed():
         municipalities = Municipality.objects.bulk_create(
-            [Municipality(name=f"Benchkommune {m:02d}") for m in range(MUNICIPALITIES)]
+            [
+                Municipality(name=f"Benchkommune {m:02d}", slug=f"benchkommune-{m:02d}")
+                for m in range(MUNICIPALITIES)
+            ]
         )
         staff: dict[int, dict[str, list[Any]]] = {}
         users, roles = [], []

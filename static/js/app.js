@@ -3,6 +3,23 @@ document.addEventListener("DOMContentLoaded", function () {
   if (window.DKFDS && typeof window.DKFDS.init === "function") {
     window.DKFDS.init();
   }
+  // The character counter, in words that fit everyone (the design system's own say "Du
+  // har …", and associations are "I"): fields marked pf-limit, not DKFDS's form-limit,
+  // so that only this counter runs on them.
+  var body = document.body;
+  if (window.DKFDS && window.DKFDS.CharacterLimit) {
+    var left = body.getAttribute("data-limit-left") || "{value}";
+    var over = body.getAttribute("data-limit-over") || "-{value}";
+    var texts = {
+      character_remaining: left,
+      characters_remaining: left,
+      character_too_many: over,
+      characters_too_many: over,
+    };
+    Array.prototype.forEach.call(document.querySelectorAll(".pf-limit"), function (group) {
+      new window.DKFDS.CharacterLimit(group, texts).init();
+    });
+  }
 });
 
 // The main menu folds behind its button on a phone (the CSS decides when the button shows).

@@ -97,7 +97,12 @@ print(json.dumps(dict(Application.objects.filter(pk__in={pks}).values_list("pk",
 def demo_var_dir(tmp_path_factory: Any) -> Path:
     """The ``var`` directory of the session's demo server (the fixture keeps it to itself)."""
     # mktemp("var") makes var0 and a "varcurrent" link to it.
-    found = {log.parent.resolve() for log in tmp_path_factory.getbasetemp().glob("var*/web.log")}
+    # Other modules' servers have var directories of their own ("var-session0", …): not these.
+    found = {
+        log.parent.resolve()
+        for log in tmp_path_factory.getbasetemp().glob("var*/web.log")
+        if log.parent.name.removeprefix("var").isdigit() or log.parent.name == "varcurrent"
+    }
     if len(found) != 1:
         pytest.fail(f"expected the demo server's one var directory, found {found}")
     return found.pop()

@@ -31,7 +31,7 @@ def _render(field: forms.BoundField) -> str:
 
 def test_a_text_area_shows_its_limit_and_the_counter_reads_it() -> None:
     html = _render(_Form()["text"])
-    assert 'class="form-group form-limit" data-maxlength="400"' in html
+    assert 'class="form-group pf-limit" data-maxlength="400"' in html
     assert "Højst 400 tegn." in html
     assert 'maxlength="400"' in html and 'aria-describedby="id_text-hint"' in html
     assert 'class="form-hint character-limit"' in html
@@ -39,7 +39,7 @@ def test_a_text_area_shows_its_limit_and_the_counter_reads_it() -> None:
 
 def test_a_short_input_has_no_counter() -> None:
     html = _render(_Form()["name"])
-    assert "form-limit" not in html and "tegn" not in html and "id_name-hint" not in html
+    assert "pf-limit" not in html and "tegn" not in html and "id_name-hint" not in html
 
 
 def test_the_message_form_on_the_case_page_shows_the_limit(
