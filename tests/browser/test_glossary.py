@@ -67,8 +67,7 @@ def test_an_association_reads_one_term_per_concept_and_is_called_i(
         text += "\n" + _read(page, demo_server, path)
 
     assert "Mine ansøgninger" in text and "Meddelelser" in text  # it read Danish pages
-    problems = _problems(text, to_an_association=True)
-    assert problems == [], [(p, text[max(0, text.find(p.split("»")[1].split("«")[0]) - 80) :][:160]) for p in problems if "»" in p]
+    assert _problems(text, to_an_association=True) == []
     page.context.close()
 
 
