@@ -24,6 +24,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("puljeflow")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The hand-overs' tasks live in a subpackage, which the default discovery does not look in.
+app.autodiscover_tasks(["cases.handover"])
 
 logger = logging.getLogger("celery.beat")
 
