@@ -26,6 +26,7 @@ decides where they go and how fast:
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def _load(params: _Params, first: int, last: int, start: dict[str, int] | None) 
 
     sink = Sink(params.now, start=start)
     generator = params.generator(sink)
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu, server = time.perf_counter(), time.process_time(), _server_cpu()
     with unaudited_writes_allowed():
         for k in range(first, last):
             # One transaction per municipality: where the foreign keys stand, PostgreSQL
@@ -93,7 +94,26 @@ def _load(params: _Params, first: int, last: int, start: dict[str, int] | None) 
         "next_ids": sink.next_ids(),
         "copy_seconds": sink.copy_seconds(),
         "cpu_seconds": time.process_time() - cpu,
+        "server_cpu_seconds": _server_cpu() - server,
     }
+
+
+def _server_cpu() -> float:
+    """CPU seconds of this connection's server process so far (0 where it cannot be read).
+
+    Beside the worker's own CPU time this splits the load into Python and PostgreSQL
+    whatever else the machine is doing (wall time on a shared machine says little).
+    """
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0  # the server runs on another machine
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _in_worker(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
@@ -116,7 +136,16 @@ def _ranges(todo: list[int], pieces: int) -> list[tuple[int, int]]:
 
 
 def _tables() -> dict[str, type[models.Model]]:
-    return {m._meta.db_table: m for m in apps.get_models(include_auto_created=True)}
+    """The models with a numbered id by table, for the tables this database has."""
+    existing = set(connection.introspection.table_names())
+    return {
+        m._meta.db_table: m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.managed
+        and not m._meta.proxy
+        and m._meta.db_table in existing
+        and isinstance(m._meta.pk, models.fields.AutoFieldMixin)
+    }
 
 
 def _state_file() -> Path:
@@ -198,7 +227,9 @@ def generate(
         connection.close_pool()
         _progress = progress
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            counts = pool.map(_in_worker, [(_count, (params, k)) for k in todo], chunksize=8)
+            # The last range starts after all the others: it needs no count of its own.
+            counted = [k for k in todo if k < ranges[-1][0]]
+            counts = pool.map(_in_worker, [(_count, (params, k)) for k in counted], chunksize=4)
             starts, expected = _blocks(counts, ranges, todo)
             phase("plan (counting rows per municipality)", began)
             began = time.perf_counter()
@@ -211,7 +242,7 @@ def generate(
             )  # fmt: skip
         _progress = None
         for result, end_ids in zip(done, expected, strict=True):
-            if result["next_ids"] != end_ids:
+            if end_ids is not None and result["next_ids"] != end_ids:
                 raise RuntimeError("a worker's ids ran off its block: the count pass is wrong")
     if jobs == 1:
         phase("plan (counting rows per municipality)", began)
@@ -249,7 +280,8 @@ def generate(
         rows=rows,
         rows_by_table=written,
         copy_seconds_by_table={t: round(s, 1) for t, s in sorted(copy_seconds.items())},
-        worker_cpu_seconds=[round(r["cpu_seconds"], 1) for r in done],
+        python_cpu_seconds=round(sum(r["cpu_seconds"] for r in done), 1),
+        postgres_cpu_seconds=round(sum(r["server_cpu_seconds"] for r in done), 1),
         seconds=round(seconds, 1),
         rows_per_second=round(rows / seconds) if seconds else 0,
         jobs=jobs,
@@ -260,15 +292,21 @@ def generate(
 
 def _blocks(
     counts: list[dict[str, int]], ranges: list[tuple[int, int]], todo: list[int]
-) -> tuple[list[dict[str, int] | None], list[dict[str, int]]]:
-    """Each range's first id per table, and the next id after it: serial order, dense."""
-    tables = sorted({t for c in counts for t in c})
-    by_table = _tables()
-    cursor_ids = {t: highest_id(by_table[t]) + 1 for t in tables}
+) -> tuple[list[dict[str, int] | None], list[dict[str, int] | None]]:
+    """Each range's first id per table, and the next id after it: serial order, dense.
+
+    ``counts`` covers every range but the last, which starts where they end (and whose
+    own end nothing needs).
+    """
+    # Every table, not only the counted ones: one the last range alone writes starts there.
+    cursor_ids = {t: highest_id(model) + 1 for t, model in _tables().items()}
     starts: list[dict[str, int] | None] = []
-    ends: list[dict[str, int]] = []
+    ends: list[dict[str, int] | None] = []
     for first, last in ranges:
         starts.append(dict(cursor_ids))
+        if first >= todo[0] + len(counts):
+            ends.append(None)
+            continue
         touched = set()
         for k in range(first, last):
             for table, n in counts[k - todo[0]].items():

@@ -3,15 +3,21 @@
 Small (2 municipalities × 1 year × 10 applications per round), on SQLite and
 PostgreSQL: the trail verifies, every object has its history, the case's state is
 what its last transition record says, and the pages open on the generated data.
+On PostgreSQL also the large-load machinery: the schema after a load with deferred
+indexes is the migrated one, the rebuilt keys check the loaded rows, and parallel
+workers write exactly the rows serial generation writes.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import IntegrityError, connection
 from django.urls import reverse
 
 from benchmarks.loadgen import NAME_PREFIX, generate
@@ -31,6 +37,7 @@ from cases.models import (
 )
 from cases.trail.models import TransitionRecord
 from cases.trail.verify import verify_trail
+from tests.conftest import on_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +156,94 @@ def test_the_staff_pages_open_on_generated_data(generated: dict[str, Any], clien
         application.case_number
         in client.get(reverse("inbox:round_inbox", args=[grant_round.pk])).content.decode()
     )
+
+
+# --- large loads on PostgreSQL: indexes after, parallel workers (benchmarks/loadgen.py) ------
+
+NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
+
+
+def _schema() -> list[tuple[Any, ...]]:
+    """Every index, constraint (with its deferral and validation) and trigger of the schema."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = current_schema() ORDER BY 1, 2"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, condeferrable, condeferred, "
+            "convalidated, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE connamespace = current_schema()::regnamespace ORDER BY 1, 2"
+        )
+        rows += cursor.fetchall()
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
+            "WHERE NOT tgisinternal ORDER BY 1, 2"
+        )
+        return rows + cursor.fetchall()
+
+
+@on_postgres
+def test_a_large_load_leaves_the_schema_as_migrated() -> None:
+    migrated = _schema()
+
+    figures = generate(
+        municipalities=2, years=1, per_round=10, now=NOW, defer_indexes=True, jobs=2
+    )
+
+    assert figures["indexes_deferred"] is True
+    assert figures["phases"]["rebuild"]["foreign keys"] >= 0
+    assert _schema() == migrated
+    assert verify_trail(Application.objects.all()).problems == []
+
+
+@on_postgres
+def test_the_rebuilt_foreign_keys_check_what_the_load_wrote(tmp_path: Path) -> None:
+    from benchmarks import loadgen_schema
+
+    state = tmp_path / "deferred.json"
+    with connection.cursor() as cursor:
+        deferred = loadgen_schema.catalogue(cursor, ["cases_budgetline"])
+        loadgen_schema.drop(cursor, deferred, state)
+        cursor.execute(
+            "INSERT INTO cases_budgetline (application_id, description, amount, position) "
+            "VALUES (999999, 'nobody', 1, 0)"
+        )
+
+    with pytest.raises(IntegrityError):
+        loadgen_schema.rebuild(deferred, state)
+    assert loadgen_schema.leftover(state) == deferred  # kept for the repair
+
+
+def _rows(tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+    with connection.cursor() as cursor:
+        dump = {}
+        for table in tables:
+            cursor.execute(f'SELECT t::text FROM "{table}" t ORDER BY 1')  # noqa: S608
+            dump[table] = cursor.fetchall()
+        return dump
+
+
+def _forget(tables: list[str]) -> None:
+    """Empty the generated tables (TRUNCATE: the append-only triggers guard UPDATE/DELETE)."""
+    with connection.cursor() as cursor:
+        names = ", ".join(f'"{t}"' for t in tables if t != "auth_user")
+        cursor.execute(f"TRUNCATE {names} CASCADE")
+        cursor.execute("DELETE FROM auth_user WHERE username LIKE 'load-%%'")
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_workers_write_the_rows_serial_generation_writes() -> None:
+    serial = generate(municipalities=5, years=1, per_round=10, seed=3, now=NOW, jobs=1)
+    tables = sorted(serial["rows_by_table"])
+    expected = _rows(tables)
+    _forget(tables)
+
+    parallel = generate(municipalities=5, years=1, per_round=10, seed=3, now=NOW, jobs=2)
+
+    assert (serial["jobs"], parallel["jobs"]) == (1, 2)
+    assert parallel["rows_by_table"] == serial["rows_by_table"]
+    assert _rows(tables) == expected  # the same rows, id for id
+    assert verify_trail(Application.objects.all()).problems == []
