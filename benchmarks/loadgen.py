@@ -124,6 +124,14 @@ def _in_worker(call: tuple[Callable[..., Any], tuple[Any, ...]]) -> Any:
         connection.close()
 
 
+def _close_connections() -> None:
+    """Before forking: a child must not share this process's socket or its pool's threads."""
+    connections.close_all()
+    close_pool = getattr(connection, "close_pool", None)  # PostgreSQL's pool (Django 5.1+)
+    if close_pool is not None:
+        close_pool()
+
+
 def _ranges(todo: list[int], pieces: int) -> list[tuple[int, int]]:
     size, extra = divmod(len(todo), pieces)
     ranges, first = [], todo[0]
@@ -223,8 +231,7 @@ def generate(
         counts = [_count(params, todo[0])]
         starts: list[dict[str, int] | None] = [None]
     else:
-        connections.close_all()
-        connection.close_pool()
+        _close_connections()
         _progress = progress
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             # The last range starts after all the others: it needs no count of its own.
@@ -234,8 +241,7 @@ def generate(
             phase("plan (counting rows per municipality)", began)
             began = time.perf_counter()
             deferred = _defer(defer_indexes, counts, todo, progress)
-            connections.close_all()
-            connection.close_pool()
+            _close_connections()
             done = pool.map(
                 _in_worker, [(_load, (params, a, b, s)) for (a, b), s in zip(ranges, starts, strict=True)],
                 chunksize=1,

@@ -114,7 +114,7 @@ class Sink:
             table.next_id += 1
         if self.counting:
             table.written += 1
-            return pk  # type: ignore[no-any-return]
+            return int(pk)
         try:
             row = table.pick({**table.defaults, **values})
         except KeyError as missing:
@@ -127,7 +127,7 @@ class Sink:
         table.rows.append(row)
         if len(table.rows) >= BATCH:
             self.flush(table)
-        return pk  # type: ignore[no-any-return]
+        return int(pk)
 
     def created(
         self, model: type[models.Model], *, at: datetime, user: tuple[int, str], **values: Any

@@ -45,6 +45,7 @@ YEARS, PER_ROUND = 10, 50
 SIZES = [1_000, 30_000, 300_000]
 REQUESTS, WARMUP = 30, 3
 LIVES = 20  # full lives per process in the transition benchmark
+JOBS = max(1, min(4, os.cpu_count() or 1))  # generator processes (benchmarks/loadgen.py)
 
 
 def label(size: int) -> str:
@@ -104,15 +105,24 @@ def run_worker(name: str, worker: str, *extra: str) -> dict[str, Any]:
 # --- workers (child processes) -------------------------------------------------------------
 
 
-def worker_generate(size: int) -> dict[str, Any]:
+def worker_generate(size: int, jobs: int = JOBS) -> dict[str, Any]:
+    """Generate (or top up) ``size`` applications: ``jobs`` worker processes, indexes after.
+
+    The migration is not timed; the figures are ``benchmarks.loadgen.generate``'s, with
+    the load average before and after (the machine is shared: see docs/benchmarks.md).
+    """
     from django.core.management import call_command
 
     from benchmarks.loadgen import generate
 
     call_command("migrate", verbosity=0)
-    return generate(
-        municipalities=size // (YEARS * 2 * PER_ROUND), years=YEARS, per_round=PER_ROUND
-    )
+    before = os.getloadavg()
+    figures = generate(
+        municipalities=size // (YEARS * 2 * PER_ROUND), years=YEARS, per_round=PER_ROUND,
+        jobs=jobs,
+    )  # fmt: skip
+    figures["loadavg"] = [before, os.getloadavg()]
+    return figures
 
 
 def _measured_objects() -> dict[str, Any]:
