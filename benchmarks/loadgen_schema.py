@@ -36,7 +36,8 @@ class Deferred:
 
     database: str
     indexes: list[list[str]] = field(default_factory=list)  # [table, name, CREATE INDEX …]
-    uniques: list[list[str]] = field(default_factory=list)  # [table, name, UNIQUE (…)]
+    # [table, name, UNIQUE (…), its index's name, CREATE UNIQUE INDEX …]
+    uniques: list[list[str]] = field(default_factory=list)
     foreign_keys: list[list[str]] = field(default_factory=list)  # [table, name, FOREIGN KEY …]
 
 
@@ -53,7 +54,8 @@ def catalogue(cursor: Any, tables: list[str]) -> Deferred:
     cursor.execute(
         """
         SELECT c.conrelid::regclass::text, c.conname, c.contype,
-               pg_get_constraintdef(c.oid)
+               pg_get_constraintdef(c.oid), c.conindid::regclass::text,
+               pg_get_indexdef(c.conindid)
         FROM pg_constraint c
         WHERE c.connamespace = current_schema()::regnamespace
           AND ((c.contype = 'u' AND c.conrelid = ANY(%(t)s::text[]::regclass[]))
@@ -63,9 +65,11 @@ def catalogue(cursor: Any, tables: list[str]) -> Deferred:
         """,
         {"t": tables},
     )
-    for table, name, kind, definition in cursor.fetchall():
-        target = deferred.uniques if kind == "u" else deferred.foreign_keys
-        target.append([table, name, definition])
+    for table, name, kind, definition, index, index_definition in cursor.fetchall():
+        if kind == "u":
+            deferred.uniques.append([table, name, definition, index, index_definition])
+        else:
+            deferred.foreign_keys.append([table, name, definition])
     cursor.execute(
         """
         SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid)
@@ -85,7 +89,7 @@ def drop(cursor: Any, deferred: Deferred, state: Path) -> None:
     """Save the definitions to ``state``, then drop keys, unique constraints, indexes."""
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(json.dumps(asdict(deferred), indent=1) + "\n")
-    for table, name, _definition in deferred.foreign_keys + deferred.uniques:
+    for table, name, *_definition in deferred.foreign_keys + deferred.uniques:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for _table, name, _definition in deferred.indexes:
         cursor.execute(f'DROP INDEX "{name}"')
@@ -100,12 +104,17 @@ def rebuild(
 ) -> dict[str, float]:
     """Recreate what ``drop`` dropped, from the saved definitions; returns seconds per step.
 
-    The indexes are built by ``jobs`` connections at once (one per thread, outside any
-    transaction; CREATE INDEX takes a SHARE lock, which does not block another index
-    of the same table); then, one at a time, the unique constraints and the foreign
-    keys, each ``ALTER TABLE`` checking every row (two foreign keys at once would lock
-    the same referenced table in opposite orders). Inside a transaction (a test)
-    everything runs on its connection. The state file goes once all of it stands.
+    1. The indexes, the unique constraints' among them, built by ``jobs`` connections
+       at once (one per thread, outside any transaction; CREATE INDEX takes a SHARE
+       lock, which does not block another index of the same table).
+    2. The unique constraints take their index (``USING INDEX``: no second build).
+    3. The foreign keys: added ``NOT VALID`` (no scan, a moment's lock on both
+       tables), then validated by ``jobs`` connections, all keys of a table on the
+       same one: VALIDATE locks only its own table against another VALIDATE, so no
+       two connections wait for each other. It checks every row the load wrote.
+
+    Inside a transaction (a test) everything runs on its connection. The state file
+    goes once all of it stands.
     """
     from django.db import connection
 
@@ -113,7 +122,7 @@ def rebuild(
     if connection.in_atomic_block:
         jobs = 1
 
-    def run(statements: list[str], own: bool) -> None:
+    def run(statements: list[str], own: bool = False) -> None:
         from django.db import connection as this_thread
 
         try:
@@ -128,31 +137,71 @@ def rebuild(
             if own:
                 this_thread.close()
 
-    def parallel(statements: list[str]) -> None:
-        if jobs == 1:
-            run(statements, own=False)
+    def parallel(groups: list[list[str]]) -> None:
+        """Each group on one connection; the groups spread over ``jobs`` connections."""
+        lanes: list[list[str]] = [[] for _ in range(jobs)]
+        for group in sorted(groups, key=len, reverse=True):
+            min(lanes, key=len).extend(group)
+        lanes = [lane for lane in lanes if lane]
+        if len(lanes) <= 1:
+            run([sql for lane in lanes for sql in lane])
             return
-        lanes = [lane for lane in (statements[i::jobs] for i in range(jobs)) if lane]
         with ThreadPoolExecutor(max_workers=len(lanes)) as pool:
             for future in [pool.submit(run, lane, True) for lane in lanes]:
                 future.result()
 
-    steps = (
-        ("indexes", [d for _t, _n, d in deferred.indexes]),
-        ("unique constraints", [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in deferred.uniques]),
-        ("foreign keys", [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in deferred.foreign_keys]),
-    )  # fmt: skip
-    for step, statements in steps:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        )
+        standing = {name for (name,) in cursor.fetchall()}
+    by_table: dict[str, list[str]] = {}
+    for table, name, _definition in deferred.foreign_keys:
+        by_table.setdefault(table, []).append(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+    steps: list[tuple[str, Callable[[], None], int]] = [
+        (
+            "indexes",
+            lambda: parallel(
+                [[d] for _t, _n, d in deferred.indexes]
+                + [[u[4]] for u in deferred.uniques if len(u) > 4]
+            ),
+            len(deferred.indexes),
+        ),
+        (
+            "unique constraints",
+            lambda: run([_unique_using_index(*u[:4]) for u in deferred.uniques]),
+            len(deferred.uniques),
+        ),
+        (
+            "foreign keys",
+            lambda: (
+                run([
+                    f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d} NOT VALID'
+                    for t, n, d in deferred.foreign_keys
+                    if n not in standing
+                ]),
+                parallel(list(by_table.values())),
+            ),
+            len(deferred.foreign_keys),
+        ),
+    ]  # fmt: skip
+    for step, do, count in steps:
         started = time.perf_counter()
-        if step == "indexes":
-            parallel(statements)
-        else:
-            run(statements, own=False)
+        do()
         seconds[step] = round(time.perf_counter() - started, 1)
         if progress:
-            progress(f"  rebuilt {len(statements)} {step} in {seconds[step]} s")
+            progress(f"  rebuilt {count} {step} in {seconds[step]} s")
     state.unlink(missing_ok=True)
     return seconds
+
+
+def _unique_using_index(table: str, name: str, definition: str, index: str) -> str:
+    deferral = ""
+    if "DEFERRABLE" in definition and "NOT DEFERRABLE" not in definition:
+        deferral = " DEFERRABLE" + (
+            " INITIALLY DEFERRED" if "INITIALLY DEFERRED" in definition else ""
+        )
+    return f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX {index}{deferral}'
 
 
 def still_missing(cursor: Any, deferred: Deferred) -> Deferred:
@@ -163,14 +212,21 @@ def still_missing(cursor: Any, deferred: Deferred) -> Deferred:
     )
     indexes = {name for (name,) in cursor.fetchall()}
     cursor.execute(
-        "SELECT conname FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
+        "SELECT conname, convalidated FROM pg_constraint "
+        "WHERE connamespace = current_schema()::regnamespace"
     )
-    constraints = {name for (name,) in cursor.fetchall()}
+    constraints = dict(cursor.fetchall())
     return Deferred(
         database=deferred.database,
         indexes=[i for i in deferred.indexes if i[1] not in indexes],
-        uniques=[u for u in deferred.uniques if u[1] not in constraints],
-        foreign_keys=[f for f in deferred.foreign_keys if f[1] not in constraints],
+        # A unique constraint's index may stand without it: USING INDEX takes it.
+        uniques=[
+            u[:4] + ([] if u[3].strip('"') in indexes else u[4:])
+            for u in deferred.uniques
+            if u[1] not in constraints
+        ],
+        # A key added NOT VALID but not yet validated is validated again.
+        foreign_keys=[f for f in deferred.foreign_keys if not constraints.get(f[1], False)],
     )
 
 

@@ -188,9 +188,7 @@ def _schema() -> list[tuple[Any, ...]]:
 def test_a_large_load_leaves_the_schema_as_migrated() -> None:
     migrated = _schema()
 
-    figures = generate(
-        municipalities=2, years=1, per_round=10, now=NOW, defer_indexes=True, jobs=2
-    )
+    figures = generate(municipalities=2, years=1, per_round=10, now=NOW, defer_indexes=True, jobs=2)
 
     assert figures["indexes_deferred"] is True
     assert figures["phases"]["rebuild"]["foreign keys"] >= 0
@@ -214,6 +212,28 @@ def test_the_rebuilt_foreign_keys_check_what_the_load_wrote(tmp_path: Path) -> N
     with pytest.raises(IntegrityError):
         loadgen_schema.rebuild(deferred, state)
     assert loadgen_schema.leftover(state) == deferred  # kept for the repair
+
+
+@on_postgres
+def test_the_next_generate_repairs_an_interrupted_load() -> None:
+    from benchmarks import loadgen, loadgen_schema
+
+    migrated = _schema()
+    with connection.cursor() as cursor:
+        deferred = loadgen_schema.catalogue(
+            cursor, ["cases_application", "cases_historicalapplication"]
+        )
+        loadgen_schema.drop(cursor, deferred, loadgen._state_file())
+        # The interrupted rebuild had got this far: one index, one key not yet validated.
+        cursor.execute(deferred.indexes[0][2])
+        table, name, definition = deferred.foreign_keys[0]
+        cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
+    assert _schema() != migrated
+
+    generate(municipalities=0, years=1, per_round=10)
+
+    assert _schema() == migrated
+    assert loadgen_schema.leftover(loadgen._state_file()) is None
 
 
 def _rows(tables: list[str]) -> dict[str, list[tuple[Any, ...]]]:
