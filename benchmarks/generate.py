@@ -41,9 +41,9 @@ NAME = "puljeflow_bench_generate"
 LIMIT_SECONDS = 300
 
 
-def child(size: int, jobs: int) -> dict[str, Any]:
+def child(name: str, size: int, jobs: int) -> dict[str, Any]:
     """In the child process: migrate, generate (timed), return the figures."""
-    os.environ["DATABASE_URL"] = database_url(NAME)
+    os.environ["DATABASE_URL"] = database_url(name)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -59,8 +59,8 @@ def child(size: int, jobs: int) -> dict[str, Any]:
     )  # fmt: skip
 
 
-def verify() -> tuple[bool, float, str]:
-    env = {**os.environ, "DATABASE_URL": database_url(NAME)}
+def verify(name: str) -> tuple[bool, float, str]:
+    env = {**os.environ, "DATABASE_URL": database_url(name)}
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, "manage.py", "verify_trail"],
@@ -75,31 +75,34 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", type=int, default=300_000)
     parser.add_argument("--jobs", type=int, default=JOBS)
+    parser.add_argument("--db", default=NAME, help=f"the database to make (default {NAME})")
     parser.add_argument("--keep", action="store_true", help="keep the generated database")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.size, args.jobs), default=str))
+        print(json.dumps(child(args.db, args.size, args.jobs), default=str))
         return
 
-    database_url(NAME)  # exits with a hint if DATABASE_URL is not PostgreSQL
+    name = args.db
+    database_url(name)  # exits with a hint if DATABASE_URL is not PostgreSQL
     load_start = os.getloadavg()
     print(f"load average {load_start}; generating {args.size:,} applications …", flush=True)
-    ensure_database(NAME, fresh=True)
+    ensure_database(name, fresh=True)
     out = subprocess.run(  # noqa: S603  (this script, with our own arguments)
-        [sys.executable, __file__, "--child", "--size", str(args.size), "--jobs", str(args.jobs)],
+        [sys.executable, __file__, "--child", "--db", name, "--size", str(args.size),
+         "--jobs", str(args.jobs)],
         cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     generated = json.loads(out.stdout.strip().splitlines()[-1])
     load_generated = os.getloadavg()
-    print(f"verify_trail on {NAME} …", flush=True)
-    verified, verify_seconds, said = verify()
+    print(f"verify_trail on {name} …", flush=True)
+    verified, verify_seconds, said = verify(name)
     load_end = os.getloadavg()
     if not args.keep:  # ~3 GB at 300k
         import psycopg
 
         with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{NAME}" WITH (FORCE)')
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     size = f"{args.size // 1000}k"
     goals = [
@@ -124,6 +127,7 @@ def main() -> None:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "cpu_count": os.cpu_count(),
+        "database": name,
         "size": args.size,
         "jobs": args.jobs,
         "generated": generated,
