@@ -157,9 +157,9 @@ def _tables() -> dict[str, type[models.Model]]:
 
 
 def _state_file() -> Path:
-    from config.env import VAR_DIR
+    from django.conf import settings
 
-    return Path(VAR_DIR) / f"loadgen-deferred-{connection.settings_dict['NAME']}.json"
+    return Path(settings.VAR_DIR) / f"loadgen-deferred-{connection.settings_dict['NAME']}.json"
 
 
 def _repair(progress: Callable[[str], None] | None) -> None:
