@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -159,7 +160,8 @@ def _tables() -> dict[str, type[models.Model]]:
 def _state_file() -> Path:
     from django.conf import settings
 
-    return Path(settings.VAR_DIR) / f"loadgen-deferred-{connection.settings_dict['NAME']}.json"
+    database = re.sub(r"[^\w.-]", "_", str(connection.settings_dict["NAME"]))
+    return Path(settings.VAR_DIR) / f"loadgen-deferred-{database}.json"
 
 
 def _repair(progress: Callable[[str], None] | None) -> None:
