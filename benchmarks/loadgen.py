@@ -189,7 +189,6 @@ def generate(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Add municipalities until ``municipalities`` generated ones exist; returns figures."""
-    global _progress
     municipality_model = apps.get_model("cases.Municipality")
     existing = municipality_model._default_manager.filter(
         name__startswith=f"{NAME_PREFIX} "
@@ -226,38 +225,10 @@ def generate(
         if progress:
             progress(f"  {name}: {phases[name]} s")
 
-    # --- plan: the tables, and with jobs each range's first ids -------------------------
-    began = time.perf_counter()
-    ranges = _ranges(todo, 1 if jobs == 1 else jobs * CHUNKS_PER_JOB)
     if jobs == 1:
-        counts = [_count(params, todo[0])]
-        starts: list[dict[str, int] | None] = [None]
+        done, deferred = _serial(params, todo, defer_indexes, progress, phase)
     else:
-        _close_connections()
-        _progress = progress
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            # The last range starts after all the others: it needs no count of its own.
-            counted = [k for k in todo if k < ranges[-1][0]]
-            counts = pool.map(_in_worker, [(_count, (params, k)) for k in counted], chunksize=4)
-            starts, expected = _blocks(counts, ranges, todo)
-            phase("plan (counting rows per municipality)", began)
-            began = time.perf_counter()
-            deferred = _defer(defer_indexes, counts, todo, progress)
-            _close_connections()
-            done = pool.map(
-                _in_worker, [(_load, (params, a, b, s)) for (a, b), s in zip(ranges, starts, strict=True)],
-                chunksize=1,
-            )  # fmt: skip
-        _progress = None
-        for result, end_ids in zip(done, expected, strict=True):
-            if end_ids is not None and result["next_ids"] != end_ids:
-                raise RuntimeError("a worker's ids ran off its block: the count pass is wrong")
-    if jobs == 1:
-        phase("plan (counting rows per municipality)", began)
-        began = time.perf_counter()
-        deferred = _defer(defer_indexes, counts, todo, progress)
-        done = [_load(params, todo[0], todo[-1] + 1, None)]
-    phase("load (COPY)", began)
+        done, deferred = _parallel(params, todo, jobs, defer_indexes, progress, phase)
 
     # --- finish: sequences, indexes and keys, statistics ----------------------------------
     written: dict[str, int] = {}
@@ -296,6 +267,64 @@ def generate(
         indexes_deferred=deferred is not None,
     )
     return figures
+
+
+Phase = Callable[[str, float], None]
+
+
+def _serial(
+    params: _Params,
+    todo: list[int],
+    defer_indexes: bool | None,
+    progress: Callable[[str], None] | None,
+    phase: Phase,
+) -> tuple[list[dict[str, Any]], loadgen_schema.Deferred | None]:
+    began = time.perf_counter()
+    counts = [_count(params, todo[0])]  # which tables, and how large the load is
+    phase("plan (counting rows per municipality)", began)
+    began = time.perf_counter()
+    deferred = _defer(defer_indexes, counts, todo, progress)
+    done = [_load(params, todo[0], todo[-1] + 1, None)]
+    phase("load (COPY)", began)
+    return done, deferred
+
+
+def _parallel(
+    params: _Params,
+    todo: list[int],
+    jobs: int,
+    defer_indexes: bool | None,
+    progress: Callable[[str], None] | None,
+    phase: Phase,
+) -> tuple[list[dict[str, Any]], loadgen_schema.Deferred | None]:
+    """Count, hand out the id blocks, then write the ranges in ``jobs`` forked processes."""
+    global _progress
+    began = time.perf_counter()
+    ranges = _ranges(todo, jobs * CHUNKS_PER_JOB)
+    _close_connections()
+    _progress = progress
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            # The last range starts after all the others: it needs no count of its own.
+            counted = [k for k in todo if k < ranges[-1][0]]
+            counts = pool.map(_in_worker, [(_count, (params, k)) for k in counted], chunksize=4)
+            starts, expected = _blocks(counts, ranges, todo)
+            phase("plan (counting rows per municipality)", began)
+            began = time.perf_counter()
+            deferred = _defer(defer_indexes, counts, todo, progress)
+            _close_connections()
+            done = pool.map(
+                _in_worker,
+                [(_load, (params, a, b, s)) for (a, b), s in zip(ranges, starts, strict=True)],
+                chunksize=1,
+            )
+    finally:
+        _progress = None
+    for result, end_ids in zip(done, expected, strict=True):
+        if end_ids is not None and result["next_ids"] != end_ids:
+            raise RuntimeError("a worker's ids ran off its block: the count pass is wrong")
+    phase("load (COPY)", began)
+    return done, deferred
 
 
 def _blocks(

@@ -89,10 +89,10 @@ def drop(cursor: Any, deferred: Deferred, state: Path) -> None:
     """Save the definitions to ``state``, then drop keys, unique constraints, indexes."""
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(json.dumps(asdict(deferred), indent=1) + "\n")
-    for table, name, *_definition in deferred.foreign_keys + deferred.uniques:
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for _table, name, _definition in deferred.indexes:
-        cursor.execute(f'DROP INDEX "{name}"')
+    for constraint in deferred.foreign_keys + deferred.uniques:
+        cursor.execute(f'ALTER TABLE {constraint[0]} DROP CONSTRAINT "{constraint[1]}"')
+    for index in deferred.indexes:
+        cursor.execute(f'DROP INDEX "{index[1]}"')
 
 
 def rebuild(
@@ -155,36 +155,32 @@ def rebuild(
             "SELECT conname FROM pg_constraint WHERE connamespace = current_schema()::regnamespace"
         )
         standing = {name for (name,) in cursor.fetchall()}
-    by_table: dict[str, list[str]] = {}
+    validate: dict[str, list[str]] = {}  # by table: one connection per table
     for table, name, _definition in deferred.foreign_keys:
-        by_table.setdefault(table, []).append(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+        validate.setdefault(table, []).append(f'ALTER TABLE {table} VALIDATE CONSTRAINT "{name}"')
+
+    def indexes() -> None:
+        parallel(
+            [[d] for _t, _n, d in deferred.indexes]
+            + [[u[4]] for u in deferred.uniques if len(u) > 4]  # none if it still stands
+        )
+
+    def uniques() -> None:
+        run([_unique_using_index(*u[:4]) for u in deferred.uniques])
+
+    def foreign_keys() -> None:
+        run([
+            f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d} NOT VALID'
+            for t, n, d in deferred.foreign_keys
+            if n not in standing
+        ])  # fmt: skip
+        parallel(list(validate.values()))
+
     steps: list[tuple[str, Callable[[], None], int]] = [
-        (
-            "indexes",
-            lambda: parallel(
-                [[d] for _t, _n, d in deferred.indexes]
-                + [[u[4]] for u in deferred.uniques if len(u) > 4]
-            ),
-            len(deferred.indexes),
-        ),
-        (
-            "unique constraints",
-            lambda: run([_unique_using_index(*u[:4]) for u in deferred.uniques]),
-            len(deferred.uniques),
-        ),
-        (
-            "foreign keys",
-            lambda: (
-                run([
-                    f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d} NOT VALID'
-                    for t, n, d in deferred.foreign_keys
-                    if n not in standing
-                ]),
-                parallel(list(by_table.values())),
-            ),
-            len(deferred.foreign_keys),
-        ),
-    ]  # fmt: skip
+        ("indexes", indexes, len(deferred.indexes)),
+        ("unique constraints", uniques, len(deferred.uniques)),
+        ("foreign keys", foreign_keys, len(deferred.foreign_keys)),
+    ]
     for step, do, count in steps:
         started = time.perf_counter()
         do()
