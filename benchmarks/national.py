@@ -283,6 +283,7 @@ def _life_setup(tag: str, count: int) -> dict[str, Any]:
     chair = users.get(username=f"load-{prefix}-council-0")
     council = list(users.filter(username__startswith=f"load-{prefix}-council-"))
     committee_chair = users.get(username=f"load-{prefix}-committee-0")
+    committee = list(users.filter(username__startswith=f"load-{prefix}-committee-"))
     stamp = f"{tag}-{time.time_ns()}"
     now = timezone.now()
     grant_round = GrantRound(
@@ -303,7 +304,7 @@ def _life_setup(tag: str, count: int) -> dict[str, Any]:
             members_present=members,
             acting_user=officer,
         )
-        for body, members in (("council", council), ("committee", [committee_chair]))
+        for body, members in (("council", council), ("committee", committee))
     }
     applicant = users.create(username=f"bench-applicant-{stamp}")
     association = Association(

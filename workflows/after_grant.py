@@ -230,10 +230,13 @@ class AfterGrantTransitions(HearingTransitions):
         review.take("return_report", reasons=reason)
         self._save()
         letter = letter_create(
-            application=self.application, kind=DocumentKind.REPORT_RETURNED, acting_user=self.actor
+            application=self.application,
+            kind=DocumentKind.REPORT_RETURNED,
+            acting_user=self.actor,
+            draft=True,
         )
-        self._record(reason=reason, report=review.report.pk, letter=letter.pk)
-        letter_complete(letter)
+        record = self._record(reason=reason, report=review.report.pk, letter=letter.pk)
+        letter_complete(letter, record)
         self._tell_association(Kind.REPORT_RETURNED, legal=True, letter=letter, reasons=reason)
 
     class ApproveReportInput(HearingExceptionInput):
@@ -302,11 +305,14 @@ class AfterGrantTransitions(HearingTransitions):
                 application=self.application,
                 kind=DocumentKind.REPAYMENT_CLAIM,
                 acting_user=self.actor,
+                draft=True,
             )
             outcome["letter"] = letter.pk
-        self._record(reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing)
+        record = self._record(
+            reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing
+        )
         if letter is not None:
-            letter_complete(letter)
+            letter_complete(letter, record)
         self._tell_association(Kind.REPORT_APPROVED)
         if "repayment_claim" in outcome:
             self._tell_association(

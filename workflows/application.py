@@ -295,10 +295,13 @@ class ApplicationFlow(AfterGrantTransitions):
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
         letter = letter_create(
-            application=self.application, kind=DocumentKind.REJECTION, acting_user=self.actor
+            application=self.application,
+            kind=DocumentKind.REJECTION,
+            acting_user=self.actor,
+            draft=True,
         )
-        self._record(reason=reason, letter=letter.pk, **grounds, **hearing)
-        letter_complete(letter)
+        record = self._record(reason=reason, letter=letter.pk, **grounds, **hearing)
+        letter_complete(letter, record)
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, letter=letter, reasons=reason)
 
     def _rejection_grounds(
@@ -630,8 +633,10 @@ class ApplicationFlow(AfterGrantTransitions):
         # The meeting's date when taken at one (the record's time says when it was entered).
         self.application.decision_date = decided_on
         self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
-        letter = decision_letter_create(application=self.application, acting_user=self.actor)
-        self._record(
+        letter = decision_letter_create(
+            application=self.application, acting_user=self.actor, draft=True
+        )
+        record = self._record(
             reason=text,
             outcome=outcome,
             amount=value,
@@ -641,7 +646,7 @@ class ApplicationFlow(AfterGrantTransitions):
             decision_date=decided_on,
             **extra,
         )
-        letter_complete(letter)  # the letter states what the record holds (hearing, date)
+        letter_complete(letter, record)  # the letter states what the record holds (hearing, date)
         self._tell_association(
             Kind.DECISION,
             legal=True,

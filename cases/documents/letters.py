@@ -143,8 +143,12 @@ def letter_create(
     acting_user: Any,
     facts: Facts | None = None,
     language: str | None = None,
+    draft: bool = False,
 ) -> Document:
     """Render the letter of ``kind`` and keep it as a Document on the case; print it after commit.
+
+    ``draft``: keep the row without its text, for a transition that records the letter's id
+    and then writes the text once with ``letter_complete(document, record)``.
 
     Runs in the caller's transaction (a transition): the row, with the letter's full
     HTML — the text that was decided — commits or rolls back with the decision. A
@@ -159,7 +163,13 @@ def letter_create(
     """
     # In the association's language unless told otherwise.
     language = _language(language or application.association.language)
-    html = letter_render(application, kind, facts=facts, acting_user=acting_user, language=language)
+    html = (
+        ""
+        if draft
+        else letter_render(
+            application, kind, facts=facts, acting_user=acting_user, language=language
+        )
+    )
     with override(language):
         title = letter_title(application, kind)
     document = Document(
@@ -170,6 +180,7 @@ def letter_create(
         created_by=acting_user,
     )
     document._history_user = acting_user  # type: ignore[attr-defined]
+    document._letter_language = language  # type: ignore[attr-defined]
     document.save()
     from django.db import transaction
 
@@ -188,7 +199,7 @@ def letter_create(
 
 
 def decision_letter_create(
-    *, application: Application, acting_user: Any, language: str | None = None
+    *, application: Application, acting_user: Any, language: str | None = None, draft: bool = False
 ) -> Document:
     """The letter of the decision the case holds (``decide``, ``decide_directly``)."""
     return letter_create(
@@ -196,24 +207,26 @@ def decision_letter_create(
         kind=decision_kind(application),
         acting_user=acting_user,
         language=language,
+        draft=draft,
     )
 
 
-def letter_complete(document: Document) -> Document:
+def letter_complete(document: Document, record: TransitionRecord | None = None) -> Document:
     """Write the letter again from the transition record that names it (``payload["letter"]``).
 
     The record is written after the letter (it holds the letter's id) by the transition
     that made both, in the same transaction, so the letter can state what only the record
     holds: the hearing, the meeting's date, the grounds of a rejection. A letter no record
-    names is left as it is.
+    names is left as it is. ``record``: the transition's own, when it has it at hand.
     """
-    record = (
-        TransitionRecord.objects.filter(
-            application_id=document.application_id, payload__letter=document.pk
+    if record is None:
+        record = (
+            TransitionRecord.objects.filter(
+                application_id=document.application_id, payload__letter=document.pk
+            )
+            .order_by("-seq")
+            .first()
         )
-        .order_by("-seq")
-        .first()
-    )
     if record is None:
         return document
     html = letter_render(
@@ -221,7 +234,7 @@ def letter_complete(document: Document) -> Document:
         document.kind,
         facts=Facts.of(record),
         acting_user=document.created_by,
-        language=_html_language(document.html),
+        language=getattr(document, "_letter_language", None) or _html_language(document.html),
     )
     if html != document.html:
         document.html = html
