@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases import limits
-from cases.documents.letters import letter_complete, letter_create
+from cases.documents.letter_context import Facts
+from cases.documents.letters import letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
 from cases.models import (
@@ -233,10 +234,9 @@ class AfterGrantTransitions(HearingTransitions):
             application=self.application,
             kind=DocumentKind.REPORT_RETURNED,
             acting_user=self.actor,
-            draft=True,
+            facts=Facts.to_record(reason, report=review.report.pk),
         )
-        record = self._record(reason=reason, report=review.report.pk, letter=letter.pk)
-        letter_complete(letter, record)
+        self._record(reason=reason, report=review.report.pk, letter=letter.pk)
         self._tell_association(Kind.REPORT_RETURNED, legal=True, letter=letter, reasons=reason)
 
     class ApproveReportInput(HearingExceptionInput):
@@ -305,14 +305,12 @@ class AfterGrantTransitions(HearingTransitions):
                 application=self.application,
                 kind=DocumentKind.REPAYMENT_CLAIM,
                 acting_user=self.actor,
-                draft=True,
+                facts=Facts.to_record(
+                    reason, report=report.pk, unspent=unspent, **outcome, **hearing
+                ),
             )
             outcome["letter"] = letter.pk
-        record = self._record(
-            reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing
-        )
-        if letter is not None:
-            letter_complete(letter, record)
+        self._record(reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing)
         self._tell_association(Kind.REPORT_APPROVED)
         if "repayment_claim" in outcome:
             self._tell_association(

@@ -5,11 +5,12 @@ One letter per decision and claim, each a ``DocumentKind``: a rejection at scree
 repayment claim. What each says is gathered by ``letter_context``; the templates are in
 ``templates/letters/``.
 
-A transition makes its letter in two steps around its transition record, because the
-record names the letter (``payload["letter"]``) and the letter states what the record
-holds (the hearing, the meeting's date, the grounds): ``letter_create`` stores the
-document, the transition records it, ``letter_complete`` writes the letter again from
-that record. Both run in the transition's transaction.
+The record of a transition names its letter (``payload["letter"]``) and the letter states
+what the record holds (the hearing, the meeting's date, the grounds). So a transition
+gathers its record's payload first and hands it to ``letter_create`` as
+``Facts.to_record(...)`` — the same text for each value as the stored record will have —
+then writes the record naming the letter: one render, one row, in the transition's
+transaction. ``letter_complete`` writes a letter again from the record that names it.
 
 The stored HTML is self-contained (the stylesheet is inlined) and WeasyPrint may read
 nothing but files under the project's ``static/`` directory: a letter never makes a
@@ -143,18 +144,13 @@ def letter_create(
     acting_user: Any,
     facts: Facts | None = None,
     language: str | None = None,
-    draft: bool = False,
 ) -> Document:
     """Render the letter of ``kind`` and keep it as a Document on the case; print it after commit.
 
-    ``draft``: keep the row without its text, for a transition that records the letter's id
-    and then writes the text once with ``letter_complete(document, record)``.
-
     Runs in the caller's transaction (a transition): the row, with the letter's full
-    HTML — the text that was decided — commits or rolls back with the decision. A
-    transition then records the letter's id and calls ``letter_complete``, which writes
-    the letter again with what the record holds. Printing the PDF (a tenth of a second or
-    more per letter) happens after the commit, in a Celery task
+    HTML — the text that was decided — commits or rolls back with the decision; ``facts``
+    are what the transition's record will hold (module docstring). Printing the PDF (a
+    tenth of a second or more per letter) happens after the commit, in a Celery task
     (``cases.tasks.print_letter``), so a committee deciding 300 applications on one page
     does not wait for 300 PDFs under its row locks, and a rolled-back attempt leaves no
     file behind. The beat sweep prints any the task missed (``print_missing_letters``). A
@@ -163,13 +159,7 @@ def letter_create(
     """
     # In the association's language unless told otherwise.
     language = _language(language or application.association.language)
-    html = (
-        ""
-        if draft
-        else letter_render(
-            application, kind, facts=facts, acting_user=acting_user, language=language
-        )
-    )
+    html = letter_render(application, kind, facts=facts, acting_user=acting_user, language=language)
     with override(language):
         title = letter_title(application, kind)
     document = Document(
@@ -180,7 +170,6 @@ def letter_create(
         created_by=acting_user,
     )
     document._history_user = acting_user  # type: ignore[attr-defined]
-    document._letter_language = language  # type: ignore[attr-defined]
     document.save()
     from django.db import transaction
 
@@ -199,7 +188,11 @@ def letter_create(
 
 
 def decision_letter_create(
-    *, application: Application, acting_user: Any, language: str | None = None, draft: bool = False
+    *,
+    application: Application,
+    acting_user: Any,
+    language: str | None = None,
+    facts: Facts | None = None,
 ) -> Document:
     """The letter of the decision the case holds (``decide``, ``decide_directly``)."""
     return letter_create(
@@ -207,26 +200,25 @@ def decision_letter_create(
         kind=decision_kind(application),
         acting_user=acting_user,
         language=language,
-        draft=draft,
+        facts=facts,
     )
 
 
-def letter_complete(document: Document, record: TransitionRecord | None = None) -> Document:
+def letter_complete(document: Document) -> Document:
     """Write the letter again from the transition record that names it (``payload["letter"]``).
 
     The record is written after the letter (it holds the letter's id) by the transition
     that made both, in the same transaction, so the letter can state what only the record
     holds: the hearing, the meeting's date, the grounds of a rejection. A letter no record
-    names is left as it is. ``record``: the transition's own, when it has it at hand.
+    names is left as it is.
     """
-    if record is None:
-        record = (
-            TransitionRecord.objects.filter(
-                application_id=document.application_id, payload__letter=document.pk
-            )
-            .order_by("-seq")
-            .first()
+    record = (
+        TransitionRecord.objects.filter(
+            application_id=document.application_id, payload__letter=document.pk
         )
+        .order_by("-seq")
+        .first()
+    )
     if record is None:
         return document
     html = letter_render(
@@ -234,7 +226,7 @@ def letter_complete(document: Document, record: TransitionRecord | None = None) 
         document.kind,
         facts=Facts.of(record),
         acting_user=document.created_by,
-        language=getattr(document, "_letter_language", None) or _html_language(document.html),
+        language=_html_language(document.html),
     )
     if html != document.html:
         document.html = html

@@ -265,12 +265,23 @@ def sweep_due(batch: int | None = None) -> int:
     size = batch or int(getattr(settings, "PULJEFLOW_HANDOVER_SWEEP_BATCH", 200))
     if not journal_enabled():
         return 0
-    ids = list(
-        due(timezone.now()).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:size]
+    rows = list(
+        due(timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "application_id", "kind")[:size]
     )
-    for pk in ids:
-        hand_over(pk)
-    return len(ids)
+    tried, whole = 0, set()
+    for pk, application_id, kind in rows:
+        if application_id in whole:
+            continue  # handed over with its case just now
+        if kind == HandoverObject.CASE:
+            # The case, then what handing it over made due of its documents.
+            tried += hand_over_application(application_id)
+            whole.add(application_id)
+        else:
+            hand_over(pk)
+            tried += 1
+    return tried
 
 
 def journal_now(*, application: Application, acting_user: Any) -> int:

@@ -52,6 +52,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+jsonable = _jsonable  # a record's payload as stored: for what must match it (letters)
+
+
 def _normal(value: Any) -> Any:
     # The same text for a value as assigned and as read back: 100000 and 100000.00 alike.
     if isinstance(value, Decimal):
