@@ -353,6 +353,8 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "years": YEARS,
         "applications_per_round": PER_ROUND,
+        "run_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "sizes": {},
     }
     for size in sizes:
@@ -425,6 +427,7 @@ def main() -> None:
         rows.append(row)
     print_table(["sweep", *labels], rows)
 
+    report["loadavg"].append(round(os.getloadavg()[0], 2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")
