@@ -44,7 +44,8 @@ PREFIX = "puljeflow_bench_national"
 YEARS, PER_ROUND = 10, 50
 SIZES = [1_000, 30_000, 300_000]
 REQUESTS, WARMUP = 30, 3
-LIVES = 20  # full lives per process in the transition benchmark
+LIVES = 20  # full lives each way (engine, writes floor, bare floor) in the transition benchmark
+TRANSITION_LIMIT = 1.5  # the goal: engine ≤ 1.5 × the writes floor, per transition
 JOBS = max(1, min(4, os.cpu_count() or 1))  # generator processes (benchmarks/loadgen.py)
 
 
@@ -266,242 +267,12 @@ def worker_sweeps() -> dict[str, Any]:
     return {"sweeps": runs}
 
 
-def _life_setup(tag: str, count: int) -> dict[str, Any]:
-    """A fresh open round (no attachments required) with meetings, and ``count`` drafts."""
-    import datetime
-    from decimal import Decimal
-
-    from django.contrib.auth import get_user_model
-    from django.utils import timezone
-
-    from cases.models import (
-        Application,
-        Association,
-        AssociationMember,
-        BudgetLine,
-        GrantRound,
-        Role,
-        StaffRole,
-    )
-    from cases.services.meetings import meeting_create
-
-    objects = _measured_objects()
-    municipality = objects["municipality"]
-    users = get_user_model().objects
-    prefix = municipality.name.split()[-1]
-    officer = objects["officer"]
-    chair = users.get(username=f"load-{prefix}-council-0")
-    council = list(users.filter(username__startswith=f"load-{prefix}-council-"))
-    committee_chair = users.get(username=f"load-{prefix}-committee-0")
-    stamp = f"{tag}-{time.time_ns()}"
-    now = timezone.now()
-    grant_round = GrantRound(
-        municipality=municipality,
-        name=f"Benchmark {stamp}",
-        opens_at=now - datetime.timedelta(days=1),
-        deadline=now + datetime.timedelta(days=30),
-        pool_amount=Decimal("100000000"),
-        report_deadline=(now + datetime.timedelta(days=400)).date(),
-        required_attachments=[],
-    )
-    grant_round.save()
-    meetings = {
-        body: meeting_create(
-            grant_round=grant_round,
-            body=body,
-            date=now.date(),
-            members_present=members,
-            acting_user=officer,
-        )
-        for body, members in (("council", council), ("committee", [committee_chair]))
-    }
-    applicant = users.create(username=f"bench-applicant-{stamp}")
-    association = Association(
-        name=f"Benchforening {stamp}",
-        cvr=str(20_000_000 + time.time_ns() % 70_000_000),
-        address="Byvej 1", postal_code="4000", city="Roskilde",
-        contact_person="Kontakt", email="bench@load.invalid", phone="12345678",
-    )  # fmt: skip
-    association.save()
-    AssociationMember(user=applicant, association=association, can_represent=True).save()
-    assert StaffRole.objects.filter(user=chair, role=Role.COUNCIL_CHAIR).exists()
-    drafts = []
-    for i in range(count):
-        application = Application(
-            municipality=municipality,
-            round=grant_round,
-            association=association,
-            case_number=f"X{i:05d}{stamp[-5:]}",
-            title=f"Benchmark {i}",
-            purpose="Fællesskab",
-            target_group="Ældre",
-            activity_description="Caféaftener",
-            volunteers=10,
-            # Below the first report tier: the report needs a declaration, not accounts.
-            amount_requested=Decimal("5000"),
-            declaration_correct=True,
-        )
-        application.save()
-        BudgetLine(application=application, description="Alt", amount=Decimal("5000")).save()
-        drafts.append(application)
-    return {
-        "drafts": drafts,
-        "meetings": meetings,
-        "applicant": applicant,
-        "officer": officer,
-        "chair": chair,
-        "committee_chair": committee_chair,
-    }
-
-
-def worker_transitions(count_: int, tag: str) -> dict[str, Any]:
-    from django.db import connection
-
-    s = _life_setup(tag, count_)
-    steps = [
-        ("submit", "applicant", {}),
-        ("accept", "officer", {"reason": "OK"}),
-        ("recommend", "chair", {"outcome": "grant"}),
-        ("decide", "committee_chair", {"outcome": "grant"}),
-        ("pay", "officer", {"reference": "UDB-1"}),
-        ("submit_report", "applicant", {"description": "Gjort", "declaration_on_honour": True}),
-        ("approve_report", "officer", {}),
-    ]
-    per_step = dict.fromkeys((name for name, _a, _d in steps), 0.0)
-    queries = dict.fromkeys(per_step, 0)
-    current = [""]
-
-    def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        if current[0]:
-            queries[current[0]] += 1
-        return execute(sql, params, many, context)
-
-    wall = time.perf_counter()
-    with connection.execute_wrapper(count):
-        _lives(s, steps, per_step, current)
-    return {
-        "lives": count_,
-        "transition_seconds": round(sum(per_step.values()), 3),
-        "wall_seconds": round(time.perf_counter() - wall, 3),
-        "per_step_ms": {k: round(v * 1000 / count_, 2) for k, v in per_step.items()},
-        "queries_per_step": {k: round(v / count_, 1) for k, v in queries.items()},
-    }
-
-
-def _lives(
-    s: dict[str, Any],
-    steps: list[tuple[str, str, dict[str, Any]]],
-    per_step: dict[str, float],
-    current: list[str],
-) -> None:
-    from cases.services.meetings import agenda_add
-    from workflows import engine
-
-    for application in s["drafts"]:
-        for name, actor, data in steps:
-            if name == "submit_report":
-                line = application.budget_lines.get()
-                data = {**data, "lines": [{"budget_line": line.pk, "spent": "5000"}]}
-            current[0] = name
-            started = time.perf_counter()
-            application = engine.perform(application, name, user=s[actor], **data)
-            per_step[name] += time.perf_counter() - started
-            current[0] = ""
-            if application.status == "in_council_review":
-                agenda_add(meeting=s["meetings"]["council"], applications=[application],
-                           acting_user=s["officer"])  # fmt: skip
-            elif application.status == "recommended":
-                agenda_add(meeting=s["meetings"]["committee"], applications=[application],
-                           acting_user=s["officer"])  # fmt: skip
-        assert application.status == "closed", application.status
-
-
-def worker_plain(count: int, tag: str) -> dict[str, Any]:
-    """The least the database must be asked for: per step one UPDATE of the case (and its
-    history row, written by simple-history on save) and one hash-chained record."""
-    from django.db import connection
-
-    s = _life_setup(tag, count)
-    path = [
-        ("submit", "draft", "submitted", "applicant"),
-        ("accept", "submitted", "in_council_review", "officer"),
-        ("recommend", "in_council_review", "recommended", "chair"),
-        ("decide", "recommended", "granted", "committee_chair"),
-        ("pay", "granted", "paid", "officer"),
-        ("submit_report", "paid", "report_submitted", "applicant"),
-        ("approve_report", "report_submitted", "closed", "officer"),
-    ]
-    queries = 0
-
-    def count_queries(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        nonlocal queries
-        queries += 1
-        return execute(sql, params, many, context)
-
-    started = time.perf_counter()
-    with connection.execute_wrapper(count_queries):
-        _plain_lives(s, path)
-    seconds = time.perf_counter() - started
-    return {
-        "lives": count,
-        "transition_seconds": round(seconds, 3),
-        "queries_per_transition": round(queries / (count * len(path)), 1),
-    }
-
-
-def _plain_lives(s: dict[str, Any], path: list[tuple[str, str, str, str]]) -> None:
-    from django.db import transaction
-    from django.utils import timezone
-
-    from cases.trail.chain import GENESIS, seal
-    from cases.trail.history import TRANSITION_REASON
-    from cases.trail.models import TransitionRecord
-
-    for application in s["drafts"]:
-        prev = GENESIS
-        for seq, (name, source, target, actor) in enumerate(path, 1):
-            user = s[actor]
-            with transaction.atomic():
-                application.status = target
-                application.version += 1
-                application._history_user = user  # type: ignore[attr-defined]
-                # The same history row the engine writes (no many-to-many copy).
-                application._change_reason = f"{TRANSITION_REASON}{name}"  # type: ignore[attr-defined]
-                application.save(update_fields=["status", "version", "updated_at"])
-                record = TransitionRecord(
-                    application=application, seq=seq, flow="application", transition=name,
-                    from_state=source, to_state=target, actor=user,
-                    actor_name=user.get_username(), role=actor, created_at=timezone.now(),
-                    reason="", payload={"_actor_id": user.pk}, prev_hash=prev,
-                )  # fmt: skip
-                seal(record, application)
-                record.save()
-                prev = record.hash
-
-
-def worker_profile(count: int) -> dict[str, Any]:
-    import cProfile
-    import io
-    import pstats
-
-    import workflows.engine  # noqa: F401  (imported before, so the profile shows no import time)
-
-    profiler = cProfile.Profile()
-    profiler.enable()
-    worker_transitions(count, "profile")
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-    stats.print_stats(40)
-    return {"profile": out.getvalue()}
-
-
-# --- orchestration ---------------------------------------------------------------------------
-
-
 def transitions_part(name: str) -> dict[str, Any]:
+    """Engine, writes floor and bare floor interleaved in one process; then two processes
+    at once (their engine rates add); then a cProfile of the engine (benchmarks/transitions.py)."""
+    from benchmarks import transitions
+
     single = run_worker(name, "transitions", "--count", str(LIVES), "--tag", "single")
-    started = time.perf_counter()
     procs = [
         subprocess.Popen(  # noqa: S603  (this script, with our own arguments)
             [
@@ -512,7 +283,7 @@ def transitions_part(name: str) -> dict[str, Any]:
                 "--db",
                 name,
                 "--count",
-                str(LIVES),
+                str(LIVES // 2),
                 "--tag",
                 f"dual{i}",
             ],
@@ -523,25 +294,30 @@ def transitions_part(name: str) -> dict[str, Any]:
         for i in range(2)
     ]
     dual = [json.loads(p.communicate()[0].strip().splitlines()[-1]) for p in procs]
-    dual_wall = time.perf_counter() - started
-    plain = run_worker(name, "plain", "--count", str(LIVES), "--tag", "plain")
-    single_rate = LIVES / single["transition_seconds"]
-    # Both processes ran at once: their rates add up.
-    dual_rate = sum(d["lives"] / d["transition_seconds"] for d in dual)
-    plain_rate = LIVES / plain["transition_seconds"]
-    return {
-        "lives_per_process": LIVES,
-        "single": single,
-        "dual": dual,
-        "dual_wall_seconds_including_setup": round(dual_wall, 1),
-        "plain": plain,
-        "lives_per_second": {
-            "engine, 1 process": round(single_rate, 2),
-            "engine, 2 processes": round(dual_rate, 2),
-            "plain ORM, 1 process": round(plain_rate, 2),
-        },
-        "overhead_ratio": round(plain_rate / single_rate, 1),
-    }
+    summary = transitions.summarise(single, dual, TRANSITION_LIMIT)
+    summary["single"], summary["dual"] = single, dual
+    summary["profile"] = run_worker(name, "profile", "--count", "10")["profile"]
+    return summary
+
+
+def print_transitions(t: dict[str, Any]) -> None:
+    print("\n1. Transitions: ms per transition (statements), engine against the writes floor")
+    rows = [
+        [n, f"{v['engine_ms']} ({v['engine_queries']:g})", f"{v['floor_ms']} ({v['floor_queries']:g})",
+         f"{v['bare_ms']} ({v['bare_queries']:g})", f"{v['ratio']}×", f"{v['ratio_to_bare']}×",
+         "yes" if v["same_writes"] else "NO"]
+        for n, v in t["steps"].items()
+    ]  # fmt: skip
+    print_table(
+        ["transition", "engine", "writes floor", "bare floor", "engine/floor", "engine/bare",
+         "same writes"],
+        rows,
+    )  # fmt: skip
+    print("lives per second:", t["lives_per_second"])
+    for goal in t["goals"]:
+        verdict = "PASS" if goal["pass"] else "FAIL"
+        print(f"  {verdict}  {goal['goal']}: {goal['measured']} (goal {goal['limit']})")
+    print()
 
 
 def print_table(headers: list[str], rows: list[list[Any]]) -> None:
@@ -564,17 +340,19 @@ def main() -> None:
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
     parser.add_argument("--fresh", action="store_true", help="regenerate the databases")
     parser.add_argument("--skip-transitions", action="store_true")
+    parser.add_argument("--jobs", type=int, default=JOBS, help="generator processes")
     args = parser.parse_args()
 
     if args.worker:
         setup_django(args.db)
+        from benchmarks import transitions
+
         result = {
-            "generate": lambda: worker_generate(args.size),
+            "generate": lambda: worker_generate(args.size, args.jobs),
             "pages": worker_pages,
             "sweeps": worker_sweeps,
-            "transitions": lambda: worker_transitions(args.count, args.tag),
-            "plain": lambda: worker_plain(args.count, args.tag),
-            "profile": lambda: worker_profile(args.count),
+            "transitions": lambda: transitions.worker(args.count, args.tag),
+            "profile": lambda: transitions.profile(args.count),
         }[args.worker]()
         print(json.dumps(result, default=str))
         return
@@ -586,13 +364,15 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
         "years": YEARS,
         "applications_per_round": PER_ROUND,
+        "run_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "loadavg": [round(x, 2) for x in os.getloadavg()],
         "sizes": {},
     }
     for size in sizes:
         name = f"{PREFIX}_{label(size)}"
         ensure_database(name, args.fresh)
         print(f"[{label(size)}] generating (or reusing) {name} …", flush=True)
-        generated = run_worker(name, "generate", "--size", str(size))
+        generated = run_worker(name, "generate", "--size", str(size), "--jobs", str(args.jobs))
         print(
             f"[{label(size)}] +{generated['applications']:,} applications, "
             f"{generated['rows']:,} rows in {generated['seconds']} s "
@@ -607,20 +387,13 @@ def main() -> None:
     first = f"{PREFIX}_transitions"
     if not args.skip_transitions:
         ensure_database(first, args.fresh)
-        run_worker(first, "generate", "--size", "1000")
+        run_worker(first, "generate", "--size", "1000", "--jobs", str(args.jobs))
         print("transitions …", flush=True)
         report["transitions"] = transitions_part(first)
-        report["transitions"]["profile"] = run_worker(first, "profile", "--count", "10")["profile"]
 
     labels = [label(s) for s in sizes]
-    print("\n1. Transitions (full life: 7 transitions), lives per second")
     if "transitions" in report:
-        t = report["transitions"]
-        rows = [[k, v] for k, v in t["lives_per_second"].items()]
-        rows.append(["overhead ratio (plain / engine)", f"{t['overhead_ratio']}×"])
-        print_table(["", "lives/s"], rows)
-        print("engine, ms per transition:", t["single"]["per_step_ms"])
-        print()
+        print_transitions(report["transitions"])
     print("2. Pages and lists: p50 / p95 ms (queries)")
     checks = []
     names = [p["page"] for p in report["sizes"][labels[0]]["pages"]]
@@ -665,6 +438,7 @@ def main() -> None:
         rows.append(row)
     print_table(["sweep", *labels], rows)
 
+    report["loadavg"].append(round(os.getloadavg()[0], 2))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")

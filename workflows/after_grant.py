@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases import limits
-from cases.documents.letters import letter_complete, letter_create
+from cases.documents.letter_context import Facts
+from cases.documents.letters import letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
 from cases.models import (
@@ -230,10 +231,12 @@ class AfterGrantTransitions(HearingTransitions):
         review.take("return_report", reasons=reason)
         self._save()
         letter = letter_create(
-            application=self.application, kind=DocumentKind.REPORT_RETURNED, acting_user=self.actor
+            application=self.application,
+            kind=DocumentKind.REPORT_RETURNED,
+            acting_user=self.actor,
+            facts=Facts.to_record(reason, report=review.report.pk),
         )
         self._record(reason=reason, report=review.report.pk, letter=letter.pk)
-        letter_complete(letter)
         self._tell_association(Kind.REPORT_RETURNED, legal=True, letter=letter, reasons=reason)
 
     class ApproveReportInput(HearingExceptionInput):
@@ -302,11 +305,12 @@ class AfterGrantTransitions(HearingTransitions):
                 application=self.application,
                 kind=DocumentKind.REPAYMENT_CLAIM,
                 acting_user=self.actor,
+                facts=Facts.to_record(
+                    reason, report=report.pk, unspent=unspent, **outcome, **hearing
+                ),
             )
             outcome["letter"] = letter.pk
         self._record(reason=reason, report=report.pk, unspent=unspent, **outcome, **hearing)
-        if letter is not None:
-            letter_complete(letter)
         self._tell_association(Kind.REPORT_APPROVED)
         if "repayment_claim" in outcome:
             self._tell_association(

@@ -33,7 +33,8 @@ from viewflow import fsm
 
 from cases.completeness import completeness_problems
 from cases.documents import receipts
-from cases.documents.letters import decision_letter_create, letter_complete, letter_create
+from cases.documents.letter_context import Facts
+from cases.documents.letters import decision_letter_create, letter_create
 from cases.errors import InvalidInput
 from cases.formatting import money
 from cases.models import (
@@ -295,10 +296,12 @@ class ApplicationFlow(AfterGrantTransitions):
         self.application.decided_at = timezone.now()
         self._save("screening_note", "decided_at")
         letter = letter_create(
-            application=self.application, kind=DocumentKind.REJECTION, acting_user=self.actor
+            application=self.application,
+            kind=DocumentKind.REJECTION,
+            acting_user=self.actor,
+            facts=Facts.to_record(reason, **grounds, **hearing),
         )
         self._record(reason=reason, letter=letter.pk, **grounds, **hearing)
-        letter_complete(letter)
         self._tell_association(Kind.APPLICATION_REJECTED, legal=True, letter=letter, reasons=reason)
 
     def _rejection_grounds(
@@ -630,18 +633,21 @@ class ApplicationFlow(AfterGrantTransitions):
         # The meeting's date when taken at one (the record's time says when it was entered).
         self.application.decision_date = decided_on
         self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
-        letter = decision_letter_create(application=self.application, acting_user=self.actor)
-        self._record(
-            reason=text,
-            outcome=outcome,
-            amount=value,
-            requested=requested,
-            recommended=self.application.recommended_amount,
-            letter=letter.pk,
-            decision_date=decided_on,
+        facts = {
+            "outcome": outcome,
+            "amount": value,
+            "requested": requested,
+            "recommended": self.application.recommended_amount,
+            "decision_date": decided_on,
             **extra,
+        }
+        # The letter states what the record will hold (hearing, date); written once.
+        letter = decision_letter_create(
+            application=self.application,
+            acting_user=self.actor,
+            facts=Facts.to_record(text, **facts),
         )
-        letter_complete(letter)  # the letter states what the record holds (hearing, date)
+        self._record(reason=text, letter=letter.pk, **facts)
         self._tell_association(
             Kind.DECISION,
             legal=True,

@@ -30,6 +30,7 @@ from cases.models import (
     Scheme,
     UsageReport,
 )
+from cases.trail.chain import jsonable
 from cases.trail.models import TransitionRecord
 
 K = DocumentKind
@@ -58,6 +59,12 @@ class Facts:
         if record is None:
             return cls()
         return cls(reason=record.reason, payload=dict(record.payload or {}))
+
+    @classmethod
+    def to_record(cls, reason: str, **payload: Any) -> Facts:
+        """What the record a transition is about to write will hold (the same text for each
+        value): its letter is then written once, before the record that names it."""
+        return cls(reason=reason, payload=jsonable(payload))
 
 
 def decision_kind(application: Application) -> str:

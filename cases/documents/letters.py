@@ -5,11 +5,12 @@ One letter per decision and claim, each a ``DocumentKind``: a rejection at scree
 repayment claim. What each says is gathered by ``letter_context``; the templates are in
 ``templates/letters/``.
 
-A transition makes its letter in two steps around its transition record, because the
-record names the letter (``payload["letter"]``) and the letter states what the record
-holds (the hearing, the meeting's date, the grounds): ``letter_create`` stores the
-document, the transition records it, ``letter_complete`` writes the letter again from
-that record. Both run in the transition's transaction.
+The record of a transition names its letter (``payload["letter"]``) and the letter states
+what the record holds (the hearing, the meeting's date, the grounds). So a transition
+gathers its record's payload first and hands it to ``letter_create`` as
+``Facts.to_record(...)`` — the same text for each value as the stored record will have —
+then writes the record naming the letter: one render, one row, in the transition's
+transaction. ``letter_complete`` writes a letter again from the record that names it.
 
 The stored HTML is self-contained (the stylesheet is inlined) and WeasyPrint may read
 nothing but files under the project's ``static/`` directory: a letter never makes a
@@ -147,10 +148,9 @@ def letter_create(
     """Render the letter of ``kind`` and keep it as a Document on the case; print it after commit.
 
     Runs in the caller's transaction (a transition): the row, with the letter's full
-    HTML — the text that was decided — commits or rolls back with the decision. A
-    transition then records the letter's id and calls ``letter_complete``, which writes
-    the letter again with what the record holds. Printing the PDF (a tenth of a second or
-    more per letter) happens after the commit, in a Celery task
+    HTML — the text that was decided — commits or rolls back with the decision; ``facts``
+    are what the transition's record will hold (module docstring). Printing the PDF (a
+    tenth of a second or more per letter) happens after the commit, in a Celery task
     (``cases.tasks.print_letter``), so a committee deciding 300 applications on one page
     does not wait for 300 PDFs under its row locks, and a rolled-back attempt leaves no
     file behind. The beat sweep prints any the task missed (``print_missing_letters``). A
@@ -188,7 +188,11 @@ def letter_create(
 
 
 def decision_letter_create(
-    *, application: Application, acting_user: Any, language: str | None = None
+    *,
+    application: Application,
+    acting_user: Any,
+    language: str | None = None,
+    facts: Facts | None = None,
 ) -> Document:
     """The letter of the decision the case holds (``decide``, ``decide_directly``)."""
     return letter_create(
@@ -196,6 +200,7 @@ def decision_letter_create(
         kind=decision_kind(application),
         acting_user=acting_user,
         language=language,
+        facts=facts,
     )
 
 

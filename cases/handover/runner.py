@@ -120,12 +120,38 @@ def _after_commit(application_id: int) -> None:
 
 
 def schedule_case(application: Application) -> None:
-    """The case (its status brought up to date) and every document of it not yet handed
-    over: due now, after commit."""
+    """The case (its status brought up to date) due now, handed over after commit; when it
+    is handed over, every document of it not yet handed over is made due too (``catch_up``).
+
+    Runs inside every transition: once the case has its row, that row is made due again by
+    one UPDATE; listing the case's documents is the worker's part, not the transaction's.
+    """
     if not journal_enabled() or not documents.is_a_case(application):
         return
-    _mark_due(application.pk, documents.objects_of(application), again_if_done=False)
+    again = Handover.objects.filter(
+        application_id=application.pk, target=journal().name, kind=HandoverObject.CASE
+    ).update(status=HandoverStatus.PENDING, next_attempt_at=timezone.now(), attempts=0)
+    if not again:
+        # The first time: the case's row; its documents follow when it is handed over.
+        Handover.objects.bulk_create(
+            [
+                Handover(
+                    application_id=application.pk,
+                    target=journal().name,
+                    kind=HandoverObject.CASE,
+                    object_id=0,
+                    next_attempt_at=timezone.now(),
+                )
+            ],
+            ignore_conflicts=True,
+        )
     _after_commit(application.pk)
+
+
+def catch_up(application: Application) -> None:
+    """Every document of the case without a hand-over row (one made while journalising was
+    off, say) gets one, due now; a document handed over already is left alone."""
+    _mark_due(application.pk, documents.objects_of(application), again_if_done=False)
 
 
 def schedule_object(application: Application, kind: str, object_id: int) -> None:
@@ -161,6 +187,7 @@ def hand_over(handover_id: int, *, actor: Any = None, role: str = roles.SYSTEM) 
             )
             case = documents.case_metadata(application)
             if row.kind == HandoverObject.CASE:
+                catch_up(application)
                 reference = adapter.hand_over_case(case)
                 sha, version, event = "", 0, CASE_EVENT if reference != row.reference else ""
                 payload: dict[str, Any] = {"target": adapter.name, "journal_reference": reference}
@@ -219,11 +246,18 @@ def hand_over_application(
     """Every due row of one case, the case first; how many were tried."""
     if not journal_enabled():
         return 0
-    ids = list(due(timezone.now()).filter(application_id=application_id).values_list("pk", "kind"))
-    ids.sort(key=lambda pair: (pair[1] != HandoverObject.CASE, pair[0]))
-    for pk, _kind in ids:
+
+    def rows() -> QuerySet[Handover]:
+        return due(timezone.now()).filter(application_id=application_id)
+
+    # The case first: handing it over makes due what is missing of its documents.
+    cases = list(rows().filter(kind=HandoverObject.CASE).values_list("pk", flat=True))
+    for pk in cases:
         hand_over(pk, actor=actor, role=role)
-    return len(ids)
+    ids = list(rows().exclude(kind=HandoverObject.CASE).order_by("pk").values_list("pk", flat=True))
+    for pk in ids:
+        hand_over(pk, actor=actor, role=role)
+    return len(cases) + len(ids)
 
 
 def sweep_due(batch: int | None = None) -> int:
@@ -231,12 +265,23 @@ def sweep_due(batch: int | None = None) -> int:
     size = batch or int(getattr(settings, "PULJEFLOW_HANDOVER_SWEEP_BATCH", 200))
     if not journal_enabled():
         return 0
-    ids = list(
-        due(timezone.now()).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:size]
+    rows = list(
+        due(timezone.now())
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", "application_id", "kind")[:size]
     )
-    for pk in ids:
-        hand_over(pk)
-    return len(ids)
+    tried, whole = 0, set()
+    for pk, application_id, kind in rows:
+        if application_id in whole:
+            continue  # handed over with its case just now
+        if kind == HandoverObject.CASE:
+            # The case, then what handing it over made due of its documents.
+            tried += hand_over_application(application_id)
+            whole.add(application_id)
+        else:
+            hand_over(pk)
+            tried += 1
+    return tried
 
 
 def journal_now(*, application: Application, acting_user: Any) -> int:

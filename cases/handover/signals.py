@@ -32,7 +32,11 @@ K = HandoverObject
 def _on_record(sender: Any, instance: TransitionRecord, created: bool, **kwargs: Any) -> None:
     if not created or instance.flow == runner.FLOW or not journal_enabled():
         return
-    application = Application.objects.filter(pk=instance.application_id).first()
+    # The record was made with the case its transition holds locked: no need to read it again.
+    if TransitionRecord.application.is_cached(instance):
+        application = instance.application
+    else:
+        application = Application.objects.filter(pk=instance.application_id).first()
     if application is not None:
         runner.schedule_case(application)
 

@@ -51,17 +51,17 @@ def conflicted_member_ids(application: Application) -> set[int]:
     cached = getattr(application, "_conflicted_ids", None)
     if cached is not None:
         return cached
-    ids = set(
-        AssociationMember.objects.filter(
-            DISQUALIFYING_TIE, association_id=application.association_id
-        ).values_list("user_id", flat=True)
-    )
+    ties = AssociationMember.objects.filter(
+        DISQUALIFYING_TIE, association_id=application.association_id
+    ).values_list("user_id", flat=True)
     # A ruling can clear a declared tie, never a known board or representation tie.
-    ids |= set(
+    declared = (
         ConflictDeclaration.objects.filter(application_id=application.pk)
         .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
         .values_list("member_id", flat=True)
     )
+    # One round trip: every permission check of a transition asks this.
+    ids = set(ties.union(declared))
     application._conflicted_ids = ids  # type: ignore[attr-defined]
     return ids
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Application
@@ -49,6 +50,9 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+jsonable = _jsonable  # a record's payload as stored: for what must match it (letters)
 
 
 def _normal(value: Any) -> Any:
@@ -85,6 +89,40 @@ def seal(record: TransitionRecord, application: Application) -> None:
     record.hash = digest
 
 
+HEAD_SEQ = "trail_head_seq"
+HEAD_HASH = "trail_head_hash"
+
+
+def with_head(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """``applications`` each with its chain's head (the last record's seq and hash) read in
+    the same query. For a query that locks the rows (``select_for_update``): the head then
+    stays the head until the transaction appends to it, which ``record_transition`` follows.
+    """
+    last = TransitionRecord.objects.filter(application_id=OuterRef("pk")).order_by("-seq")
+    return applications.annotate(
+        **{
+            HEAD_SEQ: Subquery(last.values("seq")[:1]),
+            HEAD_HASH: Subquery(last.values("hash")[:1]),
+        }
+    )
+
+
+def _head(application: Application) -> tuple[int, str]:
+    """The next seq and the previous hash: from the locked row when it brought them
+    (``with_head``), else read. A stale head cannot pass: (application, seq) is unique."""
+    known = application.__dict__
+    if HEAD_SEQ in known:
+        seq, prev = known.pop(HEAD_SEQ), known.pop(HEAD_HASH, None)
+        return (seq + 1, prev) if seq is not None else (1, GENESIS)
+    last = (
+        TransitionRecord.objects.filter(application=application)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+
+
 def record_transition(
     *,
     application: Application,
@@ -98,13 +136,7 @@ def record_transition(
     payload: dict[str, Any] | None = None,
 ) -> TransitionRecord:
     """Append one record to the application's chain. The caller holds the row lock."""
-    last = (
-        TransitionRecord.objects.filter(application=application)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    seq, prev_hash = _head(application)
     data = _jsonable(payload or {})
     data["_actor_id"] = actor.pk
     record = TransitionRecord(
@@ -125,6 +157,12 @@ def record_transition(
     seal(record, application)
     record.save()
     return record
+
+
+def forget_head(application: Any) -> None:
+    """Drop a head ``with_head`` brought and no record used: past the lock it may be stale."""
+    application.__dict__.pop(HEAD_SEQ, None)
+    application.__dict__.pop(HEAD_HASH, None)
 
 
 @dataclass

@@ -18,7 +18,7 @@ from cases.models import Application, ApplicationStatus, ComplaintGuidance, Docu
 from cases.trail.chain import record_transition
 from tests.factories import ApplicationFactory
 
-from .conftest import words
+from .conftest import letter_of, words
 
 K = DocumentKind
 
@@ -171,3 +171,25 @@ def test_the_english_letter_uses_english_words(world: SimpleNamespace) -> None:
 
     assert "Your application is rejected without being considered" in html
     assert "has decided to reject your application" in html
+
+
+# --- written once: the letter already states what its record holds ------------------------
+
+
+def test_a_decision_letter_is_written_once_with_what_its_record_holds(
+    world: SimpleNamespace, draft: Application
+) -> None:
+    """The transition hands the letter its record's payload before writing the record
+    (``Facts.to_record``): the one text written is the text the record gives, and the
+    letter has one history row, not a first draft and a rewrite."""
+    from tests.conftest import advance
+
+    application = advance(draft, world, "granted")
+    letter = letter_of(application, K.PARTIAL_GRANT)
+    written = letter.html
+    assert "Partshøring" in written or "partshøring" in written  # the hearing exception
+    assert letter.history.count() == 1
+    letter_complete(letter)  # from the record that names it
+    letter.refresh_from_db()
+    assert letter.html == written
+    assert letter.history.count() == 1
