@@ -258,7 +258,9 @@ def goals_of(pages: list[dict[str, Any]], small: str, large: str) -> list[dict[s
     return goals
 
 
-def run(small_db: str, large_db: str, rounds: int, batch: int) -> dict[str, Any]:
+def run(
+    small_db: str, large_db: str, rounds: int, batch: int, only: list[str] | None = None
+) -> dict[str, Any]:
     started_load = os.getloadavg()
     print(f"load average at start: {started_load}", flush=True)
     sizes = {"small": small_db, "large": large_db}
@@ -266,7 +268,11 @@ def run(small_db: str, large_db: str, rounds: int, batch: int) -> dict[str, Any]
     if small == large:
         small, large = "small", "large"
     children = {small: Child(small_db), large: Child(large_db)}
-    names = [p["name"] for p in children[small].hello["pages"]]
+    names = [
+        p["name"]
+        for p in children[small].hello["pages"]
+        if not only or p["name"] == BARE or any(o in p["name"] for o in only)
+    ]
     pages = []
     try:
         for name in names:
@@ -397,6 +403,7 @@ def main() -> None:
     parser.add_argument("--large", default=LARGE)
     parser.add_argument("--rounds", type=int, default=ROUNDS)
     parser.add_argument("--batch", type=int, default=BATCH)
+    parser.add_argument("--only", action="append", help="pages whose name contains this")
     parser.add_argument("--db", help="with --profile / --explain")
     parser.add_argument("--profile", metavar="PAGE")
     parser.add_argument("--explain", metavar="PAGE")
@@ -409,7 +416,7 @@ def main() -> None:
     elif args.explain:
         explain(args.db, args.explain, 5)
     else:
-        report = run(args.small, args.large, args.rounds, args.batch)
+        report = run(args.small, args.large, args.rounds, args.batch, args.only)
         print_report(report)
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
