@@ -107,6 +107,8 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
         "queries": max(result["queries"]),
+        # the database's share, as Django timed each statement (round trip included)
+        "sql_p50_ms": round(statistics.median(result["sql"]), 1),
         "queries_vary": len(set(result["queries"])) > 1,
         "bytes": result["bytes"],
     }
@@ -153,7 +155,7 @@ class Server:
 
         page = self.by_name[name]
         client = self.clients[page.who]
-        times, counts, status, size = [], [], 200, 0
+        times, counts, sql, status, size = [], [], [], 200, 0
         for _ in range(n):
             if page.public:
                 cache.clear()
@@ -162,8 +164,9 @@ class Server:
                 response = client.get(page.url)
                 times.append((time.perf_counter() - started) * 1000)
             counts.append(len(queries))
+            sql.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
             status, size = response.status_code, len(response.content)
-        return {"times": times, "queries": counts, "status": status, "bytes": size}
+        return {"times": times, "queries": counts, "sql": sql, "status": status, "bytes": size}
 
 
 def serve(database: str) -> None:
@@ -283,9 +286,9 @@ def run(
                 order = list(children) if r % 2 == 0 else list(reversed(children))
                 for key in order:
                     got = children[key].ask(do="measure", page=name, n=batch)
-                    into = collected.setdefault(key, {"times": [], "queries": []})
-                    into["times"] += got["times"]
-                    into["queries"] += got["queries"]
+                    into = collected.setdefault(key, {"times": [], "queries": [], "sql": []})
+                    for part in ("times", "queries", "sql"):
+                        into[part] += got[part]
                     into["status"], into["bytes"] = got["status"], got["bytes"]
             entry: dict[str, Any] = {
                 "name": name,
@@ -297,7 +300,8 @@ def run(
             print(
                 f"  {name}: "
                 + "; ".join(
-                    f"{k} {v.get('p50_ms')} / {v.get('p95_ms')} ms ({v.get('queries')})"
+                    f"{k} {v.get('p50_ms')} / {v.get('p95_ms')} ms ({v.get('queries')}, "
+                    f"SQL {v.get('sql_p50_ms')} ms)"
                     for k, v in entry.items()
                     if isinstance(v, dict)
                 ),

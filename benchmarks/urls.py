@@ -20,7 +20,7 @@ from django.urls import include, path
 from cases.models import StaffRole
 
 _TEMPLATE = engines["django"].from_string(
-    "<!doctype html><html lang=\"da\"><head><title>{{ title }}</title></head>"
+    '<!doctype html><html lang="da"><head><title>{{ title }}</title></head>'
     "<body><main><h1>{{ title }}</h1><p>{{ user.get_username }}: {{ roles }}</p></main>"
     "</body></html>"
 )
