@@ -87,10 +87,13 @@ def page_list(objects: dict[str, Any]) -> list[Page]:
     ]
 
 
+# accounts.signals.TWO_FACTOR_REQUIRED (benchmarks may not import accounts; a test holds
+# the two equal: tests/benchmarks/test_bare_page.py)
+TWO_FACTOR_REQUIRED = "puljeflow_2fa_required"
+
+
 def sign_in(client: Any, user: Any) -> None:
     """A session as after a full sign-in, the second factor given (not switched off)."""
-    from accounts.signals import TWO_FACTOR_REQUIRED
-
     client.force_login(user)
     session = client.session
     session[TWO_FACTOR_REQUIRED] = False

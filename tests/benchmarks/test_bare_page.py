@@ -28,3 +28,16 @@ def test_the_bare_page_is_the_frame_and_one_query(world: SimpleNamespace, client
 def test_production_does_not_route_the_bare_page(world: SimpleNamespace, client: Any) -> None:
     client.force_login(world.carl)
     assert client.get("/_bench/bare/").status_code == 404
+
+
+def test_the_benchmark_signs_in_with_the_second_factor_given(
+    world: SimpleNamespace, client: Any
+) -> None:
+    from accounts.signals import TWO_FACTOR_REQUIRED
+    from benchmarks import pages
+
+    assert pages.TWO_FACTOR_REQUIRED == TWO_FACTOR_REQUIRED
+    world.roskilde.require_two_factor = True
+    world.roskilde.save(update_fields=["require_two_factor"])
+    pages.sign_in(client, world.carl)
+    assert client.get("/").status_code == 200
