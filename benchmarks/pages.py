@@ -119,10 +119,11 @@ def summary(result: dict[str, Any]) -> dict[str, Any]:
 
 def _frame_write(sql: str) -> bool:
     """The session's idle stamp, rewritten once a minute by whichever request comes
-    (accounts/sessions.py): a savepoint, an UPDATE, its release. Every page pays it in
-    turn; counted in, it would make a page's query count vary with the clock."""
+    (accounts/sessions.py): BEGIN, an UPDATE of django_session, COMMIT. Every page pays it
+    in turn; counted in, it would make a page's query count vary with the clock. (The
+    pages only read: any other transaction control is left out with it.)"""
     head = sql.lstrip()[:40].upper()
-    return head.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) or (
+    return head.startswith(("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE SAVEPOINT")) or (
         "django_session" in sql and not head.startswith("SELECT")
     )
 
