@@ -232,6 +232,11 @@ class Application(models.Model):
             models.Index(fields=["round", "status"]),
             models.Index(fields=["association", "status"]),
             models.Index(fields=["case_officer", "status"]),
+            # The API's list (newest first, one municipality): read in order and stopped at
+            # the page, instead of joining every round and association in the country.
+            models.Index(
+                fields=["municipality", "-created_at", "-id"], name="application_newest_idx"
+            ),
         ]
 
     def __str__(self) -> str:

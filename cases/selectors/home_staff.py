@@ -72,10 +72,66 @@ class OfficerHome:
     median_days: dict[str, float]
 
 
+_WORK_COLUMNS = (
+    "id", "round_id", "status", "case_officer_id", "amount_requested", "recommended_amount",
+    "granted_amount", "entered", "last", "on_council", "on_committee",
+)  # fmt: skip
+_UNFINISHED = {S.DRAFT, *StatusGroup.FINISHED}
+
+
+def _work_kinds(row: tuple[Any, ...], user_id: int) -> list[str]:
+    """The kinds of work an application is (new, answers, mine, agenda, reports)."""
+    _pk, _round, status, officer, *_amounts, _entered, last, on_council, on_committee = row
+    kinds = []
+    if status == S.SUBMITTED:
+        kinds.append("answers" if last == "provide_info" else "new")
+    if officer == user_id and status not in _UNFINISHED:
+        kinds.append("mine")
+    if (status == S.IN_COUNCIL_REVIEW and not on_council) or (
+        status == S.RECOMMENDED and not on_committee
+    ):
+        kinds.append("agenda")
+    if status == S.REPORT_SUBMITTED:
+        kinds.append("reports")
+    return kinds
+
+
+def _work_per_round(rows: Any, user_id: int) -> dict[int, dict[str, Any]]:
+    """Per round: ``<kind>_n``, ``<kind>_one`` (the largest id), ``<kind>_since`` (the
+    earliest entry into the state), and the requested/recommended/granted sums.
+
+    Summed here, not in SQL: as COUNT/MIN … FILTER the database evaluated the trail
+    subqueries once per FILTER (a dozen times a row), and the plan's cost estimate crossed
+    PostgreSQL's JIT threshold: ~250 ms of JIT compiling on every request (issue 19). The
+    rows are the page's own (ROUNDS_SHOWN rounds of one municipality).
+    """
+    open_or_decided = {*StatusGroup.OPEN, *DECIDED}
+    granted = set(StatusGroup.GRANTED)
+    per_round: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        pk, round_id, status, _officer, requested, recommended, granted_amount, entered = row[:8]
+        found = per_round.setdefault(round_id, {})
+        for kind in _work_kinds(row, user_id):
+            found[f"{kind}_n"] = found.get(f"{kind}_n", 0) + 1
+            found[f"{kind}_one"] = max(found.get(f"{kind}_one") or pk, pk)
+            if entered is not None:
+                since = found.get(f"{kind}_since")
+                found[f"{kind}_since"] = entered if since is None else min(since, entered)
+        for key, amount, counts in (
+            ("requested", requested, status in open_or_decided),
+            ("recommended", recommended, status == S.RECOMMENDED),
+            ("granted", granted_amount, status in granted),
+        ):
+            if counts and amount is not None:
+                found[key] = found.get(key, ZERO) + amount
+    return per_round
+
+
 def officer_home(user: Any) -> OfficerHome | None:
     """Per round of the municipalities the user is case officer in (7 queries, whatever
     the cases): 1 the rounds with work; 2 their applications counted per round and kind
-    of work, with the amounts; 3 expired hearings; 4 overdue repayment claims; 5 the
+    of work, with the amounts (the rounds' rows, summed in Python: see ``_work_per_round``);
+    3 expired hearings; 4 overdue repayment claims; 5 the
     coming meetings; 6 applications per status; 7 the time each open case entered its
     state (for the median waiting time per state: a median is not portable SQL, so the
     rows come back, two columns each, and Python takes the median)."""
@@ -96,45 +152,26 @@ def officer_home(user: Any) -> OfficerHome | None:
     if not rounds:
         return OfficerHome(rounds=[], status_counts={}, median_days={})
     round_ids = [r.pk for r in rounds]
+    # The meetings of these rounds only (an application is put on its own round's
+    # meetings, cases.services.meetings): PostgreSQL runs this EXISTS as a hashed subplan,
+    # which read every agenda item in the country (issue 19).
     council_agenda = AgendaItem.objects.filter(
-        application=OuterRef("pk"), meeting__body=Body.COUNCIL
+        application=OuterRef("pk"), meeting__body=Body.COUNCIL, meeting__round_id__in=round_ids
     )
     committee_agenda = AgendaItem.objects.filter(
-        application=OuterRef("pk"), meeting__body=Body.COMMITTEE
+        application=OuterRef("pk"), meeting__body=Body.COMMITTEE, meeting__round_id__in=round_ids
     )
-    submitted = Q(status=S.SUBMITTED)
-    fresh = submitted & ~Q(last="provide_info")
-    answered = submitted & Q(last="provide_info")
-    assigned = Q(case_officer=user) & ~Q(status__in=(S.DRAFT, *StatusGroup.FINISHED))
-    unplaced = Q(status=S.IN_COUNCIL_REVIEW, on_council=False) | Q(
-        status=S.RECOMMENDED, on_committee=False
-    )
-    review = Q(status=S.REPORT_SUBMITTED)
-    kinds = {"new": fresh, "answers": answered, "mine": assigned, "agenda": unplaced}
-    kinds["reports"] = review
-    aggregates: dict[str, Any] = {}
-    for key, condition in kinds.items():
-        aggregates[f"{key}_n"] = Count("id", filter=condition)
-        aggregates[f"{key}_one"] = Max("id", filter=condition)
-        aggregates[f"{key}_since"] = Min("entered", filter=condition)
-    per_round = {
-        row["round_id"]: row
-        for row in Application.objects.filter(round_id__in=round_ids)
+    per_round = _work_per_round(
+        Application.objects.filter(round_id__in=round_ids)
         .annotate(
             entered=entered_at(),
             last=last_transition(),
             on_council=Exists(council_agenda),
             on_committee=Exists(committee_agenda),
         )
-        .values("round_id")
-        .annotate(
-            **aggregates,
-            requested=Sum("amount_requested", filter=Q(status__in=(*StatusGroup.OPEN, *DECIDED))),
-            recommended=Sum("recommended_amount", filter=Q(status=S.RECOMMENDED)),
-            granted=Sum("granted_amount", filter=Q(status__in=StatusGroup.GRANTED)),
-        )
-        .order_by()
-    }
+        .values_list(*_WORK_COLUMNS),
+        user.pk,
+    )
     expired = {
         row["application__round_id"]: row
         for row in Hearing.objects.filter(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from cases import disqualification, roles
 from cases.models import Application, GrantRound, Role, StatusGroup
@@ -47,12 +47,14 @@ def with_waiting_since(queryset: QuerySet[Application]) -> QuerySet[Application]
 
 def inbox_rows(queryset: QuerySet[Application]) -> QuerySet[Application]:
     """What an inbox row shows, fetched with the rows: association, round, case officer,
-    focus areas (one more query), waiting since and whether it waits on a disqualified
+    focus areas (one more query, as ``focus_area_list``), waiting since and whether it waits on a disqualified
     person (annotations)."""
     return disqualification.with_waiting(
         with_waiting_since(
+            # A list (to_attr), not the manager: ``focus_areas.all`` per row in the
+            # template built a queryset each time even when prefetched (~0.5 ms a row).
             queryset.select_related("association", "round", "case_officer").prefetch_related(
-                "focus_areas"
+                Prefetch("focus_areas", to_attr="focus_area_list")
             )
         )
     )

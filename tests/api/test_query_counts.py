@@ -144,3 +144,28 @@ def test_list_queries_do_not_grow_with_the_data(
     large, seen_large = _count(client, target)
     assert seen_large - seen_small == 190
     assert small == large, f"{name}: {small} queries for 10 items, {large} for 200"
+
+
+def test_the_staff_list_reads_an_index_in_its_own_order(world: Any, api: Any) -> None:
+    """The municipality's applications newest first, as ``application_newest_idx`` holds
+    them: PostgreSQL reads the first page off the index and stops, instead of joining every
+    round and association in the country before the LIMIT (issue 19, 300k applications)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Application
+
+    index = next(i for i in Application._meta.indexes if i.name == "application_newest_idx")
+    ApplicationFactory(round=world.round, association=world.a)
+    client = api(world.carl)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/api/v1/applications").status_code == 200
+    rows = next(
+        q["sql"] for q in captured if "LIMIT" in q["sql"] and "cases_application" in q["sql"]
+    )
+    assert '"cases_application"."municipality_id" IN' in rows
+    columns = ", ".join(
+        f'"cases_application"."{name.lstrip("-")}" {"DESC" if name.startswith("-") else "ASC"}'
+        for name in index.fields[1:]
+    )
+    assert f"ORDER BY {columns}" in rows

@@ -60,3 +60,33 @@ def test_the_inbox_does_not_grow_with_the_number_of_applications(world: Any, cli
     # the page's count, the page's rows, their focus areas, status counts, totals,
     # the round's conditions and criteria, the case officers to assign to (issue 17)
     assert small == large == 15
+
+
+def querysets_built(client: Any, url: str) -> int:
+    """How many querysets a request builds: work in Python that a query count misses."""
+    from unittest import mock
+
+    from django.db.models.query import QuerySet
+
+    real = QuerySet.__init__
+    built = 0
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> None:
+        nonlocal built
+        built += 1
+        real(self, *args, **kwargs)
+
+    with mock.patch.object(QuerySet, "__init__", counting):
+        assert client.get(url).status_code == 200
+    return built
+
+
+def test_the_inbox_builds_no_queryset_per_row(world: Any, client: Any) -> None:
+    """The rows' focus areas are a prefetched list: ``focus_areas.all`` in the template
+    built a queryset per row (issue 19)."""
+    client.force_login(world.carl)
+    url = reverse("inbox:round_inbox", args=[world.round.pk])
+    grow_to(world, 2, world.a, submit_as=world.anna)
+    small = querysets_built(client, url)
+    grow_to(world, 20, world.a, submit_as=world.anna)  # still one page (25 rows)
+    assert querysets_built(client, url) == small
