@@ -98,6 +98,18 @@ def form_with(html: str, field: str) -> tuple[list[tuple[str, str]], dict[str, l
     return None
 
 
+def form_for(html: str, path: str) -> tuple[list[tuple[str, str]], dict[str, list[str]]] | None:
+    """The POST form that posts to ``path`` (or to the page itself), without the formsets'
+    empty templates, and the page's checkbox options."""
+    parser = PageForms()
+    parser.feed(html)
+    for form in parser.forms:
+        if form["method"].lower() == "post" and form["action"] in ("", path):
+            data = [(k, v) for k, v in form["data"] if "__prefix__" not in k]
+            return data, parser.options
+    return None
+
+
 def replace(data: list[tuple[str, str]], **values: Any) -> list[tuple[str, str]]:
     kept = [(k, v) for k, v in data if k not in values]
     for key, value in values.items():
@@ -154,16 +166,12 @@ class Person(HttpUser):
             return
         data = replace(found[0], username=username, password=SCENE["password"])
         answer = self.post_form("/login/", "login", data, expect=(302,))
-        if key and "otp" in answer.headers.get("Location", ""):
-            verify = self.call("GET", answer.headers["Location"], "otp_page")
+        second = answer.headers.get("Location", "")
+        if key and second:  # staff: the second factor's page (accounts:otp_verify)
+            verify = self.call("GET", second, "otp_page")
             found = form_with(verify.text, "code")
             if found is not None:
-                self.post_form(
-                    answer.headers["Location"],
-                    "otp",
-                    replace(found[0], code=totp(key)),
-                    expect=(302,),
-                )
+                self.post_form(second, "otp", replace(found[0], code=totp(key)), expect=(302,))
 
     def transition(self, pk: int, name: str, **values: str) -> None:
         """Open a transition's page and, if it offers the form, send it."""
@@ -241,14 +249,13 @@ class Association(Person):
     def step(self, pk: int, step: str, fields: dict[str, Any]) -> None:
         path = f"/applications/{pk}/edit/{step}/"
         page = self.call("GET", path, "draft_step_page")
-        parser = PageForms()
-        parser.feed(page.text)
-        form = next((f for f in parser.forms if f["method"].lower() == "post"), None)
-        if form is None:
+        found = form_for(page.text, path)
+        if found is None:
             return
-        if step == "activity" and parser.options.get("target_groups"):
-            fields = {**fields, "target_groups": parser.options["target_groups"][0]}
-        data = replace(list(form["data"]), next="1", **fields)
+        form, options = found
+        if step == "activity":
+            fields = {**fields, "target_groups": options.get("target_groups", [])[:1]}
+        data = replace(form, next="1", **fields)
         self.post_form(path, "draft_step", data, expect=(302,))
 
     def upload(self, pk: int) -> None:
@@ -266,18 +273,12 @@ class Association(Person):
 
     @task(2)
     def answer(self) -> None:
-        """Read my applications; answer a question if one is open."""
+        """Read my applications; answer a question where one is open."""
         page = self.call("GET", "/applications/", "my_applications")
         for pk in self.case_ids(page.text)[-5:]:
-            act = self.call("GET", f"/applications/{pk}/act/provide_info/", "act_page")
-            found = form_with(act.text, "seen_version") if act.status_code == 200 else None
-            if found is not None and 'name="answer"' in act.text:
-                self.post_form(
-                    f"/applications/{pk}/act/provide_info/",
-                    "transition_provide_info",
-                    replace(found[0], answer="Vi er 12 frivillige."),
-                    expect=(302,),
-                )
+            case = self.call("GET", f"/applications/{pk}/", "case_page")
+            if f"/applications/{pk}/act/provide_info/" in case.text:
+                self.transition(pk, "provide_info", answer="Vi er 12 frivillige.")
                 return
 
 
@@ -294,12 +295,16 @@ class CaseOfficer(Person):
 
     @task(5)
     def screen(self) -> None:
+        """A case from the inbox; accept it or ask a question, if the page offers that."""
         pk = random.choice(self.inbox())
-        self.call("GET", f"/applications/{pk}/", "case_page")
-        if random.random() < 0.25:
-            self.transition(pk, "request_info", question="Hvor mange frivillige er I?")
+        case = self.call("GET", f"/applications/{pk}/", "case_page")
+        name = "request_info" if random.random() < 0.25 else "accept"
+        if f"/applications/{pk}/act/{name}/" not in case.text:
+            return
+        if name == "request_info":
+            self.transition(pk, name, question="Hvor mange frivillige er I?")
         else:
-            self.transition(pk, "accept", reason="Opfylder kriterierne")
+            self.transition(pk, name, reason="Opfylder kriterierne")
 
     @task(1)
     def agenda(self) -> None:
@@ -326,12 +331,10 @@ class Chair(Person):
     def record_agenda(self) -> None:
         path = f"/meetings/{SCENE[self.meeting_key]}/bulk/"
         page = self.call("GET", path, "bulk_page")
-        parser = PageForms()
-        parser.feed(page.text)
-        form = next((f for f in parser.forms if f["method"].lower() == "post"), None)
-        if form is None:
+        found = form_for(page.text, path)
+        if found is None:
             return
-        data = list(form["data"])
+        data = found[0]
         rows = {
             k.rsplit("-", 1)[0]
             for k, _ in data

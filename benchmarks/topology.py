@@ -34,6 +34,7 @@ import csv
 import json
 import os
 import platform
+import re
 import secrets
 import shutil
 import subprocess
@@ -50,11 +51,13 @@ from benchmarks.topology_procs import ROOT, Topology, free_port, redis_start, re
 RESULTS = ROOT / "benchmarks" / "results" / "topology.json"
 VAR = ROOT / "var" / "topology"
 DB = "puljeflow_topo"
+TEMPLATE = "puljeflow_topo_prepared"
 PASSWORD = "puljeflow-demo"  # noqa: S105 (the demo password; seed_demo sets it)
 PY = sys.executable
 
 
-def database_url() -> str:
+def database(name: str, template: str = "") -> str:
+    """Recreate database ``name`` (a copy of ``template`` if given) next to DATABASE_URL's."""
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith(("postgres://", "postgresql://")):
         sys.exit("Set DATABASE_URL to a PostgreSQL URL (make bench does: scripts/postgres-up).")
@@ -62,13 +65,15 @@ def database_url() -> str:
 
     admin = urlunsplit(urlsplit(base)._replace(path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DB}"')
-    return urlunsplit(urlsplit(base)._replace(path=f"/{DB}"))
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if template != "-":
+            copy = f' TEMPLATE "{template}"' if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
 
 
-def environment(run_dir: Path, database: str, redis: str, pool: int) -> dict[str, str]:
-    """What every process of the topology gets (README, "Production topology")."""
+def environment(*, secret: str, database: str, redis: str, mail: Path, pool: int) -> dict[str, str]:
+    """What every process of the topology gets (docs/deployment.md lists it)."""
     keep = {
         k: v
         for k, v in os.environ.items()
@@ -79,7 +84,8 @@ def environment(run_dir: Path, database: str, redis: str, pool: int) -> dict[str
     return {
         **keep,
         "DJANGO_SETTINGS_MODULE": "config.settings_production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        # One key for the preparation and every run: the trail's keys derive from it.
+        "DJANGO_SECRET_KEY": secret,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         # Plain HTTP on the loopback, as behind a TLS-terminating proxy; no redirect to HTTPS.
         "PULJEFLOW_SSL_REDIRECT": "0",
@@ -87,9 +93,9 @@ def environment(run_dir: Path, database: str, redis: str, pool: int) -> dict[str
         "DATABASE_URL": database,
         "PULJEFLOW_DB_POOL_MAX": str(pool),
         "REDIS_URL": redis,
-        "PULJEFLOW_VAR_DIR": str(run_dir / "var"),
+        "PULJEFLOW_VAR_DIR": str(VAR / "var"),
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-        "EMAIL_FILE_PATH": str(run_dir / "mail"),
+        "EMAIL_FILE_PATH": str(mail),
         # Letters by e-mail, so that every message lands in the one folder counted.
         "PULJEFLOW_DIGITAL_POST": "off",
         # A killed worker's claimed row is due again after 60 s, not 300 s
@@ -133,8 +139,8 @@ def locust_stats(prefix: Path, elapsed: float) -> dict[str, Any]:
         for row in csv.DictReader(rows):
             n = int(row["Occurrences"])
             failures[f"{row['Name']}: {row['Error'][:120]}"] = n
-            code = row["Error"].split(" ", 1)[0]
-            if not code.isdigit() or int(code) >= 500 or int(code) == 0:
+            status = re.search(r"'(\d{3}) for ", row["Error"])
+            if status is None or int(status.group(1)) >= 500:
                 server_errors += n  # a 5xx, or no answer at all
     return {"kinds": kinds, "failures": failures, "server_errors": server_errors}
 
@@ -158,28 +164,41 @@ def chaos(
     log.append(f"{time.monotonic() - started:.0f} s: Redis started again (empty)")
 
 
-def prepare(env: dict[str, str], run_dir: Path) -> Path:
-    """migrate, seed_demo, collectstatic and the scene, with the topology's environment."""
+def prepare(secret: str, pool: int) -> Path:
+    """The database every run starts from (TEMPLATE): migrate, seed_demo, collectstatic,
+    the scene. No Redis answers meanwhile: the scene's notifications wait in the outbox
+    for the first run's sweep, as after an outage."""
+    shutil.rmtree(VAR, ignore_errors=True)
+    VAR.mkdir(parents=True)
+    env = environment(
+        secret=secret,
+        database=database(TEMPLATE),
+        redis=f"redis://127.0.0.1:{free_port()}/0",
+        mail=VAR / "prepare-mail",
+        pool=pool,
+    )
+    print(f"preparing {TEMPLATE}: migrate, seed_demo, collectstatic, the scene …", flush=True)
     django(env, "manage.py", "migrate", "--no-input", "-v", "0")
     django(env, "manage.py", "seed_demo", "--password", PASSWORD, capture=True)
     django(env, "manage.py", "collectstatic", "--no-input", "-v", "0")
-    scene = run_dir / "scene.json"
-    out = django(env, "benchmarks/topology_scene.py", "--pdf", str(run_dir / "a.pdf"), capture=True)
+    scene = VAR / "scene.json"
+    out = django(env, "benchmarks/topology_scene.py", "--pdf", str(VAR / "a.pdf"), capture=True)
     scene.write_text(out.strip().splitlines()[-1])
     return scene
 
 
-def run(name: str, args: argparse.Namespace) -> dict[str, Any]:
+def run(name: str, args: argparse.Namespace, secret: str, scene: Path) -> dict[str, Any]:
     run_dir = VAR / name
-    shutil.rmtree(run_dir, ignore_errors=True)
     (run_dir / "mail").mkdir(parents=True)
     redis_port = free_port()
     try:
-        env = environment(run_dir, database_url(), redis_start(redis_port), args.web_threads)
-        print(
-            f"[{name}] preparing {DB}: migrate, seed_demo, collectstatic, the scene …", flush=True
+        env = environment(
+            secret=secret,
+            database=database(DB, template=TEMPLATE),
+            redis=redis_start(redis_port),
+            mail=run_dir / "mail",
+            pool=args.web_threads,
         )
-        scene = prepare(env, run_dir)
         return drive(name, args, env, run_dir, scene, redis_port)
     finally:
         redis_stop(redis_port)
@@ -326,7 +345,12 @@ def main() -> None:
     args = parser.parse_args()
     load_start = os.getloadavg()
     print(f"load average at the start: {load_start}")
-    runs = [run(name.strip(), args) for name in args.runs.split(",") if name.strip()]
+    secret = secrets.token_urlsafe(64)
+    scene = prepare(secret, args.web_threads)
+    try:
+        runs = [run(n.strip(), args, secret, scene) for n in args.runs.split(",") if n.strip()]
+    finally:
+        database(TEMPLATE, template="-")  # dropped; puljeflow_topo stays for a look
     load_end = os.getloadavg()
     all_goals = [g for r in runs for g in goals(r)]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
