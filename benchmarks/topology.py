@@ -52,6 +52,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "topology.json"
 VAR = ROOT / "var" / "topology"
 DB = "puljeflow_topo"
 TEMPLATE = "puljeflow_topo_prepared"
+APP_ROLE = "puljeflow_app"  # its development password is its name (scripts/postgres-up)
 PASSWORD = "puljeflow-demo"  # noqa: S105 (the demo password; seed_demo sets it)
 PY = sys.executable
 
@@ -70,6 +71,13 @@ def database(name: str, template: str = "") -> str:
             copy = f' TEMPLATE "{template}"' if template else ""
             conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+
+
+def as_app(url: str) -> str:
+    """The same database as the application's login (scripts/postgres-up makes it)."""
+    parts = urlsplit(url)
+    netloc = f"{APP_ROLE}:{APP_ROLE}@{parts.hostname}:{parts.port or 5432}"
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def environment(*, secret: str, database: str, redis: str, mail: Path, pool: int) -> dict[str, str]:
@@ -212,7 +220,10 @@ def drive(
     scene: Path,
     redis_port: int,
 ) -> dict[str, Any]:
-    topology = Topology(env, run_dir, web_workers=args.web_workers, web_threads=args.web_threads)
+    # The processes log in as the application's role, which owns nothing (README, "Database
+    # roles"); migrate, the scene and the checks ran as the owner.
+    app = {**env, "DATABASE_URL": as_app(env["DATABASE_URL"])}
+    topology = Topology(app, run_dir, web_workers=args.web_workers, web_threads=args.web_threads)
     events: list[str] = []
     result: dict[str, Any] = {"run": name}
     try:
