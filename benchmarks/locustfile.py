@@ -7,15 +7,17 @@ each simulated user takes the next web process in turn, so the users are spread 
 over both, as a round-robin balancer would spread new sessions.
 
 Who does what (every request named by its kind, the names of the report):
-- associations (4 in 7 of the users) create an application, fill in its steps, upload the
+- associations (4 in 8 of the users) create an application, fill in its steps, upload the
   round's required attachments (a real PDF), submit it, read their list and answer the
   case officers' questions;
-- case officers (2 in 7) read the round's inbox and cases, accept or ask the association
+- case officers (2 in 8) read the round's inbox and cases, accept or ask the association
   a question, and put what is ready on the council's and the committee's agenda;
 - the council chair and the committee chair (one each) record the whole agenda on the bulk
   page, at intervals;
-- auditors (1 in 7) read trails, the round's decisions and the exports (a case's and the
-  round's ZIP).
+- auditors (1 in 8) read trails, the round's decisions and the exports (a case's and the
+  round's ZIP);
+- citizens (1 in 8), not signed in, read the municipality's public pages: its call and its
+  grants register.
 
 Staff sign in with password and TOTP code, as a person does. A refused transition because
 another user moved the case on first (403 "not allowed in this state" or 409 "the case has
@@ -392,6 +394,20 @@ class Auditor(Person):
         self.call("GET", f"/applications/{pk}/export.zip", "application_export")
         if random.random() < 0.3:
             self.call("GET", f"/rounds/{SCENE['round']}/export.zip", "round_export")
+
+
+class Citizen(Person):
+    """Anyone, not signed in: the municipality's public pages, its call and its register."""
+
+    weight = 1
+
+    @task
+    def read(self) -> None:
+        slug = SCENE["slug"]
+        self.call("GET", "/kommuner/", "public_index")
+        self.call("GET", f"/{slug}/", "public_municipality")
+        self.call("GET", f"/{slug}/puljer/{SCENE['round']}/", "public_call")
+        self.call("GET", f"/{slug}/tilskud/", "public_register")
 
 
 @events.quitting.add_listener

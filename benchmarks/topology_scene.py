@@ -13,7 +13,8 @@ trail's keys derive from it), it adds to the demo data and prints the scene as J
   accepted once per device, so two simulated users never share a staff account); the demo's
   council chair and committee chair for the bulk pages;
 - ``--cases`` applications submitted with their attachments, for the officers to start on;
-- one real PDF (WeasyPrint, as the letters are made) at ``--pdf`` for the uploads.
+- one real PDF (WeasyPrint, as the letters are made) at ``--pdf`` for the uploads;
+- the municipality's public address (``slug``) for the citizens reading its call.
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
         cases.append(engine.perform(application, "submit", user=applicant).pk)
     return {
         "round": grant_round.pk,
+        "slug": municipality.slug,
         "focus_area": focus.pk,
         "required_attachments": list(grant_round.required_attachments),
         "council_meeting": council.pk,
