@@ -113,14 +113,17 @@ def environment(*, secret: str, database: str, redis: str, mail: Path, pool: int
 
 
 def django(env: dict[str, str], *args: str, capture: bool = False) -> str:
-    done = subprocess.run(  # noqa: S603 (our own interpreter and scripts)
-        [PY, *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE if capture else None,
-        text=True,
-    )
+    """Run one of our scripts with the environment; its stderr to var/topology/commands.log."""
+    with (VAR / "commands.log").open("a") as log:
+        done = subprocess.run(  # noqa: S603 (our own interpreter and scripts)
+            [PY, *args],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE if capture else log,
+            stderr=log,
+            text=True,
+        )
     return done.stdout if capture else ""
 
 

@@ -168,8 +168,11 @@ def hand_over(handover_id: int, *, actor: Any = None, role: str = roles.SYSTEM) 
     adapter = journal()
     try:
         with transaction.atomic():
+            # Only the case's row (OF self): locking the joined round, municipality and
+            # association too held off every new application in the round (its foreign-key
+            # check) and deadlocked with them under load (issue 19's load test).
             application = (
-                Application.objects.select_for_update()
+                Application.objects.select_for_update(of=("self",))
                 .select_related("association", "round", "municipality")
                 .get(pk=row.application_id)
             )
