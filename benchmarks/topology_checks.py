@@ -6,9 +6,11 @@
   written, carried by every copy): each row ``sent`` and its id in the folder once; no row
   left pending, sending, failed or given up; no message in the folder that no row wrote.
 - ``double_transitions``: no case took two transitions from the same state. Precisely:
-  for each application and flow, its transition records ordered by ``seq``, each record's
-  ``from_state`` is the previous record's ``to_state`` (a second transition from a state
-  the case had already left breaks that), and no (application, seq) appears twice.
+  for each application and flow, its state-changing records (``from_state`` ≠
+  ``to_state``; events such as a journal hand-over change no state) ordered by ``seq``
+  form a chain, each starting from the state the one before ended in — a second
+  transition from a state the case had already left breaks it; and no (application,
+  seq) appears twice.
 
 ``python benchmarks/topology_checks.py MAIL_DIR`` (with the run's environment) prints both
 as JSON; the tests call the functions on the test database.
@@ -67,6 +69,7 @@ FROM (
            LAG(to_state) OVER (PARTITION BY application_id, flow ORDER BY seq)
                AS previous_to_state
     FROM workflows_transitionrecord
+    WHERE from_state <> to_state
 ) AS chained
 WHERE previous_to_state IS NOT NULL AND previous_to_state <> from_state
 ORDER BY application_id, seq

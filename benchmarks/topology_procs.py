@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -166,6 +167,20 @@ class Topology:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+    def sweeps(self) -> dict[str, float]:
+        """The outbox sweeps the workers ran: how many, rows delivered, seconds spent."""
+        done = re.compile(r"notifications\.tasks\.sweep\[[^\]]+\] succeeded in ([\d.]+)s: (\d+)")
+        runs = [
+            (float(seconds), int(rows))
+            for path in sorted(self.logs.glob("worker*.log"))
+            for seconds, rows in done.findall(path.read_text(errors="replace"))
+        ]
+        return {
+            "runs": len(runs),
+            "rows": sum(rows for _, rows in runs),
+            "seconds": round(sum(seconds for seconds, _ in runs), 1),
+        }
 
     def log_errors(self) -> dict[str, int]:
         """Tracebacks in each process's log (text logs: PULJEFLOW_LOG_FORMAT=text)."""

@@ -103,3 +103,19 @@ def test_it_finds_a_second_transition_from_a_state_already_left(
     assert found["from_a_state_already_left"] == [
         [application.pk, last.flow, last.seq + 1, last.transition, "submitted", "in_council_review"]
     ]
+
+
+def test_events_between_transitions_are_not_transitions(world: SimpleNamespace, draft: Any) -> None:
+    """A hand-over records the case's state as an event (from = to); a later transition
+    starts from another state than the event's, and that is no double transition."""
+    application = advance(draft, world, "submitted")
+    first = TransitionRecord.objects.get(application=application, seq=1)
+    event = TransitionRecord.objects.get(pk=first.pk)
+    event.pk = None
+    event.seq = 2
+    event.flow, event.transition = "handover", "journal_case"
+    event.from_state = event.to_state = "submitted"
+    event.hash = "e" * 64
+    event.save()
+    advance(application, world, "in_council_review")
+    assert double_transitions()["none"]
