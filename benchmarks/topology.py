@@ -178,7 +178,7 @@ def chaos(
     log.append(f"{time.monotonic() - started:.0f} s: Redis started again (empty)")
 
 
-def prepare(secret: str, pool: int) -> Path:
+def prepare(secret: str, pool: int, users: int) -> Path:
     """The database every run starts from (TEMPLATE): migrate, seed_demo, collectstatic,
     the scene. No Redis answers meanwhile: the scene's notifications wait in the outbox
     for the first run's sweep, as after an outage."""
@@ -196,7 +196,12 @@ def prepare(secret: str, pool: int) -> Path:
     django(env, "manage.py", "seed_demo", "--password", PASSWORD, capture=True)
     django(env, "manage.py", "collectstatic", "--no-input", "-v", "0")
     scene = VAR / "scene.json"
-    out = django(env, "benchmarks/topology_scene.py", "--pdf", str(VAR / "a.pdf"), capture=True)
+    # A staff account per simulated staff user at most: a TOTP code is accepted once.
+    accounts = [f"--officers={users // 4 + 2}", f"--auditors={users // 8 + 2}"]
+    accounts.append(f"--associations={users // 2 + 2}")
+    out = django(
+        env, "benchmarks/topology_scene.py", "--pdf", str(VAR / "a.pdf"), *accounts, capture=True
+    )
     scene.write_text(out.strip().splitlines()[-1])
     return scene
 
@@ -364,7 +369,7 @@ def main() -> None:
     load_start = os.getloadavg()
     print(f"load average at the start: {load_start}")
     secret = secrets.token_urlsafe(64)
-    scene = prepare(secret, args.web_threads)
+    scene = prepare(secret, args.web_threads, args.users)
     try:
         runs = [run(n.strip(), args, secret, scene) for n in args.runs.split(",") if n.strip()]
     finally:
