@@ -146,6 +146,9 @@ class Person(HttpUser):
                 with _lock:
                     REFUSALS[f"{kind} {response.status_code}"] += 1
                 response.success()
+            elif response.status_code == 0:  # no answer: say what the client saw
+                error = response.error
+                response.failure(f"no answer ({type(error).__name__}: {error}) for {method} {path}")
             else:
                 response.failure(f"{response.status_code} for {method} {path}")
         # The production settings mark the cookies Secure (__Host-); the load test speaks
