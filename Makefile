@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export PULJEFLOW_FAST_PASSWORDS ?=
 
-.PHONY: run test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench load chart architecture lock messages clean
+.PHONY: run dev test install lint typecheck security contract pytest pytest-sqlite pytest-postgres bench load chart architecture lock messages clean
 
 # Development and test install both locks; a deployment installs only the production one
 # (README, "Production install").
@@ -33,6 +33,13 @@ run: install
 	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
 	$(PY) manage.py collectstatic --no-input -v 0
 	PORT=$(or $(PORT),8000) scripts/run-all
+
+## make dev: the same data, served by Django's development server (auto-reload, DEBUG=1) with
+## a Celery worker and beat: for developers only, the one place runserver is used.
+dev: install
+	$(PY) manage.py migrate --no-input -v 0
+	$(PY) manage.py seed_demo $(if $(PASSWORD),--password $(PASSWORD),)
+	PORT=$(or $(PORT),8000) scripts/run-dev
 
 ## make test: everything CI runs.
 test: install lint typecheck security pytest contract
@@ -82,11 +89,16 @@ pytest-postgres: install
 ##    recreated on every run) -> benchmarks/results/reminder_sweep.json;
 ## 2. national scale: transitions, pages and sweeps at 1,000 / 30,000 / 300,000 generated
 ##    applications (databases puljeflow_bench_national_<size>, kept; BENCH_ARGS=--fresh
-##    regenerates them) -> benchmarks/results/national.json.
+##    regenerates them) -> benchmarks/results/national.json;
+## 3. the production topology under load (2 web processes, 2 workers, 1 beat, Redis; locust,
+##    50 users for 5 min, then again with a worker killed and Redis restarted; database
+##    puljeflow_topo, recreated) -> benchmarks/results/topology.json. TOPOLOGY_ARGS="--users 10
+##    --duration 60 --runs steady" runs less.
 bench: install
 	$(PY) manage.py collectstatic --no-input -v 0  # the page benchmarks render {% static %}
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/national.py $(BENCH_ARGS)
+	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/topology.py $(TOPOLOGY_ARGS)
 
 ## make load: 50 clients for 60 s of mixed reads and writes against the server as make run
 ## starts it (gunicorn), on the embedded SQLite default and on PostgreSQL (database

@@ -160,3 +160,9 @@ HANDOVER_BEAT_SCHEDULE = {
         "options": {"expires": PULJEFLOW_HANDOVER_SWEEP_SECONDS / 2},
     },
 }
+
+# --- issue 19: production topology and load test ----------------------------------------
+# Django's file-based e-mail backend (EMAIL_BACKEND=django.core.mail.backends.filebased.
+# EmailBackend) writes each connection's messages to a file in this folder; the load test
+# (benchmarks/topology.py) counts them there against the outbox.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

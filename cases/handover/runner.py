@@ -116,7 +116,21 @@ def _mark_due(
 def _after_commit(application_id: int) -> None:
     from cases.handover import tasks
 
-    transaction.on_commit(lambda: tasks.journal_application.delay(application_id))
+    def publish_handover() -> None:
+        # A broker that is down must not turn the committed change (a submission, a
+        # decision) into an error page: the rows are due, and beat's sweep hands them over
+        # (issue 19's load test found a submit answering 500 while Redis restarted).
+        try:
+            tasks.journal_application.delay(application_id)
+        except Exception as error:
+            logger.warning(
+                "hand-over of application %s not queued (%s: %s); the sweep will do it",
+                application_id,
+                type(error).__name__,
+                error,
+            )
+
+    transaction.on_commit(publish_handover, robust=True)
 
 
 def schedule_case(application: Application) -> None:
@@ -180,8 +194,11 @@ def hand_over(handover_id: int, *, actor: Any = None, role: str = roles.SYSTEM) 
     adapter = journal()
     try:
         with transaction.atomic():
+            # Only the case's row (OF self): locking the joined round, municipality and
+            # association too held off every new application in the round (its foreign-key
+            # check) and deadlocked with them under load (issue 19's load test).
             application = (
-                Application.objects.select_for_update()
+                Application.objects.select_for_update(of=("self",))
                 .select_related("association", "round", "municipality")
                 .get(pk=row.application_id)
             )

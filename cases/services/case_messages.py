@@ -116,7 +116,8 @@ def message_send(
     body, checked = _clean(body, documents)
     with transaction.atomic():
         locked = (
-            Application.objects.select_for_update()
+            # Only the case's row (OF self), not the joined rows: see handover/runner.py.
+            Application.objects.select_for_update(of=("self",))
             .select_related("association", "municipality", "round")
             .get(pk=application.pk)
         )

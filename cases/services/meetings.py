@@ -65,6 +65,10 @@ def agenda_add(*, meeting: Meeting, applications: Iterable[Application], acting_
     wanted = READY_FOR[Body(meeting.body)]
     added = 0
     with transaction.atomic():
+        # One adder at a time per meeting: two case officers adding what is ready at once
+        # both read the agenda without the other's items, and the second insert broke the
+        # unique (meeting, application) with a 500 (issue 19's load test).
+        Meeting.objects.select_for_update(no_key=True).filter(pk=meeting.pk).first()
         position = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
         present = set(meeting.agenda_items.values_list("application_id", flat=True))
         for application in applications:

@@ -138,3 +138,25 @@ def test_each_language_has_its_own_copy(world: SimpleNamespace, client: Any) -> 
     danish = client.get(url, HTTP_ACCEPT_LANGUAGE="da").content.decode()
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Tilskudsregister" in danish and "Grants register" in english
+
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Nothing listens on port 1: every cache call fails at once, as while Redis restarts.
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+}
+
+
+@pytest.mark.parametrize("name", ["public:municipality", "public:register"])
+def test_the_pages_are_served_while_the_cache_is_unreachable(
+    world: SimpleNamespace, client: Any, name: str
+) -> None:
+    granted(world, title="Første bevilling")
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        cache.close()
+        response = client.get(reverse(name, args=[world.roskilde.slug]))
+    assert response.status_code == 200
+    assert "Første bevilling" in response.content.decode() or name == "public:municipality"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,6 +37,8 @@ from cases.models import AttachmentKind, Municipality, TargetGroupCode
 from cases.selectors import public as selectors
 from web.home.charts import Bar, bar_chart
 from web.public.forms import FOCUS, PAGE, ROUND, YEAR, RegisterFilterForm
+
+logger = logging.getLogger("puljeflow.public")
 
 # The query parameters a page depends on: the cache key holds these and nothing else, so
 # an address with made-up parameters cannot fill the cache with copies.
@@ -81,11 +84,20 @@ def _served(
         ]
     )
     key = "public:" + hashlib.sha256(raw.encode()).hexdigest()
-    found = cache.get(key)
+    # The cache (Redis in production) is a saving, not a need: while it is unreachable the
+    # page is built each time, never a 500 (issue 19's load test restarted Redis).
+    try:
+        found = cache.get(key)
+    except Exception as error:
+        logger.warning("public page cache unreachable (%s: %s)", type(error).__name__, error)
+        return build()
     if isinstance(found, Rendered):
         return found
     rendered = build()
-    cache.set(key, rendered, settings.PULJEFLOW_PUBLIC_CACHE_SECONDS)
+    try:
+        cache.set(key, rendered, settings.PULJEFLOW_PUBLIC_CACHE_SECONDS)
+    except Exception as error:
+        logger.warning("public page cache unreachable (%s: %s)", type(error).__name__, error)
     return rendered
 
 
