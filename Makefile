@@ -84,21 +84,29 @@ pytest-postgres: install
 	DATABASE_URL=$$(scripts/postgres-up) PULJEFLOW_FAST_PASSWORDS=1 \
 	  $(VENV)/bin/pytest -q -m "not browser" $(PYTEST_XDIST) $(PYTEST_ARGS)
 
-## make bench: on PostgreSQL, never part of make test (see docs/benchmarks.md).
-## 1. the reminder sweep over 100,000 open applications, cold and warm (database puljeflow_bench,
-##    recreated on every run) -> benchmarks/results/reminder_sweep.json;
-## 2. national scale: transitions, pages and sweeps at 1,000 / 30,000 / 300,000 generated
-##    applications (databases puljeflow_bench_national_<size>, kept; BENCH_ARGS=--fresh
-##    regenerates them) -> benchmarks/results/national.json;
-## 3. the production topology under load (2 web processes, 2 workers, 1 beat, Redis; locust,
+## make bench: on PostgreSQL, never part of make test (see docs/benchmarks.md). Each part prints
+## its goals of issue 19 with the figure and PASS/FAIL and writes benchmarks/results/<part>.json;
+## the last line prints them all together (benchmarks/summary.py -> results/summary.json).
+## 1. generating 300,000 applications into a fresh database (puljeflow_bench_generate, dropped
+##    after) and verify_trail on it -> generate.json;
+## 2. the reminder sweep over 100,000 open applications, cold and warm (database puljeflow_bench,
+##    recreated on every run) -> reminder_sweep.json;
+## 3. national scale: the transitions against their writes floor, pages and sweeps at 1,000 /
+##    30,000 / 300,000 generated applications (databases puljeflow_bench_national_<size>, kept;
+##    BENCH_ARGS=--fresh regenerates them) -> national.json;
+## 4. every page at 1,000 and 300,000 in one run, against a bare signed-in page -> pages.json;
+## 5. the production topology under load (2 web processes, 2 workers, 1 beat, Redis; locust,
 ##    50 users for 5 min, then again with a worker killed and Redis restarted; database
-##    puljeflow_topo, recreated) -> benchmarks/results/topology.json. TOPOLOGY_ARGS="--users 10
+##    puljeflow_topo, recreated) -> topology.json. TOPOLOGY_ARGS="--users 10
 ##    --duration 60 --runs steady" runs less.
 bench: install
 	$(PY) manage.py collectstatic --no-input -v 0  # the page benchmarks render {% static %}
+	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/generate.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/reminder_sweep.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/national.py $(BENCH_ARGS)
+	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/pages.py
 	DATABASE_URL=$$(scripts/postgres-up) $(PY) benchmarks/topology.py $(TOPOLOGY_ARGS)
+	$(PY) benchmarks/summary.py
 
 ## make load: 50 clients for 60 s of mixed reads and writes against the server as make run
 ## starts it (gunicorn), on the embedded SQLite default and on PostgreSQL (database

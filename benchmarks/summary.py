@@ -75,6 +75,7 @@ def main() -> None:
             print(f"  {verdict}  {goal['goal']}: {goal.get('measured')} (goal {goal.get('limit')})")
     summary["passed"], summary["total"] = passed, total
     print(f"\n{passed} of {total} goals met.")
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n")
 
 
