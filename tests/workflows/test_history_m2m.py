@@ -44,3 +44,12 @@ def test_transition_rows_skip_the_m2m_copy_and_selection_changes_keep_it(
         .first()
     )
     assert other.name in _copies(earlier)
+
+
+def test_the_history_manager_class_is_built_once() -> None:
+    """simple-history builds ``Model.history``'s class on every read, and reads it for every
+    history row it writes; ours is built once (cases.trail.history.ManagerBuiltOnce)."""
+    from cases.models import Application, Document, Payout
+
+    for model in (Application, Document, Payout):
+        assert model.history.__class__ is model.history.__class__
