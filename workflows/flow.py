@@ -16,7 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext as _
 
-from cases.models import Application, TransitionRecord
+from cases.models import Application
 from cases.trail.chain import record_transition
 from cases.trail.history import TRANSITION_REASON
 
@@ -144,9 +144,9 @@ class Flow:
         finally:
             del subject._change_reason
 
-    def _record(self, reason: str = "", **payload: Any) -> TransitionRecord:
+    def _record(self, reason: str = "", **payload: Any) -> None:
         """Append this transition to the case's chain of transition records."""
-        return record_transition(
+        record_transition(
             application=self.case,
             flow=self.name,
             transition=self._current,

@@ -33,6 +33,7 @@ def _on_record(sender: Any, instance: TransitionRecord, created: bool, **kwargs:
     if not created or instance.flow == runner.FLOW or not journal_enabled():
         return
     # The record was made with the case its transition holds locked: no need to read it again.
+    application: Application | None
     if TransitionRecord.application.is_cached(instance):
         application = instance.application
     else:
