@@ -21,9 +21,13 @@ Figures are printed, never asserted.
 
 from __future__ import annotations
 
+import argparse
+import cProfile
+import io
 import json
 import os
 import platform
+import pstats
 import secrets
 import sys
 import time
@@ -39,6 +43,12 @@ BENCH_DB = "puljeflow_bench"
 
 MUNICIPALITIES = 20
 ASSOCIATIONS = 20_000
+# --scale: a fraction of the full size (0.1 is 10,000 open applications), to iterate on.
+SCALE = 1.0
+
+
+def scaled(n: int) -> int:
+    return max(1, round(n * SCALE))
 # Per municipality (x 20 = 100,000 open applications): (what, how many, due now?)
 MIX = [
     ("draft, deadline in 5 days", 500, True),
@@ -145,7 +155,7 @@ def generate(now: datetime) -> dict[str, Any]:
             staff[municipality.pk] = group
         applicants = [
             User(username=f"applicant-{i}", email=f"applicant-{i}@bench.invalid", password=unusable)
-            for i in range(ASSOCIATIONS)
+            for i in range(scaled(ASSOCIATIONS))
         ]
         User.objects.bulk_create(users + applicants, batch_size=5000)
         StaffRole.objects.bulk_create(
@@ -163,7 +173,7 @@ def generate(now: datetime) -> dict[str, Any]:
                     email=f"forening-{i}@bench.invalid",
                     phone="12345678",
                 )
-                for i in range(ASSOCIATIONS)
+                for i in range(scaled(ASSOCIATIONS))
             ],
             batch_size=5000,
         )
@@ -229,12 +239,12 @@ def generate(now: datetime) -> dict[str, Any]:
             for (_what, count, _due), (key, statuses, days, transition) in zip(
                 MIX, plan, strict=True
             ):
-                for i in range(count):
+                for i in range(scaled(count)):
                     applications.append(
                         Application(
                             municipality=m,
                             round=rounds[(m.pk, key)],
-                            association=associations[n % ASSOCIATIONS],
+                            association=associations[n % len(associations)],
                             case_number=f"B-{n:07d}",
                             status=statuses[i % len(statuses)],
                             title=f"Aktivitet {n}",
@@ -314,15 +324,18 @@ def generate(now: datetime) -> dict[str, Any]:
         cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have by now
     return {
         "municipalities": MUNICIPALITIES,
-        "associations": ASSOCIATIONS,
+        "associations": scaled(ASSOCIATIONS),
+        "scale": SCALE,
         "open_applications": len(applications),
         "by_status": dict(Counter(a.status for a in applications)),
-        "mix_per_municipality": [{"what": w, "count": c, "due": d} for w, c, d in MIX],
+        "mix_per_municipality": [
+            {"what": w, "count": scaled(c), "due": d} for w, c, d in MIX
+        ],
         "generated_seconds": round(time.perf_counter() - started, 1),
     }
 
 
-def measure(label: str, now: datetime) -> dict[str, Any]:
+def measure(label: str, now: datetime, profile: bool = False) -> dict[str, Any]:
     from django.db import connection
 
     from notifications.models import Notification, Reminder
@@ -342,10 +355,20 @@ def measure(label: str, now: datetime) -> dict[str, Any]:
 
     notifications_before = Notification.objects.count()
     reminders_before = Reminder.objects.count()
+    profiler = cProfile.Profile() if profile else None
     with connection.execute_wrapper(count):
         started = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         per_rule = run_reminders(now)
+        if profiler is not None:
+            profiler.disable()
         seconds = time.perf_counter() - started
+    top = ""
+    if profiler is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        top = out.getvalue()
     return {
         "run": label,
         "seconds": round(seconds, 2),
@@ -354,10 +377,17 @@ def measure(label: str, now: datetime) -> dict[str, Any]:
         "reminders": Reminder.objects.count() - reminders_before,
         "notifications": Notification.objects.count() - notifications_before,
         "per_rule": dict(per_rule),
+        **({"profile": top} if profile else {}),
     }
 
 
 def main() -> None:
+    global SCALE
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0, help="0.1: 10,000 open applications")
+    parser.add_argument("--profile", action="store_true", help="cProfile the cold run")
+    args = parser.parse_args()
+    SCALE = args.scale
     url = bench_database_url()
     print(f"Recreating {urlsplit(url).path.lstrip('/')} and generating data …", flush=True)
     recreate_database(url)
@@ -380,7 +410,12 @@ def main() -> None:
         f"{data['open_applications']:,} open applications in {data['generated_seconds']} s",
         flush=True,
     )
-    runs = [measure("cold (everything due)", now), measure("warm (nothing new due)", now)]
+    runs = [
+        measure("cold (everything due)", now, profile=args.profile),
+        measure("warm (nothing new due)", now),
+    ]
+    if args.profile:
+        print(runs[0]["profile"])
 
     header = (
         f"{'run':<24}{'reminders':>11}{'notifications':>15}{'wall time (s)':>15}"

@@ -32,6 +32,7 @@ from django.utils import timezone
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import build_notification, enqueue_on_commit, preferences_of
 
+from .rendering import BatchRenderer
 from .rules import RULES
 from .rules.base import Key, Message, Rule, int_setting
 
@@ -62,12 +63,15 @@ def claim(rule: Rule, keys: list[Key], now: datetime) -> list[Key]:
     return sorted(Key(*row) for row in won)
 
 
-def write_notifications(messages: list[Message], now: datetime) -> int:
+def write_notifications(
+    messages: list[Message], now: datetime, renderer: BatchRenderer | None = None
+) -> int:
     """Write the notifications (built as ``services.notify`` builds them, inserted in
     bulk) and queue their delivery for after the commit. Reminders are not legal
     notices: a user who has switched a kind off gets nothing of it — except a message
     the rule marks ``legal`` (the notice before a draft is deleted)."""
     preferences = preferences_of(m.user for m in messages if m.user is not None)
+    renderer = renderer or BatchRenderer()
     rows = []
     for message in messages:
         row = build_notification(
@@ -79,6 +83,7 @@ def write_notifications(messages: list[Message], now: datetime) -> int:
             context=message.context,
             legal=message.legal,
             now=now,
+            renderer=renderer.render,
         )
         if row is not None:
             rows.append(row)
@@ -104,6 +109,7 @@ def run_rule(rule: Rule, now: datetime, stop_at: float | None = None) -> tuple[i
     got through them all."""
     keys = sorted(rule.due(now))
     size = int_setting("NOTIFICATIONS_REMINDER_BATCH", 1000)
+    renderer = BatchRenderer()  # its skeletons serve every batch of the rule
     sent = 0
     for start in range(0, len(keys), size):
         if stop_at is not None and time.monotonic() >= stop_at:
@@ -111,7 +117,7 @@ def run_rule(rule: Rule, now: datetime, stop_at: float | None = None) -> tuple[i
         with transaction.atomic():
             won = claim(rule, keys[start : start + size], now)
             if won:
-                write_notifications(rule.messages(won, now), now)
+                write_notifications(rule.messages(won, now), now, renderer)
             sent += len(won)
     return sent, True
 
