@@ -115,7 +115,9 @@ def run_rule(rule: Rule, now: datetime, stop_at: float | None = None) -> tuple[i
         if stop_at is not None and time.monotonic() >= stop_at:
             return sent, False
         with transaction.atomic():
-            won = claim(rule, keys[start : start + size], now)
+            batch = keys[start : start + size]
+            won = claim(rule, batch, now)
+            rule.mark_sent(batch)
             if won:
                 write_notifications(rule.messages(won, now), now, renderer)
             sent += len(won)
