@@ -62,14 +62,16 @@ def test_a_sweep_costs_the_same_queries_for_n_or_3n_due_reminders_in_one_batch(
 
     assert result["report_overdue"] == n
     assert Notification.objects.filter(kind=Kind.REPORT_OVERDUE).count() == n
-    # Every rule looks once (the others find nothing: 13 queries, as in test_reminders'
-    # count, less the deadline rule's 2 and the report rules' own), the overdue rule
-    # finds its rounds and its cases (2), then one batch: savepoint, the keys' INSERT …
-    # ON CONFLICT DO NOTHING, reading back the keys won, the marker's UPDATE, the
-    # applications, their representatives, the case officers (escalation), the
-    # preferences, one INSERT of the notifications, release (10). The same for 2 and 6:
-    # the messages are rendered without a query each.
-    assert len(cold) == 1 + 5 + 2 + 10, cold
+    # Looking (13): the deadline rule's rounds, info requests, council attendance,
+    # committee attendance, report-due rounds (one each: nothing due there), the overdue
+    # rule's rounds and its cases (2), the digest's officers, their municipalities'
+    # targets and the municipalities with late applications (3), access requests,
+    # drafts nearing deletion and hearings (one each). Then one batch (10): savepoint,
+    # the keys' INSERT … ON CONFLICT DO NOTHING, reading back the keys won, the
+    # markers' UPDATE, the applications, their representatives, the case officers
+    # (escalation), their preferences, one INSERT of the notifications, release. The
+    # same for 2 and 6 reminders: nothing is queried or rendered per message.
+    assert len(cold) == 13 + 10, cold
     assert sum("UPDATE" in sql and "cases_application" in sql for sql in cold) == 1
     assert {a.pk for a in paid} == set(
         Application.objects.filter(report_overdue_reminded_on=date(2027, 6, 8)).values_list(
