@@ -77,7 +77,7 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def measure(label: str, now: datetime, profile: bool = False) -> dict[str, Any]:
+def measure(label: str, now: datetime, profile: bool = False, sweep: Any = None) -> dict[str, Any]:
     """One run of ``run_reminders(now)``: wall time, queries (and per batch), the
     notifications written and how the batch renderer rendered them."""
     from django.db import connection
@@ -131,7 +131,7 @@ def measure(label: str, now: datetime, profile: bool = False) -> dict[str, Any]:
             started = time.perf_counter()
             if profiler is not None:
                 profiler.enable()
-            per_rule = run_reminders_now(now)
+            per_rule = (sweep or run_reminders_now)(now)
             if profiler is not None:
                 profiler.disable()
             seconds = time.perf_counter() - started
@@ -174,6 +174,45 @@ def run_reminders_now(now: datetime) -> Any:
     from notifications.reminders.engine import run_reminders
 
     return run_reminders(now)
+
+
+def other_batch_size(now: datetime, size: int = 700) -> dict[str, Any]:
+    """The deadline and overdue rules again with batches of ``size`` (10,000 and 5,000
+    keys: full batches and a smaller last one), their reminders and markers deleted
+    first, all rolled back: the queries per batch at two batch sizes."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from cases.models import Application
+    from cases.trail.history import unaudited_writes_allowed
+    from notifications.models import Reminder
+    from notifications.reminders.engine import run_rule
+    from notifications.reminders.rules import RULES
+
+    rules = [r for r in RULES if r.name in ("deadline_approaching", "report_overdue")]
+    default = settings.NOTIFICATIONS_REMINDER_BATCH
+    result: dict[str, Any] = {}
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            Reminder.objects.filter(rule__in=[r.name for r in rules]).delete()
+            with unaudited_writes_allowed():
+                Application.objects.update(report_overdue_reminded_on=None)
+            settings.NOTIFICATIONS_REMINDER_BATCH = size
+            result = measure(
+                f"batches of {size} (rolled back)",
+                now,
+                sweep=lambda when: {r.name: run_rule(r, when)[0] for r in rules},
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    finally:
+        settings.NOTIFICATIONS_REMINDER_BATCH = default
+    return result
 
 
 def batch_constancy(batches: list[dict[str, Any]]) -> tuple[str, bool]:
@@ -257,6 +296,7 @@ def main() -> None:
     ]
     if args.profile:
         print(runs[0]["profile"])
+    sizes = other_batch_size(now)
 
     header = (
         f"{'run':<24}{'reminders':>11}{'notifications':>15}{'wall time (s)':>15}"
@@ -298,7 +338,7 @@ def main() -> None:
         server = cursor.fetchone()[0]
     load_end = os.getloadavg()
     size = f"{data['open_applications'] // 1000}k"
-    constancy, constant = batch_constancy(runs[0]["batches"])
+    constancy, constant = batch_constancy(runs[0]["batches"] + sizes["batches"])
     warm_run = next(
         (s for s in (warm or {}).get("sweeps", []) if s["sweep"] == "reminder sweep, warm"), None
     )
@@ -337,6 +377,7 @@ def main() -> None:
         "data": data,
         "batch_size": settings.NOTIFICATIONS_REMINDER_BATCH,
         "runs": runs,
+        "batch_sizes": sizes,
         "deliveries_queued": len(queued),
         **({"national_sweeps": {"database": args.warm_db, **warm}} if warm else {}),
     }

@@ -14,9 +14,12 @@ order, so two runs never lock each other's keys crosswise.
 
 Cost. Each rule finds what it has due in a query or two (see ``rules``). Then each
 batch of ``NOTIFICATIONS_REMINDER_BATCH`` reminders costs a fixed handful of
-queries: the insert, reading it back, the objects and their recipients (the
+queries: the insert, reading it back, the rule's ``mark_sent`` (one UPDATE for the
+overdue-report rule, none for the others), the objects and their recipients (the
 rule's ``messages``), the recipients' preferences, and one bulk insert of the
-notifications. Nothing is queried per application.
+notifications. Nothing is queried per application. Nor rendered: the messages of a
+rule are rendered by one ``rendering.BatchRenderer``, which renders each template
+once per kind, language and shape and fills the per-message strings in.
 """
 
 from __future__ import annotations

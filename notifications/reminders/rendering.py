@@ -47,7 +47,7 @@ from django.template.loader import get_template
 from django.utils.functional import Promise
 from django.utils.html import escape
 from django.utils.safestring import SafeData
-from django.utils.translation import override
+from django.utils.translation import get_language, override
 
 from notifications.services import render as render_one
 from notifications.services import subject_line, text_body
@@ -305,8 +305,13 @@ class _Top(dict[str, Any]):
 _UNCALLABLE = object()
 
 
-def _attribute(value: Any, name: str) -> Any:
-    """``value.name`` as the template engine reads it (called if callable)."""
+Calls = dict[tuple[int, str, str | None], tuple[Any, Any]]
+
+
+def _attribute(value: Any, name: str, calls: Calls | None = None) -> Any:
+    """``value.name`` as the template engine reads it (called if callable). ``calls``
+    keeps what a method returned for an object, per language: the digest lists the
+    same applications to each officer, and ``get_status_display`` is not cheap."""
     try:
         found = getattr(value, name)
     except AttributeError:
@@ -316,15 +321,29 @@ def _attribute(value: Any, name: str) -> Any:
             found, "alters_data", False
         ):
             return _UNCALLABLE
+        key = (id(value), name, get_language())
+        if calls is not None and key in calls and calls[key][0] is value:
+            return calls[key][1]
         try:
             found = found()
         except TypeError:
             return _UNCALLABLE
+        if calls is not None:
+            calls[key] = (value, found)  # holding the object: its id stays its own
     return found
 
 
-def _read(context: dict[str, Any], path: Path) -> Any:
+def _read(
+    context: dict[str, Any], path: Path, memo: dict[Path, Any], calls: Calls | None = None
+) -> Any:
     """The value at ``path`` in a message's context, or ``_MISSING``."""
+    if path in memo:
+        return memo[path]
+    memo[path] = value = _walk(context, path, calls)
+    return value
+
+
+def _walk(context: dict[str, Any], path: Path, calls: Calls | None) -> Any:
     value: Any = context
     for i, bit in enumerate(path):
         if i == 0:
@@ -336,7 +355,7 @@ def _read(context: dict[str, Any], path: Path) -> Any:
         elif isinstance(value, dict):
             value = value.get(bit, _MISSING)
         else:
-            value = _attribute(value, bit)
+            value = _attribute(value, bit, calls)
             if value is _UNCALLABLE:
                 raise NotBatchable(f"{path}: a method not to call")
         if value is _MISSING:
@@ -368,15 +387,14 @@ class _Skeleton:
                     self.mangled.update(self.hole_paths[n] for n in stray)
             self.parts.append(parts)
 
-    def fill(self, context: dict[str, Any]) -> tuple[str, str, str]:
+    def fill(
+        self, context: dict[str, Any], memo: dict[Path, Any], calls: Calls
+    ) -> tuple[str, str, str]:
         """The three outputs with ``context``'s strings in the holes, before the
         subject's and the text's clean-up (``services.subject_line``, ``text_body``)."""
-        by_path: dict[Path, str] = {}
-        values: list[str] = []
-        for path in self.hole_paths:
-            if path not in by_path:
-                by_path[path] = "" if path == SUBJECT else _read(context, path)
-            values.append(by_path[path])
+        values = [
+            "" if path == SUBJECT else _read(context, path, memo, calls) for path in self.hole_paths
+        ]
         subject = subject_line(self._join(self.parts[0], values))
         values = [
             subject if path == SUBJECT else v
@@ -411,6 +429,7 @@ class BatchRenderer:
             tuple[str, str], dict[tuple[tuple[Path, ...], frozenset[Path]], dict[Any, _Skeleton]]
         ] = {}
         self._direct: set[tuple[str, str]] = set()
+        self._calls: Calls = {}
         self.skeletons = 0
         self.filled = 0
         self.direct = 0
@@ -421,8 +440,11 @@ class BatchRenderer:
             try:
                 # The language also for the holes: a choice's label is a string too.
                 with override(language):
-                    skeleton = self._find(group, context) or self._make(kind, language, context)
-                    subject, text, html = skeleton.fill(context)
+                    memo: dict[Path, Any] = {}
+                    skeleton = self._find(group, context, memo) or self._make(
+                        kind, language, context
+                    )
+                    subject, text, html = skeleton.fill(context, memo, self._calls)
             except NotBatchable as error:
                 logger.debug(
                     "%s/%s rendered one by one: %r", kind, language, error.__cause__ or error
@@ -436,9 +458,13 @@ class BatchRenderer:
         self.direct += 1
         return render_one(kind, language, context)
 
-    def _find(self, group: tuple[str, str], context: dict[str, Any]) -> _Skeleton | None:
+    def _find(
+        self, group: tuple[str, str], context: dict[str, Any], memo: dict[Path, Any]
+    ) -> _Skeleton | None:
         for (paths, pinned), skeletons in self._shapes.get(group, {}).items():
-            shape = tuple(_shape_at(_read(context, path), path in pinned) for path in paths)
+            shape = tuple(
+                _shape_at(_read(context, path, memo, self._calls), path in pinned) for path in paths
+            )
             found = skeletons.get(shape)
             if found is not None:
                 return found
