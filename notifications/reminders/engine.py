@@ -92,7 +92,7 @@ def write_notifications(
             rows.append(row)
     # Notification is not a domain model with history: a bulk insert is allowed, and
     # PostgreSQL and SQLite ≥ 3.35 hand back the ids the delivery tasks need.
-    Notification.objects.bulk_create(rows, batch_size=500)
+    Notification.objects.bulk_create(rows)
     for row in rows:
         if row.channel == Channel.EMAIL:
             enqueue_on_commit(row.pk)
