@@ -35,6 +35,7 @@ with ``services.render``.
 from __future__ import annotations
 
 import datetime
+import html
 import logging
 import re
 import uuid
@@ -45,7 +46,6 @@ from typing import Any
 from django.template.defaultfilters import linebreaksbr
 from django.template.loader import get_template
 from django.utils.functional import Promise
-from django.utils.html import escape
 from django.utils.safestring import SafeData
 from django.utils.translation import get_language, override
 
@@ -63,6 +63,11 @@ def _as_typed(value: str) -> str:
     return value
 
 
+def _escaped(value: str) -> str:
+    # django.utils.html.escape is html.escape marked safe; without the lazy wrapper.
+    return html.escape(value)
+
+
 def _linebreaksbr(value: str) -> str:
     return str(linebreaksbr(value, autoescape=True))
 
@@ -74,7 +79,9 @@ def _linebreaksbr_unescaped(value: str) -> str:
 # How a printed hole may come out, each told by what it makes of the marker's tail, and
 # done to the message's string in its place. Each works character by character (so the
 # marker's tail shows it), which is what makes filling in exact.
-_FORMS = {form(_TAIL): form for form in (_as_typed, escape, _linebreaksbr, _linebreaksbr_unescaped)}
+_FORMS = {
+    form(_TAIL): form for form in (_as_typed, _escaped, _linebreaksbr, _linebreaksbr_unescaped)
+}
 _HOLE = re.compile("\x00(\\d+)\x01(" + "|".join(re.escape(t) for t in _FORMS) + ")\x02")
 _STRAY = re.compile("\x00(\\d+)\x01")
 _MISSING = ("missing",)
