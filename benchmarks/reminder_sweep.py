@@ -215,6 +215,54 @@ def other_batch_size(now: datetime, size: int = 700) -> dict[str, Any]:
     return result
 
 
+def rendering_ratio(now: datetime, per_rule: int = 1000) -> list[dict[str, Any]]:
+    """Per rule, the same messages (the first ``per_rule`` reminders the cold run sent)
+    built into outbox rows twice in this process: rendered one by one
+    (``services.render``, as before issue 19) and by a ``BatchRenderer``. A ratio within
+    one run, so the machine's load cancels out."""
+    from notifications.reminders.rendering import BatchRenderer
+    from notifications.reminders.rules import RULES
+    from notifications.reminders.rules.base import Key
+    from notifications.services import build_notification, preferences_of, render
+
+    result = []
+    for rule in RULES:
+        rows = rule.sent().order_by("pk").values_list("object_id", "due_on", "recipient_key")
+        keys = sorted(Key(*row) for row in rows[:per_rule])
+        if not keys:
+            continue
+        messages = rule.messages(keys, now)
+        preferences = preferences_of(m.user for m in messages if m.user is not None)
+
+        def build(renderer: Any, messages: list[Any] = messages, prefs: Any = preferences) -> float:
+            started = time.perf_counter()
+            for m in messages:
+                build_notification(
+                    kind=m.kind,
+                    user=m.user,
+                    email=m.email,
+                    preference=prefs.get(m.user.pk) if m.user is not None else None,
+                    application=m.application,
+                    context=m.context,
+                    legal=m.legal,
+                    now=now,
+                    renderer=renderer,
+                )
+            return time.perf_counter() - started
+
+        one_by_one, batch = build(render), build(BatchRenderer().render)
+        result.append(
+            {
+                "rule": rule.name,
+                "messages": len(messages),
+                "one_by_one_ms": round(1000 * one_by_one / len(messages), 3),
+                "batch_ms": round(1000 * batch / len(messages), 3),
+                "ratio": round(one_by_one / batch, 1),
+            }
+        )
+    return result
+
+
 def batch_constancy(batches: list[dict[str, Any]]) -> tuple[str, bool]:
     """Per rule, the queries of its batches of different sizes: equal, or not."""
     by_rule: dict[str, dict[int, set[int]]] = {}
@@ -297,6 +345,13 @@ def main() -> None:
     if args.profile:
         print(runs[0]["profile"])
     sizes = other_batch_size(now)
+    ratios = rendering_ratio(now)
+    print("building the outbox rows, ms per message (one by one → batch):")
+    for r in ratios:
+        print(
+            f"  {r['rule']:<24}{r['messages']:>6,} messages  {r['one_by_one_ms']:>7.3f} → "
+            f"{r['batch_ms']:.3f}  ({r['ratio']}×)"
+        )
 
     header = (
         f"{'run':<24}{'reminders':>11}{'notifications':>15}{'wall time (s)':>15}"
@@ -378,6 +433,7 @@ def main() -> None:
         "batch_size": settings.NOTIFICATIONS_REMINDER_BATCH,
         "runs": runs,
         "batch_sizes": sizes,
+        "rendering_one_by_one_vs_batch": ratios,
         "deliveries_queued": len(queued),
         **({"national_sweeps": {"database": args.warm_db, **warm}} if warm else {}),
     }

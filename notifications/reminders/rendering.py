@@ -87,6 +87,7 @@ _STRAY = re.compile("\x00(\\d+)\x01")
 _MISSING = ("missing",)
 _HOLE_KEY = ("hole",)
 SUBJECT: Path = ("subject",)
+PREFIX = 16  # reads compared first when looking for a message's skeleton
 # Values a template reads as they are: recorded in the shape by type and value.
 _LEAVES = (
     int,
@@ -433,7 +434,11 @@ class BatchRenderer:
     def __init__(self) -> None:
         # (kind, language) -> (paths read, paths pinned) -> shape -> skeleton
         self._shapes: dict[
-            tuple[str, str], dict[tuple[tuple[Path, ...], frozenset[Path]], dict[Any, _Skeleton]]
+            tuple[str, str],
+            dict[
+                tuple[tuple[Path, ...], frozenset[Path]],
+                tuple[set[tuple[Any, ...]], dict[Any, _Skeleton]],
+            ],
         ] = {}
         self._direct: set[tuple[str, str]] = set()
         self._calls: Calls = {}
@@ -468,11 +473,16 @@ class BatchRenderer:
     def _find(
         self, group: tuple[str, str], context: dict[str, Any], memo: dict[Path, Any]
     ) -> _Skeleton | None:
-        for (paths, pinned), skeletons in self._shapes.get(group, {}).items():
-            shape = tuple(
-                _shape_at(_read(context, path, memo, self._calls), path in pinned) for path in paths
-            )
-            found = skeletons.get(shape)
+        for (paths, pinned), (prefixes, skeletons) in self._shapes.get(group, {}).items():
+
+            def shape_at(path: Path, pinned: frozenset[Path] = pinned) -> Any:
+                return _shape_at(_read(context, path, memo, self._calls), path in pinned)
+
+            # The first reads (the lists' lengths among them) tell most shapes apart: a
+            # digest per officer is a shape of its own, and not worth reading whole.
+            if tuple(map(shape_at, paths[:PREFIX])) not in prefixes:
+                continue
+            found = skeletons.get(tuple(map(shape_at, paths)))
             if found is not None:
                 return found
         return None
@@ -505,8 +515,10 @@ class BatchRenderer:
             raise NotBatchable(f"still pinning after {self.MAX_PASSES} renders")
         paths = tuple(path for path in recorder.reads if path != SUBJECT)
         shape = tuple(recorder.reads[path] for path in paths)
-        self._shapes.setdefault((kind, language), {}).setdefault((paths, pinned), {})[shape] = (
-            skeleton
+        prefixes, skeletons = self._shapes.setdefault((kind, language), {}).setdefault(
+            (paths, pinned), (set(), {})
         )
+        prefixes.add(shape[:PREFIX])
+        skeletons[shape] = skeleton
         self.skeletons += 1
         return skeleton
