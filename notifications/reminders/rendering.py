@@ -480,9 +480,10 @@ class BatchRenderer:
 
             # The first reads (the lists' lengths among them) tell most shapes apart: a
             # digest per officer is a shape of its own, and not worth reading whole.
-            if tuple(map(shape_at, paths[:PREFIX])) not in prefixes:
+            prefix = tuple(map(shape_at, paths[:PREFIX]))
+            if prefix not in prefixes:
                 continue
-            found = skeletons.get(tuple(map(shape_at, paths)))
+            found = skeletons.get(prefix + tuple(map(shape_at, paths[PREFIX:])))
             if found is not None:
                 return found
         return None
