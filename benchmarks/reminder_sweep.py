@@ -21,14 +21,16 @@ Figures are printed, never asserted.
 
 from __future__ import annotations
 
+import argparse
+import cProfile
+import io
 import json
 import os
 import platform
-import secrets
+import pstats
 import sys
 import time
-from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -36,23 +38,6 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "reminder_sweep.json"
 BENCH_DB = "puljeflow_bench"
-
-MUNICIPALITIES = 20
-ASSOCIATIONS = 20_000
-# Per municipality (x 20 = 100,000 open applications): (what, how many, due now?)
-MIX = [
-    ("draft, deadline in 5 days", 500, True),
-    ("draft, deadline in 60 days", 1000, False),
-    ("info requested 10 days ago", 150, True),
-    ("info requested 2 days ago", 100, False),
-    ("waiting for the municipality 20 days", 1000, True),
-    ("waiting for the municipality 3 days", 500, False),
-    ("granted, report due in 10 days", 250, True),
-    ("paid, report 20 days overdue", 250, True),
-    ("paid, report due in 200 days", 1250, False),
-]
-COUNCIL_ITEMS, COMMITTEE_ITEMS = 60, 40  # per municipality, of the waiting applications
-COUNCIL_MEMBERS, COMMITTEE_MEMBERS, CASE_OFFICERS = 5, 3, 2
 
 
 def bench_database_url() -> str:
@@ -92,241 +77,13 @@ def setup_django(url: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def generate(now: datetime) -> dict[str, Any]:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.hashers import make_password
-    from django.db import connection
-    from django.utils import timezone
-
-    from cases.models import (
-        AgendaItem,
-        Application,
-        Association,
-        AssociationMember,
-        Body,
-        GrantRound,
-        Meeting,
-        Municipality,
-        Role,
-        StaffRole,
-    )
-    from cases.trail.history import unaudited_writes_allowed
-    from cases.trail.models import TransitionRecord
-
-    User = get_user_model()
-    unusable = make_password(None)  # nobody logs in as generated users
-    today = timezone.localdate(now)
-    started = time.perf_counter()
-    with unaudited_writes_allowed():
-        municipalities = Municipality.objects.bulk_create(
-            [
-                Municipality(name=f"Benchkommune {m:02d}", slug=f"benchkommune-{m:02d}")
-                for m in range(MUNICIPALITIES)
-            ]
-        )
-        staff: dict[int, dict[str, list[Any]]] = {}
-        users, roles = [], []
-        for municipality in municipalities:
-            group: dict[str, list[Any]] = {"officers": [], "council": [], "committee": []}
-            for key, role, n in (
-                ("officers", Role.CASE_OFFICER, CASE_OFFICERS),
-                ("council", Role.COUNCIL_MEMBER, COUNCIL_MEMBERS),
-                ("committee", Role.COMMITTEE_MEMBER, COMMITTEE_MEMBERS),
-            ):
-                for i in range(n):
-                    user = User(
-                        username=f"{key}-{municipality.pk}-{i}",
-                        email=f"{key}-{municipality.pk}-{i}@bench.invalid",
-                        password=unusable,
-                    )
-                    users.append(user)
-                    group[key].append(user)
-                    roles.append((user, municipality, role))
-            staff[municipality.pk] = group
-        applicants = [
-            User(username=f"applicant-{i}", email=f"applicant-{i}@bench.invalid", password=unusable)
-            for i in range(ASSOCIATIONS)
-        ]
-        User.objects.bulk_create(users + applicants, batch_size=5000)
-        StaffRole.objects.bulk_create(
-            [StaffRole(user=u, municipality=m, role=r) for u, m, r in roles]
-        )
-        associations = Association.objects.bulk_create(
-            [
-                Association(
-                    name=f"Forening {i}",
-                    cvr=f"{10_000_000 + i}",
-                    address="Byvej 1",
-                    postal_code="4000",
-                    city="Roskilde",
-                    contact_person="Kontakt",
-                    email=f"forening-{i}@bench.invalid",
-                    phone="12345678",
-                )
-                for i in range(ASSOCIATIONS)
-            ],
-            batch_size=5000,
-        )
-        AssociationMember.objects.bulk_create(
-            [
-                AssociationMember(user=u, association=a, can_represent=True)
-                for u, a in zip(applicants, associations, strict=True)
-            ],
-            batch_size=5000,
-        )
-
-        def round_(m: Municipality, name: str, deadline: datetime, **extra: Any) -> GrantRound:
-            return GrantRound(
-                municipality=m,
-                name=name,
-                opens_at=deadline - timedelta(days=60),
-                deadline=deadline,
-                pool_amount=500_000,
-                **extra,
-            )
-
-        rounds: dict[tuple[int, str], GrantRound] = {}
-        for m in municipalities:
-            for key, deadline, extra in (
-                ("open", now + timedelta(days=5), {}),
-                ("later", now + timedelta(days=60), {}),
-                ("review", now - timedelta(days=60), {}),
-                (
-                    "report_soon",
-                    now - timedelta(days=300),
-                    {"report_deadline": today + timedelta(days=10)},
-                ),
-                (
-                    "overdue",
-                    now - timedelta(days=400),
-                    {"report_deadline": today - timedelta(days=20)},
-                ),
-                (
-                    "report_later",
-                    now - timedelta(days=200),
-                    {"report_deadline": today + timedelta(days=200)},
-                ),
-            ):
-                rounds[(m.pk, key)] = round_(m, f"Pulje {key}", deadline, **extra)
-        GrantRound.objects.bulk_create(list(rounds.values()))
-
-        # (round key, statuses cycled, days since the latest transition, transition name)
-        plan = [
-            ("open", ["draft"], None, None),
-            ("later", ["draft"], None, None),
-            ("review", ["info_requested"], 10, "request_info"),
-            ("review", ["info_requested"], 2, "request_info"),
-            ("review", ["submitted", "in_council_review", "recommended"], 20, "accept"),
-            ("review", ["submitted", "in_council_review", "recommended"], 3, "accept"),
-            ("report_soon", ["granted", "paid"], 100, "decide"),
-            ("overdue", ["paid"], 100, "pay"),
-            ("report_later", ["paid"], 100, "pay"),
-        ]
-        applications: list[Any] = []
-        records_for: list[tuple[int, int | None, str | None]] = []
-        n = 0
-        for m in municipalities:
-            for (_what, count, _due), (key, statuses, days, transition) in zip(
-                MIX, plan, strict=True
-            ):
-                for i in range(count):
-                    applications.append(
-                        Application(
-                            municipality=m,
-                            round=rounds[(m.pk, key)],
-                            association=associations[n % ASSOCIATIONS],
-                            case_number=f"B-{n:07d}",
-                            status=statuses[i % len(statuses)],
-                            title=f"Aktivitet {n}",
-                            open_question="Hvor mange frivillige har I?"
-                            if statuses[0] == "info_requested"
-                            else "",
-                        )
-                    )
-                    records_for.append((len(applications) - 1, days, transition))
-                    n += 1
-        Application.objects.bulk_create(applications, batch_size=5000)
-        TransitionRecord.objects.bulk_create(
-            [
-                TransitionRecord(
-                    application=applications[index],
-                    seq=1,
-                    flow="application",
-                    transition=transition,
-                    from_state="submitted",
-                    to_state=applications[index].status,
-                    actor=None,
-                    actor_name="bench",
-                    role="case_officer",
-                    created_at=now - timedelta(days=days),
-                    reason="",
-                    payload={},
-                    prev_hash="0" * 64,
-                    hash=secrets.token_hex(32),
-                )
-                for index, days, transition in records_for
-                if transition is not None and days is not None
-            ],
-            batch_size=5000,
-        )
-
-        by_round_status: dict[tuple[int, str], list[Any]] = {}
-        for a in applications:
-            by_round_status.setdefault((a.round_id, a.status), []).append(a)
-        meetings, present, items = [], [], []
-        for m in municipalities:
-            review = rounds[(m.pk, "review")]
-            for body, day, members, status, count in (
-                (
-                    Body.COUNCIL,
-                    today + timedelta(days=2),
-                    staff[m.pk]["council"],
-                    "in_council_review",
-                    COUNCIL_ITEMS,
-                ),
-                (
-                    Body.COMMITTEE,
-                    today + timedelta(days=5),
-                    staff[m.pk]["committee"],
-                    "recommended",
-                    COMMITTEE_ITEMS,
-                ),
-            ):
-                meeting = Meeting(round=review, body=body, date=day)
-                meetings.append(meeting)
-                chosen = by_round_status.get((review.pk, status), [])[:count]
-                items.append((meeting, members, chosen))
-        Meeting.objects.bulk_create(meetings)
-        for meeting, members, chosen in items:
-            present += [
-                Meeting.members_present.through(meeting_id=meeting.pk, user_id=u.pk)
-                for u in members
-            ]
-            AgendaItem.objects.bulk_create(
-                [
-                    AgendaItem(meeting=meeting, application=a, position=p)
-                    for p, a in enumerate(chosen, 1)
-                ]
-            )
-        Meeting.members_present.through.objects.bulk_create(present)
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have by now
-    return {
-        "municipalities": MUNICIPALITIES,
-        "associations": ASSOCIATIONS,
-        "open_applications": len(applications),
-        "by_status": dict(Counter(a.status for a in applications)),
-        "mix_per_municipality": [{"what": w, "count": c, "due": d} for w, c, d in MIX],
-        "generated_seconds": round(time.perf_counter() - started, 1),
-    }
-
-
-def measure(label: str, now: datetime) -> dict[str, Any]:
+def measure(label: str, now: datetime, profile: bool = False, sweep: Any = None) -> dict[str, Any]:
+    """One run of ``run_reminders(now)``: wall time, queries (and per batch), the
+    notifications written and how the batch renderer rendered them."""
     from django.db import connection
 
     from notifications.models import Notification, Reminder
-    from notifications.reminders.engine import run_reminders
+    from notifications.reminders import engine, rendering
 
     queries = 0
     in_database = 0.0
@@ -340,12 +97,52 @@ def measure(label: str, now: datetime) -> dict[str, Any]:
         finally:
             in_database += time.perf_counter() - started
 
+    # Queries per batch: from entering claim() to the end of the batch's writes.
+    batches: list[dict[str, Any]] = []
+    claim, write = engine.claim, engine.write_notifications
+
+    def counted_claim(rule: Any, keys: list[Any], when: datetime) -> list[Any]:
+        batches.append({"rule": rule.name, "keys": len(keys), "start": queries})
+        won = claim(rule, keys, when)
+        batches[-1].update(won=len(won), end=queries)
+        return won
+
+    def counted_write(*args: Any, **kwargs: Any) -> int:
+        written = write(*args, **kwargs)
+        batches[-1]["end"] = queries
+        return written
+
+    renderers: list[Any] = []
+    renderer_class = rendering.BatchRenderer
+
+    class CountedRenderer(renderer_class):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            super().__init__()
+            renderers.append(self)
+
+    engine.claim, engine.write_notifications = counted_claim, counted_write  # type: ignore[assignment]
+    engine.BatchRenderer = CountedRenderer  # type: ignore[misc]
+
     notifications_before = Notification.objects.count()
     reminders_before = Reminder.objects.count()
-    with connection.execute_wrapper(count):
-        started = time.perf_counter()
-        per_rule = run_reminders(now)
-        seconds = time.perf_counter() - started
+    profiler = cProfile.Profile() if profile else None
+    try:
+        with connection.execute_wrapper(count):
+            started = time.perf_counter()
+            if profiler is not None:
+                profiler.enable()
+            per_rule = (sweep or run_reminders_now)(now)
+            if profiler is not None:
+                profiler.disable()
+            seconds = time.perf_counter() - started
+    finally:
+        engine.claim, engine.write_notifications = claim, write
+        engine.BatchRenderer = renderer_class  # type: ignore[misc]
+    top = ""
+    if profiler is not None:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        top = out.getvalue()
     return {
         "run": label,
         "seconds": round(seconds, 2),
@@ -354,10 +151,169 @@ def measure(label: str, now: datetime) -> dict[str, Any]:
         "reminders": Reminder.objects.count() - reminders_before,
         "notifications": Notification.objects.count() - notifications_before,
         "per_rule": dict(per_rule),
+        # +1 per batch: the savepoint's RELEASE after the writes.
+        "batches": [
+            {
+                "rule": b["rule"],
+                "keys": b["keys"],
+                "won": b["won"],
+                "queries": b["end"] - b["start"] + 1,
+            }
+            for b in batches
+        ],
+        "rendering": {
+            "skeletons": sum(r.skeletons for r in renderers),
+            "filled": sum(r.filled for r in renderers),
+            "one_by_one": sum(r.direct for r in renderers),
+        },
+        **({"profile": top} if profile else {}),
     }
 
 
+def run_reminders_now(now: datetime) -> Any:
+    from notifications.reminders.engine import run_reminders
+
+    return run_reminders(now)
+
+
+def other_batch_size(now: datetime, size: int = 700) -> dict[str, Any]:
+    """The deadline and overdue rules again with batches of ``size`` (10,000 and 5,000
+    keys: full batches and a smaller last one), their reminders and markers deleted
+    first, all rolled back: the queries per batch at two batch sizes."""
+    from django.conf import settings
+    from django.db import transaction
+
+    from cases.models import Application
+    from cases.trail.history import unaudited_writes_allowed
+    from notifications.models import Reminder
+    from notifications.reminders.engine import run_rule
+    from notifications.reminders.rules import RULES
+
+    rules = [r for r in RULES if r.name in ("deadline_approaching", "report_overdue")]
+    default = settings.NOTIFICATIONS_REMINDER_BATCH
+    result: dict[str, Any] = {}
+
+    class Rollback(Exception):
+        pass
+
+    try:
+        with transaction.atomic():
+            Reminder.objects.filter(rule__in=[r.name for r in rules]).delete()
+            with unaudited_writes_allowed():
+                Application.objects.update(report_overdue_reminded_on=None)
+            settings.NOTIFICATIONS_REMINDER_BATCH = size
+            result = measure(
+                f"batches of {size} (rolled back)",
+                now,
+                sweep=lambda when: {r.name: run_rule(r, when)[0] for r in rules},
+            )
+            raise Rollback
+    except Rollback:
+        pass
+    finally:
+        settings.NOTIFICATIONS_REMINDER_BATCH = default
+    return result
+
+
+def rendering_ratio(now: datetime, per_rule: int = 1000) -> list[dict[str, Any]]:
+    """Per rule, the same messages (the first ``per_rule`` reminders the cold run sent)
+    built into outbox rows twice in this process: rendered one by one
+    (``services.render``, as before issue 19) and by a ``BatchRenderer``. A ratio within
+    one run, so the machine's load cancels out."""
+    from notifications.reminders.rendering import BatchRenderer
+    from notifications.reminders.rules import RULES
+    from notifications.reminders.rules.base import Key
+    from notifications.services import build_notification, preferences_of, render
+
+    result = []
+    for rule in RULES:
+        rows = rule.sent().order_by("pk").values_list("object_id", "due_on", "recipient_key")
+        keys = sorted(Key(*row) for row in rows[:per_rule])
+        if not keys:
+            continue
+        messages = rule.messages(keys, now)
+        preferences = preferences_of(m.user for m in messages if m.user is not None)
+
+        def build(renderer: Any, messages: list[Any] = messages, prefs: Any = preferences) -> float:
+            started = time.perf_counter()
+            for m in messages:
+                build_notification(
+                    kind=m.kind,
+                    user=m.user,
+                    email=m.email,
+                    preference=prefs.get(m.user.pk) if m.user is not None else None,
+                    application=m.application,
+                    context=m.context,
+                    legal=m.legal,
+                    now=now,
+                    renderer=renderer,
+                )
+            return time.perf_counter() - started
+
+        one_by_one, batch = build(render), build(BatchRenderer().render)
+        result.append(
+            {
+                "rule": rule.name,
+                "messages": len(messages),
+                "one_by_one_ms": round(1000 * one_by_one / len(messages), 3),
+                "batch_ms": round(1000 * batch / len(messages), 3),
+                "ratio": round(one_by_one / batch, 1),
+            }
+        )
+    return result
+
+
+def batch_constancy(batches: list[dict[str, Any]]) -> tuple[str, bool]:
+    """Per rule, the queries of its batches of different sizes: equal, or not."""
+    by_rule: dict[str, dict[int, set[int]]] = {}
+    for b in batches:
+        if b["won"]:
+            by_rule.setdefault(b["rule"], {}).setdefault(b["keys"], set()).add(b["queries"])
+    compared = {rule: sizes for rule, sizes in by_rule.items() if len(sizes) >= 2}
+    if not compared:
+        return "no rule had batches of two sizes", False
+    ok = all(len(set().union(*sizes.values())) == 1 for sizes in compared.values())
+    figure = "; ".join(
+        f"{rule}: " + ", ".join(f"{n:,} → {sorted(q)}" for n, q in sorted(sizes.items()))
+        for rule, sizes in compared.items()
+    )
+    return figure, ok
+
+
+def warm_at_300k(database: str) -> dict[str, Any]:
+    """national.py's sweeps (cold, warm, outbox; rolled back) on ``database``: a copy of
+    puljeflow_bench_national_300k migrated with this code (never the kept one)."""
+    import subprocess
+
+    out = subprocess.run(  # noqa: S603  (our own script, our own arguments)
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "national.py"),
+            "--worker",
+            "sweeps",
+            "--db",
+            database,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0, help="0.1: 10,000 open applications")
+    parser.add_argument("--profile", action="store_true", help="cProfile the cold run")
+    parser.add_argument(
+        "--warm-db",
+        help="also run national.py's sweeps on this database (a migrated copy of "
+        "puljeflow_bench_national_300k) for the warm goal at 300k",
+    )
+    args = parser.parse_args()
+    load_start = os.getloadavg()
+    print(f"load average at the start: {load_start}", flush=True)
     url = bench_database_url()
     print(f"Recreating {urlsplit(url).path.lstrip('/')} and generating data …", flush=True)
     recreate_database(url)
@@ -367,20 +323,35 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from benchmarks import reminder_data
     from notifications import tasks
 
+    reminder_data.SCALE[0] = args.scale
     # The digest is due from 7:00; the benchmark must not depend on the hour it runs at.
     settings.NOTIFICATIONS_DIGEST_HOUR = 0
     queued: list[int] = []
     tasks.deliver.delay = queued.append  # type: ignore[method-assign]
 
     now = timezone.now()
-    data = generate(now)
+    data = reminder_data.generate(now)
     print(
         f"{data['open_applications']:,} open applications in {data['generated_seconds']} s",
         flush=True,
     )
-    runs = [measure("cold (everything due)", now), measure("warm (nothing new due)", now)]
+    runs = [
+        measure("cold (everything due)", now, profile=args.profile),
+        measure("warm (nothing new due)", now),
+    ]
+    if args.profile:
+        print(runs[0]["profile"])
+    sizes = other_batch_size(now)
+    ratios = rendering_ratio(now)
+    print("building the outbox rows, ms per message (one by one → batch):")
+    for r in ratios:
+        print(
+            f"  {r['rule']:<24}{r['messages']:>6,} messages  {r['one_by_one_ms']:>7.3f} → "
+            f"{r['batch_ms']:.3f}  ({r['ratio']}×)"
+        )
 
     header = (
         f"{'run':<24}{'reminders':>11}{'notifications':>15}{'wall time (s)':>15}"
@@ -398,25 +369,82 @@ def main() -> None:
     print("cold run, reminders per rule:")
     for rule, n in runs[0]["per_rule"].items():
         print(f"  {rule:<24}{n:>8,}")
+    rendering = runs[0]["rendering"]
+    print(
+        f"rendering: {rendering['skeletons']:,} skeletons filled in {rendering['filled']:,} "
+        f"times, {rendering['one_by_one']:,} messages rendered one by one"
+    )
     print(f"deliveries queued (broker replaced by a counter): {len(queued):,}")
+
+    warm: dict[str, Any] | None = None
+    if args.warm_db:
+        if args.warm_db.startswith("puljeflow_bench_national"):
+            sys.exit("--warm-db: a copy, never the kept national databases")
+        print(f"national sweeps on {args.warm_db} …", flush=True)
+        warm = warm_at_300k(args.warm_db)
+        for sweep in warm["sweeps"]:
+            print(
+                f"  {sweep['sweep']:<46}{sweep['seconds']:>9.3f} s{sweep['queries']:>7} queries"
+                f"{sweep['handled']:>9,} handled"
+            )
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         server = cursor.fetchone()[0]
+    load_end = os.getloadavg()
+    size = f"{data['open_applications'] // 1000}k"
+    constancy, constant = batch_constancy(runs[0]["batches"] + sizes["batches"])
+    warm_run = next(
+        (s for s in (warm or {}).get("sweeps", []) if s["sweep"] == "reminder sweep, warm"), None
+    )
+    goals = [
+        {
+            "goal": f"reminder sweep, cold, {size} open",
+            "measured": f"{runs[0]['seconds']:.2f} s ({runs[0]['notifications']:,} notifications)",
+            "limit": "< 5 s",
+            "pass": runs[0]["seconds"] < 5 and data["open_applications"] >= 100_000,
+        },
+        {
+            "goal": "reminder sweep, warm, 300k",
+            "measured": f"{warm_run['seconds']:.3f} s ({warm_run['queries']} queries)"
+            if warm_run
+            else "not measured (no --warm-db)",
+            "limit": "< 1 s",
+            "pass": bool(warm_run and warm_run["seconds"] < 1),
+        },
+        {
+            "goal": "queries per batch constant",
+            "measured": constancy,
+            "limit": "equal at two batch sizes",
+            "pass": constant,
+        },
+    ]
     result = {
         "benchmark": "reminder sweep (notifications.reminders.engine.run_reminders)",
         "at": now.isoformat(),
         "database": f"PostgreSQL {server}",
         "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "loadavg": [load_start, load_end],
+        "goals": goals,
         "data": data,
         "batch_size": settings.NOTIFICATIONS_REMINDER_BATCH,
         "runs": runs,
+        "batch_sizes": sizes,
+        "rendering_one_by_one_vs_batch": ratios,
         "deliveries_queued": len(queued),
+        **({"national_sweeps": {"database": args.warm_db, **warm}} if warm else {}),
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n")
     print(f"written to {RESULTS.relative_to(ROOT)}")
+    print(f"load average at the end: {load_end}")
+    print()
+    for goal in goals:
+        verdict = "PASS" if goal["pass"] else "FAIL"
+        print(f"{verdict}  {goal['goal']}: {goal['measured']} (limit {goal['limit']})")
 
 
 if __name__ == "__main__":

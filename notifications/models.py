@@ -11,6 +11,7 @@ conditional ``QuerySet.update()`` on purpose (the claim *is* such an update).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from email.utils import parseaddr
 
@@ -86,11 +87,17 @@ class Channel(models.TextChoices):
 def new_message_id() -> str:
     """A globally unique RFC 5322 Message-ID, fixed when the row is created, so
     every copy of the same notification carries the same id."""
-    domain = getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or (
-        parseaddr(getattr(settings, "DEFAULT_FROM_EMAIL", ""))[1].rpartition("@")[2]
-        or "puljeflow.invalid"
+    domain = _message_id_domain(
+        getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", ""),
+        getattr(settings, "DEFAULT_FROM_EMAIL", ""),
     )
     return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+@functools.lru_cache(maxsize=16)
+def _message_id_domain(configured: str, from_email: str) -> str:
+    # Parsed once per setting, not once per row: a sweep writes thousands of rows.
+    return configured or parseaddr(from_email)[1].rpartition("@")[2] or "puljeflow.invalid"
 
 
 class Notification(models.Model):

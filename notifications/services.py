@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,17 +26,31 @@ DEFAULT_LANGUAGE = "da"
 logger = logging.getLogger("puljeflow.notifications")
 
 
+Renderer = Callable[[str, str, dict[str, Any]], tuple[str, str, str]]
+
+
+def subject_line(rendered: str) -> str:
+    """A header must be one line, whatever the template's line breaks."""
+    return _SPACE.sub(" ", rendered).strip()[:255]
+
+
+def text_body(rendered: str) -> str:
+    return _BLANK_LINES.sub("\n\n", rendered).strip() + "\n"
+
+
+_SPACE = re.compile(r"\s+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
 def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:
-    """Subject (one line), text and HTML of ``kind`` in ``language``."""
+    """Subject (one line), text and HTML of ``kind`` in ``language``. (A sweep renders
+    its many messages with ``reminders.rendering.BatchRenderer``, to the same text.)"""
     with override(language):
-        subject: str = render_to_string(f"notifications/{kind}.subject.txt", context)
-        # A header must be one line, whatever the template's line breaks.
-        subject = re.sub(r"\s+", " ", subject).strip()[:255]
+        subject = subject_line(render_to_string(f"notifications/{kind}.subject.txt", context))
         context = {**context, "subject": subject}
         text: str = render_to_string(f"notifications/{kind}.txt", context)
         html = render_to_string(f"notifications/{kind}.html", context)
-    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
-    return subject, text, html
+    return subject, text_body(text), html
 
 
 def _display_name(user: Any) -> str:
@@ -76,6 +90,7 @@ def build_notification(
     legal: bool,
     now: datetime,
     notice: bool = False,
+    renderer: Renderer = render,
 ) -> Notification | None:
     """The unsaved outbox row of ``kind`` for one recipient, or None if they have
     switched ``kind`` off and it is not ``legal`` (a notice the law requires).
@@ -89,6 +104,8 @@ def build_notification(
     ``notice``: the letter itself went to the association's Digital Post
     (``digital_post.routing``), so this row only says that a letter about the case has
     arrived there, none of what it says (``digital_post_notice`` templates).
+
+    ``renderer``: ``render``, or a sweep's ``BatchRenderer.render`` (the same text).
     """
     if preference is not None and not legal and kind in preference.muted_kinds:
         return None
@@ -99,7 +116,9 @@ def build_notification(
         "recipient": user,
         "recipient_name": _display_name(user),
     }
-    subject, text, html = render("digital_post_notice" if notice else kind, language, full_context)
+    subject, text, html = renderer(
+        "digital_post_notice" if notice else kind, language, full_context
+    )
     channel = Channel.EMAIL if email else Channel.IN_APP
     return Notification(
         recipient=user,

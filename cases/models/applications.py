@@ -212,12 +212,21 @@ class Application(models.Model):
     # decided_at stays the time it was recorded.
     decision_date = models.DateField(_("decision date"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Issue 19: the due date of the latest overdue-report reminder sent for the case
+    # (notifications/reminders/rules/reports.py), so that the weekly rule reads only the
+    # cases not yet reminded this week instead of anti-joining every open obligation with
+    # the reminders. Notification bookkeeping, not part of the case: no history, and
+    # written by the reminder engine with a plain UPDATE. NULL (the column's default,
+    # so bulk loads need not name it): never reminded.
+    report_overdue_reminded_on = models.DateField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AuditedManager()
-    history = audited_history(m2m_fields=[focus_areas, target_groups])
+    history = audited_history(
+        m2m_fields=[focus_areas, target_groups], excluded_fields=["report_overdue_reminded_on"]
+    )
 
     class Meta:
         verbose_name = _("application")
@@ -236,6 +245,13 @@ class Application(models.Model):
             # the page, instead of joining every round and association in the country.
             models.Index(
                 fields=["municipality", "-created_at", "-id"], name="application_newest_idx"
+            ),
+            # The overdue-report rule: per round, the cases owing a report and not
+            # reminded since a date (rules/reports.py).
+            models.Index(
+                fields=["round", "report_overdue_reminded_on"],
+                condition=models.Q(status__in=StatusGroup.REPORT_OWED),
+                name="application_report_overdue",
             ),
         ]
 

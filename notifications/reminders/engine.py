@@ -14,9 +14,12 @@ order, so two runs never lock each other's keys crosswise.
 
 Cost. Each rule finds what it has due in a query or two (see ``rules``). Then each
 batch of ``NOTIFICATIONS_REMINDER_BATCH`` reminders costs a fixed handful of
-queries: the insert, reading it back, the objects and their recipients (the
+queries: the insert, reading it back, the rule's ``mark_sent`` (one UPDATE for the
+overdue-report rule, none for the others), the objects and their recipients (the
 rule's ``messages``), the recipients' preferences, and one bulk insert of the
-notifications. Nothing is queried per application.
+notifications. Nothing is queried per application. Nor rendered: the messages of a
+rule are rendered by one ``rendering.BatchRenderer``, which renders each template
+once per kind, language and shape and fills the per-message strings in.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from django.utils import timezone
 from notifications.models import Channel, Notification, Reminder
 from notifications.services import build_notification, enqueue_on_commit, preferences_of
 
+from .rendering import BatchRenderer
 from .rules import RULES
 from .rules.base import Key, Message, Rule, int_setting
 
@@ -62,12 +66,15 @@ def claim(rule: Rule, keys: list[Key], now: datetime) -> list[Key]:
     return sorted(Key(*row) for row in won)
 
 
-def write_notifications(messages: list[Message], now: datetime) -> int:
+def write_notifications(
+    messages: list[Message], now: datetime, renderer: BatchRenderer | None = None
+) -> int:
     """Write the notifications (built as ``services.notify`` builds them, inserted in
     bulk) and queue their delivery for after the commit. Reminders are not legal
     notices: a user who has switched a kind off gets nothing of it — except a message
     the rule marks ``legal`` (the notice before a draft is deleted)."""
     preferences = preferences_of(m.user for m in messages if m.user is not None)
+    renderer = renderer or BatchRenderer()
     rows = []
     for message in messages:
         row = build_notification(
@@ -79,12 +86,13 @@ def write_notifications(messages: list[Message], now: datetime) -> int:
             context=message.context,
             legal=message.legal,
             now=now,
+            renderer=renderer.render,
         )
         if row is not None:
             rows.append(row)
     # Notification is not a domain model with history: a bulk insert is allowed, and
     # PostgreSQL and SQLite ≥ 3.35 hand back the ids the delivery tasks need.
-    Notification.objects.bulk_create(rows, batch_size=500)
+    Notification.objects.bulk_create(rows)
     for row in rows:
         if row.channel == Channel.EMAIL:
             enqueue_on_commit(row.pk)
@@ -104,14 +112,17 @@ def run_rule(rule: Rule, now: datetime, stop_at: float | None = None) -> tuple[i
     got through them all."""
     keys = sorted(rule.due(now))
     size = int_setting("NOTIFICATIONS_REMINDER_BATCH", 1000)
+    renderer = BatchRenderer()  # its skeletons serve every batch of the rule
     sent = 0
     for start in range(0, len(keys), size):
         if stop_at is not None and time.monotonic() >= stop_at:
             return sent, False
         with transaction.atomic():
-            won = claim(rule, keys[start : start + size], now)
+            batch = keys[start : start + size]
+            won = claim(rule, batch, now)
+            rule.mark_sent(batch)
             if won:
-                write_notifications(rule.messages(won, now), now)
+                write_notifications(rule.messages(won, now), now, renderer)
             sent += len(won)
     return sent, True
 

@@ -9,7 +9,8 @@ first run after an outage sends whatever the outage held back.
 
 Per rule one query over the applications (or meeting attendance, or staff roles)
 finds what is due, excluding every key that already has a row (``NOT EXISTS``
-through the unique index), plus at most one tiny query over rounds or
+through the unique index; the weekly overdue-report rule instead reads a marker on
+the case, ``reports.ReportOverdue``), plus at most one tiny query over rounds or
 municipalities; its ``messages`` read the objects and their recipients in a fixed
 handful of queries per batch, never one per application.
 

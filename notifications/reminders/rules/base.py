@@ -57,6 +57,11 @@ class Rule:
         """What to send for the keys this run has won."""
         raise NotImplementedError
 
+    def mark_sent(self, keys: list[Key]) -> None:
+        """Called in a batch's transaction with all its keys once claimed (those this run
+        won and those sent before): for a rule that remembers what it sent somewhere its
+        ``due`` can read more cheaply than the reminders (``reports.ReportOverdue``)."""
+
     def sent(self, **key: Any) -> QuerySet[Reminder]:
         """This rule's reminders already sent (the rows of its keys), filtered by ``key``."""
         return Reminder.objects.filter(rule=self.name, object_kind=self.object_kind, **key)
