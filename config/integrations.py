@@ -166,3 +166,11 @@ HANDOVER_BEAT_SCHEDULE = {
 # EmailBackend) writes each connection's messages to a file in this folder; the load test
 # (benchmarks/topology.py) counts them there against the outbox.
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# Django's SMTP backend (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend): the
+# municipality's relay. The defaults are Django's own (localhost:25, no login, no TLS).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", 25))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually on port 465
