@@ -90,6 +90,12 @@ class Topology:
                     "--graceful-timeout",
                     "15",
                     "--no-control-socket",
+                    # Above the simulated users' 1–3 s think time: gunicorn then never closes
+                    # a kept-alive connection just as a user sends on it (the race behind the
+                    # first runs' requests without an answer; a proxy in front of a real
+                    # deployment keeps its own connections, docs/deployment.md).
+                    "--keep-alive",
+                    "5",
                     "--access-logfile",
                     "-",
                     "--error-logfile",
