@@ -116,10 +116,12 @@ class Event:
 
 
 def _fields(model: type[models.Model]) -> list[Any]:
+    # What the history records: a field kept out of it (excluded_fields) is not in the trail.
+    kept = {f.name for f in history_model(model)._meta.concrete_fields}
     return [
         f
         for f in model._meta.concrete_fields
-        if f.name not in _NOISE and not f.name.startswith("history_")
+        if f.name in kept and f.name not in _NOISE and not f.name.startswith("history_")
     ]
 
 

@@ -31,5 +31,8 @@ def test_a_submission_stands_while_the_broker_is_down_and_the_sweep_hands_it_ove
     rows = Handover.objects.filter(application=case)
     assert rows and {r.status for r in rows} == {HandoverStatus.PENDING}
     monkeypatch.undo()
-    assert runner.sweep_due() == rows.count()
-    assert {r.status for r in rows.all()} == {HandoverStatus.DONE}
+    # The case, then the documents handing it over made due (runner.catch_up).
+    tried = runner.sweep_due()
+    rows = Handover.objects.filter(application=case)
+    assert tried == rows.count() > 1
+    assert {r.status for r in rows} == {HandoverStatus.DONE}
