@@ -20,8 +20,8 @@ at every size) is measured in each database, so only the national volume around 
 Each part runs in a child process (``--worker``) with its own Django and connection;
 this process only orchestrates, prints the tables and writes
 benchmarks/results/national.json. Figures are printed; the rules of the issue
-(constant query counts, p95 at the largest size ≤ 3 × p95 at the smallest) are
-printed as PASS/FAIL, never asserted.
+(constant query counts, p95 at the largest size ≤ 1.3 × p95 at the smallest, as
+``pages.py`` measures it for goal 3) are printed as PASS/FAIL, never asserted.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ SIZES = [1_000, 30_000, 300_000]
 REQUESTS, WARMUP = 30, 3
 LIVES = 20  # full lives each way (engine, writes floor, bare floor) in the transition benchmark
 TRANSITION_LIMIT = 1.5  # the goal: engine ≤ 1.5 × the writes floor, per transition
+PAGE_P95_GROWTH = 1.3  # issue 19, goal 3: p95 at the largest size ≤ 1.3 × at the smallest
 JOBS = max(1, min(4, os.cpu_count() or 1))  # generator processes (benchmarks/loadgen.py)
 
 
@@ -391,12 +392,12 @@ def main() -> None:
             constant = len({c["queries"] for c in cells}) == 1 and not any(
                 c["queries_vary"] for c in cells
             )
-            within = cells[-1]["p95_ms"] <= 3 * cells[0]["p95_ms"]
+            within = cells[-1]["p95_ms"] <= PAGE_P95_GROWTH * cells[0]["p95_ms"]
             verdict = "PASS" if constant and within else "FAIL"
             why = [] if constant else ["query count grows"]
-            why += [] if within else ["p95 > 3× smallest"]
+            why += [] if within else [f"p95 > {PAGE_P95_GROWTH}× smallest"]
             row.append(verdict + (f" ({', '.join(why)})" if why else ""))
-            checks.append({"page": page, "constant_queries": constant, "p95_within_3x": within})
+            checks.append({"page": page, "constant_queries": constant, "p95_within_limit": within})
         else:
             row.append("not measured")
         rows.append(row)
