@@ -90,12 +90,14 @@ class Topology:
                     "--graceful-timeout",
                     "15",
                     "--no-control-socket",
-                    # Above the simulated users' 1–3 s think time: gunicorn then never closes
-                    # a kept-alive connection just as a user sends on it (the race behind the
-                    # first runs' requests without an answer; a proxy in front of a real
-                    # deployment keeps its own connections, docs/deployment.md).
+                    # Above every simulated user's think time (1–3 s, the auditors' 20–40 s;
+                    # nginx's own default for browsers is 75 s): gunicorn then never closes a
+                    # kept-alive connection just as a user sends on it (the race behind the
+                    # earlier runs' requests without an answer: 13–15 with 2 s, 2 with 5 s;
+                    # a proxy in front of a real deployment keeps its own connections,
+                    # docs/deployment.md).
                     "--keep-alive",
-                    "5",
+                    "75",
                     "--access-logfile",
                     "-",
                     "--error-logfile",
