@@ -31,6 +31,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeVar
 
+from django.utils.translation import gettext as _
+
 K = TypeVar("K", bound=Hashable)
 
 HUNDRED = 100
@@ -315,3 +317,12 @@ def _priority(
         amounts[item.id] = amount
         left -= amount
     return amounts
+
+
+def method_label(method: str) -> str:
+    """The method as the screens and the minutes name it."""
+    labels = {Method.PRO_RATA: _("Pro rata"), Method.PRIORITY: _("By priority")}
+    try:
+        return str(labels[Method(method)])
+    except ValueError:
+        return str(method)
