@@ -131,7 +131,7 @@ def test_a_fixed_amount_above_the_request_is_refused_next_to_its_field(
     assert f'id="id_fix-{first.pk}-error"' in html
     assert "Enter an amount from 0 to the" in html
     form = response.context["form"]
-    assert form["minimum"].value() == "5000.00" and form["method"].value() == "priority"
+    assert form["minimum"].value() == "5000" and form["method"].value() == "priority"
 
 
 def test_shares_above_100_per_cent_are_refused(world: SimpleNamespace, client: Any) -> None:
@@ -233,8 +233,14 @@ def test_the_adopted_proposal_fills_the_bulk_page_and_reaches_records_and_minute
     assert payloads[first.pk]["method"] == "pro_rata"
     assert payloads[first.pk]["params"]["fixed"] == {first.case_number: "20000.00"}
     # The first item: the method gave it 10.000 (half of every request); the chair fixed 20.000.
-    assert (payloads[first.pk]["proposed"], payloads[first.pk]["chosen"]) == ("10000.00", "20000.00")
-    assert (payloads[fourth.pk]["proposed"], payloads[fourth.pk]["chosen"]) == ("2500.00", "2000.00")
+    assert (payloads[first.pk]["proposed"], payloads[first.pk]["chosen"]) == (
+        "10000.00",
+        "20000.00",
+    )
+    assert (payloads[fourth.pk]["proposed"], payloads[fourth.pk]["chosen"]) == (
+        "2500.00",
+        "2000.00",
+    )
     assert payloads[second.pk]["proposed"] == payloads[second.pk]["chosen"] == "5000.00"
     # The minutes: the method and the two rows that differ from the proposal.
     (section,) = minutes_context(Meeting.objects.get(pk=meeting.pk))["allocations"]
