@@ -141,28 +141,28 @@ def allocate(
     minimum = int(limits.minimum)
     eligible = [item for item in free if caps[item.id] > 0 and caps[item.id] >= minimum]
     amounts: dict[int, int] = {}
+    # Refused for the minimum: those whose cap is below it, and those the method refuses.
+    below = {item.id for item in free if 0 < caps[item.id] < minimum}
     if available > 0 and eligible:
         for group, budget in _group_budgets(eligible, caps, available, limits).items():
             fit = _pro_rata if method == Method.PRO_RATA else _priority
-            amounts.update(fit(group, caps, budget, minimum))
+            amounts.update(fit(group, caps, budget, minimum, below))
     rows = []
     for item in ordered:
         if item.id in fixed:
             rows.append(Proposal(item.id, item.requested, Decimal(fixed[item.id]), Note.FIXED))
             continue
         got = amounts.get(item.id, 0)
-        rows.append(Proposal(item.id, item.requested, Decimal(got), _note(item, got, caps, limits)))
+        rows.append(Proposal(item.id, item.requested, Decimal(got), _note(item, got, caps, below)))
     return Allocation(method=method, pool=pool, rows=tuple(rows))
 
 
-def _note(item: Item, got: int, caps: Mapping[int, int], limits: Limits) -> Note:
+def _note(item: Item, got: int, caps: Mapping[int, int], below: set[int]) -> Note:
     if got and got >= caps[item.id]:
         return Note.FULL
     if got:
         return Note.CUT
-    if limits.minimum > 0 and caps[item.id] > 0:
-        return Note.BELOW_MINIMUM
-    return Note.NO_MONEY
+    return Note.BELOW_MINIMUM if item.id in below else Note.NO_MONEY
 
 
 def _check(items: list[Item], pool: Decimal, limits: Limits, fixed: Mapping[int, Decimal]) -> None:
@@ -285,13 +285,13 @@ def _share(group: list[Item], caps: Mapping[int, int], budget: int) -> dict[int,
 
 
 def _pro_rata(
-    group: tuple[Item, ...], caps: Mapping[int, int], budget: int, minimum: int
+    group: tuple[Item, ...], caps: Mapping[int, int], budget: int, minimum: int, below: set[int]
 ) -> dict[int, int]:
     active = list(group)
     while active:
         exact = _share(active, caps, budget)
-        below = [i for i in active if floor_hundreds(exact[i.id]) < minimum]
-        if not below:
+        under = [i for i in active if floor_hundreds(exact[i.id]) < minimum]
+        if not under:
             return _largest_remainder(
                 [i.id for i in active],  # by rank, then id
                 exact,
@@ -300,19 +300,23 @@ def _pro_rata(
             )
         # Refuse one at a time, the smallest first (then the smaller request, the worse
         # rank, the higher id): the money it frees raises the others' share.
-        drop = min(below, key=lambda i: (exact[i.id], i.requested, -i.rank, -i.id))
+        drop = min(under, key=lambda i: (exact[i.id], i.requested, -i.rank, -i.id))
         active.remove(drop)
+        below.add(drop.id)
     return {}
 
 
 def _priority(
-    group: tuple[Item, ...], caps: Mapping[int, int], budget: int, minimum: int
+    group: tuple[Item, ...], caps: Mapping[int, int], budget: int, minimum: int, below: set[int]
 ) -> dict[int, int]:
     left = budget
     amounts: dict[int, int] = {}
     for item in group:  # by rank, then id
         amount = min(caps[item.id], floor_hundreds(Fraction(left)))
-        if amount <= 0 or amount < minimum:
+        if amount <= 0:
+            continue
+        if amount < minimum:
+            below.add(item.id)
             continue  # refused; what is left goes further down the ranking
         amounts[item.id] = amount
         left -= amount

@@ -19,6 +19,7 @@ from cases.documents.meetings import minutes_context
 from cases.models import AgendaItem, Application, Assessment, Body, Meeting
 from cases.roles import forget_profile
 from cases.services.meetings import meeting_create
+from cases.trail.disclosure import disclosed_records
 from cases.trail.models import TransitionRecord
 from tests.factories import ApplicationFactory
 
@@ -251,6 +252,11 @@ def test_the_adopted_proposal_fills_the_bulk_page_and_reaches_records_and_minute
     ]
     minutes = client.get(reverse("meetings:meeting_minutes", args=[meeting.pk]), **EN)
     assert 'id="minutes-allocation-changes"' in minutes.content.decode()
+    # The association is not shown the proposal (the council's working of the pool).
+    records = list(TransitionRecord.objects.filter(application=first).order_by("seq"))
+    (shown,) = [r for r in disclosed_records(world.bo, first, records) if r.payload.get("amount")]
+    assert "allocation" not in shown.payload
+    assert "allocation" in disclosed_records(world.erik, first, records)[-1].payload
 
 
 def test_a_damaged_proposal_records_nothing(world: SimpleNamespace, client: Any) -> None:
