@@ -18,7 +18,7 @@ from django.urls import reverse
 from cases.documents.meetings import minutes_context
 from cases.models import AgendaItem, Application, Assessment, Body, Meeting
 from cases.roles import forget_profile
-from cases.services.meetings import meeting_create
+from cases.services.meetings import conflict_declare, meeting_create
 from cases.trail.disclosure import disclosed_records
 from cases.trail.models import TransitionRecord
 from tests.factories import ApplicationFactory
@@ -326,3 +326,32 @@ def test_the_page_runs_the_same_queries_for_3_and_12_items(
     # council's assessments, their criteria scores; the round's focus areas; the header's
     # count of unread notifications.
     assert small == large == (16 if body == Body.COUNCIL else 15)
+
+
+def test_the_chair_fixes_no_amount_on_an_item_they_are_conflicted_on(
+    world: SimpleNamespace, client: Any
+) -> None:
+    world.round.pool_amount = Decimal("20000")
+    world.round.save()
+    meeting = council_agenda(world, ["20000", "20000"])
+    first, second = items(meeting)
+    conflict_declare(application=second, member=world.erik, reason="Min søster er formand")
+    client.force_login(world.erik)
+    response = client.post(
+        url(meeting),
+        {"method": "pro_rata", f"fix-{first.pk}": "5000", f"fix-{second.pk}": "0"},
+        **EN,
+    )
+    html = response.content.decode()
+    assert f'id="id_fix-{first.pk}"' in html
+    assert f'id="id_fix-{second.pk}"' not in html
+    assert f'id="allocation-conflicted-{second.pk}"' in html
+    # The forged amount for it is not taken: it is fitted like any other item.
+    assert proposed(response) == {first.pk: Decimal(5000), second.pk: Decimal(15000)}
+
+
+def test_the_bulk_page_links_to_the_assistant(world: SimpleNamespace, client: Any) -> None:
+    meeting = council_agenda(world, ["20000"])
+    client.force_login(world.erik)
+    page = client.get(reverse("bulk:meeting_bulk", args=[meeting.pk]), **EN)
+    assert f'href="{url(meeting)}"' in page.content.decode()

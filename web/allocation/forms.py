@@ -56,10 +56,12 @@ class AllocationForm(forms.Form):
         candidates: Sequence[Candidate],
         areas: Sequence[FocusArea],
         pool_left: Decimal,
+        conflicted: set[int] | frozenset[int] = frozenset(),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = list(candidates)
+        # No fixed amount on an item the chair is disqualified on: the assistant fits it.
+        self.candidates = [c for c in candidates if c.application.pk not in conflicted]
         self.areas = list(areas)
         self.pool_left = pool_left
         for area in self.areas:
@@ -94,7 +96,9 @@ class AllocationForm(forms.Form):
         return [self[f"share-{area.pk}"] for area in self.areas]
 
     def fix_field(self, candidate: Candidate) -> Any:
-        return self[f"fix-{candidate.application.pk}"]
+        """The row's input, or None on an item the chair is disqualified on."""
+        name = f"fix-{candidate.application.pk}"
+        return self[name] if name in self.fields else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -80,7 +80,12 @@ def meeting_allocation(request: HttpRequest, pk: int) -> HttpResponse:
     areas = selectors.focus_areas(meeting)
     pool_left = max(sheet.pool - sheet.granted_before, Decimal(0))
     posted = request.POST if request.method == "POST" else None
-    form = AllocationForm(posted, candidates=found, areas=areas, pool_left=pool_left)
+    # An item the chair is disqualified on (fvl. § 3) is fitted like the others, but its
+    # amount is not theirs to fix; the vice-chair records it on its own.
+    conflicted = {row.application.pk for row in sheet.pending if row.conflicted}
+    form = AllocationForm(
+        posted, candidates=found, areas=areas, pool_left=pool_left, conflicted=conflicted
+    )
     status = 200
     result: Allocation | None = None
     if posted is None:
@@ -123,7 +128,12 @@ def meeting_allocation(request: HttpRequest, pk: int) -> HttpResponse:
             "may_edit": may_edit,
             "form": form,
             "rows": [
-                (c, proposals.get(c.application.pk), notes.get(c.application.pk), form.fix_field(c))
+                (
+                    c,
+                    proposals.get(c.application.pk),
+                    notes.get(c.application.pk),
+                    form.fix_field(c),
+                )
                 for c in sorted(found, key=lambda c: c.rank)
             ],
             "method_name": method_label(result.method) if result is not None else "",
