@@ -269,18 +269,16 @@ def _share(group: list[Item], caps: Mapping[int, int], budget: int) -> dict[int,
     )
     exact: dict[int, Fraction] = {}
     left = Fraction(budget)
-    while pending:
-        requested = sum(Fraction(i.requested) for i in pending)
+    requested = sum((Fraction(i.requested) for i in pending), Fraction(0))
+    for n, item in enumerate(pending):
         ratio = left / requested
-        first = pending[0]
-        if ratio * Fraction(first.requested) >= caps[first.id]:
-            exact[first.id] = Fraction(caps[first.id])
-            left -= caps[first.id]
-            pending.pop(0)
-            continue
-        for item in pending:
-            exact[item.id] = ratio * Fraction(item.requested)
-        break
+        if ratio * Fraction(item.requested) < caps[item.id]:
+            for rest in pending[n:]:
+                exact[rest.id] = ratio * Fraction(rest.requested)
+            break
+        exact[item.id] = Fraction(caps[item.id])
+        left -= caps[item.id]
+        requested -= Fraction(item.requested)
     return exact
 
 
