@@ -25,6 +25,7 @@ and the rest is fitted to what is left of the pool.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -138,7 +139,7 @@ def allocate(
     free = [item for item in ordered if item.id not in fixed]
     caps = {item.id: cap_of(item, limits) for item in free}
     # An item whose cap is below the minimum can never get a grant.
-    minimum = int(limits.minimum)
+    minimum = math.ceil(limits.minimum)  # grants are whole kroner: 5.000,50 means 5.001
     eligible = [item for item in free if caps[item.id] > 0 and caps[item.id] >= minimum]
     amounts: dict[int, int] = {}
     # Refused for the minimum: those whose cap is below it, and those the method refuses.

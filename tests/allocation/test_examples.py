@@ -154,3 +154,10 @@ def test_it_refuses_input_it_cannot_work_with(kwargs: dict[str, object]) -> None
     args = {"items": ITEMS, "pool": POOL, "method": Method.PRO_RATA, **kwargs}
     with pytest.raises(AllocationError):
         allocate(**args)  # type: ignore[arg-type]
+
+
+def test_a_minimum_with_oere_is_not_undercut() -> None:
+    # 5.000 would be below a minimum of 5.000,50: refused, not granted.
+    two = [Item(1, D(5000), 1), Item(2, D(20000), 2)]
+    result = allocate(two, D(25000), Method.PRO_RATA, Limits(minimum=D("5000.50")))
+    assert [int(r.amount) for r in result.rows] == [0, 20000]

@@ -30,7 +30,11 @@ shares = st.dictionaries(
 )
 limits_strategy = st.builds(
     Limits,
-    minimum=st.one_of(st.just(Decimal(0)), hundreds.map(lambda d: d / 10)),
+    minimum=st.one_of(
+        st.just(Decimal(0)),
+        hundreds.map(lambda d: d / 10),
+        st.integers(0, 5_000_000).map(lambda n: Decimal(n) / 100),  # with øre
+    ),
     ceiling=st.one_of(st.none(), hundreds),
     shares=st.one_of(st.just({}), shares),
 )
