@@ -355,3 +355,22 @@ def test_the_bulk_page_links_to_the_assistant(world: SimpleNamespace, client: An
     client.force_login(world.erik)
     page = client.get(reverse("bulk:meeting_bulk", args=[meeting.pk]), **EN)
     assert f'href="{url(meeting)}"' in page.content.decode()
+
+
+def test_back_from_the_bulk_page_the_assistant_is_as_the_chair_left_it(
+    world: SimpleNamespace, client: Any
+) -> None:
+    meeting = council_agenda(world, ["20000", "10000"])
+    first, _second = items(meeting)
+    client.force_login(world.erik)
+    token = adopt(
+        client, meeting, {"method": "priority", "minimum": "2500", f"fix-{first.pk}": "7500"}
+    )
+    bulk_page = client.get(reverse("bulk:meeting_bulk", args=[meeting.pk]), {"allocation": token})
+    assert 'id="bulk-allocation-change"' in bulk_page.content.decode()
+    again = client.get(url(meeting), {"allocation": token})
+    form = again.context["form"]
+    assert form["method"].value() == "priority"
+    assert form["minimum"].value() == "2500"
+    assert form[f"fix-{first.pk}"].value() == "7500"
+    assert proposed(again)[first.pk] == Decimal(7500)

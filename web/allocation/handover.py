@@ -28,6 +28,7 @@ def make_token(
     result: Allocation,
     baseline: Allocation,
     params: dict[str, Any],
+    typed: dict[str, str] | None = None,
 ) -> str:
     fixed = {row.id for row in result.rows if row.note == "fixed"}
     before = baseline.amounts()
@@ -40,6 +41,8 @@ def make_token(
             for row in result.rows
         },
         "adjusted": {str(row.id): str(row.amount) for row in result.rows},
+        # The assistant's form as typed, so »Ret forslaget« opens it as it was left.
+        "typed": typed or {},
     }
     return signing.dumps(data, salt=SALT, compress=True)
 

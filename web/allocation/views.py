@@ -28,7 +28,7 @@ from cases.models import Body, Meeting, Role
 from cases.selectors import allocation as selectors
 from cases.services.meeting_prep import get_meeting_for_staff
 from web.allocation.forms import AllocationForm
-from web.allocation.handover import make_token
+from web.allocation.handover import make_token, read_token
 from web.home.charts import pool_gauge
 from workflows import bulk
 
@@ -79,7 +79,11 @@ def meeting_allocation(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.candidates([(row.position, row.application) for row in sheet.pending])
     areas = selectors.focus_areas(meeting)
     pool_left = max(sheet.pool - sheet.granted_before, Decimal(0))
-    posted = request.POST if request.method == "POST" else None
+    posted: Any = request.POST if request.method == "POST" else None
+    if posted is None and may_edit and request.GET.get("allocation"):
+        # Back from the bulk page: the form as the chair left it (handover.make_token).
+        adopted = read_token(request.GET["allocation"], meeting.pk)
+        posted = (adopted or {}).get("typed") or None
     # An item the chair is disqualified on (fvl. § 3) is fitted like the others, but its
     # amount is not theirs to fix; the vice-chair records it on its own.
     conflicted = {row.application.pk for row in sheet.pending if row.conflicted}
@@ -103,6 +107,7 @@ def meeting_allocation(request: HttpRequest, pk: int) -> HttpResponse:
                 result=result,
                 baseline=baseline,
                 params=_params(form, pool_left),
+                typed={name: str(posted.get(name, "")) for name in form.fields},
             )
             url = reverse("bulk:meeting_bulk", args=[meeting.pk])
             return redirect(f"{url}?{urlencode({'allocation': token})}")
