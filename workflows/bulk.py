@@ -42,12 +42,14 @@ from cases.services.meeting_prep import get_meeting_for_staff
 from cases.services.meetings import READY_FOR
 from workflows import engine
 from workflows.application import ApplicationFlow
+from workflows.flow import record_extra
 from workflows.meetings import not_quorate, not_yet_held
 from workflows.votes import VOTE_FIELDS
 
 logger = logging.getLogger(__name__)
 
 SKIP = "skip"
+CENTS = Decimal("0.01")
 # What each body records on this page; anything else in a row is refused on that row.
 ACTIONS: dict[str, tuple[str, ...]] = {
     Body.COUNCIL: ("recommend",),
@@ -233,7 +235,13 @@ def _as_int(value: Any) -> int | None:
     return parse_int(value)
 
 
-def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: Any) -> BulkResult:
+def bulk_record(
+    meeting: Meeting,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    user: Any,
+    allocation: Mapping[str, Any] | None = None,
+) -> BulkResult:
     """Record every row at ``meeting`` as ``user``, or nothing at all.
 
     A row: ``application`` (id), ``action`` (council: ``recommend``; committee:
@@ -242,6 +250,11 @@ def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: An
     ``overrun_reason``, the vote: ``workflows.votes.VOTE_FIELDS``; a recommendation's
     ``criteria``: ids of the round's criteria, checked by the transition) and ``seen_version``,
     the version of the case the page showed.
+
+    ``allocation``: the allocation assistant's proposal the page was filled from
+    (``method``, ``params``, ``proposed``: application id -> amount). Each recommendation
+    or decision of an item in it records ``allocation``: the method, its parameters, the
+    amount proposed and the amount chosen (docs/allocation.md).
     """
     result = BulkResult()
     kept = False
@@ -251,7 +264,7 @@ def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: An
             # locking its case before a later decide row locked the round would deadlock
             # with a single decision holding the round and waiting for that case.
             ApplicationFlow.lock_pool(meeting.round_id)
-        _record_rows(meeting, rows, user, result)
+        _record_rows(meeting, rows, user, result, allocation)
         if result.recorded and result.ok:
             kept = True
         else:
@@ -263,8 +276,33 @@ def bulk_record(meeting: Meeting, rows: Sequence[Mapping[str, Any]], *, user: An
     return result
 
 
+def allocation_payload(
+    allocation: Mapping[str, Any] | None,
+    body: str,
+    application: Application,
+    row: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The record's ``allocation`` for one row: the proposal for it beside what was chosen."""
+    proposed = (allocation or {}).get("proposed", {}).get(str(application.pk))
+    if proposed is None or row.get("action") not in ("recommend", "decide"):
+        return {}
+    chosen = entered_amount(body, application, row)
+    return {
+        "allocation": {
+            "method": allocation["method"] if allocation else "",
+            "params": dict((allocation or {}).get("params", {})),
+            "proposed": Decimal(str(proposed)).quantize(CENTS),
+            "chosen": chosen.quantize(CENTS),
+        }
+    }
+
+
 def _record_rows(
-    meeting: Meeting, rows: Sequence[Mapping[str, Any]], user: Any, result: BulkResult
+    meeting: Meeting,
+    rows: Sequence[Mapping[str, Any]],
+    user: Any,
+    result: BulkResult,
+    allocation: Mapping[str, Any] | None = None,
 ) -> None:
     allowed = ACTIONS[meeting.body]
     seen_status = READY_FOR[Body(meeting.body)]
@@ -294,8 +332,9 @@ def _record_rows(
         else:
             done.add(application.pk)
             data = {k: row[k] for k in ROW_FIELDS if k in row}
+            extra = allocation_payload(allocation, meeting.body, application, row)
             try:
-                with transaction.atomic():
+                with transaction.atomic(), record_extra(**extra):
                     engine.perform(
                         application,
                         action,

@@ -8,7 +8,9 @@ object and calls ``_save`` and ``_record`` — written here once for every flow.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import wraps
 from typing import Any, ClassVar
 
@@ -146,6 +148,7 @@ class Flow:
 
     def _record(self, reason: str = "", **payload: Any) -> None:
         """Append this transition to the case's chain of transition records."""
+        payload = {**payload, **RECORD_EXTRA.get()}
         record_transition(
             application=self.case,
             flow=self.name,
@@ -157,6 +160,21 @@ class Flow:
             reason=reason,
             payload=payload,
         )
+
+
+# Payload a caller adds to the records written inside ``record_extra`` (issue 20: the bulk
+# recording adds the allocation assistant's proposal to each recommendation / decision).
+RECORD_EXTRA: ContextVar[dict[str, Any]] = ContextVar("record_extra", default={})  # noqa: B039
+
+
+@contextmanager
+def record_extra(**payload: Any) -> Iterator[None]:
+    """Add ``payload`` to every transition record written inside the block."""
+    token = RECORD_EXTRA.set({**RECORD_EXTRA.get(), **payload})
+    try:
+        yield
+    finally:
+        RECORD_EXTRA.reset(token)
 
 
 def condition(check: Callable[[Any], Any]) -> Callable[[Any], Any]:

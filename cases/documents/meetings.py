@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cases.documents.allocation_minutes import allocation_sections
 from cases.documents.letters import print_pdf
 from cases.models import (
     AgendaItem,
@@ -461,6 +462,7 @@ def minutes_context(meeting: Meeting) -> dict[str, Any]:
         (a.amount or Decimal("0") for a in recommended_here), Decimal(0)
     )
     context["dealt_with"] = sum(1 for row in rows if row.actions)
+    context["allocations"] = allocation_sections(rows)  # issue 20: the »Fordeling« section
     return context
 
 

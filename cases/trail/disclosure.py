@@ -47,6 +47,9 @@ SHOWN_PAYLOAD: dict[str, frozenset[str]] = {
     # it rests on (part of its reasons); not who was present, who was conflicted, nor the
     # members' individual assessments (votes).
     "recommend": frozenset({"outcome", "amount", "requested", "criteria"}),
+    # Issue 20: neither shows ``allocation`` (the allocation assistant's method, proposal and
+    # the chair's changes): the bodies' working of the pool, like the votes; the letters
+    # and the reasons say what concerns the association.
     # Not the meeting's id, nor the pool-overrun confirmation (the committee's budget).
     "decide": frozenset({"outcome", "amount", "requested", "recommended", "letter", "hearing"}),
     "decide_directly": frozenset({"outcome", "amount", "requested", "letter", "hearing"}),

@@ -123,7 +123,7 @@ class PayloadKey:
     ``kind`` is one of: text, int, bool, money, date, datetime, choice (``choices``),
     user, users, model (``model``: "app_label.Model", shown by name), models (a list of
     them), assessments,
-    lines, attachments, overrun, recommendation, fields, hearing, vote.
+    lines, attachments, overrun, recommendation, fields, hearing, vote, allocation.
     """
 
     label: Promise
@@ -229,6 +229,8 @@ PAYLOAD_KEYS: dict[str, PayloadKey] = {
     "journal_document": PayloadKey(_t("Document in the journal")),
     "version": PayloadKey(_t("Version number"), "int"),
     "payment_run": PayloadKey(_t("Payment run"), "model", model="cases.PaymentRun"),
+    # issue 20: the allocation assistant's proposal a recommendation / decision was filled from
+    "allocation": PayloadKey(_t("Allocation proposal"), "allocation"),
 }
 
 

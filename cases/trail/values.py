@@ -310,4 +310,12 @@ def _structured(kind: str, value: Any) -> str:
             "against": value.get("against", 0),
             "abst": value.get("abstaining", 0),
         }
+    if kind == "allocation" and isinstance(value, dict):  # issue 20: the assistant's proposal
+        from cases.allocation import method_label
+
+        return pgettext("trail", "%(method)s: proposed %(proposed)s, chosen %(chosen)s") % {
+            "method": method_label(str(value.get("method", ""))),
+            "proposed": _money(value.get("proposed")),
+            "chosen": _money(value.get("chosen")),
+        }
     return describe(value) if kind != "text" else str(value)

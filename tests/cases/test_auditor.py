@@ -241,6 +241,8 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")
         },
+        # Issue 20: the allocation assistant; the auditor is refused (403), nothing is saved.
+        "allocation:meeting_allocation": meetings,
     }
     if name.split(":")[-1].startswith("meeting_") and name not in table:
         return meetings

@@ -1000,3 +1000,38 @@ MATRIX.update(
         ),
     }
 )
+
+# --- issue 20: alloc ------------------------------------------------------------------------
+# The allocation assistant (web/allocation): the chair of the meeting's body works it; the
+# municipality's case officer may look (GET) but not work it (POST 403); other staff 403;
+# anyone outside the municipality 404.
+
+
+def allocation_users(chair: str, officer: str, staff: Iterable[str]) -> Expect:
+    others = frozenset(staff) - {chair, officer}
+
+    def expect(role: str, target: str, method: str) -> str:
+        if role == ANONYMOUS:
+            return LOGIN
+        if role == chair:
+            return ALLOW
+        if role == officer:
+            return ALLOW if method in ("GET", "HEAD") else FORBIDDEN
+        return FORBIDDEN if role in others else HIDDEN
+
+    return expect
+
+
+MATRIX.update(
+    {
+        "allocation:meeting_allocation": Entry(
+            "meeting",
+            per_target(
+                council=allocation_users(COUNCIL_CHAIR, CASE_OFFICER, STAFF),
+                committee=allocation_users(COMMITTEE, CASE_OFFICER, STAFF),
+                # helle is Næstved's case officer; ivan (not in the cast) its committee's chair.
+                other_municipality=allocation_users("", OTHER_CASE_OFFICER, ()),
+            ),
+        ),
+    }
+)

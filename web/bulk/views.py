@@ -18,7 +18,9 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cases.allocation import method_label
 from cases.models import Body, Meeting
+from web.allocation import handover
 from web.bulk.forms import (
     ROW_FORMS,
     BulkRowForm,
@@ -26,6 +28,7 @@ from web.bulk.forms import (
     VoteDefaultForm,
     committee_initial,
 )
+from web.forms import DAMAGED_PAGE
 from workflows import bulk
 
 
@@ -33,7 +36,9 @@ def _after_url(meeting: Meeting) -> str:
     return reverse("meetings:meeting_detail", args=[meeting.pk])
 
 
-def _row_forms(request: HttpRequest, sheet: bulk.Sheet) -> list[BulkRowForm]:
+def _row_forms(
+    request: HttpRequest, sheet: bulk.Sheet, allocation: dict[str, Any] | None = None
+) -> list[BulkRowForm]:
     """A form per agenda item. On a POST every item is read, dealt with or not: a row that
     was open when the page was drawn and has been dealt with since must fail visibly."""
     form_class = ROW_FORMS[sheet.body]
@@ -48,6 +53,15 @@ def _row_forms(request: HttpRequest, sheet: bulk.Sheet) -> list[BulkRowForm]:
             initial: dict[str, Any] = {"seen_version": application.version}
             if sheet.body == Body.COMMITTEE and not row.conflicted:
                 initial = committee_initial(application)
+            # Issue 20: filled in from the allocation assistant's proposal, when adopted.
+            proposed = (allocation or {}).get("adjusted", {}).get(str(application.pk))
+            if proposed is not None and row.pending and not row.conflicted:
+                initial = handover.initial_row(
+                    sheet.body,
+                    application,
+                    Decimal(proposed),
+                    allocation["method"],  # type: ignore[index]
+                )
             form = form_class(initial=initial, application=application, **extra)
         forms.append(form)
     return forms
@@ -109,7 +123,11 @@ def _totals(sheet: bulk.Sheet, forms: list[BulkRowForm]) -> dict[str, Decimal]:
 def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = bulk.get_meeting_for_chair(request.user, pk)
     sheet = bulk.bulk_sheet(meeting, request.user)
-    forms = _row_forms(request, sheet)
+    # Issue 20: the allocation assistant's proposal (web/allocation), as a signed token.
+    source = request.POST if request.method == "POST" else request.GET
+    token = source.get("allocation", "")
+    allocation = handover.read_token(token, meeting.pk) if token else None
+    forms = _row_forms(request, sheet, allocation)
     overrun: OverrunForm | None = None
     if sheet.body == Body.COMMITTEE:
         overrun = OverrunForm(request.POST if request.method == "POST" else None)
@@ -125,8 +143,13 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
         )
         # Taken before the transitions' errors are attached: an error takes its field's value out.
         totals = _totals(sheet, forms)
+        if token and allocation is None:
+            valid = False
+            general.append(str(DAMAGED_PAGE))
         if valid:
-            result = bulk.bulk_record(meeting, _rows(forms, overrun, vote), user=request.user)
+            result = bulk.bulk_record(
+                meeting, _rows(forms, overrun, vote), user=request.user, allocation=allocation
+            )
             if result.ok:
                 count = len(result.recorded)
                 messages.success(
@@ -138,6 +161,11 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
             general = result.general
     else:
         totals = _totals(sheet, forms)
+        if token and allocation is None:
+            messages.warning(
+                request,
+                _("The allocation proposal could not be read (too old or damaged). Make it again."),
+            )
     shown = {f.application.pk for f in forms if f.errors}
     return render(
         request,
@@ -165,6 +193,10 @@ def meeting_bulk(request: HttpRequest, pk: int) -> HttpResponse:
             "body_name": meeting.round.municipality.council_name
             if sheet.body == Body.COUNCIL
             else meeting.round.municipality.committee_name,
+            "allocation": allocation,
+            "allocation_token": token if allocation else "",
+            "allocation_method": method_label(allocation["method"]) if allocation else "",
+            "allocation_url": reverse("allocation:meeting_allocation", args=[meeting.pk]),
             "title": _("Record the council's recommendations")
             if sheet.body == Body.COUNCIL
             else _("Record the committee's decisions"),

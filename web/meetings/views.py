@@ -71,6 +71,10 @@ def _links(user: Any, meeting: Meeting) -> list[tuple[str, str]]:
             wanted.append(("bulk:meeting_bulk", _("Record the council's recommendations")))
     elif who.has_role(municipality_id, Role.COMMITTEE_CHAIR):
         wanted.append(("bulk:meeting_bulk", _("Record the committee's decisions")))
+    # Issue 20: the allocation assistant, for the body's chair (the case officer may look).
+    chair = Role.COUNCIL_CHAIR if meeting.body == Body.COUNCIL else Role.COMMITTEE_CHAIR
+    if who.has_role(municipality_id, chair, Role.CASE_OFFICER):
+        wanted.append(("allocation:meeting_allocation", _("Allocation proposal")))
     return [(reverse(name, args=[meeting.pk]), label) for name, label in wanted]
 
 
