@@ -84,6 +84,12 @@ class EntryForm(forms.ModelForm):
         choices=(),
         widget=forms.CheckboxSelectMultiple,
     )
+    website = forms.URLField(
+        label=DirectoryEntry._meta.get_field("website").verbose_name,
+        required=False,
+        assume_scheme="https",
+        max_length=200,
+    )
 
     class Meta:
         model = DirectoryEntry
