@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from cases import limits
 from cases.models import DirectoryEntry, TargetGroupCode
 from cases.selectors.directory import DirectoryChoices, DirectoryFilter, PublicEntry
+from web.forms import DkfdsMixin
 
 # The query's names are Danish: they are in the address the visitor sees and shares.
 TEXT, FOCUS, GROUP, VOLUNTEERS, PAGE = "soeg", "fokusomraade", "maalgruppe", "frivillige", "side"
@@ -68,7 +69,7 @@ class DirectoryFilterForm(forms.Form):
 PUBLIC_NOTE = _("Shown to everyone on the public page. Leave it blank to show none.")
 
 
-class EntryForm(forms.ModelForm):
+class EntryForm(DkfdsMixin, forms.ModelForm):
     """What the association publishes about itself. The lists are plain choices (codes and
     names); the service sets them (cases/services/directory.py)."""
 
@@ -85,7 +86,7 @@ class EntryForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
     )
     website = forms.URLField(
-        label=DirectoryEntry._meta.get_field("website").verbose_name,
+        label=_("Website"),
         required=False,
         assume_scheme="https",
         max_length=200,
