@@ -7,128 +7,359 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0032_sweep'),
+        ("cases", "0032_sweep"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirectoryEntry',
+            name="DirectoryEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('description', models.TextField(help_text='What you do and for whom, in a few sentences a citizen understands.', max_length=20000, verbose_name='what the association does')),
-                ('whole_municipality', models.BooleanField(default=True, verbose_name='in the whole municipality')),
-                ('area', models.CharField(blank=True, help_text='The postal district or area, e.g. »4000 Roskilde« or »Musicon«.', max_length=200, verbose_name='where')),
-                ('seeks_volunteers', models.BooleanField(default=False, verbose_name='seeks volunteers')),
-                ('volunteers_text', models.TextField(blank=True, help_text='What a volunteer would do with you, and how to get in touch.', max_length=20000, verbose_name='about the volunteers you seek')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='public contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, validators=[cases.validators.validate_phone], verbose_name='public contact phone')),
-                ('published', models.BooleanField(default=False, verbose_name='published')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('association', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directory_entries', to='cases.association', verbose_name='association')),
-                ('municipality', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='directory_entries', to='cases.municipality', verbose_name='municipality')),
-                ('target_groups', models.ManyToManyField(blank=True, related_name='directory_entries', to='cases.targetgroup', verbose_name='target groups')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="What you do and for whom, in a few sentences a citizen understands.",
+                        max_length=20000,
+                        verbose_name="what the association does",
+                    ),
+                ),
+                (
+                    "whole_municipality",
+                    models.BooleanField(default=True, verbose_name="in the whole municipality"),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        blank=True,
+                        help_text="The postal district or area, e.g. »4000 Roskilde« or »Musicon«.",
+                        max_length=200,
+                        verbose_name="where",
+                    ),
+                ),
+                (
+                    "seeks_volunteers",
+                    models.BooleanField(default=False, verbose_name="seeks volunteers"),
+                ),
+                (
+                    "volunteers_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a volunteer would do with you, and how to get in touch.",
+                        max_length=20000,
+                        verbose_name="about the volunteers you seek",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="public contact e-mail"
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[cases.validators.validate_phone],
+                        verbose_name="public contact phone",
+                    ),
+                ),
+                ("published", models.BooleanField(default=False, verbose_name="published")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                (
+                    "association",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_entries",
+                        to="cases.association",
+                        verbose_name="association",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="directory_entries",
+                        to="cases.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "target_groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="directory_entries",
+                        to="cases.targetgroup",
+                        verbose_name="target groups",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'directory entry',
-                'verbose_name_plural': 'directory entries',
+                "verbose_name": "directory entry",
+                "verbose_name_plural": "directory entries",
             },
         ),
         migrations.CreateModel(
-            name='DirectoryFocusArea',
+            name="DirectoryFocusArea",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150, verbose_name='focus area')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='focus_areas', to='cases.directoryentry', verbose_name='directory entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="focus area")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="focus_areas",
+                        to="cases.directoryentry",
+                        verbose_name="directory entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'focus area in the directory',
-                'verbose_name_plural': 'focus areas in the directory',
-                'ordering': ['name'],
+                "verbose_name": "focus area in the directory",
+                "verbose_name_plural": "focus areas in the directory",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalDirectoryEntry',
+            name="HistoricalDirectoryEntry",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_user_name', models.CharField(blank=True, max_length=300)),
-                ('description', models.TextField(help_text='What you do and for whom, in a few sentences a citizen understands.', max_length=20000, verbose_name='what the association does')),
-                ('whole_municipality', models.BooleanField(default=True, verbose_name='in the whole municipality')),
-                ('area', models.CharField(blank=True, help_text='The postal district or area, e.g. »4000 Roskilde« or »Musicon«.', max_length=200, verbose_name='where')),
-                ('seeks_volunteers', models.BooleanField(default=False, verbose_name='seeks volunteers')),
-                ('volunteers_text', models.TextField(blank=True, help_text='What a volunteer would do with you, and how to get in touch.', max_length=20000, verbose_name='about the volunteers you seek')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='public contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, validators=[cases.validators.validate_phone], verbose_name='public contact phone')),
-                ('published', models.BooleanField(default=False, verbose_name='published')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn at')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='last changed')),
-                ('history_user_id', models.IntegerField(blank=True, db_index=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('association', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.association', verbose_name='association')),
-                ('municipality', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.municipality', verbose_name='municipality')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_user_name", models.CharField(blank=True, max_length=300)),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="What you do and for whom, in a few sentences a citizen understands.",
+                        max_length=20000,
+                        verbose_name="what the association does",
+                    ),
+                ),
+                (
+                    "whole_municipality",
+                    models.BooleanField(default=True, verbose_name="in the whole municipality"),
+                ),
+                (
+                    "area",
+                    models.CharField(
+                        blank=True,
+                        help_text="The postal district or area, e.g. »4000 Roskilde« or »Musicon«.",
+                        max_length=200,
+                        verbose_name="where",
+                    ),
+                ),
+                (
+                    "seeks_volunteers",
+                    models.BooleanField(default=False, verbose_name="seeks volunteers"),
+                ),
+                (
+                    "volunteers_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a volunteer would do with you, and how to get in touch.",
+                        max_length=20000,
+                        verbose_name="about the volunteers you seek",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="public contact e-mail"
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[cases.validators.validate_phone],
+                        verbose_name="public contact phone",
+                    ),
+                ),
+                ("published", models.BooleanField(default=False, verbose_name="published")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "withdrawn_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="withdrawn at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(blank=True, editable=False, verbose_name="last changed"),
+                ),
+                ("history_user_id", models.IntegerField(blank=True, db_index=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "association",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.association",
+                        verbose_name="association",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical directory entry',
-                'verbose_name_plural': 'historical directory entries',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical directory entry",
+                "verbose_name_plural": "historical directory entries",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDirectoryEntry_target_groups',
+            name="HistoricalDirectoryEntry_target_groups",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('directoryentry', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.directoryentry')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='cases.historicaldirectoryentry')),
-                ('targetgroup', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.targetgroup')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "directoryentry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.directoryentry",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="cases.historicaldirectoryentry",
+                    ),
+                ),
+                (
+                    "targetgroup",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.targetgroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalDirectoryEntry_target_groups',
+                "verbose_name": "HistoricalDirectoryEntry_target_groups",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDirectoryFocusArea',
+            name="HistoricalDirectoryFocusArea",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('history_user_name', models.CharField(blank=True, max_length=300)),
-                ('name', models.CharField(max_length=150, verbose_name='focus area')),
-                ('history_user_id', models.IntegerField(blank=True, db_index=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('entry', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='cases.directoryentry', verbose_name='directory entry')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("history_user_name", models.CharField(blank=True, max_length=300)),
+                ("name", models.CharField(max_length=150, verbose_name="focus area")),
+                ("history_user_id", models.IntegerField(blank=True, db_index=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="cases.directoryentry",
+                        verbose_name="directory entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical focus area in the directory',
-                'verbose_name_plural': 'historical focus areas in the directory',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical focus area in the directory",
+                "verbose_name_plural": "historical focus areas in the directory",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.AddIndex(
-            model_name='directoryentry',
-            index=models.Index(fields=['municipality', 'published'], name='directory_listed'),
+            model_name="directoryentry",
+            index=models.Index(fields=["municipality", "published"], name="directory_listed"),
         ),
         migrations.AddConstraint(
-            model_name='directoryentry',
-            constraint=models.UniqueConstraint(fields=('association', 'municipality'), name='unique_directory_entry'),
+            model_name="directoryentry",
+            constraint=models.UniqueConstraint(
+                fields=("association", "municipality"), name="unique_directory_entry"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='directoryfocusarea',
-            constraint=models.UniqueConstraint(fields=('entry', 'name'), name='unique_directory_focus_area'),
+            model_name="directoryfocusarea",
+            constraint=models.UniqueConstraint(
+                fields=("entry", "name"), name="unique_directory_focus_area"
+            ),
         ),
     ]

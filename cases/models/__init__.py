@@ -37,6 +37,7 @@ from cases.models.applications import (
     attachment_path,
 )
 from cases.models.common import MONEY, history
+
 # Issue 20: the public directory of associations.
 from cases.models.directory import DirectoryEntry, DirectoryFocusArea
 from cases.models.documents import (

@@ -238,9 +238,7 @@ def filter_choices(municipality: Municipality) -> DirectoryChoices:
     """What the visitor can filter on: the focus areas the listed entries name (one query)
     and the fixed target groups (no query)."""
     names = list(
-        DirectoryFocusArea.objects.filter(
-            entry__municipality=municipality, entry__published=True
-        )
+        DirectoryFocusArea.objects.filter(entry__municipality=municipality, entry__published=True)
         .order_by("name")
         .values_list("name", flat=True)
         .distinct()
@@ -264,7 +262,8 @@ def open_data_rows(rows: QuerySet[Any]) -> list[dict[str, Any]]:
     """Every entry as a dict of ``FIELDS``: three queries, however many there are."""
     plain = list(
         rows.order_by("association__name", "pk").values(
-            "pk", *(c for c in PUBLIC_COLUMNS if c != "association__name"),
+            "pk",
+            *(c for c in PUBLIC_COLUMNS if c != "association__name"),
             association_name=F("association__name"),
         )
     )
@@ -302,15 +301,6 @@ def open_data_rows(rows: QuerySet[Any]) -> list[dict[str, Any]]:
         }
         for row in plain
     ]
-
-
-def listed_in(association_ids: set[int], municipality: Municipality) -> set[int]:
-    """Which of these associations are listed in the municipality (one query)."""
-    return set(
-        DirectoryEntry.objects.filter(
-            municipality=municipality, published=True, association_id__in=association_ids
-        ).values_list("association_id", flat=True)
-    )
 
 
 def own_entries(association_id: int) -> dict[int, DirectoryEntry]:

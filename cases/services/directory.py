@@ -92,7 +92,6 @@ def directory_entry_publish(
         entry.published_at = timezone.now()
     entry.full_clean(exclude=["association", "municipality"])
     _stamp(entry, acting_user).save()
-    entry._history_user = acting_user
     entry.target_groups.set(TargetGroup.objects.filter(code__in=data.get("target_groups", [])))
     _set_focus_areas(entry, list(data.get("focus_areas", [])), acting_user)
     publication_bump(municipality_id=municipality.pk)

@@ -39,8 +39,16 @@ def test_the_schema_is_valid_and_names_the_fields_the_code_writes() -> None:
 
 def test_the_json_validates_against_the_schema(world: SimpleNamespace, client: Any) -> None:
     listed(world, contact_email="kontakt@lektiecafe.example", contact_phone="+45 11223344")
-    listed(world, world.b, whole_municipality=True, area="", seeks_volunteers=False,
-           website="", target_groups=[], focus_areas=[])
+    listed(
+        world,
+        world.b,
+        whole_municipality=True,
+        area="",
+        seeks_volunteers=False,
+        website="",
+        target_groups=[],
+        focus_areas=[],
+    )
     response = client.get(reverse("directory:public_json", args=[world.roskilde.slug]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")

@@ -198,13 +198,13 @@ def test_the_front_page_links_the_directory(world: SimpleNamespace, client: Any)
 
 
 def test_the_csv_is_danish_excel_or_standard(world: SimpleNamespace, client: Any) -> None:
-    listed(world, description="=HYPERLINK(\"x\")")
+    listed(world, description='=HYPERLINK("x")')
     url = reverse("directory:public_csv", args=[world.roskilde.slug])
     excel = client.get(url).content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(excel), delimiter=";"))
     assert rows[0][:2] == ["association_id", "association"]
-    assert rows[1][2] == "'=HYPERLINK(\"x\")"  # a formula stays text
+    assert rows[1][2] == '\'=HYPERLINK("x")'  # a formula stays text
     assert rows[1][3] == "children"
     assert rows[1][7] == "true"
     standard = client.get(url, {"csv": "standard"}).content.decode()
-    assert list(csv.reader(io.StringIO(standard)))[0][0] == "association_id"
+    assert next(csv.reader(io.StringIO(standard)))[0] == "association_id"

@@ -58,10 +58,7 @@ def many_entries(world: SimpleNamespace, n: int) -> None:
         )
     Link = DirectoryEntry.target_groups.through
     Link.objects.bulk_create(
-        [
-            Link(directoryentry=e, targetgroup=groups[i % 3])
-            for i, e in enumerate(entries)
-        ]
+        [Link(directoryentry=e, targetgroup=groups[i % 3]) for i, e in enumerate(entries)]
         + [Link(directoryentry=e, targetgroup=groups[(i + 1) % 3]) for i, e in enumerate(entries)],
         batch_size=500,
     )
@@ -72,8 +69,16 @@ def _pages(world: SimpleNamespace) -> list[tuple[str, list[Any], dict[str, str]]
     first = DirectoryEntry.objects.order_by("pk").values_list("association_id", flat=True)[0]
     return [
         ("directory:public_list", [slug], {}),
-        ("directory:public_list", [slug], {"soeg": "forening", "frivillige": "on",
-                                            "fokusomraade": "Ensomhed", "maalgruppe": "children"}),
+        (
+            "directory:public_list",
+            [slug],
+            {
+                "soeg": "forening",
+                "frivillige": "on",
+                "fokusomraade": "Ensomhed",
+                "maalgruppe": "children",
+            },
+        ),
         ("directory:public_entry", [slug, first], {}),
         ("directory:public_json", [slug], {}),
         ("directory:public_csv", [slug], {}),

@@ -30,9 +30,7 @@ def _words(html: str) -> str:
 
 
 def _edit(world: SimpleNamespace, association: Any = None) -> str:
-    return reverse(
-        "directory:entry_edit", args=[(association or world.a).pk, world.roskilde.slug]
-    )
+    return reverse("directory:entry_edit", args=[(association or world.a).pk, world.roskilde.slug])
 
 
 def test_the_association_home_leads_to_the_directory(world: SimpleNamespace, client: Any) -> None:
@@ -116,9 +114,7 @@ def test_editing_changes_the_public_page_and_keeps_the_date(
     assert response.status_code == 302
     entry.refresh_from_db()
     assert entry.description == "Nu også om lørdagen." and entry.published_at == first
-    public = client.get(
-        reverse("directory:public_entry", args=[world.roskilde.slug, world.a.pk])
-    )
+    public = client.get(reverse("directory:public_entry", args=[world.roskilde.slug, world.a.pk]))
     assert "Nu også om lørdagen." in public.content.decode()
 
 
@@ -154,7 +150,10 @@ def test_only_the_associations_representatives_reach_its_screens(
     client.force_login(getattr(world, who))
     for url in urls:
         assert client.get(url).status_code == 404, url
-    assert client.post(urls[1], {**_form(description="Kapret"), "action": "publish"}).status_code == 404
+    assert (
+        client.post(urls[1], {**_form(description="Kapret"), "action": "publish"}).status_code
+        == 404
+    )
     assert client.post(urls[2]).status_code == 404
     entry = DirectoryEntry.objects.get()
     assert entry.published and entry.description != "Kapret"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +31,7 @@ class DirectoryFilterForm(forms.Form):
     maalgruppe = forms.ChoiceField(
         label=_("Target group"),
         required=False,
-        choices=[("", "")] + list(TargetGroupCode.choices),
+        choices=[("", ""), *TargetGroupCode.choices],
         error_messages={"invalid_choice": _("Choose a target group from the list.")},
     )
     frivillige = forms.BooleanField(label=_("Only associations seeking volunteers"), required=False)
@@ -113,7 +113,8 @@ class EntryForm(DkfdsMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, focus_area_names: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_areas"].choices = [(n, n) for n in focus_area_names]
+        areas = cast(forms.MultipleChoiceField, self.fields["focus_areas"])
+        areas.choices = [(n, n) for n in focus_area_names]
         self.fields["whole_municipality"].label = _("We work in the whole municipality")
         self.fields["area"].help_text = _(
             "If not in the whole municipality: the postal district or area, "
@@ -130,22 +131,17 @@ class EntryForm(DkfdsMixin, forms.ModelForm):
             self.initial.setdefault(
                 "target_groups", [g.code for g in self.instance.target_groups.all()]
             )
-            self.initial.setdefault("focus_areas", [f.name for f in self.instance.focus_areas.all()])
+            self.initial.setdefault(
+                "focus_areas", [f.name for f in self.instance.focus_areas.all()]
+            )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("whole_municipality") and not (data.get("area") or "").strip():
             self.add_error(
                 "area", _("Write where you work, or tick »We work in the whole municipality«.")
             )
         return data
-
-    def _post_clean(self) -> None:
-        # The lists are not the model's (codes and names, not rows): leave them out of the
-        # instance the model validation builds.
-        saved = {k: self.cleaned_data.pop(k, None) for k in ("target_groups", "focus_areas")}
-        super()._post_clean()
-        self.cleaned_data.update({k: v for k, v in saved.items() if v is not None})
 
     def preview(self, name: str, association_id: int) -> PublicEntry:
         """The entry as the public would see it, from what was typed (nothing saved)."""

@@ -34,9 +34,7 @@ def entries(request: HttpRequest, pk: int) -> HttpResponse:
         {"municipality": m, "entry": own.get(m.pk)}
         for m in Municipality.objects.order_by("name").only("name", "slug")
     ]
-    return render(
-        request, "directory/entries.html", {"association": association, "rows": rows}
-    )
+    return render(request, "directory/entries.html", {"association": association, "rows": rows})
 
 
 def _focus_names(place: Municipality, entry: DirectoryEntry | None) -> list[str]:
@@ -94,8 +92,11 @@ def entry_withdraw(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     entry = selectors.own_entry(association.pk, place)
     overview = reverse("directory:entries", args=[association.pk])
     if entry is None or not entry.published:
-        messages.info(request, _("You are not listed in the directory of %(municipality)s.")
-                      % {"municipality": place.name})
+        messages.info(
+            request,
+            _("You are not listed in the directory of %(municipality)s.")
+            % {"municipality": place.name},
+        )
         return redirect(overview)
     if request.method != "POST":
         return render(
