@@ -229,6 +229,7 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         # Issue 20, the directory: the association's own screens are a 404 for the auditor;
         # the public pages are read only (405).
         "directory:entries": [{"pk": world.a.pk}],
+        "api:api_directory_entry": [{"pk": world.a.pk, "slug": world.roskilde.slug}],
         "directory:entry_edit": [{"pk": world.a.pk, "slug": world.roskilde.slug}],
         "directory:entry_withdraw": [{"pk": world.a.pk, "slug": world.roskilde.slug}],
         **{

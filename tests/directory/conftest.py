@@ -9,6 +9,7 @@ import pytest
 from django.core.cache import cache
 
 from cases.services.directory import directory_entry_publish
+from tests.api.conftest import api  # noqa: F401  (the API client fixture)
 
 
 @pytest.fixture(autouse=True)

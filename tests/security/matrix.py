@@ -997,6 +997,11 @@ MATRIX.update(
         "directory:entries": Entry("association", get_only(OWN_DIRECTORY)),
         "directory:entry_edit": Entry("association_directory", OWN_DIRECTORY),
         "directory:entry_withdraw": Entry("association_directory", OWN_DIRECTORY),
+        "api:api_directory_entry": Entry(
+            "association_directory",
+            api(OWN_DIRECTORY, ("GET", "PUT", "DELETE")),
+            methods=("GET", "PUT", "DELETE", "POST"),
+        ),
         "directory:public_list": Entry("public", PUBLIC_READ_ONLY),
         "directory:public_json": Entry("public", PUBLIC_READ_ONLY),
         "directory:public_csv": Entry("public", PUBLIC_READ_ONLY),
