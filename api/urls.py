@@ -8,6 +8,7 @@ from . import (
     views_access,
     views_applications,
     views_cvr,
+    views_directory,
     views_handover,
     views_meetings,
     views_messages,
@@ -129,6 +130,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "applications/<int:pk>/journal",
         views_handover.ApplicationJournal.as_view(),
         name="api_application_journal",
+    ),
+    # Issue 20: an association's own entry in a municipality's directory.
+    path(
+        "associations/<int:pk>/directory/<slug:slug>",
+        views_directory.DirectoryEntryView.as_view(),
+        name="api_directory_entry",
     ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),

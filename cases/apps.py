@@ -25,6 +25,7 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import cases.services.directory  # its receiver (issue 20: directory)
         import cases.services.publication  # noqa: F401  (its receivers; issue 18: public)
         from cases.trail import checks
         from cases.trail.append_only import install_after_migrate

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("web.associations.urls")),
     path("", include("web.handover.urls")),
     path("", include("web.allocation.urls")),  # issue 20: alloc
+    path("", include("web.directory.urls")),  # issue 20: the directory of associations
 ]

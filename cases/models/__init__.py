@@ -37,6 +37,9 @@ from cases.models.applications import (
     attachment_path,
 )
 from cases.models.common import MONEY, history
+
+# Issue 20: the public directory of associations.
+from cases.models.directory import DirectoryEntry, DirectoryFocusArea
 from cases.models.documents import (
     ComplaintGuidance,
     Document,
@@ -134,6 +137,8 @@ __all__ = [
     "CriteriaScoring",
     "CriterionAssessment",
     "CriterionVerdict",
+    "DirectoryEntry",
+    "DirectoryFocusArea",
     "Document",
     "DocumentKind",
     "FileNote",

@@ -53,6 +53,7 @@ from django.utils import timezone
 from cases.models import (
     Application,
     ApplicationStatus,
+    DirectoryEntry,
     Document,
     DocumentKind,
     FocusArea,
@@ -170,6 +171,16 @@ def register_page(rows: QuerySet[Any]) -> QuerySet[Any]:
             "association__name",
         )
         .prefetch_related("focus_areas")
+        # Issue 20: the row links to the association's page in the directory when it is listed.
+        .annotate(
+            in_directory=Exists(
+                DirectoryEntry.objects.filter(
+                    association_id=OuterRef("association_id"),
+                    municipality_id=OuterRef("municipality_id"),
+                    published=True,
+                )
+            )
+        )
         .order_by("-decided_on", "-pk")
     )
 

@@ -226,6 +226,17 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
             )
         },
         "public:call": [{"slug": world.roskilde.slug, "pk": world.round.pk}],
+        # Issue 20, the directory: the association's own screens are a 404 for the auditor;
+        # the public pages are read only (405).
+        "directory:entries": [{"pk": world.a.pk}],
+        "api:api_directory_entry": [{"pk": world.a.pk, "slug": world.roskilde.slug}],
+        "directory:entry_edit": [{"pk": world.a.pk, "slug": world.roskilde.slug}],
+        "directory:entry_withdraw": [{"pk": world.a.pk, "slug": world.roskilde.slug}],
+        **{
+            f"directory:public_{page}": [{"slug": world.roskilde.slug}]
+            for page in ("list", "json", "csv")
+        },
+        "directory:public_entry": [{"slug": world.roskilde.slug, "pk": world.a.pk}],
         # Issue 18: the auditor reads payment runs and the journal status; starts and hands
         # over nothing (403).
         "handover:journal_now": apps_,

@@ -987,6 +987,31 @@ MATRIX.update(
     }
 )
 
+# Issue 20, the directory of associations (web/directory): the association's own screens for
+# its representative only (anyone else 404); the public pages for anyone, to read only. The
+# scene lists nobody, so an association's public page is a 404 for everyone (tests/directory/
+# covers a listed one).
+OWN_DIRECTORY = per_target(a=roles({APPLICANT}), b=roles({OTHER_APPLICANT}))
+MATRIX.update(
+    {
+        "directory:entries": Entry("association", get_only(OWN_DIRECTORY)),
+        "directory:entry_edit": Entry("association_directory", OWN_DIRECTORY),
+        "directory:entry_withdraw": Entry("association_directory", OWN_DIRECTORY),
+        "api:api_directory_entry": Entry(
+            "association_directory",
+            api(OWN_DIRECTORY, ("GET", "PUT", "DELETE")),
+            methods=("GET", "PUT", "DELETE", "POST"),
+        ),
+        "directory:public_list": Entry("public", PUBLIC_READ_ONLY),
+        "directory:public_json": Entry("public", PUBLIC_READ_ONLY),
+        "directory:public_csv": Entry("public", PUBLIC_READ_ONLY),
+        "directory:public_entry": Entry(
+            "directory_entry",
+            lambda role, target, method: HIDDEN if method == "GET" else NOT_ALLOWED,
+        ),
+    }
+)
+
 # --- issue 18: oidc ---------------------------------------------------------------------------
 # The municipality's identity provider is off in the matrix's settings: both addresses are a
 # 404 for everyone (GET only; a POST is 405). tests/oidc/ covers them switched on.

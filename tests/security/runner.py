@@ -138,6 +138,12 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         ]
     if kind == "payment_run":  # issue 18: a run in each municipality
         return [(label, {"pk": r.pk}) for label, r in scene.payment_runs.items()]
+    if kind == "association_directory":  # issue 20: an association's entry in Roskilde
+        return [
+            (label, {"pk": x.pk, "slug": w.roskilde.slug}) for label, x in (("a", w.a), ("b", w.b))
+        ]
+    if kind == "directory_entry":  # issue 20: a public directory page; nobody is listed
+        return [("unlisted", {"slug": w.roskilde.slug, "pk": w.a.pk})]
     raise AssertionError(f"no targets of kind {kind!r}")
 
 

@@ -68,10 +68,14 @@ def _version(municipality: Municipality) -> int:
 
 
 def _served(
-    request: HttpRequest, municipality: Municipality, build: Callable[[], Rendered]
+    request: HttpRequest,
+    municipality: Municipality,
+    build: Callable[[], Rendered],
+    key_params: tuple[str, ...] = KEY_PARAMS,
 ) -> Rendered:
-    """``build()``'s result for this page, from the cache when this version has it."""
-    params = "&".join(f"{k}={request.GET.get(k, '')}" for k in KEY_PARAMS if k in request.GET)
+    """``build()``'s result for this page, from the cache when this version has it.
+    ``key_params``: the query parameters the page depends on (issue 20: the directory's)."""
+    params = "&".join(f"{k}={request.GET.get(k, '')}" for k in key_params if k in request.GET)
     raw = ":".join(
         [
             str(municipality.pk),

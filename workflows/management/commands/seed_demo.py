@@ -202,6 +202,7 @@ class Command(BaseCommand):
         after_grant_demo(
             municipality=municipality, actor=actor, password=password, stdout=self.stdout
         )
+        directory_demo(municipality=municipality, stdout=self.stdout)
 
     def _save(self, obj: Any, actor: Any, **fields: Any) -> Any:
         changed = obj._state.adding
@@ -440,3 +441,55 @@ def after_grant_demo(*, municipality: Municipality, actor: Any, password: str, s
         "After the grant: 4 earlier grants (paid, report awaiting review, repayment claim, "
         "overdue report); applicant_c represents Seniorklubben Roskilde."
     )
+
+
+def directory_demo(*, municipality: Municipality, stdout: Any) -> None:
+    """Issue 20: two associations listed in the directory by their representatives
+    (Lektiecaféen is not: the demo shows how it lists itself)."""
+    from cases.models import DirectoryEntry
+    from cases.roles import forget_profile
+    from cases.services.directory import directory_entry_publish
+
+    listings = [
+        (
+            "applicant_b",
+            "10000017",
+            {
+                "description": "Besøgsvenner kommer hjemme hos ældre, der sidder meget alene, "
+                "en gang om ugen til kaffe, en gåtur eller en snak.",
+                "target_groups": ["older", "lonely"],
+                "focus_areas": ["Ensomhed og fællesskab"],
+                "whole_municipality": True,
+                "seeks_volunteers": True,
+                "volunteers_text": "Har du en time om ugen? Vi sætter dig sammen med en ældre "
+                "og giver dig et kursus først.",
+                "website": "https://besoegsvenner.example",
+            },
+        ),
+        (
+            "applicant_c",
+            "10000025",
+            {
+                "description": "Fællesspisning, udflugter og foredrag for seniorer i Roskilde.",
+                "target_groups": ["older"],
+                "focus_areas": ["Ensomhed og fællesskab"],
+                "whole_municipality": False,
+                "area": "4000 Roskilde",
+                "seeks_volunteers": False,
+            },
+        ),
+    ]
+    for username, cvr, data in listings:
+        user = get_user_model().objects.filter(username=username).first()
+        association = Association.objects.filter(cvr=cvr).first()
+        if user is None or association is None:
+            continue
+        if DirectoryEntry.objects.filter(
+            association=association, municipality=municipality
+        ).exists():
+            continue
+        forget_profile(user)
+        directory_entry_publish(
+            association=association, municipality=municipality, acting_user=user, data=data
+        )
+    stdout.write("Directory: Besøgsvennerne and Seniorklubben are listed; Lektiecaféen is not.")
