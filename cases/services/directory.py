@@ -76,6 +76,10 @@ def directory_entry_publish(
     published anew (first time, or after a withdrawal) gets the time of now.
     """
     rules.require_lister(acting_user, association)
+    # Two first publications at once (two representatives, or a double click) would both
+    # find no entry and both insert: the association's row, locked first, puts them in
+    # turn, so the second finds the first's entry (PostgreSQL; SQLite writes one at a time).
+    list(Association.objects.select_for_update().filter(pk=association.pk).values_list("pk"))
     entry = (
         DirectoryEntry.objects.select_for_update()
         .filter(association=association, municipality=municipality)
