@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("web.case_messages.urls")),
     path("", include("web.associations.urls")),
     path("", include("web.handover.urls")),
+    path("", include("web.feedback.urls")),  # issue 20: voice
 ]

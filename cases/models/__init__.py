@@ -44,6 +44,14 @@ from cases.models.documents import (
     default_complaint_text,
     document_path,
 )
+from cases.models.feedback import (
+    MIN_ANSWERS,
+    Ease,
+    Feedback,
+    FeedbackSummary,
+    TimeSpent,
+    UnclearPart,
+)
 from cases.models.handover import (
     Handover,
     HandoverObject,
@@ -105,6 +113,13 @@ from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
 __all__ = [
+    # Issue 20: voice
+    "MIN_ANSWERS",
+    "Ease",
+    "Feedback",
+    "FeedbackSummary",
+    "TimeSpent",
+    "UnclearPart",
     "APPLICANT_CHANNELS",
     "FLOW_ORDER",
     "HEARING_COMPLETED",

@@ -182,6 +182,10 @@ def association_homes(user: Any) -> list[AssociationHome]:
             owed_since=Min("round__report_deadline", filter=overdue),
             owed_deadline=Min("round__report_deadline", filter=owed & ~overdue),
             granted=Sum("granted_amount", filter=Q(status__in=StatusGroup.GRANTED)),
+            # Issue 20, voice: decided, the questionnaire neither answered nor declined (a
+            # LEFT JOIN on the one-to-one answer: no query of its own, no fan-out).
+            feedback=Count("id", filter=decided & Q(feedback__isnull=True)),
+            feedback_one=Max("id", filter=decided & Q(feedback__isnull=True)),
         )
         .order_by()
     }
@@ -247,6 +251,13 @@ def association_homes(user: Any) -> list[AssociationHome]:
                 "applications:application_detail",
                 mine,
                 latest=one("decided_latest"),
+            ),
+            task(
+                "feedback",
+                one("feedback", 0),
+                one("feedback_one"),
+                "feedback:feedback_answer",
+                mine,
             ),
             task(
                 "payouts",
