@@ -113,16 +113,10 @@ from cases.models.uploads import StoredUpload
 from cases.trail.models import TransitionRecord
 
 __all__ = [
-    # Issue 20: voice
-    "MIN_ANSWERS",
-    "Ease",
-    "Feedback",
-    "FeedbackSummary",
-    "TimeSpent",
-    "UnclearPart",
     "APPLICANT_CHANNELS",
     "FLOW_ORDER",
     "HEARING_COMPLETED",
+    "MIN_ANSWERS",
     "MONEY",
     "AccessDecision",
     "AccessRequest",
@@ -151,6 +145,9 @@ __all__ = [
     "CriterionVerdict",
     "Document",
     "DocumentKind",
+    "Ease",
+    "Feedback",
+    "FeedbackSummary",
     "FileNote",
     "FocusArea",
     "GrantRound",
@@ -188,7 +185,9 @@ __all__ = [
     "StoredUpload",
     "TargetGroup",
     "TargetGroupCode",
+    "TimeSpent",
     "TransitionRecord",
+    "UnclearPart",
     "UsageReport",
     "UsageReportLine",
     "UsageReportStatus",

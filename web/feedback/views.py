@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from cases import access, roles
-from cases.documents.feedback_summary import summary_filename, summary_pdf
+from cases.documents import feedback_summary as summary_document
 from cases.models import MIN_ANSWERS, Feedback, FeedbackSummary, GrantRound, Municipality
 from cases.selectors import feedback as selectors
 from cases.selectors.feedback import Results, Share
@@ -236,6 +236,6 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     summary = selectors.summaries_for(request.user).filter(pk=pk).first()
     if summary is None:
         raise Http404(_("No such summary."))
-    response = HttpResponse(summary_pdf(summary), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{summary_filename(summary)}"'
+    response = HttpResponse(summary_document.summary_pdf(summary), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{summary_document.summary_filename(summary)}"'
     return response
