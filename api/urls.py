@@ -8,6 +8,7 @@ from . import (
     views_access,
     views_applications,
     views_cvr,
+    views_feedback,
     views_handover,
     views_meetings,
     views_messages,
@@ -129,6 +130,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "applications/<int:pk>/journal",
         views_handover.ApplicationJournal.as_view(),
         name="api_application_journal",
+    ),
+    # Issue 20, voice: the questionnaire (api/views_feedback.py).
+    path(
+        "applications/<int:pk>/feedback",
+        views_feedback.ApplicationFeedback.as_view(),
+        name="api_feedback",
+    ),
+    path(
+        "rounds/<int:pk>/feedback",
+        views_feedback.RoundFeedback.as_view(),
+        name="api_round_feedback",
     ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),

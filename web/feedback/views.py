@@ -237,5 +237,7 @@ def summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if summary is None:
         raise Http404(_("No such summary."))
     response = HttpResponse(summary_document.summary_pdf(summary), content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{summary_document.summary_filename(summary)}"'
+    response["Content-Disposition"] = (
+        f'inline; filename="{summary_document.summary_filename(summary)}"'
+    )
     return response
