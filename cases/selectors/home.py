@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -43,6 +44,7 @@ from cases.models import (
     Application,
     ApplicationStatus,
     Association,
+    Feedback,
     GrantRound,
     Hearing,
     Payout,
@@ -165,6 +167,8 @@ def association_homes(user: Any) -> list[AssociationHome]:
         row["association_id"]: row
         for row in Application.objects.filter(association_id__in=ids)
         .annotate(entered=entered_at())
+        # Issue 20: the questionnaire answered or declined (a subquery: no query of its own).
+        .annotate(answered=Exists(Feedback.objects.filter(application=OuterRef("pk"))))
         .values("association_id")
         .annotate(
             drafts=Count("id", filter=draft),
@@ -182,10 +186,9 @@ def association_homes(user: Any) -> list[AssociationHome]:
             owed_since=Min("round__report_deadline", filter=overdue),
             owed_deadline=Min("round__report_deadline", filter=owed & ~overdue),
             granted=Sum("granted_amount", filter=Q(status__in=StatusGroup.GRANTED)),
-            # Issue 20, voice: decided, the questionnaire neither answered nor declined (a
-            # LEFT JOIN on the one-to-one answer: no query of its own, no fan-out).
-            feedback=Count("id", filter=decided & Q(feedback__isnull=True)),
-            feedback_one=Max("id", filter=decided & Q(feedback__isnull=True)),
+            # Issue 20, voice: decided, the questionnaire neither answered nor declined.
+            feedback=Count("id", filter=decided & Q(answered=False)),
+            feedback_one=Max("id", filter=decided & Q(answered=False)),
         )
         .order_by()
     }
