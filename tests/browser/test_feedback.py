@@ -32,9 +32,7 @@ def _decided_case(page: Any, base: str) -> int:
     raise AssertionError("applicant_b has no decided case with an open questionnaire")
 
 
-def test_the_association_answers_the_questionnaire_on_a_phone(
-    demo_server: str, page: Any
-) -> None:
+def test_the_association_answers_the_questionnaire_on_a_phone(demo_server: str, page: Any) -> None:
     base = demo_server
     pk = _decided_case(page, base)
     page.set_viewport_size(PHONE)
