@@ -37,7 +37,8 @@ def test_the_association_answers_the_questionnaire_on_a_phone(demo_server: str, 
     pk = _decided_case(page, base)
     page.set_viewport_size(PHONE)
     login(page, base, "applicant_b")
-    assert "Spørgeskemaer" in page.inner_text("main")  # the task on the home
+    home = page.inner_text("main")  # the task on the home (in the browser's language)
+    assert "Spørgeskemaer" in home or "Questionnaires" in home
     page.goto(f"{base}/applications/{pk}/")
     page.click("#feedback-link")
     page.wait_for_selector("form[data-keep-input]")
@@ -47,14 +48,14 @@ def test_the_association_answers_the_questionnaire_on_a_phone(demo_server: str, 
     # Sent with nothing answered: refused with the summary at the top, linked to the form.
     page.click("#feedback-send")
     page.wait_for_selector(".alert-error")
-    assert "Besvar mindst ét spørgsmål" in page.inner_text(".alert-error")
+    assert page.locator(".alert-error li").count() == 1
     assert violations(page) == []
     page.fill("#id_comment", COMMENT)
     page.check("input[name=ease][value='4']")
     page.check("input[name=time_spent][value=hours_1_3]")
     page.click("#feedback-send")
-    page.wait_for_selector("#feedback-invitation", state="detached")
-    assert "Tak for jeres svar" in page.inner_text("main")
+    page.wait_for_url(f"{base}/applications/{pk}/")
+    assert page.locator("#feedback-invitation").count() == 0
     page.goto(f"{base}/applications/{pk}/feedback/")
     page.wait_for_selector("#feedback-thanks")
     for size in (DESKTOP, PHONE):
