@@ -1,11 +1,6 @@
-"""The associations' voice (issue 20) in the outbox: the invitation to the questionnaire after a
-decision letter, and the yearly summary to every association that applied.
-
-The invitation answers the decision letter itself (a ``Document`` of a deciding kind being
-written), not a transition's name: whichever flow decides (the council and committee's,
-the quick pool's, a second scheme's), its letter is the occasion. It is written in the
-transition's transaction, after the letter, once per application, and never as a legal
-notice (an association may switch it off). It is not part of the transition's record.
+"""The associations' voice (issue 20) in the outbox: the yearly summary to every association
+that applied. (The invitation to the questionnaire is a reminder rule,
+``reminders/rules/feedback.py``.)
 
 The summary goes once to each association, to its registered e-mail address, in the
 language its letters are written in: it is addressed to the association, not to each of its
@@ -18,54 +13,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import override
 
-from cases.models import Association, Document, DocumentKind, Feedback, FeedbackSummary
-from notifications.models import Kind, Notification, Status, UserPreference
-from notifications.selectors import applicants_of
-from notifications.services import build_notification, enqueue_on_commit, notify
-
-# The letters that tell the association what was decided on its application.
-DECIDING_LETTERS = frozenset(
-    {
-        DocumentKind.DECISION_LETTER,
-        DocumentKind.GRANT,
-        DocumentKind.PARTIAL_GRANT,
-        DocumentKind.REFUSAL,
-        DocumentKind.REJECTION,
-    }
-)
+from cases.models import Association, FeedbackSummary
+from notifications.models import Kind, Status, UserPreference
+from notifications.services import build_notification, enqueue_on_commit
 
 
 def site_url(path: str) -> str:
     base = getattr(settings, "PULJEFLOW_SITE_URL", "")
     return f"{base}{path}" if base else ""
-
-
-def invite_after_letter(sender: Any, instance: Document, created: bool, **_: Any) -> None:
-    """``post_save`` of a Document: a new deciding letter invites the association, once."""
-    if not created or instance.kind not in DECIDING_LETTERS:
-        return
-    if not transaction.get_connection().in_atomic_block:
-        return  # a letter written outside a transition (a fixture, a repair) invites no one
-    application = instance.application
-    if (
-        Feedback.objects.filter(application=application).exists()
-        or Notification.objects.filter(kind=Kind.FEEDBACK_INVITED, application=application).exists()
-    ):
-        return
-    path = reverse("feedback:feedback_answer", args=[application.pk])
-    notify(
-        kind=Kind.FEEDBACK_INVITED,
-        application=application,
-        recipients=list(applicants_of(application)),
-        context={"questionnaire_url": site_url(path)},
-        legal=False,
-        addresses=[application.association.email] if application.is_paper else (),
-    )
 
 
 def send_summary(

@@ -11,11 +11,13 @@ answered could tell who said what.
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -164,6 +166,22 @@ def year_results(municipality: Municipality, year: int) -> Results:
     )
 
 
+def open_since() -> datetime.datetime:
+    """The earliest decision whose questionnaire is still open (PULJEFLOW_FEEDBACK_OPEN_DAYS
+    after the decision, default 90)."""
+    days = int(getattr(settings, "PULJEFLOW_FEEDBACK_OPEN_DAYS", 90))
+    return timezone.now() - datetime.timedelta(days=days)
+
+
+def is_open(application: Application) -> bool:
+    """Decided, and within the days the questionnaire stays open."""
+    return (
+        application.status in DECIDED
+        and application.decided_at is not None
+        and application.decided_at >= open_since()
+    )
+
+
 def may_read_results(user: Any, municipality_id: int) -> bool:
     return roles.profile(user).has_role(municipality_id, *READERS)
 
@@ -218,7 +236,7 @@ def summaries_for(user: Any) -> QuerySet[FeedbackSummary]:
 
 def open_invitation(application: Application) -> bool:
     """The association has been sent the questionnaire and neither answered nor declined."""
-    if application.status not in DECIDED:
+    if not is_open(application):
         return False
     try:
         application.feedback  # noqa: B018 (a select_related reverse one-to-one: no query)

@@ -50,6 +50,7 @@ from cases.models import (
     Payout,
     StatusGroup,
 )
+from cases.selectors.feedback import open_since as feedback_open_since
 from cases.trail.models import TransitionRecord
 
 S = ApplicationStatus
@@ -162,6 +163,8 @@ def association_homes(user: Any) -> list[AssociationHome]:
     asked = Q(status=S.INFO_REQUESTED)
     decided = Q(status__in=DECIDED)
     owed = Q(status__in=StatusGroup.REPORT_OWED)
+    # Issue 20, voice: decided within the days the questionnaire stays open, not answered.
+    open_feedback = decided & Q(decided_at__gte=feedback_open_since(), answered=False)
     overdue = owed & Q(round__report_deadline__lt=today)
     rows = {
         row["association_id"]: row
@@ -187,8 +190,8 @@ def association_homes(user: Any) -> list[AssociationHome]:
             owed_deadline=Min("round__report_deadline", filter=owed & ~overdue),
             granted=Sum("granted_amount", filter=Q(status__in=StatusGroup.GRANTED)),
             # Issue 20, voice: decided, the questionnaire neither answered nor declined.
-            feedback=Count("id", filter=decided & Q(answered=False)),
-            feedback_one=Max("id", filter=decided & Q(answered=False)),
+            feedback=Count("id", filter=open_feedback),
+            feedback_one=Max("id", filter=open_feedback),
         )
         .order_by()
     }

@@ -33,7 +33,7 @@ from cases.models import (
     TimeSpent,
     UnclearPart,
 )
-from cases.selectors.feedback import DECIDED, associations_of_year, year_results
+from cases.selectors.feedback import DECIDED, associations_of_year, is_open, year_results
 from cases.trail.history import actor_display_name
 
 # Sent inside the sending transaction with ``summary`` and ``associations`` (a list); the
@@ -51,6 +51,8 @@ def feedback_refusal(user: Any, application: Application) -> str | None:
         return _("Only the association that applied answers the questionnaire.")
     if application.status not in DECIDED:
         return _("You can answer the questionnaire once the decision on the application is made.")
+    if not is_open(application):
+        return _("The questionnaire on this application has closed.")
     return None
 
 

@@ -18,11 +18,15 @@ UNCLEAR = itertools.cycle([["budget"], ["call", "form"], [], ["attachments", "ot
 
 
 def decided(world: SimpleNamespace, *, association: Any = None, **kwargs: Any) -> Application:
+    status = kwargs.pop("status", ApplicationStatus.GRANTED)
     return ApplicationFactory(
         round=world.round,
         association=association or AssociationFactory(),
-        status=kwargs.pop("status", ApplicationStatus.GRANTED),
+        status=status,
         complete=False,
+        decided_at=None
+        if status in ("draft", "submitted", "in_council_review")
+        else timezone.now(),
         **kwargs,
     )
 

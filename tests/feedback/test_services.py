@@ -3,11 +3,13 @@ cases/selectors/feedback.py)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from cases import limits
 from cases.models import MIN_ANSWERS, ApplicationStatus, Feedback
@@ -53,6 +55,11 @@ def test_only_the_association_answers_and_only_after_the_decision(world: SimpleN
     undecided = decided(world, association=world.a, status=ApplicationStatus.SUBMITTED)
     with pytest.raises(PermissionDenied, match="når der er truffet afgørelse"):
         feedback_answer(application=undecided, acting_user=world.anna, ease=3)
+    # A decision older than the days the questionnaire stays open: closed.
+    old = decided(world, association=world.a)
+    old.decided_at = timezone.now() - timedelta(days=91)
+    with pytest.raises(PermissionDenied, match="lukket"):
+        feedback_answer(application=old, acting_user=world.anna, ease=3)
     # The same request by the association on its decided case goes through.
     assert feedback_answer(application=application, acting_user=world.anna, ease=3).pk
 
