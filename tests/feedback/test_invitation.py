@@ -54,7 +54,9 @@ def test_no_invitation_once_answered_nor_for_old_decisions(
     granted = advance(draft, world, "granted")
     feedback_answer(application=granted, acting_user=world.anna, ease=4)
     assert run_reminders()["feedback_invitation"] == 0
-    other = advance(ApplicationFactory(round=world.round, association=world.a), world, "granted")
+    fresh = ApplicationFactory(round=world.round, association=world.a)
+    fresh.focus_areas.set([world.focus])
+    other = advance(fresh, world, "granted")
     with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
         assert run_reminders()["feedback_invitation"] == 0  # decided more than 90 days ago
     assert invitations(other) == []
