@@ -9,6 +9,7 @@ from . import (
     views_applications,
     views_cvr,
     views_directory,
+    views_feedback,
     views_handover,
     views_meetings,
     views_messages,
@@ -136,6 +137,17 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "associations/<int:pk>/directory/<slug:slug>",
         views_directory.DirectoryEntryView.as_view(),
         name="api_directory_entry",
+    ),
+    # Issue 20, voice: the questionnaire (api/views_feedback.py).
+    path(
+        "applications/<int:pk>/feedback",
+        views_feedback.ApplicationFeedback.as_view(),
+        name="api_feedback",
+    ),
+    path(
+        "rounds/<int:pk>/feedback",
+        views_feedback.RoundFeedback.as_view(),
+        name="api_round_feedback",
     ),
     path("schema", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs", docs_page, name="api_docs"),

@@ -174,3 +174,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually on port 587
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # implicit TLS, usually on port 465
+
+# --- issue 20: voice ---
+# The address Puljeflow is reached at (e.g. https://puljeflow.roskilde.dk), for the links in
+# e-mails to the questionnaire and the yearly summary (notifications/feedback.py). Empty:
+# the e-mail says where to find them in Puljeflow, without a link.
+PULJEFLOW_SITE_URL = os.environ.get("PULJEFLOW_SITE_URL", "").rstrip("/")
+# The questionnaire stays open this many days after the decision: the reminder sweep invites
+# the association within them (notifications/reminders/rules/feedback.py), its home shows the
+# task until then, and older cases are never invited (e.g. when the feature is switched on).
+PULJEFLOW_FEEDBACK_OPEN_DAYS = int(os.environ.get("PULJEFLOW_FEEDBACK_OPEN_DAYS", 90))

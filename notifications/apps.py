@@ -23,3 +23,9 @@ class NotificationsConfig(AppConfig):
         from notifications.case_messages import tell_other_side
 
         message_sent.connect(tell_other_side, dispatch_uid="notifications.case_messages")
+        # Issue 20, voice: the yearly summary of the questionnaire, one row per association
+        # (the invitation is a reminder rule, reminders/rules/feedback.py).
+        from cases.services.feedback import summary_sent
+        from notifications.feedback import send_summary
+
+        summary_sent.connect(send_summary, dispatch_uid="notifications.feedback.summary")

@@ -60,6 +60,10 @@ class Kind(models.TextChoices):
     CASE_ASSIGNED = "case_assigned", _("A case has been assigned to you")
     # Issue 17: a message on the case, to the other side (notifications/case_messages.py).
     MESSAGE_RECEIVED = "message_received", _("A new message on a case")
+    # Issue 20, voice: the questionnaire after a decision letter, and the yearly summary of
+    # the answers sent back to every association that applied (notifications/feedback.py).
+    FEEDBACK_INVITED = "feedback_invited", _("Questionnaire: how was it to apply?")
+    FEEDBACK_SUMMARY = "feedback_summary", _("The yearly summary of the questionnaire")
 
 
 class Status(models.TextChoices):

@@ -22,4 +22,5 @@ urlpatterns = [
     path("", include("web.handover.urls")),
     path("", include("web.allocation.urls")),  # issue 20: alloc
     path("", include("web.directory.urls")),  # issue 20: the directory of associations
+    path("", include("web.feedback.urls")),  # issue 20: voice
 ]

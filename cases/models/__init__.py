@@ -47,6 +47,14 @@ from cases.models.documents import (
     default_complaint_text,
     document_path,
 )
+from cases.models.feedback import (
+    MIN_ANSWERS,
+    Ease,
+    Feedback,
+    FeedbackSummary,
+    TimeSpent,
+    UnclearPart,
+)
 from cases.models.handover import (
     Handover,
     HandoverObject,
@@ -111,6 +119,7 @@ __all__ = [
     "APPLICANT_CHANNELS",
     "FLOW_ORDER",
     "HEARING_COMPLETED",
+    "MIN_ANSWERS",
     "MONEY",
     "AccessDecision",
     "AccessRequest",
@@ -141,6 +150,9 @@ __all__ = [
     "DirectoryFocusArea",
     "Document",
     "DocumentKind",
+    "Ease",
+    "Feedback",
+    "FeedbackSummary",
     "FileNote",
     "FocusArea",
     "GrantRound",
@@ -178,7 +190,9 @@ __all__ = [
     "StoredUpload",
     "TargetGroup",
     "TargetGroupCode",
+    "TimeSpent",
     "TransitionRecord",
+    "UnclearPart",
     "UsageReport",
     "UsageReportLine",
     "UsageReportStatus",

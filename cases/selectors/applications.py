@@ -55,7 +55,10 @@ def round_totals(grant_round: GrantRound) -> dict[str, Any]:
 def application_detail(user: Any, pk: int) -> Application | None:
     return (
         visible_applications(user)
-        .select_related("round", "association", "municipality", "registered_by", "case_officer")
+        # "feedback": the questionnaire's answer (issue 20), joined: no query of its own.
+        .select_related(
+            "round", "association", "municipality", "registered_by", "case_officer", "feedback"
+        )
         .prefetch_related(
             "focus_areas",
             "target_groups",

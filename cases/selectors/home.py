@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import (
     Count,
     DateTimeField,
+    Exists,
     F,
     Func,
     IntegerField,
@@ -43,11 +44,13 @@ from cases.models import (
     Application,
     ApplicationStatus,
     Association,
+    Feedback,
     GrantRound,
     Hearing,
     Payout,
     StatusGroup,
 )
+from cases.selectors.feedback import open_since as feedback_open_since
 from cases.trail.models import TransitionRecord
 
 S = ApplicationStatus
@@ -160,11 +163,15 @@ def association_homes(user: Any) -> list[AssociationHome]:
     asked = Q(status=S.INFO_REQUESTED)
     decided = Q(status__in=DECIDED)
     owed = Q(status__in=StatusGroup.REPORT_OWED)
+    # Issue 20, voice: decided within the days the questionnaire stays open, not answered.
+    open_feedback = decided & Q(decided_at__gte=feedback_open_since(), answered=False)
     overdue = owed & Q(round__report_deadline__lt=today)
     rows = {
         row["association_id"]: row
         for row in Application.objects.filter(association_id__in=ids)
         .annotate(entered=entered_at())
+        # Issue 20: the questionnaire answered or declined (a subquery: no query of its own).
+        .annotate(answered=Exists(Feedback.objects.filter(application=OuterRef("pk"))))
         .values("association_id")
         .annotate(
             drafts=Count("id", filter=draft),
@@ -182,6 +189,9 @@ def association_homes(user: Any) -> list[AssociationHome]:
             owed_since=Min("round__report_deadline", filter=overdue),
             owed_deadline=Min("round__report_deadline", filter=owed & ~overdue),
             granted=Sum("granted_amount", filter=Q(status__in=StatusGroup.GRANTED)),
+            # Issue 20, voice: decided, the questionnaire neither answered nor declined.
+            feedback=Count("id", filter=open_feedback),
+            feedback_one=Max("id", filter=open_feedback),
         )
         .order_by()
     }
@@ -247,6 +257,13 @@ def association_homes(user: Any) -> list[AssociationHome]:
                 "applications:application_detail",
                 mine,
                 latest=one("decided_latest"),
+            ),
+            task(
+                "feedback",
+                one("feedback", 0),
+                one("feedback_one"),
+                "feedback:feedback_answer",
+                mine,
             ),
             task(
                 "payouts",

@@ -248,6 +248,13 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         # Issue 18, NemLog-in: off in the scene (404), or nothing pending for the auditor.
         **{f"nemlogin:{page}": [{}] for page in ("login", "acs", "ls", "metadata")},
         **{f"nemlogin:{page}": [{}] for page in ("register", "contact", "choose")},
+        # Issue 20, voice: the auditor reads the results; answers and sends nothing (403/405).
+        "feedback:feedback_answer": apps_,
+        "feedback:round_results": [{"pk": world.round.pk}],
+        "feedback:year_results": [{}],
+        "feedback:summary_new": [{}],
+        "feedback:summaries": [{}],
+        "feedback:summary_pdf": [{"pk": 1}],
         **{
             f"access:access_request_{page}": [{"pk": scene.access_request.pk}]
             for page in ("detail", "extend", "decide", "hand_out", "export")

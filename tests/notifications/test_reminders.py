@@ -450,10 +450,11 @@ def test_a_run_costs_the_same_number_of_queries_for_few_or_many_due_reminders(
     # overdue rounds (5), and for the digest the officers without today's digest, their
     # municipalities' targets, the municipalities with late applications (3), the undecided
     # requests for access to documents (1), the drafts nearing deletion by retention (1) and
-    # the hearings whose deadline is near (1).
-    assert len(cold) == 2 + 8 + 5 + 3 + 1 + 1 + 1
+    # the hearings whose deadline is near (1), the decided cases not yet invited to the
+    # questionnaire (1; issue 20).
+    assert len(cold) == 2 + 8 + 5 + 3 + 1 + 1 + 1 + 1
     # Warm: the same looking, no batch.
-    assert len(warm) == 2 + 5 + 3 + 1 + 1 + 1
+    assert len(warm) == 2 + 5 + 3 + 1 + 1 + 1 + 1
     assert not [q for q in warm.captured_queries if "INSERT" in q["sql"]]
     assert Notification.objects.filter(kind=Kind.DEADLINE_APPROACHING).count() == n
 

@@ -1046,6 +1046,36 @@ def allocation_users(chair: str, officer: str, staff: Iterable[str]) -> Expect:
 
     return expect
 
+# --- issue 20: voice (the questionnaire and its results) ----------------------------------------
+
+DECIDED_STATES = frozenset({"granted", "paid", "report_submitted", "closed"})
+
+
+def feedback_answerers(role: str, state: str, method: str) -> str:
+    """The questionnaire on a case: only its association answers (staff never see one answer:
+    403); it sees the page in any state, and answers once the decision is made (else 409)."""
+    if role == ANONYMOUS:
+        return LOGIN
+    if not _viewers(role, state):
+        return HIDDEN
+    if _as_seen_from(role, state) != APPLICANT:
+        return FORBIDDEN
+    if method == "GET":
+        return ALLOW
+    return ALLOW if state in DECIDED_STATES else FLOW
+
+
+def summary_readers(role: str, target: str, method: str) -> str:
+    """A yearly summary: the municipality's staff and the associations that applied that
+    year (A in Roskilde, B in Næstved); anyone else 404."""
+    if role == ANONYMOUS:
+        return LOGIN
+    readers = {
+        "own": STAFF | {APPLICANT},
+        "other_municipality": {OTHER_APPLICANT, OTHER_CASE_OFFICER},
+    }[target]
+    return ALLOW if role in readers else HIDDEN
+
 
 MATRIX.update(
     {
@@ -1058,5 +1088,17 @@ MATRIX.update(
                 other_municipality=allocation_users("", OTHER_CASE_OFFICER, ()),
             ),
         ),
+        "feedback:feedback_answer": Entry("application", feedback_answerers),
+        "feedback:round_results": Entry("round", get_only(OWN_ROUND_STAFF)),
+        "feedback:year_results": Entry(
+            "none", get_only(roles(STAFF | {OTHER_CASE_OFFICER}, rest=FORBIDDEN))
+        ),
+        "feedback:summary_new": Entry(
+            "none", roles({CASE_OFFICER, OTHER_CASE_OFFICER}, rest=FORBIDDEN)
+        ),
+        "feedback:summaries": Entry("none", get_only(roles(SIGNED_IN))),
+        "feedback:summary_pdf": Entry("feedback_summary", get_only(summary_readers)),
+        "api:api_feedback": Entry("application", api(feedback_answerers, ("GET", "POST"))),
+        "api:api_round_feedback": Entry("round", api(OWN_ROUND_STAFF)),
     }
 )

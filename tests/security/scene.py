@@ -21,6 +21,7 @@ from django.db import transaction
 from cases.models import (
     Body,
     Document,
+    FeedbackSummary,
     Hearing,
     HearingAttachment,
     Meeting,
@@ -29,6 +30,7 @@ from cases.models import (
     UsageReport,
 )
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
+from cases.selectors.feedback import year_of
 from cases.services import access_requests as access
 from cases.services.case_documents import receive_document
 from cases.services.meetings import conflict_declare, meeting_create
@@ -217,8 +219,23 @@ def build_scene() -> SimpleNamespace:
             ("other_municipality", world.naestved, world.helle),
         )
     }
+    # Issue 20, voice: the yearly summary of the questionnaire sent in each municipality.
+    feedback_summaries = {
+        label: FeedbackSummary.objects.create(
+            municipality=municipality,
+            year=year_of(grant_round),
+            text="Tak for jeres svar.",
+            sent_by=officer,
+            sent_by_name=officer.username,
+        )
+        for label, municipality, grant_round, officer in (
+            ("own", world.roskilde, world.round, world.carl),
+            ("other_municipality", world.naestved, world.other_round, world.helle),
+        )
+    }
     return SimpleNamespace(
         world=world,
+        feedback_summaries=feedback_summaries,
         payment_runs=payment_runs,
         applications=applications,
         attachments={s: a.attachments.order_by("pk").first() for s, a in applications.items()},

@@ -20,6 +20,7 @@ from cases.models import Application, ApplicationStatus, Association, Meeting
 from cases.parsing import parse_id
 from cases.roles import role_label
 from cases.selectors import applications as selectors
+from cases.selectors import feedback as feedback_selectors
 from cases.selectors.criteria import round_texts
 from cases.selectors.messages import open_question
 from cases.services import applications as services
@@ -198,6 +199,10 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **after_grant,
             **notes_context(request.user, application),
             **thread_context(request.user, application),
+            # Issue 20, voice: the questionnaire after the decision letter (no query: the
+            # answer comes with the case, cases/selectors/applications.py).
+            "feedback_open": roles.represents(request.user, application)
+            and feedback_selectors.open_invitation(application),
         },
     )
 

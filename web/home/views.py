@@ -47,6 +47,8 @@ TITLES = {
     "claims_overdue": gettext_lazy("Repayment claims overdue"),
     "rulings": gettext_lazy("Declared ties awaiting the council's ruling"),
     "officer_rulings": gettext_lazy("Case officers' declared ties awaiting your ruling"),
+    # Issue 20, voice: until answered or declined.
+    "feedback": gettext_lazy("Questionnaires: how was it to apply?"),
 }
 
 

@@ -27,6 +27,7 @@ from .base import Rule
 from .deadline import DeadlineApproaching
 from .digest import WaitingDigest
 from .drafts import DraftExpiring
+from .feedback import FeedbackInvitation
 from .hearings import HearingReminder
 from .meetings import AgendaReady, AssessmentsMissing
 from .questions import InfoUnanswered
@@ -43,6 +44,7 @@ RULES: list[Rule] = [
     AccessRequestDue(),
     DraftExpiring(),
     HearingReminder(),
+    FeedbackInvitation(),  # issue 20, voice: the questionnaire after a decision
 ]
 
 # Kinds whose message is about a meeting or a municipality, not one application.
