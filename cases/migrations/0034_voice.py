@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0032_sweep'),
+        ('cases', '0033_directory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
