@@ -21,7 +21,8 @@ def _quote(text: str) -> str:
 
 
 def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow, *, worded: bool = False) -> str:
-    """DOT text: one node per state, one edge per (transition, source, target).
+    """DOT text: one node per state on the flow's path, one edge per (transition, source,
+    target).
 
     Node and edge names are the stable identifiers. The labels are the identifiers too
     (the chart in docs/ reads the same in every language, and a diff of it shows a change
@@ -47,7 +48,14 @@ def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow, *, worded: bool = F
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
+    # Only the flow's own path: the states its transitions touch (flows of an application
+    # share one status enum; the quick pool's chart has no council and no committee).
+    touched = {flow_class.initial} | {
+        s for source, target, *_rest in edges for s in (source, target)
+    }
     for state in flow_class.states.values:
+        if state not in touched:
+            continue
         attrs = ', fillcolor="#e0e0e0", peripheries=2' if state in flow_class.terminal else ""
         if state == flow_class.initial:
             attrs = ', fillcolor="#d7e8fa"'

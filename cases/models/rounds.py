@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import limits
+from cases.flow_paths import COMMITTEE_STEP, COUNCIL_FLOW, COUNCIL_STEP, steps_of
 from cases.models.common import MONEY, history
 from cases.models.municipalities import Municipality
 from cases.parsing import validate_date_window
@@ -101,10 +102,13 @@ class GrantRound(models.Model):
     report_deadline = models.DateField(
         _("usage report deadline"), null=True, blank=True, validators=[validate_date_window]
     )
-    decided_by_administration = models.BooleanField(
-        _("quick pool: decided by the administration"),
-        default=False,
-        help_text=_("The case officer decides directly after screening, without meetings."),
+    # The flow the round's applications follow: a flow registered in workflows/ (the round
+    # form offers them). It cannot change once applications have been submitted.
+    flow = models.CharField(
+        _("flow"),
+        max_length=40,
+        default=COUNCIL_FLOW,
+        help_text=_("How the round's applications are screened and decided."),
     )
     ceiling_per_application = models.DecimalField(
         _("ceiling per application (DKK)"), null=True, blank=True, **MONEY
@@ -123,6 +127,17 @@ class GrantRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.municipality})"
+
+    @property
+    def decided_by_administration(self) -> bool:
+        """Decided by the case officer (a quick pool, a § 79 pool), not by the committee:
+        the round's flow has no committee on its path (``cases.flow_paths``)."""
+        return COMMITTEE_STEP not in steps_of(self.flow)
+
+    @property
+    def council_recommends(self) -> bool:
+        """The council recommends before the decision (its path has the council)."""
+        return COUNCIL_STEP in steps_of(self.flow)
 
     def is_open(self, at: Any = None) -> bool:
         at = at or timezone.now()

@@ -224,7 +224,7 @@ DEDICATED_PAGES = {
 @login_required
 def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     application = access.get_application_for(request.user, pk)
-    transitions = engine.transitions_of().get(name)
+    transitions = engine.transitions_of(engine.flow_for(application)).get(name)
     if not transitions:
         raise Http404(_("No such action."))
     if name in DEDICATED_PAGES:
@@ -300,8 +300,22 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @login_required
 def flow_chart(request: HttpRequest) -> HttpResponse:
+    # Each flow a round can follow, with its own chart: only its own path.
+    flows = [
+        {
+            "name": name,
+            "title": flow.title,
+            "description": flow.description,
+            "svg": flow_chart_svg(name),
+        }  # type: ignore[attr-defined]
+        for name, flow in engine.application_flows().items()
+    ]
     return render(
         request,
         "applications/flow_chart.html",
-        {"svg": flow_chart_svg("application"), "report_svg": flow_chart_svg("usage_report")},
+        {
+            "svg": flows[0]["svg"],
+            "flows": flows[1:],
+            "report_svg": flow_chart_svg("usage_report"),
+        },
     )

@@ -22,6 +22,7 @@ from cases.parsing import validate_date_window
 from cases.services.rounds import BASIS_FIELDS, EDITABLE_FIELDS
 from web.applications.forms import AmountField
 from web.forms import DkfdsMixin, style_fields
+from workflows import engine
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,6 +50,11 @@ class RoundForm(DkfdsMixin, forms.ModelForm):
         widget=DATETIME,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d-%m-%Y %H:%M"],
         validators=[validate_date_window],
+    )
+    flow = forms.ChoiceField(
+        label=gettext_lazy("Flow"),
+        choices=(),
+        error_messages={"invalid_choice": gettext_lazy("Choose one of the flows listed.")},
     )
     required_attachments = forms.MultipleChoiceField(
         choices=AttachmentKind.choices,
@@ -85,8 +91,19 @@ class RoundForm(DkfdsMixin, forms.ModelForm):
             "What the round supports, in the words of the municipality's policy. At most "
             "%(n)s characters."
         ) % {"n": limits.TEXT}
+        flows = engine.application_flows()
+        flow = self.fields["flow"]
+        flow.choices = [(name, flow_class.title) for name, flow_class in flows.items()]  # type: ignore[attr-defined]
+        # Each flow says who decides: the choice is the path the applications will take.
+        flow.help_text = (
+            " ".join(
+                f"{flow_class.title}: {flow_class.description}" for flow_class in flows.values()
+            )
+            + " "
+            + _("The flow cannot change once applications have been submitted.")
+        )
         if locked:
-            for name in BASIS_FIELDS:
+            for name in (*BASIS_FIELDS, "flow"):
                 self.fields[name].disabled = True
         style_fields(self.fields)
 
