@@ -300,22 +300,19 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @login_required
 def flow_chart(request: HttpRequest) -> HttpResponse:
-    # Each flow a round can follow, with its own chart: only its own path.
-    flows = [
-        {
-            "name": name,
-            "title": flow.title,
-            "description": flow.description,
-            "svg": flow_chart_svg(name),
-        }  # type: ignore[attr-defined]
-        for name, flow in engine.application_flows().items()
-    ]
+    # Each flow a round can follow has its own chart, of only its own path (``?flow=``).
+    flows = engine.application_flows()
+    name = request.GET.get("flow", "application")
+    if name not in flows:
+        name = "application"
     return render(
         request,
         "applications/flow_chart.html",
         {
-            "svg": flows[0]["svg"],
-            "flows": flows[1:],
+            "svg": flow_chart_svg(name),
+            "flow": flows[name],
+            "flow_name": name,
+            "flows": [(key, flow.title) for key, flow in flows.items()],  # type: ignore[attr-defined]
             "report_svg": flow_chart_svg("usage_report"),
         },
     )
