@@ -78,7 +78,15 @@ def test_a_decision_above_the_ceiling_is_refused_next_to_the_amount(
 ) -> None:
     submitted = _submitted(quick, draft)
     with pytest.raises(InvalidInput) as refused:
-        perform(submitted, "decide_directly", user=quick.carl, outcome="grant", amount="16000")
+        perform(
+            submitted,
+            "decide_directly",
+            user=quick.carl,
+            outcome="grant",
+            amount="16000",
+            reason="Loftet",
+            **NO_HEARING,
+        )
     assert "at most 15.000,00 kr." in refused.value.errors["amount"][0]
 
 
@@ -153,7 +161,7 @@ def test_the_api_lists_and_takes_the_quick_pools_transitions(
     assert refused.status_code == 409
     taken = carl.post(
         f"{BASE}/applications/{submitted.pk}/transitions/decide_directly",
-        {"outcome": "grant"},
+        {"outcome": "grant", "amount": "15000", "reason": "Puljens loft", **NO_HEARING},
         format="json",
     )
     assert taken.status_code == 200, taken.content

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cases import limits
+from cases.flow_paths import COUNCIL_FLOW
 from cases.models import (
     AttachmentKind,
     FocusArea,
@@ -54,6 +55,8 @@ class RoundForm(DkfdsMixin, forms.ModelForm):
     flow = forms.ChoiceField(
         label=gettext_lazy("Flow"),
         choices=(),
+        # Left out (a client of the form before issue 20), the round keeps its flow.
+        required=False,
         error_messages={"invalid_choice": gettext_lazy("Choose one of the flows listed.")},
     )
     required_attachments = forms.MultipleChoiceField(
@@ -106,6 +109,24 @@ class RoundForm(DkfdsMixin, forms.ModelForm):
             for name in (*BASIS_FIELDS, "flow"):
                 self.fields[name].disabled = True
         style_fields(self.fields)
+
+    def clean_flow(self) -> str:
+        return str(self.cleaned_data.get("flow") or self.instance.flow or COUNCIL_FLOW)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        flow_class = engine.application_flows().get(data.get("flow") or "")
+        scheme = getattr(flow_class, "scheme", "")
+        if scheme and data.get("scheme") and data["scheme"] != scheme:
+            self.add_error(
+                "flow",
+                _(
+                    "The flow of the round (%(flow)s) is for § %(scheme)s rounds: choose that "
+                    "scheme, or another flow."
+                )
+                % {"flow": flow_class.title, "scheme": scheme.removeprefix("s")},  # type: ignore[union-attr]
+            )
+        return data
 
     def round_fields(self) -> dict[str, Any]:
         return {
