@@ -43,6 +43,9 @@ class Flow:
     # Every flow of an application records as "application": the trail, the minutes and the
     # chain's checks read the case's life as one; the round names which flow it followed.
     record_flow: ClassVar[str] = ""
+    # What a round form or a chart page calls the flow, and says it does.
+    title: ClassVar[Any] = ""
+    description: ClassVar[Any] = ""
 
     def __init__(self, subject: Any, *, actor: Any = None, role: str = "") -> None:
         self.subject = subject

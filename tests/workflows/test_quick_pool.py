@@ -87,7 +87,7 @@ def test_a_decision_above_the_ceiling_is_refused_next_to_the_amount(
             reason="Loftet",
             **NO_HEARING,
         )
-    assert "at most 15.000,00 kr." in refused.value.errors["amount"][0]
+    assert "højst bevilges 15.000,00 kr." in refused.value.errors["amount"][0]
 
 
 def test_bad_input_is_refused_field_by_field(quick: SimpleNamespace, draft: Any) -> None:

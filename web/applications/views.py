@@ -312,7 +312,7 @@ def flow_chart(request: HttpRequest) -> HttpResponse:
             "svg": flow_chart_svg(name),
             "flow": flows[name],
             "flow_name": name,
-            "flows": [(key, flow.title) for key, flow in flows.items()],  # type: ignore[attr-defined]
+            "flows": [(key, flow.title) for key, flow in flows.items()],
             "report_svg": flow_chart_svg("usage_report"),
         },
     )
