@@ -47,6 +47,7 @@ def test_a_case_officer_opens_a_quick_pool_and_reads_its_chart(
 
     page.goto(demo_server + "/flow/")
     page.click("text=Akutpulje")
+    assert page.inner_text("#flow-quick_pool") == "Akutpulje"
     chart = page.inner_text("figure.pf-chart >> nth=0")
     assert "Indsendt" in chart or "indsendt" in chart.lower()
     svg = page.inner_html("figure.pf-chart >> nth=0")

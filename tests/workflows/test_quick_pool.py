@@ -166,3 +166,13 @@ def test_the_api_lists_and_takes_the_quick_pools_transitions(
     )
     assert taken.status_code == 200, taken.content
     assert taken.json()["status"] == S.GRANTED
+
+
+def test_the_flow_chart_page_shows_the_quick_pools_own_chart(
+    world: SimpleNamespace, client: Any
+) -> None:
+    client.force_login(world.carl)
+    html = client.get("/flow/?flow=quick_pool").content.decode()
+    assert '<h2 id="flow-quick_pool">Akutpulje</h2>' in html
+    first_chart = html.split('<figure class="pf-chart"')[1]
+    assert "Indsendt" in first_chart and "Til behandling i Frivillighedsrådet" not in first_chart

@@ -310,7 +310,9 @@ def flow_chart(request: HttpRequest) -> HttpResponse:
         "applications/flow_chart.html",
         {
             "svg": flow_chart_svg(name),
-            "flow": flows[name],
+            # Strings, not the class: a template would call a class.
+            "flow_title": flows[name].title,
+            "flow_description": flows[name].description,
             "flow_name": name,
             "flows": [(key, flow.title) for key, flow in flows.items()],
             "report_svg": flow_chart_svg("usage_report"),
