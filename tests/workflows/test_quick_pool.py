@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.utils.translation import override
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
@@ -20,7 +21,7 @@ from workflows.chart import flow_chart_dot
 from workflows.engine import perform
 from workflows.quick_pool import QuickPoolFlow
 
-from .support import S, reach, records_of
+from .support import S, kr, reach, records_of
 
 BASE = "/api/v1"
 
@@ -77,7 +78,7 @@ def test_a_decision_above_the_ceiling_is_refused_next_to_the_amount(
     quick: SimpleNamespace, draft: Any
 ) -> None:
     submitted = _submitted(quick, draft)
-    with pytest.raises(InvalidInput) as refused:
+    with override("en"), pytest.raises(InvalidInput) as refused:
         perform(
             submitted,
             "decide_directly",
@@ -87,7 +88,9 @@ def test_a_decision_above_the_ceiling_is_refused_next_to_the_amount(
             reason="Loftet",
             **NO_HEARING,
         )
-    assert "højst bevilges 15.000,00 kr." in refused.value.errors["amount"][0]
+    assert refused.value.errors["amount"] == [
+        f"In this quick pool a grant can be at most {kr(15000)}."
+    ]
 
 
 def test_bad_input_is_refused_field_by_field(quick: SimpleNamespace, draft: Any) -> None:
