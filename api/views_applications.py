@@ -231,7 +231,7 @@ class TransitionTake(APIView):
                 enum=sorted(engine.TRANSITION_NAMES),
                 description="The transition's stable identifier. Each application follows "
                 "its round's flow (the round's `flow`): GET …/transitions lists what it "
-                "offers now; a name of another flow is refused (409).",
+                "offers now; a name of another flow is refused (403).",
             )
         ],
     )

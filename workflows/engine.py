@@ -126,16 +126,26 @@ def application_transition_names() -> frozenset[str]:
 TRANSITION_NAMES = application_transition_names()
 
 
-def input_form(name: str, flow_class: type[Flow] = ApplicationFlow) -> type[TransitionInput]:
+def flow_with(name: str, flow_class: type[Flow] | None = None) -> type[Flow]:
+    """``flow_class`` when it has transition ``name``; else the first application flow that
+    has it (a name's form and label are the same in every flow); else ``flow_class``."""
+    if flow_class is not None and name in transitions_of(flow_class):
+        return flow_class
+    found = next((f for f in application_flows().values() if name in transitions_of(f)), None)
+    return found or flow_class or ApplicationFlow
+
+
+def input_form(name: str, flow_class: type[Flow] | None = None) -> type[TransitionInput]:
     """The form transition ``name`` takes its input with (``custom["form"]``)."""
+    flow_class = flow_with(name, flow_class)
     form: type[TransitionInput] = transitions_of(flow_class)[name][0].custom.get(
         "form", TransitionInput
     )
     return form
 
 
-def _label(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
-    return str(transitions_of(flow_class)[name][0].label)
+def _label(name: str, flow_class: type[Flow] | None = None) -> str:
+    return str(transitions_of(flow_with(name, flow_class))[name][0].label)
 
 
 def _status_label(flow_class: type[Flow], status: str) -> str:
@@ -226,10 +236,6 @@ def refusal_message(application: Application, name: str, user: Any) -> str:
 
 
 def not_permitted_message(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
-    if name not in transitions_of(flow_class):  # another flow's action: named by its own
-        flow_class = next(
-            (f for f in application_flows().values() if name in transitions_of(f)), flow_class
-        )
     return flow_class.not_permitted_message(_label(name, flow_class))
 
 
@@ -278,6 +284,10 @@ def take(
     """
     transitions = transitions_of(flow_class).get(name)
     if not transitions:
+        if is_application_flow(flow_class) and name in application_transition_names():
+            # Another flow's action (a quick pool's decision on a committee's case): nobody
+            # may take it here, as nobody could before the flows were apart.
+            raise TransitionNotPermitted(not_permitted_message(name, flow_class))
         raise TransitionNotPossible(_("There is no action called “%(name)s”.") % {"name": name})
     # A page passes what it showed the user; otherwise the object's own state counts.
     if seen_status is None:

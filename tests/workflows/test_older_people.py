@@ -81,7 +81,7 @@ def test_wrong_states_bad_input_and_no_committee(s79: SimpleNamespace, draft: An
     with pytest.raises(TransitionNotPossible):  # before the council's recommendation
         perform(submitted, "decide_directly", user=s79.carl, outcome="grant")
     recommended = reach(submitted, s79, S.RECOMMENDED)
-    with pytest.raises(TransitionNotPossible):  # there is no committee in § 79's flow
+    with pytest.raises(TransitionNotPermitted):  # there is no committee in § 79's flow
         perform(recommended, "decide", user=s79.frida, outcome="grant")
     with pytest.raises(InvalidInput) as over:
         perform(

@@ -224,7 +224,10 @@ DEDICATED_PAGES = {
 @login_required
 def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     application = access.get_application_for(request.user, pk)
-    transitions = engine.transitions_of(engine.flow_for(application)).get(name)
+    # Another flow's action is found too, and refused below as not permitted (403).
+    transitions = engine.transitions_of(engine.flow_with(name, engine.flow_for(application))).get(
+        name
+    )
     if not transitions:
         raise Http404(_("No such action."))
     if name in DEDICATED_PAGES:
