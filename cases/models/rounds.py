@@ -110,6 +110,14 @@ class GrantRound(models.Model):
         default=COUNCIL_FLOW,
         help_text=_("How the round's applications are screened and decided."),
     )
+    # Derived from the flow on every save (its path has no committee: the case officer
+    # decides); kept as a column for the registers, exports and installations before issue 20.
+    decided_by_administration = models.BooleanField(
+        _("decided by the administration"),
+        default=False,
+        editable=False,
+        help_text=_("Derived from the flow: the case officer decides, no committee."),
+    )
     ceiling_per_application = models.DecimalField(
         _("ceiling per application (DKK)"), null=True, blank=True, **MONEY
     )
@@ -128,11 +136,12 @@ class GrantRound(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.municipality})"
 
-    @property
-    def decided_by_administration(self) -> bool:
-        """Decided by the case officer (a quick pool, a § 79 pool), not by the committee:
-        the round's flow has no committee on its path (``cases.flow_paths``)."""
-        return COMMITTEE_STEP not in steps_of(self.flow)
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.decided_by_administration = COMMITTEE_STEP not in steps_of(self.flow)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "flow" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "decided_by_administration"}
+        super().save(*args, **kwargs)
 
     @property
     def council_recommends(self) -> bool:
