@@ -119,6 +119,8 @@ chart: $(VENV)/.installed
 	$(PY) manage.py flow_chart --dot docs/application-flow.dot --svg docs/application-flow.svg
 	$(PY) manage.py flow_chart --flow usage_report --dot docs/usage-report-flow.dot --svg docs/usage-report-flow.svg
 	$(PY) manage.py flow_chart --flow access --dot docs/access-request-flow.dot --svg docs/access-request-flow.svg
+	$(PY) manage.py flow_chart --flow quick_pool --dot docs/quick-pool-flow.dot --svg docs/quick-pool-flow.svg
+	$(PY) manage.py flow_chart --flow older_people --dot docs/older-people-flow.dot --svg docs/older-people-flow.svg
 
 ## make architecture: the package graph from the code's imports (docs/architecture.md).
 architecture:

@@ -119,6 +119,15 @@ class RoundSerializer(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=AttachmentKind.choices)
     )
     is_open = serializers.SerializerMethodField()
+    flow = Text(
+        read_only=True,
+        help_text="The flow its applications follow: application (council and committee), "
+        "quick_pool (the case officer decides) or older_people (§ 79); an application's "
+        "GET …/transitions lists what its flow offers",
+    )
+    decided_by_administration = serializers.BooleanField(
+        read_only=True, help_text="Decided by the case officer (no committee on the flow's path)"
+    )
 
     class Meta:
         model = GrantRound
@@ -132,6 +141,7 @@ class RoundSerializer(serializers.ModelSerializer):
             "is_open",
             "pool_amount",
             "ceiling_per_application",
+            "flow",
             "decided_by_administration",
             "council_meeting_date",
             "committee_meeting_date",

@@ -21,8 +21,14 @@ from rest_framework.exceptions import ParseError
 from cases import limits
 from cases.models.after_grant import ReportAttachmentKind
 from cases.parsing import validate_date_window
-from workflows.application import ApplicationFlow
-from workflows.engine import input_form, transitions_of
+from workflows.engine import (
+    application_flows,
+    application_transition_names,
+    flow_for,
+    input_form,
+    transitions_of,
+)
+from workflows.flow import Flow
 from workflows.inputs import DocumentFiles, ReportFiles, ReportLines
 
 from . import parsers
@@ -66,16 +72,27 @@ def _choices(field: forms.Field) -> list[str]:
     return []
 
 
-def input_fields(name: str) -> dict[str, forms.Field]:
-    return dict(input_form(name).base_fields) if name in transitions_of() else {}
+def _flow_with(name: str) -> type[Flow] | None:
+    """The first application flow that has transition ``name`` (its form is every flow's)."""
+    return next((f for f in application_flows().values() if name in transitions_of(f)), None)
+
+
+def input_fields(name: str, flow_class: type[Flow] | None = None) -> dict[str, forms.Field]:
+    flow_class = flow_class or _flow_with(name)
+    if flow_class is None or name not in transitions_of(flow_class):
+        return {}
+    return dict(input_form(name, flow_class).base_fields)
 
 
 def describe(transition: Any, application: Any = None) -> dict[str, Any]:
-    """A transition's fields; for ``application``, a choice of rows lists the ids it offers."""
+    """A transition's fields; for ``application``, a choice of rows lists the ids it offers
+    (the form of the application's own flow, ``engine.flow_for``)."""
     fields = input_fields(transition.slug)
-    if application is not None and transition.slug in transitions_of():
-        flow = ApplicationFlow(application)
-        fields = dict(input_form(transition.slug)(flow=flow).fields)
+    if application is not None:
+        flow_class = flow_for(application)
+        if transition.slug in transitions_of(flow_class):
+            form = input_form(transition.slug, flow_class)
+            fields = dict(form(flow=flow_class(application)).fields)
     return {
         "name": transition.slug,
         "label": str(transition.label),
@@ -162,10 +179,11 @@ def _input_field(field: forms.Field, choices: list[str]) -> serializers.Field:
 
 
 def _serializer_fields() -> dict[str, serializers.Field]:
-    """Every transition's fields, once each; a choice offers what any of its forms offers."""
+    """Every flow's transitions' fields, once each; a choice offers what any of its forms
+    offers."""
     found: dict[str, forms.Field] = {}
     choices: dict[str, list[str]] = {}
-    for name in transitions_of():
+    for name in sorted(application_transition_names()):
         for field_name, field in input_fields(name).items():
             found.setdefault(field_name, field)
             for choice in _choices(field):

@@ -229,13 +229,15 @@ class TransitionTake(APIView):
                 str,
                 OpenApiParameter.PATH,
                 enum=sorted(engine.TRANSITION_NAMES),
-                description="The transition's stable identifier.",
+                description="The transition's stable identifier. Each application follows "
+                "its round's flow (the round's `flow`): GET …/transitions lists what it "
+                "offers now; a name of another flow is refused (403).",
             )
         ],
     )
     def post(self, request: Request, pk: int, name: str) -> Response:
         application = access.get_application_for(request.user, pk)
-        if name not in engine.TRANSITION_NAMES:
+        if name not in engine.application_transition_names():
             raise Http404(_("No such action."))
         data = transitions.TransitionInputSerializer(
             data=request.data, context={"request": request}

@@ -11,8 +11,14 @@ inside one transaction with the case row locked, after checking the permission
     granted ─pay→ paid (─pay→ paid: instalments) ─submit_report→ report_submitted
     report_submitted ─return_report→ paid;  ─approve_report→ closed (─register_repayment→ closed)
 
+The transitions every application flow shares up to the decision are
+``ScreeningTransitions``, the council's are ``CouncilTransitions``; ``ApplicationFlow``
+adds the committee's. A round names the flow its applications follow (``GrantRound.flow``;
+``engine.flow_for``): the quick pool (``quick_pool.py``) and § 79 (``older_people.py``)
+are flows of their own on the same parts (docs/flows.md).
+
 The transitions after the grant (payouts, the usage report, repayment) are in
-``after_grant.py``, a base class of ``ApplicationFlow`` on the same state; what the
+``after_grant.py``, a base class of every application flow on the same state; what the
 parts share is in ``application_base.py``. The usage report's own review is a flow of
 its own, ``usage_report.py``, driven by ``return_report`` and ``approve_report``.
 """
@@ -136,7 +142,7 @@ def no_overdue_usage_report(flow: ApplicationFlow) -> fsm.State.CONDITION:
     return fsm.State.CONDITION(True)
 
 
-def _decide_target(flow: ApplicationFlow, *, outcome: Any = None, **kwargs: Any) -> str:
+def decision_target(flow: ApplicationFlow, *, outcome: Any = None, **kwargs: Any) -> str:
     if outcome == Outcome.GRANT:
         return S.GRANTED
     if outcome == Outcome.REFUSE:
@@ -144,8 +150,15 @@ def _decide_target(flow: ApplicationFlow, *, outcome: Any = None, **kwargs: Any)
     raise InvalidInput({"outcome": [_("Choose whether to grant or refuse.")]})
 
 
-class ApplicationFlow(AfterGrantTransitions):
-    """The state machine of one application. Use ``engine.perform`` to run a transition."""
+class ScreeningTransitions(AfterGrantTransitions):
+    """What every application flow shares up to the decision: submitting, asking for and
+    giving information, rejecting, withdrawing, and the decision's own checks and letter
+    (``_decision``, ``_check_pool``, ``_apply_decision``, ``_decide_within_ceiling``).
+
+    Each flow (this file's ``ApplicationFlow``, ``quick_pool.QuickPoolFlow``,
+    ``older_people.OlderPeopleFlow``) is a subclass adding its own path to the decision;
+    viewflow collects a class's transitions with its bases', so each flow is one state
+    machine of its own (see docs/flows.md)."""
 
     # --- the applicant's part and screening --------------------------------------------
 
@@ -226,22 +239,6 @@ class ApplicationFlow(AfterGrantTransitions):
         except ValidationError as error:  # the case's room, taken meanwhile by another upload
             raise InvalidInput({"documents": error.messages}) from None
         self._tell_case_officers(Kind.INFO_PROVIDED, question=question, answer=answer)
-
-    class AcceptInput(TransitionInput):
-        reason = _note()
-
-    @STATE.transition(
-        source=S.SUBMITTED,
-        target=S.IN_COUNCIL_REVIEW,
-        label=gettext_lazy("Accept for council review"),
-        permission=rules.case_officer,
-        custom={"done": gettext_lazy("Accepted for council review"), "form": AcceptInput},
-    )
-    def accept(self, *, reason: str = "") -> None:
-        self.application.screening_note = reason
-        self._save("screening_note")
-        self._record(reason=reason)
-        self._tell_association(Kind.APPLICATION_ACCEPTED)
 
     class RejectInput(HearingExceptionInput):
         """A rejection (afvisning) states its grounds: late, one or more of the round's
@@ -353,6 +350,168 @@ class ApplicationFlow(AfterGrantTransitions):
         if self.from_state != S.DRAFT:
             self._tell_case_officers(Kind.APPLICATION_WITHDRAWN, reason=reason)
 
+    class DecideDirectlyInput(HearingExceptionInput):
+        outcome = outcome(
+            [
+                (Outcome.GRANT.value, gettext_lazy("Grant")),
+                (Outcome.REFUSE.value, gettext_lazy("Refuse")),
+            ],
+            gettext_lazy("Choose whether to grant or refuse."),
+        )
+        amount = Amount(label=gettext_lazy("Amount (DKK)"))
+        reason = _note()
+        confirm_overrun = forms.BooleanField(
+            label=gettext_lazy("I confirm that the decision exceeds the pool"), required=False
+        )
+        overrun_reason = text(gettext_lazy("Reasons for exceeding the pool"))
+
+        def clean(self) -> dict[str, Any]:
+            data = super().clean() or {}
+            if data.get("outcome") != Outcome.GRANT:
+                self.drop("amount")  # a refusal grants nothing
+            return data
+
+    def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
+        requested = self.application.amount_requested or Decimal("0")
+        if outcome == Outcome.GRANT:
+            value = requested if amount is None else amount
+            if value <= 0:
+                raise InvalidInput(
+                    {"amount": [_("A grant must be more than 0 DKK; refuse instead.")]}
+                )
+            if value > requested:
+                raise InvalidInput(
+                    {
+                        "amount": [
+                            _("The grant cannot exceed the %(requested)s requested.")
+                            % {"requested": money(requested)}
+                        ]
+                    }
+                )
+        else:
+            value = Decimal("0")
+        # Forvaltningsloven § 22: reasons for anything less than what was asked for.
+        if value < requested and not reason:
+            raise InvalidInput(
+                {
+                    "reason": [
+                        _(
+                            "Give the reasons: the decision does not grant the full amount requested."
+                        )
+                    ]
+                }
+            )
+        return value
+
+    def _check_pool(self, value: Decimal, confirm: bool, reason: str) -> dict[str, Any]:
+        """A decision beyond the pool needs the chair's explicit confirmation, with reasons.
+
+        Only for a transition marked ``spends_pool``: the engine then holds the round's
+        row locked, so the grants summed here cannot grow until this one commits.
+        """
+        pool = self.application.round.pool_amount
+        total = meetings.granted_in_round(self.application) + value
+        if value <= 0 or total <= pool:
+            return {}
+        if not confirm:
+            raise InvalidInput(
+                {
+                    "amount": [
+                        _(
+                            "This would bring the round's grants to %(total)s, above the pool of "
+                            "%(pool)s. Lower the amount, or confirm the overrun and give reasons."
+                        )
+                        % {"total": money(total), "pool": money(pool)}
+                    ]
+                }
+            )
+        if not reason:
+            raise InvalidInput({"overrun_reason": [_("Give the reasons for exceeding the pool.")]})
+        return {"overrun": {"total": total, "pool": pool, "reason": reason}}
+
+    def _apply_decision(
+        self, outcome: str, value: Decimal, text: str, decided_on: datetime.date, **extra: Any
+    ) -> None:
+        requested = self.application.amount_requested or Decimal("0")
+        self.application.granted_amount = value
+        self.application.decision_reasons = text
+        self.application.decided_at = timezone.now()
+        # The meeting's date when taken at one (the record's time says when it was entered).
+        self.application.decision_date = decided_on
+        self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
+        facts = {
+            "outcome": outcome,
+            "amount": value,
+            "requested": requested,
+            "recommended": self.application.recommended_amount,
+            "decision_date": decided_on,
+            **extra,
+        }
+        # The letter states what the record will hold (hearing, date); written once.
+        letter = decision_letter_create(
+            application=self.application,
+            acting_user=self.actor,
+            facts=Facts.to_record(text, **facts),
+        )
+        self._record(reason=text, letter=letter.pk, **facts)
+        self._tell_association(
+            Kind.DECISION,
+            legal=True,
+            letter=letter,
+            granted=outcome == Outcome.GRANT,
+            amount=value,
+            reasons=text,
+        )
+
+    def _decide_within_ceiling(
+        self,
+        *,
+        outcome: str,
+        amount: Decimal | None,
+        reason: str,
+        confirm_overrun: bool,
+        overrun_reason: str,
+        hearing_exception: str,
+        hearing_exception_reason: str,
+    ) -> None:
+        """A decision by the administration (the case officer), up to the round's ceiling per
+        application: the same reasons, pool, hearing and letter rules as the committee's."""
+        value = self._decision(outcome, amount, reason)
+        ceiling = self.application.round.ceiling_per_application
+        if ceiling is not None and value > ceiling:
+            raise InvalidInput({"amount": [self.ceiling_message(ceiling)]})
+        overrun = self._check_pool(value, confirm_overrun, overrun_reason)
+        hearing = self._hearing_payload(
+            value < (self.application.amount_requested or 0),
+            hearing_exception,
+            hearing_exception_reason,
+        )
+        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun, **hearing)
+
+    def ceiling_message(self, ceiling: Decimal) -> str:
+        return _("In this pool a grant can be at most %(ceiling)s.") % {"ceiling": money(ceiling)}
+
+
+class CouncilTransitions(ScreeningTransitions):
+    """The council's part: the case officer accepts the application for the council's review,
+    and the council's chair records its recommendation at a meeting."""
+
+    class AcceptInput(TransitionInput):
+        reason = _note()
+
+    @STATE.transition(
+        source=S.SUBMITTED,
+        target=S.IN_COUNCIL_REVIEW,
+        label=gettext_lazy("Accept for council review"),
+        permission=rules.case_officer,
+        custom={"done": gettext_lazy("Accepted for council review"), "form": AcceptInput},
+    )
+    def accept(self, *, reason: str = "") -> None:
+        self.application.screening_note = reason
+        self._save("screening_note")
+        self._record(reason=reason)
+        self._tell_association(Kind.APPLICATION_ACCEPTED)
+
     # --- council and committee --------------------------------------------------------
 
     class RecommendInput(VoteInput):
@@ -453,35 +612,21 @@ class ApplicationFlow(AfterGrantTransitions):
             **voted,
         )
 
-    class DecideDirectlyInput(HearingExceptionInput):
-        outcome = outcome(
-            [
-                (Outcome.GRANT.value, gettext_lazy("Grant")),
-                (Outcome.REFUSE.value, gettext_lazy("Refuse")),
-            ],
-            gettext_lazy("Choose whether to grant or refuse."),
-        )
-        amount = Amount(label=gettext_lazy("Amount (DKK)"))
-        reason = _note()
-        confirm_overrun = forms.BooleanField(
-            label=gettext_lazy("I confirm that the decision exceeds the pool"), required=False
-        )
-        overrun_reason = text(gettext_lazy("Reasons for exceeding the pool"))
 
-        def clean(self) -> dict[str, Any]:
-            data = super().clean() or {}
-            if data.get("outcome") != Outcome.GRANT:
-                self.drop("amount")  # a refusal grants nothing
-            return data
+class ApplicationFlow(CouncilTransitions):
+    """The council and committee flow: screened by the case officer, recommended by the
+    council, decided by the committee. Use ``engine.perform`` to run a transition."""
 
-    class DecideInput(VoteInput, DecideDirectlyInput):
+    # --- the committee -----------------------------------------------------------------
+
+    class DecideInput(VoteInput, ScreeningTransitions.DecideDirectlyInput):
         meeting = _meeting()
 
         field_order = ["meeting", "outcome", "amount", "reason"]
 
     @STATE.transition(
         source=S.RECOMMENDED,
-        target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
+        target=fsm.State.GET_STATE(decision_target, states=[S.GRANTED, S.REFUSED]),
         label=gettext_lazy("Decide"),
         permission=rules.committee_chair,
         conditions=[
@@ -521,140 +666,6 @@ class ApplicationFlow(AfterGrantTransitions):
         )
         self._apply_decision(
             outcome, value, reason, held_at.date, meeting=held_at.pk, **voted, **overrun, **hearing
-        )
-
-    @STATE.transition(
-        source=S.SUBMITTED,
-        target=fsm.State.GET_STATE(_decide_target, states=[S.GRANTED, S.REFUSED]),
-        label=gettext_lazy("Decide (quick pool)"),
-        permission=rules.quick_pool_case_officer,
-        custom={
-            "done": gettext_lazy("Decided by the administration"),
-            "form": DecideDirectlyInput,
-            "spends_pool": True,
-        },
-    )
-    def decide_directly(
-        self,
-        *,
-        outcome: str,
-        amount: Decimal | None = None,
-        reason: str = "",
-        confirm_overrun: bool = False,
-        overrun_reason: str = "",
-        hearing_exception: str = "",
-        hearing_exception_reason: str = "",
-    ) -> None:
-        # A quick pool (akutpulje): screened and decided by the case officer, up to a ceiling.
-        value = self._decision(outcome, amount, reason)
-        ceiling = self.application.round.ceiling_per_application
-        if ceiling is not None and value > ceiling:
-            raise InvalidInput(
-                {
-                    "amount": [
-                        _("In this quick pool a grant can be at most %(ceiling)s.")
-                        % {"ceiling": money(ceiling)}
-                    ]
-                }
-            )
-        overrun = self._check_pool(value, confirm_overrun, overrun_reason)
-        hearing = self._hearing_payload(
-            value < (self.application.amount_requested or 0),
-            hearing_exception,
-            hearing_exception_reason,
-        )
-        self._apply_decision(outcome, value, reason, timezone.localdate(), **overrun, **hearing)
-
-    def _decision(self, outcome: str, amount: Decimal | None, reason: str) -> Decimal:
-        requested = self.application.amount_requested or Decimal("0")
-        if outcome == Outcome.GRANT:
-            value = requested if amount is None else amount
-            if value <= 0:
-                raise InvalidInput(
-                    {"amount": [_("A grant must be more than 0 DKK; refuse instead.")]}
-                )
-            if value > requested:
-                raise InvalidInput(
-                    {
-                        "amount": [
-                            _("The grant cannot exceed the %(requested)s requested.")
-                            % {"requested": money(requested)}
-                        ]
-                    }
-                )
-        else:
-            value = Decimal("0")
-        # Forvaltningsloven § 22: reasons for anything less than what was asked for.
-        if value < requested and not reason:
-            raise InvalidInput(
-                {
-                    "reason": [
-                        _(
-                            "Give the reasons: the decision does not grant the full amount requested."
-                        )
-                    ]
-                }
-            )
-        return value
-
-    def _check_pool(self, value: Decimal, confirm: bool, reason: str) -> dict[str, Any]:
-        """A decision beyond the pool needs the chair's explicit confirmation, with reasons.
-
-        Only for a transition marked ``spends_pool``: the engine then holds the round's
-        row locked, so the grants summed here cannot grow until this one commits.
-        """
-        pool = self.application.round.pool_amount
-        total = meetings.granted_in_round(self.application) + value
-        if value <= 0 or total <= pool:
-            return {}
-        if not confirm:
-            raise InvalidInput(
-                {
-                    "amount": [
-                        _(
-                            "This would bring the round's grants to %(total)s, above the pool of "
-                            "%(pool)s. Lower the amount, or confirm the overrun and give reasons."
-                        )
-                        % {"total": money(total), "pool": money(pool)}
-                    ]
-                }
-            )
-        if not reason:
-            raise InvalidInput({"overrun_reason": [_("Give the reasons for exceeding the pool.")]})
-        return {"overrun": {"total": total, "pool": pool, "reason": reason}}
-
-    def _apply_decision(
-        self, outcome: str, value: Decimal, text: str, decided_on: datetime.date, **extra: Any
-    ) -> None:
-        requested = self.application.amount_requested or Decimal("0")
-        self.application.granted_amount = value
-        self.application.decision_reasons = text
-        self.application.decided_at = timezone.now()
-        # The meeting's date when taken at one (the record's time says when it was entered).
-        self.application.decision_date = decided_on
-        self._save("granted_amount", "decision_reasons", "decided_at", "decision_date")
-        facts = {
-            "outcome": outcome,
-            "amount": value,
-            "requested": requested,
-            "recommended": self.application.recommended_amount,
-            "decision_date": decided_on,
-            **extra,
-        }
-        # The letter states what the record will hold (hearing, date); written once.
-        letter = decision_letter_create(
-            application=self.application,
-            acting_user=self.actor,
-            facts=Facts.to_record(text, **facts),
-        )
-        self._record(reason=text, letter=letter.pk, **facts)
-        self._tell_association(
-            Kind.DECISION,
-            legal=True,
-            letter=letter,
-            granted=outcome == Outcome.GRANT,
-            amount=value,
-            reasons=text,
         )
 
     class SendBackInput(TransitionInput):

@@ -10,7 +10,7 @@ state machine.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.db.models import QuerySet
@@ -19,6 +19,7 @@ from viewflow import fsm
 
 from cases import limits, permissions
 from cases.errors import ConditionsUnmet
+from cases.flow_paths import COUNCIL_FLOW, steps_of
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -110,7 +111,17 @@ class ApplicationFlowBase(Flow):
     """What every part of the application's flow shares: the state, the case, the meetings
     and whom to tell. ``ApplicationFlow`` is the flow; the parts are its base classes."""
 
-    name = "application"
+    name = COUNCIL_FLOW
+    # How the round form offers the flow (``GrantRound.flow``), and what it says of it.
+    title: ClassVar[Any] = gettext_lazy("Council and committee")
+    description: ClassVar[Any] = gettext_lazy(
+        "The case officer screens, the council recommends at a meeting, the committee decides."
+    )
+    # The path's steps, for the receipt, the letters and the public call (cases.flow_paths).
+    path: ClassVar[tuple[str, ...]] = steps_of(COUNCIL_FLOW)
+    record_flow = COUNCIL_FLOW
+    # The scheme a round must be of to follow this flow ("" for any).
+    scheme: ClassVar[str] = ""
     model = Application
     states = ApplicationStatus
     state = STATE

@@ -8,6 +8,7 @@ class WorkflowsConfig(AppConfig):
 
     def ready(self) -> None:
         from cases.trail.timeline import register_labels
+        from workflows import engine  # noqa: F401  (registers the flows and their paths)
         from workflows.labels import done_labels
 
         # The trail shows each recorded transition by its label; the domain does not

@@ -308,7 +308,7 @@ def _record_rows(
     seen_status = READY_FOR[Body(meeting.body)]
     agenda = {
         item.application_id: item.application
-        for item in meeting.agenda_items.select_related("application")
+        for item in meeting.agenda_items.select_related("application__round")  # engine.flow_for
     }
     done: set[int] = set()
     for index, row in enumerate(rows):

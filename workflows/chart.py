@@ -20,8 +20,29 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def _on_the_path(
+    flow_class: type[Flow], edges: list[tuple[str, str, str, str]], returning: set[str]
+) -> list[tuple[str, str, str, str]]:
+    """The edges the flow can take from its initial state: a shared transition's sources in
+    another flow's part (a withdrawal from the council's review, in the quick pool) are not.
+
+    A transition marked ``custom["returns"]`` (the hearing's end) goes back where its case
+    came from: it leads only to states reached otherwise.
+    """
+    reached = {str(flow_class.initial)}
+    grown = True
+    while grown:
+        grown = False
+        for source, target, name, _label in edges:
+            if name not in returning and source in reached and target not in reached:
+                reached.add(target)
+                grown = True
+    return [e for e in edges if e[0] in reached and e[1] in reached]
+
+
 def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow, *, worded: bool = False) -> str:
-    """DOT text: one node per state, one edge per (transition, source, target).
+    """DOT text: one node per state on the flow's path, one edge per (transition, source,
+    target).
 
     Node and edge names are the stable identifiers. The labels are the identifiers too
     (the chart in docs/ reads the same in every language, and a diff of it shows a change
@@ -29,11 +50,15 @@ def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow, *, worded: bool = F
     the chart people read on screen.
     """
     edges: list[tuple[str, str, str, str]] = []
+    returning: set[str] = set()
     for method, transitions in flow_class.state.get_transitions().items():
         for transition in transitions:
             label = str(transition.label or method.slug) if worded else method.slug
+            if transition.custom.get("returns"):
+                returning.add(method.slug)
             for target in transition.declared_targets():
                 edges.append((str(transition.source), str(target), method.slug, label))
+    edges = _on_the_path(flow_class, edges, returning)
     edges.sort()
 
     def node(state: str) -> str:
@@ -47,7 +72,14 @@ def flow_chart_dot(flow_class: type[Flow] = ApplicationFlow, *, worded: bool = F
         '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica"];',
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
+    # Only the flow's own path: the states its transitions touch (flows of an application
+    # share one status enum; the quick pool's chart has no council and no committee).
+    touched = {flow_class.initial} | {
+        s for source, target, *_rest in edges for s in (source, target)
+    }
     for state in flow_class.states.values:
+        if state not in touched:
+            continue
         attrs = ', fillcolor="#e0e0e0", peripheries=2' if state in flow_class.terminal else ""
         if state == flow_class.initial:
             attrs = ', fillcolor="#d7e8fa"'

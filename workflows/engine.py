@@ -13,7 +13,9 @@ is the only entry point the screens and the API use, and it checks in this order
 5. the method runs with the typed values and records what it did.
 
 Flows register here (``register``); the charts (``chart.py``, ``manage.py flow_chart``)
-draw every registered flow.
+draw every registered flow. An application follows the flow its round names
+(``GrantRound.flow``, ``flow_for``): a flow of ``Application`` registered here is one a round
+can choose, with no other change to this module (docs/flows.md).
 """
 
 from __future__ import annotations
@@ -32,12 +34,15 @@ from cases.errors import (
     TransitionNotPermitted,
     TransitionNotPossible,
 )
+from cases.flow_paths import register_path
 from cases.models import Application
 from cases.trail.chain import forget_head
 from workflows.access_request import AccessRequestFlow
 from workflows.application import ApplicationFlow
 from workflows.flow import Flow
 from workflows.inputs import TransitionInput
+from workflows.older_people import OlderPeopleFlow
+from workflows.quick_pool import QuickPoolFlow
 from workflows.rules import refusal
 from workflows.usage_report import UsageReportFlow
 
@@ -46,10 +51,38 @@ FLOWS: dict[str, type[Flow]] = {}
 
 def register(flow_class: type[Flow]) -> type[Flow]:
     FLOWS[flow_class.name] = flow_class
+    if is_application_flow(flow_class):
+        # The domain reads the path (receipt, letters, public call) without the flows.
+        register_path(flow_class.name, flow_class.path)  # type: ignore[attr-defined]
     spenders = [name for name in transitions_of(flow_class) if spends_pool(name, flow_class)]
     if spenders and not flow_class.pool_field:
         raise ImproperlyConfigured(
             f"{flow_class.__name__}: {', '.join(spenders)} spend from a pool; set pool_field."
+        )
+    return flow_class
+
+
+def is_application_flow(flow_class: type[Flow]) -> bool:
+    """A flow of an application: one a round can choose."""
+    return issubclass(flow_class.model, Application)
+
+
+def application_flows() -> dict[str, type[Flow]]:
+    """The flows a round can choose, by name, in the order registered."""
+    return {name: flow for name, flow in FLOWS.items() if is_application_flow(flow)}
+
+
+def flow_for(application: Application) -> type[Flow]:
+    """The flow ``application`` follows: its round's (``GrantRound.flow``).
+
+    Reads the round the application holds (select_related where a page lists many); a
+    round naming no registered flow is a configuration error, not the applicant's.
+    """
+    name = application.round.flow
+    flow_class = FLOWS.get(name)
+    if flow_class is None or not is_application_flow(flow_class):
+        raise ImproperlyConfigured(
+            f"Round {application.round_id} names no application flow {name!r}."
         )
     return flow_class
 
@@ -78,22 +111,41 @@ def spends_pool(name: str, flow_class: type[Flow] = ApplicationFlow) -> bool:
 
 
 register(ApplicationFlow)
+register(QuickPoolFlow)
+register(OlderPeopleFlow)
 register(UsageReportFlow)
 register(AccessRequestFlow)
 
-TRANSITION_NAMES = frozenset(transitions_of())
+
+def application_transition_names() -> frozenset[str]:
+    """Every transition any application flow has (the API's names; a flow registered later,
+    a test's, say, is included when asked after it)."""
+    return frozenset(name for flow in application_flows().values() for name in transitions_of(flow))
 
 
-def input_form(name: str, flow_class: type[Flow] = ApplicationFlow) -> type[TransitionInput]:
+TRANSITION_NAMES = application_transition_names()
+
+
+def flow_with(name: str, flow_class: type[Flow] | None = None) -> type[Flow]:
+    """``flow_class`` when it has transition ``name``; else the first application flow that
+    has it (a name's form and label are the same in every flow); else ``flow_class``."""
+    if flow_class is not None and name in transitions_of(flow_class):
+        return flow_class
+    found = next((f for f in application_flows().values() if name in transitions_of(f)), None)
+    return found or flow_class or ApplicationFlow
+
+
+def input_form(name: str, flow_class: type[Flow] | None = None) -> type[TransitionInput]:
     """The form transition ``name`` takes its input with (``custom["form"]``)."""
+    flow_class = flow_with(name, flow_class)
     form: type[TransitionInput] = transitions_of(flow_class)[name][0].custom.get(
         "form", TransitionInput
     )
     return form
 
 
-def _label(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
-    return str(transitions_of(flow_class)[name][0].label)
+def _label(name: str, flow_class: type[Flow] | None = None) -> str:
+    return str(transitions_of(flow_with(name, flow_class))[name][0].label)
 
 
 def _status_label(flow_class: type[Flow], status: str) -> str:
@@ -105,17 +157,19 @@ def available_transitions(application: Application, user: Any) -> list[fsm.Trans
 
     Costs no queries beyond the permission rules: for pages that list many cases.
     """
-    flow = ApplicationFlow(application)
+    flow_class = flow_for(application)
+    flow = flow_class(application)
     return [
         t
-        for t in ApplicationFlow.state.get_outgoing_transitions(application.status)
+        for t in flow_class.state.get_outgoing_transitions(application.status)
         if t.has_perm(flow, user)
     ]
 
 
 def _possible(application: Application, user: Any, transition: fsm.Transition) -> bool:
-    role = transition.has_perm(ApplicationFlow(application), user)
-    flow = ApplicationFlow(application, actor=user, role=str(role))
+    flow_class = flow_for(application)
+    role = transition.has_perm(flow_class(application), user)
+    flow = flow_class(application, actor=user, role=str(role))
     return bool(role) and transition.conditions_met(flow)
 
 
@@ -127,7 +181,7 @@ def possible_transitions(application: Application, user: Any) -> list[fsm.Transi
     """
     return [
         t
-        for t in ApplicationFlow.state.get_outgoing_transitions(application.status)
+        for t in flow_for(application).state.get_outgoing_transitions(application.status)
         if _possible(application, user, t)
     ]
 
@@ -145,13 +199,15 @@ def offered_transitions(application: Application, user: Any) -> list[fsm.Transit
 def unmet_condition(application: Application, name: str, user: Any) -> str:
     """Why ``user``, who may take ``name`` from the case's state, cannot take it now ("" when
     they can, or when they may not take it at all). For one case's page: it costs queries."""
+    flow_class = flow_for(application)
     transition = next(
-        (t for t in transitions_of().get(name, ()) if t.source == application.status), None
+        (t for t in transitions_of(flow_class).get(name, ()) if t.source == application.status),
+        None,
     )
-    role = transition.has_perm(ApplicationFlow(application), user) if transition else None
+    role = transition.has_perm(flow_class(application), user) if transition else None
     if transition is None or not role:
         return ""
-    unmet = transition.get_unmet_condition(ApplicationFlow(application, actor=user, role=str(role)))
+    unmet = transition.get_unmet_condition(flow_class(application, actor=user, role=str(role)))
     if unmet is None:
         return ""
     return str(getattr(unmet[1], "message", "") or _label(name))
@@ -163,18 +219,20 @@ def may_take(application: Application, name: str, user: Any) -> bool:
     A screen asks before it validates the transition's input, so that someone who may
     not act at all is refused as such (403), not shown the input's errors.
     """
-    flow = ApplicationFlow(application)
-    return any(t.has_perm(flow, user) for t in transitions_of().get(name, ()))
+    flow_class = flow_for(application)
+    flow = flow_class(application)
+    return any(t.has_perm(flow, user) for t in transitions_of(flow_class).get(name, ()))
 
 
 def refusal_message(application: Application, name: str, user: Any) -> str:
     """Why ``user`` may not take ``name``: disqualified (fvl. § 3), or not permitted at all."""
-    flow = ApplicationFlow(application)
-    for transition in transitions_of().get(name, ()):
+    flow_class = flow_for(application)
+    flow = flow_class(application)
+    for transition in transitions_of(flow_class).get(name, ()):
         message = refusal(transition.permission, flow, user)
         if message:
             return message
-    return not_permitted_message(name)
+    return not_permitted_message(name, flow_class)
 
 
 def not_permitted_message(name: str, flow_class: type[Flow] = ApplicationFlow) -> str:
@@ -190,14 +248,15 @@ def perform(
     seen_version: int | None = None,
     **data: Any,
 ) -> Application:
-    """Run transition ``name`` on ``application`` as ``user``; returns the updated application.
+    """Run transition ``name`` of the application's flow (``flow_for``) on ``application`` as
+    ``user``; returns the updated application.
 
     ``application.status`` and ``application.version`` are taken as what the user
     saw: if the case moved on meanwhile (even away and back to the same state),
     ``CaseMovedOn`` is raised and nothing changes.
     """
     locked: Application = take(
-        ApplicationFlow,
+        flow_for(application),
         application,
         name,
         user=user,
@@ -225,6 +284,10 @@ def take(
     """
     transitions = transitions_of(flow_class).get(name)
     if not transitions:
+        if is_application_flow(flow_class) and name in application_transition_names():
+            # Another flow's action (a quick pool's decision on a committee's case): nobody
+            # may take it here, as nobody could before the flows were apart.
+            raise TransitionNotPermitted(not_permitted_message(name, flow_class))
         raise TransitionNotPossible(_("There is no action called “%(name)s”.") % {"name": name})
     # A page passes what it showed the user; otherwise the object's own state counts.
     if seen_status is None:

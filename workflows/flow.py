@@ -41,6 +41,13 @@ class Flow:
     # The subject's foreign key to the row holding the pool that transitions marked
     # ``custom["spends_pool"]`` draw on (an application's round); "" if none do.
     pool_field: ClassVar[str] = ""
+    # The name the transition records carry (``TransitionRecord.flow``); ``name`` unless set.
+    # Every flow of an application records as "application": the trail, the minutes and the
+    # chain's checks read the case's life as one; the round names which flow it followed.
+    record_flow: ClassVar[str] = ""
+    # What a round form or a chart page calls the flow, and says it does.
+    title: ClassVar[Any] = ""
+    description: ClassVar[Any] = ""
 
     def __init__(self, subject: Any, *, actor: Any = None, role: str = "") -> None:
         self.subject = subject
@@ -151,7 +158,7 @@ class Flow:
         payload = {**payload, **RECORD_EXTRA.get()}
         record_transition(
             application=self.case,
-            flow=self.name,
+            flow=self.record_flow or self.name,
             transition=self._current,
             from_state=self.from_state,
             to_state=self._get_status(),

@@ -291,7 +291,11 @@ class HearingTransitions(ApplicationFlowBase):
         target=fsm.State.GET_STATE(_return_target, states=HEARING_SOURCES),
         label=gettext_lazy("Answer the hearing"),
         permission=rules.applicant_or_paper_case_officer,
-        custom={"done": gettext_lazy("Hearing answered"), "form": AnswerHearingInput},
+        custom={
+            "done": gettext_lazy("Hearing answered"),
+            "form": AnswerHearingInput,
+            "returns": True,
+        },
     )
     def answer_hearing(self, *, answer: str, documents: list[CheckedUpload] | None = None) -> None:
         hearing = self.open_hearing()
@@ -347,7 +351,7 @@ class HearingTransitions(ApplicationFlowBase):
         target=fsm.State.GET_STATE(_return_target, states=HEARING_SOURCES),
         label=gettext_lazy("End the hearing"),
         permission=case_officer_or_system,
-        custom={"done": gettext_lazy("Hearing ended"), "form": EndHearingInput},
+        custom={"done": gettext_lazy("Hearing ended"), "form": EndHearingInput, "returns": True},
     )
     def end_hearing(self, *, reason: str = "") -> None:
         hearing = self.open_hearing()

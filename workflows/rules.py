@@ -71,14 +71,6 @@ case_officer = unless_disqualified(_case_officer)
 
 
 @unless_disqualified
-def quick_pool_case_officer(flow: Any, user: Any) -> str:
-    """In a quick pool (akutpulje) the case officer decides; elsewhere nobody takes this path."""
-    if not flow.case.round.decided_by_administration:
-        return ""
-    return _case_officer(flow, user)
-
-
-@unless_disqualified
 def council_chair(flow: Any, user: Any) -> str:
     return Role.COUNCIL_CHAIR if staff_role(user, flow.case, Role.COUNCIL_CHAIR) else ""
 

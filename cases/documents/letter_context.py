@@ -193,9 +193,12 @@ def _decision(
             f"The decision on {application.case_number} grants less than requested "
             "and gives no reasons; forvaltningsloven § 22 requires them."
         )
-    committee = not application.round.decided_by_administration
-    # Only a committee's decision follows a recommendation; a quick pool's has none to cite.
-    cited = cited_criteria(application, criteria) if committee and criteria else []
+    grant_round = application.round
+    committee = not grant_round.decided_by_administration
+    # A decision after the council's recommendation cites the criteria it rested on; a quick
+    # pool's has no recommendation to cite.
+    recommended = grant_round.council_recommends
+    cited = cited_criteria(application, criteria) if recommended and criteria else []
     return {
         "outcome": OUTCOMES[kind],
         "cited_criteria": cited,
@@ -205,6 +208,8 @@ def _decision(
         if committee
         else _("The administration"),
         "decision_date": _date(facts.payload.get("decision_date")) if committee else None,
+        # The administration decided after the council's recommendation (§ 79's flow).
+        "after_recommendation": recommended and not committee,
         "requested": application.amount_requested or Decimal("0"),
         "granted": application.granted_amount,
         "reasons": application.decision_reasons,

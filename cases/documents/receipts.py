@@ -35,7 +35,7 @@ class NextStep:
 def next_steps(application: Application) -> list[NextStep]:
     """What happens next, in order, with the planned dates (one query)."""
     grant_round = application.round
-    if grant_round.decided_by_administration:
+    if not grant_round.council_recommends:  # a quick pool: the case officer decides
         return [NextStep("screening"), NextStep("administration")]
     planned: dict[str, date] = {}
     meetings = Meeting.objects.filter(round=grant_round, date__gte=timezone.localdate())
@@ -43,6 +43,8 @@ def next_steps(application: Application) -> list[NextStep]:
         planned[body] = day  # the latest assignment is the earliest meeting
     council = planned.get(Body.COUNCIL) or grant_round.council_meeting_date
     committee = planned.get(Body.COMMITTEE) or grant_round.committee_meeting_date
+    if grant_round.decided_by_administration:  # § 79: the case officer, after the council
+        return [NextStep("screening"), NextStep("council", council), NextStep("administration")]
     return [
         NextStep("screening"),
         NextStep("council", council),

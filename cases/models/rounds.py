@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cases import limits
+from cases.flow_paths import COMMITTEE_STEP, COUNCIL_FLOW, COUNCIL_STEP, steps_of
 from cases.models.common import MONEY, history
 from cases.models.municipalities import Municipality
 from cases.parsing import validate_date_window
@@ -101,10 +102,21 @@ class GrantRound(models.Model):
     report_deadline = models.DateField(
         _("usage report deadline"), null=True, blank=True, validators=[validate_date_window]
     )
+    # The flow the round's applications follow: a flow registered in workflows/ (the round
+    # form offers them). It cannot change once applications have been submitted.
+    flow = models.CharField(
+        _("flow"),
+        max_length=40,
+        default=COUNCIL_FLOW,
+        help_text=_("How the round's applications are screened and decided."),
+    )
+    # Derived from the flow on every save (its path has no committee: the case officer
+    # decides); kept as a column for the registers, exports and installations before issue 20.
     decided_by_administration = models.BooleanField(
-        _("quick pool: decided by the administration"),
+        _("decided by the administration"),
         default=False,
-        help_text=_("The case officer decides directly after screening, without meetings."),
+        editable=False,
+        help_text=_("Derived from the flow: the case officer decides, no committee."),
     )
     ceiling_per_application = models.DecimalField(
         _("ceiling per application (DKK)"), null=True, blank=True, **MONEY
@@ -123,6 +135,18 @@ class GrantRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.municipality})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.decided_by_administration = COMMITTEE_STEP not in steps_of(self.flow)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "flow" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "decided_by_administration"}
+        super().save(*args, **kwargs)
+
+    @property
+    def council_recommends(self) -> bool:
+        """The council recommends before the decision (its path has the council)."""
+        return COUNCIL_STEP in steps_of(self.flow)
 
     def is_open(self, at: Any = None) -> bool:
         at = at or timezone.now()

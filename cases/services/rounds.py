@@ -43,7 +43,7 @@ EDITABLE_FIELDS = (
     "council_meeting_date",
     "committee_meeting_date",
     "report_deadline",
-    "decided_by_administration",
+    "flow",
     "required_attachments",
 )
 # The rows hanging off the round: (model, the fields a row carries).
@@ -59,6 +59,14 @@ def basis_locked_reason() -> str:
         "Applications have been submitted to this round, so its conditions, criteria, focus "
         "areas, assessment and required attachments can no longer change: they are the basis "
         "on which the applications are assessed and decided."
+    )
+
+
+def flow_locked_reason() -> str:
+    return _(
+        "Applications have been submitted to this round, so its flow can no longer change: "
+        "the cases under way follow the flow they were submitted in. Open a new round to "
+        "use another flow."
     )
 
 
@@ -171,6 +179,8 @@ def round_save(
             for name in BASIS_FIELDS:
                 if name in fields and fields[name] != getattr(grant_round, name):
                     problems[name] = reason
+            if "flow" in fields and fields["flow"] != grant_round.flow:
+                problems["flow"] = flow_locked_reason()
             for name, rows in children.items():
                 if _rows_change(grant_round, name, rows):
                     problems[name] = reason

@@ -51,7 +51,7 @@ def kim(world: SimpleNamespace) -> Any:
 
 
 def _quick_pool(world: SimpleNamespace) -> None:
-    world.round.decided_by_administration = True
+    world.round.flow = "quick_pool"
     world.round.save()
 
 

@@ -234,7 +234,7 @@ def test_in_a_quick_pool_the_case_officer_decides_up_to_the_ceiling(
 ) -> None:
     from cases.errors import InvalidInput
 
-    world.round.decided_by_administration = True
+    world.round.flow = "quick_pool"
     world.round.ceiling_per_application = 15000
     world.round.save()
     submitted = engine.perform(draft, "submit", user=world.anna)

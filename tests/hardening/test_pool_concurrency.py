@@ -97,7 +97,7 @@ def test_of_twenty_parallel_decisions_on_a_pool_that_fits_three_exactly_three_su
     transactional_db: Any, world: SimpleNamespace, name: str, username: str, ready: str
 ) -> None:
     world.round.pool_amount = 3 * REQUESTED
-    world.round.decided_by_administration = name == "decide_directly"
+    world.round.flow = "quick_pool" if name == "decide_directly" else "application"
     world.round.save()
     applications = _applications(world, THREADS, ready)
 

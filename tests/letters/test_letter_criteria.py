@@ -108,7 +108,7 @@ def test_only_the_latest_recommendation_counts_after_a_send_back(
 def test_a_quick_pool_decision_cites_no_recommendation(
     world: SimpleNamespace, draft: Application, rules: SimpleNamespace, tmp_path: Path
 ) -> None:
-    world.round.decided_by_administration = True
+    world.round.flow = "quick_pool"
     world.round.save()
     submitted = reach(draft, world, S.SUBMITTED)
 

@@ -204,7 +204,7 @@ def test_a_full_grant_letter_carries_no_complaint_guidance(
 def test_a_quick_pool_decision_names_the_case_officer_who_decided(
     world: SimpleNamespace, draft: Application, rules: SimpleNamespace
 ) -> None:
-    world.round.decided_by_administration = True
+    world.round.flow = "quick_pool"
     world.round.save()
     submitted = reach(draft, world, S.SUBMITTED)
 

@@ -72,9 +72,7 @@ def test_apply_leads_through_sign_in_to_a_draft_for_the_round(
 
 
 def test_a_quick_pool_says_the_administration_decides(world: SimpleNamespace, client: Any) -> None:
-    quick = GrantRoundFactory(
-        municipality=world.roskilde, name="Akutpuljen", decided_by_administration=True
-    )
+    quick = GrantRoundFactory(municipality=world.roskilde, name="Akutpuljen", flow="quick_pool")
     assert "træffer afgørelse direkte (akutpulje)" in _call(client, world, quick).content.decode()
 
 

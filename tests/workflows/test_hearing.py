@@ -419,7 +419,7 @@ def _claim(world: SimpleNamespace, application: Application, **data: Any) -> App
 
 
 def _quick_pool(world: SimpleNamespace, draft: Application) -> Application:
-    world.round.decided_by_administration = True
+    world.round.flow = "quick_pool"
     world.round.save()
     return reach(draft, world, S.SUBMITTED)
 

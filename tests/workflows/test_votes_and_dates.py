@@ -300,7 +300,7 @@ def test_the_meetings_day_counts_in_danish_time(world: SimpleNamespace, draft: A
 
 
 def test_a_quick_pool_decision_is_dated_today(world: SimpleNamespace, draft: Application) -> None:
-    world.round.decided_by_administration = True
+    world.round.flow = "quick_pool"
     world.round.save()
     submitted = perform(draft, "submit", user=world.anna)
     with time_machine.travel(datetime.datetime(2026, 11, 20, 10, 0, tzinfo=datetime.UTC)):

@@ -301,9 +301,9 @@ def transition_form(
     """The form of transition ``name``, for a screen; ``meetings``: those it may be taken at;
     ``files``: the request's files, for a transition that takes documents; ``application``:
     the case, whose own choices (its round's criteria) the form offers."""
-    return _screen_class(engine.input_form(name))(
-        data, files, meetings=meetings, application=application
-    )
+    flow_class = engine.flow_for(application) if application is not None else None
+    form_class = engine.input_form(name, flow_class) if flow_class else engine.input_form(name)
+    return _screen_class(form_class)(data, files, meetings=meetings, application=application)
 
 
 # --- usage report (afrapportering) ---------------------------------------------------------

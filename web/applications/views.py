@@ -229,7 +229,10 @@ DEDICATED_PAGES = {
 @login_required
 def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     application = access.get_application_for(request.user, pk)
-    transitions = engine.transitions_of().get(name)
+    # Another flow's action is found too, and refused below as not permitted (403).
+    transitions = engine.transitions_of(engine.flow_with(name, engine.flow_for(application))).get(
+        name
+    )
     if not transitions:
         raise Http404(_("No such action."))
     if name in DEDICATED_PAGES:
@@ -305,8 +308,21 @@ def application_act(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @login_required
 def flow_chart(request: HttpRequest) -> HttpResponse:
+    # Each flow a round can follow has its own chart, of only its own path (``?flow=``).
+    flows = engine.application_flows()
+    name = request.GET.get("flow", "application")
+    if name not in flows:
+        name = "application"
     return render(
         request,
         "applications/flow_chart.html",
-        {"svg": flow_chart_svg("application"), "report_svg": flow_chart_svg("usage_report")},
+        {
+            "svg": flow_chart_svg(name),
+            # Strings, not the class: a template would call a class.
+            "flow_title": flows[name].title,
+            "flow_description": flows[name].description,
+            "flow_name": name,
+            "flows": [(key, flow.title) for key, flow in flows.items()],
+            "report_svg": flow_chart_svg("usage_report"),
+        },
     )

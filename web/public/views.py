@@ -173,7 +173,7 @@ def municipality(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _decision_steps(place: Municipality, grant_round: Any) -> list[str]:
     """How and when the round's applications are decided, in the order it happens."""
-    if grant_round.decided_by_administration:
+    if not grant_round.council_recommends:
         return [
             _(
                 "The administration screens each application and decides on it directly "
@@ -191,7 +191,11 @@ def _decision_steps(place: Municipality, grant_round: Any) -> list[str]:
         steps.append(
             _("%(council)s recommends an amount for each application.") % {"council": council}
         )
-    if grant_round.committee_meeting_date:
+    if grant_round.decided_by_administration:  # § 79: the case officer decides
+        steps.append(
+            _("The administration decides on each application after the council's recommendation.")
+        )
+    elif grant_round.committee_meeting_date:
         steps.append(
             _("%(committee)s decides on each application at its meeting on %(date)s.")
             % {"committee": committee, "date": _long_date(grant_round.committee_meeting_date)}
