@@ -1046,6 +1046,7 @@ def allocation_users(chair: str, officer: str, staff: Iterable[str]) -> Expect:
 
     return expect
 
+
 # --- issue 20: voice (the questionnaire and its results) ----------------------------------------
 
 DECIDED_STATES = frozenset({"granted", "paid", "report_submitted", "closed"})
