@@ -28,7 +28,7 @@ from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils import timezone
 
-from cases.models import Application, Association, StatusGroup
+from cases.models import Application, Association, Feedback, StatusGroup
 from cases.trail.append_only import close_for_retention, open_for_retention
 from cases.trail.chain import record_transition
 from cases.trail.history import system_user
@@ -106,6 +106,7 @@ def apply_retention(
                 association._history_user = actor
                 association.save(update_fields=list(CONTACT_FIELDS))
                 report.associations += 1
+            comments = _forget_feedback_comment(application, actor)
             # Other apps holding personal data about the case answer this signal
             # (notifications: the messages sent), each returning the rows it changed.
             answers = case_anonymised.send(sender=Application, application=application)
@@ -129,9 +130,24 @@ def apply_retention(
                     "association_history_rows": rows,
                     "association_current": not active,
                     "notifications": sent,
+                    "feedback_comments": comments,
                     "cutoff": cutoff.isoformat(),
                 },
             )
             report.history_rows += rows
             report.notifications += sent
     return report
+
+
+def _forget_feedback_comment(application: Application, actor: Any) -> int:
+    """The free text of the association's questionnaire answer (``cases.models.feedback``)
+    may name people: it goes, in the answer and in its history rows; the figures stay for
+    the statistics. Returns 1 if there was a comment, else 0."""
+    feedback = Feedback.objects.filter(application=application).exclude(comment="").first()
+    if feedback is None:
+        return 0
+    Feedback.history.model.objects.filter(id=feedback.pk).exclude(comment="").update(comment="")
+    feedback.comment = ""
+    feedback._history_user = actor  # type: ignore[attr-defined]
+    feedback.save(update_fields=["comment"])
+    return 1

@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 
-from cases.models import Application, Association
+from cases.models import Application, Association, Feedback
 from cases.services.retention import REDACTED, REDACTED_EMAIL, apply_retention
 from cases.trail.models import TransitionRecord
 from notifications.models import Notification
@@ -127,3 +127,26 @@ def test_a_retention_of_less_than_a_year_is_refused_and_changes_nothing(
     world.b.refresh_from_db()
     assert world.b.contact_person != REDACTED
     assert not TransitionRecord.objects.filter(transition="anonymise").exists()
+
+
+def test_the_questionnaire_comment_goes_and_its_figures_stay(world: SimpleNamespace) -> None:
+    old = _refused_long_ago(world, world.b)
+    with time_machine.travel(LONG_AGO + datetime.timedelta(days=3), tick=False):
+        answer = Feedback.objects.create(
+            application=old,
+            ease=4,
+            time_spent="hours_1_3",
+            comment="Spørg efter Karin.",
+            language="da",
+        )
+        answer.comment = "Spørg efter Karin Jensen."
+        answer.save()
+
+    apply_retention(years=5)
+
+    answer.refresh_from_db()
+    assert (answer.comment, answer.ease) == ("", 4)
+    assert set(Feedback.history.filter(id=answer.pk).values_list("comment", flat=True)) == {""}
+    record = TransitionRecord.objects.get(application=old, transition="anonymise")
+    assert record.payload["feedback_comments"] == 1
+    assert "the trail verifies" in _verify()
