@@ -27,6 +27,15 @@ def test_a_case_officer_opens_a_quick_pool(world: Any, client: Any) -> None:
     assert grant_round.flow == "quick_pool" and grant_round.decided_by_administration
 
 
+def test_the_round_page_names_its_flow_and_links_to_its_chart(world: Any, client: Any) -> None:
+    client.force_login(world.carl)
+    world.round.flow = "quick_pool"
+    world.round.save()
+    page = client.get(reverse("inbox:round_inbox", args=[world.round.pk])).content.decode()
+    assert "Forløb: " in page and "Akutpulje" in page
+    assert reverse("applications:flow_chart") + "?flow=quick_pool" in page
+
+
 def test_without_a_flow_the_round_follows_the_council_and_committee(
     world: Any, client: Any
 ) -> None:

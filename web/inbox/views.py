@@ -32,7 +32,7 @@ from cases.services import applications as services
 from cases.trail.history import actor_display_name
 from web.applications.forms import PaperApplicationForm
 from web.inbox.filters import InboxFilter, sort_links
-from workflows import assignment
+from workflows import assignment, engine
 
 PAGE_SIZE = 25
 
@@ -119,6 +119,10 @@ def round_inbox(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "may_edit_round": permissions.may_edit_rounds(
                 request.user, grant_round.municipality_id
+            ),
+            # The flow the round's applications follow, named as the chart page names it.
+            "flow_title": getattr(
+                engine.application_flows().get(grant_round.flow), "title", grant_round.flow
             ),
         },
     )
