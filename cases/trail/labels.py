@@ -80,6 +80,11 @@ FIELD_LABELS: dict[str, dict[str, Promise]] = {
         "focus_areas": _t("Focus areas"),
         "target_groups": _t("Target groups"),
     },
+    "cases.grantround": {"flow": _t("Flow")},
+    "cases.feedbacksummary": {
+        "sent_by": _t("Sent by"),
+        "sent_by_name": _t("Sent by (name at the time)"),
+    },
     "cases.document": {
         "pdf": _t("Letter (PDF)"),
         "html": _t("Letter text"),

@@ -107,6 +107,10 @@ def test_meeting_and_digest_messages_render_as_one_by_one(
         "deadline": date(2027, 2, 3),
         "today": False,
         "application": None,
+        # feedback_summary (issue 20): the year's summary to an association.
+        "summary": SimpleNamespace(year=2026, text="Tak for svarene & <jeres> ris og ros."),
+        "average_ease": "3,7",
+        "summary_url": "",
     }
     contexts = [
         {
@@ -118,6 +122,7 @@ def test_meeting_and_digest_messages_render_as_one_by_one(
             ],
             "recipient_name": name,
             "recipient": None,
+            "answered": n,
         }
         for n in (1, 3)
         for name in ("Carl", "Sofie & <Co>", "")

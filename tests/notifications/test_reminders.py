@@ -585,6 +585,11 @@ def test_meeting_and_digest_messages_are_translated_and_signed_by_the_municipali
         "more": 50,
         "application": None,
         "recipient_name": "Carl",
+        # feedback_summary (issue 20): the year's summary to an association.
+        "summary": SimpleNamespace(year=2026, text="Tak for svarene."),
+        "answered": 7,
+        "average_ease": "3,7",
+        "summary_url": "",
     }
     da = render(kind, "da", context)
     en = render(kind, "en", context)
@@ -595,4 +600,7 @@ def test_meeting_and_digest_messages_are_translated_and_signed_by_the_municipali
     assert da[0] != en[0] and da[1] != en[1]
     assert da[1].startswith("Kære Carl\n") and en[1].startswith("Dear Carl,\n")
     assert "Sendt fra Puljeflow på vegne af Roskilde Kommune." in da[1]
-    assert "Meddelelser → Indstillinger for meddelelser" in da[1]
+    # Staff can switch a reminder off; the year's summary goes to the association's own
+    # address, where there is no setting to point to.
+    settings_line = "Meddelelser → Indstillinger for meddelelser" in da[1]
+    assert settings_line == (kind != Kind.FEEDBACK_SUMMARY)

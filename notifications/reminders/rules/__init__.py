@@ -49,5 +49,11 @@ RULES: list[Rule] = [
 
 # Kinds whose message is about a meeting or a municipality, not one application.
 NOT_ABOUT_ONE_APPLICATION = frozenset(
-    {Kind.ASSESSMENTS_MISSING, Kind.AGENDA_READY, Kind.WAITING_DIGEST, Kind.ACCESS_DEADLINE}
+    {
+        Kind.ASSESSMENTS_MISSING,
+        Kind.AGENDA_READY,
+        Kind.WAITING_DIGEST,
+        Kind.ACCESS_DEADLINE,
+        Kind.FEEDBACK_SUMMARY,  # the year's summary to an association (cases.models.feedback)
+    }
 )
