@@ -148,6 +148,6 @@ def _forget_feedback_comment(application: Application, actor: Any) -> int:
         return 0
     Feedback.history.model.objects.filter(id=feedback.pk).exclude(comment="").update(comment="")
     feedback.comment = ""
-    feedback._history_user = actor  # type: ignore[attr-defined]
+    feedback._history_user = actor
     feedback.save(update_fields=["comment"])
     return 1
