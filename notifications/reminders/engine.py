@@ -3,10 +3,10 @@ each reminder exactly once.
 
 Exactly once. Each due reminder has a key, (rule, object, due date, recipient),
 under a UNIQUE constraint (``models.Reminder``). A run inserts a batch of keys
-with INSERT … ON CONFLICT DO NOTHING (``bulk_create(ignore_conflicts=True)``;
-INSERT OR IGNORE on SQLite), each row tagged with the run's own id, reads back
-the rows carrying that id (the keys it won) and writes the notifications for
-those only, in the same transaction. A concurrent run inserting the same key
+with INSERT … ON CONFLICT DO NOTHING, whose RETURNING hands back the keys it
+inserted, the keys it won (on SQLite: INSERT OR IGNORE, each row tagged with the
+run's own id, and the rows carrying that id read back), and writes the
+notifications for those only, in the same transaction. A concurrent run inserting the same key
 waits for the first one's transaction and then inserts nothing (PostgreSQL), or
 waits for SQLite's write lock and then finds the row; a run that dies rolls its
 keys back together with its notifications. Keys are inserted in one global
@@ -14,7 +14,7 @@ order, so two runs never lock each other's keys crosswise.
 
 Cost. Each rule finds what it has due in a query or two (see ``rules``). Then each
 batch of ``NOTIFICATIONS_REMINDER_BATCH`` reminders costs a fixed handful of
-queries: the insert, reading it back, the rule's ``mark_sent`` (one UPDATE for the
+queries: the insert (and on SQLite reading it back), the rule's ``mark_sent`` (one UPDATE for the
 overdue-report rule, none for the others), the objects and their recipients (the
 rule's ``messages``), the recipients' preferences, and one bulk insert of the
 notifications. Nothing is queried per application. Nor rendered: the messages of a
@@ -32,8 +32,9 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import rows
 from notifications.models import Channel, Notification, Reminder
-from notifications.services import build_notification, enqueue_on_commit, preferences_of
+from notifications.services import enqueue_on_commit, notification_values, preferences_of
 
 from .rendering import BatchRenderer
 from .rules import RULES
@@ -45,24 +46,32 @@ logger = logging.getLogger("puljeflow.notifications")
 def claim(rule: Rule, keys: list[Key], now: datetime) -> list[Key]:
     """Insert the keys; return those this call inserted (the others existed already)."""
     run = uuid.uuid4()
-    Reminder.objects.bulk_create(
-        [
-            Reminder(
-                rule=rule.name,
-                object_kind=rule.object_kind,
-                object_id=k.object_id,
-                due_on=k.due_on,
-                recipient_key=k.recipient_key,
-                run=run,
-                created_at=now,
+    new = [
+        {
+            "rule": rule.name,
+            "object_kind": rule.object_kind,
+            "object_id": k.object_id,
+            "due_on": k.due_on,
+            "recipient_key": k.recipient_key,
+            "run": run,
+            "created_at": now,
+        }
+        for k in keys
+    ]
+    if rows.returns_inserted():  # the keys won come back from the INSERT itself
+        won = rows.insert(
+            Reminder,
+            new,
+            returning=("object_id", "due_on", "recipient_key"),
+            ignore_conflicts=True,
+        )
+    else:
+        Reminder.objects.bulk_create([Reminder(**row) for row in new], ignore_conflicts=True)
+        won = list(
+            rule.sent(object_id__in={k.object_id for k in keys}, run=run).values_list(
+                "object_id", "due_on", "recipient_key"
             )
-            for k in keys
-        ],
-        ignore_conflicts=True,
-    )
-    won = rule.sent(object_id__in={k.object_id for k in keys}, run=run).values_list(
-        "object_id", "due_on", "recipient_key"
-    )
+        )
     return sorted(Key(*row) for row in won)
 
 
@@ -70,14 +79,15 @@ def write_notifications(
     messages: list[Message], now: datetime, renderer: BatchRenderer | None = None
 ) -> int:
     """Write the notifications (built as ``services.notify`` builds them, inserted in
-    bulk) and queue their delivery for after the commit. Reminders are not legal
-    notices: a user who has switched a kind off gets nothing of it — except a message
-    the rule marks ``legal`` (the notice before a draft is deleted)."""
+    one statement without model instances: ``notifications.rows``) and queue their
+    delivery for after the commit. Reminders are not legal notices: a user who has
+    switched a kind off gets nothing of it — except a message the rule marks ``legal``
+    (the notice before a draft is deleted)."""
     preferences = preferences_of(m.user for m in messages if m.user is not None)
     renderer = renderer or BatchRenderer()
-    rows = []
+    new = []
     for message in messages:
-        row = build_notification(
+        values = notification_values(
             kind=message.kind,
             user=message.user,
             email=message.email,
@@ -88,15 +98,14 @@ def write_notifications(
             now=now,
             renderer=renderer.render,
         )
-        if row is not None:
-            rows.append(row)
-    # Notification is not a domain model with history: a bulk insert is allowed, and
-    # PostgreSQL and SQLite ≥ 3.35 hand back the ids the delivery tasks need.
-    Notification.objects.bulk_create(rows)
-    for row in rows:
-        if row.channel == Channel.EMAIL:
-            enqueue_on_commit(row.pk)
-    return len(rows)
+        if values is not None:
+            new.append(values)
+    # Notification is not a domain model with history: a bulk insert is allowed.
+    ids = rows.insert(Notification, new, returning=("id",))
+    for values, (pk,) in zip(new, ids, strict=True):
+        if values["channel"] == Channel.EMAIL:
+            enqueue_on_commit(pk)
+    return len(new)
 
 
 class RunResult(dict[str, int]):

@@ -67,12 +67,14 @@ def test_a_sweep_costs_the_same_queries_for_n_or_3n_due_reminders_in_one_batch(
     # rule's rounds and its cases (2), the digest's officers, their municipalities'
     # targets and the municipalities with late applications (3), access requests,
     # drafts nearing deletion, hearings and the questionnaire's invitations (one each;
-    # issue 20 added the last, 14 with it). Then one batch (10): savepoint,
-    # the keys' INSERT … ON CONFLICT DO NOTHING, reading back the keys won, the
-    # markers' UPDATE, the applications, their representatives, the case officers
-    # (escalation), their preferences, one INSERT of the notifications, release. The
-    # same for 2 and 6 reminders: nothing is queried or rendered per message.
-    assert len(cold) == 14 + 10, cold
+    # issue 20 added the last, 14 with it). Then one batch (12): savepoint,
+    # the keys' INSERT … ON CONFLICT DO NOTHING (RETURNING the keys won on PostgreSQL; read
+    # back on SQLite), the markers' UPDATE, the applications, their rounds, their
+    # municipalities, their representatives, the case officers (escalation), their
+    # preferences, the notifications (PostgreSQL: ids from the sequence, then COPY; SQLite:
+    # one INSERT), release. The same for 2 and 6 reminders: nothing is queried or rendered
+    # per message.
+    assert len(cold) == 14 + 12, cold
     assert sum("UPDATE" in sql and "cases_application" in sql for sql in cold) == 1
     assert {a.pk for a in paid} == set(
         Application.objects.filter(report_overdue_reminded_on=date(2027, 6, 8)).values_list(
