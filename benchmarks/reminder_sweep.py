@@ -87,6 +87,7 @@ def measure(label: str, now: datetime, profile: bool = False, sweep: Any = None)
 
     queries = 0
     in_database = 0.0
+    by_statement: dict[str, list[float]] = {}  # the statement's start -> [count, seconds]
 
     def count(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         nonlocal queries, in_database
@@ -95,7 +96,11 @@ def measure(label: str, now: datetime, profile: bool = False, sweep: Any = None)
         try:
             return execute(sql, params, many, context)
         finally:
-            in_database += time.perf_counter() - started
+            took = time.perf_counter() - started
+            in_database += took
+            seen = by_statement.setdefault(" ".join(sql.split())[:90], [0, 0.0])
+            seen[0] += 1
+            seen[1] += took
 
     # Queries per batch: from entering claim() to the end of the batch's writes.
     batches: list[dict[str, Any]] = []
@@ -150,6 +155,11 @@ def measure(label: str, now: datetime, profile: bool = False, sweep: Any = None)
         "seconds": round(seconds, 2),
         "queries": queries,
         "database_seconds": round(in_database, 2),
+        # Where the database time went: the ten statements that took longest in all.
+        "slowest_statements": [
+            {"statement": sql, "times": n, "seconds": round(took, 3)}
+            for sql, (n, took) in sorted(by_statement.items(), key=lambda i: -i[1][1])[:10]
+        ],
         "reminders": Reminder.objects.count() - reminders_before,
         "notifications": Notification.objects.count() - notifications_before,
         "per_rule": dict(per_rule),

@@ -311,28 +311,30 @@ def _attribute(value: Any, name: str, calls: Calls | None = None) -> Any:
 def _read(
     context: dict[str, Any], path: Path, memo: dict[Path, Any], calls: Calls | None = None
 ) -> Any:
-    """The value at ``path`` in a message's context, or ``_MISSING``."""
+    """The value at ``path`` in a message's context, or ``_MISSING``. Read from the
+    value at its parent path (memoised too): a message's paths share their beginnings
+    (``application.round.name``, ``application.round.deadline``)."""
     if path in memo:
         return memo[path]
-    memo[path] = value = _walk(context, path, calls)
+    if len(path) == 1:
+        value = context.get(str(path[0]), _MISSING)
+    else:
+        parent = _read(context, path[:-1], memo, calls)
+        value = _MISSING if parent is _MISSING else _step(parent, path, calls)
+    memo[path] = value
     return value
 
 
-def _walk(context: dict[str, Any], path: Path, calls: Calls | None) -> Any:
-    value: Any = context
-    for i, bit in enumerate(path):
-        if i == 0:
-            value = context.get(str(bit), _MISSING)
-        elif isinstance(bit, int):
-            value = value[bit] if isinstance(value, list | tuple) and bit < len(value) else _MISSING
-        elif bit == "__str__":
-            value = str(value)
-        elif isinstance(value, dict):
-            value = value.get(bit, _MISSING)
-        else:
-            value = _attribute(value, bit, calls)
-            if value is _UNCALLABLE:
-                raise NotBatchable(f"{path}: a method not to call")
-        if value is _MISSING:
-            return _MISSING
-    return value
+def _step(value: Any, path: Path, calls: Calls | None) -> Any:
+    """``path``'s last step from ``value``, the value at the rest of ``path``."""
+    bit = path[-1]
+    if isinstance(bit, int):
+        return value[bit] if isinstance(value, list | tuple) and bit < len(value) else _MISSING
+    if bit == "__str__":
+        return str(value)
+    if isinstance(value, dict):
+        return value.get(bit, _MISSING)
+    found = _attribute(value, bit, calls)
+    if found is _UNCALLABLE:
+        raise NotBatchable(f"{path}: a method not to call")
+    return found
