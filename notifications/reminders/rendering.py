@@ -35,10 +35,11 @@ with ``services.render``.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from typing import Any
 
 from django.template.loader import get_template
-from django.utils.translation import override
+from django.utils.translation import get_language, override
 
 from notifications.services import render as render_one
 from notifications.services import subject_line, text_body
@@ -104,8 +105,9 @@ class _Skeleton:
 
     @staticmethod
     def _join(parts: list[str | tuple[int, Any]], values: list[str]) -> str:
+        # A list, not a generator: join makes one of it anyway (this runs per message).
         return "".join(
-            part if isinstance(part, str) else part[1](values[part[0]]) for part in parts
+            [part if isinstance(part, str) else part[1](values[part[0]]) for part in parts]
         )
 
 
@@ -142,8 +144,9 @@ class BatchRenderer:
         group = (kind, language)
         if group not in self._direct:
             try:
-                # The language also for the holes: a choice's label is a string too.
-                with override(language):
+                # The language also for the holes: a choice's label is a string too. (Not
+                # switched when it is already on: the sweep's messages are mostly Danish.)
+                with override(language) if get_language() != language else nullcontext():
                     memo: dict[Path, Any] = {}
                     skeleton = self._find(group, context, memo) or self._make(
                         kind, language, context
@@ -165,17 +168,17 @@ class BatchRenderer:
     def _find(
         self, group: tuple[str, str], context: dict[str, Any], memo: dict[Path, Any]
     ) -> _Skeleton | None:
+        calls = self._calls
         for (paths, pinned), (prefixes, skeletons) in self._shapes.get(group, {}).items():
-
-            def shape_at(path: Path, pinned: frozenset[Path] = pinned) -> Any:
-                return _shape_at(_read(context, path, memo, self._calls), path in pinned)
-
             # The first reads (the lists' lengths among them) tell most shapes apart: a
             # digest per officer is a shape of its own, and not worth reading whole.
-            prefix = tuple(map(shape_at, paths[:PREFIX]))
+            prefix = tuple(
+                [_shape_at(_read(context, p, memo, calls), p in pinned) for p in paths[:PREFIX]]
+            )
             if prefix not in prefixes:
                 continue
-            found = skeletons.get(prefix + tuple(map(shape_at, paths[PREFIX:])))
+            rest = [_shape_at(_read(context, p, memo, calls), p in pinned) for p in paths[PREFIX:]]
+            found = skeletons.get(prefix + tuple(rest))
             if found is not None:
                 return found
         return None
