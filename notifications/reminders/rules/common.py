@@ -82,6 +82,9 @@ def representatives(association_ids: Iterable[int]) -> dict[int, list[Any]]:
             is_active=True,
         )
         .annotate(represents=F("association_ties__association_id"))
+        # What a message needs of its recipient (its address, and the name for
+        # ``recipient_name``); not the password hash nor the login times, thousands a batch.
+        .only("username", "first_name", "last_name", "email", "is_active")
         .order_by("pk")
     )
     for user in users:
