@@ -116,3 +116,24 @@ def test_the_insert_is_seen_by_whatever_counts_queries(
         rows.insert(Notification, [values_for(world, draft), values_for(world, draft)])
     writes = [q["sql"] for q in seen.captured_queries if q["sql"].startswith(("COPY", "INSERT"))]
     assert len(writes) == 1, seen.captured_queries
+
+
+def test_the_sweep_pauses_the_collector_for_a_batch_and_leaves_it_as_it_found_it() -> None:
+    import gc
+
+    from notifications.reminders.engine import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # off before: not switched on behind the caller's back
+    finally:
+        gc.enable()
+    with pytest.raises(RuntimeError), collector_paused():
+        raise RuntimeError("a failing batch")
+    assert gc.isenabled()
