@@ -410,6 +410,30 @@ def test_the_digest_lists_each_municipalitys_waiting_applications_to_each_of_its
     assert run(at(following.year, following.month, following.day, 7, 30))["waiting_digest"] == 3
 
 
+def test_the_digest_lists_the_oldest_up_to_its_limit_and_counts_the_rest(
+    world: SimpleNamespace, draft: Application, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from notifications.reminders.rules import digest
+
+    monkeypatch.setattr(digest, "DIGEST_LIMIT", 2)
+    start = timezone.now()
+    submitted = []
+    for n, application in enumerate(
+        [draft, *(ApplicationFactory(round=world.round, association=world.a) for _ in range(2))]
+    ):
+        application.focus_areas.set([world.focus])
+        with time_machine.travel(start + timedelta(days=n), tick=False):
+            submitted.append(advance(application, world, "submitted"))
+    day = timezone.localdate(start) + timedelta(days=20)
+
+    assert run(at(day.year, day.month, day.day, 9, 0))["waiting_digest"] == 1  # to carl
+    carls = body(Kind.WAITING_DIGEST, "carl")
+    oldest, second, newest = (a.case_number for a in submitted)
+    assert oldest in carls and second in carls and newest not in carls
+    assert carls.index(oldest) < carls.index(second)
+    assert "… og 1 mere." in carls  # the one not listed, counted
+
+
 def test_the_digest_follows_the_municipalitys_target_and_skips_a_municipality_with_nothing_late(
     world: SimpleNamespace, draft: Application
 ) -> None:

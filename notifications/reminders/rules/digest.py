@@ -6,7 +6,8 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from cases.models import Application, ApplicationStatus, Municipality, Role, StaffRole, StatusGroup
@@ -76,29 +77,44 @@ class WaitingDigest(Rule):
         municipality_ids = {k.object_id for k in keys}
         municipalities = Municipality.objects.in_bulk(municipality_ids)
         officers = get_user_model().objects.in_bulk({k.recipient_key for k in keys})
+        # The first DIGEST_LIMIT of each municipality, oldest first, and how many there are:
+        # a municipality may have thousands waiting, and the digest lists fifty.
+        waiting = self.waiting(now, municipality_ids)
+        totals = dict(
+            waiting.order_by()
+            .values("municipality_id")
+            .annotate(n=Count("pk"))
+            .values_list("municipality_id", "n")
+        )
+        place = Window(
+            RowNumber(), partition_by=[F("municipality_id")], order_by=[F("entered"), F("pk")]
+        )
         lists: dict[int, list[Application]] = defaultdict(list)
-        for application in self.waiting(now, municipality_ids).order_by("entered", "pk"):
+        for application in (
+            waiting.annotate(place=place).filter(place__lte=DIGEST_LIMIT).order_by("entered", "pk")
+        ):
             lists[application.municipality_id].append(application)
         result = []
         for key in keys:
-            user, waiting = officers.get(key.recipient_key), lists.get(key.object_id, [])
-            if user is None or not waiting:
+            user, first = officers.get(key.recipient_key), lists.get(key.object_id, [])
+            if user is None or not first:
                 continue
             municipality = municipalities[key.object_id]
+            total = totals[key.object_id]
             rows = [
                 {
                     "application": a,
                     "since": a.entered,  # type: ignore[attr-defined]
                     "days": (now - a.entered).days,  # type: ignore[attr-defined]
                 }
-                for a in waiting[:DIGEST_LIMIT]
+                for a in first
             ]
             context = {
                 "municipality": municipality,
                 "target_days": municipality.state_target_days,
                 "rows": rows,
-                "total": len(waiting),
-                "more": max(len(waiting) - DIGEST_LIMIT, 0),
+                "total": total,
+                "more": max(total - DIGEST_LIMIT, 0),
             }
             result.append(Message(Kind.WAITING_DIGEST, user, user.email, context))
         return result
