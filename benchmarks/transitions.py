@@ -236,7 +236,7 @@ def _floor_step(application: Any, name: str, seq: int, user: Any, content: dict[
         UsageReport,
         UsageReportLine,
     )
-    from cases.trail.chain import GENESIS, HEAD_HASH, HEAD_SEQ, seal, with_head
+    from cases.trail.chain import GENESIS, seal
     from cases.trail.history import TRANSITION_REASON
     from cases.trail.models import TransitionRecord
     from notifications.models import Notification
@@ -249,8 +249,15 @@ def _floor_step(application: Any, name: str, seq: int, user: Any, content: dict[
                 .filter(pk=application.round_id)
                 .values_list("pk")
             )
-        case = with_head(Application.objects.select_for_update(of=("self",))).get(pk=application.pk)
-        head_seq, head_hash = case.__dict__.pop(HEAD_SEQ), case.__dict__.pop(HEAD_HASH)
+        case = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        # The head after the lock, in a statement of its own, as the engine must read it.
+        head = (
+            TransitionRecord.objects.filter(application=case)
+            .order_by("-seq")
+            .values_list("seq", "hash")
+            .first()
+        )
+        head_seq, head_hash = head if head else (None, None)
         source, target = case.status, TARGET[name]
         fields = ["status", "version", "updated_at"]
         payout = report = None

@@ -36,6 +36,8 @@ def insert(
     in one statement; returns the ``returning`` fields of the rows inserted, in order.
     With ``ignore_conflicts`` a row that would break a unique constraint is left out, and
     so is it from what is returned."""
+    if getattr(model._meta, "simple_history_manager_attribute", None):
+        raise TypeError(f"{model.__name__} keeps history: write it through its model")
     if not rows:
         return []
     if not returns_inserted():

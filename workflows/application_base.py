@@ -28,7 +28,6 @@ from cases.models import (
     RecommendationOutcome,
     RoundCriterion,
 )
-from cases.trail.chain import with_head
 from notifications.selectors import applicants_of, case_officers_of
 from notifications.services import notify
 from workflows import meetings
@@ -141,13 +140,12 @@ class ApplicationFlowBase(Flow):
 
     @classmethod
     def lock(cls, subject: Any) -> Application:
-        # The chain's head comes with the locked row (trail.chain.with_head): the record the
-        # transition appends needs no query of its own to find it.
-        return with_head(
-            Application.objects.select_for_update(of=("self",)).select_related(
-                "round", "association", "municipality"
-            )
-        ).get(pk=subject.pk)
+        # The chain's head is read after this lock, not with it (trail.chain._head says why).
+        return (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("round", "association", "municipality")
+            .get(pk=subject.pk)
+        )
 
     @STATE.getter()
     def _get_status(self) -> str:

@@ -36,7 +36,6 @@ from cases.errors import (
 )
 from cases.flow_paths import register_path
 from cases.models import Application
-from cases.trail.chain import forget_head
 from workflows.access_request import AccessRequestFlow
 from workflows.application import ApplicationFlow
 from workflows.flow import Flow
@@ -312,8 +311,6 @@ def take(
             flow.take(name, **form.cleaned_data)
         except fsm.TransitionConditionsUnmet as unmet:
             raise ConditionsUnmet(unmet.unmet_message or _label(name, flow_class)) from None
-        finally:
-            forget_head(locked)
     return locked
 
 

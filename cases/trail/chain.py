@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
-from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from cases.models import Application
@@ -89,31 +88,13 @@ def seal(record: TransitionRecord, application: Application) -> None:
     record.hash = digest
 
 
-HEAD_SEQ = "trail_head_seq"
-HEAD_HASH = "trail_head_hash"
-
-
-def with_head(applications: QuerySet[Application]) -> QuerySet[Application]:
-    """``applications`` each with its chain's head (the last record's seq and hash) read in
-    the same query. For a query that locks the rows (``select_for_update``): the head then
-    stays the head until the transaction appends to it, which ``record_transition`` follows.
-    """
-    last = TransitionRecord.objects.filter(application_id=OuterRef("pk")).order_by("-seq")
-    return applications.annotate(
-        **{
-            HEAD_SEQ: Subquery(last.values("seq")[:1]),
-            HEAD_HASH: Subquery(last.values("hash")[:1]),
-        }
-    )
-
-
 def _head(application: Application) -> tuple[int, str]:
-    """The next seq and the previous hash: from the locked row when it brought them
-    (``with_head``), else read. A stale head cannot pass: (application, seq) is unique."""
-    known = application.__dict__
-    if HEAD_SEQ in known:
-        seq, prev = known.pop(HEAD_SEQ), known.pop(HEAD_HASH, None)
-        return (seq + 1, prev) if seq is not None else (1, GENESIS)
+    """The next seq and the previous hash, read in a statement of their own after the row
+    lock. Not in the locking SELECT itself: under READ COMMITTED a row lock that had to be
+    waited for refreshes the locked row but not the rest of that statement, so a record
+    appended meanwhile by a writer that only locks the case (a file note, a hand-over, a
+    conflict declared) would be missed (tests/workflows/test_concurrency.py). A stale head
+    could not pass anyway, (application, seq) is unique, but the user would get an error."""
     last = (
         TransitionRecord.objects.filter(application=application)
         .order_by("-seq")
@@ -157,12 +138,6 @@ def record_transition(
     seal(record, application)
     record.save()
     return record
-
-
-def forget_head(application: Any) -> None:
-    """Drop a head ``with_head`` brought and no record used: past the lock it may be stale."""
-    application.__dict__.pop(HEAD_SEQ, None)
-    application.__dict__.pop(HEAD_HASH, None)
 
 
 @dataclass

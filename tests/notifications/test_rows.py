@@ -137,3 +137,8 @@ def test_the_sweep_pauses_the_collector_for_a_batch_and_leaves_it_as_it_found_it
     with pytest.raises(RuntimeError), collector_paused():
         raise RuntimeError("a failing batch")
     assert gc.isenabled()
+
+
+def test_a_model_with_history_is_refused() -> None:
+    with pytest.raises(TypeError, match="keeps history"):
+        rows.insert(Application, [{"title": "x"}])

@@ -145,3 +145,55 @@ def test_a_case_that_left_and_returned_to_the_same_state_has_still_moved_on(
             amount="20000",
             reason="Som indstillet",
         )
+
+
+@on_postgres
+def test_a_note_recorded_while_a_transition_waits_for_the_lock_is_the_head_it_extends(
+    transactional_db: Any, world: SimpleNamespace, draft: Application
+) -> None:
+    """Found by the load test: the chain's head read in the locking SELECT (one statement
+    fewer) was the head as of that statement's start. Under READ COMMITTED a row lock waited
+    for does not refresh the rest of the statement, so a record appended meanwhile by a
+    lock-only writer (a file note, a conflict declared) was missed: the transition then
+    appended the same seq, and the unique key refused it with a 500. The head must be read
+    after the lock."""
+    import time
+
+    from django.db import transaction
+
+    from cases.services.case_events import record_case_event
+
+    submitted = reach(draft, world, S.SUBMITTED)
+    held = threading.Event()
+    errors: list[BaseException] = []
+
+    def note() -> None:
+        try:
+            with transaction.atomic():
+                record_case_event(
+                    Application.objects.get(pk=submitted.pk),
+                    flow="notes",
+                    event="note",
+                    actor=world.carl,
+                    role="case_officer",
+                    reason="Ringet til foreningen",
+                )
+                held.set()
+                time.sleep(1)  # the transition below starts and waits for this lock
+        except BaseException as error:
+            errors.append(error)
+            held.set()
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=note)
+    other.start()
+    assert held.wait(timeout=10)
+    accepted = perform(submitted, "accept", user=world.carl)
+    other.join(timeout=10)
+
+    assert not errors
+    records = records_of(accepted)
+    assert [r.seq for r in records] == list(range(1, len(records) + 1))
+    assert [r.transition for r in records][-2:] == ["note", "accept"]
+    assert records[-1].prev_hash == records[-2].hash
