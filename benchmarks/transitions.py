@@ -9,8 +9,8 @@ three meet the same machine:
   typed input, the chained record, the outbox, the letter, the journal's hand-over row
   and the public register's version.
 - **writes floor** (the goal's floor): the same rows written with plain ORM and nothing
-  else — one locking read per transition (the case row with the chain's head, and the
-  pool's row first for ``decide``), then exactly the INSERTs and UPDATEs the engine made for
+  else — one locking read per transition (the case row, and the pool's row first for
+  ``decide``) and the chain's head read after it, then exactly the INSERTs and UPDATEs the engine made for
   that step (the case and its history row, the chained record, the payout, report and
   letter rows with their history, the outbox rows in one INSERT, the hand-over row, the
   register's version), with the texts copied from the engine's own warm-up life: no
