@@ -56,7 +56,7 @@ def insert(
     back = ", ".join(quote(str(_field(model, n).column)) for n in returning)
     # Names and types from the model's own metadata, quoted; the values go as parameters.
     sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608  # nosec B608
         f"SELECT * FROM unnest({arrays})"
         f"{' ON CONFLICT DO NOTHING' if ignore_conflicts else ''} RETURNING {back}"
     )
