@@ -29,7 +29,13 @@ def test_the_call_page_says_what_the_round_supports_and_how_it_is_decided(
 ) -> None:
     grant_round = world.round
     grant_round.purpose = "Frivilligt socialt arbejde for ensomme"
-    grant_round.deadline = timezone.now() + datetime.timedelta(days=12, hours=1)
+    # Noon twelve calendar days ahead: the page counts days by date, so "now + 12 days" read
+    # between 23:00 and midnight would fall on the thirteenth.
+    grant_round.deadline = datetime.datetime.combine(
+        timezone.localdate() + datetime.timedelta(days=12),
+        datetime.time(12, 0),
+        tzinfo=timezone.get_current_timezone(),
+    )
     grant_round.council_meeting_date = datetime.date(2027, 3, 2)
     grant_round.committee_meeting_date = datetime.date(2027, 3, 20)
     grant_round.ceiling_per_application = Decimal("30000")
