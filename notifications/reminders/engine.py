@@ -4,22 +4,23 @@ each reminder exactly once.
 Exactly once. Each due reminder has a key, (rule, object, due date, recipient),
 under a UNIQUE constraint (``models.Reminder``). A run inserts a batch of keys
 with INSERT … ON CONFLICT DO NOTHING, whose RETURNING hands back the keys it
-inserted, the keys it won (on SQLite: INSERT OR IGNORE, each row tagged with the
-run's own id, and the rows carrying that id read back), and writes the
-notifications for those only, in the same transaction. A concurrent run inserting the same key
-waits for the first one's transaction and then inserts nothing (PostgreSQL), or
-waits for SQLite's write lock and then finds the row; a run that dies rolls its
-keys back together with its notifications. Keys are inserted in one global
-order, so two runs never lock each other's keys crosswise.
+inserted — the keys it won (on SQLite: INSERT OR IGNORE, each row tagged with the
+run's own id, and the rows carrying that id read back) — and writes the
+notifications for those only, in the same transaction. A concurrent run inserting
+the same key waits for the first one's transaction and then inserts nothing
+(PostgreSQL), or waits for SQLite's write lock and then finds the row; a run that
+dies rolls its keys back together with its notifications. Keys are inserted in one
+global order, so two runs never lock each other's keys crosswise.
 
 Cost. Each rule finds what it has due in a query or two (see ``rules``). Then each
 batch of ``NOTIFICATIONS_REMINDER_BATCH`` reminders costs a fixed handful of
-queries: the insert (and on SQLite reading it back), the rule's ``mark_sent`` (one UPDATE for the
-overdue-report rule, none for the others), the objects and their recipients (the
-rule's ``messages``), the recipients' preferences, and one bulk insert of the
-notifications. Nothing is queried per application. Nor rendered: the messages of a
-rule are rendered by one ``rendering.BatchRenderer``, which renders each template
-once per kind, language and shape and fills the per-message strings in.
+queries: the insert (and on SQLite reading it back), the rule's ``mark_sent`` (one
+UPDATE for the overdue-report rule, none for the others), the objects and their
+recipients (the rule's ``messages``), the recipients' preferences, and the
+notifications (on PostgreSQL their ids, then one COPY; ``notifications.rows``).
+Nothing is queried per application. Nor rendered: the messages of a rule are
+rendered by one ``rendering.BatchRenderer``, which renders each template once per
+kind, language and shape and fills the per-message strings in.
 """
 
 from __future__ import annotations
