@@ -27,7 +27,8 @@ def test_applicant_submits_and_case_officer_accepts(demo_server: str, page: Any)
     page.click(f"#inbox a:has-text('{case_number}')")
     page.click("a[data-action=accept]")
     page.fill("#id_reason", "Opfylder kriterierne; frivilligbaseret og lokalt.")
-    page.click("#confirm")
+    with page.expect_navigation():  # the counts below must read the loaded case page
+        page.click("#confirm")
     assert page.get_attribute("#status", "data-status") == "in_council_review"
     assert page.locator("#timeline li[data-transition=accept]").count() == 1
     assert "Opfylder kriterierne" in page.inner_text("#timeline")

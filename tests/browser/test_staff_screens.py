@@ -22,6 +22,13 @@ def _page(browser: Any, width: int, height: int) -> Any:
     return page
 
 
+def _follow(page: Any, selector: str) -> None:
+    # A click that loads a new page returns once the navigation has begun; the rows and
+    # headings read next must be the new page's, so wait for it to have loaded.
+    with page.expect_navigation():
+        page.click(selector)
+
+
 def _serious(page: Any) -> list[str]:
     # violations() lists every finding; the rule here is none serious or critical, and the
     # project's pages have none of the lesser ones either.
@@ -37,21 +44,21 @@ def test_a_case_officer_searches_sorts_assigns_and_creates_a_round(
     page.goto(demo_server + "/rounds/")
     page.click("#case-search-link")
     page.fill("#id_q", "Seniorklubben")
-    page.click("#inbox-filters button[type=submit]")
+    _follow(page, "#inbox-filters button[type=submit]")
     rows = page.locator("#inbox tbody tr[data-case]")
     assert rows.count() >= 1
     assert all("Seniorklubben" in t for t in rows.all_inner_texts())
     assert "Viser 1–" in page.inner_text("#inbox caption")
     assert _serious(page) == []
 
-    page.click("th[data-sort=amount] a")
+    _follow(page, "th[data-sort=amount] a")
     assert page.get_attribute("th[data-sort=amount]", "aria-sort") == "ascending"
     assert "q=Seniorklubben" in page.url  # the search is kept
-    page.click("th[data-sort=amount] a")
+    _follow(page, "th[data-sort=amount] a")
     assert page.get_attribute("th[data-sort=amount]", "aria-sort") == "descending"
 
-    page.click("#inbox tbody tr[data-case] td a")
-    page.click("#assign-me")
+    _follow(page, "#inbox tbody tr[data-case] td a")
+    _follow(page, "#assign-me")
     assert "Tildelt: Carl" in page.inner_text("#assigned-to")
     assert _serious(page) == []
 
