@@ -190,20 +190,25 @@ class Total:
     label: str
     count: int
     amount: Decimal
+    # The register's rows in the group, refusals included (the totals per year only): their
+    # sum is the register's count, so the page needs no COUNT query of its own.
+    rows: int = 0
 
 
 def totals_per_year(rows: QuerySet[Any]) -> list[Total]:
-    """Grants and their sum per year of decision (one aggregate query)."""
+    """Grants and their sum per year of decision, with the rows of each year (one aggregate
+    query)."""
     grouped = (
         rows.order_by()
         .values("year")
         .annotate(
             n=Count("pk", filter=Q(granted_amount__gt=0)),
             amount=Coalesce(Sum("granted_amount"), Decimal("0")),
+            rows=Count("pk"),
         )
         .order_by("year")
     )
-    return [Total(str(g["year"]), g["n"], g["amount"]) for g in grouped]
+    return [Total(str(g["year"]), g["n"], g["amount"], g["rows"]) for g in grouped]
 
 
 def totals_per_focus_area(rows: QuerySet[Any]) -> list[Total]:
@@ -227,13 +232,13 @@ class FilterChoices:
     focus_areas: list[str]
 
 
-def filter_choices(municipality: Municipality) -> FilterChoices:
-    """What the visitor can filter on (three queries)."""
-    everything = published(municipality)
-    years = sorted(
-        {y for y in everything.order_by().values_list("year", flat=True).distinct()},
-        reverse=True,
-    )
+def filter_choices(municipality: Municipality, years: list[int] | None = None) -> FilterChoices:
+    """What the visitor can filter on (three queries; two when ``years`` is given: the
+    unfiltered register's totals per year name every year it has)."""
+    if years is None:
+        everything = published(municipality).order_by().values_list("year", flat=True)
+        years = list(everything.distinct())
+    years = sorted(years, reverse=True)
     rounds = list(
         GrantRound.objects.filter(municipality=municipality, opens_at__lte=timezone.now())
         .order_by("-deadline")

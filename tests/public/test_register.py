@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
@@ -129,6 +130,11 @@ def test_it_filters_by_year_round_and_focus_area(world: SimpleNamespace, client:
     assert titles(fokusomraade="Ensomhed", aar=2027) == set()
     page = _register(client, world, aar=2027).content.decode()
     assert "Motion for ældre" in page and "Lektiecafé</strong>" not in page
+    # The year filter offers every year the register has, newest first, whether it is
+    # filtered or not (unfiltered, the years come from the totals per year).
+    for shown in (_register(client, world), _register(client, world, aar=2027)):
+        select = shown.content.decode().split('id="id_aar"')[1].split("</select>")[0]
+        assert re.findall(r'<option value="(\d+)"', select) == ["2027", "2026"]
 
 
 def test_a_bad_filter_gets_a_message_beside_the_field_not_a_crash(
@@ -153,7 +159,9 @@ def test_the_totals_per_year_and_focus_area_come_with_a_chart_and_a_table(
     granted(world, title="Et")
     granted(world, title="To")
     rows = selectors.published(world.roskilde)
-    assert selectors.totals_per_year(rows) == [selectors.Total("2026", 2, Decimal("40000.00"))]
+    assert selectors.totals_per_year(rows) == [
+        selectors.Total("2026", 2, Decimal("40000.00"), rows=2)
+    ]
     assert selectors.totals_per_focus_area(rows) == [
         selectors.Total("Ensomhed", 2, Decimal("40000.00"))
     ]

@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import feedgenerator, timezone, translation
+from django.utils.functional import cached_property
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -246,6 +247,19 @@ def call(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # --- the grants register ---------------------------------------------------------------
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many rows there are (the register sums its totals per year)
+    instead of asking the database again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
 def _bars(totals: list[selectors.Total]) -> list[Bar]:
     return [Bar(t.label, float(t.amount), money(t.amount)) for t in totals]
 
@@ -257,18 +271,22 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     def build() -> Rendered:
         form = RegisterFilterForm(request.GET)
         valid = form.is_valid()
-        rows = selectors.published(place, form.chosen())
-        page = Paginator(selectors.register_page(rows), selectors.PAGE_SIZE).get_page(
-            request.GET.get(PAGE)
-        )
-        per_year = _bars(selectors.totals_per_year(rows))
+        chosen = form.chosen()
+        rows = selectors.published(place, chosen)
+        years = selectors.totals_per_year(rows)
+        page = CountedPaginator(
+            selectors.register_page(rows), selectors.PAGE_SIZE, count=sum(y.rows for y in years)
+        ).get_page(request.GET.get(PAGE))
+        per_year = _bars(years)
         per_area = _bars(selectors.totals_per_focus_area(rows))
+        # Unfiltered, the totals per year name every year the register has.
+        known_years = [int(y.label) for y in years] if chosen.is_empty() else None
         body = render_to_string(
             "public/_register.html",
             {
                 "municipality": place,
                 "form": form,
-                "filters": form.options(selectors.filter_choices(place)),
+                "filters": form.options(selectors.filter_choices(place, known_years)),
                 "page": page,
                 "query": _query_without_page(request),
                 "per_year": per_year,
