@@ -282,9 +282,18 @@ def auditor_home(user: Any) -> AuditorHome | None:
     )
     # The latest ids first, then their applications and associations (still one query):
     # joined before the LIMIT, PostgreSQL hashed every association in the country.
+    # Only the columns the table shows: a record's state is a copy of the whole case, and
+    # the case and association rows are wide (reading them all doubled the home's time).
     decisions = list(
         TransitionRecord.objects.filter(pk__in=latest)
         .select_related("application__association")
+        .only(
+            "application__case_number",
+            "application__association__name",
+            "created_at",
+            "to_state",
+            "payload",
+        )
         .order_by("-created_at", "-id")
     )
     return AuditorHome(decisions=decisions, trail_check=TrailCheck.objects.filter(scope="").first())

@@ -339,6 +339,14 @@ def test_the_auditor_sees_recent_decisions_and_the_last_trail_check(
     assert "verify_trail" in html
     trail = reverse("audit:application_trail", args=[scene.paid.pk])
     assert trail in html
+    # Each decision's row: the case number, the association, the outcome and the amount
+    # (read from the record's payload; the record's copy of the case is not read).
+    table = html.split('id="recent-decisions"')[1].split("</table>")[0]
+    row = table.split(f'href="{trail}"')[1].split("</tr>")[0]
+    assert scene.paid.case_number in row and scene.paid.association.name in row
+    decided = scene.paid.transition_records.get(transition="decide")
+    assert str(ApplicationStatus(decided.to_state).label) in row
+    assert money(decided.payload["amount"]) in row
     call_command("verify_trail")
     check = TrailCheck.objects.get()
     assert check.ok and check.scope == ""
