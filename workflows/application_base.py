@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
 from cases import limits, permissions
+from cases.compiled import Compiled
 from cases.errors import ConditionsUnmet
 from cases.flow_paths import COUNCIL_FLOW, steps_of
 from cases.models import (
@@ -40,6 +41,15 @@ from workflows.inputs import (
 S = ApplicationStatus
 Outcome = RecommendationOutcome
 STATE = fsm.State(ApplicationStatus, default=S.DRAFT)
+# The case locked with what the conditions read of it: compiled once (cases/compiled.py).
+LOCKED = Compiled(
+    lambda pk: (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("round", "association", "municipality")
+        .filter(pk=pk)
+    ),
+    "pk",
+)
 
 
 # --- typed input used by more than one part ------------------------------------------------
@@ -141,11 +151,10 @@ class ApplicationFlowBase(Flow):
     @classmethod
     def lock(cls, subject: Any) -> Application:
         # The chain's head is read after this lock, not with it (trail.chain._head says why).
-        return (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("round", "association", "municipality")
-            .get(pk=subject.pk)
-        )
+        found = LOCKED.objects(pk=subject.pk)
+        if not found:
+            raise Application.DoesNotExist("Application matching query does not exist.")
+        return found[0]
 
     @STATE.getter()
     def _get_status(self) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
+from cases.compiled import Compiled
 from cases.models import Application
 from cases.trail.history import actor_display_name
 from cases.trail.keys import current_key_id
@@ -88,6 +89,17 @@ def seal(record: TransitionRecord, application: Application) -> None:
     record.hash = digest
 
 
+# Read on every append: compiled once (cases/compiled.py).
+HEAD = Compiled(
+    lambda application: (
+        TransitionRecord.objects.filter(application_id=application)
+        .order_by("-seq")
+        .values_list("seq", "hash")[:1]
+    ),
+    "application",
+)
+
+
 def _head(application: Application) -> tuple[int, str]:
     """The next seq and the previous hash, read in a statement of their own after the row
     lock. Not in the locking SELECT itself: under READ COMMITTED a row lock that had to be
@@ -95,13 +107,8 @@ def _head(application: Application) -> tuple[int, str]:
     appended meanwhile by a writer that only locks the case (a file note, a hand-over, a
     conflict declared) would be missed (tests/workflows/test_concurrency.py). A stale head
     could not pass anyway, (application, seq) is unique, but the user would get an error."""
-    last = (
-        TransitionRecord.objects.filter(application=application)
-        .order_by("-seq")
-        .values_list("seq", "hash")
-        .first()
-    )
-    return (last[0] + 1, last[1]) if last else (1, GENESIS)
+    last = HEAD.rows(application=application.pk)
+    return (last[0][0] + 1, last[0][1]) if last else (1, GENESIS)
 
 
 def record_transition(

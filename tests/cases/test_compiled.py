@@ -1,0 +1,139 @@
+"""cases/compiled.py: a queryset compiled once answers as Django's own would, every call."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
+
+from cases.compiled import Compiled
+from cases.models import Application, AssociationMember, ConflictDeclaration
+from cases.permissions import CONFLICTED, DISQUALIFYING_TIE
+from cases.trail.chain import HEAD
+from cases.trail.models import TransitionRecord
+from tests.conftest import advance
+from tests.factories import ApplicationFactory
+from workflows.application_base import LOCKED
+
+
+def _concrete(obj: Any) -> list[Any]:
+    return [getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields]
+
+
+def test_the_locked_case_is_the_orms_with_its_round_association_and_municipality(
+    world: SimpleNamespace, draft: Any
+) -> None:
+    first = advance(draft, world, "granted")
+    second = ApplicationFactory(round=world.round, association=world.b)
+    for application in (first, second, first):  # compiled once, bound anew each time
+        with transaction.atomic():
+            (found,) = LOCKED.objects(pk=application.pk)
+            orm = (
+                Application.objects.select_for_update(of=("self",))
+                .select_related("round", "association", "municipality")
+                .get(pk=application.pk)
+            )
+        assert found.pk == application.pk and not found._state.adding
+        assert found._state.db == "default"
+        assert _concrete(found) == _concrete(orm)
+        with CaptureQueriesContext(connection) as read:
+            related = (found.round, found.association, found.municipality)
+        assert len(read) == 0  # cached, as select_related caches them
+        assert [_concrete(r) for r in related] == [
+            _concrete(orm.round),
+            _concrete(orm.association),
+            _concrete(orm.municipality),
+        ]
+    with transaction.atomic():
+        assert LOCKED.objects(pk=10**9) == []
+
+
+def test_the_chains_head_and_the_conflicted_members_are_the_orms(
+    world: SimpleNamespace, draft: Any
+) -> None:
+    application = advance(draft, world, "granted")
+    orm_head = list(
+        TransitionRecord.objects.filter(application=application)
+        .order_by("-seq")
+        .values_list("seq", "hash")[:1]
+    )
+    assert HEAD.rows(application=application.pk) == orm_head and orm_head[0][0] > 1
+    assert HEAD.rows(application=10**9) == []
+    ConflictDeclaration.objects.create(
+        application=application, member=world.erik, reason="Min søster er formand"
+    )
+    ties = set(
+        AssociationMember.objects.filter(DISQUALIFYING_TIE, association=world.a).values_list(
+            "user_id", flat=True
+        )
+    )
+    found = CONFLICTED.rows(association=world.a.pk, application=application.pk)
+    assert {row[0] for row in found} == ties | {world.erik.pk}
+    assert {world.anna.pk, world.dorte.pk} <= ties  # A's representative, A's board member
+    # Another association's case: its board, no declaration.
+    other = CONFLICTED.rows(association=world.b.pk, application=application.pk + 10**6)
+    assert world.erik.pk not in {row[0] for row in other}
+
+
+def test_a_compiled_query_is_built_once_and_each_statement_is_counted(
+    world: SimpleNamespace,
+) -> None:
+    built = []
+
+    def build(association: int) -> Any:
+        built.append(association)
+        return Application.objects.filter(association_id=association).values_list("title")
+
+    titles = Compiled(build, "association")
+    mine = ApplicationFactory(round=world.round, association=world.a, title="Lektiecafé")
+    theirs = ApplicationFactory(round=world.round, association=world.b, title="Besøg")
+    with CaptureQueriesContext(connection) as queries:
+        assert titles.rows(association=world.a.pk) == [(mine.title,)]
+        assert titles.rows(association=world.b.pk) == [(theirs.title,)]
+    assert len(built) == 1 and len(queries) == 2
+
+
+def test_an_id_used_twice_is_bound_at_each_place(world: SimpleNamespace) -> None:
+    application = ApplicationFactory(round=world.round, association=world.a)
+    same = Compiled(
+        lambda pk: (
+            Application.objects.filter(pk=pk)
+            .order_by()
+            .values_list("pk")
+            .union(Application.objects.filter(pk=pk).order_by().values_list("pk"), all=True)
+        ),
+        "pk",
+    )
+    assert same.rows(pk=application.pk) == [(application.pk,), (application.pk,)]
+
+
+def test_it_refuses_what_it_cannot_bind(world: SimpleNamespace) -> None:
+    # An id the query does not use cannot be bound: refused when first compiled.
+    unused = Compiled(lambda pk: Application.objects.values_list("pk"), "pk")
+    with pytest.raises(ValueError, match="not parameters"):
+        unused.rows(pk=1)
+    titles = Compiled(lambda pk: Application.objects.filter(pk=pk).values_list("title"), "pk")
+    with pytest.raises(TypeError, match="must be an int"):
+        titles.rows(pk="1")
+    with pytest.raises(TypeError, match="exactly the ids"):
+        titles.rows(pk=1, other=2)
+    with pytest.raises(TypeError, match="this one is a values_list"):
+        titles.objects(pk=1)
+    with pytest.raises(TypeError, match="makes objects"):
+        Compiled(lambda pk: Application.objects.filter(pk=pk), "pk").rows(pk=1)
+
+
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite has no row locks")
+@pytest.mark.django_db(transaction=True)
+def test_a_locking_read_outside_a_transaction_is_refused_as_django_refuses_it() -> None:
+    lock = Compiled(lambda pk: Application.objects.select_for_update().filter(pk=pk), "pk")
+    with pytest.raises(TransactionManagementError):
+        lock.objects(pk=1)  # refused by Django's compiler, the first time
+    with transaction.atomic():
+        assert lock.objects(pk=1) == []
+    with pytest.raises(TransactionManagementError):
+        lock.objects(pk=1)  # compiled now: refused before it runs
