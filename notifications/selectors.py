@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from cases.compiled import Compiled
 from cases.models import Role
 from notifications.models import Notification
 
@@ -25,15 +26,28 @@ def unread_count(user: Any) -> int:
 
 def applicants_of(application: Application) -> QuerySet[Any]:
     """The active users who represent the applying association."""
+    return _representatives(application.association_id)
+
+
+def _representatives(association: int) -> QuerySet[Any]:
     return (
         get_user_model()
         .objects.filter(
             is_active=True,
-            association_ties__association_id=application.association_id,
+            association_ties__association_id=association,
             association_ties__can_represent=True,
         )
         .select_related("notification_preference")
     )
+
+
+# Every transition that tells the association reads them: compiled once (cases/compiled.py).
+REPRESENTATIVES = Compiled(_representatives, "association")
+
+
+def applicant_list(application: Application) -> list[Any]:
+    """``applicants_of``, read by its compiled query."""
+    return REPRESENTATIVES.objects(association=application.association_id)
 
 
 def case_officers_of(application: Application) -> QuerySet[Any]:

@@ -29,7 +29,7 @@ from cases.models import (
     RecommendationOutcome,
     RoundCriterion,
 )
-from notifications.selectors import applicants_of, case_officers_of
+from notifications.selectors import applicant_list, case_officers_of
 from notifications.services import notify
 from workflows import meetings
 from workflows.flow import Flow
@@ -197,7 +197,7 @@ class ApplicationFlowBase(Flow):
         notify(
             kind=kind,
             application=application,
-            recipients=list(applicants_of(application)),
+            recipients=applicant_list(application),
             context=context,
             legal=legal,
             addresses=[application.association.email] if application.is_paper else (),

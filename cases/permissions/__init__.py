@@ -85,11 +85,19 @@ def is_conflicted(user: Any, application: Application) -> bool:
     return user.pk in conflicted_member_ids(application)
 
 
+PRESENT = Compiled(
+    lambda meeting: Meeting.members_present.through.objects.filter(meeting_id=meeting).values_list(
+        "user_id"
+    ),
+    "meeting",
+)
+
+
 def present_ids(meeting: Meeting) -> set[int]:
     """The members registered as present at the meeting, cached on the object."""
     cached = getattr(meeting, "_present_ids", None)
     if cached is None:
-        cached = set(meeting.members_present.values_list("pk", flat=True))
+        cached = {row[0] for row in PRESENT.rows(meeting=meeting.pk)}
         meeting._present_ids = cached  # type: ignore[attr-defined]
     return cached
 
@@ -139,13 +147,22 @@ def quorum_of(
     }
 
 
-def body_member_ids(municipality_id: int, body: str) -> set[int]:
-    roles_of_body = COUNCIL_ROLES if body == Body.COUNCIL else COMMITTEE_ROLES
-    return set(
-        StaffRole.objects.filter(
-            municipality_id=municipality_id, role__in=roles_of_body
-        ).values_list("user_id", flat=True)
+def _members_of(roles_of_body: tuple[str, ...]) -> Compiled:
+    return Compiled(
+        lambda municipality: StaffRole.objects.filter(
+            municipality_id=municipality, role__in=roles_of_body
+        ).values_list("user_id"),
+        "municipality",
     )
+
+
+# Read by every quorum (a recommendation, a decision): compiled once (cases/compiled.py).
+MEMBERS = {Body.COUNCIL: _members_of(COUNCIL_ROLES), Body.COMMITTEE: _members_of(COMMITTEE_ROLES)}
+
+
+def body_member_ids(municipality_id: int, body: str) -> set[int]:
+    members = MEMBERS[Body.COUNCIL if body == Body.COUNCIL else Body.COMMITTEE]
+    return {row[0] for row in members.rows(municipality=municipality_id)}
 
 
 def meeting_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:

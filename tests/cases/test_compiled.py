@@ -12,10 +12,15 @@ from django.test.utils import CaptureQueriesContext
 
 from cases.compiled import Compiled
 from cases.models import Application, AssociationMember, ConflictDeclaration
-from cases.permissions import CONFLICTED, DISQUALIFYING_TIE
+from cases.permissions import (
+    COMMITTEE_ROLES,
+    CONFLICTED,
+    COUNCIL_ROLES,
+    DISQUALIFYING_TIE,
+)
 from cases.trail.chain import HEAD
 from cases.trail.models import TransitionRecord
-from tests.conftest import advance
+from tests.conftest import advance, on_agenda
 from tests.factories import ApplicationFactory
 from workflows.application_base import LOCKED
 
@@ -137,3 +142,31 @@ def test_a_locking_read_outside_a_transaction_is_refused_as_django_refuses_it() 
         assert lock.objects(pk=1) == []
     with pytest.raises(TransactionManagementError):
         lock.objects(pk=1)  # compiled now: refused before it runs
+
+
+def test_the_quorums_and_the_recipients_reads_are_the_orms(
+    world: SimpleNamespace, draft: Any
+) -> None:
+    from cases.models import Body, StaffRole
+    from cases.permissions import body_member_ids, present_ids
+    from notifications.selectors import applicant_list, applicants_of
+
+    application = advance(draft, world, "in_council_review")
+    meeting = on_agenda(application, world)
+    assert present_ids(meeting) == set(meeting.members_present.values_list("pk", flat=True))
+    assert present_ids(meeting)  # the council met with members present
+    for body, roles in ((Body.COUNCIL, COUNCIL_ROLES), (Body.COMMITTEE, COMMITTEE_ROLES)):
+        orm = StaffRole.objects.filter(municipality=world.roskilde, role__in=roles)
+        assert body_member_ids(world.roskilde.pk, body) == set(
+            orm.values_list("user_id", flat=True)
+        )
+    assert body_member_ids(world.roskilde.pk, Body.COUNCIL) != body_member_ids(
+        world.roskilde.pk, Body.COMMITTEE
+    )
+    found = applicant_list(application)
+    assert [_concrete(u) for u in found] == [_concrete(u) for u in applicants_of(application)]
+    assert [u.username for u in found] == ["anna"]
+    with CaptureQueriesContext(connection) as read:
+        for user in found:
+            getattr(user, "notification_preference", None)  # cached, present or not
+    assert len(read) == 0
