@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from viewflow import fsm
 
+from cases.compiled import Compiled
 from cases.errors import ConditionsUnmet, InvalidInput
 from cases.models import Application, Body, Meeting, StatusGroup
 from cases.models.hearings import standing
@@ -192,14 +193,26 @@ def committee_is_quorate(flow: Any) -> fsm.State.CONDITION:
     return fsm.State.CONDITION(not message, message)
 
 
-def granted_in_round(application: Application) -> Decimal:
-    """What the round has granted so far, this application excluded."""
-    # A granted case heard on its usage report stands granted (``standing``).
-    total = (
-        Application.objects.filter(round_id=application.round_id)
+def _granted(round: int, application: int) -> QuerySet[Any]:
+    # A granted case heard on its usage report stands granted (``standing``). Grouped by
+    # the one round it reads: an aggregate as a row, so it can be compiled once.
+    return (
+        Application.objects.filter(round_id=round)
         .annotate(standing=standing())
         .filter(standing__in=StatusGroup.GRANTED)
-        .exclude(pk=application.pk)
-        .aggregate(total=Sum("granted_amount"))["total"]
+        .exclude(pk=application)
+        .order_by()
+        .values("round_id")
+        .annotate(total=Sum("granted_amount"))
+        .values_list("total")
     )
-    return total or Decimal("0")
+
+
+# Read by every decision that spends from the pool: compiled once (cases/compiled.py).
+GRANTED = Compiled(_granted, "round", "application")
+
+
+def granted_in_round(application: Application) -> Decimal:
+    """What the round has granted so far, this application excluded."""
+    rows = GRANTED.rows(round=application.round_id, application=application.pk)
+    return (rows[0][0] if rows else None) or Decimal("0")

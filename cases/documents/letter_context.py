@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.compiled import Compiled
 from cases.models import (
     Application,
     DocumentKind,
@@ -121,21 +122,28 @@ class Officer:
     email: str
 
 
+# The record of the case's acceptance, with who accepted it: read by every decision letter,
+# compiled once (cases/compiled.py).
+SCREENED_BY = Compiled(
+    lambda application: (
+        TransitionRecord.objects.filter(application_id=application, transition="accept")
+        .select_related("actor")
+        .order_by("-seq")[:1]
+    ),
+    "application",
+)
+
+
 def case_officer(application: Application, kind: str, acting_user: Any) -> Officer | None:
     """Who handled the case: the acting case officer, or for a decision by the committee the
     case officer who screened the application (the record of its acceptance)."""
     user = acting_user
     name = ""
     if kind in DECISION_KINDS and not application.round.decided_by_administration:
-        record = (
-            TransitionRecord.objects.filter(application=application, transition="accept")
-            .select_related("actor")
-            .order_by("-seq")
-            .first()
-        )
-        if record is None:
+        found = SCREENED_BY.objects(application=application.pk)
+        if not found:
             return None
-        user, name = record.actor, record.actor_name
+        user, name = found[0].actor, found[0].actor_name
     if user is None:
         return None
     return Officer(name=user.get_full_name() or name or user.get_username(), email=user.email or "")

@@ -170,3 +170,41 @@ def test_the_quorums_and_the_recipients_reads_are_the_orms(
         for user in found:
             getattr(user, "notification_preference", None)  # cached, present or not
     assert len(read) == 0
+
+
+def test_the_pools_spending_and_who_screened_the_case_are_the_orms(
+    world: SimpleNamespace, draft: Any
+) -> None:
+    from django.db.models import Sum
+
+    from cases.documents.letter_context import SCREENED_BY
+    from cases.models import StatusGroup
+    from cases.models.hearings import standing
+    from workflows.meetings import granted_in_round
+
+    granted = advance(draft, world, "granted")
+    second = ApplicationFactory(round=world.round, association=world.a)
+    second.focus_areas.set([world.focus])
+    advance(second, world, "recommended")
+
+    def orm(application: Any) -> Any:
+        return (
+            Application.objects.filter(round_id=application.round_id)
+            .annotate(standing=standing())
+            .filter(standing__in=StatusGroup.GRANTED)
+            .exclude(pk=application.pk)
+            .aggregate(total=Sum("granted_amount"))["total"]
+        )
+
+    assert granted.granted_amount > 0
+    assert granted_in_round(second) == orm(second) == granted.granted_amount
+    assert granted_in_round(granted) == 0 and orm(granted) is None  # none other granted
+    (accepted,) = SCREENED_BY.objects(application=granted.pk)
+    orm_record = (
+        TransitionRecord.objects.filter(application=granted, transition="accept")
+        .select_related("actor")
+        .get()
+    )
+    assert _concrete(accepted) == _concrete(orm_record)
+    assert accepted.actor == world.carl and accepted.actor.username == "carl"
+    assert SCREENED_BY.objects(application=ApplicationFactory(round=world.round).pk) == []
