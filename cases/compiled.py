@@ -11,10 +11,12 @@ later call runs the same SQL with its own ids, and makes its rows and objects th
 Django's own iterables do: the compiler's converters, ``Model.from_db`` and the
 ``select_related`` populators.
 
-What it takes: a function that builds the queryset from named ids. Ids only, because an
-integer passes through every backend's preparation unchanged, so each can be found among
-the compiled parameters by a sentinel value. Every other value in the query is a constant
-of the SQL: a status, a kind, a role, a LIMIT.
+What it takes: a function that builds the queryset from named ids and, where it needs
+them, named dates (``dates=``: a day such as today, never a time). An integer passes
+through every backend's preparation unchanged, and a date either unchanged (PostgreSQL) or
+as the backend's date adapter writes it (SQLite's text), so each can be found among the
+compiled parameters by a sentinel value and bound again the same way. Every other value
+in the query is a constant of the SQL: a status, a kind, a role, a LIMIT.
 
 When first compiled, it refuses a query in which an id cannot be found among the
 parameters. The statements run through ``connection.cursor()``, so execute wrappers, the
@@ -24,6 +26,7 @@ transaction, as Django's compiler does.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,15 +39,17 @@ from django.db.models.query import (  # type: ignore[attr-defined]  # not in dja
 from django.db.transaction import TransactionManagementError
 
 # Far below any id a table hands out, one per named id, so each is found among the
-# compiled parameters and nothing else is taken for it.
+# compiled parameters and nothing else is taken for it; and days no case was ever on.
 SENTINEL = -4_611_686_018_427_387_000
+DAY = datetime.date(1111, 11, 1)
 
 
 @dataclass(frozen=True)
 class _Statement:
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, str], ...]  # (position among the parameters, id name)
+    # (position among the parameters, name, whether the backend's date adapter applies)
+    slots: tuple[tuple[int, str, bool], ...]
     compiler: Any
     locks: bool
     trim: int | None  # columns to keep, when the compiler selected extra ones for ordering
@@ -64,14 +69,17 @@ class Compiled:
     querysets (instances, with what ``select_related`` named cached on them).
     """
 
-    def __init__(self, build: Callable[..., QuerySet[Any]], *names: str) -> None:
+    def __init__(
+        self, build: Callable[..., QuerySet[Any]], *names: str, dates: tuple[str, ...] = ()
+    ) -> None:
         self.build = build
         self.names = names
+        self.dates = dates  # named dates (a day, never a time), bound like the ids
         # Per connection object: a compiler keeps its connection (its converters ask it),
         # and each thread has its own.
         self._statements: dict[tuple[str, int], _Statement] = {}
 
-    def objects(self, *, using: str = DEFAULT_DB_ALIAS, **ids: int) -> list[Any]:
+    def objects(self, *, using: str = DEFAULT_DB_ALIAS, **ids: Any) -> list[Any]:
         statement, rows = self._run(using, ids)
         if statement.model is None:
             raise TypeError("objects() runs a model queryset; this one is a values_list")
@@ -87,18 +95,22 @@ class Compiled:
             found.append(obj)
         return found
 
-    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **ids: int) -> list[tuple[Any, ...]]:
+    def rows(self, *, using: str = DEFAULT_DB_ALIAS, **ids: Any) -> list[tuple[Any, ...]]:
         statement, rows = self._run(using, ids)
         if statement.model is not None:
             raise TypeError("rows() runs a values_list queryset; this one makes objects")
         return list(statement.compiler.results_iter(results=[rows], tuple_expected=True))
 
-    def _run(self, using: str, ids: dict[str, int]) -> tuple[_Statement, list[Any]]:
-        if set(ids) != set(self.names):
-            raise TypeError(f"give exactly the ids {sorted(self.names)}, not {sorted(ids)}")
+    def _run(self, using: str, ids: dict[str, Any]) -> tuple[_Statement, list[Any]]:
+        if set(ids) != {*self.names, *self.dates}:
+            given, named = sorted(ids), sorted({*self.names, *self.dates})
+            raise TypeError(f"give exactly the ids {named}, not {given}")
         for name, value in ids.items():
-            if type(value) is not int:
-                raise TypeError(f"the id {name!r} must be an int, not {type(value).__name__}")
+            kind = datetime.date if name in self.dates else int
+            if type(value) is not kind:
+                raise TypeError(
+                    f"the id {name!r} must be {kind.__name__}, not {type(value).__name__}"
+                )
         connection = connections[using]
         statement = self._statements.get((using, id(connection)))
         if statement is None:
@@ -109,8 +121,9 @@ class Compiled:
                 "select_for_update cannot be used outside of a transaction."
             )
         params = list(statement.params)
-        for position, name in statement.slots:
-            params[position] = ids[name]
+        for position, name, adapted in statement.slots:
+            value = ids[name]
+            params[position] = connection.ops.adapt_datefield_value(value) if adapted else value
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
@@ -119,20 +132,29 @@ class Compiled:
         return statement, rows
 
     def _compile(self, using: str) -> _Statement:
-        sentinels = {name: SENTINEL - i for i, name in enumerate(self.names)}
-        queryset = self.build(**sentinels)
         connection = connections[using]
+        sentinels: dict[str, Any] = {name: SENTINEL - i for i, name in enumerate(self.names)}
+        days = {name: DAY + datetime.timedelta(days=i) for i, name in enumerate(self.dates)}
+        queryset = self.build(**sentinels, **days)
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         if not str(sql).lstrip("( ").upper().startswith("SELECT"):
             raise ValueError("only a SELECT is compiled once")  # reads only, never a write
-        by_value = {value: name for name, value in sentinels.items()}
+        # An id is a parameter as it was given; a date as given (PostgreSQL) or as the
+        # backend's date adapter wrote it (SQLite's text).
+        found: dict[tuple[type, Any], tuple[str, bool]] = {
+            (int, value): (name, False) for name, value in sentinels.items()
+        }
+        for name, day in days.items():
+            found[(datetime.date, day)] = (name, False)
+            adapted = connection.ops.adapt_datefield_value(day)
+            found[(type(adapted), adapted)] = (name, adapted is not day)
         slots = tuple(
-            (i, by_value[value])
+            (i, *found[(type(value), value)])
             for i, value in enumerate(params)
-            if type(value) is int and value in by_value
+            if (type(value), value) in found
         )
-        missing = set(self.names) - {name for _i, name in slots}
+        missing = {*self.names, *self.dates} - {name for _i, name, _a in slots}
         if missing:
             raise ValueError(f"the ids {sorted(missing)} are not parameters of the query")
         locks = bool(queryset.query.select_for_update) and bool(

@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from viewflow import fsm
 
+from cases.compiled import Compiled
 from cases.completeness import completeness_problems
 from cases.documents import receipts
 from cases.documents.letter_context import Facts
@@ -118,18 +119,30 @@ def is_complete(flow: ApplicationFlow) -> fsm.State.CONDITION:
     return fsm.State.CONDITION(True)
 
 
+# The association's first overdue usage report, read by every submission: compiled once.
+OVERDUE = Compiled(
+    lambda municipality, association, today: (
+        grant_services.overdue_applications(
+            municipality_ids=[municipality], association_id=association, today=today
+        )
+        .order_by("round__report_deadline", "case_number")
+        .values_list("case_number")[:1]
+    ),
+    "municipality",
+    "association",
+    dates=("today",),
+)
+
+
 @condition
 def no_overdue_usage_report(flow: ApplicationFlow) -> fsm.State.CONDITION:
     application = flow.application
-    overdue = (
-        grant_services.overdue_applications(
-            municipality_ids=[application.municipality_id],
-            association_id=application.association_id,
-        )
-        .order_by("round__report_deadline", "case_number")
-        .values_list("case_number", flat=True)
-        .first()
+    found = OVERDUE.rows(
+        municipality=application.municipality_id,
+        association=application.association_id,
+        today=timezone.localdate(),
     )
+    overdue = found[0][0] if found else None
     if overdue:
         return fsm.State.CONDITION(
             False,

@@ -25,12 +25,30 @@ def _on_agenda(application: Application, body: str) -> Any:
     )
 
 
+def _latest_held(body: str) -> Compiled:
+    return Compiled(
+        lambda round, application, today: Meeting.objects.filter(
+            round_id=round, body=body, agenda_items__application_id=application, date__lte=today
+        ).order_by("-date", "-pk")[:1],
+        "round",
+        "application",
+        dates=("today",),
+    )
+
+
+# Read by every recommendation and decision: compiled once per body (cases/compiled.py).
+HELD = {body: _latest_held(body) for body in Body.values}
+
+
 def latest_meeting(application: Application, body: str) -> Meeting | None:
     """The meeting a decision is taken at by default: the latest held (its day has come) with
     the case on its agenda; if none has been held yet, the next one (which refuses, by date)."""
-    on_agenda = _on_agenda(application, body)
-    held = on_agenda.filter(date__lte=timezone.localdate()).order_by("-date", "-pk").first()
-    return held or on_agenda.order_by("date", "pk").first()
+    held = HELD[body].objects(
+        round=application.round_id, application=application.pk, today=timezone.localdate()
+    )
+    if held:
+        return held[0]
+    return _on_agenda(application, body).order_by("date", "pk").first()
 
 
 def not_on_agenda(application: Application, body: str) -> str:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cases.compiled import Compiled
 from cases.documents.letters import print_pdf
 from cases.models import Application, Body, Meeting
 
@@ -32,14 +33,25 @@ class NextStep:
     date: date | None = None
 
 
+# The round's meetings to come, on every receipt: compiled once (cases/compiled.py).
+PLANNED = Compiled(
+    lambda round, today: (
+        Meeting.objects.filter(round_id=round, date__gte=today)
+        .order_by("-date")
+        .values_list("body", "date")
+    ),
+    "round",
+    dates=("today",),
+)
+
+
 def next_steps(application: Application) -> list[NextStep]:
     """What happens next, in order, with the planned dates (one query)."""
     grant_round = application.round
     if not grant_round.council_recommends:  # a quick pool: the case officer decides
         return [NextStep("screening"), NextStep("administration")]
     planned: dict[str, date] = {}
-    meetings = Meeting.objects.filter(round=grant_round, date__gte=timezone.localdate())
-    for body, day in meetings.order_by("-date").values_list("body", "date"):
+    for body, day in PLANNED.rows(round=grant_round.pk, today=timezone.localdate()):
         planned[body] = day  # the latest assignment is the earliest meeting
     council = planned.get(Body.COUNCIL) or grant_round.council_meeting_date
     committee = planned.get(Body.COMMITTEE) or grant_round.committee_meeting_date

@@ -19,6 +19,7 @@ changes an application's status.
 from __future__ import annotations
 
 import contextlib
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -288,13 +289,17 @@ def delete_files(files: Iterable[Any]) -> None:
 
 
 def overdue_applications(
-    *, municipality_ids: Iterable[int], association_id: int | None = None
+    *,
+    municipality_ids: Iterable[int],
+    association_id: int | None = None,
+    today: datetime.date | None = None,
 ) -> QuerySet[Application]:
-    """Granted or paid (incl. a returned report) and past the round's usage report deadline."""
+    """Granted or paid (incl. a returned report) and past the round's usage report deadline
+    (``today``'s, by default the municipality's day now)."""
     qs = Application.objects.filter(
         municipality_id__in=list(municipality_ids),
         status__in=StatusGroup.REPORT_OWED,
-        round__report_deadline__lt=timezone.localdate(),
+        round__report_deadline__lt=today or timezone.localdate(),
     )
     if association_id is not None:
         qs = qs.filter(association_id=association_id)

@@ -122,7 +122,7 @@ def test_it_refuses_what_it_cannot_bind(world: SimpleNamespace) -> None:
     with pytest.raises(ValueError, match="not parameters"):
         unused.rows(pk=1)
     titles = Compiled(lambda pk: Application.objects.filter(pk=pk).values_list("title"), "pk")
-    with pytest.raises(TypeError, match="must be an int"):
+    with pytest.raises(TypeError, match="must be int"):
         titles.rows(pk="1")
     with pytest.raises(TypeError, match="exactly the ids"):
         titles.rows(pk=1, other=2)
@@ -208,3 +208,28 @@ def test_the_pools_spending_and_who_screened_the_case_are_the_orms(
     assert _concrete(accepted) == _concrete(orm_record)
     assert accepted.actor == world.carl and accepted.actor.username == "carl"
     assert SCREENED_BY.objects(application=ApplicationFactory(round=world.round).pk) == []
+
+
+def test_a_named_date_is_bound_as_the_backend_writes_a_date(world: SimpleNamespace) -> None:
+    import datetime
+
+    from cases.models import Body, Meeting
+
+    days = [datetime.date(2026, 2, 1), datetime.date(2026, 2, 15), datetime.date(2026, 3, 1)]
+    for day, body in zip(days, [Body.COUNCIL, Body.COMMITTEE, Body.COUNCIL], strict=True):
+        Meeting.objects.create(round=world.round, body=body, date=day)
+    held = Compiled(
+        lambda round, today: (
+            Meeting.objects.filter(round_id=round, date__lte=today)
+            .order_by("date")
+            .values_list("date", "body")
+        ),
+        "round",
+        dates=("today",),
+    )
+    for today in [days[0] - datetime.timedelta(days=1), *days, datetime.date(2027, 1, 1)]:
+        orm = Meeting.objects.filter(round=world.round, date__lte=today).order_by("date")
+        assert held.rows(round=world.round.pk, today=today) == list(orm.values_list("date", "body"))
+    assert [d for d, _b in held.rows(round=world.round.pk, today=days[1])] == days[:2]
+    with pytest.raises(TypeError, match="must be date"):
+        held.rows(round=world.round.pk, today=datetime.datetime(2026, 2, 1, 12))
