@@ -12,11 +12,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.utils.translation import gettext as _
 
+from cases.compiled import Compiled
 from cases.formatting import money
-from cases.models import Application, AttachmentKind, GrantRound
+from cases.models import (
+    Application,
+    Attachment,
+    AttachmentKind,
+    BudgetLine,
+    FocusArea,
+    GrantRound,
+)
 
 #: The field a person fills in for the budget lines and for an attachment of a kind.
 BUDGET_LINES = "lines"
@@ -148,12 +157,45 @@ def conditional_fields() -> dict[str, str]:
     return {r.field: r.when for r in REQUIREMENTS if r.when}
 
 
+# What the rule reads, compiled once (cases/compiled.py): every submission asks it.
+AMOUNTS = Compiled(
+    lambda application: BudgetLine.objects.filter(application_id=application).values_list("amount"),
+    "application",
+)
+KINDS = Compiled(
+    lambda application: (
+        Attachment.objects.filter(application_id=application).order_by().values_list("kind")
+    ),
+    "application",
+)
+HAS_FOCUS_AREAS = Compiled(
+    lambda round: FocusArea.objects.filter(round_id=round).order_by().values_list("pk")[:1],
+    "round",
+)
+
+
+def _prefetched(instance: Any, relation: str) -> list[Any] | None:
+    """The related objects a page fetched already (``prefetch_related``), or None."""
+    found = getattr(instance, "_prefetched_objects_cache", {}).get(relation)
+    return None if found is None else list(found)
+
+
 def missing(application: Application) -> list[Missing]:
-    """Every missing piece, in the order the form asks for them (three queries)."""
+    """Every missing piece, in the order the form asks for them (three queries, fewer when
+    the page prefetched the budget lines, the attachments or the round's focus areas)."""
+    lines = _prefetched(application, "budget_lines")
+    attachments = _prefetched(application, "attachments")
+    areas = _prefetched(application.round, "focus_areas")
     facts = Facts(
-        budget_amounts=[line.amount for line in application.budget_lines.all()],
-        attachment_kinds={a.kind for a in application.attachments.all()},
-        round_has_focus_areas=application.round.focus_areas.exists(),
+        budget_amounts=[line.amount for line in lines]
+        if lines is not None
+        else [amount for (amount,) in AMOUNTS.rows(application=application.pk)],
+        attachment_kinds={a.kind for a in attachments}
+        if attachments is not None
+        else {kind for (kind,) in KINDS.rows(application=application.pk)},
+        round_has_focus_areas=bool(areas)
+        if areas is not None
+        else bool(HAS_FOCUS_AREAS.rows(round=application.round_id)),
     )
     return [
         Missing(requirement.field, message)

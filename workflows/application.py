@@ -119,6 +119,18 @@ def is_complete(flow: ApplicationFlow) -> fsm.State.CONDITION:
     return fsm.State.CONDITION(True)
 
 
+# The members' assessments of the case at the meeting, counted per outcome for the
+# recommendation's record: compiled once.
+VOTES = Compiled(
+    lambda meeting, application: (
+        Assessment.objects.filter(meeting_id=meeting, application_id=application)
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    ),
+    "meeting",
+    "application",
+)
 # The association's first overdue usage report, read by every submission: compiled once.
 OVERDUE = Compiled(
     lambda municipality, association, today: (
@@ -604,12 +616,7 @@ class CouncilTransitions(ScreeningTransitions):
         self.application.recommended_amount = value
         self.application.recommendation_reasons = reason
         self._save("recommendation_outcome", "recommended_amount", "recommendation_reasons")
-        votes = dict(
-            Assessment.objects.filter(meeting=held_at, application=self.application)
-            .values_list("outcome")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
+        votes = dict(VOTES.rows(meeting=held_at.pk, application=self.application.pk))
         self._record(
             reason=reason,
             outcome=outcome,

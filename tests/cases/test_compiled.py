@@ -233,3 +233,33 @@ def test_a_named_date_is_bound_as_the_backend_writes_a_date(world: SimpleNamespa
     assert [d for d, _b in held.rows(round=world.round.pk, today=days[1])] == days[:2]
     with pytest.raises(TypeError, match="must be date"):
         held.rows(round=world.round.pk, today=datetime.datetime(2026, 2, 1, 12))
+
+
+def test_completeness_reads_compiled_rows_or_what_the_page_prefetched(
+    world: SimpleNamespace, draft: Any
+) -> None:
+    from django.db.models import Prefetch
+
+    from cases.completeness import missing
+    from cases.models import Attachment, BudgetLine
+
+    BudgetLine.objects.filter(application=draft).delete()
+    Attachment.objects.filter(application=draft).delete()
+    with CaptureQueriesContext(connection) as read:
+        cold = missing(draft)
+    # The three compiled rows, and (the round has focus areas) whether the case names one.
+    assert len(read) == 4
+    assert {m.field for m in cold} == {"lines", "attachments"}
+    fetched = (
+        Application.objects.select_related("round")
+        .prefetch_related(
+            "budget_lines",
+            "attachments",
+            "focus_areas",
+            Prefetch("round__focus_areas"),
+        )
+        .get(pk=draft.pk)
+    )
+    with CaptureQueriesContext(connection) as read:
+        warm = missing(fetched)
+    assert len(read) == 0 and warm == cold
