@@ -18,9 +18,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext as _
 
+from cases.compiled import Compiled
 from cases.models import Application
 from cases.trail.chain import record_transition
 from cases.trail.history import TRANSITION_REASON
+
+# The pool's row lock of each pool model, compiled once (Flow.lock_pool).
+_POOL_LOCKS: dict[Any, Compiled] = {}
 
 
 class Flow:
@@ -114,8 +118,17 @@ class Flow:
         application in the round takes FOR KEY SHARE on it).
         """
         pool_model: Any = cls._pool_key().related_model
-        rows = pool_model._default_manager.select_for_update(no_key=True).filter(pk=pool_id)
-        list(rows.values_list("pk"))
+        lock = _POOL_LOCKS.get(pool_model)
+        if lock is None:  # compiled once per pool model (cases/compiled.py)
+            lock = _POOL_LOCKS[pool_model] = Compiled(
+                lambda pk: (
+                    pool_model._default_manager.select_for_update(no_key=True)
+                    .filter(pk=pk)
+                    .values_list("pk")
+                ),
+                "pk",
+            )
+        lock.rows(pk=int(pool_id))
 
     @classmethod
     def pool_of(cls, subject: Any) -> Any:
