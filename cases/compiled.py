@@ -34,6 +34,8 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.db.models.query import (  # type: ignore[attr-defined]  # not in django-stubs
+    ModelIterable,
+    ValuesListIterable,
     get_related_populators,
 )
 from django.db.transaction import TransactionManagementError
@@ -136,6 +138,13 @@ class Compiled:
         sentinels: dict[str, Any] = {name: SENTINEL - i for i, name in enumerate(self.names)}
         days = {name: DAY + datetime.timedelta(days=i) for i, name in enumerate(self.dates)}
         queryset = self.build(**sentinels, **days)
+        # What the rows are made into: objects or tuples, as Django's own iterables make
+        # them. Dicts, flat lists and prefetches are Django's work after the query: refused
+        # rather than silently left out.
+        if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
+            raise ValueError("compile a model queryset or a values_list (not flat, not named)")
+        if queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+            raise ValueError("a compiled query cannot prefetch; read the related rows apart")
         compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         if not str(sql).lstrip("( ").upper().startswith("SELECT"):
@@ -162,7 +171,7 @@ class Compiled:
         )
         trim = compiler.col_count if compiler.has_extra_select else None
         statement = _Statement(str(sql), tuple(params), slots, compiler, locks, trim)
-        if getattr(queryset, "_fields", None) is not None or not compiler.klass_info:  # values
+        if queryset._iterable_class is ValuesListIterable:
             return statement
         select, klass_info = compiler.select, compiler.klass_info
         fields = klass_info["select_fields"]

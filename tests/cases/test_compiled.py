@@ -128,6 +128,16 @@ def test_it_refuses_what_it_cannot_bind(world: SimpleNamespace) -> None:
         titles.rows(pk=1, other=2)
     with pytest.raises(TypeError, match="this one is a values_list"):
         titles.objects(pk=1)
+    # Dicts, flat lists and prefetches are made after the query: refused, not left out.
+    for refused in (
+        Compiled(lambda pk: Application.objects.filter(pk=pk).values("title"), "pk"),
+        Compiled(lambda pk: Application.objects.filter(pk=pk).values_list("pk", flat=True), "pk"),
+        Compiled(
+            lambda pk: Application.objects.filter(pk=pk).prefetch_related("budget_lines"), "pk"
+        ),
+    ):
+        with pytest.raises(ValueError, match=r"values_list|prefetch"):
+            refused.rows(pk=1)
     with pytest.raises(TypeError, match="makes objects"):
         Compiled(lambda pk: Application.objects.filter(pk=pk), "pk").rows(pk=1)
 
