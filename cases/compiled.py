@@ -12,11 +12,12 @@ Django's own iterables do: the compiler's converters, ``Model.from_db`` and the
 ``select_related`` populators.
 
 What it takes: a function that builds the queryset from named ids and, where it needs
-them, named dates (``dates=``: a day such as today, never a time). An integer passes
-through every backend's preparation unchanged, and a date either unchanged (PostgreSQL) or
-as the backend's date adapter writes it (SQLite's text), so each can be found among the
-compiled parameters by a sentinel value and bound again the same way. Every other value
-in the query is a constant of the SQL: a status, a kind, a role, a LIMIT.
+them, named days (``dates=``) and moments (``datetimes=``, aware). An integer passes
+through every backend's preparation unchanged. A date or a datetime passes either
+unchanged (PostgreSQL) or as the backend's adapter writes it (SQLite's text). So each can
+be found among the compiled parameters by a sentinel value, and bound again the same
+way. Every other value in the query is a constant of the SQL: a status, a kind, a role,
+a LIMIT.
 
 When first compiled, it refuses a query in which an id cannot be found among the
 parameters. The statements run through ``connection.cursor()``, so execute wrappers, the
@@ -44,14 +45,15 @@ from django.db.transaction import TransactionManagementError
 # compiled parameters and nothing else is taken for it; and days no case was ever on.
 SENTINEL = -4_611_686_018_427_387_000
 DAY = datetime.date(1111, 11, 1)
+MOMENT = datetime.datetime(1111, 11, 1, 11, 11, 11, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
 class _Statement:
     sql: str
     params: tuple[Any, ...]
-    # (position among the parameters, name, whether the backend's date adapter applies)
-    slots: tuple[tuple[int, str, bool], ...]
+    # (position among the parameters, name, the backend's adapter that applies: "" for none)
+    slots: tuple[tuple[int, str, str], ...]
     compiler: Any
     locks: bool
     trim: int | None  # columns to keep, when the compiler selected extra ones for ordering
@@ -72,11 +74,21 @@ class Compiled:
     """
 
     def __init__(
-        self, build: Callable[..., QuerySet[Any]], *names: str, dates: tuple[str, ...] = ()
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *names: str,
+        dates: tuple[str, ...] = (),
+        datetimes: tuple[str, ...] = (),
     ) -> None:
         self.build = build
         self.names = names
-        self.dates = dates  # named dates (a day, never a time), bound like the ids
+        self.dates = dates  # named days (a date, never a time), bound like the ids
+        self.datetimes = datetimes  # named moments (an aware datetime)
+        self.kinds: dict[str, type] = {
+            **dict.fromkeys(names, int),
+            **dict.fromkeys(dates, datetime.date),
+            **dict.fromkeys(datetimes, datetime.datetime),
+        }
         # Per connection object: a compiler keeps its connection (its converters ask it),
         # and each thread has its own.
         self._statements: dict[tuple[str, int], _Statement] = {}
@@ -104,15 +116,16 @@ class Compiled:
         return list(statement.compiler.results_iter(results=[rows], tuple_expected=True))
 
     def _run(self, using: str, ids: dict[str, Any]) -> tuple[_Statement, list[Any]]:
-        if set(ids) != {*self.names, *self.dates}:
-            given, named = sorted(ids), sorted({*self.names, *self.dates})
-            raise TypeError(f"give exactly the ids {named}, not {given}")
+        if set(ids) != set(self.kinds):
+            raise TypeError(f"give exactly the ids {sorted(self.kinds)}, not {sorted(ids)}")
         for name, value in ids.items():
-            kind = datetime.date if name in self.dates else int
+            kind = self.kinds[name]
             if type(value) is not kind:
                 raise TypeError(
                     f"the id {name!r} must be {kind.__name__}, not {type(value).__name__}"
                 )
+            if kind is datetime.datetime and getattr(value, "tzinfo", None) is None:
+                raise TypeError(f"the id {name!r} must be an aware datetime")
         connection = connections[using]
         statement = self._statements.get((using, id(connection)))
         if statement is None:
@@ -123,9 +136,9 @@ class Compiled:
                 "select_for_update cannot be used outside of a transaction."
             )
         params = list(statement.params)
-        for position, name, adapted in statement.slots:
+        for position, name, adapter in statement.slots:
             value = ids[name]
-            params[position] = connection.ops.adapt_datefield_value(value) if adapted else value
+            params[position] = getattr(connection.ops, adapter)(value) if adapter else value
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
@@ -137,7 +150,11 @@ class Compiled:
         connection = connections[using]
         sentinels: dict[str, Any] = {name: SENTINEL - i for i, name in enumerate(self.names)}
         days = {name: DAY + datetime.timedelta(days=i) for i, name in enumerate(self.dates)}
-        queryset = self.build(**sentinels, **days)
+        moments = {
+            name: MOMENT + datetime.timedelta(microseconds=i)
+            for i, name in enumerate(self.datetimes)
+        }
+        queryset = self.build(**sentinels, **days, **moments)
         # What the rows are made into: objects or tuples, as Django's own iterables make
         # them. Dicts, flat lists and prefetches are Django's work after the query: refused
         # rather than silently left out.
@@ -149,21 +166,26 @@ class Compiled:
         sql, params = compiler.as_sql()
         if not str(sql).lstrip("( ").upper().startswith("SELECT"):
             raise ValueError("only a SELECT is compiled once")  # reads only, never a write
-        # An id is a parameter as it was given; a date as given (PostgreSQL) or as the
-        # backend's date adapter wrote it (SQLite's text).
-        found: dict[tuple[type, Any], tuple[str, bool]] = {
-            (int, value): (name, False) for name, value in sentinels.items()
+        # An id is a parameter as it was given; a date or a datetime as given (PostgreSQL)
+        # or as the backend's adapter wrote it (SQLite's text).
+        found: dict[tuple[type, Any], tuple[str, str]] = {
+            (int, value): (name, "") for name, value in sentinels.items()
         }
-        for name, day in days.items():
-            found[(datetime.date, day)] = (name, False)
-            adapted = connection.ops.adapt_datefield_value(day)
-            found[(type(adapted), adapted)] = (name, adapted is not day)
+        for adapter, given in (
+            ("adapt_datefield_value", days),
+            ("adapt_datetimefield_value", moments),
+        ):
+            for name, value in given.items():
+                found[(type(value), value)] = (name, "")
+                adapted = getattr(connection.ops, adapter)(value)
+                if adapted is not value:
+                    found[(type(adapted), adapted)] = (name, adapter)
         slots = tuple(
             (i, *found[(type(value), value)])
             for i, value in enumerate(params)
             if (type(value), value) in found
         )
-        missing = {*self.names, *self.dates} - {name for _i, name, _a in slots}
+        missing = set(self.kinds) - {name for _i, name, _a in slots}
         if missing:
             raise ValueError(f"the ids {sorted(missing)} are not parameters of the query")
         locks = bool(queryset.query.select_for_update) and bool(

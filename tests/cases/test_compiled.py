@@ -273,3 +273,37 @@ def test_completeness_reads_compiled_rows_or_what_the_page_prefetched(
     with CaptureQueriesContext(connection) as read:
         warm = missing(fetched)
     assert len(read) == 0 and warm == cold
+
+
+def test_a_named_moment_is_bound_as_the_backend_writes_a_datetime(
+    world: SimpleNamespace,
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    made = [
+        ApplicationFactory(round=world.round, association=world.a, title=f"Nr. {i}")
+        for i in range(3)
+    ]
+    moments = [timezone.now() - datetime.timedelta(days=d) for d in (30, 20, 10)]
+    for application, moment in zip(made, moments, strict=True):
+        application.decided_at = moment
+        application.save(update_fields=["decided_at"])
+    since = Compiled(
+        lambda association, after: (
+            Application.objects.filter(association_id=association, decided_at__gte=after)
+            .order_by("decided_at")
+            .values_list("title")
+        ),
+        "association",
+        datetimes=("after",),
+    )
+    for after in [moments[0] - datetime.timedelta(seconds=1), *moments, timezone.now()]:
+        orm = Application.objects.filter(association=world.a, decided_at__gte=after)
+        assert since.rows(association=world.a.pk, after=after) == list(
+            orm.order_by("decided_at").values_list("title")
+        )
+    assert since.rows(association=world.a.pk, after=moments[1]) == [("Nr. 1",), ("Nr. 2",)]
+    with pytest.raises(TypeError, match="aware"):
+        since.rows(association=world.a.pk, after=datetime.datetime(2026, 1, 1))
