@@ -19,6 +19,9 @@ be found among the compiled parameters by a sentinel value, and bound again the 
 way. Every other value in the query is a constant of the SQL: a status, a kind, a role,
 a LIMIT.
 
+A list of ids (``pk__in``) has one placeholder per id: ``CompiledList`` keeps one compiled
+statement per length of the list.
+
 When first compiled, it refuses a query in which an id cannot be found among the
 parameters. The statements run through ``connection.cursor()``, so execute wrappers, the
 query log and query counts see them. A locking read still refuses to run outside a
@@ -212,3 +215,47 @@ class Compiled:
             populators=tuple(get_related_populators(klass_info, select, using)),
             annotations=tuple((compiler.annotation_col_map or {}).items()),
         )
+
+
+class CompiledList:
+    """A ``Compiled`` query over a list of ids (``pk__in``): one compiled statement per
+    length of the list, since the SQL has one placeholder per id.
+
+    ``build(ids, **values)`` returns the queryset; ``rows(ids, **values)`` and
+    ``objects(ids, **values)`` run it. ``names``, ``dates`` and ``datetimes`` name the
+    other values, as for ``Compiled``.
+    """
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet[Any]],
+        *names: str,
+        dates: tuple[str, ...] = (),
+        datetimes: tuple[str, ...] = (),
+    ) -> None:
+        self.build = build
+        self.names, self.dates, self.datetimes = names, dates, datetimes
+        self._by_length: dict[int, Compiled] = {}
+
+    def rows(self, ids: list[int], **values: Any) -> list[tuple[Any, ...]]:
+        return self._for(len(ids)).rows(**self._named(ids), **values)
+
+    def objects(self, ids: list[int], **values: Any) -> list[Any]:
+        return self._for(len(ids)).objects(**self._named(ids), **values)
+
+    @staticmethod
+    def _named(ids: list[int]) -> dict[str, Any]:
+        return {f"id{i}": pk for i, pk in enumerate(ids)}
+
+    def _for(self, length: int) -> Compiled:
+        found = self._by_length.get(length)
+        if found is None:
+            slots = [f"id{i}" for i in range(length)]
+
+            def build(**given: Any) -> QuerySet[Any]:
+                return self.build([given.pop(slot) for slot in slots], **given)
+
+            found = self._by_length[length] = Compiled(
+                build, *slots, *self.names, dates=self.dates, datetimes=self.datetimes
+            )
+        return found

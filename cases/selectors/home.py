@@ -40,7 +40,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import roles
-from cases.compiled import Compiled
+from cases.compiled import CompiledList
 from cases.models import (
     Application,
     ApplicationStatus,
@@ -172,7 +172,7 @@ COUNTS = (
 )
 
 
-def _counts(now: Any, today: Any, since: Any, **ids: int) -> QuerySet[Any]:
+def _counts(ids: list[int], now: Any, today: Any, since: Any) -> QuerySet[Any]:
     """The association's applications counted per state: one row per association, the
     association's id first, then ``COUNTS`` in order."""
     draft = Q(status=S.DRAFT)
@@ -203,7 +203,7 @@ def _counts(now: Any, today: Any, since: Any, **ids: int) -> QuerySet[Any]:
         "feedback_one": Max("id", filter=open_feedback),
     }
     return (
-        Application.objects.filter(association_id__in=list(ids.values()))
+        Application.objects.filter(association_id__in=ids)
         .annotate(entered=entered_at())
         # Issue 20: the questionnaire answered or declined (a subquery: no query of its own).
         .annotate(answered=Exists(Feedback.objects.filter(application=OuterRef("pk"))))
@@ -213,9 +213,9 @@ def _counts(now: Any, today: Any, since: Any, **ids: int) -> QuerySet[Any]:
     )
 
 
-def _hearings(**ids: int) -> QuerySet[Any]:
+def _hearings(ids: list[int]) -> QuerySet[Any]:
     return (
-        Hearing.objects.filter(application__association_id__in=list(ids.values()), outcome="")
+        Hearing.objects.filter(application__association_id__in=ids, outcome="")
         .values_list("application__association_id")
         .annotate(n=Count("id"), one=Max("application_id"), since=Min("started_at"))
         .annotate(deadline=Min("deadline"))
@@ -223,9 +223,9 @@ def _hearings(**ids: int) -> QuerySet[Any]:
     )
 
 
-def _payouts(**ids: int) -> QuerySet[Any]:
+def _payouts(ids: list[int]) -> QuerySet[Any]:
     return (
-        Payout.objects.filter(application__association_id__in=list(ids.values()))
+        Payout.objects.filter(application__association_id__in=ids)
         .values_list("application__association_id")
         .annotate(n=Count("id"), one=Max("application_id"), total=Sum("amount"))
         .annotate(latest=Max("paid_on"), cases=Count("application_id", distinct=True))
@@ -233,20 +233,15 @@ def _payouts(**ids: int) -> QuerySet[Any]:
     )
 
 
-_COUNTS: dict[int, Compiled] = {}
-_HEARINGS: dict[int, Compiled] = {}
-_PAYOUTS: dict[int, Compiled] = {}
+COUNTED = CompiledList(_counts, dates=("today",), datetimes=("now", "since"))
+HEARINGS = CompiledList(_hearings)
+PAYOUTS = CompiledList(_payouts)
+HEARING_NAMES = ("n", "one", "since", "deadline")
+PAYOUT_NAMES = ("n", "one", "total", "latest", "cases")
 
 
-def _compiled(cache: dict[int, Compiled], build: Any, count: int, **kinds: Any) -> Compiled:
-    found = cache.get(count)
-    if found is None:
-        found = cache[count] = Compiled(build, *(f"a{i}" for i in range(count)), **kinds)
-    return found
-
-
-def _by_association(query: Compiled, names: tuple[str, ...], **values: Any) -> dict[int, Any]:
-    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in query.rows(**values)}
+def _by_association(rows: list[tuple[Any, ...]], names: tuple[str, ...]) -> dict[int, Any]:
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in rows}
 
 
 def association_homes(user: Any) -> list[AssociationHome]:
@@ -255,29 +250,17 @@ def association_homes(user: Any) -> list[AssociationHome]:
     1 the associations; 2 their applications, counted per association and state;
     3 open hearings; 4 payouts; 5 the rounds open for applications.
     """
-    ids = roles.profile(user).represents
+    ids = sorted(roles.profile(user).represents)
     if not ids:
         return []
     now = timezone.now()
     today = timezone.localdate()
     associations = list(Association.objects.filter(pk__in=ids).order_by("name"))
-    given = {f"a{i}": pk for i, pk in enumerate(ids)}
-    moments = {"now": now, "since": feedback_open_since()}
     rows = _by_association(
-        _compiled(_COUNTS, _counts, len(given), dates=("today",), datetimes=("now", "since")),
-        COUNTS,
-        **given,
-        **moments,
-        today=today,
+        COUNTED.rows(ids, now=now, today=today, since=feedback_open_since()), COUNTS
     )
-    hearings = _by_association(
-        _compiled(_HEARINGS, _hearings, len(given)), ("n", "one", "since", "deadline"), **given
-    )
-    payouts = _by_association(
-        _compiled(_PAYOUTS, _payouts, len(given)),
-        ("n", "one", "total", "latest", "cases"),
-        **given,
-    )
+    hearings = _by_association(HEARINGS.rows(ids), HEARING_NAMES)
+    payouts = _by_association(PAYOUTS.rows(ids), PAYOUT_NAMES)
     open_rounds = list(
         GrantRound.objects.filter(opens_at__lte=now, deadline__gte=now)
         .select_related("municipality")

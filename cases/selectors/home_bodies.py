@@ -16,11 +16,13 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
 )
 from django.utils import timezone
 
 from cases import roles
+from cases.compiled import CompiledList
 from cases.models import (
     AgendaItem,
     Application,
@@ -266,13 +268,7 @@ class AuditorHome:
     trail_check: TrailCheck | None
 
 
-def auditor_home(user: Any) -> AuditorHome | None:
-    """The latest decisions in the user's municipalities and the last check of the whole
-    trail (2 queries)."""
-    who = roles.profile(user)
-    municipalities = [m for m, r in who.roles.items() if Role.AUDITOR in r]
-    if not municipalities:
-        return None
+def _recent(municipalities: list[int]) -> QuerySet[Any]:
     latest = (
         TransitionRecord.objects.filter(
             transition__in=DECISIONS, application__municipality_id__in=municipalities
@@ -281,10 +277,10 @@ def auditor_home(user: Any) -> AuditorHome | None:
         .values("pk")[:RECENT_DECISIONS]
     )
     # The latest ids first, then their applications and associations (still one query):
-    # joined before the LIMIT, PostgreSQL hashed every association in the country.
-    # Only the columns the table shows: a record's state is a copy of the whole case, and
-    # the case and association rows are wide (reading them all doubled the home's time).
-    decisions = list(
+    # joined before the LIMIT, PostgreSQL hashed every association in the country. Only
+    # the columns the table shows: a record's state is a copy of the whole case, and the
+    # case and association rows are wide (reading them all doubled the home's time).
+    return (
         TransitionRecord.objects.filter(pk__in=latest)
         .select_related("application__association")
         .only(
@@ -296,6 +292,20 @@ def auditor_home(user: Any) -> AuditorHome | None:
         )
         .order_by("-created_at", "-id")
     )
+
+
+# The auditor's home reads it on every visit: compiled once per number of municipalities.
+RECENT = CompiledList(_recent)
+
+
+def auditor_home(user: Any) -> AuditorHome | None:
+    """The latest decisions in the user's municipalities and the last check of the whole
+    trail (2 queries)."""
+    who = roles.profile(user)
+    municipalities = [m for m, r in who.roles.items() if Role.AUDITOR in r]
+    if not municipalities:
+        return None
+    decisions = RECENT.objects(sorted(municipalities))
     return AuditorHome(decisions=decisions, trail_check=TrailCheck.objects.filter(scope="").first())
 
 

@@ -307,3 +307,27 @@ def test_a_named_moment_is_bound_as_the_backend_writes_a_datetime(
     assert since.rows(association=world.a.pk, after=moments[1]) == [("Nr. 1",), ("Nr. 2",)]
     with pytest.raises(TypeError, match="aware"):
         since.rows(association=world.a.pk, after=datetime.datetime(2026, 1, 1))
+
+
+def test_a_list_of_ids_is_compiled_once_per_length(world: SimpleNamespace) -> None:
+    from cases.compiled import CompiledList
+
+    made = [
+        ApplicationFactory(round=world.round, association=world.a, title=f"Nr. {i}")
+        for i in range(3)
+    ]
+    built = []
+
+    def build(ids: list[int], after: int) -> Any:
+        built.append(len(ids))
+        return (
+            Application.objects.filter(pk__in=ids, pk__gt=after).order_by("pk").values_list("title")
+        )
+
+    titles = CompiledList(build, "after")
+    pks = [a.pk for a in made]
+    for ids in ([pks[0]], [pks[2], pks[0]], pks, [pks[1]], pks[::-1]):
+        orm = Application.objects.filter(pk__in=ids, pk__gt=0).order_by("pk")
+        assert titles.rows(ids, after=0) == list(orm.values_list("title"))
+    assert titles.rows(pks, after=pks[0]) == [("Nr. 1",), ("Nr. 2",)]
+    assert sorted(built) == [1, 2, 3]  # once per length, whatever the ids

@@ -23,31 +23,19 @@ def test_the_compiled_counts_are_the_orms_for_one_association_and_for_two(
 ) -> None:
     work(world)
     now, today, since = timezone.now(), timezone.localdate(), open_since()
+    moments = {"now": now, "today": today, "since": since}
     for ids in ([world.a.pk], [world.a.pk, world.b.pk], [world.b.pk, world.a.pk]):
-        given = {f"a{i}": pk for i, pk in enumerate(ids)}
-        for build, cache, names, kinds in (
-            (
-                home._counts,
-                home._COUNTS,
-                home.COUNTS,
-                {"dates": ("today",), "datetimes": ("now", "since")},
-            ),
-            (home._hearings, home._HEARINGS, ("n", "one", "since", "deadline"), {}),
-            (home._payouts, home._PAYOUTS, ("n", "one", "total", "latest", "cases"), {}),
+        for compiled, build, names, values in (
+            (home.COUNTED, home._counts, home.COUNTS, moments),
+            (home.HEARINGS, home._hearings, home.HEARING_NAMES, {}),
+            (home.PAYOUTS, home._payouts, home.PAYOUT_NAMES, {}),
         ):
-            moments = {"now": now, "today": today, "since": since} if kinds else {}
-            compiled = home._by_association(
-                home._compiled(cache, build, len(ids), **kinds), names, **given, **moments
+            assert home._by_association(compiled.rows(ids, **values), names) == _orm(
+                build(ids, **values), names
             )
-            assert compiled == _orm(build(**given, **moments), names)
     # The scene's association has work of every kind: the counts are not all empty.
     (counts,) = home._by_association(
-        home._compiled(home._COUNTS, home._counts, 1, dates=("today",), datetimes=("now", "since")),
-        home.COUNTS,
-        a0=world.a.pk,
-        now=now,
-        today=today,
-        since=since,
+        home.COUNTED.rows([world.a.pk], **moments), home.COUNTS
     ).values()
     assert counts["drafts"] >= 1 and counts["asked"] == 1 and counts["decided"] >= 2
     assert counts["granted"] > 0 and counts["decided_latest"] is not None
