@@ -222,19 +222,15 @@ class CompiledList:
     length of the list, since the SQL has one placeholder per id.
 
     ``build(ids, **values)`` returns the queryset; ``rows(ids, **values)`` and
-    ``objects(ids, **values)`` run it. ``names``, ``dates`` and ``datetimes`` name the
-    other values, as for ``Compiled``.
+    ``objects(ids, **values)`` run it. ``names`` and the keywords (``dates``,
+    ``datetimes``) name the other values, as for ``Compiled``.
     """
 
     def __init__(
-        self,
-        build: Callable[..., QuerySet[Any]],
-        *names: str,
-        dates: tuple[str, ...] = (),
-        datetimes: tuple[str, ...] = (),
+        self, build: Callable[..., QuerySet[Any]], *names: str, **kinds: tuple[str, ...]
     ) -> None:
         self.build = build
-        self.names, self.dates, self.datetimes = names, dates, datetimes
+        self.names, self.kinds = names, kinds  # handed on to each Compiled as they are
         self._by_length: dict[int, Compiled] = {}
 
     def rows(self, ids: list[int], **values: Any) -> list[tuple[Any, ...]]:
@@ -255,7 +251,5 @@ class CompiledList:
             def build(**given: Any) -> QuerySet[Any]:
                 return self.build([given.pop(slot) for slot in slots], **given)
 
-            found = self._by_length[length] = Compiled(
-                build, *slots, *self.names, dates=self.dates, datetimes=self.datetimes
-            )
+            found = self._by_length[length] = Compiled(build, *slots, *self.names, **self.kinds)
         return found

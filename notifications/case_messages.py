@@ -9,7 +9,7 @@ from typing import Any
 
 from cases.models import Application, CaseMessage, SentAs
 from notifications.models import Kind
-from notifications.selectors import applicants_of, case_officers_of
+from notifications.selectors import applicant_list, case_officers_of
 from notifications.services import notify
 
 
@@ -33,7 +33,7 @@ def tell_other_side(
     notify(
         kind=Kind.MESSAGE_RECEIVED,
         application=application,
-        recipients=list(applicants_of(application)),
+        recipients=applicant_list(application),
         context={**context, "to_municipality": False},
         legal=False,
         addresses=[application.association.email] if application.is_paper else (),

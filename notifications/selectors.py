@@ -46,7 +46,8 @@ REPRESENTATIVES = Compiled(_representatives, "association")
 
 
 def applicant_list(application: Application) -> list[Any]:
-    """``applicants_of``, read by its compiled query."""
+    """``applicants_of`` as a list, read by its compiled query: what every notice to the
+    association is sent to (a transition's, a case message's)."""
     return REPRESENTATIVES.objects(association=application.association_id)
 
 
