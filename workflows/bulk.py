@@ -161,7 +161,7 @@ def bulk_sheet(meeting: Meeting, user: Any) -> Sheet:
     municipality = meeting.round.municipality
     quorum = permissions.quorum_of(
         permissions.quorum_setting(municipality, meeting.body),
-        permissions.body_member_ids(municipality.pk, meeting.body),
+        permissions.meeting_member_ids(meeting),
         set(),
         present_ids,
     )

@@ -149,6 +149,24 @@ def case_officer(application: Application, kind: str, acting_user: Any) -> Offic
     return Officer(name=user.get_full_name() or name or user.get_username(), email=user.email or "")
 
 
+# The round's criteria in their order, compiled once: every decision letter reads them. (The
+# model's ordering starts with the round, which would join the round to sort one round's.)
+CRITERIA = Compiled(
+    lambda grant_round: RoundCriterion.objects.filter(round_id=grant_round).order_by(
+        "position", "id"
+    ),
+    "grant_round",
+)
+
+
+def round_criteria(grant_round: Any) -> list[RoundCriterion]:
+    """The round's criteria in order: as prefetched, if the caller did, else one query."""
+    prefetched = getattr(grant_round, "_prefetched_objects_cache", {}).get("criteria")
+    if prefetched is not None:
+        return list(prefetched)
+    return CRITERIA.objects(grant_round=grant_round.pk)
+
+
 def _common(application: Application, kind: str, facts: Facts, acting_user: Any) -> dict[str, Any]:
     grant_round = application.round
     municipality = application.municipality
@@ -160,7 +178,7 @@ def _common(application: Application, kind: str, facts: Facts, acting_user: Any)
         "association": application.association,
         "grant_round": grant_round,
         "section": "79" if grant_round.scheme == Scheme.S79 else "18",
-        "criteria": list(grant_round.criteria.all()),
+        "criteria": round_criteria(grant_round),
         "officer": case_officer(application, kind, acting_user),
         # Dated when it is written (and sent), in Copenhagen: not when the case was decided.
         "letter_date": timezone.localdate(),

@@ -20,6 +20,7 @@ network request, whatever text ends up in it.
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -88,8 +89,15 @@ def _language(language: str | None) -> str:
 
 
 def letter_stylesheet() -> str:
-    # Our own file, inlined in a <style> element, where HTML escaping would break it.
-    return mark_safe((static_dir() / STYLESHEET).read_text(encoding="utf-8"))  # noqa: S308  (our own static file)  # nosec B308, B703
+    # Our own file, inlined in a <style> element, where HTML escaping would break it. Read
+    # again only when it changes: every letter of a transition inlines it.
+    path = static_dir() / STYLESHEET
+    return _stylesheet(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _stylesheet(path: str, _changed: int) -> str:
+    return mark_safe(Path(path).read_text(encoding="utf-8"))  # noqa: S308  (our own static file)  # nosec B308, B703
 
 
 def letter_render(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.utils.translation import gettext as _
 
 from cases import roles
@@ -85,21 +85,55 @@ def is_conflicted(user: Any, application: Application) -> bool:
     return user.pk in conflicted_member_ids(application)
 
 
-PRESENT = Compiled(
-    lambda meeting: Meeting.members_present.through.objects.filter(meeting_id=meeting).values_list(
-        "user_id"
-    ),
-    "meeting",
-)
+def _people_of(roles_of_body: tuple[str, ...]) -> Compiled:
+    # The members present (0) and the body's members in the meeting's municipality (1),
+    # one UNION ALL: a quorum asks both, and a transition pays a round trip per statement.
+    return Compiled(
+        lambda meeting: (
+            Meeting.members_present.through.objects.filter(meeting_id=meeting)
+            .annotate(who=Value(0))
+            .values_list("user_id", "who")  # type: ignore[misc]  # an annotation the stubs miss
+            .union(
+                StaffRole.objects.filter(
+                    municipality__rounds__meetings=meeting, role__in=roles_of_body
+                )
+                .annotate(who=Value(1))
+                .values_list("user_id", "who"),
+                all=True,
+            )
+        ),
+        "meeting",
+    )
+
+
+# Read by every quorum (a recommendation, a decision): compiled once (cases/compiled.py).
+PEOPLE = {Body.COUNCIL: _people_of(COUNCIL_ROLES), Body.COMMITTEE: _people_of(COMMITTEE_ROLES)}
+
+
+def _read_people(meeting: Meeting) -> None:
+    people = PEOPLE[Body.COUNCIL if meeting.body == Body.COUNCIL else Body.COMMITTEE]
+    present: set[int] = set()
+    members: set[int] = set()
+    for user_id, who in people.rows(meeting=meeting.pk):
+        (members if who else present).add(user_id)
+    meeting._present_ids = present  # type: ignore[attr-defined]
+    meeting._member_ids = members  # type: ignore[attr-defined]
 
 
 def present_ids(meeting: Meeting) -> set[int]:
-    """The members registered as present at the meeting, cached on the object."""
-    cached = getattr(meeting, "_present_ids", None)
-    if cached is None:
-        cached = {row[0] for row in PRESENT.rows(meeting=meeting.pk)}
-        meeting._present_ids = cached  # type: ignore[attr-defined]
-    return cached
+    """The members registered as present at the meeting, cached on the object (with the
+    body's members: ``meeting_member_ids``)."""
+    if getattr(meeting, "_present_ids", None) is None:
+        _read_people(meeting)
+    return meeting._present_ids  # type: ignore[attr-defined]
+
+
+def meeting_member_ids(meeting: Meeting) -> set[int]:
+    """The members of the meeting's body in its round's municipality, cached on the object
+    (read with ``present_ids``)."""
+    if getattr(meeting, "_member_ids", None) is None:
+        _read_people(meeting)
+    return meeting._member_ids  # type: ignore[attr-defined]
 
 
 def is_present(meeting: Meeting, user: Any) -> bool:
@@ -174,7 +208,8 @@ def meeting_quorum(application: Application, meeting: Meeting) -> dict[str, Any]
     """
     return quorum_of(
         quorum_setting(application.municipality, meeting.body),
-        body_member_ids(application.municipality_id, meeting.body),
+        # The meeting's round is the application's (an agenda lists its own round's cases).
+        meeting_member_ids(meeting),
         conflicted_member_ids(application),
         present_ids(meeting),
     )
@@ -325,7 +360,7 @@ def ruling_quorum(declaration: ConflictDeclaration, meeting: Meeting) -> dict[st
     application = declaration.application
     return quorum_of(
         quorum_setting(application.municipality, meeting.body),
-        body_member_ids(application.municipality_id, meeting.body),
+        meeting_member_ids(meeting),
         conflicted_member_ids(application) | {declaration.member_id},
         present_ids(meeting),
     )

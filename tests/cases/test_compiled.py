@@ -157,14 +157,28 @@ def test_a_locking_read_outside_a_transaction_is_refused_as_django_refuses_it() 
 def test_the_quorums_and_the_recipients_reads_are_the_orms(
     world: SimpleNamespace, draft: Any
 ) -> None:
-    from cases.models import Body, StaffRole
-    from cases.permissions import body_member_ids, present_ids
+    from cases.models import Body, Meeting, StaffRole
+    from cases.permissions import body_member_ids, meeting_member_ids, present_ids
     from notifications.selectors import applicant_list, applicants_of
 
     application = advance(draft, world, "in_council_review")
     meeting = on_agenda(application, world)
-    assert present_ids(meeting) == set(meeting.members_present.values_list("pk", flat=True))
-    assert present_ids(meeting)  # the council met with members present
+    with CaptureQueriesContext(connection) as read:
+        present = present_ids(meeting)
+        members = meeting_member_ids(meeting)
+    assert len(read) == 1  # the members present and the body's members in one statement
+    assert present == set(meeting.members_present.values_list("pk", flat=True))
+    assert present  # the council met with members present
+    council = StaffRole.objects.filter(municipality=world.roskilde, role__in=COUNCIL_ROLES)
+    assert members == set(council.values_list("user_id", flat=True))
+    # A committee meeting of the same round: the committee's members, none present yet.
+    committee = Meeting.objects.create(
+        round=meeting.round, body=Body.COMMITTEE, date=meeting.date, created_by=world.carl
+    )
+    in_committee = StaffRole.objects.filter(municipality=world.roskilde, role__in=COMMITTEE_ROLES)
+    assert meeting_member_ids(committee) == set(in_committee.values_list("user_id", flat=True))
+    assert meeting_member_ids(committee) != members
+    assert present_ids(committee) == set()
     for body, roles in ((Body.COUNCIL, COUNCIL_ROLES), (Body.COMMITTEE, COMMITTEE_ROLES)):
         orm = StaffRole.objects.filter(municipality=world.roskilde, role__in=roles)
         assert body_member_ids(world.roskilde.pk, body) == set(
