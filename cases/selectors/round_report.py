@@ -40,6 +40,7 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cases.compiled import Compiled
 from cases.documents import cells
 from cases.models import (
     Application,
@@ -228,8 +229,49 @@ def _aggregates() -> dict[str, Any]:
     }
 
 
-def _grouped(applications: QuerySet[Application], *keys: str) -> list[dict[str, Any]]:
-    return list(_annotated(applications).values(*keys).annotate(**_aggregates()).order_by())
+class _Breakdown:
+    """One breakdown (``GROUP BY keys``) of the applications of one round or municipality,
+    built and compiled once per connection (``cases.compiled``): Django builds these
+    twenty aggregates over nine correlated subqueries in several milliseconds, more than
+    the database takes to run them. Each row comes back as a dict of the keys and figures.
+    """
+
+    def __init__(self, scope: str, *keys: str) -> None:
+        self.scope = scope
+        self.names = (*keys, *_aggregates())
+        self.compiled = Compiled(self._build, scope)
+
+    def _build(self, **ids: Any) -> QuerySet[Any]:
+        applications = Application.objects.filter(**{f"{self.scope}_id": ids[self.scope]})
+        if self.scope == "municipality":
+            applications = applications.annotate(
+                year=ExtractYear("round__deadline", tzinfo=timezone.get_default_timezone())
+            )
+        keys = self.names[: len(self.names) - len(_aggregates())]
+        return (
+            _annotated(applications)
+            .values(*keys)
+            .annotate(**_aggregates())
+            .order_by()
+            .values_list(*self.names)
+        )
+
+    def rows(self, pk: int) -> list[dict[str, Any]]:
+        ids: dict[str, Any] = {self.scope: pk}
+        return [
+            dict(zip(self.names, row, strict=True))
+            for row in self.compiled.rows(**ids)
+        ]
+
+
+# The round's total is its one group (GROUP BY the round): no rows for a round without a
+# submitted application, as the figures of an empty breakdown row.
+ROUND_TOTAL = _Breakdown("round", "round")
+ROUND_BY_AREA = _Breakdown("round", "focus_areas")
+ROUND_BY_GROUP = _Breakdown("round", "target_groups")
+YEARS = _Breakdown("municipality", "year")
+YEARS_BY_GROUP = _Breakdown("municipality", "year", "target_groups")
+YEARS_BY_AREA = _Breakdown("municipality", "year", "focus_areas__name")
 
 
 # --- a round -------------------------------------------------------------------------------
@@ -242,15 +284,14 @@ def target_group_labels() -> dict[int | None, str]:
 
 def round_report(grant_round: GrantRound) -> RoundReport:
     """Five queries: focus areas, target groups, the total, by focus area, by target group."""
-    applications = Application.objects.filter(round=grant_round)
     areas = {a.pk: a.name for a in FocusArea.objects.filter(round=grant_round).order_by("name")}
     groups = target_group_labels()
-    total_row = _annotated(applications).aggregate(**_aggregates())
-    by_area = {r["focus_areas"]: r for r in _grouped(applications, "focus_areas")}
-    by_group = {r["target_groups"]: r for r in _grouped(applications, "target_groups")}
+    total_rows = ROUND_TOTAL.rows(grant_round.pk)
+    by_area = {r["focus_areas"]: r for r in ROUND_BY_AREA.rows(grant_round.pk)}
+    by_group = {r["target_groups"]: r for r in ROUND_BY_GROUP.rows(grant_round.pk)}
     return RoundReport(
         grant_round=grant_round,
-        total=Figures.from_row(total_row),
+        total=Figures.from_row(total_rows[0] if total_rows else {}),
         by_focus_area=_rows(areas, by_area),
         by_target_group=_rows(groups, by_group),
     )
@@ -276,17 +317,9 @@ def municipality_report(municipality: Municipality) -> MunicipalityReport:
     year_of = {r.pk: r.deadline.astimezone(timezone.get_default_timezone()).year for r in rounds}
     years = sorted(set(year_of.values()))
     groups = target_group_labels()
-    applications = Application.objects.filter(municipality=municipality).annotate(
-        year=ExtractYear("round__deadline", tzinfo=timezone.get_default_timezone())
-    )
-    per_year = {r["year"]: r for r in _grouped(applications, "year")}
-    per_group = {
-        (r["year"], r["target_groups"]): r for r in _grouped(applications, "year", "target_groups")
-    }
-    per_area = {
-        (r["year"], r["focus_areas__name"]): r
-        for r in _grouped(applications, "year", "focus_areas__name")
-    }
+    per_year = {r["year"]: r for r in YEARS.rows(municipality.pk)}
+    per_group = {(r["year"], r["target_groups"]): r for r in YEARS_BY_GROUP.rows(municipality.pk)}
+    per_area = {(r["year"], r["focus_areas__name"]): r for r in YEARS_BY_AREA.rows(municipality.pk)}
 
     def table(
         labels: dict[Any, str], found: dict[tuple[int, Any], dict[str, Any]]
