@@ -13,7 +13,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases import roles
+from cases import limits, roles
+from cases.compiled import Compiled
 from cases.models import Application, ApplicationStatus, Attachment, GrantRound, Role
 
 
@@ -67,11 +68,16 @@ def staff_rounds(user: Any) -> QuerySet[GrantRound]:
     return GrantRound.objects.filter(municipality_id__in=roles.profile(user).municipality_ids)
 
 
+# Every staff page of a round reads it first: compiled once (cases/compiled.py).
+ROUND = Compiled(lambda pk: GrantRound.objects.select_related("municipality").filter(pk=pk), "pk")
+
+
 def get_round_for_staff(user: Any, pk: int) -> GrantRound:
-    grant_round = staff_rounds(user).select_related("municipality").filter(pk=pk).first()
-    if grant_round is None:
+    """The round, if it is one of the user's municipalities' (``staff_rounds``); else 404."""
+    found = ROUND.objects(pk=pk) if 0 < pk <= limits.MAX_ID else []
+    if not found or found[0].municipality_id not in roles.profile(user).municipality_ids:
         raise Http404(_("No such round."))
-    return grant_round
+    return found[0]
 
 
 def require_case_officer(user: Any, grant_round: GrantRound) -> None:

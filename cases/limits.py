@@ -35,5 +35,8 @@ INTEGER_DIGITS = 18
 #: The largest id or count a request may name (PostgreSQL's integer).
 MAX_INT = 2_147_483_647
 
+#: The largest id a table hands out (PostgreSQL's bigint): a larger one in a URL names nothing.
+MAX_ID = 9_223_372_036_854_775_807
+
 #: How deeply a JSON request body may nest before it is parsed.
 JSON_DEPTH = 32
