@@ -46,7 +46,9 @@ from django.db.transaction import TransactionManagementError
 
 # Far below any id a table hands out, one per named id, so each is found among the
 # compiled parameters and nothing else is taken for it; and days no case was ever on.
-SENTINEL = -4_611_686_018_427_387_000
+# Within a 32-bit integer: Django leaves out of the SQL a comparison with a value outside
+# the column's range (PostgreSQL's integer, e.g. a history table's copy of an id).
+SENTINEL = -2_147_000_000
 DAY = datetime.date(1111, 11, 1)
 MOMENT = datetime.datetime(1111, 11, 1, 11, 11, 11, tzinfo=datetime.UTC)
 
@@ -55,8 +57,9 @@ MOMENT = datetime.datetime(1111, 11, 1, 11, 11, 11, tzinfo=datetime.UTC)
 class _Statement:
     sql: str
     params: tuple[Any, ...]
-    # (position among the parameters, name, the backend's adapter that applies: "" for none)
-    slots: tuple[tuple[int, str, str], ...]
+    # (position among the parameters, name, the backend's adapter that applies: "" for none,
+    # the driver's wrapper of an int: None for none)
+    slots: tuple[tuple[int, str, str, type | None], ...]
     compiler: Any
     locks: bool
     trim: int | None  # columns to keep, when the compiler selected extra ones for ordering
@@ -139,9 +142,10 @@ class Compiled:
                 "select_for_update cannot be used outside of a transaction."
             )
         params = list(statement.params)
-        for position, name, adapter in statement.slots:
+        for position, name, adapter, wrapper in statement.slots:
             value = ids[name]
-            params[position] = getattr(connection.ops, adapter)(value) if adapter else value
+            value = getattr(connection.ops, adapter)(value) if adapter else value
+            params[position] = wrapper(value) if wrapper else value
         with connection.cursor() as cursor:
             cursor.execute(statement.sql, params)
             rows = cursor.fetchall()
@@ -183,12 +187,14 @@ class Compiled:
                 adapted = getattr(connection.ops, adapter)(value)
                 if adapted is not value:
                     found[(type(adapted), adapted)] = (name, adapter)
+        # An int may come wrapped in the driver's type for its column (psycopg's Int8 for a
+        # bigint that is not a key): found by its value, bound again in the same wrapper.
         slots = tuple(
-            (i, *found[(type(value), value)])
+            (i, *found[key], _wrapper(value))
             for i, value in enumerate(params)
-            if (type(value), value) in found
+            if (key := _key(value)) in found
         )
-        missing = set(self.kinds) - {name for _i, name, _a in slots}
+        missing = set(self.kinds) - {name for _i, name, _a, _w in slots}
         if missing:
             raise ValueError(f"the ids {sorted(missing)} are not parameters of the query")
         locks = bool(queryset.query.select_for_update) and bool(
@@ -215,6 +221,18 @@ class Compiled:
             populators=tuple(get_related_populators(klass_info, select, using)),
             annotations=tuple((compiler.annotation_col_map or {}).items()),
         )
+
+
+def _key(value: Any) -> tuple[type, Any]:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return (int, int(value))
+    return (type(value), value)
+
+
+def _wrapper(value: Any) -> type | None:
+    if isinstance(value, int) and not isinstance(value, bool) and type(value) is not int:
+        return type(value)
+    return None
 
 
 class CompiledList:

@@ -258,10 +258,7 @@ class _Breakdown:
 
     def rows(self, pk: int) -> list[dict[str, Any]]:
         ids: dict[str, Any] = {self.scope: pk}
-        return [
-            dict(zip(self.names, row, strict=True))
-            for row in self.compiled.rows(**ids)
-        ]
+        return [dict(zip(self.names, row, strict=True)) for row in self.compiled.rows(**ids)]
 
 
 # The round's total is its one group (GROUP BY the round): no rows for a round without a
