@@ -37,15 +37,29 @@ def may_edit(user: Any, application: Application) -> bool:
     return application.is_paper and roles.staff_role(user, application, Role.CASE_OFFICER)
 
 
-def get_application_for(user: Any, pk: int, *, write: bool = False) -> Application:
-    application = (
-        visible_applications(user)
-        .select_related("round", "association", "municipality")
-        .filter(pk=pk)
-        .first()
+# Every page of a case reads it first: compiled once (cases/compiled.py).
+APPLICATION = Compiled(
+    lambda pk: Application.objects.select_related("round", "association", "municipality").filter(
+        pk=pk
+    ),
+    "pk",
+)
+
+
+def is_visible(user: Any, application: Application) -> bool:
+    """``visible_applications``' rule for one case already read."""
+    who = roles.profile(user)
+    return (
+        application.municipality_id in who.municipality_ids
+        or application.association_id in who.represents
     )
-    if application is None:
+
+
+def get_application_for(user: Any, pk: int, *, write: bool = False) -> Application:
+    found = APPLICATION.objects(pk=pk) if 0 < pk <= limits.MAX_ID else []
+    if not found or not is_visible(user, found[0]):
         raise Http404(_("No such application."))
+    application: Application = found[0]
     if write and not may_edit(user, application):
         raise PermissionDenied(_("Only a draft can be changed, and only by its association."))
     return application

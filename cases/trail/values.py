@@ -24,7 +24,9 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import pgettext, pgettext_lazy
 
+from cases.compiled import CompiledList
 from cases.formatting import money
+from cases.limits import MAX_ID
 from cases.trail.labels import PAYLOAD_KEYS, choice_labels, describe
 
 # An anonymised account's username starts with this; its name reads as ANONYMISED_USER.
@@ -86,6 +88,19 @@ def _name(obj: Any) -> str:
     return str(name) if name else str(obj)
 
 
+_BY_IDS: dict[str, CompiledList] = {}
+
+
+def _by_ids(label: str) -> CompiledList:
+    """The rows of the model ``label`` with the ids given, compiled once per number of ids:
+    a trail names the same few kinds of object on every page."""
+    found = _BY_IDS.get(label)
+    if found is None:
+        model = apps.get_model(label)
+        found = _BY_IDS[label] = CompiledList(lambda ids: model._default_manager.filter(pk__in=ids))
+    return found
+
+
 class Names:
     """Ids wanted by model, then resolved in one query per model (``resolve``)."""
 
@@ -103,11 +118,12 @@ class Names:
 
     def resolve(self) -> None:
         for label, ids in self._wanted.items():
-            model = apps.get_model(label)
-            missing = {pk for pk in ids if (label, pk) not in self._names}
+            missing = sorted(pk for pk in ids if (label, pk) not in self._names)
+            # An id beyond any table's names nothing (and cannot be bound).
+            missing = [pk for pk in missing if 0 < pk <= MAX_ID]
             if not missing:
                 continue
-            for obj in model._default_manager.filter(pk__in=missing):
+            for obj in _by_ids(label).objects(missing):
                 self._names[(label, obj.pk)] = (
                     user_name(obj) if label == self.user_label else _name(obj)
                 )
