@@ -19,11 +19,13 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
 )
 from django.utils import timezone
 
 from cases import roles
+from cases.compiled import CompiledList
 from cases.models import (
     AgendaItem,
     Application,
@@ -127,6 +129,94 @@ def _work_per_round(rows: Any, user_id: int) -> dict[int, dict[str, Any]]:
     return per_round
 
 
+# officer_home's seven reads, each compiled once per number of ids (cases/compiled.py):
+# Django built them anew on every request, in more time than the database ran them.
+def _rounds(municipalities: list[int], now: Any) -> QuerySet[GrantRound]:
+    active = ~Q(applications__status__in=(S.DRAFT, *StatusGroup.FINISHED))
+    return (
+        GrantRound.objects.filter(municipality_id__in=municipalities)
+        .annotate(active=Count("applications", filter=active))
+        .filter(Q(active__gt=0) | Q(deadline__gte=now))
+        .select_related("municipality")
+        .order_by("-deadline", "-id")[:ROUNDS_SHOWN]
+    )
+
+
+def _work(round_ids: list[int]) -> QuerySet[Any]:
+    # The meetings of these rounds only (an application is put on its own round's
+    # meetings, cases.services.meetings): PostgreSQL runs this EXISTS as a hashed subplan,
+    # which read every agenda item in the country (issue 19).
+    def on_agenda(body: str) -> Exists:
+        return Exists(
+            AgendaItem.objects.filter(
+                application=OuterRef("pk"), meeting__body=body, meeting__round_id__in=round_ids
+            )
+        )
+
+    return (
+        Application.objects.filter(round_id__in=round_ids)
+        .annotate(
+            entered=entered_at(),
+            last=last_transition(),
+            on_council=on_agenda(Body.COUNCIL),
+            on_committee=on_agenda(Body.COMMITTEE),
+        )
+        .values_list(*_WORK_COLUMNS)
+    )
+
+
+def _expired(round_ids: list[int], today: Any) -> QuerySet[Any]:
+    return (
+        Hearing.objects.filter(application__round_id__in=round_ids, outcome="", deadline__lt=today)
+        .values("application__round_id")
+        .annotate(n=Count("id"), one=Max("application_id"), since=Min("deadline"))
+        .order_by()
+        .values_list("application__round_id", "n", "one", "since")
+    )
+
+
+def _claims(round_ids: list[int], today: Any) -> QuerySet[Any]:
+    return (
+        RepaymentClaim.objects.filter(
+            application__round_id__in=round_ids, paid_on__isnull=True, due_on__lt=today
+        )
+        .values("application__round_id")
+        .annotate(n=Count("id"), one=Max("application_id"), since=Min("due_on"))
+        .annotate(amount=Sum("amount"))
+        .order_by()
+        .values_list("application__round_id", "n", "one", "since", "amount")
+    )
+
+
+_ROUNDS = CompiledList(_rounds, datetimes=("now",))
+_WORK = CompiledList(_work)
+_EXPIRED = CompiledList(_expired, dates=("today",))
+_CLAIMS = CompiledList(_claims, dates=("today",))
+_MEETINGS = CompiledList(
+    lambda round_ids, today: Meeting.objects.filter(
+        round_id__in=round_ids, date__gte=today
+    ).order_by("date", "id"),
+    dates=("today",),
+)
+_STATUS_COUNTS = CompiledList(
+    lambda round_ids: (
+        Application.objects.filter(round_id__in=round_ids)
+        .exclude(status=S.DRAFT)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("status", "n")
+    )
+)
+_ENTERED = CompiledList(
+    lambda round_ids: (
+        Application.objects.filter(round_id__in=round_ids, status__in=StatusGroup.OPEN)
+        .annotate(entered=entered_at())
+        .values_list("status", "entered")
+    )
+)
+
+
 def officer_home(user: Any) -> OfficerHome | None:
     """Per round of the municipalities the user is case officer in (7 queries, whatever
     the cases): 1 the rounds with work; 2 their applications counted per round and kind
@@ -141,75 +231,25 @@ def officer_home(user: Any) -> OfficerHome | None:
         return None
     now = timezone.now()
     today = timezone.localdate()
-    active = ~Q(applications__status__in=(S.DRAFT, *StatusGroup.FINISHED))
-    rounds = list(
-        GrantRound.objects.filter(municipality_id__in=municipalities)
-        .annotate(active=Count("applications", filter=active))
-        .filter(Q(active__gt=0) | Q(deadline__gte=now))
-        .select_related("municipality")
-        .order_by("-deadline", "-id")[:ROUNDS_SHOWN]
-    )
+    rounds = _ROUNDS.objects(sorted(municipalities), now=now)
     if not rounds:
         return OfficerHome(rounds=[], status_counts={}, median_days={})
     round_ids = [r.pk for r in rounds]
-    # The meetings of these rounds only (an application is put on its own round's
-    # meetings, cases.services.meetings): PostgreSQL runs this EXISTS as a hashed subplan,
-    # which read every agenda item in the country (issue 19).
-    council_agenda = AgendaItem.objects.filter(
-        application=OuterRef("pk"), meeting__body=Body.COUNCIL, meeting__round_id__in=round_ids
-    )
-    committee_agenda = AgendaItem.objects.filter(
-        application=OuterRef("pk"), meeting__body=Body.COMMITTEE, meeting__round_id__in=round_ids
-    )
-    per_round = _work_per_round(
-        Application.objects.filter(round_id__in=round_ids)
-        .annotate(
-            entered=entered_at(),
-            last=last_transition(),
-            on_council=Exists(council_agenda),
-            on_committee=Exists(committee_agenda),
-        )
-        .values_list(*_WORK_COLUMNS),
-        user.pk,
-    )
+    per_round = _work_per_round(_WORK.rows(round_ids), user.pk)
     expired = {
-        row["application__round_id"]: row
-        for row in Hearing.objects.filter(
-            application__round_id__in=round_ids, outcome="", deadline__lt=today
-        )
-        .values("application__round_id")
-        .annotate(n=Count("id"), one=Max("application_id"), since=Min("deadline"))
-        .order_by()
+        round_id: {"n": n, "one": one, "since": since}
+        for round_id, n, one, since in _EXPIRED.rows(round_ids, today=today)
     }
     claims = {
-        row["application__round_id"]: row
-        for row in RepaymentClaim.objects.filter(
-            application__round_id__in=round_ids, paid_on__isnull=True, due_on__lt=today
-        )
-        .values("application__round_id")
-        .annotate(n=Count("id"), one=Max("application_id"), since=Min("due_on"))
-        .annotate(amount=Sum("amount"))
-        .order_by()
+        round_id: {"n": n, "one": one, "since": since, "amount": amount}
+        for round_id, n, one, since, amount in _CLAIMS.rows(round_ids, today=today)
     }
     next_meeting: dict[int, Meeting] = {}
-    for meeting in Meeting.objects.filter(round_id__in=round_ids, date__gte=today).order_by(
-        "date", "id"
-    ):
+    for meeting in _MEETINGS.objects(round_ids, today=today):
         next_meeting.setdefault(meeting.round_id, meeting)
-    status_counts = {
-        row["status"]: row["n"]
-        for row in Application.objects.filter(round_id__in=round_ids)
-        .exclude(status=S.DRAFT)
-        .values("status")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    status_counts = dict(_STATUS_COUNTS.rows(round_ids))
     waited: dict[str, list[float]] = defaultdict(list)
-    for status, entered in (
-        Application.objects.filter(round_id__in=round_ids, status__in=StatusGroup.OPEN)
-        .annotate(entered=entered_at())
-        .values_list("status", "entered")
-    ):
+    for status, entered in _ENTERED.rows(round_ids):
         if entered is not None:
             waited[status].append((now - entered).total_seconds() / 86400)
     median_days = {status: statistics.median(days) for status, days in waited.items()}
