@@ -18,8 +18,9 @@ from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cases import roles
+from cases import limits, roles
 from cases.access import require_case_officer
+from cases.compiled import Compiled
 from cases.models import (
     Application,
     Assessment,
@@ -55,15 +56,18 @@ def meetings_of_round(grant_round: GrantRound) -> QuerySet[Meeting]:
     )
 
 
+# Every page of a meeting reads it first: compiled once (cases/compiled.py).
+MEETING = Compiled(
+    lambda pk: Meeting.objects.select_related("round__municipality").filter(pk=pk), "pk"
+)
+
+
 def get_meeting_for_staff(user: Any, pk: int) -> Meeting:
     """A meeting of a municipality the user is staff in; 404 for everyone else."""
-    meeting = (
-        Meeting.objects.select_related("round__municipality")
-        .filter(pk=pk, round__municipality_id__in=roles.profile(user).municipality_ids)
-        .first()
-    )
-    if meeting is None:
+    found = MEETING.objects(pk=pk) if 0 < pk <= limits.MAX_ID else []
+    if not found or found[0].round.municipality_id not in roles.profile(user).municipality_ids:
         raise Http404(_("No such meeting."))
+    meeting: Meeting = found[0]
     return meeting
 
 
