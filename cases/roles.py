@@ -1,6 +1,6 @@
 """Who is who: a user's roles per municipality and the associations they act for.
 
-Loaded once per request (two queries) and cached on the user object; every screen,
+Loaded once per request (one query) and cached on the user object; every screen,
 the API, the flows and the domain's own permission rules ask here.
 """
 
@@ -10,9 +10,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Value
 from django.utils.translation import gettext as _
 
-from cases.models import Role
+from cases.compiled import Compiled
+from cases.models import AssociationMember, Role, StaffRole
 
 if TYPE_CHECKING:
     from cases.models import Application
@@ -25,7 +27,7 @@ SYSTEM = "system"
 
 @dataclass
 class ActorProfile:
-    """What one user is, loaded once per request (two queries) and cached on the user."""
+    """What one user is, loaded once per request (one query) and cached on the user."""
 
     roles: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
     represents: set[int] = field(default_factory=set)
@@ -46,21 +48,39 @@ class ActorProfile:
         return bool(self.municipality_ids)
 
 
+def _ties(user: int) -> Any:
+    """The user's staff roles (0, municipality, role) and ties to associations (1,
+    association, represents, board member): one UNION ALL, read on every request."""
+    roles = (
+        StaffRole.objects.filter(user_id=user)
+        .annotate(tie=Value(0), no_represents=Value(False), no_board=Value(False))
+        .values_list("tie", "municipality_id", "role", "no_represents", "no_board")
+    )
+    ties = (
+        AssociationMember.objects.filter(user_id=user)
+        .annotate(tie=Value(1), no_role=Value(""))
+        .values_list("tie", "association_id", "no_role", "can_represent", "is_board_member")
+    )
+    return roles.union(ties, all=True)
+
+
+TIES = Compiled(_ties, "user")
+
+
 def profile(user: Any) -> ActorProfile:
     cached = getattr(user, "_puljeflow_profile", None)
     if cached is not None:
         return cached
     result = ActorProfile()
     if user is not None and user.is_authenticated and user.is_active:
-        for municipality_id, role in user.staff_roles.values_list("municipality_id", "role"):
-            result.roles[municipality_id].add(role)
-        for association_id, represents, board in user.association_ties.values_list(
-            "association_id", "can_represent", "is_board_member"
-        ):
+        for is_tie, pk, role, represents, board in TIES.rows(user=user.pk):
+            if not is_tie:
+                result.roles[pk].add(role)
+                continue
             if represents:
-                result.represents.add(association_id)
+                result.represents.add(pk)
             if board:
-                result.board_of.add(association_id)
+                result.board_of.add(pk)
         result.all_represents = set(result.represents)
         _narrow_to_chosen(result, getattr(user, "_puljeflow_acting_for", None))
     user._puljeflow_profile = result

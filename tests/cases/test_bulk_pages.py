@@ -630,12 +630,12 @@ def test_the_bulk_page_runs_the_same_queries_for_10_and_300_items(
     small = count(meeting)
     agenda_of(world, body, 300)
     large = count(meeting)
-    # session, user, staff roles, association ties, the meeting with its round and
+    # session, user, staff roles with association ties, the meeting with its round and
     # municipality, the agenda with applications and associations, the chair's declared
     # conflicts, who is present with the body's members (the quorum, one statement), the
     # round's grants so far, and the header's count of unread notifications (a context
     # processor); at a council meeting also the round's criteria every row may cite
-    assert small == large == (11 if body == Body.COUNCIL else 10)
+    assert small == large == (10 if body == Body.COUNCIL else 9)
 
 
 def test_the_chair_not_registered_as_present_is_told_so(

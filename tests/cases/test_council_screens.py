@@ -658,15 +658,15 @@ def test_the_sheet_and_the_overview_do_not_grow_with_the_agenda(
     client.force_login(world.erik)
     overview_large = count_queries(client, overview_url(council))
 
-    # session, user, staff roles, association ties, the meeting, members present,
+    # session, user, staff roles with association ties, the meeting, members present,
     # the agenda with applications and associations, the member's assessments,
     # the member's declarations, the header's unread-notification count
-    assert sheet_small == sheet_large == 10
-    # session, user, staff roles, association ties, the meeting, members present,
+    assert sheet_small == sheet_large == 9
+    # session, user, staff roles with association ties, the meeting, members present,
     # the agenda, all assessments, the council's members, board ties, declarations,
     # the declaring members' bodies and the council's chairs (who may record the rulings:
     # issue 16), the header's unread count
-    assert overview_small == overview_large == 14
+    assert overview_small == overview_large == 13
 
 
 def test_an_empty_agenda_renders_both_pages(world: SimpleNamespace, as_user: Any) -> None:

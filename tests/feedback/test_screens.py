@@ -155,9 +155,9 @@ def test_the_results_page_runs_as_many_queries_at_3_as_at_30_answers(
     small = _queries(client, url)
     answered(world, 27)
     large = _queries(client, url)
-    # The frame (session, user, roles, ties, unread notifications); the round; the answers'
-    # own fields; the decided applications counted.
-    assert small == large == 5 + 3
+    # The frame (session, user, roles with ties, unread notifications); the round; the
+    # answers' own fields; the decided applications counted.
+    assert small == large == 4 + 3
 
 
 def test_the_year_page_runs_as_many_queries_at_3_as_at_30_answers(

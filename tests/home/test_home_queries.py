@@ -15,8 +15,8 @@ from tests.home.scene import grow, work
 pytestmark = pytest.mark.django_db
 
 # Every page: the session, the user, the user's staff roles and association ties (the
-# profile, cases/roles.py), the unread notifications in the header.
-FRAME = 5
+# profile, cases/roles.py: one statement), the unread notifications in the header.
+FRAME = 4
 
 
 def queries(client: Any, user: Any) -> tuple[int, list[str]]:
