@@ -51,6 +51,7 @@ from cases.models import (
     Payout,
     StatusGroup,
     TargetGroup,
+    TargetGroupCode,
     UsageReport,
     UsageReportStatus,
 )
@@ -274,14 +275,24 @@ YEARS_BY_AREA = _Breakdown("municipality", "year", "focus_areas__name")
 # --- a round -------------------------------------------------------------------------------
 
 
+_TARGET_GROUPS = Compiled(lambda: TargetGroup.objects.values_list("pk", "code"))
+_FOCUS_AREAS = Compiled(
+    lambda grant_round: (
+        FocusArea.objects.filter(round_id=grant_round).order_by("name").values_list("pk", "name")
+    ),
+    "grant_round",
+)
+
+
 def target_group_labels() -> dict[int | None, str]:
     """Labels of the fixed categories in their order, keyed by row id (one query)."""
-    return {tg.pk: str(tg) for tg in TargetGroup.objects.all()}
+    labels = dict(TargetGroupCode.choices)
+    return {pk: str(labels.get(code, code)) for pk, code in _TARGET_GROUPS.rows()}
 
 
 def round_report(grant_round: GrantRound) -> RoundReport:
     """Five queries: focus areas, target groups, the total, by focus area, by target group."""
-    areas = {a.pk: a.name for a in FocusArea.objects.filter(round=grant_round).order_by("name")}
+    areas = dict(_FOCUS_AREAS.rows(grant_round=grant_round.pk))
     groups = target_group_labels()
     total_rows = ROUND_TOTAL.rows(grant_round.pk)
     by_area = {r["focus_areas"]: r for r in ROUND_BY_AREA.rows(grant_round.pk)}
