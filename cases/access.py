@@ -19,6 +19,8 @@ from cases.models import Application, ApplicationStatus, Attachment, GrantRound,
 
 
 def visible_applications(user: Any) -> QuerySet[Application]:
+    """The applications the user may see: their municipalities' as staff, their
+    associations' as a representative. ``is_visible`` is the same rule for one case."""
     who = roles.profile(user)
     condition = Q(pk__in=[])
     if who.municipality_ids:
