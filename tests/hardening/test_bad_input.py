@@ -492,3 +492,21 @@ def test_a_postal_code_in_other_digits_than_ascii_is_refused(world: SimpleNamesp
     assert response.status_code == 400
     assert form_errors(response)["postal_code"]
     assert not Association.objects.filter(name="Skakklubben").exists()
+
+
+@pytest.mark.parametrize("pk", [0, 2**31, 2**63 - 1, 2**63, 10**30])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "inbox:round_inbox",
+        "reports:round_report",
+        "applications:application_detail",
+        "audit:application_trail",
+        "meetings:meeting_detail",
+    ],
+)
+def test_an_id_no_table_hands_out_is_a_404(world: SimpleNamespace, name: str, pk: int) -> None:
+    """The pages of a round, a case and a meeting read it by a compiled query
+    (cases/compiled.py): an id beyond any table's, or beyond a bigint, names nothing."""
+    response = logged_in(world.carl).get(reverse(name, args=[pk]))
+    assert response.status_code == 404
