@@ -18,15 +18,21 @@ from cases.compiled import Compiled
 from cases.models import Application, ApplicationStatus, Attachment, GrantRound, Role
 
 
-def visible_applications(user: Any) -> QuerySet[Application]:
-    """The applications the user may see: their municipalities' as staff, their
-    associations' as a representative. ``is_visible`` is the same rule for one case."""
+def _sees(user: Any) -> tuple[set[int], set[int]]:
+    """Whose applications the user may see, written once: the municipalities they are staff
+    in, and the associations they represent."""
     who = roles.profile(user)
+    return who.municipality_ids, who.represents
+
+
+def visible_applications(user: Any) -> QuerySet[Application]:
+    """The applications the user may see (``_sees``); ``is_visible`` asks it of one case."""
+    municipalities, associations = _sees(user)
     condition = Q(pk__in=[])
-    if who.municipality_ids:
-        condition |= Q(municipality_id__in=who.municipality_ids)
-    if who.represents:
-        condition |= Q(association_id__in=who.represents)
+    if municipalities:
+        condition |= Q(municipality_id__in=municipalities)
+    if associations:
+        condition |= Q(association_id__in=associations)
     return Application.objects.filter(condition)
 
 
@@ -49,11 +55,10 @@ APPLICATION = Compiled(
 
 
 def is_visible(user: Any, application: Application) -> bool:
-    """``visible_applications``' rule for one case already read."""
-    who = roles.profile(user)
+    """``visible_applications`` for one case already read (``_sees``)."""
+    municipalities, associations = _sees(user)
     return (
-        application.municipality_id in who.municipality_ids
-        or application.association_id in who.represents
+        application.municipality_id in municipalities or application.association_id in associations
     )
 
 

@@ -98,3 +98,25 @@ def test_the_actions_offered_follow_the_rules(world: Any, draft: Any, client: An
         reverse("applications:application_detail", args=[submitted.pk])
     ).content.decode()
     assert 'data-action="accept"' not in html and 'data-action="withdraw"' in html
+
+
+def test_one_case_is_visible_to_whom_the_list_shows_it(world: Any, draft: Any) -> None:
+    """``is_visible`` (a case's pages, which read it compiled) and ``visible_applications``
+    (every list) answer alike for everybody, each from ``_sees``."""
+    from cases.access import is_visible, visible_applications
+    from cases.roles import forget_profile
+    from tests.factories import ApplicationFactory
+
+    other = ApplicationFactory(round=world.other_round, association=world.b)
+    names = ["anna", "bo", "carl", "dorte", "erik", "frida", "gustav", "helle", "ivan", "admin"]
+    seen = set()
+    for name in names:
+        user = getattr(world, name)
+        forget_profile(user)
+        listed = set(visible_applications(user).values_list("pk", flat=True))
+        for application in (draft, other):
+            assert is_visible(user, application) == (application.pk in listed), (name, application)
+            if application.pk in listed:
+                seen.add((name, application.pk))
+    assert ("anna", draft.pk) in seen and ("bo", draft.pk) not in seen
+    assert {("helle", other.pk), ("bo", other.pk)} <= seen and ("carl", other.pk) not in seen
