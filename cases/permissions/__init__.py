@@ -181,24 +181,6 @@ def quorum_of(
     }
 
 
-def _members_of(roles_of_body: tuple[str, ...]) -> Compiled:
-    return Compiled(
-        lambda municipality: StaffRole.objects.filter(
-            municipality_id=municipality, role__in=roles_of_body
-        ).values_list("user_id"),
-        "municipality",
-    )
-
-
-# Read by every quorum (a recommendation, a decision): compiled once (cases/compiled.py).
-MEMBERS = {Body.COUNCIL: _members_of(COUNCIL_ROLES), Body.COMMITTEE: _members_of(COMMITTEE_ROLES)}
-
-
-def body_member_ids(municipality_id: int, body: str) -> set[int]:
-    members = MEMBERS[Body.COUNCIL if body == Body.COUNCIL else Body.COMMITTEE]
-    return {row[0] for row in members.rows(municipality=municipality_id)}
-
-
 def meeting_quorum(application: Application, meeting: Meeting) -> dict[str, Any]:
     """Is the meeting's body (council or committee) quorate on this item?
 
