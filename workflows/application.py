@@ -576,7 +576,7 @@ class CouncilTransitions(ScreeningTransitions):
         custom={
             "done": gettext_lazy("Council recommendation recorded"),
             "form": RecommendInput,
-            "at_meeting": True,
+            "at_meeting": Body.COUNCIL,
         },
     )
     def recommend(
@@ -659,7 +659,7 @@ class ApplicationFlow(CouncilTransitions):
             "done": gettext_lazy("Decided"),
             "form": DecideInput,
             "spends_pool": True,
-            "at_meeting": True,
+            "at_meeting": Body.COMMITTEE,
         },
     )
     def decide(

@@ -141,7 +141,10 @@ class ApplicationFlowBase(Flow):
     def __init__(self, application: Application, *, actor: Any = None, role: str = "") -> None:
         super().__init__(application, actor=actor, role=role)
         self.application = application
-        self._meetings: dict[str, Meeting | None] = {}
+        # The meeting ``prepare`` read for the engine's checks, if it did.
+        self._meetings: dict[str, Meeting | None] = dict(
+            getattr(application, "_prepared_meetings", {})
+        )
         self._quorums: dict[int, dict[str, Any]] = {}
 
     @property
@@ -155,6 +158,22 @@ class ApplicationFlowBase(Flow):
         if not found:
             raise Application.DoesNotExist("Application matching query does not exist.")
         return found[0]
+
+    @classmethod
+    def prepare(cls, subject: Any, transitions: list[fsm.Transition]) -> None:
+        """Before the checks of a transition at a meeting (``custom["at_meeting"]``: the
+        body): the meeting it is taken at by default, then in one statement its members
+        present, its body's members and who is conflicted on the case, which the
+        permission, the conditions and the quorum ask in turn (issue 19)."""
+        body = next(
+            (t.custom.get("at_meeting") for t in transitions if t.source == subject.status), None
+        )
+        if not body:
+            return
+        meeting = meetings.latest_meeting(subject, body)
+        subject._prepared_meetings = {body: meeting}
+        if meeting is not None:
+            permissions.read_meeting_people(meeting, subject)
 
     @STATE.getter()
     def _get_status(self) -> str:

@@ -301,6 +301,7 @@ def take(
         status = getattr(locked, flow_class.status_field)
         if status != seen_status or getattr(locked, "version", None) != seen_version:
             raise CaseMovedOn(flow_class.moved_on_message(_status_label(flow_class, status)))
+        flow_class.prepare(locked, transitions)
         flow = _check(flow_class, locked, name, transitions, user)
         form = input_form(name, flow_class)(data=data, flow=flow)
         if not form.is_valid():

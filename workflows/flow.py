@@ -66,6 +66,11 @@ class Flow:
         """The application whose chain records this flow's transitions."""
         raise NotImplementedError
 
+    @classmethod
+    def prepare(cls, subject: Any, transitions: list[Any]) -> None:
+        """Read ahead, with ``subject`` locked, what the checks of ``transitions`` ask (a
+        flow may cache it on the subject, so that fewer statements answer them)."""
+
     # --- refusals in the subject's words (the engine asks; a flow may say it its own way) --
 
     @classmethod

@@ -43,17 +43,20 @@ ACTING_ROLES = (Role.CASE_OFFICER, *COUNCIL_ROLES, *COMMITTEE_ROLES)
 DISQUALIFYING_TIE = Q(is_board_member=True) | Q(can_represent=True)
 
 
-def _conflicted(association: int, application: int) -> QuerySet[Any]:
-    ties = AssociationMember.objects.filter(
-        DISQUALIFYING_TIE, association_id=association
-    ).values_list("user_id")
-    # A ruling can clear a declared tie, never a known board or representation tie.
-    declared = (
-        ConflictDeclaration.objects.filter(application_id=application)
-        .exclude(ruling=ConflictRuling.NOT_CONFLICTED)
-        .values_list("member_id")
+def _conflicted_parts(association: int, application: int) -> tuple[QuerySet[Any], QuerySet[Any]]:
+    # The known ties, and the declared ties. A ruling can clear a declared tie, never a
+    # known board or representation tie.
+    return (
+        AssociationMember.objects.filter(DISQUALIFYING_TIE, association_id=association),
+        ConflictDeclaration.objects.filter(application_id=application).exclude(
+            ruling=ConflictRuling.NOT_CONFLICTED
+        ),
     )
-    return ties.union(declared)
+
+
+def _conflicted(association: int, application: int) -> QuerySet[Any]:
+    ties, declared = _conflicted_parts(association, application)
+    return ties.values_list("user_id").union(declared.values_list("member_id"))
 
 
 CONFLICTED = Compiled(_conflicted, "association", "application")
@@ -85,39 +88,79 @@ def is_conflicted(user: Any, application: Application) -> bool:
     return user.pk in conflicted_member_ids(application)
 
 
+def _people_parts(meeting: int, roles_of_body: tuple[str, ...]) -> list[QuerySet[Any]]:
+    # The members present (0) and the body's members in the meeting's municipality (1).
+    return [
+        Meeting.members_present.through.objects.filter(meeting_id=meeting)
+        .order_by()
+        .annotate(who=Value(0))
+        .values_list("user_id", "who"),  # type: ignore[misc]  # an annotation the stubs miss
+        StaffRole.objects.filter(municipality__rounds__meetings=meeting, role__in=roles_of_body)
+        .order_by()
+        .annotate(who=Value(1))
+        .values_list("user_id", "who"),
+    ]
+
+
 def _people_of(roles_of_body: tuple[str, ...]) -> Compiled:
-    # The members present (0) and the body's members in the meeting's municipality (1),
-    # one UNION ALL: a quorum asks both, and a transition pays a round trip per statement.
-    return Compiled(
-        lambda meeting: (
-            Meeting.members_present.through.objects.filter(meeting_id=meeting)
-            .annotate(who=Value(0))
-            .values_list("user_id", "who")  # type: ignore[misc]  # an annotation the stubs miss
-            .union(
-                StaffRole.objects.filter(
-                    municipality__rounds__meetings=meeting, role__in=roles_of_body
-                )
-                .annotate(who=Value(1))
-                .values_list("user_id", "who"),
-                all=True,
+    # One UNION ALL: a quorum asks both, and a transition pays a round trip per statement.
+    def build(meeting: int) -> QuerySet[Any]:
+        present, members = _people_parts(meeting, roles_of_body)
+        return present.union(members, all=True)
+
+    return Compiled(build, "meeting")
+
+
+def _people_and_conflicted_of(roles_of_body: tuple[str, ...]) -> Compiled:
+    # The same, and who is conflicted on the case (2): what a transition at a meeting checks.
+    def build(meeting: int, association: int, application: int) -> QuerySet[Any]:
+        present, members = _people_parts(meeting, roles_of_body)
+        ties, declared = (
+            part.order_by().annotate(who=Value(2)).values_list(column, "who")
+            for part, column in zip(
+                _conflicted_parts(association, application), ("user_id", "member_id"), strict=True
             )
-        ),
-        "meeting",
-    )
+        )
+        return present.union(members, ties, declared, all=True)
+
+    return Compiled(build, "meeting", "association", "application")
 
 
 # Read by every quorum (a recommendation, a decision): compiled once (cases/compiled.py).
 PEOPLE = {Body.COUNCIL: _people_of(COUNCIL_ROLES), Body.COMMITTEE: _people_of(COMMITTEE_ROLES)}
+PEOPLE_AND_CONFLICTED = {
+    Body.COUNCIL: _people_and_conflicted_of(COUNCIL_ROLES),
+    Body.COMMITTEE: _people_and_conflicted_of(COMMITTEE_ROLES),
+}
+
+
+def _body(meeting: Meeting) -> Body:
+    return Body.COUNCIL if meeting.body == Body.COUNCIL else Body.COMMITTEE
 
 
 def _read_people(meeting: Meeting) -> None:
-    people = PEOPLE[Body.COUNCIL if meeting.body == Body.COUNCIL else Body.COMMITTEE]
-    present: set[int] = set()
-    members: set[int] = set()
-    for user_id, who in people.rows(meeting=meeting.pk):
-        (members if who else present).add(user_id)
-    meeting._present_ids = present  # type: ignore[attr-defined]
-    meeting._member_ids = members  # type: ignore[attr-defined]
+    _keep_people(meeting, PEOPLE[_body(meeting)].rows(meeting=meeting.pk))
+
+
+def _keep_people(meeting: Meeting, rows: list[tuple[int, int]]) -> set[int]:
+    found: tuple[set[int], set[int], set[int]] = (set(), set(), set())
+    for user_id, who in rows:
+        found[who].add(user_id)
+    meeting._present_ids, meeting._member_ids = found[0], found[1]  # type: ignore[attr-defined]
+    return found[2]
+
+
+def read_meeting_people(meeting: Meeting, application: Application) -> None:
+    """The meeting's members present and its body's members (``present_ids``,
+    ``meeting_member_ids``) and who is conflicted on the case (``conflicted_member_ids``),
+    read in one statement and cached on the two objects: what a recommendation or a
+    decision at the meeting checks (``ApplicationFlowBase.prepare``)."""
+    rows = PEOPLE_AND_CONFLICTED[_body(meeting)].rows(
+        meeting=meeting.pk,
+        association=application.association_id,
+        application=application.pk or 0,
+    )
+    application._conflicted_ids = _keep_people(meeting, rows)  # type: ignore[attr-defined]
 
 
 def present_ids(meeting: Meeting) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -211,6 +212,60 @@ def test_the_quorums_and_the_recipients_reads_are_the_orms(
     assert len(read) == 0
 
 
+def test_a_meetings_people_and_the_cases_conflicted_in_one_statement_are_the_three_reads(
+    world: SimpleNamespace, draft: Any
+) -> None:
+    from cases.models import Meeting
+    from cases.permissions import (
+        conflicted_member_ids,
+        meeting_member_ids,
+        present_ids,
+        read_meeting_people,
+    )
+
+    application = advance(draft, world, "in_council_review")
+    meeting = on_agenda(application, world)
+    ConflictDeclaration.objects.create(
+        application=application, member=world.erik, reason="Min søster er formand"
+    )
+    for body_meeting in (meeting, _committee_meeting(meeting, world)):
+        apart, case_apart = (
+            Meeting.objects.get(pk=body_meeting.pk),
+            Application.objects.get(pk=application.pk),
+        )
+        expected = (
+            present_ids(apart),
+            meeting_member_ids(apart),
+            conflicted_member_ids(case_apart),
+        )
+        together, case = (
+            Meeting.objects.get(pk=body_meeting.pk),
+            Application.objects.get(pk=application.pk),
+        )
+        with CaptureQueriesContext(connection) as read:
+            read_meeting_people(together, case)
+            found = (
+                present_ids(together),
+                meeting_member_ids(together),
+                conflicted_member_ids(case),
+            )
+        assert len(read) == 1
+        assert found == expected
+        # dorte sits on A's board and erik declared a tie: both conflicted, at either body.
+        assert {world.dorte.pk, world.erik.pk} <= found[2]
+        assert found[0] and found[0] <= found[1]  # someone present, each a member
+
+
+def _committee_meeting(meeting: Any, world: SimpleNamespace) -> Any:
+    from cases.models import Body, Meeting
+
+    committee = Meeting.objects.create(
+        round=meeting.round, body=Body.COMMITTEE, date=meeting.date, created_by=world.carl
+    )
+    committee.members_present.set([world.frida])
+    return committee
+
+
 def test_the_pools_spending_and_who_screened_the_case_are_the_orms(
     world: SimpleNamespace, draft: Any
 ) -> None:
@@ -279,15 +334,29 @@ def test_completeness_reads_compiled_rows_or_what_the_page_prefetched(
 ) -> None:
     from django.db.models import Prefetch
 
-    from cases.completeness import missing
+    from cases.completeness import Facts, facts_of, missing
     from cases.models import Attachment, BudgetLine
 
+    with CaptureQueriesContext(connection) as read:
+        facts = facts_of(draft)
+    assert len(read) == 1  # the lines, the attachments and the round's focus areas at once
+    assert facts == Facts(
+        budget_amounts=list(
+            BudgetLine.objects.filter(application=draft).values_list("amount", flat=True)
+        ),
+        attachment_kinds=set(
+            Attachment.objects.filter(application=draft).values_list("kind", flat=True)
+        ),
+        round_has_focus_areas=draft.round.focus_areas.exists(),
+    )
+    assert facts.budget_amounts and facts.attachment_kinds and facts.round_has_focus_areas
+    assert all(isinstance(amount, Decimal) for amount in facts.budget_amounts)
     BudgetLine.objects.filter(application=draft).delete()
     Attachment.objects.filter(application=draft).delete()
     with CaptureQueriesContext(connection) as read:
         cold = missing(draft)
-    # The three compiled rows, and (the round has focus areas) whether the case names one.
-    assert len(read) == 4
+    # The compiled facts, and (the round has focus areas) whether the case names one.
+    assert len(read) == 2
     assert {m.field for m in cold} == {"lines", "attachments"}
     fetched = (
         Application.objects.select_related("round")
