@@ -5,7 +5,10 @@ called, but not the permission. ``take`` (and ``perform``, its form for applicat
 is the only entry point the screens and the API use, and it checks in this order:
 
 1. the subject has not moved on since the user loaded it (row locked first; for a
-   transition that spends from a pool, the pool's row before it);
+   transition that spends from a pool, the pool's row before it); then the flow reads
+   ahead what the checks below ask, where it can do so in fewer statements
+   (``Flow.prepare``: a meeting's people and the conflicted, for a transition at a
+   meeting); the checks themselves are unchanged;
 2. the transition exists from the current state (else 409, or 403 if the
    user could never take it);
 3. the user may take it (403), in which role;
