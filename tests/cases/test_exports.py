@@ -90,6 +90,39 @@ def test_a_full_rounds_export_opens(world: SimpleNamespace, as_user: Any, tmp_pa
         _check_case(archive, application, tmp_path, f"{application.case_number}/")
 
 
+def test_the_rounds_export_is_sent_while_it_is_made_in_the_requests_language(
+    world: SimpleNamespace, as_user: Any
+) -> None:
+    from unittest import mock
+
+    from django.utils import translation
+
+    from cases.documents import exports
+
+    for _ in range(2):
+        application = ApplicationFactory(round=world.round, association=world.a)
+        application.focus_areas.set([world.focus])
+        advance(application, world, "granted")
+    url = reverse("audit:round_export", args=[world.round.pk])
+    printed = mock.patch.object(exports, "summary_pdf", wraps=exports.summary_pdf)
+    with printed as summary:
+        response = as_user(world.carl).get(url, HTTP_ACCEPT_LANGUAGE="da")
+        assert response.streaming and not summary.called  # nothing made before it is sent
+        with translation.override("en"):  # what the thread holds when the server sends it
+            chunks = iter(response.streaming_content)
+            head = next(chunks)
+            assert head and not summary.called  # the decisions first, before any case's PDF
+            rest = list(chunks)
+        assert summary.call_count == 2 and len(rest) == 3  # a chunk per case, then the end
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join([head, *rest])))
+    assert archive.testzip() is None
+    header = archive.read("decisions.csv").decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("Sagsnr.;")  # the request's Danish, not the thread's English
+    assert sum(name.endswith("/summary.pdf") for name in archive.namelist()) == 2
+
+
 def test_exports_are_for_the_municipalitys_staff(
     world: SimpleNamespace, draft: Application, as_user: Any
 ) -> None:

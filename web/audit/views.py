@@ -21,7 +21,7 @@ from cases.models import Document
 from cases.parsing import parse_id
 from cases.trail.keys import public_key_b64
 from cases.trail.timeline import KINDS, trail_events
-from cases.uploads import download_response, harden_download
+from cases.uploads import download_response, harden_download, streamed_download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -144,7 +144,9 @@ def application_export(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def round_export(request: HttpRequest, pk: int) -> FileResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
-    return _spooled_response(
-        lambda target: exports.round_zip(grant_round, target),
+    # Streamed: a summary PDF per case takes minutes for a large round (exports.py).
+    return streamed_download(
+        exports.round_zip_stream(grant_round),
         f"{slugify(grant_round.name) or 'pulje'}.zip",
+        "application/zip",
     )
