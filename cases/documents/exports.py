@@ -421,17 +421,10 @@ def case_file_zip(application: Application, target: Any) -> None:
         _write_case(archive, application)
 
 
-def round_zip(grant_round: GrantRound, target: Any) -> None:
-    """The round's complete export (the decisions as CSV and XLSX, every case's file) as a
-    ZIP into ``target`` (a file object)."""
-    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for _done in _write_round(archive, grant_round):
-            pass
-
-
 def round_zip_stream(grant_round: GrantRound) -> Iterator[bytes]:
-    """``round_zip`` sent while it is made: the decisions first, then each case's folder as
-    soon as it is written. A round of hundreds of cases prints a summary PDF for each, for
+    """The round's complete export (the decisions as CSV and XLSX, every case's file) as a
+    ZIP, sent while it is made: the decisions first, then each case's folder as soon as
+    it is written. A round of hundreds of cases prints a summary PDF for each, for
     minutes; streamed, the download starts at once and no proxy waits minutes for a first
     byte (``docs/benchmarks.md``, "Measured again after the compiled reads")."""
     sink = _Chunks()
