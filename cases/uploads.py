@@ -32,13 +32,16 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cases import clamav, upload_scan
+
+if TYPE_CHECKING:
+    from django.http import StreamingHttpResponse
 
 # Accepted types: the name's extension and the file's content must agree.
 ALLOWED_TYPES = {
@@ -383,7 +386,9 @@ def download_response(handle: Any, filename: str, content_type: str) -> Any:
     return response
 
 
-def streamed_download(chunks: Iterator[bytes], filename: str, content_type: str) -> Any:
+def streamed_download(
+    chunks: Iterator[bytes], filename: str, content_type: str
+) -> StreamingHttpResponse:
     """``download_response`` for a file sent while it is made (``chunks``), with the same
     headers. The chunks are made after the view has returned, so they are made in the
     language and time zone of the request, as a page would be."""

@@ -142,7 +142,7 @@ def application_export(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def round_export(request: HttpRequest, pk: int) -> FileResponse:
+def round_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     grant_round = access.get_round_for_staff(request.user, pk)
     # Streamed: a summary PDF per case takes minutes for a large round (exports.py).
     return streamed_download(
