@@ -402,7 +402,18 @@ class Auditor(Person):
         pk = random.choice(SCENE["cases"])
         self.call("GET", f"/applications/{pk}/export.zip", "application_export")
         if random.random() < 0.3:
-            self.call("GET", f"/rounds/{SCENE['round']}/export.zip", "round_export")
+            self.round_export()
+
+    def round_export(self) -> None:
+        """The round's complete export: ordered once (a worker makes it, for minutes), then
+        downloaded on a later visit once it is ready; as an auditor would, not on every visit."""
+        path = f"/rounds/{SCENE['round']}/export/"
+        page = self.call("GET", path, "round_export_page")
+        ready = re.search(r'href="(/exports/\d+/file\.zip)"', page.text or "")
+        if ready:
+            self.call("GET", ready[1], "round_export_file")
+        elif "data-export=" not in (page.text or ""):
+            self.post_form(path, "round_export_order", [], expect=(302,))
 
 
 class Citizen(Person):

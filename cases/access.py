@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 
 from cases import limits, roles
 from cases.compiled import Compiled
-from cases.models import Application, ApplicationStatus, Attachment, GrantRound, Role
+from cases.models import (
+    Application,
+    ApplicationStatus,
+    Attachment,
+    GrantRound,
+    Role,
+    RoundExport,
+)
 
 
 def _sees(user: Any) -> tuple[set[int], set[int]]:
@@ -99,6 +106,21 @@ def get_round_for_staff(user: Any, pk: int) -> GrantRound:
     if not found or found[0].municipality_id not in roles.profile(user).municipality_ids:
         raise Http404(_("No such round."))
     return found[0]
+
+
+def get_export_for(user: Any, pk: int) -> RoundExport:
+    """A round's export the user asked for, while the round is still one of their
+    municipalities'; anyone else's is a 404 (it holds the round's data as of its making)."""
+    found = (
+        RoundExport.objects.select_related("grant_round").filter(pk=pk, requested_by=user).first()
+        if 0 < pk <= limits.MAX_ID
+        else None
+    )
+    if found is None or (
+        found.grant_round.municipality_id not in roles.profile(user).municipality_ids
+    ):
+        raise Http404(_("No such export."))
+    return found
 
 
 def require_case_officer(user: Any, grant_round: GrantRound) -> None:

@@ -1,4 +1,5 @@
-"""Background work of the cases app: printing decision letters, checkpointing the trail."""
+"""Background work of the cases app: printing decision letters, checkpointing the trail,
+making rounds' exports."""
 
 from __future__ import annotations
 
@@ -39,3 +40,20 @@ def apply_retention() -> dict[str, object]:
 
     run = run_daily()
     return run.counts if run is not None else {}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def build_round_export(export_id: int) -> None:
+    """A round's complete export (cases/services/round_exports.py); claimed, so a second
+    delivery of the message makes nothing."""
+    from cases.services.round_exports import build
+
+    build(export_id)
+
+
+@shared_task(name="cases.tasks.sweep_round_exports", ignore_result=True)
+def sweep_round_exports() -> dict[str, int]:
+    """Beat's sweep of round exports: lost ones queued again, old files deleted."""
+    from cases.services.round_exports import sweep
+
+    return sweep()

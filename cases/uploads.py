@@ -31,17 +31,13 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from cases import clamav, upload_scan
-
-if TYPE_CHECKING:
-    from django.http import StreamingHttpResponse
 
 # Accepted types: the name's extension and the file's content must agree.
 ALLOWED_TYPES = {
@@ -381,33 +377,6 @@ def download_response(handle: Any, filename: str, content_type: str) -> Any:
         as_attachment=True,
         filename=safe_name(filename),
         content_type=content_type if content_type in DOWNLOAD_TYPES else "application/octet-stream",
-    )
-    harden_download(response)
-    return response
-
-
-def streamed_download(
-    chunks: Iterator[bytes], filename: str, content_type: str
-) -> StreamingHttpResponse:
-    """``download_response`` for a file sent while it is made (``chunks``), with the same
-    headers. The chunks are made after the view has returned, so they are made in the
-    language and time zone of the request, as a page would be."""
-    from django.http import StreamingHttpResponse
-    from django.utils import timezone, translation
-    from django.utils.http import content_disposition_header
-
-    language, zone = translation.get_language(), timezone.get_current_timezone()
-
-    def made() -> Iterator[bytes]:
-        with translation.override(language), timezone.override(zone):
-            yield from chunks
-
-    response = StreamingHttpResponse(
-        made(),
-        content_type=content_type if content_type in DOWNLOAD_TYPES else "application/octet-stream",
-    )
-    response["Content-Disposition"] = str(
-        content_disposition_header(as_attachment=True, filename=safe_name(filename))
     )
     harden_download(response)
     return response

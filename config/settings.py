@@ -351,6 +351,15 @@ PULJEFLOW_CHECKPOINT_DIR = os.environ.get(
 )
 PULJEFLOW_CHECKPOINT_SECONDS = float(os.environ.get("PULJEFLOW_CHECKPOINT_SECONDS", 3600))
 
+# --- A round's complete export (cases/services/round_exports.py) ---------------------------
+# Made by a worker; the file is deleted this many hours after it is ready (the row stays).
+PULJEFLOW_EXPORT_KEEP_HOURS = float(os.environ.get("PULJEFLOW_EXPORT_KEEP_HOURS", 24))
+# An export started this long ago and not finished is taken to have lost its worker and is
+# started again, at most PULJEFLOW_EXPORT_ATTEMPTS times in all. Above the longest build
+# (about 0.5 s a case on one core: 7,000 cases in an hour).
+PULJEFLOW_EXPORT_STALE_MINUTES = float(os.environ.get("PULJEFLOW_EXPORT_STALE_MINUTES", 120))
+PULJEFLOW_EXPORT_ATTEMPTS = int(os.environ.get("PULJEFLOW_EXPORT_ATTEMPTS", 3))
+
 # --- Notifications -----------------------------------------------------------------------
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_MAX_ATTEMPTS", 8))
 # A claimed row is taken over after this; above every task's hard limit (35 s), so a
@@ -398,6 +407,12 @@ CELERY_BEAT_SCHEDULE = {
     # Decision letters are printed after commit; this prints any whose task was lost.
     "letters-print-missing": {
         "task": "cases.tasks.print_missing",
+        "schedule": 300.0,
+        "options": {"expires": 280},
+    },
+    # Round exports: what the after-commit task missed, lost workers, files past their day.
+    "round-exports-sweep": {
+        "task": "cases.tasks.sweep_round_exports",
         "schedule": 300.0,
         "options": {"expires": 280},
     },
@@ -456,42 +471,8 @@ LOGGING = logging_settings(
     fmt=PULJEFLOW_LOG_FORMAT, level=os.environ.get("PULJEFLOW_LOG_LEVEL", "INFO")
 )
 
-# --- REST API (api/) ----------------------------------------------------------------------
-REST_FRAMEWORK: dict[str, object] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "api.authentication.TokenAuthentication",
-        "api.authentication.SessionAuthentication",
-    ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["api.parsers.JSONParser"],  # size and depth bounded
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
-    "EXCEPTION_HANDLER": "api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("PULJEFLOW_API_AUTH_RATE", "10/minute")},
-    "COERCE_DECIMAL_TO_STRING": True,
-    "DATETIME_FORMAT": "iso-8601",
-}
-API_TOKEN_LIFETIME_DAYS = int(os.environ.get("PULJEFLOW_API_TOKEN_DAYS", "30"))  # 0: no expiry
-SPECTACULAR_SETTINGS: dict[str, object] = {
-    "TITLE": "Puljeflow API",
-    "DESCRIPTION": "Case management for § 18 grants. See docs/api.md.",
-    "VERSION": "1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "COMPONENT_SPLIT_REQUEST": True,
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.add_error_responses",
-    ],
-    "ENUM_NAME_OVERRIDES": {
-        "ApplicationStatusEnum": "cases.models.ApplicationStatus",
-        "AttachmentKindEnum": "cases.models.AttachmentKind",
-        "HearingOutcomeEnum": "cases.models.HearingOutcome",
-        "RecommendationOutcomeEnum": "cases.models.RecommendationOutcome",
-        "RedactionGroundEnum": "cases.documents.redaction.GROUND_CODES",
-    },
-}
+# --- REST API (api/): Django REST framework and the OpenAPI schema ----------------------
+from config.api_settings import *  # noqa: E402, F403
 
 # --- Public pages, NemLog-in, staff OIDC, CVR, Digital Post, ESDH, finance (issue 18) ---
 from config.integrations import *  # noqa: E402, F403

@@ -30,7 +30,6 @@ import json
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -421,57 +420,26 @@ def case_file_zip(application: Application, target: Any) -> None:
         _write_case(archive, application)
 
 
-def round_zip_stream(grant_round: GrantRound) -> Iterator[bytes]:
-    """The round's complete export (the decisions as CSV and XLSX, every case's file) as a
-    ZIP, sent while it is made: the decisions first, then each case's folder as soon as
-    it is written. A round of hundreds of cases prints a summary PDF for each, for
-    minutes; streamed, the download starts at once and no proxy waits minutes for a first
-    byte (``docs/benchmarks.md``, "Measured again after the compiled reads")."""
-    sink = _Chunks()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for _done in _write_round(archive, grant_round):
-            yield sink.take()
-    yield sink.take()  # the central directory, written when the archive closes
+def round_zip(grant_round: GrantRound, target: Any) -> int:
+    """Write the round's complete export (the decisions as CSV and XLSX, every case's file)
+    as a ZIP into ``target`` (a file object); returns the number of cases in it.
 
-
-class _Chunks:
-    """A file zipfile can only write to: it hands out what was written since it last did.
-    (Without ``tell`` and ``seek``, zipfile writes each member's sizes after its data.)"""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-
-    def write(self, data: bytes, /) -> int:
-        self._parts.append(bytes(data))
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data = b"".join(self._parts)
-        self._parts.clear()
-        return data
-
-
-def _write_round(archive: zipfile.ZipFile, grant_round: GrantRound) -> Iterator[None]:
-    """Write the round's export into ``archive``, yielding after the decisions and after
-    each case."""
+    A round of hundreds of cases prints a summary PDF for each, for minutes: a worker makes
+    it (``cases/services/round_exports.py``), never a web process (``docs/benchmarks.md``,
+    "Measured again after the compiled reads")."""
     rows = decisions.decision_rows(grant_round)
-    archive.writestr("decisions.csv", decisions.as_csv(rows))
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as sheet:
-        decisions.write_xlsx(rows, f"{grant_round.municipality.name}: {grant_round.name}", sheet)
-        sheet.seek(0)
-        with archive.open(_stored("decisions.xlsx"), "w") as member:
-            shutil.copyfileobj(sheet, member)
-    yield None
-    for row in rows:
-        application = row.application
-        _write_case(archive, application, f"{_safe(application.case_number)}/")
-        yield None
+    with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("decisions.csv", decisions.as_csv(rows))
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as sheet:
+            title = f"{grant_round.municipality.name}: {grant_round.name}"
+            decisions.write_xlsx(rows, title, sheet)
+            sheet.seek(0)
+            with archive.open(_stored("decisions.xlsx"), "w") as member:
+                shutil.copyfileobj(sheet, member)
+        for row in rows:
+            application = row.application
+            _write_case(archive, application, f"{_safe(application.case_number)}/")
+    return len(rows)
 
 
 def handed_out_zip(

@@ -47,6 +47,7 @@ from cases.models.documents import (
     default_complaint_text,
     document_path,
 )
+from cases.models.exports import ExportState, RoundExport, round_export_path
 from cases.models.feedback import (
     MIN_ANSWERS,
     Ease,
@@ -151,6 +152,7 @@ __all__ = [
     "Document",
     "DocumentKind",
     "Ease",
+    "ExportState",
     "Feedback",
     "FeedbackSummary",
     "FileNote",
@@ -183,6 +185,7 @@ __all__ = [
     "Role",
     "RoundCondition",
     "RoundCriterion",
+    "RoundExport",
     "Scheme",
     "SentAs",
     "StaffRole",
@@ -202,4 +205,5 @@ __all__ = [
     "document_path",
     "history",
     "report_attachment_path",
+    "round_export_path",
 ]

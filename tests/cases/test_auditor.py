@@ -176,7 +176,10 @@ def _targets(name: str, world: SimpleNamespace, scene: SimpleNamespace) -> list[
         "inbox:round_inbox": [{"pk": world.round.pk}],
         "inbox:paper_application_new": [{"pk": world.round.pk}],
         "audit:round_decisions": [{"pk": world.round.pk}],
+        # The auditor orders the round's complete export like anyone of the staff: the one
+        # row it writes is left out of the fingerprint below. Its file is a download (405).
         "audit:round_export": [{"pk": world.round.pk}],
+        "audit:round_export_file": [{"pk": 1}],
         "meetings:meeting_list": [{"round_pk": world.round.pk}],
         "meetings:meeting_new": [{"round_pk": world.round.pk}],
         "audit:document_download": [{"pk": scene.document.pk}],
@@ -304,6 +307,8 @@ def _fingerprint() -> dict[str, Any]:
         if model._meta.app_label not in ("cases", "workflows", "notifications", "auth"):
             continue
         key = model._meta.label
+        if key == "cases.RoundExport":  # the order of an export: who took the data out
+            continue
         result[key] = model._default_manager.count()
         if model._meta.model_name.startswith("historical") and hasattr(model, "history_id"):
             result[key + ".max"] = model._default_manager.aggregate(m=Max("history_id"))["m"]

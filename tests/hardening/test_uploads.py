@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import override
 
 from cases import uploads
+from cases.services import round_exports
 from tests.factories import PDF_BYTES
 
 from . import files
@@ -203,8 +204,10 @@ def test_a_stored_type_outside_the_list_is_served_as_bytes(
 
 def test_exports_are_attachments_too(world: Any, as_user: Any) -> None:
     client = as_user(world.carl)
+    export, _ = round_exports.request_export(world.round, world.carl, "da")
+    round_exports.build(export.pk)
     for url in (
-        reverse("audit:round_export", args=[world.round.pk]),
+        reverse("audit:round_export_file", args=[export.pk]),
         reverse("audit:round_decisions", args=[world.round.pk]) + "?format=csv",
         reverse("audit:round_decisions", args=[world.round.pk]) + "?format=xlsx",
     ):

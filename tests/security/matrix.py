@@ -535,7 +535,13 @@ MATRIX: dict[str, Entry] = {
     ),
     "inbox:round_inbox": Entry("round", OWN_ROUND_STAFF),
     "audit:round_decisions": Entry("round", OWN_ROUND_STAFF),
+    # The export is ordered (POST) and listed (GET) by the round's staff; its file is for the
+    # one who ordered it alone (404 to everyone else, staff of the round too).
     "audit:round_export": Entry("round", OWN_ROUND_STAFF),
+    "audit:round_export_file": Entry(
+        "round_export",
+        get_only(per_target(carls=roles({CASE_OFFICER}), helles=roles({OTHER_CASE_OFFICER}))),
+    ),
     "meetings:meeting_list": Entry("round", OWN_ROUND_STAFF),
     "inbox:paper_application_new": Entry("round", OWN_ROUND_CASE_OFFICER),
     "meetings:meeting_new": Entry("round", OWN_ROUND_CASE_OFFICER),

@@ -138,6 +138,8 @@ def targets(kind: str, scene: SimpleNamespace) -> list[tuple[str, dict[str, Any]
         ]
     if kind == "feedback_summary":  # issue 20, voice: a yearly summary in each municipality
         return [(label, {"pk": s.pk}) for label, s in scene.feedback_summaries.items()]
+    if kind == "round_export":  # a ready export of each municipality's round, by its officer
+        return [(label, {"pk": e.pk}) for label, e in scene.round_exports.items()]
     if kind == "payment_run":  # issue 18: a run in each municipality
         return [(label, {"pk": r.pk}) for label, r in scene.payment_runs.items()]
     if kind == "association_directory":  # issue 20: an association's entry in Roskilde

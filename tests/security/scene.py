@@ -27,6 +27,7 @@ from cases.models import (
     Meeting,
     PaymentRun,
     Role,
+    RoundExport,
     UsageReport,
 )
 from cases.models.after_grant import ReportAttachment, ReportAttachmentKind
@@ -233,8 +234,22 @@ def build_scene() -> SimpleNamespace:
             ("other_municipality", world.naestved, world.other_round, world.helle),
         )
     }
+    # A round's complete export, ready, by the case officer of each municipality (its file a
+    # stand-in: what is tried is who may download it).
+    round_exports = {}
+    for label, grant_round, officer in (
+        ("carls", world.round, world.carl),
+        ("helles", world.other_round, world.helle),
+    ):
+        export = RoundExport(grant_round=grant_round, requested_by=officer, language="da")
+        export.save()
+        export.file.save("export.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+        export.finished_at = export.started_at = datetime.datetime.now(datetime.UTC)
+        export.save()
+        round_exports[label] = export
     return SimpleNamespace(
         world=world,
+        round_exports=round_exports,
         feedback_summaries=feedback_summaries,
         payment_runs=payment_runs,
         applications=applications,

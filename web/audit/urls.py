@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views.document_download, name="document_download"),
     path("trail/public-key", views.trail_public_key, name="trail_public_key"),
     path("rounds/<int:pk>/decisions/", views.round_decisions, name="round_decisions"),
-    path("rounds/<int:pk>/export.zip", views.round_export, name="round_export"),
+    path("rounds/<int:pk>/export/", views.round_export, name="round_export"),
+    path("exports/<int:pk>/file.zip", views.round_export_file, name="round_export_file"),
     path("applications/<int:pk>/export.zip", views.application_export, name="application_export"),
 ]

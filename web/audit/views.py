@@ -1,27 +1,32 @@
-"""The auditor's view of one case: its whole trail, filterable, and its documents."""
+"""The auditor's pages: a case's trail and documents, a round's decisions and its complete
+export (made by a worker, cases/services/round_exports.py)."""
 
 from __future__ import annotations
 
 import tempfile
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from cases import access, roles
 from cases.documents import cells, decisions, exports
 from cases.documents.letters import letter_pdf
-from cases.models import Document
+from cases.models import Document, ExportState, RoundExport
 from cases.parsing import parse_id
+from cases.services import round_exports
 from cases.trail.keys import public_key_b64
 from cases.trail.timeline import KINDS, trail_events
-from cases.uploads import download_response, harden_download, streamed_download
+from cases.uploads import download_response, harden_download
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -142,11 +147,52 @@ def application_export(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
-def round_export(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+@require_http_methods(["GET", "HEAD", "POST"])
+def round_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The round's complete export: asked for here (POST), made by a worker (minutes for a
+    large round), downloaded from here when it is ready. The page lists the user's own."""
     grant_round = access.get_round_for_staff(request.user, pk)
-    # Streamed: a summary PDF per case takes minutes for a large round (exports.py).
-    return streamed_download(
-        exports.round_zip_stream(grant_round),
-        f"{slugify(grant_round.name) or 'pulje'}.zip",
-        "application/zip",
+    if request.method == "POST":
+        _export, created = round_exports.request_export(
+            grant_round, request.user, translation.get_language()
+        )
+        if created:
+            messages.success(request, _("The export is being made. You can leave this page."))
+        else:
+            messages.info(request, _("Your export of this round is already being made."))
+        return redirect("audit:round_export", pk=grant_round.pk)
+    mine = RoundExport.objects.filter(grant_round=grant_round, requested_by_id=request.user.pk)
+    made = list(mine[:20])
+    return render(
+        request,
+        "audit/round_export.html",
+        {
+            "round": grant_round,
+            "exports": made,
+            "unfinished": any(e.unfinished for e in made),
+            "keep_hours": int(settings.PULJEFLOW_EXPORT_KEEP_HOURS),
+        },
+    )
+
+
+@login_required
+@require_safe
+def round_export_file(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A ready export's ZIP, for the one who asked for it (``access.get_export_for``)."""
+    export = access.get_export_for(request.user, pk)
+    back = redirect("audit:round_export", pk=export.grant_round_id)
+    if export.state != ExportState.READY:
+        messages.error(
+            request,
+            _("This export cannot be downloaded: %(state)s.") % {"state": export.state.label},
+        )
+        return back
+    try:
+        handle = export.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        messages.error(request, _("The export's file is missing. Order a new export."))
+        return back
+    day = timezone.localtime(export.finished_at).date().isoformat()
+    return download_response(
+        handle, f"{slugify(export.grant_round.name) or 'pulje'}-{day}.zip", "application/zip"
     )
