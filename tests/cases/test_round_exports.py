@@ -18,6 +18,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -293,3 +294,26 @@ def test_two_workers_at_once_make_it_once(transactional_db: Any, world: SimpleNa
         thread.join(timeout=30)
     assert sorted(x is None for x in won) == [False, True]
     assert RoundExport.objects.get().attempts == 1
+
+
+def test_the_page_reads_the_same_whatever_the_number_of_exports(
+    world: SimpleNamespace, as_user: Any
+) -> None:
+    client = as_user(world.carl)
+    client.get(_page(world))  # the session and the user's roles, read once
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_page(world)).status_code == 200
+        return len(queries)
+
+    RoundExport.objects.create(grant_round=world.round, requested_by=world.carl, language="da")
+    one = count()
+    for _ in range(6):
+        export = RoundExport.objects.create(
+            grant_round=world.round, requested_by=world.carl, language="da"
+        )
+        RoundExport.objects.filter(pk=export.pk).update(
+            finished_at=timezone.now(), size=1, sha256="0" * 64
+        )
+    assert count() == one
