@@ -69,6 +69,15 @@ class RoundExport(models.Model):
             # The sweep: unfinished exports, and finished files to delete.
             models.Index(fields=["finished_at", "failed_at"], name="round_export_open"),
         ]
+        constraints = [
+            # One export being made per person and round: a second order (a double click)
+            # finds the first (``request_export``).
+            models.UniqueConstraint(
+                fields=["grant_round", "requested_by"],
+                condition=models.Q(finished_at__isnull=True, failed_at__isnull=True),
+                name="round_export_one_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.grant_round_id}/{self.pk}"

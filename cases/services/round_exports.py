@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -39,18 +39,20 @@ UNSTARTED = datetime.timedelta(minutes=5)
 
 def request_export(grant_round: GrantRound, user: Any, language: str) -> tuple[RoundExport, bool]:
     """The user's export of the round: one they asked for that is not made yet, or a new
-    one, queued after the commit. Returns the export and whether it is new."""
-    waiting = RoundExport.objects.filter(
-        grant_round=grant_round,
-        requested_by=user,
-        finished_at__isnull=True,
-        failed_at__isnull=True,
-    ).first()
+    one, queued after the commit. Returns the export and whether it is new. The database
+    holds one unfinished export per person and round (``round_export_one_open``), so two
+    orders at once (a double click) give one export."""
+    mine = _open().filter(grant_round=grant_round, requested_by=user)
+    waiting = mine.first()
     if waiting is not None:
         return waiting, False
-    export = RoundExport.objects.create(
-        grant_round=grant_round, requested_by=user, language=language
-    )
+    try:
+        with transaction.atomic():
+            export = RoundExport.objects.create(
+                grant_round=grant_round, requested_by=user, language=language
+            )
+    except IntegrityError:  # the other order won
+        return mine.get(), False
     transaction.on_commit(lambda: _queue(export.pk))
     return export, True
 

@@ -127,6 +127,24 @@ def test_asking_again_while_it_is_made_makes_no_second(
     assert 'id="export-request" disabled' in page
 
 
+def test_two_orders_at_once_give_one_export(world: SimpleNamespace) -> None:
+    from django.db import IntegrityError, transaction
+    from django.db.models import QuerySet
+
+    first, created = round_exports.request_export(world.round, world.carl, "da")
+    assert created
+    # The second order looked before the first was written: the database refuses a second.
+    with mock.patch.object(QuerySet, "first", return_value=None):
+        second, created = round_exports.request_export(world.round, world.carl, "da")
+    assert second == first and not created
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RoundExport.objects.create(grant_round=world.round, requested_by=world.carl)
+    # Made, it no longer counts: the next order is a new export.
+    build(first.pk)
+    _again, created = round_exports.request_export(world.round, world.carl, "da")
+    assert created
+
+
 def test_only_the_one_who_asked_downloads_and_only_while_staff(
     world: SimpleNamespace, as_user: Any, client: Client
 ) -> None:
@@ -310,10 +328,12 @@ def test_the_page_reads_the_same_whatever_the_number_of_exports(
     RoundExport.objects.create(grant_round=world.round, requested_by=world.carl, language="da")
     one = count()
     for _ in range(6):
-        export = RoundExport.objects.create(
-            grant_round=world.round, requested_by=world.carl, language="da"
-        )
-        RoundExport.objects.filter(pk=export.pk).update(
-            finished_at=timezone.now(), size=1, sha256="0" * 64
+        RoundExport.objects.create(
+            grant_round=world.round,
+            requested_by=world.carl,
+            language="da",
+            finished_at=timezone.now(),
+            size=1,
+            sha256="0" * 64,
         )
     assert count() == one
