@@ -354,10 +354,9 @@ PULJEFLOW_CHECKPOINT_SECONDS = float(os.environ.get("PULJEFLOW_CHECKPOINT_SECOND
 # --- A round's complete export (cases/services/round_exports.py) ---------------------------
 # Made by a worker; the file is deleted this many hours after it is ready (the row stays).
 PULJEFLOW_EXPORT_KEEP_HOURS = float(os.environ.get("PULJEFLOW_EXPORT_KEEP_HOURS", 24))
-# An export started this long ago and not finished is taken to have lost its worker and is
-# started again, at most PULJEFLOW_EXPORT_ATTEMPTS times in all. Above the longest build
-# (about 0.5 s a case on one core: 7,000 cases in an hour).
-PULJEFLOW_EXPORT_STALE_MINUTES = float(os.environ.get("PULJEFLOW_EXPORT_STALE_MINUTES", 120))
+# An export whose worker has given no sign of life (it writes one every few seconds) for
+# this long lost its worker and is started again, at most PULJEFLOW_EXPORT_ATTEMPTS times.
+PULJEFLOW_EXPORT_STALE_MINUTES = float(os.environ.get("PULJEFLOW_EXPORT_STALE_MINUTES", 10))
 PULJEFLOW_EXPORT_ATTEMPTS = int(os.environ.get("PULJEFLOW_EXPORT_ATTEMPTS", 3))
 
 # --- Notifications -----------------------------------------------------------------------

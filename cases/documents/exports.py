@@ -30,6 +30,7 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -420,9 +421,12 @@ def case_file_zip(application: Application, target: Any) -> None:
         _write_case(archive, application)
 
 
-def round_zip(grant_round: GrantRound, target: Any) -> int:
+def round_zip(
+    grant_round: GrantRound, target: Any, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Write the round's complete export (the decisions as CSV and XLSX, every case's file)
     as a ZIP into ``target`` (a file object); returns the number of cases in it.
+    ``progress(done, total)`` is called after the decisions and after each case.
 
     A round of hundreds of cases prints a summary PDF for each, for minutes: a worker makes
     it (``cases/services/round_exports.py``), never a web process (``docs/benchmarks.md``,
@@ -436,9 +440,13 @@ def round_zip(grant_round: GrantRound, target: Any) -> int:
             sheet.seek(0)
             with archive.open(_stored("decisions.xlsx"), "w") as member:
                 shutil.copyfileobj(sheet, member)
-        for row in rows:
+        for done, row in enumerate(rows):
+            if progress is not None:
+                progress(done, len(rows))
             application = row.application
             _write_case(archive, application, f"{_safe(application.case_number)}/")
+        if progress is not None:
+            progress(len(rows), len(rows))
     return len(rows)
 
 

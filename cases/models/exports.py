@@ -7,7 +7,8 @@ for which round, in which language, when it was started, finished or given up, a
 file with its size and SHA-256 until it is deleted (``PULJEFLOW_EXPORT_KEEP_HOURS``).
 
 A working record, like the outbox: nobody edits it. The worker claims it with a
-conditional UPDATE (two workers cannot both make it), so it has no version rows; the
+conditional UPDATE (two workers cannot both make it) and writes its progress after each
+case (the page shows it; a silent start is taken over), so it has no version rows; the
 row itself is the record of who took the round's data out, and it is kept when the file
 is deleted.
 """
@@ -51,6 +52,10 @@ class RoundExport(models.Model):
     # The language of the page it was asked for on: the CSV's headings, the PDFs' words.
     language = models.CharField(_("language"), max_length=8)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    # The worker's last sign of life while it makes the export (after each case): a start
+    # silent for PULJEFLOW_EXPORT_STALE_MINUTES lost its worker.
+    alive_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    cases_done = models.PositiveIntegerField(_("cases written"), default=0)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     failed_at = models.DateTimeField(_("given up"), null=True, blank=True)

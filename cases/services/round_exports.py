@@ -4,13 +4,16 @@ A person asks on the round's export page (``request_export``); the row commits a
 task is queued after the commit (``cases.tasks.build_round_export``). The worker claims
 the row with a conditional UPDATE (``_claim``: two workers, or a task delivered twice,
 make it once), writes the ZIP into a temporary file in the asker's language and the
-municipality's time zone, stores it through Django's storage and records its size and
-SHA-256. The page shows it when it is ready; only the asker downloads it.
+municipality's time zone, noting how many cases are written (at most every
+``PROGRESS_SECONDS``: the page shows it, and it is the worker's sign of life), stores it
+through Django's storage and records its size and SHA-256. The page shows it when it is
+ready; only the asker downloads it.
 
 Beat's sweep (``sweep``, every five minutes) queues again what the after-commit task
-missed (the broker was down) and what lost its worker (started longer than
-``PULJEFLOW_EXPORT_STALE_MINUTES`` ago), gives up after ``PULJEFLOW_EXPORT_ATTEMPTS``
-starts, and deletes files ``PULJEFLOW_EXPORT_KEEP_HOURS`` after they were ready.
+missed (the broker was down) and what lost its worker (no sign of life for
+``PULJEFLOW_EXPORT_STALE_MINUTES``, however large the round), gives up after
+``PULJEFLOW_EXPORT_ATTEMPTS`` starts, and deletes files ``PULJEFLOW_EXPORT_KEEP_HOURS``
+after they were ready.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import datetime
 import hashlib
 import logging
 import tempfile
+import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -35,6 +40,8 @@ log = logging.getLogger("puljeflow.exports")
 
 # A request not started this long after it was made: its task was not queued, or lost.
 UNSTARTED = datetime.timedelta(minutes=5)
+# The progress (cases written) is written at most this often: one UPDATE, not one a case.
+PROGRESS_SECONDS = 2.0
 
 
 def request_export(grant_round: GrantRound, user: Any, language: str) -> tuple[RoundExport, bool]:
@@ -80,9 +87,9 @@ def _claim(export_id: int) -> RoundExport | None:
     now = timezone.now()
     won = (
         _open()
-        .filter(Q(started_at__isnull=True) | Q(started_at__lt=_stale(now)))
+        .filter(Q(started_at__isnull=True) | Q(alive_at__lt=_stale(now)))
         .filter(pk=export_id, attempts__lt=settings.PULJEFLOW_EXPORT_ATTEMPTS)
-        .update(started_at=now, attempts=F("attempts") + 1)
+        .update(started_at=now, alive_at=now, cases_done=0, attempts=F("attempts") + 1)
     )
     if not won:
         return None
@@ -103,7 +110,7 @@ def build(export_id: int) -> RoundExport | None:
                 translation.override(export.language),
                 timezone.override(settings.TIME_ZONE),
             ):
-                cases = exports.round_zip(export.grant_round, target)
+                cases = exports.round_zip(export.grant_round, target, _progress(mine))
             digest, size = _fingerprint(target)
             name = f"{slugify(export.grant_round.name) or 'pulje'}.zip"
             export.file.save(name, File(target, name=name), save=False)
@@ -119,6 +126,20 @@ def build(export_id: int) -> RoundExport | None:
         export.file.delete(save=False)
     export.refresh_from_db()
     return export
+
+
+def _progress(mine: Any) -> Callable[[int, int], None]:
+    """Write how far the export is (and that its worker lives) at most every
+    ``PROGRESS_SECONDS``, and at the first and last case."""
+    last = [-PROGRESS_SECONDS]
+
+    def note(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done in (0, total) or now - last[0] >= PROGRESS_SECONDS:
+            last[0] = now
+            mine.update(alive_at=timezone.now(), cases_done=done, cases=total)
+
+    return note
 
 
 def _fingerprint(handle: Any) -> tuple[str, int]:
@@ -138,13 +159,13 @@ def sweep() -> dict[str, int]:
     stale = _stale(now)
     given_up = (
         _open()
-        .filter(started_at__lt=stale, attempts__gte=settings.PULJEFLOW_EXPORT_ATTEMPTS)
+        .filter(alive_at__lt=stale, attempts__gte=settings.PULJEFLOW_EXPORT_ATTEMPTS)
         .update(failed_at=now, error="The worker stopped before it was made, every attempt.")
     )
     lost = list(
         _open()
         .filter(
-            Q(started_at__isnull=True, requested_at__lt=now - UNSTARTED) | Q(started_at__lt=stale)
+            Q(started_at__isnull=True, requested_at__lt=now - UNSTARTED) | Q(alive_at__lt=stale)
         )
         .values_list("pk", flat=True)
     )

@@ -239,13 +239,40 @@ def test_the_worker_makes_it_once_and_takes_over_only_a_lost_start(
         assert build(export.pk) is None  # delivered twice: made once
         assert made.call_count == 1
 
+    # Started long ago, but its worker wrote a sign of life a minute ago: it lives.
     running, _ = round_exports.request_export(world.round, world.erik, "da")
-    RoundExport.objects.filter(pk=running.pk).update(started_at=timezone.now(), attempts=1)
-    assert build(running.pk) is None  # a live worker is making it
-    lost = timezone.now() - datetime.timedelta(minutes=settings.PULJEFLOW_EXPORT_STALE_MINUTES + 1)
-    RoundExport.objects.filter(pk=running.pk).update(started_at=lost)
+    long_ago = timezone.now() - datetime.timedelta(hours=3)
+    RoundExport.objects.filter(pk=running.pk).update(
+        started_at=long_ago, alive_at=timezone.now() - datetime.timedelta(minutes=1), attempts=1
+    )
+    assert build(running.pk) is None
+    # Silent for longer than PULJEFLOW_EXPORT_STALE_MINUTES: its worker is gone.
+    silent = timezone.now() - datetime.timedelta(
+        minutes=settings.PULJEFLOW_EXPORT_STALE_MINUTES + 1
+    )
+    RoundExport.objects.filter(pk=running.pk).update(alive_at=silent)
     again = build(running.pk)
     assert again is not None and again.state == ExportState.READY and again.attempts == 2
+    assert again.cases_done == again.cases
+
+
+def test_the_worker_writes_how_far_it_is(world: SimpleNamespace, settings: Any) -> None:
+    _granted(world, 3)
+    export, _ = round_exports.request_export(world.round, world.carl, "da")
+    seen = []
+    real = exports._write_case
+
+    def write_case(*args: Any, **kwargs: Any) -> None:
+        seen.append(RoundExport.objects.values_list("cases_done", "cases").get(pk=export.pk))
+        real(*args, **kwargs)
+
+    with (
+        mock.patch.object(exports, "_write_case", write_case),
+        mock.patch.object(round_exports, "PROGRESS_SECONDS", 0),
+    ):
+        build(export.pk)
+    assert seen == [(0, 3), (1, 3), (2, 3)]
+    assert RoundExport.objects.values_list("cases_done", "cases").get(pk=export.pk) == (3, 3)
 
 
 def test_the_sweep_queues_what_was_lost_and_gives_up_in_the_end(
@@ -260,10 +287,10 @@ def test_the_sweep_queues_what_was_lost_and_gives_up_in_the_end(
     long_ago = timezone.now() - datetime.timedelta(minutes=6)
     RoundExport.objects.filter(pk=never.pk).update(requested_at=long_ago)
     RoundExport.objects.filter(pk=dying.pk).update(
-        requested_at=long_ago, started_at=lost, attempts=1
+        requested_at=long_ago, started_at=lost, alive_at=lost, attempts=1
     )
     RoundExport.objects.filter(pk=dead.pk).update(
-        requested_at=long_ago, started_at=lost, attempts=2
+        requested_at=long_ago, started_at=lost, alive_at=lost, attempts=2
     )
     counts = sweep()  # the queued tasks run in-process here
     assert counts == {"queued": 2, "given_up": 1, "deleted": 0}
@@ -337,3 +364,13 @@ def test_the_page_reads_the_same_whatever_the_number_of_exports(
             sha256="0" * 64,
         )
     assert count() == one
+
+
+def test_the_page_shows_how_far_the_worker_is(world: SimpleNamespace, as_user: Any) -> None:
+    export, _ = round_exports.request_export(world.round, world.carl, "da")
+    RoundExport.objects.filter(pk=export.pk).update(
+        started_at=timezone.now(), alive_at=timezone.now(), cases=40, cases_done=12, attempts=1
+    )
+    page = as_user(world.carl).get(_page(world)).content.decode()
+    assert "Dannes" in page and "12 af 40 sager skrevet" in page
+    assert f'<progress max="40" value="12" aria-labelledby="export-progress-{export.pk}">' in page
