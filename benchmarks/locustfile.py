@@ -14,8 +14,8 @@ Who does what (every request named by its kind, the names of the report):
   a question, and put what is ready on the council's and the committee's agenda;
 - the council chair and the committee chair (one each) record the whole agenda on the bulk
   page, at intervals;
-- auditors (1 in 8) read trails, the round's decisions and the exports (a case's and the
-  round's ZIP);
+- auditors (1 in 8) read trails, the round's decisions and the exports (a case's ZIP; the
+  round's, ordered twice in a run, made by a worker and downloaded when it is ready);
 - citizens (1 in 8), not signed in, read the municipality's public pages: its call and its
   grants register.
 
@@ -66,6 +66,16 @@ def totp(hex_key: str, at: float | None = None) -> str:
     offset = digest[-1] & 0x0F
     code = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{code % 1_000_000:06d}"
+
+
+ROUND_EXPORTS = 2  # orders of the round's complete export in one run
+_orders = itertools.count()
+
+
+def _order_export() -> bool:
+    """Whether this visit may order the round's export (the first ``ROUND_EXPORTS`` do)."""
+    with _lock:
+        return next(_orders) < ROUND_EXPORTS
 
 
 def account(kind: str) -> dict[str, Any]:
@@ -405,14 +415,14 @@ class Auditor(Person):
             self.round_export()
 
     def round_export(self) -> None:
-        """The round's complete export: ordered once (a worker makes it, for minutes), then
-        downloaded on a later visit once it is ready; as an auditor would, not on every visit."""
+        """The round's complete export: ordered by two auditors in a run (each takes a worker
+        process about two minutes), then downloaded on a later visit once it is ready."""
         path = f"/rounds/{SCENE['round']}/export/"
         page = self.call("GET", path, "round_export_page")
         ready = re.search(r'href="(/exports/\d+/file\.zip)"', page.text or "")
         if ready:
             self.call("GET", ready[1], "round_export_file")
-        elif "data-export=" not in (page.text or ""):
+        elif "data-export=" not in (page.text or "") and _order_export():
             self.post_form(path, "round_export_order", [], expect=(302,))
 
 
