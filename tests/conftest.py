@@ -69,6 +69,16 @@ def _handovers_in_tmp(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_active() -> Any:
+    """A request through the test client activates its language in the thread and leaves it
+    there (LocaleMiddleware): the next test on the same worker starts from the default."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _celery_in_process() -> Any:
     """Tests that really commit deliver in-process (to Django's locmem mail), not via a broker."""
     from config.celery import app

@@ -189,6 +189,7 @@ def test_every_form_that_takes_typed_text_is_marked_for_keeping() -> None:
         "meetings/detail.html",  # putting cases on the agenda: choices only
         "inbox/_table.html",  # assigning ticked cases: a choice
         "inbox/_assignment.html",  # assigning a case: a choice
+        "audit/round_export.html",  # ordering the round's export: a button
         "applications/draft_step.html:attachment_delete",  # a button
         "applications/draft_review.html:submit-form",  # submitting: the answers are saved
     }
