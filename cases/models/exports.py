@@ -7,8 +7,8 @@ for which round, in which language, when it was started, finished or given up, a
 file with its size and SHA-256 until it is deleted (``PULJEFLOW_EXPORT_KEEP_HOURS``).
 
 A working record, like the outbox: nobody edits it. The worker claims it with a
-conditional UPDATE (two workers cannot both make it) and writes its progress after each
-case (the page shows it; a silent start is taken over), so it has no version rows; the
+conditional UPDATE (two workers cannot both make it) and writes its progress every few
+seconds (the page shows it; a silent start is taken over), so it has no version rows; the
 row itself is the record of who took the round's data out, and it is kept when the file
 is deleted.
 """
