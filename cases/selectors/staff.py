@@ -1,5 +1,6 @@
 """Reads for the staff's screens of issue 17: the case officers one can assign to, the
-inbox across rounds (with how long each case has waited), and the payouts.
+inbox across rounds (with how long each case has waited), and the payouts; and a
+person's exports of a round.
 
 Each is a fixed number of queries whatever the number of cases.
 """
@@ -15,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Sum
 
 from cases import disqualification, roles
-from cases.models import Application, GrantRound, Role, StatusGroup
+from cases.models import Application, GrantRound, Role, RoundExport, StatusGroup
 from cases.trail.models import TransitionRecord
 
 
@@ -124,3 +125,10 @@ def payout_overview(municipality_ids: Iterable[int]) -> dict[str, Any]:
         group.totals.add(granted, paid)
         total.add(granted, paid)
     return {"rounds": list(rounds.values()), "total": total}
+
+
+def round_exports_of(grant_round: GrantRound, user: Any, limit: int = 20) -> list[RoundExport]:
+    """The user's latest exports of the round, newest first: one query."""
+    return list(
+        RoundExport.objects.filter(grant_round=grant_round, requested_by_id=user.pk)[:limit]
+    )

@@ -19,8 +19,8 @@ after they were ready.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,6 +35,7 @@ from django.utils.text import slugify
 
 from cases.documents import exports
 from cases.models import GrantRound, RoundExport
+from cases.services.case_documents import sha256_of
 
 log = logging.getLogger("puljeflow.exports")
 
@@ -111,7 +112,8 @@ def build(export_id: int) -> RoundExport | None:
                 timezone.override(settings.TIME_ZONE),
             ):
                 cases = exports.round_zip(export.grant_round, target, _progress(mine))
-            digest, size = _fingerprint(target)
+            digest, size = sha256_of(target), target.seek(0, os.SEEK_END)
+            target.seek(0)
             name = f"{slugify(export.grant_round.name) or 'pulje'}.zip"
             export.file.save(name, File(target, name=name), save=False)
     except Exception as error:
@@ -140,16 +142,6 @@ def _progress(mine: Any) -> Callable[[int, int], None]:
             mine.update(alive_at=timezone.now(), cases_done=done, cases=total)
 
     return note
-
-
-def _fingerprint(handle: Any) -> tuple[str, int]:
-    handle.seek(0)
-    digest, size = hashlib.sha256(), 0
-    while chunk := handle.read(1024 * 1024):
-        digest.update(chunk)
-        size += len(chunk)
-    handle.seek(0)
-    return digest.hexdigest(), size
 
 
 def sweep() -> dict[str, int]:

@@ -21,8 +21,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from cases import access, roles
 from cases.documents import cells, decisions, exports
 from cases.documents.letters import letter_pdf
-from cases.models import Document, ExportState, RoundExport
+from cases.models import Document, ExportState
 from cases.parsing import parse_id
+from cases.selectors import staff as staff_selectors
 from cases.services import round_exports
 from cases.trail.keys import public_key_b64
 from cases.trail.timeline import KINDS, trail_events
@@ -161,8 +162,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.info(request, _("Your export of this round is already being made."))
         return redirect("audit:round_export", pk=grant_round.pk)
-    mine = RoundExport.objects.filter(grant_round=grant_round, requested_by_id=request.user.pk)
-    made = list(mine[:20])
+    made = staff_selectors.round_exports_of(grant_round, request.user)
     return render(
         request,
         "audit/round_export.html",
